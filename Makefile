@@ -1,0 +1,188 @@
+# Tourniquet - the Makefile is the table of contents.
+#
+#   make            build build/tourniquet.elf (the kernel)
+#   make run        boot it through GRUB in QEMU (ARGS="..." adds QEMU options)
+#   make test       host unit tests (cmocka) + QEMU boot tests; ends "N passed, N failed"
+#   make debug      boot paused under QEMU's GDB stub and attach GDB
+#   make bench      instruction counts of the hot paths, into build/bench.json
+#   make iso        build/tourniquet.iso, a GRUB CD image
+#   make boot CMDLINE="..."   boot the kernel directly (-kernel), serial on the terminal
+#   make disasm     build/tourniquet.asm, the annotated disassembly
+#   make deps       install the Debian packages (as root) or say which are missing
+#   make clean
+#   V=1 shows the full compiler command lines.
+
+CC      = gcc
+HOST_CC = cc
+NASM    = nasm
+LD      = ld
+QEMU    = qemu-system-i386
+GDB     = gdb
+PYTHON  = python3
+BUILD   = build
+KERNEL  = $(BUILD)/tourniquet.elf
+ISO     = $(BUILD)/tourniquet.iso
+
+# ---- Sources, one line each ---------------------------------------------
+
+BOOT_SRC := boot/boot.asm              # Multiboot header, entry, boot stack
+
+ARCH_ASM := \
+	arch/x86/isr.asm                   # 256 interrupt stubs, the trap frame, IRET
+ARCH_ASM += arch/x86/switch.asm        # arch_switch: the context switch (both kinds)
+ARCH_SRC := \
+	arch/x86/start.c                   # Multiboot hand-off to kernel_main
+ARCH_SRC += arch/x86/gdt.c             # flat segments, TSS, double-fault TSS
+ARCH_SRC += arch/x86/idt.c             # 256 gates (a task gate for #DF)
+ARCH_SRC += arch/x86/trap.c            # exception dumps, IRQ dispatch, preemption point
+ARCH_SRC += arch/x86/pic.c             # 8259 PICs remapped to 32..47
+ARCH_SRC += arch/x86/pit.c             # PIT channel 0 at hz=
+ARCH_SRC += arch/x86/arch.c            # new contexts, timer start, leaving QEMU
+
+DRIVER_SRC := drivers/serial.c         # COM1, the console tests read
+DRIVER_SRC += drivers/vga.c            # VGA text screen, ANSI colours
+DRIVER_SRC += drivers/console.c        # kprintf's output: both of the above
+
+# Portable: compiles for the kernel and for the host (tests, simulator).
+CORE_SRC := kernel/sched.c             # scheduler core: states, switching, ticks, sleep
+CORE_SRC += kernel/sched_rr.c          # policy: round robin
+CORE_SRC += kernel/policies.c          # policy table (one line per policy)
+CORE_SRC += kernel/task.c              # create, exit, join, sleep, yield
+CORE_SRC += kernel/kmem.c              # first-fit heap
+CORE_SRC += kernel/kprintf.c           # printf engine
+CORE_SRC += kernel/cmdline.c           # key=value options
+CORE_SRC += kernel/ktest.c             # KTAP test runner
+# Kernel-only portable files.
+KERNEL_SRC := kernel/main.c            # boot sequence, then the idle loop
+KERNEL_SRC += kernel/panic.c           # panic, KASSERT, exit statuses
+KERNEL_SRC += kernel/string.c          # memcpy & co. for the compiler
+
+USER_SRC := user/demos.c               # table of demos (run=)
+USER_SRC += user/counters.c            # default demo: three tasks that never yield
+USER_SRC += user/bench.c               # run=bench: instruction counts
+
+KTEST_SRC := tests/kernel/ktests.c     # table of in-kernel tests (test=)
+KTEST_SRC += tests/kernel/test_tasks.c # preempt, yield, sleep, join
+KTEST_SRC += tests/kernel/test_faults.c # divzero, canary (expected panics)
+
+# ---- Kernel build ----------------------------------------------------------
+
+WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes
+KCFLAGS = -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-sse -mno-sse2 -mno-mmx \
+	-mno-80387 -O2 -g $(WARN) -MMD -MP -Iarch/x86/include -Ikernel
+# arch/ and drivers/ may also see x86 internals and kernel headers by path.
+X86_CFLAGS = -I.
+NASMFLAGS = -f elf32 -g -F dwarf
+
+KOBJS = $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_SRC) $(ARCH_ASM)) \
+	$(patsubst %.c,$(BUILD)/%.o,$(ARCH_SRC) $(DRIVER_SRC) $(CORE_SRC) $(KERNEL_SRC) $(USER_SRC) $(KTEST_SRC))
+
+all: $(KERNEL)
+
+V ?= 0
+Q = $(if $(filter 1,$(V)),,@)
+
+$(KERNEL): $(KOBJS) linker.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) -m elf_i386 -z noexecstack -T linker.ld -o $@ $(KOBJS)
+
+$(BUILD)/arch/%.o $(BUILD)/drivers/%.o: EXTRA_CFLAGS = $(X86_CFLAGS)
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
+
+-include $(KOBJS:.o=.d)
+
+# ---- Host build: cmocka tests of the portable code -----------------------
+
+HOST_CFLAGS = -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-DUNIT_TESTING $(WARN) -Wno-missing-prototypes -MMD -MP -Itests/host/fake -Ikernel
+HOST_LIBS = -lcmocka
+HOST = $(BUILD)/host
+FAKE_SRC := tests/host/fake/fake.c     # fake arch, console and panic for the host
+
+# Each host test: its own file plus the portable sources it exercises.
+HOST_TESTS := test_list test_kprintf test_kmem test_cmdline test_sched
+test_list_SRC    := tests/host/test_list.c
+test_kprintf_SRC := tests/host/test_kprintf.c kernel/kprintf.c
+test_kmem_SRC    := tests/host/test_kmem.c kernel/kmem.c kernel/kprintf.c
+test_cmdline_SRC := tests/host/test_cmdline.c kernel/cmdline.c kernel/kprintf.c kernel/policies.c \
+	kernel/sched_rr.c kernel/ktest.c
+test_sched_SRC   := tests/host/test_sched.c kernel/sched.c kernel/sched_rr.c kernel/policies.c \
+	kernel/task.c kernel/kmem.c kernel/kprintf.c
+
+HOST_BINS = $(addprefix $(HOST)/,$(HOST_TESTS))
+
+define host_test_rule
+$(HOST)/$(1): $$(patsubst %.c,$(HOST)/%.o,$$($(1)_SRC) $(FAKE_SRC))
+	@echo "  HOSTLD  $$@"
+	$(Q)$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ $$^ $$(HOST_LIBS)
+endef
+$(foreach t,$(HOST_TESTS),$(eval $(call host_test_rule,$(t))))
+
+$(HOST)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+
+-include $(shell find $(HOST) -name '*.d' 2>/dev/null)
+
+host-tests: $(HOST_BINS)
+
+# ---- Running -------------------------------------------------------------
+
+QEMU_COMMON = -m 64 -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+# With a display, QEMU opens its window (the VGA console); without one, the
+# serial console alone is on the terminal. Either way Ctrl-A X quits.
+QEMU_DISPLAY = $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display none)
+CMDLINE ?=
+
+deps:
+	@tools/deps.sh
+
+$(ISO): $(KERNEL) iso/boot/grub/grub.cfg
+	@mkdir -p $(BUILD)/iso/boot/grub
+	cp $(KERNEL) $(BUILD)/iso/boot/tourniquet.elf
+	cp iso/boot/grub/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/iso 2>$(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+iso: deps $(ISO)
+
+run: deps $(ISO)
+	@echo "Booting through GRUB. Quit: Ctrl-A then X (or close the window)."
+	$(QEMU) $(QEMU_COMMON) -cdrom $(ISO) -serial mon:stdio $(QEMU_DISPLAY) $(ARGS)
+
+boot: deps $(KERNEL)
+	@echo "Booting $(KERNEL) with: $(CMDLINE). Quit: Ctrl-A then X."
+	$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial mon:stdio $(QEMU_DISPLAY) $(ARGS)
+
+GDB_PORT ?= 1234
+debug: deps $(KERNEL)
+	@echo "QEMU waits for GDB on port $(GDB_PORT); the kernel's serial output goes to $(BUILD)/debug-serial.log"
+	$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial file:$(BUILD)/debug-serial.log \
+		-display none -S -gdb tcp::$(GDB_PORT) & \
+	qemu=$$!; \
+	$(GDB) -q -x tools/gdb/tourniquet.gdb -ex "tourniquet-connect $(GDB_PORT)" $(KERNEL); \
+	kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
+
+test: deps $(KERNEL) $(ISO) host-tests
+	$(PYTHON) tests/run_tests.py
+
+bench: deps $(KERNEL)
+	$(PYTHON) tools/bench.py
+
+disasm: $(KERNEL)
+	objdump -d -S -M intel $(KERNEL) > $(BUILD)/tourniquet.asm
+	@echo "wrote $(BUILD)/tourniquet.asm"
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps iso run boot debug test bench disasm clean host-tests

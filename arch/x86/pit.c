@@ -1,0 +1,25 @@
+/*
+ * pit.c - the 8253/8254 programmable interval timer, channel 0.
+ *
+ * The PIT counts down from a divisor at 1,193,182 Hz and raises IRQ 0 each
+ * time it wraps; the divisor sets the tick rate. The default of 100 Hz (a
+ * 10 ms tick, the classic Unix choice) keeps interrupt overhead small while
+ * a quantum of a few ticks still feels instant on screen. The divisor is 16
+ * bits, so the slowest rate is about 19 Hz.
+ */
+#include "x86.h"
+
+#define PIT_HZ 1193182u
+#define PIT_CH0 0x40
+#define PIT_CMD 0x43
+
+/* Program channel 0 as a rate generator at `hz` ticks per second. */
+void pit_init(unsigned hz)
+{
+    uint32_t divisor = (PIT_HZ + hz / 2) / hz;
+    if (divisor > 0xffff)
+        divisor = 0xffff;
+    outb(PIT_CMD, 0x34); /* channel 0, lo/hi byte, mode 2, binary */
+    outb(PIT_CH0, divisor & 0xff);
+    outb(PIT_CH0, divisor >> 8);
+}

@@ -1,0 +1,99 @@
+/*
+ * trap.c - what happens after isr.asm has saved the interrupted context.
+ *
+ * CPU exceptions (vectors 0-31) are bugs in kernel code: we print the
+ * exception, the full register state and the task it happened in, and stop
+ * with the panic status. Hardware interrupts (32-47) go to their handler
+ * between sched_irq_enter and sched_irq_exit, with the end-of-interrupt in
+ * between, so that a task switch - if the handler asked for one - happens
+ * only once the PIC can deliver the next tick.
+ */
+#include "kernel/kprintf.h"
+#include "kernel/panic.h"
+#include "kernel/sched.h"
+#include "kernel/task.h"
+#include "x86.h"
+
+static const char *const exception_names[32] = {
+    "#DE Divide Error", "#DB Debug", "NMI Interrupt", "#BP Breakpoint",
+    "#OF Overflow", "#BR BOUND Range Exceeded", "#UD Invalid Opcode", "#NM Device Not Available",
+    "#DF Double Fault", "Coprocessor Segment Overrun", "#TS Invalid TSS", "#NP Segment Not Present",
+    "#SS Stack-Segment Fault", "#GP General Protection", "#PF Page Fault", "(reserved 15)",
+    "#MF x87 Floating-Point Error", "#AC Alignment Check", "#MC Machine Check", "#XM SIMD Floating-Point",
+    "#VE Virtualization", "#CP Control Protection", "(reserved 22)", "(reserved 23)",
+    "(reserved 24)", "(reserved 25)", "(reserved 26)", "(reserved 27)",
+    "#HV Hypervisor Injection", "#VC VMM Communication", "#SX Security", "(reserved 31)",
+};
+
+struct regs {
+    uint32_t eax, ebx, ecx, edx, esi, edi, ebp, esp, eip, eflags;
+    uint32_t cs, ds, es, fs, gs, ss;
+};
+
+static void dump(unsigned vector, uint32_t error, const struct regs *r)
+{
+    struct task *t = task_current();
+    kprintf("\nEXCEPTION: %s (vector %u, error code 0x%x)\n", exception_names[vector], vector, error);
+    if (t)
+        kprintf("  in task '%s' (id %u, %s) at tick %u\n", t->name, (unsigned)t->id,
+                sched_in_irq() ? "in an interrupt handler" : task_state_name(t->state),
+                (unsigned)sched_ticks());
+    kprintf("  EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n", r->eax, r->ebx, r->ecx, r->edx);
+    kprintf("  ESI=%08x EDI=%08x EBP=%08x ESP=%08x\n", r->esi, r->edi, r->ebp, r->esp);
+    kprintf("  EIP=%08x EFLAGS=%08x CS=%04x DS=%04x ES=%04x FS=%04x GS=%04x SS=%04x\n", r->eip, r->eflags,
+            r->cs, r->ds, r->es, r->fs, r->gs, r->ss);
+    kprintf("  CR0=%08x CR2=%08x CR3=%08x CR4=%08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
+    if (vector == 14)
+        kprintf("  CR2 is the address that faulted\n");
+}
+
+static __attribute__((noreturn)) void exception(struct trap_frame *f)
+{
+    uint16_t ss;
+    __asm__ volatile("mov %%ss, %0" : "=r"(ss));
+    struct regs r = {
+        f->eax, f->ebx, f->ecx, f->edx, f->esi, f->edi, f->ebp, trap_frame_esp(f), f->eip, f->eflags,
+        f->cs, f->ds, f->es, f->fs, f->gs, ss,
+    };
+    dump(f->vector, f->error, &r);
+    panic("CPU exception %s at EIP=%08x", exception_names[f->vector], f->eip);
+}
+
+/* The double fault arrives through a task gate (gdt.c): we run on our own
+ * stack, and the CPU saved the faulting state in the main TSS. */
+struct tss_view {
+    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2;
+    uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t es, cs, ss, ds, fs, gs, ldt;
+};
+
+void x86_double_fault(void)
+{
+    const struct tss_view *s = (const struct tss_view *)x86_fault_tss;
+    struct regs r = {
+        s->eax, s->ebx, s->ecx, s->edx, s->esi, s->edi, s->ebp, s->esp, s->eip, s->eflags,
+        s->cs, s->ds, s->es, s->fs, s->gs, s->ss,
+    };
+    dump(8, 0, &r);
+    panic("double fault (an exception while handling one: often a kernel stack overflow)");
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+    uint32_t v = f->vector;
+    if (v < 32)
+        exception(f);
+    if (v < IRQ_BASE + 16) {
+        unsigned irq = v - IRQ_BASE;
+        if (pic_is_spurious(irq))
+            return;
+        sched_irq_enter();
+        if (irq == IRQ_TIMER)
+            sched_tick();
+        pic_eoi(irq);
+        sched_irq_exit(); /* may switch tasks: returns when this one runs again */
+        return;
+    }
+    kprintf("trap: unexpected interrupt vector %u (no device or exception uses it); ignored\n",
+            (unsigned)v);
+}

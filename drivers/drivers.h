@@ -1,0 +1,18 @@
+/*
+ * drivers.h - the PC devices Tourniquet talks to: COM1 and the VGA screen.
+ * Used by arch/x86/start.c and drivers/console.c only.
+ */
+#ifndef DRIVERS_H
+#define DRIVERS_H
+
+#include <stddef.h>
+
+/* serial.c: the first 16550 UART (COM1), 115200 baud, 8N1, polled. */
+void serial_init(void);
+void serial_write(const char *s, size_t n);
+
+/* vga.c: the 80x25 colour text screen at 0xB8000. */
+void vga_init(void);
+void vga_write(const char *s, size_t n);
+
+#endif /* DRIVERS_H */

@@ -1,0 +1,132 @@
+/*
+ * vga.c - the VGA text screen: 80 columns, 25 rows, 16 colours.
+ *
+ * Each cell is a character byte and an attribute byte (background colour in
+ * the high nibble, foreground in the low). Text scrolls up when it reaches
+ * the bottom. The kernel writes colour the way a terminal understands it -
+ * ANSI "ESC [ n m" sequences, which the serial console passes through to
+ * the user's terminal unchanged - and this driver turns those into
+ * attributes, so one kprintf colours both consoles.
+ */
+#include "arch/x86/x86.h"
+#include "drivers.h"
+
+#define COLS 80
+#define ROWS 25
+#define DEFAULT_ATTR 0x07 /* light grey on black */
+
+static volatile uint16_t *const screen = (volatile uint16_t *)0xb8000;
+static unsigned row, col;
+static uint8_t attr = DEFAULT_ATTR;
+
+/* ANSI colour numbers (red = 1, green = 2...) in VGA's order (blue = 1...). */
+static const uint8_t ansi_to_vga[8] = {0, 4, 2, 6, 1, 5, 3, 7};
+
+static enum { PLAIN, ESC, CSI } esc_state;
+static unsigned esc_args[4], esc_nargs;
+
+static void move_cursor(void)
+{
+    uint16_t pos = (uint16_t)(row * COLS + col);
+    outb(0x3d4, 0x0f);
+    outb(0x3d5, pos & 0xff);
+    outb(0x3d4, 0x0e);
+    outb(0x3d5, pos >> 8);
+}
+
+static void clear_row(unsigned r)
+{
+    for (unsigned c = 0; c < COLS; c++)
+        screen[r * COLS + c] = (uint16_t)(DEFAULT_ATTR << 8 | ' ');
+}
+
+void vga_init(void)
+{
+    for (unsigned r = 0; r < ROWS; r++)
+        clear_row(r);
+    row = col = 0;
+    move_cursor();
+}
+
+static void newline(void)
+{
+    col = 0;
+    if (++row < ROWS)
+        return;
+    for (unsigned i = 0; i < (ROWS - 1) * COLS; i++)
+        screen[i] = screen[i + COLS];
+    clear_row(ROWS - 1);
+    row = ROWS - 1;
+}
+
+static void apply_sgr(void)
+{
+    if (esc_nargs == 0)
+        esc_args[esc_nargs++] = 0;
+    for (unsigned i = 0; i < esc_nargs; i++) {
+        unsigned a = esc_args[i];
+        if (a == 0)
+            attr = DEFAULT_ATTR;
+        else if (a == 1)
+            attr |= 0x08; /* bold: the bright variant */
+        else if (a >= 30 && a <= 37)
+            attr = (uint8_t)((attr & 0xf8) | ansi_to_vga[a - 30]);
+        else if (a >= 90 && a <= 97)
+            attr = (uint8_t)((attr & 0xf0) | 0x08 | ansi_to_vga[a - 90]);
+        else if (a >= 40 && a <= 47)
+            attr = (uint8_t)((attr & 0x8f) | ansi_to_vga[a - 40] << 4);
+    }
+}
+
+static void put(char c)
+{
+    switch (esc_state) {
+    case ESC:
+        esc_state = c == '[' ? CSI : PLAIN;
+        esc_nargs = 0;
+        esc_args[0] = 0;
+        return;
+    case CSI:
+        if (c >= '0' && c <= '9') {
+            if (esc_nargs == 0)
+                esc_nargs = 1;
+            esc_args[esc_nargs - 1] = esc_args[esc_nargs - 1] * 10 + (unsigned)(c - '0');
+        } else if (c == ';') {
+            if (esc_nargs == 0)
+                esc_nargs = 1;
+            if (esc_nargs < 4)
+                esc_args[esc_nargs++] = 0;
+        } else {
+            if (c == 'm')
+                apply_sgr();
+            esc_state = PLAIN; /* other sequences are ignored */
+        }
+        return;
+    case PLAIN:
+        break;
+    }
+    if (c == '\033') {
+        esc_state = ESC;
+    } else if (c == '\n') {
+        newline();
+    } else if (c == '\r') {
+        col = 0;
+    } else if (c == '\t') {
+        do
+            col++;
+        while (col % 8 && col < COLS);
+        if (col >= COLS)
+            newline();
+    } else {
+        screen[row * COLS + col] = (uint16_t)(attr << 8 | (uint8_t)c);
+        if (++col == COLS)
+            newline();
+    }
+}
+
+void vga_write(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        put(s[i]);
+    move_cursor();
+}

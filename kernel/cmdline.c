@@ -1,0 +1,235 @@
+/*
+ * cmdline.c - parse key=value words into struct kconfig.
+ *
+ * Each option is a row of `options[]`: its key, how to read its value, where
+ * to store it, and a line of help. Adding an option is adding a row.
+ */
+#include "cmdline.h"
+
+#include <stddef.h>
+
+#include "demo.h"
+#include "kprintf.h"
+#include "ktest.h"
+#include "sched.h"
+
+struct kconfig kconfig;
+
+enum opt_type { OPT_UINT, OPT_BOOL, OPT_CHOICE };
+
+struct option {
+    const char *key;
+    enum opt_type type;
+    void *dest;                        /* uint32_t *, bool * or const char ** */
+    uint32_t min, max;                 /* OPT_UINT: the valid range */
+    const char *(*choice)(unsigned i); /* OPT_CHOICE: i-th valid value, NULL at the end */
+    const char *help;
+};
+
+static const char *policy_name(unsigned i)
+{
+    for (unsigned k = 0; sched_policies[k]; k++)
+        if (k == i)
+            return sched_policies[k]->name;
+    return NULL;
+}
+
+static const struct option options[] = {
+    {"hz", OPT_UINT, &kconfig.hz, 19, 10000, NULL, "timer interrupts per second"},
+    {"sched", OPT_CHOICE, &kconfig.sched, 0, 0, policy_name, "scheduling policy"},
+    {"quantum", OPT_UINT, &sched_config.quantum, 1, 1000, NULL, "round-robin time slice, in ticks"},
+    {"test", OPT_CHOICE, &kconfig.test, 0, 0, ktest_name, "run an in-kernel test (KTAP output)"},
+    {"run", OPT_CHOICE, &kconfig.run, 0, 0, demo_name, "demo to run when no test is given"},
+    {"exit", OPT_BOOL, &kconfig.exit, 0, 1, NULL, "leave QEMU when the test or demo ends (status 33 = pass)"},
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+void cmdline_reset(void)
+{
+    kconfig = (struct kconfig){
+        .hz = 100,
+        .sched = sched_policies[0]->name,
+        .test = "",
+        .run = demo_name(0),
+        .exit = false,
+        .help = false,
+    };
+    sched_config.quantum = 1;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static bool parse_uint(const char *s, uint32_t *out)
+{
+    uint64_t v = 0;
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+        if (v > 0xffffffffu)
+            return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* Print the valid values of an option, as "a, b, c" or "1..1000". */
+static void print_valid(const struct option *o)
+{
+    switch (o->type) {
+    case OPT_UINT:
+        kprintf("%u..%u", (unsigned)o->min, (unsigned)o->max);
+        break;
+    case OPT_BOOL:
+        kprintf("0, 1, off, on");
+        break;
+    case OPT_CHOICE:
+        for (unsigned i = 0; o->choice(i); i++)
+            kprintf("%s%s", i ? ", " : "", o->choice(i));
+        break;
+    }
+}
+
+static void print_current(const struct option *o)
+{
+    switch (o->type) {
+    case OPT_UINT: kprintf("%u", (unsigned)*(uint32_t *)o->dest); break;
+    case OPT_BOOL: kprintf("%d", *(bool *)o->dest ? 1 : 0); break;
+    case OPT_CHOICE: kprintf("%s", *(const char **)o->dest); break;
+    }
+}
+
+static void complain(const struct option *o, const char *value, const char *what)
+{
+    kprintf("cmdline: %s=%s %s (valid: ", o->key, value, what);
+    print_valid(o);
+    kprintf("); keeping %s=", o->key);
+    print_current(o);
+    kprintf("\n");
+}
+
+/* Store `value` into option o, or say why not. Returns true if stored. */
+static bool set_option(const struct option *o, const char *value)
+{
+    switch (o->type) {
+    case OPT_UINT: {
+        uint32_t v;
+        if (!parse_uint(value, &v)) {
+            complain(o, value, "is not a whole number");
+            return false;
+        }
+        if (v < o->min || v > o->max) {
+            complain(o, value, "is out of range");
+            return false;
+        }
+        *(uint32_t *)o->dest = v;
+        return true;
+    }
+    case OPT_BOOL:
+        if (str_eq(value, "1") || str_eq(value, "on")) {
+            *(bool *)o->dest = true;
+            return true;
+        }
+        if (str_eq(value, "0") || str_eq(value, "off")) {
+            *(bool *)o->dest = false;
+            return true;
+        }
+        complain(o, value, "is not a yes/no value");
+        return false;
+    case OPT_CHOICE:
+        for (unsigned i = 0; o->choice(i); i++) {
+            if (str_eq(value, o->choice(i))) {
+                *(const char **)o->dest = o->choice(i);
+                return true;
+            }
+        }
+        complain(o, value, "is not one of the choices");
+        return false;
+    }
+    return false;
+}
+
+static void list_keys(void)
+{
+    for (unsigned i = 0; i < NOPTIONS; i++)
+        kprintf("%s, ", options[i].key);
+    kprintf("help");
+}
+
+static bool looks_like_path(const char *w)
+{
+    for (; *w; w++)
+        if (*w == '/' || *w == '.')
+            return true;
+    return false;
+}
+
+static int parse_word(char *word, bool first)
+{
+    char *eq = word;
+    while (*eq && *eq != '=')
+        eq++;
+    if (!*eq) {
+        if (str_eq(word, "help")) {
+            kconfig.help = true;
+            return 0;
+        }
+        if (first && looks_like_path(word))
+            return 0; /* the kernel image, as GRUB and QEMU pass it */
+        kprintf("cmdline: '%s' is not key=value (valid keys: ", word);
+        list_keys();
+        kprintf("); ignored\n");
+        return 1;
+    }
+    *eq = '\0';
+    const char *value = eq + 1;
+    for (unsigned i = 0; i < NOPTIONS; i++)
+        if (str_eq(word, options[i].key))
+            return set_option(&options[i], value) ? 0 : 1;
+    kprintf("cmdline: unknown option '%s' (valid: ", word);
+    list_keys();
+    kprintf("); ignored\n");
+    return 1;
+}
+
+int cmdline_parse(char *line)
+{
+    int problems = 0;
+    bool first = true;
+    char *p = line;
+    while (p && *p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        char *word = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        if (*p)
+            *p++ = '\0';
+        problems += parse_word(word, first);
+        first = false;
+    }
+    return problems;
+}
+
+void cmdline_help(void)
+{
+    kprintf("Options (key=value, separated by spaces):\n");
+    for (unsigned i = 0; i < NOPTIONS; i++) {
+        const struct option *o = &options[i];
+        kprintf("  %-8s %s; now ", o->key, o->help);
+        print_current(o);
+        kprintf("; valid: ");
+        print_valid(o);
+        kprintf("\n");
+    }
+    kprintf("  %-8s print this list\n", "help");
+}

@@ -1,0 +1,39 @@
+/*
+ * cmdline.h - the kernel command line: key=value words.
+ *
+ * GRUB passes what follows the kernel path on its `multiboot` line; QEMU
+ * passes -append "...". An unknown key or a bad value gets one line saying
+ * what was wrong and what is valid, and the option keeps its default.
+ * `help` lists every option. The table of options is in cmdline.c.
+ */
+#ifndef KERNEL_CMDLINE_H
+#define KERNEL_CMDLINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct kconfig {
+    uint32_t hz;       /* timer interrupts per second */
+    const char *sched; /* scheduling policy name */
+    const char *test;  /* in-kernel test to run ("" for none) */
+    const char *run;   /* demo to run when no test is given */
+    bool exit;         /* leave QEMU once the test or demo is done */
+    bool help;         /* print the options at boot */
+};
+
+/* The configuration, with its defaults until cmdline_parse changes it. */
+extern struct kconfig kconfig;
+
+/* Restore every option to its default (for tests). */
+void cmdline_reset(void);
+
+/* Parse a command line, splitting it in place (the string must stay alive:
+ * string options point into it). The first word is skipped when it is the
+ * kernel image's path, as loaders pass it. Each problem is reported on its
+ * own line; returns how many there were. */
+int cmdline_parse(char *line);
+
+/* Print every option with its valid values, default and meaning. */
+void cmdline_help(void);
+
+#endif /* KERNEL_CMDLINE_H */

@@ -1,0 +1,38 @@
+/*
+ * kmem.h - the kernel heap: kmalloc and kfree.
+ *
+ * A first-fit allocator over one region of free memory (after the kernel
+ * image, as the Multiboot memory map allows). Blocks carry a header with a
+ * magic number, so freeing a bad pointer or freeing twice is reported.
+ * Adjacent free blocks are merged on kfree. Its users are few and
+ * coarse-grained (task structs, stacks), so a simple list is enough.
+ */
+#ifndef KERNEL_KMEM_H
+#define KERNEL_KMEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Hand the heap the bytes [base, base + size). Called once at boot. */
+void kmem_init(void *base, size_t size);
+
+/* Allocate size bytes, 16-byte aligned, or NULL if there is no room.
+ * Callable with interrupts on or off; not from an interrupt handler. */
+void *kmalloc(size_t size);
+
+/* Like kmalloc, and the bytes are zeroed. */
+void *kzalloc(size_t size);
+
+/* Give back a block from kmalloc (NULL is ignored). A pointer that kmalloc
+ * did not return, or a block freed twice, panics with a message. */
+void kfree(void *p);
+
+struct kmem_stats {
+    size_t total;      /* bytes managed, headers included */
+    size_t free;       /* bytes in free blocks, headers included */
+    size_t used_blocks;/* blocks handed out and not yet freed */
+    size_t free_blocks;/* free blocks (fragments) */
+};
+void kmem_get_stats(struct kmem_stats *out);
+
+#endif /* KERNEL_KMEM_H */

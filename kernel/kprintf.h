@@ -1,0 +1,32 @@
+/*
+ * kprintf.h - formatted output to the consoles (serial and VGA).
+ *
+ * The formatter understands what kernel code needs and nothing more:
+ *   %d %i %u %x %X %o %c %s %p %%,
+ *   flags '-' (left-align), '0' (zero-pad), '+', ' ';
+ *   a width and a precision (for %s, the maximum length), each possibly '*';
+ *   length modifiers hh, h, l, ll, z.
+ * No floating point: the kernel has none. Unknown conversions are printed
+ * as they are, so a typo is visible rather than silently eaten.
+ */
+#ifndef KERNEL_KPRINTF_H
+#define KERNEL_KPRINTF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Format to the consoles. A single call's output is never interleaved with
+ * another task's (interrupts are off while it is written). Callable from
+ * interrupt handlers. Returns the number of characters written. */
+__attribute__((format(printf, 1, 2))) int kprintf(const char *fmt, ...);
+int kvprintf(const char *fmt, va_list ap);
+
+/* Format into buf (at most size bytes, always NUL-terminated when size > 0).
+ * Returns the length the full output would have had, like C's snprintf. */
+__attribute__((format(printf, 3, 4))) int ksnprintf(char *buf, size_t size, const char *fmt, ...);
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* The engine under all of them: calls put(c, ctx) for each output char. */
+int kvformat(void (*put)(char c, void *ctx), void *ctx, const char *fmt, va_list ap);
+
+#endif /* KERNEL_KPRINTF_H */

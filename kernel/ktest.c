@@ -1,0 +1,66 @@
+/*
+ * ktest.c - run in-kernel tests and report them in KTAP.
+ */
+#include "ktest.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "kprintf.h"
+
+static int current_failures; /* failures recorded by the running test */
+
+const char *ktest_name(unsigned i)
+{
+    if (i == 0)
+        return "all";
+    for (unsigned k = 0; ktests[k].name; k++)
+        if (k + 1 == i)
+            return ktests[k].name;
+    return NULL;
+}
+
+void ktest_fail(const char *file, int line, const char *fmt, ...)
+{
+    current_failures++;
+    va_list ap;
+    va_start(ap, fmt);
+    char msg[200];
+    kvsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    kprintf("# FAIL %s:%d: %s\n", file, line, msg);
+}
+
+static bool selected(const struct ktest *t, const char *name)
+{
+    const char *a = t->name, *b = name;
+    while (*a && *a == *b)
+        a++, b++;
+    if (*a == '\0' && *b == '\0')
+        return true;
+    return !t->solo && name[0] == 'a' && name[1] == 'l' && name[2] == 'l' && name[3] == '\0';
+}
+
+int ktest_run(const char *name)
+{
+    unsigned planned = 0;
+    for (unsigned k = 0; ktests[k].name; k++)
+        planned += selected(&ktests[k], name);
+
+    kprintf("KTAP version 1\n1..%u\n", planned);
+    int failed = 0;
+    unsigned n = 0;
+    for (unsigned k = 0; ktests[k].name; k++) {
+        const struct ktest *t = &ktests[k];
+        if (!selected(t, name))
+            continue;
+        kprintf("# %s: %s\n", t->name, t->summary);
+        current_failures = 0;
+        t->fn();
+        n++;
+        kprintf("%s %u %s\n", current_failures ? "not ok" : "ok", n, t->name);
+        failed += current_failures != 0;
+    }
+    kprintf("# %u tests, %d failed\n", n, failed);
+    return failed;
+}

@@ -1,0 +1,47 @@
+/*
+ * ktest.h - in-kernel tests that report in KTAP, the Linux kernel's format.
+ *
+ *   KTAP version 1
+ *   1..2
+ *   # sleep: diagnostic lines start with '#'
+ *   ok 1 sleep
+ *   not ok 2 join
+ *
+ * A test is a function that runs in a task of its own (it may create, join,
+ * sleep and block) and checks what it sees with KT_EXPECT. The tests live in
+ * tests/kernel/ and are listed in tests/kernel/ktests.c; `test=NAME` runs
+ * one, `test=all` all those that do not end the kernel on purpose.
+ */
+#ifndef KERNEL_KTEST_H
+#define KERNEL_KTEST_H
+
+#include <stdbool.h>
+
+struct ktest {
+    const char *name;
+    void (*fn)(void);
+    bool solo;           /* ends the kernel (an expected panic): not in "all" */
+    const char *summary; /* one line: what it shows */
+};
+
+/* The registered tests, ended by an entry whose name is NULL. */
+extern const struct ktest ktests[];
+
+/* The valid values of test=: "all", then every test's name; NULL past the end. */
+const char *ktest_name(unsigned i);
+
+/* Record a failure in the running test and print it as a KTAP diagnostic.
+ * The test goes on (so one run shows every broken expectation). */
+__attribute__((format(printf, 3, 4))) void ktest_fail(const char *file, int line, const char *fmt, ...);
+
+#define KT_EXPECT(cond, ...)                                                          \
+    do {                                                                              \
+        if (!(cond))                                                                  \
+            ktest_fail(__FILE__, __LINE__, "expected " #cond ": " __VA_ARGS__);       \
+    } while (0)
+
+/* Run test `name` (or "all") and print KTAP. Returns the number of tests that
+ * failed. Called in a task (see kernel/main.c). */
+int ktest_run(const char *name);
+
+#endif /* KERNEL_KTEST_H */

@@ -1,0 +1,107 @@
+/*
+ * main.c - from the boot loader's hand-off to the first task.
+ *
+ * kernel_main runs on the boot stack. It reads the command line, sets up
+ * the heap and the scheduler, turns itself into the idle task, starts the
+ * timer and creates the first task: the test runner (test=) or a demo
+ * (run=). Creating that task switches to it at once, since only the idle
+ * task was running; when nothing is ready, we come back here and idle.
+ */
+#include <arch/arch.h>
+
+#include "boot.h"
+#include "cmdline.h"
+#include "demo.h"
+#include "kmem.h"
+#include "kprintf.h"
+#include "ktest.h"
+#include "panic.h"
+#include "sched.h"
+#include "task.h"
+
+static struct boot_info *boot;
+
+const struct boot_info *boot_info(void) { return boot; }
+
+/* Take the heap from the usable RAM region that holds the end of the kernel
+ * image (at 1 MiB and up, that is all the memory a PC has in one piece). */
+static void heap_init(const struct boot_info *bi)
+{
+    uint64_t total = 0;
+    const struct boot_region *best = NULL;
+    for (unsigned i = 0; i < bi->nregions; i++) {
+        const struct boot_region *r = &bi->regions[i];
+        if (r->type != 1)
+            continue;
+        total += r->length;
+        if (r->base <= bi->image_end && bi->image_end < r->base + r->length)
+            best = r;
+    }
+    if (!best)
+        panic("memory: no usable RAM after the kernel image (ends at %p) in the boot loader's "
+              "memory map; give QEMU more memory (-m 32 or more)",
+              (void *)bi->image_end);
+    uint64_t end = best->base + best->length;
+    if (end > 0xfffff000u)
+        end = 0xfffff000u; /* a 32-bit kernel without paging sees 4 GiB at most */
+    size_t size = (size_t)(end - bi->image_end);
+    kmem_init((void *)bi->image_end, size);
+    kprintf("memory: %u KiB usable in %u regions; heap %u KiB at %p\n", (unsigned)(total >> 10),
+            bi->nregions, (unsigned)(size >> 10), (void *)bi->image_end);
+}
+
+static int run_tests(void *arg)
+{
+    int failed = ktest_run(arg);
+    if (kconfig.exit)
+        kernel_exit(failed ? KEXIT_FAIL : KEXIT_PASS);
+    kprintf("tests done (%d failed); the kernel idles. Add exit=1 to leave QEMU.\n", failed);
+    return failed;
+}
+
+static int run_demo(void *arg)
+{
+    const struct demo *d = arg;
+    int rc = d->main(NULL);
+    kprintf("demo '%s' finished: %s (%d)\n", d->name, rc == 0 ? "ok" : "FAILED", rc);
+    if (kconfig.exit)
+        kernel_exit(rc == 0 ? KEXIT_PASS : KEXIT_FAIL);
+    return rc;
+}
+
+void kernel_main(struct boot_info *bi)
+{
+    boot = bi;
+    kprintf("\n\033[1mTourniquet\033[0m - a teaching kernel: preemptive scheduling you can watch\n");
+    kprintf("boot: loaded by %s; command line: \"%s\"\n", bi->loader, bi->cmdline);
+
+    cmdline_reset();
+    cmdline_parse(bi->cmdline);
+    if (kconfig.help)
+        cmdline_help();
+
+    heap_init(bi);
+
+    const struct sched_policy *policy = sched_policy_find(kconfig.sched);
+    KASSERT(policy != NULL); /* cmdline only accepts registered names */
+    sched_init(policy, task_init_idle(bi->boot_stack, bi->boot_stack_size));
+    kprintf("sched: policy %s, quantum %u tick(s), timer %u Hz\n", policy->name,
+            (unsigned)sched_config.quantum, (unsigned)kconfig.hz);
+
+    arch_timer_start(kconfig.hz);
+    arch_irq_enable();
+
+    const struct demo *d = demos;
+    for (unsigned i = 0; demos[i].name; i++)
+        if (demos[i].name == kconfig.run)
+            d = &demos[i];
+    if (kconfig.test[0])
+        task_create("ktest", run_tests, (void *)kconfig.test);
+    else
+        task_create(d->name, run_demo, (void *)d);
+
+    /* From here on this is the idle task: halt until an interrupt, and let
+     * the interrupt's tail switch to whatever it made ready. */
+    for (;;)
+        arch_idle();
+}

@@ -1,0 +1,201 @@
+/*
+ * task.c - the life of a task: create, start, exit, join, sleep, yield.
+ *
+ * The scheduler core (sched.c) makes every state change; this file
+ * allocates and frees tasks and stacks, and turns the public calls into
+ * core calls with interrupts disabled.
+ */
+#include "task.h"
+
+#include "tourniquet.h"
+
+#include "kmem.h"
+#include "kprintf.h"
+#include "panic.h"
+#include "sched.h"
+
+static struct list all_tasks; /* every task not yet joined, by id */
+static uint32_t next_id = 1;
+static struct task idle_task;
+
+const char *task_state_name(enum task_state s)
+{
+    static const char *const names[] = {"READY", "RUNNING", "BLOCKED", "SLEEPING", "DEAD"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
+static void canary_fill(uint8_t *stack)
+{
+    uint32_t *w = (uint32_t *)stack;
+    for (unsigned i = 0; i < TASK_CANARY_ZONE / 4; i++)
+        w[i] = TASK_CANARY;
+}
+
+bool task_canary_ok(const struct task *t)
+{
+    /* The top word of the zone is the first an overflow reaches; the bottom
+     * word catches one that jumped over the top with a large frame. */
+    const volatile uint32_t *w = (const volatile uint32_t *)t->stack;
+    return w[TASK_CANARY_ZONE / 4 - 1] == TASK_CANARY && w[0] == TASK_CANARY;
+}
+
+static void copy_name(char *dst, const char *src)
+{
+    size_t i = 0;
+    for (; src && src[i] && i < TASK_NAME_MAX - 1; i++)
+        dst[i] = src[i];
+    dst[i] = '\0';
+}
+
+struct task *task_init_idle(void *stack_base, size_t stack_size)
+{
+    list_init(&all_tasks);
+    next_id = 1;
+    struct task *t = &idle_task;
+    *t = (struct task){0};
+    copy_name(t->name, "idle");
+    t->stack = stack_base;
+    t->stack_size = stack_size;
+    canary_fill(t->stack);
+    list_node_init(&t->run_node);
+    list_node_init(&t->wait_node);
+    list_push_back(&all_tasks, &t->all_node);
+    return t;
+}
+
+/*
+ * The first run of a new task.
+ *
+ * arch_context_init arranged for the task's first arch_switch to "return"
+ * here, on its fresh stack. We arrive the way every switch arrives: from
+ * schedule(), with interrupts disabled and `current` already pointing at us.
+ * Whatever the task that switched to us was doing (a yield, or the tail of a
+ * timer interrupt whose trap frame now waits on its own stack), its
+ * bookkeeping is done, so we only have to turn interrupts on - as any task
+ * expects to run - and call the entry function.
+ */
+static void task_start(void)
+{
+    struct task *self = task_current();
+    arch_irq_enable();
+    task_exit(self->entry(self->arg));
+}
+
+struct task *task_create(const char *name, task_entry_t entry, void *arg)
+{
+    KASSERT(entry != NULL);
+    KASSERT(!sched_in_irq());
+    struct task *t = kzalloc(sizeof *t);
+    uint8_t *stack = kmalloc(TASK_STACK_SIZE);
+    if (!t || !stack) {
+        kfree(t);
+        kfree(stack);
+        kprintf("task_create(%s): out of memory\n", name ? name : "?");
+        return NULL;
+    }
+    copy_name(t->name, name ? name : "task");
+    t->entry = entry;
+    t->arg = arg;
+    t->stack = stack;
+    t->stack_size = TASK_STACK_SIZE;
+    canary_fill(stack);
+    list_node_init(&t->run_node);
+    list_node_init(&t->wait_node);
+    arch_context_init(&t->ctx, stack, TASK_STACK_SIZE, task_start);
+
+    arch_irqstate_t s = arch_irq_save();
+    t->id = next_id++;
+    t->state = TASK_BLOCKED; /* not yet ready: sched_make_ready makes it so */
+    list_push_back(&all_tasks, &t->all_node);
+    sched_make_ready(t, SCHED_NEW);
+    sched_preempt_point();
+    arch_irq_restore(s);
+    return t;
+}
+
+void task_exit(int code)
+{
+    arch_irq_disable();
+    struct task *self = task_current();
+    KASSERT(self != &idle_task);
+    self->exit_code = code;
+    self->state = TASK_DEAD;
+    if (self->joiner)
+        sched_make_ready(self->joiner, SCHED_WAKEUP);
+    sched_exit();
+}
+
+void task_yield(void)
+{
+    arch_irqstate_t s = arch_irq_save();
+    sched_yield();
+    arch_irq_restore(s);
+}
+
+void task_sleep(uint32_t ticks)
+{
+    if (ticks == 0) {
+        task_yield();
+        return;
+    }
+    arch_irqstate_t s = arch_irq_save();
+    sched_sleep_until(sched_ticks() + ticks);
+    arch_irq_restore(s);
+}
+
+int task_join(struct task *t)
+{
+    struct task *self = task_current();
+    arch_irqstate_t s = arch_irq_save();
+    if (t == NULL || t == self || t == &idle_task || t->joined) {
+        const char *why = t == NULL       ? "there is no such task (NULL)"
+                          : t == self       ? "a task cannot join itself"
+                          : t == &idle_task ? "the idle task never exits"
+                                            : "it is already joined by another task";
+        kprintf("task_join: '%s' cannot join '%s': %s; returning -1\n", self->name,
+                t ? t->name : "(null)", why);
+        arch_irq_restore(s);
+        return -1;
+    }
+    t->joined = true;
+    while (t->state != TASK_DEAD) {
+        t->joiner = self;
+        sched_block(t, "join");
+    }
+    int code = t->exit_code;
+    list_remove(&t->all_node);
+    arch_irq_restore(s);
+    kfree(t->stack);
+    kfree(t);
+    return code;
+}
+
+struct task *task_by_id(uint32_t id)
+{
+    struct task *found = NULL;
+    arch_irqstate_t s = arch_irq_save();
+    list_for_each(n, &all_tasks) {
+        struct task *t = list_entry(n, struct task, all_node);
+        if (t->id == id) {
+            found = t;
+            break;
+        }
+    }
+    arch_irq_restore(s);
+    return found;
+}
+
+void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx)
+{
+    arch_irqstate_t s = arch_irq_save();
+    list_for_each(n, &all_tasks) fn(list_entry(n, struct task, all_node), ctx);
+    arch_irq_restore(s);
+}
+
+uint64_t task_cpu_ticks(const struct task *t)
+{
+    arch_irqstate_t s = arch_irq_save();
+    uint64_t v = t->ticks;
+    arch_irq_restore(s);
+    return v;
+}

@@ -1,0 +1,59 @@
+/*
+ * arch/arch.h, host edition - the arch contract with no CPU behind it.
+ *
+ * The host build (cmocka tests, and the simulator to come) puts this
+ * directory on the include path where the kernel build puts
+ * arch/x86/include, so portable code compiles unchanged. Interrupts are a
+ * flag; arch_switch records the switch and returns at once (no stacks are
+ * swapped: the caller simply carries on as the "new" task); the cycle counter
+ * counts calls. tests/host/fake/fake.c holds the state.
+ */
+#ifndef ARCH_ARCH_H
+#define ARCH_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint32_t arch_irqstate_t;
+
+extern bool fake_irq_enabled;
+extern unsigned fake_switches;
+extern struct arch_context *fake_switch_from, *fake_switch_to;
+extern unsigned fake_timer_hz;
+extern uint64_t fake_cycles;
+
+static inline arch_irqstate_t arch_irq_save(void)
+{
+    arch_irqstate_t s = fake_irq_enabled;
+    fake_irq_enabled = false;
+    return s;
+}
+static inline void arch_irq_restore(arch_irqstate_t s) { fake_irq_enabled = s != 0; }
+static inline void arch_irq_enable(void) { fake_irq_enabled = true; }
+static inline void arch_irq_disable(void) { fake_irq_enabled = false; }
+static inline bool arch_irq_enabled(void) { return fake_irq_enabled; }
+static inline void arch_idle(void) { fake_irq_enabled = true; }
+
+struct arch_context {
+    void (*start)(void); /* what arch_context_init was given */
+    void *stack_base;
+};
+
+void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size, void (*start)(void));
+void arch_switch(struct arch_context *from, struct arch_context *to);
+
+static inline uint32_t arch_xchg(volatile uint32_t *p, uint32_t v)
+{
+    uint32_t old = *p;
+    *p = v;
+    return old;
+}
+
+static inline uint64_t arch_cycles(void) { return fake_cycles++; }
+
+void arch_timer_start(unsigned hz);
+__attribute__((noreturn)) void arch_exit(int code);
+__attribute__((noreturn)) void arch_halt(void);
+
+#endif /* ARCH_ARCH_H */

@@ -1,0 +1,175 @@
+/*
+ * test_cmdline.c - parsing key=value words, and the message for each
+ * kind of mistake.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cmdline.h"
+#include "demo.h"
+#include "fake.h"
+#include "ktest.h"
+#include "sched.h"
+
+/* The tables cmdline.c validates test= and run= against. */
+static void nothing(void) {}
+static int nothing_main(void *arg) { (void)arg; return 0; }
+const struct ktest ktests[] = {
+    {"preempt", nothing, false, "x"},
+    {"divzero", nothing, true, "x"},
+    {NULL, NULL, false, NULL},
+};
+const struct demo demos[] = {{"counters", nothing_main, "x"}, {"bench", nothing_main, "x"}, {NULL, NULL, NULL}};
+const char *demo_name(unsigned i) { return i < 2 ? demos[i].name : NULL; }
+
+static int parse(const char *text)
+{
+    static char buf[256];
+    strncpy(buf, text, sizeof buf - 1);
+    fake_reset();
+    cmdline_reset();
+    return cmdline_parse(buf);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(""), 0);
+    assert_int_equal(kconfig.hz, 100);
+    assert_string_equal(kconfig.sched, "rr");
+    assert_int_equal(sched_config.quantum, 1);
+    assert_string_equal(kconfig.test, "");
+    assert_string_equal(kconfig.run, "counters");
+    assert_false(kconfig.exit);
+    assert_false(kconfig.help);
+    assert_int_equal(fake_console_len, 0);
+}
+
+static void test_all_valid_options(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("  hz=250\tsched=rr quantum=4 test=preempt run=bench exit=1 help  "), 0);
+    assert_int_equal(kconfig.hz, 250);
+    assert_int_equal(sched_config.quantum, 4);
+    assert_string_equal(kconfig.test, "preempt");
+    assert_string_equal(kconfig.run, "bench");
+    assert_true(kconfig.exit);
+    assert_true(kconfig.help);
+    assert_string_equal(fake_console, "");
+}
+
+static void test_loader_path_is_skipped(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("/boot/tourniquet.elf hz=1000"), 0);
+    assert_int_equal(kconfig.hz, 1000);
+    assert_int_equal(parse("build/tourniquet.elf"), 0);
+    /* ...but only as the first word. */
+    assert_int_equal(parse("hz=1000 /boot/tourniquet.elf"), 1);
+}
+
+static void test_boundaries(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("hz=19 quantum=1000"), 0);
+    assert_int_equal(kconfig.hz, 19);
+    assert_int_equal(sched_config.quantum, 1000);
+    assert_int_equal(parse("hz=10000 exit=on"), 0);
+    assert_true(kconfig.exit);
+    assert_int_equal(parse("exit=off"), 0);
+    assert_false(kconfig.exit);
+}
+
+static void test_out_of_range(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("hz=5"), 1);
+    assert_int_equal(kconfig.hz, 100);
+    assert_string_equal(fake_console, "cmdline: hz=5 is out of range (valid: 19..10000); keeping hz=100\n");
+    assert_int_equal(parse("quantum=0"), 1);
+    assert_int_equal(sched_config.quantum, 1);
+}
+
+static void test_not_a_number(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("quantum=abc"), 1);
+    assert_string_equal(fake_console,
+                        "cmdline: quantum=abc is not a whole number (valid: 1..1000); keeping quantum=1\n");
+    assert_int_equal(parse("hz="), 1);
+    assert_int_equal(parse("hz=99999999999"), 1);
+    assert_int_equal(parse("hz=-5"), 1);
+    assert_int_equal(kconfig.hz, 100);
+}
+
+static void test_bad_choice_lists_the_valid_ones(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("sched=nope"), 1);
+    assert_string_equal(fake_console, "cmdline: sched=nope is not one of the choices (valid: rr); keeping sched=rr\n");
+    assert_int_equal(parse("test=bogus"), 1);
+    assert_string_equal(fake_console, "cmdline: test=bogus is not one of the choices "
+                                      "(valid: all, preempt, divzero); keeping test=\n");
+    assert_int_equal(parse("run=x"), 1);
+    assert_string_equal(kconfig.run, "counters");
+    assert_int_equal(parse("exit=maybe"), 1);
+    assert_non_null(strstr(fake_console, "(valid: 0, 1, off, on)"));
+}
+
+static void test_unknown_key_and_bare_word(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("colour=red"), 1);
+    assert_string_equal(fake_console, "cmdline: unknown option 'colour' "
+                                      "(valid: hz, sched, quantum, test, run, exit, help); ignored\n");
+    assert_int_equal(parse("hz=200 oops"), 1);
+    assert_non_null(strstr(fake_console, "cmdline: 'oops' is not key=value"));
+    assert_int_equal(kconfig.hz, 200); /* the good word still counts */
+}
+
+static void test_several_problems_each_reported(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("hz=1 quantum=x sched=y z=1 test=all"), 4);
+    assert_string_equal(kconfig.test, "all");
+    int lines = 0;
+    for (const char *p = fake_console; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 4);
+}
+
+static void test_help_lists_every_option(void **state)
+{
+    (void)state;
+    parse("");
+    fake_reset();
+    cmdline_help();
+    const char *keys[] = {"hz", "sched", "quantum", "test", "run", "exit", "help"};
+    for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char needle[16];
+        snprintf(needle, sizeof needle, "\n  %s ", keys[i]);
+        assert_non_null(strstr(fake_console, needle));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_all_valid_options),
+        cmocka_unit_test(test_loader_path_is_skipped),
+        cmocka_unit_test(test_boundaries),
+        cmocka_unit_test(test_out_of_range),
+        cmocka_unit_test(test_not_a_number),
+        cmocka_unit_test(test_bad_choice_lists_the_valid_ones),
+        cmocka_unit_test(test_unknown_key_and_bare_word),
+        cmocka_unit_test(test_several_problems_each_reported),
+        cmocka_unit_test(test_help_lists_every_option),
+    };
+    return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
+}

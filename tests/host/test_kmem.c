@@ -1,0 +1,115 @@
+/*
+ * test_kmem.c - the heap: alignment, reuse, merging, exhaustion, misuse.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fake.h"
+#include "kmem.h"
+
+static _Alignas(16) uint8_t heap[64 * 1024];
+
+static int setup(void **state)
+{
+    (void)state;
+    fake_reset();
+    kmem_init(heap, sizeof heap);
+    return 0;
+}
+
+static void test_alignment_and_zeroing(void **state)
+{
+    (void)state;
+    for (size_t n = 1; n < 100; n += 7) {
+        void *p = kmalloc(n);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 16, 0);
+    }
+    uint8_t *z = kzalloc(256);
+    for (int i = 0; i < 256; i++)
+        assert_int_equal(z[i], 0);
+}
+
+static void test_distinct_blocks(void **state)
+{
+    (void)state;
+    char *a = kmalloc(100), *b = kmalloc(100);
+    memset(a, 'a', 100);
+    memset(b, 'b', 100);
+    assert_true(a + 100 <= b || b + 100 <= a);
+    assert_int_equal(a[99], 'a');
+}
+
+static void test_free_merges_back_to_one_block(void **state)
+{
+    (void)state;
+    struct kmem_stats s0, s1;
+    kmem_get_stats(&s0);
+    void *p[10];
+    for (int i = 0; i < 10; i++)
+        p[i] = kmalloc(1000);
+    /* Free in an order that needs merging on both sides. */
+    int order[10] = {1, 3, 5, 7, 9, 0, 2, 4, 6, 8};
+    for (int i = 0; i < 10; i++)
+        kfree(p[order[i]]);
+    kmem_get_stats(&s1);
+    assert_int_equal(s1.free, s0.free);
+    assert_int_equal(s1.free_blocks, 1);
+    assert_int_equal(s1.used_blocks, 0);
+}
+
+static void test_exhaustion_returns_null(void **state)
+{
+    (void)state;
+    assert_null(kmalloc(sizeof heap));
+    assert_null(kmalloc(0));
+    void *big = kmalloc(sizeof heap / 2);
+    assert_non_null(big);
+    assert_null(kmalloc(sizeof heap / 2));
+    kfree(big);
+    assert_non_null(kmalloc(sizeof heap / 2));
+}
+
+static void test_reuse_after_free(void **state)
+{
+    (void)state;
+    void *a = kmalloc(500);
+    kfree(a);
+    assert_ptr_equal(kmalloc(500), a); /* first fit finds the same place */
+}
+
+static void test_double_free_panics(void **state)
+{
+    (void)state;
+    void *a = kmalloc(64);
+    kmalloc(64); /* keep a from merging with the free tail */
+    kfree(a);
+    expect_assert_failure(kfree(a));
+    assert_non_null(strstr(fake_panic_message, "freed twice"));
+}
+
+static void test_foreign_pointer_panics(void **state)
+{
+    (void)state;
+    static int not_heap;
+    expect_assert_failure(kfree(&not_heap));
+    assert_non_null(strstr(fake_panic_message, "not a pointer from kmalloc"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_alignment_and_zeroing, setup),
+        cmocka_unit_test_setup(test_distinct_blocks, setup),
+        cmocka_unit_test_setup(test_free_merges_back_to_one_block, setup),
+        cmocka_unit_test_setup(test_exhaustion_returns_null, setup),
+        cmocka_unit_test_setup(test_reuse_after_free, setup),
+        cmocka_unit_test_setup(test_double_free_panics, setup),
+        cmocka_unit_test_setup(test_foreign_pointer_panics, setup),
+    };
+    return cmocka_run_group_tests_name("kmem", tests, NULL, NULL);
+}

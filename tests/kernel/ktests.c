@@ -1,0 +1,19 @@
+/*
+ * ktests.c - the table of in-kernel tests, in the order test=all runs them.
+ * `solo` tests end the kernel on purpose (an expected panic), so they only
+ * run when named.
+ */
+#include <stddef.h>
+
+#include "ktest.h"
+#include "ktests.h"
+
+const struct ktest ktests[] = {
+    {"preempt", ktest_preempt, false, "three tasks that never yield all progress in every window of a few quanta"},
+    {"yield", ktest_yield, false, "task_yield hands the CPU to the other ready task"},
+    {"sleep", ktest_sleep, false, "sleepers wake exactly at their deadline, in deadline order"},
+    {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
+    {"divzero", ktest_divzero, true, "a divide error prints the CPU state and panics (status 37)"},
+    {"canary", ktest_canary, true, "a task that overflows its stack is caught at the next switch"},
+    {NULL, NULL, false, NULL},
+};

@@ -1,0 +1,14 @@
+/*
+ * ktests.h - the in-kernel tests, one function each (see kernel/ktest.h).
+ */
+#ifndef TESTS_KERNEL_KTESTS_H
+#define TESTS_KERNEL_KTESTS_H
+
+void ktest_preempt(void);
+void ktest_yield(void);
+void ktest_sleep(void);
+void ktest_join(void);
+void ktest_divzero(void);
+void ktest_canary(void);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * test_tasks.c - preemption, yield, sleep and join, checked from inside.
+ */
+#include "ktest.h"
+#include "ktests.h"
+#include "tourniquet.h"
+
+/* ---- preempt ---------------------------------------------------------- */
+
+#define SPINNERS 3
+#define PREEMPT_TICKS 60
+#define LOG_MAX 512
+
+/* Every time a spinner sees the tick counter change, it logs (tick, who). */
+static struct { uint32_t tick; uint8_t who; } seen[LOG_MAX];
+static volatile unsigned nseen;
+static uint64_t spin_end;
+
+static int spin_and_log(void *arg)
+{
+    uint8_t me = (uint8_t)(uintptr_t)arg;
+    uint64_t last = ~0ull;
+    for (;;) {
+        uint64_t now = ticks_now();
+        if (now == last)
+            continue;
+        if (now >= spin_end)
+            return 0;
+        last = now;
+        arch_irqstate_t s = arch_irq_save();
+        if (nseen < LOG_MAX) {
+            seen[nseen].tick = (uint32_t)now;
+            seen[nseen].who = me;
+            nseen++;
+        }
+        arch_irq_restore(s);
+    }
+}
+
+void ktest_preempt(void)
+{
+    uint32_t q = sched_config.quantum;
+    uint32_t window = SPINNERS * q + 1;
+    uint64_t start = ticks_now() + 1;
+    spin_end = start + PREEMPT_TICKS;
+    nseen = 0;
+    kprintf("# policy=%s quantum=%u hz=%u window=%u ticks\n", sched_policy()->name, (unsigned)q,
+            (unsigned)kconfig.hz, (unsigned)window);
+
+    struct task *t[SPINNERS];
+    for (int i = 0; i < SPINNERS; i++)
+        t[i] = task_create("spin", spin_and_log, (void *)(uintptr_t)i);
+    for (int i = 0; i < SPINNERS; i++)
+        KT_EXPECT(task_join(t[i]) == 0);
+
+    /* Every window of `window` consecutive ticks must show all three. */
+    unsigned bad = 0;
+    for (uint64_t w = start; w + window <= spin_end; w++) {
+        unsigned mask = 0;
+        for (unsigned i = 0; i < nseen; i++)
+            if (seen[i].tick >= w && seen[i].tick < w + window)
+                mask |= 1u << seen[i].who;
+        if (mask != (1u << SPINNERS) - 1 && bad++ < 3)
+            ktest_fail(__FILE__, __LINE__, "ticks %u..%u: only tasks mask 0x%x ran",
+                       (unsigned)w, (unsigned)(w + window - 1), mask);
+    }
+    unsigned per[SPINNERS] = {0};
+    for (unsigned i = 0; i < nseen; i++)
+        per[seen[i].who]++;
+    kprintf("# ticks seen per task: %u %u %u over %u ticks\n", per[0], per[1], per[2], PREEMPT_TICKS);
+    for (int i = 0; i < SPINNERS; i++)
+        KT_EXPECT(per[i] >= PREEMPT_TICKS / (SPINNERS * 2), "task %d saw only %u ticks", i, per[i]);
+}
+
+/* ---- yield ------------------------------------------------------------ */
+
+#define YIELDS 20
+static volatile unsigned progress[2];
+static volatile unsigned yield_faults;
+
+static int yield_loop(void *arg)
+{
+    int me = (int)(uintptr_t)arg, other = 1 - me;
+    for (int i = 0; i < YIELDS; i++) {
+        progress[me]++;
+        unsigned before = progress[other];
+        bool other_done = before == YIELDS;
+        task_yield();
+        /* Round robin: the other ready task ran before we came back. */
+        if (!other_done && progress[other] == before)
+            yield_faults++;
+    }
+    return 0;
+}
+
+void ktest_yield(void)
+{
+    progress[0] = progress[1] = 0;
+    yield_faults = 0;
+    struct task *a = task_create("yield-a", yield_loop, (void *)0);
+    struct task *b = task_create("yield-b", yield_loop, (void *)1);
+    task_join(a);
+    task_join(b);
+    KT_EXPECT(progress[0] == YIELDS && progress[1] == YIELDS, "progress %u %u", progress[0], progress[1]);
+    KT_EXPECT(yield_faults == 0, "%u yields returned before the other task ran", yield_faults);
+}
+
+/* ---- sleep ------------------------------------------------------------ */
+
+#define SLEEPERS 5
+static const uint32_t naps[SLEEPERS] = {30, 10, 20, 10, 1};
+static struct { uint64_t deadline, woke; unsigned order; } slept[SLEEPERS];
+static volatile unsigned wakeups;
+
+static int nap(void *arg)
+{
+    unsigned i = (unsigned)(uintptr_t)arg;
+    slept[i].deadline = ticks_now() + naps[i];
+    task_sleep(naps[i]);
+    slept[i].woke = ticks_now();
+    slept[i].order = wakeups++;
+    return 0;
+}
+
+void ktest_sleep(void)
+{
+    wakeups = 0;
+    struct task *t[SLEEPERS];
+    for (unsigned i = 0; i < SLEEPERS; i++)
+        t[i] = task_create("nap", nap, (void *)(uintptr_t)i);
+    for (unsigned i = 0; i < SLEEPERS; i++)
+        task_join(t[i]);
+    for (unsigned i = 0; i < SLEEPERS; i++) {
+        kprintf("# nap %u: %u ticks, deadline %u, woke at %u, %u%s to wake\n", i, (unsigned)naps[i],
+                (unsigned)slept[i].deadline, (unsigned)slept[i].woke, slept[i].order + 1,
+                slept[i].order == 0 ? "st" : slept[i].order == 1 ? "nd" : slept[i].order == 2 ? "rd" : "th");
+        /* Nothing else is runnable, so each wakes on its very tick. */
+        KT_EXPECT(slept[i].woke == slept[i].deadline, "nap %u", i);
+        for (unsigned j = 0; j < SLEEPERS; j++) {
+            bool earlier = slept[j].deadline < slept[i].deadline ||
+                           (slept[j].deadline == slept[i].deadline && j < i);
+            if (earlier)
+                KT_EXPECT(slept[j].order < slept[i].order, "nap %u (deadline %u) woke after nap %u", j,
+                          (unsigned)slept[j].deadline, i);
+        }
+    }
+}
+
+/* ---- join ------------------------------------------------------------- */
+
+static int return_arg(void *arg)
+{
+    task_sleep(3);
+    return (int)(uintptr_t)arg;
+}
+
+static int join_other(void *arg) { return task_join(arg); }
+
+void ktest_join(void)
+{
+    /* Join waits for the task and hands back its exit code. */
+    uint64_t t0 = ticks_now();
+    struct task *t = task_create("child", return_arg, (void *)42);
+    KT_EXPECT(task_join(t) == 42);
+    KT_EXPECT(ticks_now() >= t0 + 3, "join returned before the child's 3-tick nap ended");
+
+    /* Joining a task that has already exited returns at once. */
+    t = task_create("quick", return_arg, (void *)7);
+    task_sleep(10);
+    KT_EXPECT(t->state == TASK_DEAD, "state %s", task_state_name(t->state));
+    KT_EXPECT(task_join(t) == 7);
+
+    /* Misuse: joining oneself, and joining a task someone else joins. */
+    KT_EXPECT(task_join(task_current()) == -1);
+    struct task *child = task_create("child", return_arg, (void *)5);
+    struct task *joiner = task_create("joiner", join_other, child);
+    task_sleep(1); /* let the joiner block in task_join */
+    KT_EXPECT(task_join(child) == -1, "a second joiner was accepted");
+    KT_EXPECT(task_join(joiner) == 5, "the first joiner did not get the exit code");
+}

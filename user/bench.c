@@ -1,0 +1,146 @@
+/*
+ * bench.c - how many instructions the kernel's hot paths take.
+ *
+ * Run by `make bench` under QEMU -icount shift=0,sleep=off, where RDTSC
+ * (cycles_now) advances by exactly one per executed instruction, so every
+ * figure here is an instruction count and the same on every machine. Each
+ * result is one line `BENCH name=... instructions=N ...` that
+ * tools/bench.py collects into build/bench.json.
+ *
+ *  boot_to_first_task  from the kernel's first instruction (boot.asm) to
+ *                      the start of this demo, the first task.
+ *  yield_switch        task_yield in one task to the return of task_yield in
+ *                      the other: the voluntary path.
+ *  timer_switch        from the timer interrupt to the next task's first
+ *                      instruction: the preemptive path. Two tasks spin
+ *                      reading the counter; a sample is the gap between the
+ *                      last read of one and the first read of the other. It
+ *                      also contains part of a loop iteration on each side,
+ *                      one iteration (measured: `loop=`) on average, which we
+ *                      subtract from the median.
+ */
+#include "boot.h"
+#include "tourniquet.h"
+#include "user.h"
+
+#define SAMPLES 64
+
+static uint32_t samples[SAMPLES];
+static unsigned nsamples;
+
+static void record(uint64_t delta)
+{
+    if (nsamples < SAMPLES)
+        samples[nsamples++] = (uint32_t)delta;
+}
+
+static void sort(uint32_t *a, unsigned n)
+{
+    for (unsigned i = 1; i < n; i++)
+        for (unsigned j = i; j > 0 && a[j - 1] > a[j]; j--) {
+            uint32_t t = a[j];
+            a[j] = a[j - 1];
+            a[j - 1] = t;
+        }
+}
+
+static uint32_t median(void)
+{
+    sort(samples, nsamples);
+    return nsamples ? samples[nsamples / 2] : 0;
+}
+
+/* ---- yield_switch ----------------------------------------------------- */
+
+static volatile uint64_t stamp;
+static volatile unsigned yielders_left;
+
+static int yielder(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < SAMPLES / 2 + 1; i++) {
+        stamp = cycles_now();
+        task_yield();
+        record(cycles_now() - stamp); /* the median discards the odd sample from task exit */
+    }
+    yielders_left--;
+    return 0;
+}
+
+/* ---- timer_switch ----------------------------------------------------- */
+
+/*
+ * Each spinner keeps reading the counter and stores its latest reading in
+ * seen[me]. A gap between two of its own readings much longer than a loop
+ * iteration means it was off the CPU: the other spinner ran, and the other's
+ * last reading tells when the switch began. A task may be preempted
+ * between reading the counter and storing it; then its stale reading is
+ * simply one more iteration old, which the comparison absorbs.
+ */
+#define GAP 2000 /* instructions: far more than a loop, far less than a tick */
+
+static volatile uint64_t seen[2];
+static volatile uint32_t loop_len = ~0u;
+static volatile bool spinning;
+
+static int spinner(void *arg)
+{
+    int me = (int)(uintptr_t)arg;
+    uint64_t prev = cycles_now();
+    while (spinning) {
+        uint64_t now = cycles_now();
+        uint64_t gap = now - prev;
+        if (gap > GAP) {
+            uint64_t other = seen[1 - me];
+            if (other > prev && other < now)
+                record(now - other);
+        } else if (gap < loop_len) {
+            loop_len = (uint32_t)gap;
+        }
+        prev = now;
+        seen[me] = now;
+        if (nsamples == SAMPLES)
+            spinning = false;
+    }
+    return 0;
+}
+
+static void report(const char *name, uint32_t value, const char *extra)
+{
+    kprintf("BENCH name=%s instructions=%u%s\n", name, (unsigned)value, extra);
+}
+
+int demo_bench(void *arg)
+{
+    (void)arg;
+    uint64_t first = cycles_now();
+    const struct boot_info *bi = boot_info();
+    report("boot_to_first_task", (uint32_t)(first - bi->entry_cycles), "");
+
+    /* Voluntary: two tasks yield to each other. */
+    nsamples = 0;
+    yielders_left = 2;
+    struct task *a = task_create("yield-a", yielder, NULL);
+    struct task *b = task_create("yield-b", yielder, (void *)1);
+    task_join(a);
+    task_join(b);
+    char extra[80];
+    unsigned n = nsamples;
+    uint32_t med = median();
+    ksnprintf(extra, sizeof extra, " min=%u samples=%u", (unsigned)samples[0], n);
+    report("yield_switch", med, extra);
+
+    /* Preemptive: two tasks spin; the timer switches between them. */
+    nsamples = 0;
+    spinning = true;
+    a = task_create("spin-a", spinner, (void *)0);
+    b = task_create("spin-b", spinner, (void *)1);
+    task_join(a);
+    task_join(b);
+    n = nsamples;
+    med = median();
+    ksnprintf(extra, sizeof extra, " min=%u median_raw=%u loop=%u samples=%u", (unsigned)samples[0],
+              (unsigned)med, (unsigned)loop_len, n);
+    report("timer_switch", med - loop_len, extra);
+    return 0;
+}
