@@ -169,7 +169,7 @@ debug: deps $(KERNEL)
 	$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial file:$(BUILD)/debug-serial.log \
 		-display none -S -gdb tcp::$(GDB_PORT) & \
 	qemu=$$!; \
-	$(GDB) -q -x tools/gdb/tourniquet.gdb -ex "tourniquet-connect $(GDB_PORT)" $(KERNEL); \
+	$(GDB) -q -x tools/gdb/tourniquet.gdb -ex "tourniquet-connect $(GDB_PORT)" -ex switch-break $(KERNEL); \
 	kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
 
 test: deps $(KERNEL) $(ISO) host-tests

@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""Tourniquet's test runner: host unit tests, QEMU boot tests, GDB, GRUB.
+
+`make test` runs this after building everything. Each check prints one line,
+PASS or FAIL with the reason; the serial transcript of every boot is kept in
+build/test-logs/. The last line is "N passed, N failed", and the exit status
+is non-zero if anything failed.
+
+Boot tests run the kernel with `qemu-system-i386 -kernel` under
+`-icount shift=0,sleep=off`: the guest clock advances one nanosecond per
+instruction, so every run of a given kernel and command line is the same run.
+
+  tests/run_tests.py [-k SUBSTRING] [-j JOBS] [--list]
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build")
+KERNEL = os.path.join(BUILD, "tourniquet.elf")
+ISO = os.path.join(BUILD, "tourniquet.iso")
+LOGS = os.path.join(BUILD, "test-logs")
+QEMU = os.environ.get("QEMU", "qemu-system-i386")
+QEMU_BASE = [QEMU, "-m", "64", "-no-reboot", "-display", "none", "-monitor", "none",
+             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+
+STATUS = {33: "pass", 35: "a test failed", 37: "kernel panic"}
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class Result:
+    def __init__(self, name, ok, why="", skipped=False):
+        self.name, self.ok, self.why, self.skipped = name, ok, why, skipped
+
+
+def log_path(name):
+    os.makedirs(LOGS, exist_ok=True)
+    return os.path.join(LOGS, name + ".log")
+
+
+# ---- host unit tests (cmocka) ---------------------------------------------
+
+def host_tests():
+    """Every build/host/test_* binary; one result per cmocka test, from its TAP output."""
+    host = os.path.join(BUILD, "host")
+    bins = sorted(f for f in os.listdir(host) if f.startswith("test_")) if os.path.isdir(host) else []
+    if not bins:
+        return [Result("host", False, "no host test binaries in build/host (run make host-tests)")]
+    results = []
+    for b in bins:
+        # Leak checking is off: the portable code allocates only from its own
+        # static heaps, and LeakSanitizer's ptrace-based stop-the-world hangs
+        # at exit in some sandboxes when output is piped.
+        env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP", ASAN_OPTIONS="detect_leaks=0")
+        p = subprocess.run([os.path.join(host, b)], capture_output=True, text=True, env=env, timeout=120)
+        out = p.stdout + p.stderr
+        with open(log_path("host-" + b), "w") as f:
+            f.write(out)
+        tap = re.findall(r"^(ok|not ok) \d+ - (\S+)", out, re.M)
+        if not tap:
+            results.append(Result(f"host/{b}", False, f"no TAP results (exit {p.returncode})"))
+            continue
+        for status, test in tap:
+            results.append(Result(f"host/{b[5:]}/{test}", status == "ok",
+                                  "" if status == "ok" else f"see {log_path('host-' + b)}"))
+        if p.returncode != 0 and all(s == "ok" for s, _ in tap):
+            results.append(Result(f"host/{b}", False, f"exit status {p.returncode} (sanitizer?)"))
+    return results
+
+
+# ---- QEMU boot tests -------------------------------------------------------
+
+def boot(name, cmdline, timeout=60, extra=()):
+    """Boot the kernel with `cmdline exit=1`; return (exit status, serial text)."""
+    cmd = QEMU_BASE + ICOUNT + ["-serial", "stdio", "-kernel", KERNEL,
+                                "-append", cmdline + " exit=1"] + list(extra)
+    try:
+        p = subprocess.run(cmd, capture_output=True, timeout=timeout)
+        status, out = p.returncode, p.stdout.decode("utf-8", "replace")
+        err = p.stderr.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired as e:
+        status, out, err = None, (e.stdout or b"").decode("utf-8", "replace"), ""
+    with open(log_path(name), "w") as f:
+        f.write(f"$ {' '.join(cmd)}\n{out}{err}")
+    return status, out
+
+
+def ktap_problems(out):
+    """What is wrong with the KTAP report in `out`, or []."""
+    problems = []
+    if "KTAP version 1" not in out:
+        problems.append("no 'KTAP version 1' header")
+    plan = re.search(r"^1\.\.(\d+)$", out, re.M)
+    if not plan:
+        problems.append("no KTAP plan '1..N'")
+        return problems
+    results = re.findall(r"^(ok|not ok) (\d+) (\S+)", out, re.M)
+    failed = [t for s, _, t in results if s == "not ok"]
+    if failed:
+        problems.append("not ok: " + ", ".join(failed))
+    if len(results) != int(plan.group(1)):
+        problems.append(f"plan says {plan.group(1)} tests, {len(results)} reported")
+    return problems
+
+
+class Boot:
+    """One boot: the command line, the expected exit status, and what the
+    serial output must (and must not) contain."""
+
+    def __init__(self, name, cmdline, status=33, ktap=True, expect=(), check=None, timeout=60):
+        self.name, self.cmdline, self.status, self.ktap = name, cmdline, status, ktap
+        self.expect, self.check, self.timeout = expect, check, timeout
+
+    def run(self):
+        status, raw = boot(self.name, self.cmdline, self.timeout)
+        out = ANSI.sub("", raw).replace("\r", "")
+        why = []
+        if status is None:
+            why.append(f"timeout after {self.timeout}s")
+        elif status != self.status:
+            seen = STATUS.get(status, "no debug-exit: triple fault or reset?" if status == 0 else "?")
+            why.append(f"exit status {status} ({seen}), expected {self.status} ({STATUS[self.status]})")
+        if self.status != 37 and "PANIC" in out:
+            why.append("unexpected panic: " + next(l for l in out.splitlines() if "PANIC" in l))
+        if self.ktap:
+            why += ktap_problems(out) if self.status == 33 else \
+                (["no KTAP plan"] if not re.search(r"^1\.\.\d+$", out, re.M) else [])
+        for pattern in self.expect:
+            if not re.search(pattern, out, re.M):
+                why.append(f"missing /{pattern}/")
+        if self.check and not why:
+            why += self.check(out)
+        return Result("boot/" + self.name, not why, "; ".join(why) + (f" (log: {log_path(self.name)})" if why else ""))
+
+
+def check_counters(out):
+    """The default demo: A, B and C each report 5 times, in turn."""
+    reports = re.findall(r"^([ABC]): counter\s+(\d+) after\s+(\d+) ticks", out, re.M)
+    names = "".join(r[0] for r in reports)
+    why = []
+    for n in "ABC":
+        if names.count(n) != 5:
+            why.append(f"task {n} reported {names.count(n)} times, expected 5")
+    for i in range(0, len(names) - 2, 3):
+        if sorted(names[i:i + 3]) != ["A", "B", "C"]:
+            why.append(f"reports not interleaved: {names}")
+            break
+    return why
+
+
+BOOTS = [
+    Boot("ktest-all", "test=all hz=1000"),
+    Boot("preempt-quantum3", "test=preempt quantum=3 hz=1000", expect=[r"# policy=rr quantum=3"]),
+    Boot("preempt-hz100", "test=preempt", expect=[r"# policy=rr quantum=1 hz=100 "], timeout=120),
+    Boot("sleep-hz50", "test=sleep hz=50"),
+    Boot("divzero", "test=divzero hz=1000", status=37, expect=[
+        r"^EXCEPTION: #DE Divide Error \(vector 0, error code 0x0\)$",
+        r"^  in task 'ktest' \(id 1, RUNNING\)",
+        r"^  EAX=[0-9a-f]{8} EBX=[0-9a-f]{8} ECX=[0-9a-f]{8} EDX=[0-9a-f]{8}$",
+        r"^  EIP=[0-9a-f]{8} EFLAGS=[0-9a-f]{8} CS=0008 DS=0010",
+        r"^  CR0=[0-9a-f]{8} CR2=",
+        r"^PANIC: CPU exception #DE Divide Error",
+        r"exit status 37 \(kernel panic\)"]),
+    Boot("canary", "test=canary hz=1000", status=37, expect=[
+        r"^PANIC: stack overflow: task 'overflow' \(id \d+\) overwrote the canary",
+        r"exit status 37"]),
+    Boot("bad-cmdline", "hz=5 quantum=abc sched=nope bogus=1 oops test=join", expect=[
+        r"^cmdline: hz=5 is out of range \(valid: 19\.\.10000\); keeping hz=100$",
+        r"^cmdline: quantum=abc is not a whole number \(valid: 1\.\.1000\); keeping quantum=1$",
+        r"^cmdline: sched=nope is not one of the choices \(valid: rr\); keeping sched=rr$",
+        r"^cmdline: unknown option 'bogus' \(valid: hz, sched, quantum, test, run, exit, help\); ignored$",
+        r"^cmdline: 'oops' is not key=value",
+        r"^sched: policy rr, quantum 1 tick\(s\), timer 100 Hz$"]),
+    Boot("help", "help test=join hz=1000", expect=[
+        r"^Options \(key=value", r"^  hz ", r"^  sched ", r"^  quantum ", r"^  test ", r"^  run ",
+        r"^  exit ", r"^  help "]),
+    Boot("counters-demo", "hz=1000", ktap=False, check=check_counters,
+         expect=[r"^Tourniquet - a teaching kernel", r"^demo 'counters' finished: ok"]),
+]
+
+
+# ---- GDB against QEMU's stub -----------------------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def gdb_test():
+    """The debug loop: a breakpoint on arch_switch stops there; bt, info
+    registers, stepi and next work, in assembly and in C."""
+    name = "gdb-switch"
+    if not shutil.which("gdb"):
+        return Result(name, False, "gdb not installed (make deps)")
+    port = free_port()
+    qemu = subprocess.Popen(QEMU_BASE + ICOUNT + ["-serial", "null", "-kernel", KERNEL, "-append",
+                                                  "test=yield hz=1000 exit=1", "-S", "-gdb", f"tcp:127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmds = ["tourniquet-connect %d" % port, "switch-break", "continue", "bt", "info registers eip esp",
+            "print 'sched.c'::current->name", "stepi", "info registers eip", "delete",
+            "break task_yield", "continue", "next", "kill"]
+    args = ["gdb", "-q", "-batch", "-nx", "-x", os.path.join(ROOT, "tools/gdb/tourniquet.gdb")]
+    for c in cmds:
+        args += ["-ex", c]
+    args.append(KERNEL)
+    try:
+        p = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        out = p.stdout + p.stderr
+    except subprocess.TimeoutExpired:
+        out = "gdb timed out"
+    finally:
+        qemu.kill()
+        qemu.wait()
+    with open(log_path(name), "w") as f:
+        f.write(out)
+    why = []
+    eips = re.findall(r"^eip\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+ <[^>]+>)", out, re.M)
+    checks = [
+        (r"Breakpoint 1, .*arch_switch", "the breakpoint on arch_switch did not stop"),
+        (r"#0 .*arch_switch", "bt does not start in arch_switch"),
+        (r"#\d .* (sched_preempt_point|schedule|task_create|sched_yield)", "bt does not reach the scheduler's C code"),
+        (r"#\d .* kernel_main", "bt does not reach kernel_main"),
+        (r'\$1 = "ktest', "current task at the first switch is not 'ktest'"),
+        (r"Breakpoint 2(\.\d+)?, task_yield", "the breakpoint on task_yield did not stop"),
+        (r"Breakpoint 2[^\n]*\n[^\n]*\n\d+\t\s+(arch_irqstate_t s = arch_irq_save\(\);|sched_yield\(\);)",
+         "next did not step to a C line of task_yield"),
+    ]
+    for pattern, problem in checks:
+        if not re.search(pattern, out, re.M):
+            why.append(problem)
+    if len(eips) < 2 or eips[0][0] == eips[1][0] or "arch_switch+" not in eips[1][1]:
+        why.append(f"stepi did not move through arch_switch (eips: {eips})")
+    return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
+
+
+# ---- GRUB ------------------------------------------------------------------
+
+def grub_test():
+    """The CD image boots through the GRUB menu's default entry to the demo."""
+    name = "grub-iso"
+    if not os.path.exists(ISO):
+        return Result(name, False, "no build/tourniquet.iso (make iso)")
+    qemu = subprocess.Popen(QEMU_BASE + ["-serial", "stdio", "-cdrom", ISO], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    buf = bytearray()
+    done = threading.Event()
+
+    def reader():
+        while True:
+            chunk = qemu.stdout.read1(4096)
+            if not chunk:
+                break
+            buf.extend(chunk)
+            text = ANSI.sub("", buf.decode("utf-8", "replace"))
+            if all(len(re.findall(rf"^{n}: counter", text, re.M)) >= 2 for n in "ABC"):
+                done.set()
+                break
+        done.set()
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    done.wait(90)
+    qemu.kill()
+    qemu.wait()
+    text = ANSI.sub("", buf.decode("utf-8", "replace")).replace("\r", "")
+    with open(log_path(name), "w") as f:
+        f.write(text)
+    why = []
+    if "GNU GRUB" not in text and "Tourniquet: three tasks" not in text:
+        why.append("the GRUB menu did not show on the serial console")
+    if not re.search(r"^boot: loaded by GRUB", text, re.M):
+        why.append("the kernel did not report GRUB as its loader")
+    if not all(len(re.findall(rf"^{n}: counter", text, re.M)) >= 2 for n in "ABC"):
+        why.append("tasks A, B and C did not all report twice within 90 s")
+    return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
+
+
+# ---- clang -----------------------------------------------------------------
+
+def clang_test():
+    """`make CC=clang` builds the kernel warning-free too."""
+    name = "build-clang"
+    if not shutil.which("clang"):
+        return Result(name, True, "clang not installed", skipped=True)
+    p = subprocess.run(["make", "-s", "CC=clang", "BUILD=build/clang", "build/clang/tourniquet.elf"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    with open(log_path(name), "w") as f:
+        f.write(p.stdout + p.stderr)
+    warnings = [l for l in (p.stdout + p.stderr).splitlines() if "warning:" in l]
+    ok = p.returncode == 0 and not warnings
+    return Result(name, ok, "" if ok else (warnings[:1] or [f"make failed; log: {log_path(name)}"])[0])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-k", default="", help="run only checks whose name contains this")
+    ap.add_argument("-j", type=int, default=os.cpu_count() or 2, help="boots in parallel")
+    ap.add_argument("--list", action="store_true", help="list the checks and exit")
+    args = ap.parse_args()
+
+    jobs = [("host", host_tests)] + [("boot/" + b.name, b.run) for b in BOOTS] + \
+        [("gdb-switch", gdb_test), ("grub-iso", grub_test), ("build-clang", clang_test)]
+    jobs = [(n, f) for n, f in jobs if args.k in n]
+    if args.list:
+        print("\n".join(n for n, _ in jobs))
+        return 0
+
+    start = time.time()
+    passed = failed = skipped = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.j)) as pool:
+        futures = [pool.submit(f) for _, f in jobs]
+        for fut in futures:
+            rs = fut.result()
+            for r in rs if isinstance(rs, list) else [rs]:
+                if r.skipped:
+                    skipped += 1
+                    print(f"SKIP {r.name}: {r.why}")
+                elif r.ok:
+                    passed += 1
+                    print(f"PASS {r.name}")
+                else:
+                    failed += 1
+                    print(f"FAIL {r.name}: {r.why}")
+                sys.stdout.flush()
+    print(f"# {time.time() - start:.0f}s; serial transcripts in build/test-logs/")
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+# tools/gdb/tourniquet.gdb - GDB setup for debugging Tourniquet under QEMU.
+#
+# `make debug` loads this file, connects, and puts a breakpoint on
+# arch_switch, the context switch. Useful from there:
+#   continue            run to the next switch
+#   bt                  how we got here (a tick: trap_dispatch; a yield: task_yield)
+#   info registers      the CPU state; x/8wx $esp the stack being switched from
+#   stepi / nexti       one instruction at a time through arch_switch
+#   next / step         one C line at a time (after `finish` back into C)
+#   p *'sched.c'::current     the task being switched to (current is already set)
+#   p *'sched.c'::policy      the scheduling policy's hook table
+
+set confirm off
+set pagination off
+set print pretty on
+set disassembly-flavor intel
+
+define tourniquet-connect
+    if $argc == 1
+        target remote localhost:$arg0
+    else
+        target remote localhost:1234
+    end
+end
+document tourniquet-connect
+Connect to QEMU's GDB stub: tourniquet-connect [PORT] (default 1234).
+end
+
+define switch-break
+    break arch_switch
+end
+document switch-break
+Stop at every context switch (arch/x86/switch.asm).
+end
+
+define current-task
+    print *'sched.c'::current
+end
+document current-task
+Print the running task (during arch_switch: the task being switched to).
+end
