@@ -5,6 +5,7 @@
 #   make test       host unit tests (cmocka) + QEMU boot tests; ends "N passed, N failed"
 #   make debug      boot paused under QEMU's GDB stub and attach GDB
 #   make bench      instruction counts of the hot paths, into build/bench.json
+#   make sim        build/tourniquet-sim: the scheduler and the workloads on the host
 #   make iso        build/tourniquet.iso, a GRUB CD image
 #   make boot CMDLINE="..."   boot the kernel directly (-kernel), serial on the terminal
 #   make disasm     build/tourniquet.asm, the annotated disassembly
@@ -22,6 +23,7 @@ PYTHON  = python3
 BUILD   = build
 KERNEL  = $(BUILD)/tourniquet.elf
 ISO     = $(BUILD)/tourniquet.iso
+SIM     = $(BUILD)/tourniquet-sim
 
 # ---- Sources, one line each ---------------------------------------------
 
@@ -45,7 +47,17 @@ DRIVER_SRC += drivers/console.c        # kprintf's output: both of the above
 
 # Portable: compiles for the kernel and for the host (tests, simulator).
 CORE_SRC := kernel/sched.c             # scheduler core: states, switching, ticks, sleep
-CORE_SRC += kernel/sched_rr.c          # policy: round robin
+CORE_SRC += kernel/sched_rr.c          # policy: round robin (the default)
+CORE_SRC += kernel/sched_fifo.c        # policy: first come, first served
+CORE_SRC += kernel/sched_sjf.c         # policy: shortest job first
+CORE_SRC += kernel/sched_srt.c         # policy: shortest remaining time
+CORE_SRC += kernel/sched_prio.c        # policy: priorities with aging
+CORE_SRC += kernel/sched_mlfq.c        # policy: multi-level feedback queue
+CORE_SRC += kernel/sched_lottery.c     # policy: lottery
+CORE_SRC += kernel/sched_stride.c      # policy: stride
+CORE_SRC += kernel/sched_fair.c        # policy: fair share (CFS-like)
+CORE_SRC += kernel/pheap.c             # pairing heap for the ordered policies
+CORE_SRC += kernel/workload.c          # workloads: build, run, measure, report
 CORE_SRC += kernel/policies.c          # policy table (one line per policy)
 CORE_SRC += kernel/task.c              # create, exit, join, sleep, yield
 CORE_SRC += kernel/kmem.c              # first-fit heap
@@ -59,6 +71,7 @@ KERNEL_SRC += kernel/string.c          # memcpy & co. for the compiler
 
 USER_SRC := user/demos.c               # table of demos (run=)
 USER_SRC += user/counters.c            # default demo: three tasks that never yield
+USER_SRC += user/workloads.c           # run=workload, run=agree: the course's exercises, measured
 USER_SRC += user/bench.c               # run=bench: instruction counts
 
 KTEST_SRC := tests/kernel/ktests.c     # table of in-kernel tests (test=)
@@ -102,26 +115,30 @@ $(BUILD)/%.o: %.asm
 
 # ---- Host build: cmocka tests of the portable code -----------------------
 
-HOST_CFLAGS = -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
-	-DUNIT_TESTING $(WARN) -Wno-missing-prototypes -MMD -MP -Itests/host/fake -Ikernel
+HOST_CFLAGS = -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-DUNIT_TESTING $(WARN) -Wno-missing-prototypes -MMD -MP -Itests/host/fake -Ikernel -Iuser
 HOST_LIBS = -lcmocka
 HOST = $(BUILD)/host
-FAKE_SRC := tests/host/fake/fake.c     # fake arch, console and panic for the host
+FAKE_SRC := tests/host/fake/fake.c     # fake arch and panic for the host (tests and sim)
+FAKE_SRC += tests/host/fake/fake_console.c # console output captured for the tests
 
 # Each host test: its own file plus the portable sources it exercises.
-HOST_TESTS := test_list test_kprintf test_kmem test_cmdline test_sched
+HOST_TESTS := test_list test_kprintf test_kmem test_cmdline test_sched test_pheap test_policies
 test_list_SRC    := tests/host/test_list.c
 test_kprintf_SRC := tests/host/test_kprintf.c kernel/kprintf.c
 test_kmem_SRC    := tests/host/test_kmem.c kernel/kmem.c kernel/kprintf.c
-test_cmdline_SRC := tests/host/test_cmdline.c kernel/cmdline.c kernel/kprintf.c kernel/policies.c \
-	kernel/sched_rr.c kernel/ktest.c
-test_sched_SRC   := tests/host/test_sched.c kernel/sched.c kernel/sched_rr.c kernel/policies.c \
-	kernel/task.c kernel/kmem.c kernel/kprintf.c
+# The whole portable core, for the tests that schedule.
+SCHED_CORE := $(filter-out kernel/cmdline.c kernel/ktest.c,$(CORE_SRC))
+test_cmdline_SRC := tests/host/test_cmdline.c $(CORE_SRC)
+test_sched_SRC   := tests/host/test_sched.c
+test_pheap_SRC   := tests/host/test_pheap.c kernel/pheap.c
+test_policies_SRC := tests/host/test_policies.c
 
 HOST_BINS = $(addprefix $(HOST)/,$(HOST_TESTS))
 
+# Every test links the scheduling core too: the fake arch calls into it.
 define host_test_rule
-$(HOST)/$(1): $$(patsubst %.c,$(HOST)/%.o,$$($(1)_SRC) $(FAKE_SRC))
+$(HOST)/$(1): $$(patsubst %.c,$(HOST)/%.o,$$(sort $$($(1)_SRC) $$(SCHED_CORE) $(FAKE_SRC)))
 	@echo "  HOSTLD  $$@"
 	$(Q)$$(HOST_CC) $$(HOST_CFLAGS) -o $$@ $$^ $$(HOST_LIBS)
 endef
@@ -134,7 +151,18 @@ $(HOST)/%.o: %.c
 
 -include $(shell find $(HOST) -name '*.d' 2>/dev/null)
 
-host-tests: $(HOST_BINS)
+host-tests: $(HOST_BINS) $(SIM)
+
+# ---- The simulator: the portable core on the host ---------------------------
+
+SIM_SRC := sim/sim.c                   # main: the kernel's command line, then a demo
+SIM_OBJS = $(patsubst %.c,$(HOST)/%.o,$(SIM_SRC) $(CORE_SRC) user/workloads.c tests/host/fake/fake.c)
+# Built like the tests, sanitizers included: it doubles as a check of the core.
+$(SIM): $(SIM_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^
+
+sim: $(SIM)
 
 # ---- Running -------------------------------------------------------------
 
@@ -185,4 +213,4 @@ disasm: $(KERNEL)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps iso run boot debug test bench disasm clean host-tests
+.PHONY: all deps iso run boot debug test bench disasm clean host-tests sim

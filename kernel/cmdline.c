@@ -12,10 +12,11 @@
 #include "kprintf.h"
 #include "ktest.h"
 #include "sched.h"
+#include "workload.h"
 
 struct kconfig kconfig;
 
-enum opt_type { OPT_UINT, OPT_BOOL, OPT_CHOICE };
+enum opt_type { OPT_UINT, OPT_BOOL, OPT_CHOICE, OPT_WORKLOAD };
 
 struct option {
     const char *key;
@@ -37,7 +38,12 @@ static const char *policy_name(unsigned i)
 static const struct option options[] = {
     {"hz", OPT_UINT, &kconfig.hz, 19, 10000, NULL, "timer interrupts per second"},
     {"sched", OPT_CHOICE, &kconfig.sched, 0, 0, policy_name, "scheduling policy"},
-    {"quantum", OPT_UINT, &sched_config.quantum, 1, 1000, NULL, "round-robin time slice, in ticks"},
+    {"quantum", OPT_UINT, &sched_config.quantum, 1, 1000, NULL, "time slice, in ticks (rr, prio, mlfq's top level, lottery, stride, fair)"},
+    {"aging", OPT_UINT, &sched_config.aging, 0, 100000, NULL, "prio: ticks of waiting that raise a task one level (0: never)"},
+    {"boost", OPT_UINT, &sched_config.boost, 0, 100000, NULL, "mlfq: ticks between boosts of every task to the top (0: never)"},
+    {"seed", OPT_UINT, &sched_config.seed, 0, 0xffffffffu, NULL, "seed of lottery draws and random workloads"},
+    {"workload", OPT_WORKLOAD, &kconfig.workload, 0, 0, workload_builtin,
+     "run=workload: course, exercise, mixed, random, or name:arrival:burst[:priority[:tickets]],..."},
     {"test", OPT_CHOICE, &kconfig.test, 0, 0, ktest_name, "run an in-kernel test (KTAP output)"},
     {"run", OPT_CHOICE, &kconfig.run, 0, 0, demo_name, "demo to run when no test is given"},
     {"exit", OPT_BOOL, &kconfig.exit, 0, 1, NULL, "leave QEMU when the test or demo ends (status 33 = pass)"},
@@ -51,10 +57,11 @@ void cmdline_reset(void)
         .sched = sched_policies[0]->name,
         .test = "",
         .run = demo_name(0),
+        .workload = "course",
         .exit = false,
         .help = false,
     };
-    sched_config.quantum = 1;
+    sched_config = (struct sched_config){.quantum = 1, .aging = 10, .boost = 50, .seed = 1};
 }
 
 static bool str_eq(const char *a, const char *b)
@@ -64,20 +71,25 @@ static bool str_eq(const char *a, const char *b)
     return *a == *b;
 }
 
-static bool parse_uint(const char *s, uint32_t *out)
+/* Read a decimal number: 0 if s is one, -1 if s is not a number, -2 if it
+ * is too large for 32 bits. */
+static int parse_uint(const char *s, uint32_t *out)
 {
     uint64_t v = 0;
+    bool big = false;
     if (!*s)
-        return false;
+        return -1;
     for (; *s; s++) {
         if (*s < '0' || *s > '9')
-            return false;
+            return -1;
         v = v * 10 + (uint64_t)(*s - '0');
-        if (v > 0xffffffffu)
-            return false;
+        if (v > 0xffffffffu) {
+            big = true;
+            v = 0xffffffffu;
+        }
     }
     *out = (uint32_t)v;
-    return true;
+    return big ? -2 : 0;
 }
 
 /* Print the valid values of an option, as "a, b, c" or "1..1000". */
@@ -94,6 +106,11 @@ static void print_valid(const struct option *o)
         for (unsigned i = 0; o->choice(i); i++)
             kprintf("%s%s", i ? ", " : "", o->choice(i));
         break;
+    case OPT_WORKLOAD:
+        for (unsigned i = 0; o->choice(i); i++)
+            kprintf("%s, ", o->choice(i));
+        kprintf("random, or a list like A:0:5,B:1:3");
+        break;
     }
 }
 
@@ -102,7 +119,8 @@ static void print_current(const struct option *o)
     switch (o->type) {
     case OPT_UINT: kprintf("%u", (unsigned)*(uint32_t *)o->dest); break;
     case OPT_BOOL: kprintf("%d", *(bool *)o->dest ? 1 : 0); break;
-    case OPT_CHOICE: kprintf("%s", *(const char **)o->dest); break;
+    case OPT_CHOICE:
+    case OPT_WORKLOAD: kprintf("%s", *(const char **)o->dest); break;
     }
 }
 
@@ -121,11 +139,12 @@ static bool set_option(const struct option *o, const char *value)
     switch (o->type) {
     case OPT_UINT: {
         uint32_t v;
-        if (!parse_uint(value, &v)) {
+        int rc = parse_uint(value, &v);
+        if (rc == -1) {
             complain(o, value, "is not a whole number");
             return false;
         }
-        if (v < o->min || v > o->max) {
+        if (rc == -2 || v < o->min || v > o->max) {
             complain(o, value, "is out of range");
             return false;
         }
@@ -152,6 +171,16 @@ static bool set_option(const struct option *o, const char *value)
         }
         complain(o, value, "is not one of the choices");
         return false;
+    case OPT_WORKLOAD: {
+        static struct workload check;
+        char err[200];
+        if (str_eq(value, "random") || workload_parse(value, &check, err, sizeof err)) {
+            *(const char **)o->dest = value;
+            return true;
+        }
+        kprintf("cmdline: workload=%s: %s; keeping workload=%s\n", value, err, *(const char **)o->dest);
+        return false;
+    }
     }
     return false;
 }
@@ -190,6 +219,11 @@ static int parse_word(char *word, bool first)
     }
     *eq = '\0';
     const char *value = eq + 1;
+    if (str_eq(word, "help")) {
+        kprintf("cmdline: help takes no value: write just 'help' (help=%s ignored)\n", value);
+        kconfig.help = true;
+        return 1;
+    }
     for (unsigned i = 0; i < NOPTIONS; i++)
         if (str_eq(word, options[i].key))
             return set_option(&options[i], value) ? 0 : 1;

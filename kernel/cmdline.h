@@ -17,6 +17,7 @@ struct kconfig {
     const char *sched; /* scheduling policy name */
     const char *test;  /* in-kernel test to run ("" for none) */
     const char *run;   /* demo to run when no test is given */
+    const char *workload; /* run=workload: a built-in name or a task list (workload.h) */
     bool exit;         /* leave QEMU once the test or demo is done */
     bool help;         /* print the options at boot */
 };

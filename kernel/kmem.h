@@ -4,7 +4,8 @@
  * A first-fit allocator over one region of free memory (after the kernel
  * image, as the Multiboot memory map allows). Blocks carry a header with a
  * magic number, so freeing a bad pointer or freeing twice is reported.
- * Adjacent free blocks are merged on kfree. Its users are few and
+ * Adjacent free blocks are merged on kfree (a block freed twice after such a
+ * merge is reported as not coming from kmalloc). Its users are few and
  * coarse-grained (task structs, stacks), so a simple list is enough.
  */
 #ifndef KERNEL_KMEM_H

@@ -183,12 +183,12 @@ int kvformat(void (*put)(char c, void *ctx), void *ctx, const char *fmt, va_list
             emit(&o, '%');
             break;
         default:
-            /* Not a conversion we know: print it as written. */
-            for (const char *q = start; q <= p && *q; q++)
+            /* Not a conversion we know, so we cannot know what argument it
+             * would take: print the rest of the format as written, and stop,
+             * rather than read the following arguments wrongly. */
+            for (const char *q = start; *q; q++)
                 emit(&o, *q);
-            if (!*p)
-                return o.count;
-            break;
+            return o.count;
         }
     }
     return o.count;

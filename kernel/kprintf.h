@@ -6,8 +6,9 @@
  *   flags '-' (left-align), '0' (zero-pad), '+', ' ';
  *   a width and a precision (for %s, the maximum length), each possibly '*';
  *   length modifiers hh, h, l, ll, z.
- * No floating point: the kernel has none. Unknown conversions are printed
- * as they are, so a typo is visible rather than silently eaten.
+ * No floating point: the kernel has none. At a conversion it does not know
+ * (%#x, %f...), it prints the rest of the format as written and stops: the
+ * typo is visible, and no later argument is read as the wrong type.
  */
 #ifndef KERNEL_KPRINTF_H
 #define KERNEL_KPRINTF_H

@@ -10,7 +10,15 @@
 #include "sched.h"
 
 #define POLICIES(X) \
-    X(rr)
+    X(rr)          \
+    X(fifo)        \
+    X(sjf)         \
+    X(srt)         \
+    X(prio)        \
+    X(mlfq)        \
+    X(lottery)     \
+    X(stride)      \
+    X(fair)
 
 #define DECLARE(name) extern const struct sched_policy sched_##name;
 #define ENTRY(name) &sched_##name,
@@ -19,16 +27,28 @@ POLICIES(DECLARE)
 const struct sched_policy *const sched_policies[] = {POLICIES(ENTRY) NULL};
 
 /* The policies' parameters (cmdline.c sets them). */
-struct sched_config sched_config = {.quantum = 1};
+struct sched_config sched_config = {.quantum = 1, .aging = 10, .boost = 50, .seed = 1};
+
+static bool str_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+uint32_t sched_param(const char *key)
+{
+    if (str_eq(key, "quantum")) return sched_config.quantum;
+    if (str_eq(key, "aging")) return sched_config.aging;
+    if (str_eq(key, "boost")) return sched_config.boost;
+    if (str_eq(key, "seed")) return sched_config.seed;
+    return 0;
+}
 
 const struct sched_policy *sched_policy_find(const char *name)
 {
-    for (unsigned i = 0; sched_policies[i]; i++) {
-        const char *a = sched_policies[i]->name, *b = name;
-        while (*a && *a == *b)
-            a++, b++;
-        if (*a == '\0' && *b == '\0')
+    for (unsigned i = 0; sched_policies[i]; i++)
+        if (str_eq(sched_policies[i]->name, name))
             return sched_policies[i];
-    }
     return NULL;
 }

@@ -3,14 +3,20 @@
  *
  * One function decides what runs next and switches to it: schedule(). It is
  * reached three ways:
- *   - a task gives up the CPU (sched_yield, sched_block, sched_sleep_until,
+ *   - a task gives up the CPU (sched_yield_cpu, sched_block, sched_sleep_until,
  *     sched_exit): a voluntary switch;
  *   - the tail of an interrupt (sched_irq_exit), when the timer tick or a
  *     wakeup asked for it: a preemptive switch, after the PIC's EOI, with the
  *     preempted task's trap frame left on its stack;
  *   - sched_preempt_point, when task code made a more urgent task ready.
- * The timer handler itself (sched_tick) never switches; it only counts, and
- * sets need_resched.
+ * The timer handler itself (sched_tick) never switches; it counts the tick,
+ * charges it, and sets need_resched.
+ *
+ * Tasks that declare their CPU needs (workload tasks) are held to them here,
+ * at tick boundaries: the tick that consumes a task's last burst tick
+ * retires it, and the tick that ends one of its CPU phases puts it to sleep
+ * for its I/O wait. So a schedule is exact to the tick, and the host
+ * simulator, which runs this same file, reproduces it tick for tick.
  *
  * Interrupts are disabled in all of this: on a single CPU that is the lock
  * that protects the ready queue, the sleep queue and every task's state.
@@ -21,15 +27,17 @@
 
 #include "panic.h"
 #include "task.h"
-
+#include "workload.h"
 
 static const struct sched_policy *policy;
 static struct task *current;   /* the task on the CPU */
 static struct task *idle;      /* runs when the ready queue is empty */
-static struct list sleep_queue;/* SLEEPING tasks, by wake_tick, then FIFO */
+static struct list sleep_queue;/* NEW and SLEEPING tasks, by wake_tick, then FIFO */
 static uint64_t ticks;         /* timer ticks since sched_init */
 static bool need_resched;      /* switch at the next preemption point */
 static unsigned irq_depth;     /* > 0 inside a hardware interrupt handler */
+static unsigned nr_ready;      /* tasks in the policy's queue */
+static struct workload_run *watched; /* the workload being measured, if any */
 static struct sched_stats stats;
 
 void sched_init(const struct sched_policy *p, struct task *idle_task)
@@ -42,6 +50,8 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     ticks = 0;
     need_resched = false;
     irq_depth = 0;
+    nr_ready = 0;
+    watched = NULL;
     stats = (struct sched_stats){0};
 }
 
@@ -49,9 +59,19 @@ const struct sched_policy *sched_policy(void) { return policy; }
 
 struct task *task_current(void) { return current; }
 
-uint64_t sched_ticks(void) { return ticks; }
+uint64_t sched_ticks(void)
+{
+    arch_irqstate_t s = arch_irq_save(); /* two 32-bit loads: keep a tick out */
+    uint64_t t = ticks;
+    arch_irq_restore(s);
+    return t;
+}
 
 bool sched_in_irq(void) { return irq_depth > 0; }
+
+unsigned sched_nr_ready(void) { return nr_ready; }
+
+void sched_watch(struct workload_run *run) { watched = run; }
 
 void sched_get_stats(struct sched_stats *out)
 {
@@ -61,11 +81,29 @@ void sched_get_stats(struct sched_stats *out)
     arch_irq_restore(s);
 }
 
+int sched_tie_break(const struct task *a, const struct task *b)
+{
+    if (a->arrival != b->arrival)
+        return a->arrival < b->arrival ? -1 : 1;
+    const char *x = a->name, *y = b->name;
+    while (*x && *x == *y)
+        x++, y++;
+    if (*x != *y)
+        return (unsigned char)*x < (unsigned char)*y ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
 static __attribute__((noreturn, noinline)) void stack_overflow(const struct task *t)
 {
     panic("stack overflow: task '%s' (id %u) overwrote the canary at the bottom of its stack "
           "[%p, %p); give it a bigger stack or fewer/lighter locals",
           t->name, (unsigned)t->id, (void *)t->stack, (void *)(t->stack + t->stack_size));
+}
+
+static void enqueue(struct task *t, enum sched_why why)
+{
+    nr_ready++;
+    policy->enqueue(t, why);
 }
 
 /*
@@ -77,9 +115,10 @@ static __attribute__((noreturn, noinline)) void stack_overflow(const struct task
  * caller, arch_switch "returns" only when some later schedule() picks it
  * again; by then `current` is the caller once more.
  *
- * Note that nothing after arch_switch may assume which task we came from:
- * a task that runs for the first time does not return here at all, but
- * starts in task.c's task_start().
+ * Nothing after arch_switch may assume which task we came from: a task that
+ * runs for the first time does not return here at all, but starts in
+ * task.c's task_start(). (And on the host, arch_switch returns at once: the
+ * caller simply carries on as the new task.)
  */
 static void schedule(void)
 {
@@ -91,9 +130,15 @@ static void schedule(void)
         stack_overflow(prev);
 
     struct task *next = policy->pick_next();
-    if (!next)
+    if (next) {
+        KASSERT(nr_ready > 0);
+        nr_ready--;
+    } else {
         next = idle;
+    }
     KASSERT(next->state == TASK_READY);
+    if (!task_canary_ok(next))
+        stack_overflow(next);
 
     need_resched = false;
     next->state = TASK_RUNNING;
@@ -111,7 +156,7 @@ static void preempt(void)
     struct task *prev = current;
     prev->state = TASK_READY;
     if (prev != idle) {
-        policy->enqueue(prev, SCHED_PREEMPTED);
+        enqueue(prev, SCHED_PREEMPTED);
         stats.preemptions++;
     }
     schedule();
@@ -121,28 +166,29 @@ void sched_make_ready(struct task *t, enum sched_why why)
 {
     KASSERT(t != idle);
     KASSERT(t->state != TASK_READY && t->state != TASK_RUNNING && t->state != TASK_DEAD);
+    if ((t->state == TASK_SLEEPING || t->state == TASK_NEW) && list_node_linked(&t->wait_node))
+        list_remove(&t->wait_node); /* woken before its time */
     t->state = TASK_READY;
     t->wait_obj = NULL;
     t->wait_what = NULL;
-    policy->enqueue(t, why);
-    if (current == idle || (policy->preempts && policy->preempts(current, t)))
+    enqueue(t, why);
+    if (current == idle || current->state != TASK_RUNNING ||
+        (policy->preempts && policy->preempts(current, t)))
         need_resched = true;
 }
 
-/* If something more urgent became ready while this task ran (task code,
- * interrupts off), switch now rather than at the next tick. */
 void sched_preempt_point(void)
 {
     if (need_resched && irq_depth == 0)
         preempt();
 }
 
-void sched_yield(void)
+void sched_yield_cpu(void)
 {
     struct task *t = current;
     t->state = TASK_READY;
     if (t != idle)
-        policy->enqueue(t, SCHED_YIELD);
+        enqueue(t, SCHED_YIELD);
     schedule();
 }
 
@@ -155,20 +201,44 @@ void sched_block(const void *obj, const char *what)
     schedule();
 }
 
-void sched_sleep_until(uint64_t deadline)
+/* Put t in the sleep queue until tick `deadline`: sorted by deadline, FIFO
+ * among equals. Scan from the back: a new sleeper usually wakes last. */
+static void sleep_insert(struct task *t, uint64_t deadline)
 {
-    struct task *t = current;
-    KASSERT(t != idle);
     t->wake_tick = deadline;
-    /* Keep the queue sorted by deadline, FIFO among equals. Scan from the
-     * back: a new sleeper usually has the latest deadline. */
     struct list_node *pos = &sleep_queue.head;
     while (pos->prev != &sleep_queue.head &&
            list_entry(pos->prev, struct task, wait_node)->wake_tick > deadline)
         pos = pos->prev;
     list_insert_before(pos, &t->wait_node);
-    t->state = TASK_SLEEPING;
+}
+
+void sched_sleep_until(uint64_t deadline)
+{
+    KASSERT(current != idle);
+    sleep_insert(current, deadline);
+    current->state = TASK_SLEEPING;
     schedule();
+}
+
+void sched_arrive_at(struct task *t, uint64_t at)
+{
+    KASSERT(t->state == TASK_NEW);
+    t->arrival = at;
+    if (at <= ticks) {
+        sched_make_ready(t, SCHED_NEW);
+        return;
+    }
+    sleep_insert(t, at);
+}
+
+void sched_retire(struct task *t, int code)
+{
+    KASSERT(t != idle && t->state != TASK_DEAD);
+    t->exit_code = code;
+    t->state = TASK_DEAD;
+    if (t->joiner)
+        sched_make_ready(t->joiner, SCHED_WAKEUP);
 }
 
 void sched_exit(void)
@@ -178,25 +248,70 @@ void sched_exit(void)
     panic("a dead task was scheduled again");
 }
 
+void sched_set_policy(const struct sched_policy *p)
+{
+    arch_irqstate_t s = arch_irq_save();
+    /* Drain the old queue in its own order; the tasks stay READY. Linked
+     * through wait_node, which a READY task does not use. */
+    struct list moving;
+    list_init(&moving);
+    unsigned n = 0;
+    for (struct task *t; (t = policy->pick_next()) != NULL; n++)
+        list_push_back(&moving, &t->wait_node);
+    KASSERT(n == nr_ready);
+    policy = p;
+    policy->init();
+    nr_ready = 0;
+    for (struct list_node *node; (node = list_pop_front(&moving)) != NULL;)
+        enqueue(list_entry(node, struct task, wait_node), SCHED_MIGRATE);
+    if (current != idle)
+        current->slice = 0;
+    need_resched = true; /* let the new policy decide at the next tick */
+    arch_irq_restore(s);
+}
+
+/* Hold a task with declared needs to them, for the tick just charged. */
+static void charge_declared(struct task *curr)
+{
+    if (curr->remaining > 0 && --curr->remaining == 0) {
+        sched_retire(curr, 0); /* its burst is consumed: done at this tick */
+        if (curr->run)
+            workload_task_done(curr->run, curr, ticks);
+        return;
+    }
+    if (curr->cpu_phase && --curr->phase_left == 0) {
+        curr->phase_left = curr->cpu_phase; /* off to its I/O wait */
+        sleep_insert(curr, ticks + curr->io_ticks);
+        curr->state = TASK_SLEEPING;
+    }
+}
+
 void sched_tick(void)
 {
     struct task *curr = current;
 
     ticks++;
     curr->ticks++; /* the tick that just ended was spent running curr */
+    if (watched)
+        workload_tick(watched, curr, ticks);
+    if (curr->burst)
+        charge_declared(curr);
 
-    /* Wake sleepers first: a task that becomes ready at tick t must be in
-     * the ready queue before the policy decides about curr at tick t. */
+    /* Wake sleepers and arrivals first: a task that becomes ready at tick t
+     * must be in the ready queue before the policy decides about curr at
+     * tick t (and before a preempted curr is queued, in sched_irq_exit). */
     while (!list_empty(&sleep_queue)) {
         struct task *t = list_entry(list_first(&sleep_queue), struct task, wait_node);
         if (t->wake_tick > ticks)
             break;
         list_remove(&t->wait_node);
-        sched_make_ready(t, SCHED_WAKEUP);
+        sched_make_ready(t, t->state == TASK_NEW ? SCHED_NEW : SCHED_WAKEUP);
     }
 
     if (curr == idle)
         stats.idle_ticks++;
+    else if (curr->state != TASK_RUNNING)
+        need_resched = true; /* retired or gone to wait: someone else runs */
     else if (policy->tick(curr))
         need_resched = true;
 }
@@ -206,6 +321,10 @@ void sched_irq_enter(void) { irq_depth++; }
 void sched_irq_exit(void)
 {
     KASSERT(irq_depth > 0);
-    if (--irq_depth == 0 && need_resched)
-        preempt();
+    if (--irq_depth == 0 && need_resched) {
+        if (current->state == TASK_RUNNING)
+            preempt();
+        else
+            schedule();
+    }
 }

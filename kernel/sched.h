@@ -21,21 +21,35 @@ struct task;
 
 /* Why a task is being put in the ready queue. */
 enum sched_why {
-    SCHED_NEW,       /* just created (or arrived) */
+    SCHED_NEW,       /* just created, or just arrived (task_create_at) */
     SCHED_WAKEUP,    /* was BLOCKED or SLEEPING */
     SCHED_PREEMPTED, /* taken off the CPU against its will */
     SCHED_YIELD,     /* gave up the CPU itself */
+    SCHED_MIGRATE,   /* handed over from the previous policy (sched_set_policy) */
 };
 
-/* Policy parameters, set from the command line (cmdline.c) before boot. */
+/* Policy parameters, set from the command line (cmdline.c). A policy reads
+ * the ones it names in its `params` string. */
 struct sched_config {
     uint32_t quantum; /* ticks per time slice ("quantum"), >= 1 */
+    uint32_t aging;   /* prio: ticks of waiting that raise a task one level (0: never) */
+    uint32_t boost;   /* mlfq: ticks between two boosts of every task to the top (0: never) */
+    uint32_t seed;    /* lottery: seed of the ticket draw */
 };
 extern struct sched_config sched_config;
+
+/* The value of parameter `key` ("quantum", "aging"...), or 0 if unknown. */
+uint32_t sched_param(const char *key);
+
+/* Compare two tasks for the tie rule every ordered policy uses: the earlier
+ * arrival first, then the smaller name, then the smaller id. Returns < 0 if
+ * a goes first. */
+int sched_tie_break(const struct task *a, const struct task *b);
 
 struct sched_policy {
     const char *name;        /* as typed in sched=NAME */
     const char *description; /* one line, for `help` */
+    const char *params;      /* the sched_config keys it reads, space-separated ("quantum aging") */
 
     /* Start with an empty ready queue. Called when the policy is installed. */
     void (*init)(void);
@@ -67,6 +81,16 @@ void sched_init(const struct sched_policy *policy, struct task *idle);
 /* The installed policy. */
 const struct sched_policy *sched_policy(void);
 
+/* Install another policy while tasks run: every READY task is taken out of
+ * the old policy's queue, in its order, and handed to the new one
+ * (SCHED_MIGRATE); none is lost or duplicated. The running task keeps the
+ * CPU until the new policy's next decision. Task context, any interrupt
+ * state. */
+void sched_set_policy(const struct sched_policy *policy);
+
+/* Number of READY tasks in the policy's queue (the core counts them). */
+unsigned sched_nr_ready(void);
+
 /* Look up a registered policy by name (kernel/policies.c), or NULL. */
 const struct sched_policy *sched_policy_find(const char *name);
 
@@ -86,7 +110,7 @@ void sched_make_ready(struct task *t, enum sched_why why);
 void sched_preempt_point(void);
 
 /* The running task gives up the CPU as READY (yield). */
-void sched_yield(void);
+void sched_yield_cpu(void);
 
 /* The running task blocks on obj ("join", "semaphore"...) until someone
  * calls sched_make_ready on it. May not be called by the idle task. */
@@ -95,8 +119,23 @@ void sched_block(const void *obj, const char *what);
 /* The running task sleeps until tick `deadline`. */
 void sched_sleep_until(uint64_t deadline);
 
-/* The running task has set its state to DEAD: switch away for good. */
+/* t is finished: record `code`, make it DEAD and wake its joiner. If t is
+ * the running task, the caller then switches away (sched_exit, or the
+ * interrupt tail). */
+void sched_retire(struct task *t, int code);
+
+/* The running task is DEAD (sched_retire): switch away for good. */
 __attribute__((noreturn)) void sched_exit(void);
+
+/* t (fresh from task_create_at) arrives at tick `at`: until then it waits
+ * in the sleep queue, then enters the ready queue as SCHED_NEW. */
+void sched_arrive_at(struct task *t, uint64_t at);
+
+/* ---- Workload accounting (kernel/workload.c) --------------------------- */
+
+/* While a workload runs, the core reports every tick to it. */
+struct workload_run;
+void sched_watch(struct workload_run *run);
 
 /* ---- Called by the arch layer on interrupts ---------------------------- */
 

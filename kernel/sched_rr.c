@@ -53,6 +53,7 @@ static bool rr_tick(struct task *curr)
 const struct sched_policy sched_rr = {
     .name = "rr",
     .description = "round robin: FIFO ready queue, preempt after quantum= ticks",
+    .params = "quantum",
     .init = rr_init,
     .enqueue = rr_enqueue,
     .dequeue = rr_dequeue,

@@ -20,7 +20,7 @@ static struct task idle_task;
 
 const char *task_state_name(enum task_state s)
 {
-    static const char *const names[] = {"READY", "RUNNING", "BLOCKED", "SLEEPING", "DEAD"};
+    static const char *const names[] = {"NEW", "READY", "RUNNING", "BLOCKED", "SLEEPING", "DEAD"};
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
@@ -67,21 +67,21 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
  * The first run of a new task.
  *
  * arch_context_init arranged for the task's first arch_switch to "return"
- * here, on its fresh stack. We arrive the way every switch arrives: from
+ * here (task_first_run), on its fresh stack. We arrive the way every switch arrives: from
  * schedule(), with interrupts disabled and `current` already pointing at us.
  * Whatever the task that switched to us was doing (a yield, or the tail of a
  * timer interrupt whose trap frame now waits on its own stack), its
  * bookkeeping is done, so we only have to turn interrupts on - as any task
  * expects to run - and call the entry function.
  */
-static void task_start(void)
+static void task_first_run(void)
 {
     struct task *self = task_current();
     arch_irq_enable();
     task_exit(self->entry(self->arg));
 }
 
-struct task *task_create(const char *name, task_entry_t entry, void *arg)
+struct task *task_new(const char *name, task_entry_t entry, void *arg)
 {
     KASSERT(entry != NULL);
     KASSERT(!sched_in_irq());
@@ -98,37 +98,60 @@ struct task *task_create(const char *name, task_entry_t entry, void *arg)
     t->arg = arg;
     t->stack = stack;
     t->stack_size = TASK_STACK_SIZE;
+    t->priority = TASK_DEFAULT_PRIORITY;
+    t->tickets = TASK_DEFAULT_TICKETS;
+    t->state = TASK_NEW;
     canary_fill(stack);
     list_node_init(&t->run_node);
     list_node_init(&t->wait_node);
-    arch_context_init(&t->ctx, stack, TASK_STACK_SIZE, task_start);
+    arch_context_init(&t->ctx, stack, TASK_STACK_SIZE, task_first_run);
 
     arch_irqstate_t s = arch_irq_save();
     t->id = next_id++;
-    t->state = TASK_BLOCKED; /* not yet ready: sched_make_ready makes it so */
+    t->arrival = sched_ticks();
     list_push_back(&all_tasks, &t->all_node);
-    sched_make_ready(t, SCHED_NEW);
+    arch_irq_restore(s);
+    return t;
+}
+
+void task_start_at(struct task *t, uint64_t at)
+{
+    arch_irqstate_t s = arch_irq_save();
+    sched_arrive_at(t, at);
     sched_preempt_point();
     arch_irq_restore(s);
+}
+
+void task_discard(struct task *t)
+{
+    KASSERT(t->state == TASK_NEW && !list_node_linked(&t->wait_node));
+    arch_irqstate_t s = arch_irq_save();
+    list_remove(&t->all_node);
+    arch_irq_restore(s);
+    kfree(t->stack);
+    kfree(t);
+}
+
+struct task *task_create(const char *name, task_entry_t entry, void *arg)
+{
+    struct task *t = task_new(name, entry, arg);
+    if (t)
+        task_start_at(t, sched_ticks());
     return t;
 }
 
 void task_exit(int code)
 {
     arch_irq_disable();
-    struct task *self = task_current();
-    KASSERT(self != &idle_task);
-    self->exit_code = code;
-    self->state = TASK_DEAD;
-    if (self->joiner)
-        sched_make_ready(self->joiner, SCHED_WAKEUP);
+    KASSERT(task_current() != &idle_task);
+    sched_retire(task_current(), code);
     sched_exit();
 }
 
 void task_yield(void)
 {
     arch_irqstate_t s = arch_irq_save();
-    sched_yield();
+    sched_yield_cpu();
     arch_irq_restore(s);
 }
 
@@ -143,24 +166,44 @@ void task_sleep(uint32_t ticks)
     arch_irq_restore(s);
 }
 
+static bool exists(const struct task *t)
+{
+    list_for_each(n, &all_tasks) if (list_entry(n, struct task, all_node) == t) return true;
+    return false;
+}
+
+static const char join_wait[] = "join"; /* wait_what of a task blocked in task_join */
+
+/* Would self waiting for t close a circle of joins (t joins ... joins self)? */
+static bool joins_back(const struct task *t, const struct task *self)
+{
+    for (const struct task *x = t; x && x->state == TASK_BLOCKED && x->wait_what == join_wait; x = x->wait_obj)
+        if (x->wait_obj == self)
+            return true;
+    return false;
+}
+
 int task_join(struct task *t)
 {
     struct task *self = task_current();
     arch_irqstate_t s = arch_irq_save();
-    if (t == NULL || t == self || t == &idle_task || t->joined) {
-        const char *why = t == NULL       ? "there is no such task (NULL)"
-                          : t == self       ? "a task cannot join itself"
-                          : t == &idle_task ? "the idle task never exits"
-                                            : "it is already joined by another task";
-        kprintf("task_join: '%s' cannot join '%s': %s; returning -1\n", self->name,
-                t ? t->name : "(null)", why);
+    const char *why = t == NULL       ? "there is no such task (NULL)"
+                      : !exists(t)    ? "it no longer exists (already joined and freed?)"
+                      : t == self     ? "a task cannot join itself"
+                      : t == &idle_task ? "the idle task never exits"
+                      : t->joined     ? "it is already joined by another task"
+                      : joins_back(t, self) ? "it is (indirectly) joining this task: that would wait forever"
+                                      : NULL;
+    if (why) {
+        kprintf("task_join: '%s' cannot join %s%s%s: %s; returning -1\n", self->name, t && exists(t) ? "'" : "",
+                t && exists(t) ? t->name : "that task", t && exists(t) ? "'" : "", why);
         arch_irq_restore(s);
         return -1;
     }
     t->joined = true;
     while (t->state != TASK_DEAD) {
         t->joiner = self;
-        sched_block(t, "join");
+        sched_block(t, join_wait);
     }
     int code = t->exit_code;
     list_remove(&t->all_node);

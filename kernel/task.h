@@ -7,9 +7,9 @@
  *
  * Life of a task (the core, kernel/sched.c, makes every transition):
  *
- *                 task_create
- *                      |
- *                      v       picked          
+ *       task_create    task_create_at --> NEW (until its arrival tick)
+ *                      |                      |
+ *                      v       picked  <------+
  *   wake/timeout --> READY ----------> RUNNING --- task_exit --> DEAD
  *        ^             ^  <-----------   |   |                     |
  *        |             |  preempt/yield  |   |                 task_join
@@ -28,13 +28,19 @@
 #include <stdint.h>
 
 #include "list.h"
+#include "pheap.h"
 
 #define TASK_NAME_MAX 16          /* including the NUL */
 #define TASK_STACK_SIZE 8192      /* bytes of kernel stack per task */
-#define TASK_CANARY_ZONE 64       /* bytes at the bottom of each stack, filled with: */
+#define TASK_CANARY_ZONE 256      /* bytes at the bottom of each stack (room for a trap frame and a
+                                     handler's frames below the top word), filled with: */
 #define TASK_CANARY 0x5ca1ab1eu   /* a value no real stack content is likely to be */
+#define TASK_PRIORITIES 8         /* priority levels: 0 (most urgent) .. 7 */
+#define TASK_DEFAULT_PRIORITY 4
+#define TASK_DEFAULT_TICKETS 100  /* lottery/stride tickets, fair weight */
 
 enum task_state {
+    TASK_NEW,      /* created, waiting for its arrival tick (task_create_at) */
     TASK_READY,    /* runnable, in the policy's ready queue ("prêt") */
     TASK_RUNNING,  /* on the CPU ("élu") */
     TASK_BLOCKED,  /* waiting for an object: a join, a semaphore... ("bloqué") */
@@ -72,17 +78,46 @@ struct task {
     /* Accounting, kept by the core the same way for every policy. */
     uint64_t ticks;             /* timer ticks charged while RUNNING */
     uint32_t runs;              /* times it was switched in */
+    uint64_t arrival;           /* tick it was created or arrived: ties go to the earlier */
+
+    /* What the task declares about itself (workload tasks, kernel/workload.c).
+     * The core enforces it at tick boundaries, so a schedule is exact to
+     * the tick: when `remaining` reaches 0 the task is done ("terminé"); when
+     * a CPU phase of `cpu_phase` ticks ends it sleeps `io_ticks` ticks. */
+    uint32_t burst;             /* declared CPU ticks in all ("temps d'exécution"); 0: unknown */
+    uint32_t remaining;         /* CPU ticks still to run (srt orders by it) */
+    uint32_t cpu_phase;         /* ticks of CPU between two waits; 0: CPU-bound */
+    uint32_t phase_left;        /* ticks left in the current CPU phase */
+    uint32_t io_ticks;          /* length of each wait, in ticks */
+    uint32_t priority;          /* prio: 0 is the most urgent */
+    uint32_t tickets;           /* lottery and stride tickets; fair's weight; >= 1 */
+    struct workload_run *run;   /* the workload it belongs to, or NULL */
+    int wl_index;               /* its index in that workload */
 
     /* Policy-private state (each policy documents the fields it uses). */
-    uint32_t slice;             /* ticks used of the current quantum (rr) */
+    uint32_t slice;             /* ticks used of the current quantum */
+    uint32_t level;             /* prio: effective level; mlfq: queue level */
+    uint64_t enqueued_at;       /* prio: tick it entered its level's queue (aging) */
+    uint64_t vkey;              /* stride: pass; fair: virtual runtime */
+    struct pheap_node heap_node;/* sjf, srt, stride, fair: the ready heap */
 };
 
 /* Create a task that runs entry(arg) and make it READY. The name is copied
  * (truncated to TASK_NAME_MAX - 1). Returns NULL if memory is exhausted.
- * Returning from entry is task_exit(return value). May be called before the
- * scheduler runs, from any task, with interrupts on or off; not from an
- * interrupt handler. */
+ * Returning from entry is task_exit(return value). May be called once the
+ * scheduler is initialised (sched_init), from any task, with interrupts on
+ * or off; not from an interrupt handler. */
 struct task *task_create(const char *name, task_entry_t entry, void *arg);
+
+/* task_create in two steps, for a caller that sets the task's declared
+ * needs (burst, priority, tickets...) before it runs: task_new allocates a
+ * task in state NEW that nothing schedules; task_start_at makes it arrive at
+ * tick `at` (now, or later: until then it waits, unseen by the policy). */
+struct task *task_new(const char *name, task_entry_t entry, void *arg);
+void task_start_at(struct task *t, uint64_t at);
+
+/* Free a task from task_new that was never started. */
+void task_discard(struct task *t);
 
 /* End the calling task with an exit code for task_join. Never returns. */
 __attribute__((noreturn)) void task_exit(int code);
@@ -97,8 +132,9 @@ void task_yield(void);
 void task_sleep(uint32_t ticks);
 
 /* Wait until t has exited, free it, and return its exit code. Only one task
- * may join a given task, and not itself: misuse is reported and returns -1.
- * May sleep. */
+ * may join a given task, once, and not itself nor a task that is (through
+ * other joins) waiting for the caller: such misuse is reported on one line
+ * and returns -1. May sleep. */
 int task_join(struct task *t);
 
 /* The running task (the idle task when nothing else runs). */

@@ -142,6 +142,19 @@ class Boot:
         return Result("boot/" + self.name, not why, "; ".join(why) + (f" (log: {log_path(self.name)})" if why else ""))
 
 
+def check_clock(out, hz):
+    """Under -icount shift=0 a guest second is 10^9 instructions: a tick must
+    last 10^9 / hz of them (the PIT's divisor rounds: allow 0.1%)."""
+    m = re.search(r"^# hz=(\d+) cycles_per_tick=(\d+)$", out, re.M)
+    if not m:
+        return ["no cycles_per_tick line"]
+    want = 1e9 / hz
+    got = int(m.group(2))
+    if int(m.group(1)) != hz or abs(got - want) > want / 1000:
+        return [f"hz={m.group(1)}: {got} cycles per tick, expected {want:.0f}"]
+    return []
+
+
 def check_counters(out):
     """The default demo: A, B and C each report 5 times, in turn."""
     reports = re.findall(r"^([ABC]): counter\s+(\d+) after\s+(\d+) ticks", out, re.M)
@@ -165,7 +178,8 @@ BOOTS = [
     Boot("divzero", "test=divzero hz=1000", status=37, expect=[
         r"^EXCEPTION: #DE Divide Error \(vector 0, error code 0x0\)$",
         r"^  in task 'ktest' \(id 1, RUNNING\)",
-        r"^  EAX=[0-9a-f]{8} EBX=[0-9a-f]{8} ECX=[0-9a-f]{8} EDX=[0-9a-f]{8}$",
+        r"^  EAX=00000001 EBX=bbbb0001 ECX=00000000 EDX=00000000$",
+        r"^  ESI=5e5e0002 EDI=d1d10003 EBP=[0-9a-f]{8} ESP=[0-9a-f]{8}$",
         r"^  EIP=[0-9a-f]{8} EFLAGS=[0-9a-f]{8} CS=0008 DS=0010",
         r"^  CR0=[0-9a-f]{8} CR2=",
         r"^PANIC: CPU exception #DE Divide Error",
@@ -173,11 +187,17 @@ BOOTS = [
     Boot("canary", "test=canary hz=1000", status=37, expect=[
         r"^PANIC: stack overflow: task 'overflow' \(id \d+\) overwrote the canary",
         r"exit status 37"]),
+    Boot("doublefault", "test=doublefault hz=1000", status=37, expect=[
+        r"^EXCEPTION: #DF Double Fault \(vector 8",
+        r"^  in task 'ktest'",
+        r"^PANIC: double fault"]),
+    Boot("clock-hz1000", "test=clock hz=1000", check=lambda out: check_clock(out, 1000)),
+    Boot("clock-hz250", "test=clock hz=250", check=lambda out: check_clock(out, 250)),
     Boot("bad-cmdline", "hz=5 quantum=abc sched=nope bogus=1 oops test=join", expect=[
         r"^cmdline: hz=5 is out of range \(valid: 19\.\.10000\); keeping hz=100$",
         r"^cmdline: quantum=abc is not a whole number \(valid: 1\.\.1000\); keeping quantum=1$",
-        r"^cmdline: sched=nope is not one of the choices \(valid: rr\); keeping sched=rr$",
-        r"^cmdline: unknown option 'bogus' \(valid: hz, sched, quantum, test, run, exit, help\); ignored$",
+        r"^cmdline: sched=nope is not one of the choices \(valid: rr, fifo, sjf, srt, prio, mlfq, lottery, stride, fair\); keeping sched=rr$",
+        r"^cmdline: unknown option 'bogus' \(valid: hz, sched, quantum, aging, boost, seed, workload, test, run, exit, help\); ignored$",
         r"^cmdline: 'oops' is not key=value",
         r"^sched: policy rr, quantum 1 tick\(s\), timer 100 Hz$"]),
     Boot("help", "help test=join hz=1000", expect=[
@@ -228,11 +248,11 @@ def gdb_test():
     checks = [
         (r"Breakpoint 1, .*arch_switch", "the breakpoint on arch_switch did not stop"),
         (r"#0 .*arch_switch", "bt does not start in arch_switch"),
-        (r"#\d .* (sched_preempt_point|schedule|task_create|sched_yield)", "bt does not reach the scheduler's C code"),
+        (r"#\d .* (sched_preempt_point|schedule|task_create|sched_yield_cpu)", "bt does not reach the scheduler's C code"),
         (r"#\d .* kernel_main", "bt does not reach kernel_main"),
         (r'\$1 = "ktest', "current task at the first switch is not 'ktest'"),
         (r"Breakpoint 2(\.\d+)?, task_yield", "the breakpoint on task_yield did not stop"),
-        (r"Breakpoint 2[^\n]*\n[^\n]*\n\d+\t\s+(arch_irqstate_t s = arch_irq_save\(\);|sched_yield\(\);)",
+        (r"Breakpoint 2[^\n]*\n[^\n]*\n\d+\t\s+(arch_irqstate_t s = arch_irq_save\(\);|sched_yield_cpu\(\);)",
          "next did not step to a C line of task_yield"),
     ]
     for pattern, problem in checks:

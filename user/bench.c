@@ -30,8 +30,10 @@ static unsigned nsamples;
 
 static void record(uint64_t delta)
 {
+    arch_irqstate_t s = arch_irq_save(); /* both spinners record */
     if (nsamples < SAMPLES)
         samples[nsamples++] = (uint32_t)delta;
+    arch_irq_restore(s);
 }
 
 static void sort(uint32_t *a, unsigned n)

@@ -9,6 +9,8 @@
 
 const struct demo demos[] = {
     {"counters", demo_counters, "three CPU-bound tasks share the CPU by preemption"},
+    {"workload", demo_workload, "run workload= under sched=: table, Gantt chart, TASK/RESULT lines"},
+    {"agree", demo_agree, "every workload under every policy, lines only (checked against the simulator)"},
     {"bench", demo_bench, "instruction counts of the switch paths (make bench)"},
     {NULL, NULL, NULL},
 };

@@ -6,5 +6,7 @@
 
 int demo_counters(void *arg);
 int demo_bench(void *arg);
+int demo_workload(void *arg);
+int demo_agree(void *arg);
 
 #endif /* USER_USER_H */

@@ -12,6 +12,8 @@
 #include "kernel/panic.h"
 #include "x86.h"
 
+#include <stdbool.h>
+
 #define MULTIBOOT_LOADER_MAGIC 0x2badb002u
 #define MBI_MEM (1u << 0)
 #define MBI_CMDLINE (1u << 2)
@@ -45,12 +47,14 @@ extern uint64_t boot_tsc;                              /* boot.asm */
 
 static struct boot_info bi;
 
-static void copy_str(char *dst, size_t size, const char *src)
+/* Copy a string; returns false if it had to be cut. */
+static bool copy_str(char *dst, size_t size, const char *src)
 {
     size_t i = 0;
     for (; src[i] && i + 1 < size; i++)
         dst[i] = src[i];
     dst[i] = '\0';
+    return src[i] == '\0';
 }
 
 static void read_multiboot(const struct multiboot_info *mb)
@@ -61,8 +65,14 @@ static void read_multiboot(const struct multiboot_info *mb)
         copy_str(loader, sizeof loader, (const char *)(uintptr_t)mb->boot_loader_name);
         bi.loader = loader;
     }
-    if (mb->flags & MBI_CMDLINE)
-        copy_str(bi.cmdline, sizeof bi.cmdline, (const char *)(uintptr_t)mb->cmdline);
+    if ((mb->flags & MBI_CMDLINE) && !copy_str(bi.cmdline, sizeof bi.cmdline, (const char *)(uintptr_t)mb->cmdline)) {
+        /* Cut at the last whole word, and say so. */
+        char *end = bi.cmdline + sizeof bi.cmdline - 1;
+        while (end > bi.cmdline && *end != ' ')
+            *end-- = '\0';
+        kprintf("boot: the command line is longer than %u characters; using only: %s\n",
+                (unsigned)sizeof bi.cmdline - 1, bi.cmdline);
+    }
 
     if (mb->flags & MBI_MMAP) {
         uintptr_t p = mb->mmap_addr, end = mb->mmap_addr + mb->mmap_length;

@@ -25,6 +25,8 @@ const struct ktest ktests[] = {
     {NULL, NULL, false, NULL},
 };
 const struct demo demos[] = {{"counters", nothing_main, "x"}, {"bench", nothing_main, "x"}, {NULL, NULL, NULL}};
+int demo_workload(void *arg) { (void)arg; return 0; }
+int demo_agree(void *arg) { (void)arg; return 0; }
 const char *demo_name(unsigned i) { return i < 2 ? demos[i].name : NULL; }
 
 static int parse(const char *text)
@@ -103,6 +105,8 @@ static void test_not_a_number(void **state)
                         "cmdline: quantum=abc is not a whole number (valid: 1..1000); keeping quantum=1\n");
     assert_int_equal(parse("hz="), 1);
     assert_int_equal(parse("hz=99999999999"), 1);
+    assert_string_equal(fake_console,
+                        "cmdline: hz=99999999999 is out of range (valid: 19..10000); keeping hz=100\n");
     assert_int_equal(parse("hz=-5"), 1);
     assert_int_equal(kconfig.hz, 100);
 }
@@ -111,7 +115,7 @@ static void test_bad_choice_lists_the_valid_ones(void **state)
 {
     (void)state;
     assert_int_equal(parse("sched=nope"), 1);
-    assert_string_equal(fake_console, "cmdline: sched=nope is not one of the choices (valid: rr); keeping sched=rr\n");
+    assert_string_equal(fake_console, "cmdline: sched=nope is not one of the choices (valid: rr, fifo, sjf, srt, prio, mlfq, lottery, stride, fair); keeping sched=rr\n");
     assert_int_equal(parse("test=bogus"), 1);
     assert_string_equal(fake_console, "cmdline: test=bogus is not one of the choices "
                                       "(valid: all, preempt, divzero); keeping test=\n");
@@ -126,10 +130,35 @@ static void test_unknown_key_and_bare_word(void **state)
     (void)state;
     assert_int_equal(parse("colour=red"), 1);
     assert_string_equal(fake_console, "cmdline: unknown option 'colour' "
-                                      "(valid: hz, sched, quantum, test, run, exit, help); ignored\n");
+                                      "(valid: hz, sched, quantum, aging, boost, seed, workload, test, run, exit, help); ignored\n");
     assert_int_equal(parse("hz=200 oops"), 1);
     assert_non_null(strstr(fake_console, "cmdline: 'oops' is not key=value"));
     assert_int_equal(kconfig.hz, 200); /* the good word still counts */
+}
+
+static void test_workload_option(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("workload=exercise"), 0);
+    assert_string_equal(kconfig.workload, "exercise");
+    assert_int_equal(parse("workload=A:0:5,B:1:3:2"), 0);
+    assert_string_equal(kconfig.workload, "A:0:5,B:1:3:2");
+    assert_int_equal(parse("workload=random seed=7 aging=0 boost=20"), 0);
+    assert_int_equal(sched_config.seed, 7);
+    assert_int_equal(sched_config.aging, 0);
+    assert_int_equal(sched_config.boost, 20);
+    assert_int_equal(parse("workload=A:0"), 1);
+    assert_string_equal(kconfig.workload, "course");
+    assert_non_null(strstr(fake_console, "cmdline: workload=A:0: task 1: the burst is missing"));
+    assert_non_null(strstr(fake_console, "; keeping workload=course\n"));
+}
+
+static void test_help_with_a_value(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("help=1"), 1);
+    assert_true(kconfig.help);
+    assert_string_equal(fake_console, "cmdline: help takes no value: write just 'help' (help=1 ignored)\n");
 }
 
 static void test_several_problems_each_reported(void **state)
@@ -149,7 +178,7 @@ static void test_help_lists_every_option(void **state)
     parse("");
     fake_reset();
     cmdline_help();
-    const char *keys[] = {"hz", "sched", "quantum", "test", "run", "exit", "help"};
+    const char *keys[] = {"hz", "sched", "quantum", "aging", "boost", "seed", "workload", "test", "run", "exit", "help"};
     for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char needle[16];
         snprintf(needle, sizeof needle, "\n  %s ", keys[i]);
@@ -168,6 +197,8 @@ int main(void)
         cmocka_unit_test(test_not_a_number),
         cmocka_unit_test(test_bad_choice_lists_the_valid_ones),
         cmocka_unit_test(test_unknown_key_and_bare_word),
+        cmocka_unit_test(test_help_with_a_value),
+        cmocka_unit_test(test_workload_option),
         cmocka_unit_test(test_several_problems_each_reported),
         cmocka_unit_test(test_help_lists_every_option),
     };

@@ -94,6 +94,8 @@ static void test_unknown_conversion_is_visible(void **state)
     (void)state;
     check_unchecked("a%qb", "a%qb");
     check_unchecked("50%", "50%");
+    /* The rest of the format is printed as is: the 7 is never read as %u. */
+    check_unchecked("16 %#x then %u", "%u %#x then %u", 16u, 0x10, 7u);
 }
 
 static void test_truncation(void **state)

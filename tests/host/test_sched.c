@@ -215,7 +215,7 @@ static void test_schedule_requires_interrupts_off(void **state)
     (void)state;
     task_create("A", body, NULL);
     assert_true(fake_irq_enabled);
-    expect_assert_failure(sched_yield()); /* task code must disable them first */
+    expect_assert_failure(sched_yield_cpu()); /* task code must disable them first */
 }
 
 int main(void)

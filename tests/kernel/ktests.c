@@ -13,7 +13,9 @@ const struct ktest ktests[] = {
     {"yield", ktest_yield, false, "task_yield hands the CPU to the other ready task"},
     {"sleep", ktest_sleep, false, "sleepers wake exactly at their deadline, in deadline order"},
     {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
+    {"clock", ktest_clock, false, "the timer ticks hz= times per second of guest time"},
     {"divzero", ktest_divzero, true, "a divide error prints the CPU state and panics (status 37)"},
     {"canary", ktest_canary, true, "a task that overflows its stack is caught at the next switch"},
+    {"doublefault", ktest_doublefault, true, "a fault while delivering a fault is reported, not a reset"},
     {NULL, NULL, false, NULL},
 };

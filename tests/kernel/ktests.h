@@ -10,5 +10,7 @@ void ktest_sleep(void);
 void ktest_join(void);
 void ktest_divzero(void);
 void ktest_canary(void);
+void ktest_doublefault(void);
+void ktest_clock(void);
 
 #endif

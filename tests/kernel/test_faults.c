@@ -8,13 +8,40 @@
 #include "ktests.h"
 #include "tourniquet.h"
 
+/* Divide by zero with known values in the registers, so the harness can
+ * check that the dump shows each register's own value. */
 void ktest_divzero(void)
 {
-    volatile int zero = 0, one = 1;
-    kprintf("# dividing 1 by zero in task '%s'\n", task_current()->name);
-    volatile int x = one / zero; /* (1 / zero would let gcc skip the DIV) */
-    (void)x;
+    kprintf("# dividing 1 by zero in task '%s'; EBX=bbbb0001 ESI=5e5e0002 EDI=d1d10003\n",
+            task_current()->name);
+    __asm__ volatile("mov $0xbbbb0001, %%ebx\n\t"
+                     "mov $0x5e5e0002, %%esi\n\t"
+                     "mov $0xd1d10003, %%edi\n\t"
+                     "mov $1, %%eax\n\t"
+                     "xor %%edx, %%edx\n\t"
+                     "xor %%ecx, %%ecx\n\t"
+                     "div %%ecx"
+                     :
+                     :
+                     : "eax", "ebx", "ecx", "edx", "esi", "edi", "memory");
     ktest_fail(__FILE__, __LINE__, "the divide error did not stop the kernel");
+}
+
+/* A fault while delivering a fault: shrink the IDT so that INT 0x30 lies
+ * beyond its limit (#GP), and the #GP's own gate too (#DF). The double
+ * fault's task gate (entry 8) is still inside the limit and runs on its own
+ * stack: the report must come out, and QEMU must not reset. */
+void ktest_doublefault(void)
+{
+    struct {
+        uint16_t limit;
+        uint32_t base;
+    } __attribute__((packed)) idtr;
+    kprintf("# shrinking the IDT to 10 gates, then INT 0x30\n");
+    __asm__ volatile("sidt %0" : "=m"(idtr));
+    idtr.limit = 10 * 8 - 1;
+    __asm__ volatile("lidt %0\n\tint $0x30" : : "m"(idtr) : "memory");
+    ktest_fail(__FILE__, __LINE__, "no double fault");
 }
 
 /* Dig down the stack 16 bytes at a time until a frame lies on the canary

@@ -67,6 +67,27 @@ void ktest_preempt(void)
     unsigned per[SPINNERS] = {0};
     for (unsigned i = 0; i < nseen; i++)
         per[seen[i].who]++;
+
+    /* Each turn lasts exactly a quantum: list who saw each tick, in tick
+     * order, and measure the runs (the first and last may be cut short). */
+    uint8_t who_at[PREEMPT_TICKS];
+    for (unsigned k = 0; k < PREEMPT_TICKS; k++)
+        who_at[k] = 0xff;
+    for (unsigned i = 0; i < nseen; i++)
+        if (seen[i].tick >= start && seen[i].tick < spin_end)
+            who_at[seen[i].tick - start] = seen[i].who;
+    unsigned runs = 0, bad_runs = 0;
+    for (unsigned k = 0; k < PREEMPT_TICKS;) {
+        unsigned e = k;
+        while (e < PREEMPT_TICKS && who_at[e] == who_at[k])
+            e++;
+        if (k > 0 && e < PREEMPT_TICKS && e - k != q && bad_runs++ < 3)
+            ktest_fail(__FILE__, __LINE__, "task %u ran %u ticks in a row from tick %u, quantum is %u",
+                       who_at[k], e - k, (unsigned)(start + k), (unsigned)q);
+        runs++;
+        k = e;
+    }
+    kprintf("# %u turns of %u tick(s)\n", runs, (unsigned)q);
     kprintf("# ticks seen per task: %u %u %u over %u ticks\n", per[0], per[1], per[2], PREEMPT_TICKS);
     for (int i = 0; i < SPINNERS; i++)
         KT_EXPECT(per[i] >= PREEMPT_TICKS / (SPINNERS * 2), "task %d saw only %u ticks", i, per[i]);
@@ -144,6 +165,23 @@ void ktest_sleep(void)
                           (unsigned)slept[j].deadline, i);
         }
     }
+}
+
+/* ---- clock ------------------------------------------------------------ */
+
+/* Under QEMU -icount shift=0 the cycle counter runs at 10^9 per second of
+ * guest time; the harness checks the figure printed here against hz=. */
+void ktest_clock(void)
+{
+    uint64_t t = ticks_now();
+    while (ticks_now() == t) /* align on a tick */
+        ;
+    uint64_t c0 = cycles_now(), t0 = ticks_now();
+    while (ticks_now() < t0 + 10)
+        ;
+    uint32_t per_tick = (uint32_t)(cycles_now() - c0) / 10;
+    kprintf("# hz=%u cycles_per_tick=%u\n", (unsigned)kconfig.hz, (unsigned)per_tick);
+    KT_EXPECT(ticks_now() >= t0 + 10);
 }
 
 /* ---- join ------------------------------------------------------------- */

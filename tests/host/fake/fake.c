@@ -1,8 +1,16 @@
 /*
- * fake.c - the host's stand-ins for the CPU, the console and panic().
+ * fake.c - the host's stand-ins for the CPU and panic(), shared by the
+ * cmocka tests and the simulator.
  *
- * panic() and KASSERT both end in cmocka's mock_assert, so a test can
- * expect_assert_failure() on a call that must panic.
+ * panic() and KASSERT both end in cmocka's mock_assert (the simulator
+ * provides one that prints and exits), so a test can expect_assert_failure()
+ * on a call that must panic.
+ *
+ * Time: with fake_tick_while_blocked set, a switch away from a task that
+ * blocks or sleeps by itself (not one a tick put to sleep) delivers ticks - as the hardware would while the CPU runs
+ * other tasks - until that task is running again. That is how the
+ * simulator and the host tests run a workload with the kernel's own code:
+ * workload_run() blocks its caller until the last task completes.
  */
 #include "fake.h"
 
@@ -14,36 +22,38 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "console.h"
 #include "panic.h"
+#include "sched.h"
+#include "task.h"
 
 bool fake_irq_enabled = true;
 unsigned fake_switches;
 struct arch_context *fake_switch_from, *fake_switch_to;
 unsigned fake_timer_hz;
 uint64_t fake_cycles;
-char fake_console[16384];
-size_t fake_console_len;
 char fake_panic_message[512];
+bool fake_tick_while_blocked;
 
 void fake_reset(void)
 {
     fake_irq_enabled = true;
     fake_switches = 0;
     fake_switch_from = fake_switch_to = NULL;
-    fake_console_len = 0;
-    fake_console[0] = '\0';
     fake_panic_message[0] = '\0';
+    fake_console_reset();
 }
 
-void console_write(const char *s, size_t n)
+static bool in_tick; /* a switch made by a tick is not a task waiting */
+
+void fake_tick(void)
 {
-    size_t room = sizeof fake_console - 1 - fake_console_len;
-    if (n > room)
-        n = room;
-    memcpy(fake_console + fake_console_len, s, n);
-    fake_console_len += n;
-    fake_console[fake_console_len] = '\0';
+    in_tick = true;
+    arch_irqstate_t s = arch_irq_save();
+    sched_irq_enter();
+    sched_tick();
+    sched_irq_exit();
+    arch_irq_restore(s);
+    in_tick = false;
 }
 
 void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size, void (*start)(void))
@@ -58,6 +68,18 @@ void arch_switch(struct arch_context *from, struct arch_context *to)
     fake_switches++;
     fake_switch_from = from;
     fake_switch_to = to;
+    struct task *self = (struct task *)((char *)from - offsetof(struct task, ctx));
+    if (!fake_tick_while_blocked || in_tick || (self->state != TASK_BLOCKED && self->state != TASK_SLEEPING))
+        return;
+    /* `self` waits: let time pass until it runs again. */
+    for (unsigned long n = 0; task_current() != self; n++) {
+        if (n == 10000000) {
+            fprintf(stderr, "fake arch: task '%s' waited 10,000,000 ticks for '%s'; giving up\n",
+                    self->name, self->wait_what ? self->wait_what : "its wakeup");
+            abort();
+        }
+        fake_tick();
+    }
 }
 
 void arch_timer_start(unsigned hz) { fake_timer_hz = hz; }

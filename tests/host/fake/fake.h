@@ -16,5 +16,14 @@ extern char fake_panic_message[512];
 
 /* Forget all recorded output, switches and panics; interrupts on. */
 void fake_reset(void);
+void fake_console_reset(void);
+
+/* Deliver one timer tick, as the arch layer does (interrupts off around
+ * irq_enter, sched_tick, irq_exit). */
+void fake_tick(void);
+
+/* When set, a task that blocks or sleeps makes time pass (fake_tick) until it
+ * runs again; see fake.c. */
+extern bool fake_tick_while_blocked;
 
 #endif

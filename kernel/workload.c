@@ -1,0 +1,404 @@
+/*
+ * workload.c - building, running and reporting workloads.
+ */
+#include "workload.h"
+
+#include <arch/arch.h>
+
+#include "kprintf.h"
+#include "panic.h"
+#include "sched.h"
+#include "task.h"
+
+/* ---- Built-in workloads ------------------------------------------------ */
+
+#define T(name, arrival, burst) {name, arrival, burst, TASK_DEFAULT_PRIORITY, TASK_DEFAULT_TICKETS, 0, 0}
+
+static const struct workload builtins[] = {
+    /* Section 4 of the course: A 5 ticks from tick 0, B 3 from 1, C 2 from 3, D 4 from 5. */
+    {"course", 4, {T("A", 0, 5), T("B", 1, 3), T("C", 3, 2), T("D", 5, 4)}},
+    /* The exercise: A 15 from 0, B 4 from 2. */
+    {"exercise", 2, {T("A", 0, 15), T("B", 2, 4)}},
+    /* Two CPU-bound tasks and two interactive ones that run 1 tick then wait
+     * 3 (an editor, a shell): where mlfq and response times differ. */
+    {"mixed", 4, {
+        {"CPU1", 0, 12, 4, 100, 0, 0},
+        {"CPU2", 0, 12, 4, 100, 0, 0},
+        {"ED", 1, 4, 2, 200, 1, 3},
+        {"SH", 2, 3, 2, 200, 1, 2},
+    }},
+};
+#define NBUILTINS (sizeof builtins / sizeof builtins[0])
+
+const char *workload_builtin(unsigned i) { return i < NBUILTINS ? builtins[i].name : NULL; }
+
+static bool str_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+/* ---- Parsing "A:0:5,B:1:3" ---------------------------------------------- */
+
+static bool parse_field(const char **p, uint32_t *out)
+{
+    uint64_t v = 0;
+    const char *s = *p;
+    if (*s < '0' || *s > '9')
+        return false;
+    while (*s >= '0' && *s <= '9') {
+        v = v * 10 + (uint64_t)(*s++ - '0');
+        if (v > 100000)
+            return false;
+    }
+    *out = (uint32_t)v;
+    *p = s;
+    return true;
+}
+
+static bool fail(char *err, size_t n, unsigned k, const char *what)
+{
+    ksnprintf(err, n, "task %u: %s (each task is name:arrival:burst[:priority[:tickets]], "
+              "e.g. workload=A:0:5,B:1:3; or one of: course, exercise, mixed)", k + 1, what);
+    return false;
+}
+
+bool workload_parse(const char *spec, struct workload *w, char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < NBUILTINS; i++) {
+        if (str_eq(spec, builtins[i].name)) {
+            *w = builtins[i];
+            return true;
+        }
+    }
+    *w = (struct workload){.n = 0};
+    ksnprintf(w->name, sizeof w->name, "custom");
+    const char *p = spec;
+    if (!*p)
+        return fail(err, errlen, 0, "the list is empty");
+    for (unsigned k = 0;; k++) {
+        if (k == WL_MAX_TASKS)
+            return fail(err, errlen, k, "too many tasks (at most 16)");
+        struct wl_task *t = &w->task[k];
+        *t = (struct wl_task)T("", 0, 0);
+        unsigned len = 0;
+        while (*p && *p != ':' && *p != ',') {
+            char c = *p++;
+            bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+            if (!ok)
+                return fail(err, errlen, k, "a name is letters, digits and _ only");
+            if (len + 1 >= WL_NAME_MAX)
+                return fail(err, errlen, k, "a name has at most 7 characters");
+            t->name[len++] = c;
+        }
+        if (len == 0)
+            return fail(err, errlen, k, "the name is missing");
+        for (unsigned j = 0; j < k; j++)
+            if (str_eq(w->task[j].name, t->name))
+                return fail(err, errlen, k, "two tasks have the same name");
+        uint32_t *fields[4] = {&t->arrival, &t->burst, &t->priority, &t->tickets};
+        static const char *const what[4] = {"the arrival tick is missing or not a number",
+                                            "the burst is missing or not a number",
+                                            "the priority is not a number", "the tickets are not a number"};
+        unsigned nf = 0;
+        while (*p == ':' && nf < 4) {
+            p++;
+            if (!parse_field(&p, fields[nf]))
+                return fail(err, errlen, k, what[nf]);
+            nf++;
+        }
+        if (nf < 2)
+            return fail(err, errlen, k, what[nf]);
+        if (*p == ':')
+            return fail(err, errlen, k, "too many fields");
+        if (t->burst == 0)
+            return fail(err, errlen, k, "the burst must be at least 1 tick");
+        if (t->priority >= TASK_PRIORITIES)
+            return fail(err, errlen, k, "the priority must be 0..7 (0 is the most urgent)");
+        if (t->tickets == 0)
+            return fail(err, errlen, k, "tickets must be at least 1");
+        if (t->arrival > 1000 || t->burst > 1000)
+            return fail(err, errlen, k, "arrival and burst must be at most 1000");
+        w->n = k + 1;
+        if (*p == '\0')
+            return true;
+        if (*p != ',')
+            return fail(err, errlen, k, "expected ',' between tasks");
+        p++;
+    }
+}
+
+uint32_t prng_next(uint32_t *state)
+{
+    uint32_t x = *state ? *state : 0x9e3779b9u;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
+}
+
+void workload_random(struct workload *w, uint32_t *seed, unsigned number)
+{
+    *w = (struct workload){.n = 2 + prng_next(seed) % 5};
+    ksnprintf(w->name, sizeof w->name, "random-%u", number);
+    for (unsigned k = 0; k < w->n; k++) {
+        struct wl_task *t = &w->task[k];
+        *t = (struct wl_task)T("", 0, 0);
+        t->name[0] = (char)('A' + k);
+        t->arrival = prng_next(seed) % 10;
+        t->burst = 1 + prng_next(seed) % 8;
+        t->priority = prng_next(seed) % TASK_PRIORITIES;
+        t->tickets = 1 + prng_next(seed) % 200;
+        if (prng_next(seed) % 4 == 0) {
+            t->cpu_phase = 1 + prng_next(seed) % 2;
+            t->io_ticks = 1 + prng_next(seed) % 3;
+        }
+    }
+}
+
+/* ---- Running ------------------------------------------------------------ */
+
+/* A workload task's body: burn CPU. It never returns: the core retires it
+ * at the tick that consumes its burst, and puts it to sleep for its I/O. */
+static int burn(void *arg)
+{
+    volatile uint32_t *counter = arg;
+    for (;;)
+        (*counter)++;
+    return 0; /* not reached */
+}
+
+static volatile uint32_t burn_counter;
+
+/* Tasks are created in arrival order (ties by name): that is the order in
+ * which equal arrivals reach the ready queue. */
+static void arrival_order(const struct workload *w, unsigned *order)
+{
+    for (unsigned i = 0; i < w->n; i++) {
+        unsigned j = i;
+        for (; j > 0; j--) {
+            const struct wl_task *a = &w->task[order[j - 1]], *b = &w->task[i];
+            const char *x = a->name, *y = b->name;
+            while (*x && *x == *y)
+                x++, y++;
+            bool later = a->arrival > b->arrival || (a->arrival == b->arrival && *x > *y);
+            if (!later)
+                break;
+            order[j] = order[j - 1];
+        }
+        order[j] = i;
+    }
+}
+
+bool workload_start(struct workload_run *r, const struct workload *w)
+{
+    /* Each run starts the policy afresh (its clock, its random generator),
+     * so a run's schedule depends only on the workload and the policy. */
+    sched_set_policy(sched_policy());
+    *r = (struct workload_run){.w = w};
+    for (unsigned i = 0; i < WL_MAX_TICKS; i++)
+        r->gantt[i] = WL_IDLE;
+    unsigned order[WL_MAX_TASKS];
+    arrival_order(w, order);
+
+    for (unsigned k = 0; k < w->n; k++) {
+        unsigned i = order[k];
+        struct task *t = task_new(w->task[i].name, burn, (void *)&burn_counter);
+        if (!t) {
+            while (k--)
+                task_discard(r->tasks[order[k]]);
+            return false;
+        }
+        const struct wl_task *d = &w->task[i];
+        t->burst = t->remaining = d->burst;
+        t->cpu_phase = t->phase_left = d->cpu_phase;
+        t->io_ticks = d->io_ticks;
+        t->priority = d->priority;
+        t->tickets = d->tickets;
+        t->run = r;
+        t->wl_index = (int)i;
+        r->tasks[i] = t;
+    }
+    arch_irqstate_t s = arch_irq_save();
+    r->t0 = sched_ticks() + 1;
+    r->runner = task_current();
+    sched_watch(r);
+    for (unsigned k = 0; k < w->n; k++) {
+        struct task *t = r->tasks[order[k]];
+        sched_arrive_at(t, r->t0 + w->task[order[k]].arrival);
+    }
+    arch_irq_restore(s);
+    return true;
+}
+
+void workload_finish(struct workload_run *r)
+{
+    for (unsigned i = 0; i < r->w->n; i++) {
+        if (r->tasks[i])
+            task_join(r->tasks[i]);
+        r->tasks[i] = NULL;
+    }
+}
+
+bool workload_run(struct workload_run *r, const struct workload *w)
+{
+    if (!workload_start(r, w))
+        return false;
+    arch_irqstate_t s = arch_irq_save();
+    while (r->done < w->n)
+        sched_block(r, "workload");
+    arch_irq_restore(s);
+    workload_finish(r);
+    return true;
+}
+
+void workload_tick(struct workload_run *r, struct task *curr, uint64_t now)
+{
+    if (now <= r->t0)
+        return;
+    uint64_t cell = now - 1 - r->t0;
+    uint8_t who = WL_IDLE;
+    if (curr->run == r) {
+        who = (uint8_t)curr->wl_index;
+        if (!r->started[who]) {
+            r->started[who] = true;
+            r->first[who] = (uint32_t)cell;
+        }
+    }
+    if (cell < WL_MAX_TICKS)
+        r->gantt[cell] = who;
+}
+
+void workload_task_done(struct workload_run *r, struct task *t, uint64_t now)
+{
+    r->completion[t->wl_index] = (uint32_t)(now - r->t0);
+    r->length = (uint32_t)(now - r->t0);
+    if (++r->done == r->w->n) {
+        sched_watch(NULL);
+        if (r->runner && r->runner->state == TASK_BLOCKED && r->runner->wait_obj == r)
+            sched_make_ready(r->runner, SCHED_WAKEUP);
+    }
+}
+
+/* ---- Reporting ---------------------------------------------------------- */
+
+/* "7.00": a sum over n, to two decimals, rounded half up. */
+static void print_avg(const char *key, uint32_t sum, unsigned n)
+{
+    uint32_t hundredths = (sum * 100 + n / 2) / n;
+    kprintf(" %s=%u.%02u", key, (unsigned)(hundredths / 100), (unsigned)(hundredths % 100));
+}
+
+static void print_params(void)
+{
+    const char *p = sched_policy()->params;
+    while (p && *p) {
+        char key[16];
+        unsigned n = 0;
+        while (*p == ' ')
+            p++;
+        while (*p && *p != ' ' && n + 1 < sizeof key)
+            key[n++] = *p++;
+        key[n] = '\0';
+        if (n)
+            kprintf(" %s=%u", key, (unsigned)sched_param(key));
+    }
+}
+
+static const char *const colours[] = {"41", "42", "43", "44", "45", "46", "101", "102"};
+
+void workload_report(const struct workload_run *r, bool full)
+{
+    const struct workload *w = r->w;
+    uint32_t len = r->length < WL_MAX_TICKS ? r->length : WL_MAX_TICKS;
+    uint32_t sum_turn = 0, sum_wait = 0, sum_resp = 0;
+
+    if (full) {
+        kprintf("\nWorkload %s under %s", w->name, sched_policy()->name);
+        print_params();
+        kprintf(" (%u ticks)\n", (unsigned)r->length);
+        kprintf("  task  arrival  burst  first  completion  turnaround  waiting  response\n");
+    }
+    for (unsigned i = 0; i < w->n; i++) {
+        const struct wl_task *t = &w->task[i];
+        uint32_t turn = r->completion[i] - t->arrival;
+        uint32_t wait = turn - t->burst;
+        uint32_t resp = r->first[i] - t->arrival;
+        sum_turn += turn;
+        sum_wait += wait;
+        sum_resp += resp;
+        if (full)
+            kprintf("  %-5s %7u  %5u  %5u  %10u  %10u  %7u  %8u\n", t->name, (unsigned)t->arrival,
+                    (unsigned)t->burst, (unsigned)r->first[i], (unsigned)r->completion[i], (unsigned)turn,
+                    (unsigned)wait, (unsigned)resp);
+    }
+
+    unsigned idle = 0, switches = 0;
+    int last = -1;
+    for (uint32_t c = 0; c < len; c++) {
+        if (r->gantt[c] == WL_IDLE) {
+            idle++;
+            continue;
+        }
+        if (last >= 0 && last != r->gantt[c])
+            switches++;
+        last = r->gantt[c];
+    }
+
+    if (full) {
+        uint32_t h = (sum_turn * 100 + w->n / 2) / w->n, h2 = (sum_wait * 100 + w->n / 2) / w->n;
+        uint32_t h3 = (sum_resp * 100 + w->n / 2) / w->n;
+        kprintf("  average %47u.%02u  %4u.%02u  %5u.%02u\n", (unsigned)(h / 100), (unsigned)(h % 100),
+                (unsigned)(h2 / 100), (unsigned)(h2 % 100), (unsigned)(h3 / 100), (unsigned)(h3 % 100));
+        kprintf("  %u context switches between tasks, %u idle ticks\n\n", switches, idle);
+        /* The Gantt chart: a ruler, then a row per task: its name where it
+         * ran, '.' where it had arrived and waited, blank otherwise. */
+        kprintf("  Gantt  ");
+        for (uint32_t c = 0; c < len; c++)
+            kprintf("%c", c % 10 == 0 ? (char)('0' + (c / 10) % 10) : ' ');
+        kprintf("\n  tick   ");
+        for (uint32_t c = 0; c < len; c++)
+            kprintf("%u", (unsigned)(c % 10));
+        kprintf("\n");
+        for (unsigned i = 0; i < w->n; i++) {
+            kprintf("  %-5s  ", w->task[i].name);
+            for (uint32_t c = 0; c < len; c++) {
+                if (r->gantt[c] == i)
+                    kprintf("\033[%sm%c\033[0m", colours[i % 8], w->task[i].name[0]);
+                else
+                    kprintf("%c", c >= w->task[i].arrival && c < r->completion[i] ? '.' : ' ');
+            }
+            kprintf("\n");
+        }
+        kprintf("  CPU    ");
+        for (uint32_t c = 0; c < len; c++)
+            kprintf("%c", r->gantt[c] == WL_IDLE ? '-' : w->task[r->gantt[c]].name[0]);
+        kprintf("\n\n");
+    }
+
+    for (unsigned i = 0; i < w->n; i++) {
+        const struct wl_task *t = &w->task[i];
+        uint32_t turn = r->completion[i] - t->arrival;
+        kprintf("TASK name=%s arrival=%u burst=%u first=%u completion=%u turnaround=%u waiting=%u "
+                "response=%u\n",
+                t->name, (unsigned)t->arrival, (unsigned)t->burst, (unsigned)r->first[i],
+                (unsigned)r->completion[i], (unsigned)turn, (unsigned)(turn - t->burst),
+                (unsigned)(r->first[i] - t->arrival));
+    }
+    kprintf("RESULT policy=%s", sched_policy()->name);
+    print_params();
+    kprintf(" workload=%s schedule=", w->name);
+    for (uint32_t c = 0; c < len;) {
+        uint32_t e = c;
+        while (e < len && r->gantt[e] == r->gantt[c])
+            e++;
+        kprintf("%s%s:%u", c ? "," : "", r->gantt[c] == WL_IDLE ? "." : w->task[r->gantt[c]].name,
+                (unsigned)(e - c));
+        c = e;
+    }
+    print_avg("avg_turnaround", sum_turn, w->n);
+    print_avg("avg_waiting", sum_wait, w->n);
+    print_avg("avg_response", sum_resp, w->n);
+    kprintf(" switches=%u idle=%u\n", switches, idle);
+}

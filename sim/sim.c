@@ -1,0 +1,98 @@
+/*
+ * sim.c - Tourniquet's scheduler on the host, tick by tick.
+ *
+ *   build/tourniquet-sim sched=srt run=workload workload=course
+ *   build/tourniquet-sim sched=rr quantum=3 workload=A:0:15,B:2:4
+ *
+ * The simulator is the kernel's own portable code - the scheduler core, every
+ * policy, the workload runner and its report, the command-line parser, the
+ * demos in user/workloads.c - compiled for the host against the fake arch in
+ * tests/host/fake/. No task code runs: workload tasks only burn CPU, and the
+ * core decides everything about them at tick boundaries, so the simulator
+ * prints the same table, Gantt chart and TASK/RESULT lines as the kernel in
+ * QEMU. Use it to check homework answers and to test a new policy in a lab.
+ *
+ * It takes the kernel's command-line words. run= is workload (the default
+ * here) or agree; the other demos need a CPU.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "console.h"
+#include "demo.h"
+#include "fake.h"
+#include "kmem.h"
+#include "ktest.h"
+#include "sched.h"
+#include "task.h"
+#include "user.h"
+
+/* The tables the command line validates against (the kernel's, minus what
+ * needs a CPU). */
+const struct demo demos[] = {
+    {"workload", demo_workload, "run workload= under sched="},
+    {"agree", demo_agree, "every workload under every policy, lines only"},
+    {NULL, NULL, NULL},
+};
+const char *demo_name(unsigned i) { return i < 2 ? demos[i].name : NULL; }
+const struct ktest ktests[] = {{NULL, NULL, false, NULL}};
+
+void console_write(const char *s, size_t n) { fwrite(s, 1, n, stdout); }
+void fake_console_reset(void) {}
+
+/* Without cmocka: an assertion or a panic prints and stops. */
+void mock_assert(const int result, const char *const expression, const char *const file, const int line)
+{
+    if (result)
+        return;
+    fflush(stdout);
+    fprintf(stderr, "tourniquet-sim: %s (%s:%d)\n", expression, file, line);
+    exit(3);
+}
+
+static int nothing(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static char line[4096];
+    static _Alignas(16) unsigned char heap[8 << 20], idle_stack[16384];
+    size_t len = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("usage: %s [key=value ...]   (the kernel's options; `help` lists them)\n", argv[0]);
+            return 0;
+        }
+        len += (size_t)snprintf(line + len, sizeof line - len, "%s ", argv[i]);
+        if (len >= sizeof line) {
+            fprintf(stderr, "tourniquet-sim: command line too long\n");
+            return 2;
+        }
+    }
+    cmdline_reset();
+    int problems = cmdline_parse(line);
+    if (kconfig.help)
+        cmdline_help();
+
+    kmem_init(heap, sizeof heap);
+    sched_init(sched_policy_find(kconfig.sched), task_init_idle(idle_stack, sizeof idle_stack));
+    fake_tick_while_blocked = true;
+
+    const struct demo *d = &demos[0];
+    for (unsigned i = 0; demos[i].name; i++)
+        if (demos[i].name == kconfig.run)
+            d = &demos[i];
+    /* The demo's task: created, it takes over from idle; then we run its
+     * body ourselves, "as" that task. */
+    task_create(d->name, nothing, NULL);
+    int rc = d->main(NULL);
+    fflush(stdout);
+    return rc || problems ? 1 : 0;
+}

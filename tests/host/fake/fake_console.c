@@ -1,0 +1,27 @@
+/*
+ * fake_console.c - the tests' console: kprintf's output is kept in a
+ * buffer the tests can read (fake_console).
+ */
+#include <string.h>
+
+#include "console.h"
+#include "fake.h"
+
+char fake_console[16384];
+size_t fake_console_len;
+
+void fake_console_reset(void)
+{
+    fake_console_len = 0;
+    fake_console[0] = '\0';
+}
+
+void console_write(const char *s, size_t n)
+{
+    size_t room = sizeof fake_console - 1 - fake_console_len;
+    if (n > room)
+        n = room;
+    memcpy(fake_console + fake_console_len, s, n);
+    fake_console_len += n;
+    fake_console[fake_console_len] = '\0';
+}

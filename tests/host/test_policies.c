@@ -1,0 +1,365 @@
+/*
+ * test_policies.c - one conformance suite, run over every registered policy
+ * (as Zephyr runs one scheduler suite per run-queue backend), and the
+ * course's exact answers.
+ *
+ * Workloads run through the kernel's own workload_run(), with the fake arch
+ * making time pass while the runner waits (tests/host/fake/fake.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fake.h"
+#include "kmem.h"
+#include "sched.h"
+#include "task.h"
+#include "workload.h"
+
+static _Alignas(16) uint8_t heap[2 << 20];
+static _Alignas(16) uint8_t idle_stack[4096];
+static struct workload_run run;
+static char cpu[WL_MAX_TICKS + 1]; /* the CPU row of the Gantt chart: "AABB.C" */
+
+static int nothing(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+/* A fresh kernel under `p`, with a runner task on the CPU. */
+static void boot(const struct sched_policy *p)
+{
+    fake_reset();
+    kmem_init(heap, sizeof heap);
+    sched_config = (struct sched_config){.quantum = 1, .aging = 10, .boost = 50, .seed = 1};
+    sched_init(p, task_init_idle(idle_stack, sizeof idle_stack));
+    fake_tick_while_blocked = true;
+    task_create("runner", nothing, NULL);
+}
+
+static int setup(void **state)
+{
+    boot(*state);
+    return 0;
+}
+
+static void parse(const char *spec, struct workload *w)
+{
+    char err[200];
+    if (!workload_parse(spec, w, err, sizeof err))
+        fail_msg("workload %s: %s", spec, err);
+}
+
+/* Run a workload; fill `cpu` with one letter per tick ('.' idle). */
+static const char *run_spec(const char *spec)
+{
+    static struct workload w;
+    parse(spec, &w);
+    assert_true(workload_run(&run, &w));
+    uint32_t n = run.length;
+    for (uint32_t c = 0; c < n; c++)
+        cpu[c] = run.gantt[c] == WL_IDLE ? '.' : w.task[run.gantt[c]].name[0];
+    cpu[n] = '\0';
+    return cpu;
+}
+
+/* ---- Conformance: the same checks for every policy ----------------------- */
+
+/* Every task gets exactly its burst, completes once, and the CPU idles only
+ * when no task that has arrived is unfinished (CPU-bound workloads). */
+static void test_nothing_lost_idle_only_when_empty(void **state)
+{
+    const struct sched_policy *p = *state;
+    uint32_t seed = 42;
+    for (unsigned k = 0; k < 40; k++) {
+        static struct workload w;
+        workload_random(&w, &seed, k);
+        for (unsigned i = 0; i < w.n; i++)
+            w.task[i].cpu_phase = w.task[i].io_ticks = 0; /* CPU-bound */
+        assert_true(workload_run(&run, &w));
+        assert_int_equal(run.done, w.n);
+        uint32_t got[WL_MAX_TASKS] = {0}, total = 0;
+        for (uint32_t c = 0; c < run.length; c++) {
+            if (run.gantt[c] != WL_IDLE) {
+                got[run.gantt[c]]++;
+                total++;
+                continue;
+            }
+            for (unsigned i = 0; i < w.n; i++)
+                if (w.task[i].arrival <= c && c < run.completion[i])
+                    fail_msg("%s, %s: idle at tick %u while %s was ready", p->name, w.name, c, w.task[i].name);
+        }
+        for (unsigned i = 0; i < w.n; i++) {
+            assert_int_equal(got[i], w.task[i].burst);
+            assert_true(run.completion[i] > w.task[i].arrival);
+            assert_true(run.first[i] >= w.task[i].arrival);
+        }
+        (void)total;
+    }
+    assert_int_equal(sched_nr_ready(), 0);
+}
+
+/* Tasks that block between bursts still get exactly their burst, and never
+ * run while waiting for their I/O. */
+static void test_blocking_tasks_complete(void **state)
+{
+    const struct sched_policy *p = *state;
+    static struct workload w;
+    parse("mixed", &w);
+    assert_true(workload_run(&run, &w));
+    for (unsigned i = 0; i < w.n; i++) {
+        uint32_t got = 0;
+        for (uint32_t c = 0; c < run.length; c++)
+            got += run.gantt[c] == i;
+        if (got != w.task[i].burst)
+            fail_msg("%s: %s ran %u ticks, burst %u", p->name, w.task[i].name, got, w.task[i].burst);
+    }
+    /* ED runs 1 tick then waits 3: never two ticks in a row. */
+    for (uint32_t c = 1; c < run.length; c++)
+        assert_false(run.gantt[c] == 2 && run.gantt[c - 1] == 2);
+}
+
+/* Ties: equal tasks arriving together run in name order; with equal keys,
+ * the earlier arrival first. (Lottery draws at random: no tie rule.) */
+static void test_ties_by_arrival_then_name(void **state)
+{
+    const struct sched_policy *p = *state;
+    if (!strcmp(p->name, "lottery"))
+        skip();
+    sched_config.quantum = 100; /* let the first pick run to completion */
+    assert_string_equal(run_spec("B:0:2,A:0:2"), "AABB");
+    assert_string_equal(run_spec("Z:0:3,Y:0:3,X:0:3"), "XXXYYYZZZ");
+}
+
+/* Who preempts whom, policy by policy, on one small workload: A (long, low
+ * priority) runs alone, then B (short, urgent) arrives at tick 1. */
+static void test_who_preempts_whom(void **state)
+{
+    const struct sched_policy *p = *state;
+    static const struct {
+        const char *policy, *schedule;
+    } expected[] = {
+        {"fifo", "AAAAABB"},   /* non-preemptive */
+        {"sjf", "AAAAABB"},    /* non-preemptive, even for a shorter job */
+        {"srt", "ABBAAAA"},    /* B (2) is shorter than A's remaining 4 */
+        {"rr", "ABABAAA"},     /* quantum 1: turns */
+        {"prio", "ABBAAAA"},   /* B's priority 1 beats A's 6 at once */
+        {"mlfq", "ABBAAAA"},   /* B enters at the top, above A (demoted after its first tick) */
+        {"stride", "ABABAAA"}, /* B's pass starts at A's: turns, by pass */
+        {"fair", "ABABAAA"},   /* B starts at min_vruntime: turns */
+    };
+    for (unsigned i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        if (strcmp(expected[i].policy, p->name))
+            continue;
+        assert_string_equal(run_spec("A:0:5:6,B:1:2:1"), expected[i].schedule);
+        return;
+    }
+    skip(); /* lottery: random by design */
+}
+
+/* Handing the ready queue to another policy loses and duplicates nothing,
+ * whichever policy is on either side. */
+static void test_switch_hands_over_every_ready_task(void **state)
+{
+    const struct sched_policy *from = *state;
+    struct task *t[21];
+    t[20] = task_current(); /* the runner */
+    for (int i = 0; i < 20; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "T%u", (unsigned)i);
+        t[i] = task_new(name, nothing, NULL);
+        t[i]->burst = t[i]->remaining = 1 + (uint32_t)(i * 7) % 11;
+        t[i]->priority = (uint32_t)i % TASK_PRIORITIES;
+        t[i]->tickets = 1 + (uint32_t)i;
+        task_start_at(t[i], sched_ticks()); /* may preempt the runner (srt, prio...) */
+    }
+    /* 21 tasks: one on the CPU, 20 ready. */
+    assert_int_equal(sched_nr_ready(), 20);
+    for (unsigned k = 0; sched_policies[k]; k++) {
+        sched_set_policy(sched_policies[k]);
+        assert_int_equal(sched_nr_ready(), 20);
+    }
+    sched_set_policy(from);
+    /* Drain: with the running task, every task exactly once. */
+    int seen[21] = {0};
+    for (int n = 0; n <= 20; n++) {
+        struct task *x = n == 20 ? task_current() : sched_policy()->pick_next();
+        assert_non_null(x);
+        for (int i = 0; i < 21; i++)
+            seen[i] += x == t[i];
+    }
+    assert_null(sched_policy()->pick_next());
+    for (int i = 0; i < 21; i++)
+        assert_int_equal(seen[i], 1);
+}
+
+/* ---- The course's exact answers ------------------------------------------ */
+
+static void result_line(char *out, size_t n)
+{
+    const char *r = strstr(fake_console, "RESULT ");
+    assert_non_null(r);
+    size_t len = strcspn(r, "\n");
+    assert_true(len < n);
+    memcpy(out, r, len);
+    out[len] = '\0';
+}
+
+static void check_course(const char *policy, uint32_t quantum, const char *spec, const char *expected)
+{
+    boot(sched_policy_find(policy));
+    sched_config.quantum = quantum;
+    static struct workload w;
+    parse(spec, &w);
+    assert_true(workload_run(&run, &w));
+    fake_console_reset();
+    workload_report(&run, false);
+    char line[512];
+    result_line(line, sizeof line);
+    assert_string_equal(line, expected);
+}
+
+/* Section 4.1 and 4.2: the numbers the course works out. */
+static void test_course_fifo_sjf_srt(void **state)
+{
+    (void)state;
+    check_course("fifo", 1, "course",
+                 "RESULT policy=fifo workload=course schedule=A:5,B:3,C:2,D:4 avg_turnaround=7.00 "
+                 "avg_waiting=3.50 avg_response=3.50 switches=3 idle=0");
+    check_course("sjf", 1, "course",
+                 "RESULT policy=sjf workload=course schedule=A:5,C:2,B:3,D:4 avg_turnaround=6.75 "
+                 "avg_waiting=3.25 avg_response=3.25 switches=3 idle=0");
+    check_course("srt", 1, "course",
+                 "RESULT policy=srt workload=course schedule=A:1,B:3,C:2,A:4,D:4 avg_turnaround=6.25 "
+                 "avg_waiting=2.75 avg_response=1.50 switches=4 idle=0");
+}
+
+/* The blanks the course leaves for round robin, filled in with its queue
+ * rule (arrivals at tick t queue before the task preempted at t), worked
+ * out by hand. */
+static void test_course_round_robin_answer_key(void **state)
+{
+    (void)state;
+    check_course("rr", 1, "course",
+                 "RESULT policy=rr quantum=1 workload=course schedule=A:1,B:1,A:1,B:1,C:1,A:1,B:1,D:1,C:1,"
+                 "A:1,D:1,A:1,D:2 avg_turnaround=8.25 avg_waiting=4.75 avg_response=0.75 switches=12 idle=0");
+    check_course("rr", 2, "course",
+                 "RESULT policy=rr quantum=2 workload=course schedule=A:2,B:2,A:2,C:2,B:1,D:2,A:1,D:2 "
+                 "avg_turnaround=8.50 avg_waiting=5.00 avg_response=2.00 switches=7 idle=0");
+}
+
+/* The exercise: A 15 ticks from 0, B 4 from 2, under SRT, RR 10 and RR 3. */
+static void test_exercise_answer_key(void **state)
+{
+    (void)state;
+    check_course("srt", 1, "exercise",
+                 "RESULT policy=srt workload=exercise schedule=A:2,B:4,A:13 avg_turnaround=11.50 "
+                 "avg_waiting=2.00 avg_response=0.00 switches=2 idle=0");
+    check_course("rr", 10, "exercise",
+                 "RESULT policy=rr quantum=10 workload=exercise schedule=A:10,B:4,A:5 avg_turnaround=15.50 "
+                 "avg_waiting=6.00 avg_response=4.00 switches=2 idle=0");
+    check_course("rr", 3, "exercise",
+                 "RESULT policy=rr quantum=3 workload=exercise schedule=A:3,B:3,A:3,B:1,A:9 "
+                 "avg_turnaround=13.50 avg_waiting=4.00 avg_response=0.50 switches=4 idle=0");
+}
+
+/* The TASK lines carry the per-task figures of the course's worked FIFO. */
+static void test_task_lines(void **state)
+{
+    (void)state;
+    boot(sched_policy_find("fifo"));
+    static struct workload w;
+    parse("course", &w);
+    assert_true(workload_run(&run, &w));
+    fake_console_reset();
+    workload_report(&run, true);
+    assert_non_null(strstr(fake_console, "TASK name=A arrival=0 burst=5 first=0 completion=5 turnaround=5 "
+                                         "waiting=0 response=0\n"));
+    assert_non_null(strstr(fake_console, "TASK name=D arrival=5 burst=4 first=10 completion=14 "
+                                         "turnaround=9 waiting=5 response=5\n"));
+    assert_non_null(strstr(fake_console, "  CPU    AAAAABBBCCDDDD\n"));
+}
+
+/* ---- Bad workload arguments ---------------------------------------------- */
+
+static void test_bad_workloads_say_what_is_wrong(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *spec, *message;
+    } cases[] = {
+        {"", "the list is empty"},
+        {"A:0", "the burst is missing"},
+        {"A", "the arrival tick is missing"},
+        {"A:x:5", "the arrival tick is missing or not a number"},
+        {"A:0:0", "the burst must be at least 1 tick"},
+        {"A:0:5:9", "the priority must be 0..7"},
+        {"A:0:5:1:0", "tickets must be at least 1"},
+        {"A:0:5:1:1:1", "too many fields"},
+        {"A:0:5,A:1:3", "two tasks have the same name"},
+        {"A:0:5;B:1:3", "expected ',' between tasks"},
+        {"TOOLONGNAME:0:5", "a name has at most 7 characters"},
+        {"A-1:0:5", "a name is letters, digits and _ only"},
+        {"A:0:5,", "the name is missing"},
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct workload w;
+        char err[256];
+        if (workload_parse(cases[i].spec, &w, err, sizeof err))
+            fail_msg("'%s' was accepted", cases[i].spec);
+        if (!strstr(err, cases[i].message))
+            fail_msg("'%s': got \"%s\", expected \"%s\"", cases[i].spec, err, cases[i].message);
+        assert_non_null(strstr(err, "name:arrival:burst[:priority[:tickets]]"));
+    }
+    struct workload w;
+    char err[256];
+    assert_true(workload_parse("A:0:5,B:1:3:2,c_9:3:2:0:50", &w, err, sizeof err));
+    assert_int_equal(w.n, 3);
+    assert_int_equal(w.task[1].priority, 2);
+    assert_int_equal(w.task[2].tickets, 50);
+}
+
+#define FOR_EACH_POLICY(test)                                                                        \
+    cmocka_unit_test_prestate_setup_teardown(test, setup, NULL, (void *)&sched_rr),                   \
+        cmocka_unit_test_prestate_setup_teardown(test, setup, NULL, (void *)&sched_fifo),             \
+        cmocka_unit_test_prestate_setup_teardown(test, setup, NULL, (void *)&sched_sjf),              \
+        cmocka_unit_test_prestate_setup_teardown(test, setup, NULL, (void *)&sched_srt),              \
+        cmocka_unit_test_prestate_setup_teardown(test, setup, NULL, (void *)&sched_prio),             \
+        cmocka_unit_test_prestate_setup_teardown(test, setup, NULL, (void *)&sched_mlfq),             \
+        cmocka_unit_test_prestate_setup_teardown(test, setup, NULL, (void *)&sched_lottery),          \
+        cmocka_unit_test_prestate_setup_teardown(test, setup, NULL, (void *)&sched_stride),           \
+        cmocka_unit_test_prestate_setup_teardown(test, setup, NULL, (void *)&sched_fair)
+
+extern const struct sched_policy sched_rr, sched_fifo, sched_sjf, sched_srt, sched_prio, sched_mlfq,
+    sched_lottery, sched_stride, sched_fair;
+
+int main(void)
+{
+    /* The suite must cover every registered policy. */
+    unsigned registered = 0;
+    while (sched_policies[registered])
+        registered++;
+    if (registered != 9) {
+        fprintf(stderr, "test_policies: %u policies registered; add the new ones to FOR_EACH_POLICY\n",
+                registered);
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        FOR_EACH_POLICY(test_nothing_lost_idle_only_when_empty),
+        FOR_EACH_POLICY(test_blocking_tasks_complete),
+        FOR_EACH_POLICY(test_ties_by_arrival_then_name),
+        FOR_EACH_POLICY(test_who_preempts_whom),
+        FOR_EACH_POLICY(test_switch_hands_over_every_ready_task),
+        cmocka_unit_test(test_course_fifo_sjf_srt),
+        cmocka_unit_test(test_course_round_robin_answer_key),
+        cmocka_unit_test(test_exercise_answer_key),
+        cmocka_unit_test(test_task_lines),
+        cmocka_unit_test(test_bad_workloads_say_what_is_wrong),
+    };
+    return cmocka_run_group_tests_name("policies", tests, NULL, NULL);
+}
