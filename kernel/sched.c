@@ -266,7 +266,10 @@ void sched_set_policy(const struct sched_policy *p)
         enqueue(list_entry(node, struct task, wait_node), SCHED_MIGRATE);
     if (current != idle)
         current->slice = 0;
-    need_resched = true; /* let the new policy decide at the next tick */
+    /* Let the new policy decide at the next preemption point - if there is
+     * anything to decide: a needless pick would cost lottery a draw. */
+    if (nr_ready > 0)
+        need_resched = true;
     arch_irq_restore(s);
 }
 

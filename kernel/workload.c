@@ -193,9 +193,6 @@ static void arrival_order(const struct workload *w, unsigned *order)
 
 bool workload_start(struct workload_run *r, const struct workload *w)
 {
-    /* Each run starts the policy afresh (its clock, its random generator),
-     * so a run's schedule depends only on the workload and the policy. */
-    sched_set_policy(sched_policy());
     *r = (struct workload_run){.w = w};
     for (unsigned i = 0; i < WL_MAX_TICKS; i++)
         r->gantt[i] = WL_IDLE;
@@ -221,6 +218,10 @@ bool workload_start(struct workload_run *r, const struct workload *w)
         r->tasks[i] = t;
     }
     arch_irqstate_t s = arch_irq_save();
+    /* Each run starts the policy afresh (its countdowns, its random
+     * generator) with no tick in between, so a run's schedule depends only
+     * on the workload and the policy, in the kernel as in the simulator. */
+    sched_set_policy(sched_policy());
     r->t0 = sched_ticks() + 1;
     r->runner = task_current();
     sched_watch(r);

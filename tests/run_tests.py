@@ -203,9 +203,61 @@ BOOTS = [
     Boot("help", "help test=join hz=1000", expect=[
         r"^Options \(key=value", r"^  hz ", r"^  sched ", r"^  quantum ", r"^  test ", r"^  run ",
         r"^  exit ", r"^  help "]),
+    # The course's worked examples, on real context switches.
+    Boot("course-fifo", "run=workload sched=fifo hz=1000", ktap=False, expect=[
+        r"^RESULT policy=fifo workload=course schedule=A:5,B:3,C:2,D:4 avg_turnaround=7\.00 avg_waiting=3\.50 ",
+        r"^TASK name=C arrival=3 burst=2 first=8 completion=10 turnaround=7 waiting=5 response=5$",
+        r"^  CPU    AAAAABBBCCDDDD$"]),
+    Boot("course-sjf", "run=workload sched=sjf hz=1000", ktap=False, expect=[
+        r"^RESULT policy=sjf workload=course schedule=A:5,C:2,B:3,D:4 avg_turnaround=6\.75 avg_waiting=3\.25 "]),
+    Boot("course-srt", "run=workload sched=srt hz=1000", ktap=False, expect=[
+        r"^RESULT policy=srt workload=course schedule=A:1,B:3,C:2,A:4,D:4 avg_turnaround=6\.25 avg_waiting=2\.75 "]),
+    Boot("exercise-rr3", "run=workload workload=exercise sched=rr quantum=3 hz=1000", ktap=False, expect=[
+        r"^RESULT policy=rr quantum=3 workload=exercise schedule=A:3,B:3,A:3,B:1,A:9 avg_turnaround=13\.50 "]),
+    Boot("bad-workload", "run=workload workload=A:0:5,B:1:x sched=fifo hz=1000", ktap=False, expect=[
+        r"^cmdline: workload=A:0:5,B:1:x: task 2: the burst is missing or not a number \(each task is "
+        r"name:arrival:burst\[:priority\[:tickets\]\]", r"keeping workload=course$",
+        r"^RESULT policy=fifo workload=course "]),
+    Boot("swap", "test=swap hz=1000"),
     Boot("counters-demo", "hz=1000", ktap=False, check=check_counters,
          expect=[r"^Tourniquet - a teaching kernel", r"^demo 'counters' finished: ok"]),
 ]
+
+
+# ---- The kernel against the simulator --------------------------------------
+
+SIM = os.path.join(BUILD, "tourniquet-sim")
+
+
+def agree_test(name, cmdline):
+    """`run=agree` in QEMU and in the host simulator print the same TASK and
+    RESULT lines: every policy, every built-in workload and 30 random ones,
+    tick for tick."""
+    def run():
+        status, raw = boot(name, cmdline + " run=agree hz=10000", timeout=240)
+        if status != 33:
+            return Result("agree/" + name, False, f"kernel exit status {status} (log: {log_path(name)})")
+        p = subprocess.run([SIM, "run=agree"] + cmdline.split(), capture_output=True, text=True, timeout=240)
+        pick = lambda text: [l for l in text.replace("\r", "").splitlines() if l.startswith(("TASK ", "RESULT "))]
+        k, h = pick(raw), pick(p.stdout)
+        with open(log_path(name + "-sim"), "w") as f:
+            f.write(p.stdout + p.stderr)
+        if p.returncode != 0:
+            return Result("agree/" + name, False, f"simulator exit status {p.returncode}: {p.stderr.strip()[:200]}")
+        runs = sum(1 for l in k if l.startswith("RESULT "))
+        if runs != 9 * 33:
+            return Result("agree/" + name, False, f"the kernel reported {runs} runs, expected {9 * 33}")
+        for i, (a, b) in enumerate(zip(k, h)):
+            if a != b:
+                return Result("agree/" + name, False, f"first difference at line {i + 1}:\n  kernel: {a}\n  sim:    {b}")
+        if len(k) != len(h):
+            return Result("agree/" + name, False, f"kernel {len(k)} lines, simulator {len(h)}")
+        return Result("agree/" + name, True)
+    return run
+
+
+AGREE = [("agree-seed1", "seed=1"), ("agree-seed2-q2", "seed=2 quantum=2"),
+         ("agree-seed3-q3", "seed=3 quantum=3 aging=5 boost=20")]
 
 
 # ---- GDB against QEMU's stub -----------------------------------------------
@@ -328,7 +380,8 @@ def main():
     ap.add_argument("--list", action="store_true", help="list the checks and exit")
     args = ap.parse_args()
 
-    jobs = [("host", host_tests)] + [("boot/" + b.name, b.run) for b in BOOTS] + \
+    jobs = [("host", host_tests)] + [("agree/" + n, agree_test(n, c)) for n, c in AGREE] + \
+        [("boot/" + b.name, b.run) for b in BOOTS] + \
         [("gdb-switch", gdb_test), ("grub-iso", grub_test), ("build-clang", clang_test)]
     jobs = [(n, f) for n, f in jobs if args.k in n]
     if args.list:

@@ -14,6 +14,7 @@ const struct ktest ktests[] = {
     {"sleep", ktest_sleep, false, "sleepers wake exactly at their deadline, in deadline order"},
     {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
     {"clock", ktest_clock, false, "the timer ticks hz= times per second of guest time"},
+    {"swap", ktest_swap, false, "switching policy while tasks run loses and duplicates nothing"},
     {"divzero", ktest_divzero, true, "a divide error prints the CPU state and panics (status 37)"},
     {"canary", ktest_canary, true, "a task that overflows its stack is caught at the next switch"},
     {"doublefault", ktest_doublefault, true, "a fault while delivering a fault is reported, not a reset"},

@@ -12,5 +12,6 @@ void ktest_divzero(void);
 void ktest_canary(void);
 void ktest_doublefault(void);
 void ktest_clock(void);
+void ktest_swap(void);
 
 #endif

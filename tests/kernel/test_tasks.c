@@ -216,3 +216,55 @@ void ktest_join(void)
     KT_EXPECT(task_join(child) == -1, "a second joiner was accepted");
     KT_EXPECT(task_join(joiner) == 5, "the first joiner did not get the exit code");
 }
+
+/* ---- swap ------------------------------------------------------------- */
+
+/* Switch the policy again and again while tasks run: every task must still
+ * get exactly its burst (a lost task would never finish, a duplicated one
+ * would corrupt a queue or run twice as long). */
+#define SWAP_TASKS 6
+
+static int burn_forever(void *arg)
+{
+    volatile uint32_t *n = arg;
+    for (;;)
+        (*n)++;
+    return 0;
+}
+
+void ktest_swap(void)
+{
+    static const char *const order[] = {"rr", "lottery", "stride", "fair", "prio", "mlfq", "rr",
+                                        "srt", "sjf", "fifo"};
+    static volatile uint32_t counter;
+    struct task *t[SWAP_TASKS];
+    for (unsigned i = 0; i < SWAP_TASKS; i++) {
+        char name[8] = {'W', (char)('0' + i), 0};
+        t[i] = task_new(name, burn_forever, (void *)&counter);
+        t[i]->burst = t[i]->remaining = 15 + 3 * i;
+        t[i]->priority = i % TASK_PRIORITIES;
+        t[i]->tickets = 50 + 10 * i;
+        task_start_at(t[i], ticks_now());
+    }
+    unsigned swaps_while_running = 0;
+    for (unsigned k = 0; k < sizeof order / sizeof order[0]; k++) {
+        task_sleep(2);
+        unsigned alive = 0;
+        for (unsigned i = 0; i < SWAP_TASKS; i++)
+            alive += t[i]->state != TASK_DEAD;
+        const struct sched_policy *p = sched_policy_find(order[k]);
+        unsigned before = sched_nr_ready();
+        sched_set_policy(p);
+        KT_EXPECT(sched_nr_ready() == before, "%s: %u ready before, %u after", order[k], before, sched_nr_ready());
+        swaps_while_running += alive > 0;
+    }
+    for (unsigned i = 0; i < SWAP_TASKS; i++) {
+        uint32_t burst = t[i]->burst;
+        uint64_t used = t[i]->ticks;
+        KT_EXPECT(task_join(t[i]) == 0);
+        KT_EXPECT(used == burst, "task %u ran %u ticks, burst %u", i, (unsigned)used, (unsigned)burst);
+    }
+    kprintf("# %u policy switches while tasks ran\n", swaps_while_running);
+    KT_EXPECT(swaps_while_running >= 6, "only %u switches happened while tasks ran", swaps_while_running);
+    sched_set_policy(sched_policy_find(kconfig.sched));
+}
