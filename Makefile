@@ -47,15 +47,13 @@ DRIVER_SRC += drivers/console.c        # kprintf's output: both of the above
 
 # Portable: compiles for the kernel and for the host (tests, simulator).
 CORE_SRC := kernel/sched.c             # scheduler core: states, switching, ticks, sleep
-CORE_SRC += kernel/sched_rr.c          # policy: round robin (the default)
-CORE_SRC += kernel/sched_fifo.c        # policy: first come, first served
-CORE_SRC += kernel/sched_sjf.c         # policy: shortest job first
-CORE_SRC += kernel/sched_srt.c         # policy: shortest remaining time
-CORE_SRC += kernel/sched_prio.c        # policy: priorities with aging
-CORE_SRC += kernel/sched_mlfq.c        # policy: multi-level feedback queue
-CORE_SRC += kernel/sched_lottery.c     # policy: lottery
-CORE_SRC += kernel/sched_stride.c      # policy: stride
-CORE_SRC += kernel/sched_fair.c        # policy: fair share (CFS-like)
+# Policies: every kernel/sched_NAME.c is one (registered in kernel/policies.c).
+#   sched_rr.c       round robin (the default)     sched_prio.c     priorities with aging
+#   sched_fifo.c     first come, first served      sched_mlfq.c     multi-level feedback queue
+#   sched_sjf.c      shortest job first            sched_lottery.c  lottery
+#   sched_srt.c      shortest remaining time       sched_stride.c   stride
+#   sched_fair.c     fair share (CFS-like)
+CORE_SRC += $(sort $(wildcard kernel/sched_*.c))
 CORE_SRC += kernel/pheap.c             # pairing heap for the ordered policies
 CORE_SRC += kernel/workload.c          # workloads: build, run, measure, report
 CORE_SRC += kernel/policies.c          # policy table (one line per policy)
@@ -132,7 +130,7 @@ SCHED_CORE := $(filter-out kernel/cmdline.c kernel/ktest.c,$(CORE_SRC))
 test_cmdline_SRC := tests/host/test_cmdline.c $(CORE_SRC)
 test_sched_SRC   := tests/host/test_sched.c
 test_pheap_SRC   := tests/host/test_pheap.c kernel/pheap.c
-test_policies_SRC := tests/host/test_policies.c
+test_policies_SRC := tests/host/test_policies.c docs/sched_template.c
 
 HOST_BINS = $(addprefix $(HOST)/,$(HOST_TESTS))
 

@@ -1,0 +1,86 @@
+/*
+ * sched_template.c - a policy to start from. Copy it to kernel/sched_NAME.c,
+ * rename `template` everywhere, add X(NAME) to kernel/policies.c, and make it
+ * yours. docs/lab-policy.md walks through the lab.
+ *
+ * As it stands this is first come, first served with a time limit: one FIFO
+ * queue, and a task that has run `quantum=` ticks in a row goes to the back.
+ * (That is round robin. Your job is to make it something else.)
+ *
+ * What the core promises every hook (kernel/sched.h):
+ *   - interrupts are off: nothing else runs while a hook runs; hooks must
+ *     not block, sleep or print;
+ *   - the core owns task states, the idle task, sleeping, arrivals and all
+ *     accounting (t->ticks, t->remaining...); a policy owns its ready queue
+ *     and the per-task fields it says it uses;
+ *   - a task is in your queue from enqueue until pick_next or dequeue
+ *     returns it, and in no other policy's.
+ *
+ * Fields of struct task you may read (kernel/task.h): arrival, burst,
+ * remaining, priority, tickets, ticks, name, and the policy-private ones you
+ * may also write: run_node (a list link), heap_node (a pheap link), slice,
+ * level, enqueued_at, vkey.
+ */
+#include "sched.h"
+#include "task.h"
+
+/* The ready queue. A list gives O(1) enqueue and pick; for "smallest key
+ * first" policies use a struct pheap (kernel/pheap.h), as sched_srt.c does. */
+static struct list template_queue;
+
+/* Called when the policy is installed (at boot, or by sched_set_policy, or at
+ * the start of each workload run): start empty, reset any global state. */
+static void template_init(void) { list_init(&template_queue); }
+
+/* t became READY: it arrived or was created (SCHED_NEW), woke up
+ * (SCHED_WAKEUP), was preempted (SCHED_PREEMPTED), yielded (SCHED_YIELD), or
+ * comes from the previous policy (SCHED_MIGRATE). Put it in the queue. */
+static void template_enqueue(struct task *t, enum sched_why why)
+{
+    (void)why;         /* try: treat SCHED_PREEMPTED differently */
+    t->slice = 0;      /* a fresh time slice */
+    list_push_back(&template_queue, &t->run_node);
+}
+
+/* Take t out of the queue without running it. */
+static void template_dequeue(struct task *t) { list_remove(&t->run_node); }
+
+/* The CPU is free: remove and return the task to run, or NULL if the queue
+ * is empty (the core then runs the idle task). */
+static struct task *template_pick_next(void)
+{
+    struct list_node *n = list_pop_front(&template_queue);
+    return n ? list_entry(n, struct task, run_node) : NULL;
+}
+
+/* A tick was charged to curr, the running task. Return true to take the CPU
+ * from it now (the core then enqueues it with SCHED_PREEMPTED and calls
+ * pick_next). Tasks that arrived or woke at this tick are already queued. */
+static bool template_tick(struct task *curr)
+{
+    if (++curr->slice < sched_config.quantum)
+        return false;
+    curr->slice = 0;
+    return !list_empty(&template_queue);
+}
+
+/* t just became READY while curr runs: should t take the CPU at once?
+ * (Leave the hook NULL for "never".) */
+static bool template_preempts(const struct task *curr, const struct task *t)
+{
+    (void)curr;
+    (void)t;
+    return false;
+}
+
+const struct sched_policy sched_template = {
+    .name = "template",
+    .description = "the lab's starting point: FIFO with a quantum",
+    .params = "quantum", /* the sched_config keys printed in RESULT lines */
+    .init = template_init,
+    .enqueue = template_enqueue,
+    .dequeue = template_dequeue,
+    .pick_next = template_pick_next,
+    .tick = template_tick,
+    .preempts = template_preempts,
+};
