@@ -31,14 +31,6 @@ static void canary_fill(uint8_t *stack)
         w[i] = TASK_CANARY;
 }
 
-bool task_canary_ok(const struct task *t)
-{
-    /* The top word of the zone is the first an overflow reaches; the bottom
-     * word catches one that jumped over the top with a large frame. */
-    const volatile uint32_t *w = (const volatile uint32_t *)t->stack;
-    return w[TASK_CANARY_ZONE / 4 - 1] == TASK_CANARY && w[0] == TASK_CANARY;
-}
-
 static void copy_name(char *dst, const char *src)
 {
     size_t i = 0;

@@ -143,8 +143,14 @@ struct task *task_current(void);
 /* Look a task up by id, or NULL. */
 struct task *task_by_id(uint32_t id);
 
-/* True if t's stack canary is intact. */
-bool task_canary_ok(const struct task *t);
+/* True if t's stack canary is intact. The top word of the zone is the first
+ * an overflow reaches; the bottom word catches one that jumped over the top
+ * with a large frame. Inline: the scheduler checks it on every switch. */
+static inline bool task_canary_ok(const struct task *t)
+{
+    const volatile uint32_t *w = (const volatile uint32_t *)t->stack;
+    return w[TASK_CANARY_ZONE / 4 - 1] == TASK_CANARY && w[0] == TASK_CANARY;
+}
 
 /* Make the boot thread the idle task, on the boot stack [base, base+size).
  * Called once by kernel_main before anything else touches tasks. */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cmdline.h"
+#include "kmem.h"
 #include "kprintf.h"
 #include "panic.h"
 #include "sched.h"

@@ -45,11 +45,24 @@ def main():
 
     print(f"Guest instructions (QEMU -icount shift=0,sleep=off; kernel command line: {cmdline})")
     print(f"{'measure':<22} {'instructions':>12}  {'target':>8}  details")
+    policies = [r for r in results if "policy" in r]
     for r in results:
+        if "policy" in r:
+            continue
         target = TARGETS.get(r["name"])
         details = " ".join(f"{k}={v}" for k, v in r.items() if k not in ("name", "instructions"))
         mark = "" if target is None else f"< {target}" + ("" if r["instructions"] < target else " MISSED")
         print(f"{r['name']:<22} {r['instructions']:>12}  {mark:>8}  {details}")
+    if policies:
+        sizes = sorted({r["ready"] for r in policies})
+        print("\nOne enqueue + one pick_next, by policy and number of ready tasks (median of 32):")
+        print(f"{'policy':<10}" + "".join(f"{n:>10}" for n in sizes) + "   cost")
+        cost = {"rr": "O(1) list", "fifo": "O(1) list", "prio": "O(1) bitmap of lists", "mlfq": "O(1) bitmap of lists",
+                "sjf": "O(log n) heap", "srt": "O(log n) heap", "stride": "O(log n) heap", "fair": "O(log n) heap",
+                "lottery": "O(n) walk to the drawn ticket"}
+        for name in dict.fromkeys(r["policy"] for r in policies):
+            row = {r["ready"]: r["instructions"] for r in policies if r["policy"] == name}
+            print(f"{name:<10}" + "".join(f"{row.get(n, ''):>10}" for n in sizes) + "   " + cost.get(name, ""))
     with open(OUT, "w") as f:
         json.dump({"cmdline": cmdline, "unit": "guest instructions", "results": results,
                    "targets": TARGETS}, f, indent=2)

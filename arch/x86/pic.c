@@ -44,13 +44,11 @@ void pic_eoi(unsigned irq)
     outb(PIC1_CMD, PIC_EOI);
 }
 
-/* IRQ 7 and 15 can be spurious (raised, then withdrawn before the CPU
- * acknowledged it). Such an IRQ is not in service and must not get an EOI,
+/* IRQ 7 and 15 (only those: the caller checks) can be spurious (raised,
+ * then withdrawn before the CPU acknowledged it). Such an IRQ is not in service and must not get an EOI,
  * except that a spurious IRQ 15 still needs one for the cascade line. */
 int pic_is_spurious(unsigned irq)
 {
-    if (irq != 7 && irq != 15)
-        return 0;
     uint16_t cmd = irq == 7 ? PIC1_CMD : PIC2_CMD;
     outb(cmd, PIC_READ_ISR);
     if (inb(cmd) & 0x80)

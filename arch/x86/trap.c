@@ -85,7 +85,7 @@ void trap_dispatch(struct trap_frame *f)
         exception(f);
     if (v < IRQ_BASE + 16) {
         unsigned irq = v - IRQ_BASE;
-        if (pic_is_spurious(irq))
+        if ((irq == 7 || irq == 15) && pic_is_spurious(irq))
             return;
         sched_irq_enter();
         if (irq == IRQ_TIMER)
