@@ -55,6 +55,12 @@ CORE_SRC := kernel/sched.c             # scheduler core: states, switching, tick
 #   sched_fair.c     fair share (CFS-like)
 CORE_SRC += $(sort $(wildcard kernel/sched_*.c))
 CORE_SRC += kernel/pheap.c             # pairing heap for the ordered policies
+CORE_SRC += kernel/spinlock.c          # spinlocks (XCHG, TSL) and misuse reports
+CORE_SRC += kernel/sem.c               # Dijkstra's semaphores
+CORE_SRC += kernel/mutex.c             # mutexes: owner, wait-for graph, priority inheritance
+CORE_SRC += kernel/cond.c              # condition variables (Mesa) and barriers
+CORE_SRC += kernel/mailbox.c           # bounded mailboxes: message passing
+CORE_SRC += kernel/rwlock.c            # readers-writers locks
 CORE_SRC += kernel/workload.c          # workloads: build, run, measure, report
 CORE_SRC += kernel/policies.c          # policy table (one line per policy)
 CORE_SRC += kernel/task.c              # create, exit, join, sleep, yield

@@ -25,6 +25,7 @@
 
 #include <arch/arch.h>
 
+#include "kprintf.h"
 #include "panic.h"
 #include "task.h"
 #include "workload.h"
@@ -38,6 +39,9 @@ static bool need_resched;      /* switch at the next preemption point */
 static unsigned irq_depth;     /* > 0 inside a hardware interrupt handler */
 static unsigned nr_ready;      /* tasks in the policy's queue */
 static struct workload_run *watched; /* the workload being measured, if any */
+static struct list quiet_watchers;   /* tasks in sched_wait_quiet */
+static unsigned quiet_ticks;         /* consecutive ticks with nothing to run */
+static unsigned quiet_result;        /* what sched_wait_quiet returns */
 static struct sched_stats stats;
 
 void sched_init(const struct sched_policy *p, struct task *idle_task)
@@ -52,6 +56,8 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     irq_depth = 0;
     nr_ready = 0;
     watched = NULL;
+    list_init(&quiet_watchers);
+    quiet_ticks = 0;
     stats = (struct sched_stats){0};
 }
 
@@ -171,6 +177,7 @@ void sched_make_ready(struct task *t, enum sched_why why)
     t->state = TASK_READY;
     t->wait_obj = NULL;
     t->wait_what = NULL;
+    t->wait_name = NULL;
     enqueue(t, why);
     if (current == idle || current->state != TASK_RUNNING ||
         (policy->preempts && policy->preempts(current, t)))
@@ -195,6 +202,8 @@ void sched_yield_cpu(void)
 void sched_block(const void *obj, const char *what)
 {
     KASSERT(current != idle);
+    KASSERT(irq_depth == 0);             /* sync code reports this misuse first */
+    KASSERT(current->spinlocks_held == 0);
     current->state = TASK_BLOCKED;
     current->wait_obj = obj;
     current->wait_what = what;
@@ -239,6 +248,51 @@ void sched_retire(struct task *t, int code)
     t->state = TASK_DEAD;
     if (t->joiner)
         sched_make_ready(t->joiner, SCHED_WAKEUP);
+}
+
+void sched_priority_changed(struct task *t)
+{
+    if (policy->reprioritize && (t->state == TASK_READY || t->state == TASK_RUNNING))
+        policy->reprioritize(t);
+    need_resched = true;
+}
+
+static const char quiet_wait[] = "quiet"; /* wait_what in sched_wait_quiet */
+
+unsigned sched_wait_quiet(void)
+{
+    arch_irqstate_t s = arch_irq_save();
+    list_push_back(&quiet_watchers, &current->wait_node);
+    sched_block(&quiet_watchers, quiet_wait);
+    unsigned n = quiet_result;
+    arch_irq_restore(s);
+    return n;
+}
+
+static void report_blocked(struct task *t, void *ctx)
+{
+    unsigned *n = ctx;
+    if (t->state != TASK_BLOCKED || t->wait_what == quiet_wait)
+        return;
+    kprintf("STALL:   '%s' (id %u) waits on %s%s%s%s\n", t->name, (unsigned)t->id,
+            t->wait_what ? t->wait_what : "something", t->wait_name ? " '" : "",
+            t->wait_name ? t->wait_name : "", t->wait_name ? "'" : "");
+    (*n)++;
+}
+
+/* Nothing has run for SCHED_STALL_TICKS ticks and no timer is pending:
+ * whoever is blocked now stays blocked. Say so, and wake the watchers. */
+static void went_quiet(void)
+{
+    unsigned n = 0;
+    kprintf("STALL: no task has run for %u ticks and none waits on a timer; blocked for good:\n",
+            SCHED_STALL_TICKS);
+    task_for_each(report_blocked, &n);
+    if (n == 0)
+        kprintf("STALL:   (none: every task has finished)\n");
+    quiet_result = n;
+    for (struct list_node *w; (w = list_pop_front(&quiet_watchers)) != NULL;)
+        sched_make_ready(list_entry(w, struct task, wait_node), SCHED_WAKEUP);
 }
 
 void sched_exit(void)
@@ -310,6 +364,11 @@ void sched_tick(void)
         list_remove(&t->wait_node);
         sched_make_ready(t, t->state == TASK_NEW ? SCHED_NEW : SCHED_WAKEUP);
     }
+
+    if (curr != idle || nr_ready > 0 || !list_empty(&sleep_queue))
+        quiet_ticks = 0;
+    else if (!list_empty(&quiet_watchers) && ++quiet_ticks == SCHED_STALL_TICKS)
+        went_quiet();
 
     if (curr == idle)
         stats.idle_ticks++;

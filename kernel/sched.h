@@ -72,6 +72,11 @@ struct sched_policy {
     /* t just became READY while curr runs (curr is never idle). Return true
      * if t should take the CPU at once. NULL means never. */
     bool (*preempts)(const struct task *curr, const struct task *t);
+
+    /* task_priority(t) changed (priority inheritance); t is READY in this
+     * policy's queue, or RUNNING. Move it accordingly. NULL: priorities do
+     * not matter to this policy. */
+    void (*reprioritize)(struct task *t);
 };
 
 /* Install `policy` with an empty ready queue and `idle` as the idle task.
@@ -123,6 +128,18 @@ void sched_sleep_until(uint64_t deadline);
  * the running task, the caller then switches away (sched_exit, or the
  * interrupt tail). */
 void sched_retire(struct task *t, int code);
+
+/* t's effective priority (task_priority) changed: tell the policy, and let
+ * the next preemption point reconsider who runs. */
+void sched_priority_changed(struct task *t);
+
+/* Sleep until the system goes quiet: no task has been ready or running for
+ * SCHED_STALL_TICKS ticks and none waits on a timer. If tasks are then still
+ * blocked, nothing will ever wake them (a deadlock, a lost wakeup): the core
+ * prints a STALL report naming each and what it waits on. Returns how many
+ * were blocked (not counting the tasks waiting here). May sleep. */
+#define SCHED_STALL_TICKS 100
+unsigned sched_wait_quiet(void);
 
 /* The running task is DEAD (sched_retire): switch away for good. */
 __attribute__((noreturn)) void sched_exit(void);

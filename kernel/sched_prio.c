@@ -8,7 +8,9 @@
  * is raised one level (aging=0 turns this off); once it runs, it drops back
  * to its own priority the next time it is queued. A task that becomes
  * ready at a more urgent level than the running task preempts it; among
- * equals, `quantum=` ticks each, as round robin.
+ * equals, `quantum=` ticks each, as round robin. A task that holds a mutex
+ * an urgent task waits for runs at the waiter's level (priority inheritance,
+ * pi=on: kernel/mutex.c).
  *
  * Per-task state: run_node, level (effective), enqueued_at, slice.
  * Cost: enqueue and pick_next O(1) (a bitmap of lists); aging looks at the
@@ -35,11 +37,19 @@ static void put(struct task *t, unsigned level)
     busy |= 1u << level;
 }
 
+/* A task's level when it is queued: its own priority, or the one a mutex
+ * waiter lends it (task_priority). */
+static unsigned base_level(const struct task *t)
+{
+    uint32_t p = task_priority(t);
+    return p < TASK_PRIORITIES ? p : TASK_PRIORITIES - 1;
+}
+
 static void prio_enqueue(struct task *t, enum sched_why why)
 {
     (void)why;
     t->slice = 0;
-    put(t, t->priority < TASK_PRIORITIES ? t->priority : TASK_PRIORITIES - 1);
+    put(t, base_level(t));
 }
 
 static void prio_dequeue(struct task *t)
@@ -93,6 +103,17 @@ static bool prio_tick(struct task *curr)
 
 static bool prio_preempts(const struct task *curr, const struct task *t) { return t->level < curr->level; }
 
+/* Priority inheritance lent t a priority, or took it back. */
+static void prio_reprioritize(struct task *t)
+{
+    if (t->state == TASK_READY) {
+        prio_dequeue(t);
+        put(t, base_level(t));
+    } else {
+        t->level = base_level(t);
+    }
+}
+
 const struct sched_policy sched_prio = {
     .name = "prio",
     .description = "static priority (0 most urgent), preemptive, round robin among equals, aging",
@@ -103,4 +124,5 @@ const struct sched_policy sched_prio = {
     .pick_next = prio_pick_next,
     .tick = prio_tick,
     .preempts = prio_preempts,
+    .reprioritize = prio_reprioritize,
 };

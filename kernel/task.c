@@ -13,6 +13,7 @@
 #include "kprintf.h"
 #include "panic.h"
 #include "sched.h"
+#include "sync_internal.h"
 
 static struct list all_tasks; /* every task not yet joined, by id */
 static uint32_t next_id = 1;
@@ -46,6 +47,8 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
     struct task *t = &idle_task;
     *t = (struct task){0};
     copy_name(t->name, "idle");
+    t->boost = TASK_PRIORITIES;
+    list_init(&t->held_mutexes);
     t->stack = stack_base;
     t->stack_size = stack_size;
     canary_fill(t->stack);
@@ -92,6 +95,8 @@ struct task *task_new(const char *name, task_entry_t entry, void *arg)
     t->stack_size = TASK_STACK_SIZE;
     t->priority = TASK_DEFAULT_PRIORITY;
     t->tickets = TASK_DEFAULT_TICKETS;
+    t->boost = TASK_PRIORITIES;
+    list_init(&t->held_mutexes);
     t->state = TASK_NEW;
     canary_fill(stack);
     list_node_init(&t->run_node);
@@ -135,8 +140,12 @@ struct task *task_create(const char *name, task_entry_t entry, void *arg)
 void task_exit(int code)
 {
     arch_irq_disable();
-    KASSERT(task_current() != &idle_task);
-    sched_retire(task_current(), code);
+    struct task *self = task_current();
+    KASSERT(self != &idle_task);
+    if (!list_empty(&self->held_mutexes))
+        sync_misuse("task_exit", self->name, "exits holding mutex '%s': its waiters will wait forever",
+                    list_entry(list_first(&self->held_mutexes), struct mutex, held_node)->name);
+    sched_retire(self, code);
     sched_exit();
 }
 
@@ -195,6 +204,7 @@ int task_join(struct task *t)
     t->joined = true;
     while (t->state != TASK_DEAD) {
         t->joiner = self;
+        self->wait_name = t->name;
         sched_block(t, join_wait);
     }
     int code = t->exit_code;

@@ -71,7 +71,8 @@ struct task {
 
     uint64_t wake_tick;         /* SLEEPING: the tick to wake at */
     const void *wait_obj;       /* BLOCKED: what it waits for... */
-    const char *wait_what;      /* ...and what kind of thing that is ("join") */
+    const char *wait_what;      /* ...and what kind of thing that is ("join", "mutex") */
+    const char *wait_name;      /* ...and its name, for reports (or NULL) */
     struct task *joiner;        /* the task blocked in task_join on this one */
     bool joined;                /* someone has called task_join on it */
 
@@ -93,6 +94,11 @@ struct task {
     uint32_t tickets;           /* lottery and stride tickets; fair's weight; >= 1 */
     struct workload_run *run;   /* the workload it belongs to, or NULL */
     int wl_index;               /* its index in that workload */
+
+    /* Synchronization (kernel/sync.h). */
+    unsigned spinlocks_held;    /* spinlocks it holds now: it must not sleep */
+    struct list held_mutexes;   /* mutexes it owns (priority inheritance) */
+    uint32_t boost;             /* priority lent by a mutex waiter; TASK_PRIORITIES: none */
 
     /* Policy-private state (each policy documents the fields it uses). */
     uint32_t slice;             /* ticks used of the current quantum */
@@ -139,6 +145,13 @@ int task_join(struct task *t);
 
 /* The running task (the idle task when nothing else runs). */
 struct task *task_current(void);
+
+/* The priority a policy should use: its own, or a more urgent one lent to
+ * it through a mutex (priority inheritance). */
+static inline uint32_t task_priority(const struct task *t)
+{
+    return t->boost < t->priority ? t->boost : t->priority;
+}
 
 /* Look a task up by id, or NULL. */
 struct task *task_by_id(uint32_t id);

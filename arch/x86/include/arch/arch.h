@@ -10,7 +10,7 @@
  * The contract, in five groups:
  *   interrupts   arch_irq_save/restore/enable/disable/enabled, arch_idle
  *   context      struct arch_context, arch_context_init, arch_switch
- *   atomics      arch_xchg
+ *   atomics      arch_xchg, arch_test_and_set
  *   time         arch_cycles, arch_timer_start
  *   leaving      arch_exit, arch_halt
  * Each function says what the core may expect of it.
@@ -88,6 +88,15 @@ static inline uint32_t arch_xchg(volatile uint32_t *p, uint32_t v)
 {
     __asm__ volatile("xchgl %0, %1" : "+r"(v), "+m"(*p) : : "memory");
     return v;
+}
+
+/* Atomically set bit 0 of *p and return its old value (LOCK BTS): the x86
+ * spelling of the slides' TSL instruction. */
+static inline bool arch_test_and_set(volatile uint32_t *p)
+{
+    bool old;
+    __asm__ volatile("lock btsl $0, %1\n\tsetc %0" : "=q"(old), "+m"(*p) : : "memory", "cc");
+    return old;
 }
 
 /* ---- Time ------------------------------------------------------------- */

@@ -50,6 +50,13 @@ static inline uint32_t arch_xchg(volatile uint32_t *p, uint32_t v)
     return old;
 }
 
+static inline bool arch_test_and_set(volatile uint32_t *p)
+{
+    bool old = *p & 1;
+    *p |= 1;
+    return old;
+}
+
 static inline uint64_t arch_cycles(void) { return fake_cycles++; }
 
 void arch_timer_start(unsigned hz);

@@ -1,0 +1,198 @@
+/*
+ * mutex.c - mutexes: a lock with an owner, the wait-for graph that finds
+ * deadlocks, priority inheritance, and the slides' TSL + yield mutex.
+ *
+ * Ownership is handed over: mutex_unlock makes the longest waiter the owner
+ * before waking it, so nobody can overtake it between the wakeup and the
+ * moment it runs.
+ *
+ * The wait-for graph. A task blocked in mutex_lock waits for the mutex's
+ * owner; that owner may itself wait for another mutex, and so on. Before
+ * blocking we follow that chain; if it leads back to us, no task in it can
+ * ever proceed, and we print the cycle:
+ *   DEADLOCK: P0 waits fork1 held by P1 -> P1 waits fork2 held by P2 -> ... -> P0
+ * (then block all the same: that is what the program asked for).
+ *
+ * Priority inheritance (pi=on, for the prio policy). When a task blocks on
+ * a mutex whose owner has a less urgent priority, the owner borrows the
+ * waiter's priority - along the chain, if the owner waits in turn - until it
+ * unlocks; then it keeps the most urgent priority of the waiters on the
+ * mutexes it still holds. Without it, a medium-priority task can keep the
+ * owner off the CPU while the urgent waiter waits: priority inversion
+ * (user/inversion.c shows both).
+ */
+#include "kprintf.h"
+#include "sync_internal.h"
+
+bool sync_priority_inheritance = true;
+
+static const char mutex_wait[] = "mutex";
+
+void mutex_init(struct mutex *m, const char *name)
+{
+    m->owner = NULL;
+    m->name = name;
+    list_init(&m->waiters);
+    list_node_init(&m->held_node);
+}
+
+/* The mutex t is blocked on, or NULL. */
+static struct mutex *waits_for(const struct task *t)
+{
+    return t->state == TASK_BLOCKED && t->wait_what == mutex_wait ? (struct mutex *)t->wait_obj : NULL;
+}
+
+/* Would the running task, waiting for m, close a cycle? Then report it. */
+static void check_deadlock(struct mutex *m)
+{
+    struct task *self = task_current();
+    unsigned depth = 0;
+    for (struct mutex *x = m; x && x->owner != self; x = waits_for(x->owner))
+        if (!x->owner || ++depth > 64)
+            return;
+    kprintf("DEADLOCK: ");
+    struct task *t = self;
+    struct mutex *x = m;
+    do {
+        kprintf("%s waits %s held by %s -> ", t->name, x->name, x->owner->name);
+        t = x->owner;
+        x = waits_for(t);
+    } while (t != self);
+    kprintf("%s\n", self->name);
+    sync_count_deadlock();
+}
+
+/* Lend the running task's priority down the chain of owners. */
+static void lend_priority(struct mutex *m)
+{
+    uint32_t p = task_priority(task_current());
+    for (unsigned depth = 0; m && m->owner && depth < 16; depth++) {
+        struct task *o = m->owner;
+        if (p >= task_priority(o))
+            return;
+        o->boost = p;
+        sched_priority_changed(o);
+        m = waits_for(o);
+    }
+}
+
+/* t's borrowed priority: the most urgent waiter on any mutex it holds. */
+static void recompute_boost(struct task *t)
+{
+    uint32_t b = TASK_PRIORITIES;
+    if (sync_priority_inheritance) {
+        list_for_each(n, &t->held_mutexes) {
+            struct mutex *m = list_entry(n, struct mutex, held_node);
+            list_for_each(w, &m->waiters) {
+                uint32_t p = task_priority(list_entry(w, struct task, wait_node));
+                if (p < b)
+                    b = p;
+            }
+        }
+    }
+    if (b != t->boost) {
+        t->boost = b;
+        sched_priority_changed(t);
+    }
+}
+
+int mutex_lock(struct mutex *m)
+{
+    arch_irqstate_t s = arch_irq_save();
+    struct task *self = task_current();
+    if (m->owner == self) {
+        sync_misuse("mutex_lock", m->name, "already holds it: locking it again would wait forever; refused");
+        arch_irq_restore(s);
+        return SYNC_MISUSE;
+    }
+    if (m->owner) {
+        if (!sync_may_block("mutex_lock", m->name)) {
+            arch_irq_restore(s);
+            return SYNC_MISUSE;
+        }
+        check_deadlock(m);
+        if (sync_priority_inheritance)
+            lend_priority(m);
+        while (m->owner != self) /* mutex_unlock hands it over */
+            waitq_block(&m->waiters, m, mutex_wait, m->name);
+    } else {
+        m->owner = self;
+    }
+    list_push_back(&self->held_mutexes, &m->held_node);
+    if (sync_priority_inheritance && !list_empty(&m->waiters))
+        recompute_boost(self);
+    arch_irq_restore(s);
+    return SYNC_OK;
+}
+
+int mutex_trylock(struct mutex *m)
+{
+    arch_irqstate_t s = arch_irq_save();
+    struct task *self = task_current();
+    int rc = SYNC_WOULD_BLOCK;
+    if (m->owner == self) {
+        sync_misuse("mutex_trylock", m->name, "already holds it; refused");
+        rc = SYNC_MISUSE;
+    } else if (!m->owner) {
+        m->owner = self;
+        list_push_back(&self->held_mutexes, &m->held_node);
+        rc = SYNC_OK;
+    }
+    arch_irq_restore(s);
+    return rc;
+}
+
+void mutex_release(struct mutex *m)
+{
+    struct task *self = task_current();
+    list_remove(&m->held_node);
+    m->owner = waitq_wake_one(&m->waiters);
+    if (self->boost != TASK_PRIORITIES)
+        recompute_boost(self);
+}
+
+int mutex_unlock(struct mutex *m)
+{
+    arch_irqstate_t s = arch_irq_save();
+    struct task *self = task_current();
+    if (m->owner != self) {
+        if (m->owner)
+            sync_misuse("mutex_unlock", m->name, "it is owned by '%s'; only the owner may unlock it; ignored",
+                        m->owner->name);
+        else
+            sync_misuse("mutex_unlock", m->name, "it is not locked; ignored");
+        arch_irq_restore(s);
+        return SYNC_MISUSE;
+    }
+    mutex_release(m);
+    sched_preempt_point();
+    arch_irq_restore(s);
+    return SYNC_OK;
+}
+
+int mutex_destroy(struct mutex *m)
+{
+    arch_irqstate_t s = arch_irq_save();
+    int rc = SYNC_OK;
+    if (!list_empty(&m->waiters)) {
+        char who[96];
+        sync_name_waiters(&m->waiters, who, sizeof who);
+        sync_misuse("mutex_destroy", m->name, "%u task(s) still wait on it (%s); not destroyed",
+                    (unsigned)list_size(&m->waiters), who);
+        rc = SYNC_MISUSE;
+    } else if (m->owner) {
+        sync_misuse("mutex_destroy", m->name, "it is still locked by '%s'; not destroyed", m->owner->name);
+        rc = SYNC_MISUSE;
+    }
+    arch_irq_restore(s);
+    return rc;
+}
+
+/* The slides' mutex_lock: TSL; if it was taken, thread_yield and retry. */
+void yield_mutex_lock(struct yield_mutex *m)
+{
+    while (arch_test_and_set(&m->flag))
+        task_yield();
+}
+
+void yield_mutex_unlock(struct yield_mutex *m) { arch_xchg(&m->flag, 0); }

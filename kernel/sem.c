@@ -1,0 +1,75 @@
+/*
+ * sem.c - Dijkstra's semaphores: a count and a queue of sleepers.
+ *
+ * down (P): if the count is 0, sleep; then take a unit. up (V): give a unit
+ * back; if tasks sleep on it, wake the one that has waited longest. Testing
+ * the count and going to sleep happen with interrupts off, so an up cannot
+ * slip in between: this is exactly the lost wakeup that the course's
+ * sleep/wakeup suffers from (user/prodcons.c shows it), and why Dijkstra
+ * made down and up atomic.
+ *
+ * A woken task re-checks the count (a loop, not an if): another task may
+ * have taken the unit between the wakeup and the moment it runs.
+ */
+#include "sync_internal.h"
+
+static const char sem_wait[] = "semaphore";
+
+void sem_init(struct semaphore *s, const char *name, int value)
+{
+    s->count = value;
+    s->name = name;
+    list_init(&s->waiters);
+}
+
+int sem_down(struct semaphore *s)
+{
+    arch_irqstate_t st = arch_irq_save();
+    while (s->count == 0) {
+        if (!sync_may_block("sem_down", s->name)) {
+            arch_irq_restore(st);
+            return SYNC_MISUSE;
+        }
+        waitq_block(&s->waiters, s, sem_wait, s->name);
+    }
+    s->count--;
+    arch_irq_restore(st);
+    return SYNC_OK;
+}
+
+int sem_try_down(struct semaphore *s)
+{
+    arch_irqstate_t st = arch_irq_save();
+    int rc = SYNC_WOULD_BLOCK;
+    if (s->count > 0) {
+        s->count--;
+        rc = SYNC_OK;
+    }
+    arch_irq_restore(st);
+    return rc;
+}
+
+void sem_up(struct semaphore *s)
+{
+    arch_irqstate_t st = arch_irq_save();
+    s->count++;
+    waitq_wake_one(&s->waiters);
+    sched_preempt_point();
+    arch_irq_restore(st);
+}
+
+int sem_destroy(struct semaphore *s)
+{
+    arch_irqstate_t st = arch_irq_save();
+    if (!list_empty(&s->waiters)) {
+        char who[96];
+        sync_name_waiters(&s->waiters, who, sizeof who);
+        sync_misuse("sem_destroy", s->name, "%u task(s) still wait on it (%s); not destroyed",
+                    (unsigned)list_size(&s->waiters), who);
+        arch_irq_restore(st);
+        return SYNC_MISUSE;
+    }
+    s->count = 0;
+    arch_irq_restore(st);
+    return SYNC_OK;
+}

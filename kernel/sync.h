@@ -1,0 +1,191 @@
+/*
+ * sync.h - synchronization: spinlocks, semaphores, mutexes, condition
+ * variables, barriers, mailboxes and readers-writers locks.
+ *
+ * Layered as in the course and in Pintos's synch.c:
+ *   spinlock   interrupts off (saved, so it nests), then the XCHG loop of the
+ *              slides' enter_region (or the TSL variant, on LOCK BTS). On one
+ *              CPU the loop never spins: with interrupts off, nobody else
+ *              runs. Never sleep holding one.
+ *   semaphore  Dijkstra's count + a FIFO queue of sleeping tasks (down/up).
+ *   mutex      a binary semaphore with an owner: only the owner unlocks, the
+ *              owner cannot lock it again, and under the prio policy it can
+ *              lend the owner its waiters' priority (pi=on).
+ *   cond       Mesa-style condition variable on a mutex: wait releases the
+ *              mutex and sleeps atomically; a woken task re-checks.
+ *   barrier    N parties, reusable phase after phase.
+ *   mailbox    a bounded buffer of 32-bit messages: send/receive, blocking
+ *              or not.
+ *   rwlock     many readers or one writer; a waiting writer holds back new
+ *              readers, so writers do not starve.
+ * None of them knows the scheduling policy: they block and wake through the
+ * core (sched_block, sched_make_ready).
+ *
+ * Misuse a student will commit - unlocking a mutex they do not own, locking
+ * one twice, releasing a spinlock not held, sleeping with a spinlock held or
+ * in an interrupt handler, destroying an object tasks wait on - is reported
+ * in one line naming the object and the tasks; the call then does nothing
+ * and returns SYNC_MISUSE, and the kernel goes on. A mutex_lock that would
+ * close a cycle of tasks waiting for each other's mutexes is reported as
+ * DEADLOCK with the cycle (the wait-for graph), and blocks as asked.
+ */
+#ifndef KERNEL_SYNC_H
+#define KERNEL_SYNC_H
+
+#include <arch/arch.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "list.h"
+
+struct task;
+
+/* Return codes of the calls that can fail. */
+enum {
+    SYNC_OK = 0,
+    SYNC_MISUSE = -1, /* reported on the console; nothing was done */
+    SYNC_WOULD_BLOCK = -2, /* try_ variants: the object was not available */
+};
+
+/* ---- Spinlocks ---------------------------------------------------------- */
+
+enum spin_kind { SPIN_XCHG, SPIN_TSL };
+
+struct spinlock {
+    volatile uint32_t locked; /* 0 free, 1 held (XCHG); bit 0 (TSL) */
+    enum spin_kind kind;
+    const char *name;
+    struct task *owner;       /* the holder, for reports */
+    arch_irqstate_t saved;    /* the holder's interrupt state before spin_lock */
+};
+
+void spin_init(struct spinlock *l, const char *name, enum spin_kind kind);
+/* Disable interrupts (saving their state), then take the lock. Taking a lock
+ * the caller already holds is reported and refused (SYNC_MISUSE). */
+int spin_lock(struct spinlock *l);
+/* Release, restoring the interrupt state spin_lock saved. Releasing a lock
+ * the caller does not hold is reported and ignored (SYNC_MISUSE). */
+int spin_unlock(struct spinlock *l);
+
+/* ---- Semaphores ------------------------------------------------------- */
+
+struct semaphore {
+    int count;            /* free units; >= 0 */
+    struct list waiters;  /* tasks sleeping in sem_down, FIFO */
+    const char *name;
+};
+
+void sem_init(struct semaphore *s, const char *name, int value);
+/* Dijkstra's down (P): take a unit, sleeping until there is one. May sleep. */
+int sem_down(struct semaphore *s);
+/* Take a unit if there is one: SYNC_OK, or SYNC_WOULD_BLOCK. Never sleeps. */
+int sem_try_down(struct semaphore *s);
+/* Dijkstra's up (V): give a unit back, waking the longest waiter. Callable
+ * from interrupt handlers. */
+void sem_up(struct semaphore *s);
+/* Forget the semaphore; refused (SYNC_MISUSE) while tasks wait on it. */
+int sem_destroy(struct semaphore *s);
+
+/* ---- Mutexes ------------------------------------------------------------ */
+
+struct mutex {
+    struct task *owner;   /* NULL when free */
+    struct list waiters;  /* tasks sleeping in mutex_lock, FIFO */
+    const char *name;
+    struct list_node held_node; /* on the owner's list of held mutexes (priority inheritance) */
+};
+
+void mutex_init(struct mutex *m, const char *name);
+/* Lock, sleeping while another task owns it. May sleep. */
+int mutex_lock(struct mutex *m);
+int mutex_trylock(struct mutex *m);
+/* Unlock; the longest waiter becomes the owner. Only the owner may. */
+int mutex_unlock(struct mutex *m);
+int mutex_destroy(struct mutex *m);
+
+/* The slides' mutex: TSL in a loop, and task_yield while it is taken. No
+ * queue, no owner, no fairness: compare it with struct mutex. */
+struct yield_mutex {
+    volatile uint32_t flag;
+};
+void yield_mutex_lock(struct yield_mutex *m);
+void yield_mutex_unlock(struct yield_mutex *m);
+
+/* Priority inheritance for mutexes under the prio policy (pi=on|off). */
+extern bool sync_priority_inheritance;
+
+/* ---- Condition variables --------------------------------------------------- */
+
+struct cond {
+    struct list waiters;
+    const char *name;
+};
+
+void cond_init(struct cond *c, const char *name);
+/* Atomically unlock m and sleep; re-lock m before returning. Mesa semantics:
+ * the condition may no longer hold when this returns - check it in a loop. */
+int cond_wait(struct cond *c, struct mutex *m);
+void cond_signal(struct cond *c);    /* wake one waiter, if any */
+void cond_broadcast(struct cond *c); /* wake them all */
+
+/* ---- Barriers ------------------------------------------------------------- */
+
+struct barrier {
+    unsigned parties;  /* tasks that must arrive */
+    unsigned arrived;  /* in the current phase */
+    unsigned phase;    /* completed phases */
+    struct list waiters;
+    const char *name;
+};
+
+void barrier_init(struct barrier *b, const char *name, unsigned parties);
+/* Wait until `parties` tasks have arrived; all are then released, and the
+ * barrier is ready for the next phase. Returns the phase number that just
+ * completed (from 0). May sleep. */
+int barrier_wait(struct barrier *b);
+
+/* ---- Mailboxes ------------------------------------------------------------ */
+
+struct mailbox {
+    uint32_t *slots;      /* capacity messages, a ring */
+    unsigned capacity, head, count;
+    struct list senders, receivers; /* tasks sleeping on a full / empty box */
+    const char *name;
+};
+
+/* A mailbox of `capacity` messages stored in `slots` (the caller's array). */
+void mbox_init(struct mailbox *mb, const char *name, uint32_t *slots, unsigned capacity);
+/* Send, sleeping while the box is full. May sleep. */
+int mbox_send(struct mailbox *mb, uint32_t msg);
+/* Receive the oldest message, sleeping while the box is empty. May sleep. */
+int mbox_recv(struct mailbox *mb, uint32_t *msg);
+/* Never sleep: SYNC_WOULD_BLOCK when full (send) or empty (receive). */
+int mbox_try_send(struct mailbox *mb, uint32_t msg);
+int mbox_try_recv(struct mailbox *mb, uint32_t *msg);
+
+/* ---- Readers-writers locks ---------------------------------------------------- */
+
+struct rwlock {
+    unsigned readers;        /* tasks reading now */
+    struct task *writer;     /* the task writing now, or NULL */
+    unsigned writers_waiting;
+    struct list waiters;     /* readers and writers, FIFO */
+    const char *name;
+};
+
+void rw_init(struct rwlock *rw, const char *name);
+int rw_read_lock(struct rwlock *rw);
+void rw_read_unlock(struct rwlock *rw);
+int rw_write_lock(struct rwlock *rw);
+void rw_write_unlock(struct rwlock *rw);
+
+/* ---- Reports ------------------------------------------------------------------ */
+
+/* How many misuse and deadlock reports have been printed since boot. */
+struct sync_stats {
+    unsigned misuse;
+    unsigned deadlocks;
+};
+void sync_get_stats(struct sync_stats *out);
+
+#endif /* KERNEL_SYNC_H */
