@@ -38,6 +38,7 @@ static const char *policy_name(unsigned i)
 
 static const struct option options[] = {
     {"hz", OPT_UINT, &kconfig.hz, 19, 10000, NULL, "timer interrupts per second"},
+    {"jitter", OPT_UINT, &kconfig.jitter, 0, 50, NULL, "vary each timer period at random by up to this %, from seed="},
     {"sched", OPT_CHOICE, &kconfig.sched, 0, 0, policy_name, "scheduling policy"},
     {"quantum", OPT_UINT, &sched_config.quantum, 1, 1000, NULL, "time slice, in ticks (rr, prio, mlfq's top level, lottery, stride, fair)"},
     {"aging", OPT_UINT, &sched_config.aging, 0, 100000, NULL, "prio: ticks of waiting that raise a task one level (0: never)"},

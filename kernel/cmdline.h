@@ -14,6 +14,7 @@
 
 struct kconfig {
     uint32_t hz;       /* timer interrupts per second */
+    uint32_t jitter;   /* % of random variation of each timer period (seed=) */
     const char *sched; /* scheduling policy name */
     const char *test;  /* in-kernel test to run ("" for none) */
     const char *run;   /* demo to run when no test is given */

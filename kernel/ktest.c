@@ -31,6 +31,20 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
     kprintf("# FAIL %s:%d: %s\n", file, line, msg);
 }
 
+static unsigned ktap_number;
+
+void ktap_plan(unsigned n)
+{
+    ktap_number = 0;
+    kprintf("KTAP version 1\n1..%u\n", n);
+}
+
+int ktap_result(bool ok, const char *name)
+{
+    kprintf("%s %u %s\n", ok ? "ok" : "not ok", ++ktap_number, name);
+    return ok ? 0 : 1;
+}
+
 static bool selected(const struct ktest *t, const char *name)
 {
     const char *a = t->name, *b = name;

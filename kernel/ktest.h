@@ -40,6 +40,12 @@ __attribute__((format(printf, 3, 4))) void ktest_fail(const char *file, int line
             ktest_fail(__FILE__, __LINE__, "expected " #cond ": " __VA_ARGS__);       \
     } while (0)
 
+/* KTAP for demos: a plan, then one result line per check (figures go on
+ * "# key=value" lines after it). ktap_result returns 1 if not ok, 0 if ok,
+ * to add up failures. */
+void ktap_plan(unsigned n);
+int ktap_result(bool ok, const char *name);
+
 /* Run test `name` (or "all") and print KTAP. Returns the number of tests that
  * failed. Called in a task (see kernel/main.c). */
 int ktest_run(const char *name);

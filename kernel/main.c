@@ -89,6 +89,10 @@ void kernel_main(struct boot_info *bi)
             (unsigned)sched_config.quantum, (unsigned)kconfig.hz);
 
     arch_timer_start(kconfig.hz);
+    if (kconfig.jitter) {
+        arch_timer_jitter(kconfig.jitter, sched_config.seed);
+        kprintf("sched: timer jitter up to %u%%, seed %u\n", (unsigned)kconfig.jitter, (unsigned)sched_config.seed);
+    }
     arch_irq_enable();
 
     const struct demo *d = demos;

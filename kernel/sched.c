@@ -42,6 +42,8 @@ static struct workload_run *watched; /* the workload being measured, if any */
 static struct list quiet_watchers;   /* tasks in sched_wait_quiet */
 static unsigned quiet_ticks;         /* consecutive ticks with nothing to run */
 static unsigned quiet_result;        /* what sched_wait_quiet returns */
+static void (*tick_call)(void *);    /* sched_call_on_tick */
+static void *tick_call_arg;
 static struct sched_stats stats;
 
 void sched_init(const struct sched_policy *p, struct task *idle_task)
@@ -353,6 +355,11 @@ void sched_tick(void)
         workload_tick(watched, curr, ticks);
     if (curr->burst)
         charge_declared(curr);
+    if (tick_call) {
+        void (*fn)(void *) = tick_call;
+        tick_call = NULL;
+        fn(tick_call_arg);
+    }
 
     /* Wake sleepers and arrivals first: a task that becomes ready at tick t
      * must be in the ready queue before the policy decides about curr at
@@ -376,6 +383,14 @@ void sched_tick(void)
         need_resched = true; /* retired or gone to wait: someone else runs */
     else if (policy->tick(curr))
         need_resched = true;
+}
+
+void sched_call_on_tick(void (*fn)(void *arg), void *arg)
+{
+    arch_irqstate_t s = arch_irq_save();
+    tick_call = fn;
+    tick_call_arg = arg;
+    arch_irq_restore(s);
 }
 
 void sched_irq_enter(void) { irq_depth++; }

@@ -215,6 +215,28 @@ int task_join(struct task *t)
     return code;
 }
 
+static const char suspend_wait[] = "sleep()";
+
+void task_suspend(void)
+{
+    arch_irqstate_t s = arch_irq_save();
+    if (sync_may_block("task_suspend", task_current()->name))
+        sched_block(task_current(), suspend_wait);
+    arch_irq_restore(s);
+}
+
+bool task_resume(struct task *t)
+{
+    arch_irqstate_t s = arch_irq_save();
+    bool woken = t->state == TASK_BLOCKED && t->wait_what == suspend_wait;
+    if (woken) {
+        sched_make_ready(t, SCHED_WAKEUP);
+        sched_preempt_point();
+    }
+    arch_irq_restore(s);
+    return woken;
+}
+
 struct task *task_by_id(uint32_t id)
 {
     struct task *found = NULL;

@@ -143,6 +143,14 @@ void task_sleep(uint32_t ticks);
  * and returns -1. May sleep. */
 int task_join(struct task *t);
 
+/* The course's sleep() and wakeup(), as in its producer-consumer slides:
+ * task_suspend puts the caller to sleep until some task_resume(caller);
+ * task_resume wakes t if it is suspended, and otherwise does nothing and
+ * returns false - the wakeup is lost. That is the point: user/prodcons.c
+ * shows the lost wakeup, and semaphores are the cure. May sleep. */
+void task_suspend(void);
+bool task_resume(struct task *t);
+
 /* The running task (the idle task when nothing else runs). */
 struct task *task_current(void);
 

@@ -129,15 +129,6 @@ bool workload_parse(const char *spec, struct workload *w, char *err, size_t errl
     }
 }
 
-uint32_t prng_next(uint32_t *state)
-{
-    uint32_t x = *state ? *state : 0x9e3779b9u;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *state = x;
-}
-
 void workload_random(struct workload *w, uint32_t *seed, unsigned number)
 {
     *w = (struct workload){.n = 2 + prng_next(seed) % 5};

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prng.h"
+
 #define WL_MAX_TASKS 16
 #define WL_MAX_TICKS 1024 /* Gantt cells kept; a longer run is cut */
 #define WL_NAME_MAX 8
@@ -70,8 +72,6 @@ const char *workload_builtin(unsigned i);
  * *seed advances (xorshift32), so a sequence of calls is reproducible. */
 void workload_random(struct workload *w, uint32_t *seed, unsigned number);
 
-/* xorshift32: the kernel's one pseudo-random generator (lottery, jitter). */
-uint32_t prng_next(uint32_t *state);
 
 /* Run w under the current policy: create its tasks (time 0 is the next
  * tick), wait until all have completed, then free them. The calling task

@@ -7,11 +7,24 @@
  * a quantum of a few ticks still feels instant on screen. The divisor is 16
  * bits, so the slowest rate is about 19 Hz.
  */
+#include <arch/arch.h>
+
+#include "kernel/prng.h"
 #include "x86.h"
 
 #define PIT_HZ 1193182u
 #define PIT_CH0 0x40
 #define PIT_CMD 0x43
+
+static uint32_t base_divisor;
+static uint32_t jitter_span; /* the divisor varies in [base - span, base + span] */
+static uint32_t jitter_state;
+
+static void load(uint32_t divisor)
+{
+    outb(PIT_CH0, divisor & 0xff);
+    outb(PIT_CH0, divisor >> 8);
+}
 
 /* Program channel 0 as a rate generator at `hz` ticks per second. */
 void pit_init(unsigned hz)
@@ -19,7 +32,24 @@ void pit_init(unsigned hz)
     uint32_t divisor = (PIT_HZ + hz / 2) / hz;
     if (divisor > 0xffff)
         divisor = 0xffff;
+    base_divisor = divisor;
     outb(PIT_CMD, 0x34); /* channel 0, lo/hi byte, mode 2, binary */
-    outb(PIT_CH0, divisor & 0xff);
-    outb(PIT_CH0, divisor >> 8);
+    load(divisor);
+}
+
+void arch_timer_jitter(unsigned percent, uint32_t seed)
+{
+    jitter_span = base_divisor * percent / 100;
+    jitter_state = seed;
+}
+
+/* Called on every timer interrupt: with jitter on, choose the length of the
+ * period after the current one (mode 2 loads a new count when the current
+ * period ends). */
+void pit_tick(void)
+{
+    if (!jitter_span)
+        return;
+    uint32_t d = base_divisor - jitter_span + prng_next(&jitter_state) % (2 * jitter_span + 1);
+    load(d > 0xffff ? 0xffff : d < 2 ? 2 : d);
 }

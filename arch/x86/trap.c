@@ -88,8 +88,10 @@ void trap_dispatch(struct trap_frame *f)
         if ((irq == 7 || irq == 15) && pic_is_spurious(irq))
             return;
         sched_irq_enter();
-        if (irq == IRQ_TIMER)
+        if (irq == IRQ_TIMER) {
+            pit_tick();
             sched_tick();
+        }
         pic_eoi(irq);
         sched_irq_exit(); /* may switch tasks: returns when this one runs again */
         return;

@@ -71,6 +71,7 @@ void pic_eoi(unsigned irq);
 int pic_is_spurious(unsigned irq);
 /* pit.c */
 void pit_init(unsigned hz);
+void pit_tick(void);
 /* trap.c */
 void trap_dispatch(struct trap_frame *f);
 __attribute__((noreturn)) void x86_double_fault(void);

@@ -118,6 +118,11 @@ static inline uint64_t arch_cycles(void)
  * enables interrupts when it is ready for them. */
 void arch_timer_start(unsigned hz);
 
+/* Make each timer period vary at random by up to `percent` % around 1/hz,
+ * from a seeded generator: different interleavings, each one replayable.
+ * 0 turns it off. */
+void arch_timer_jitter(unsigned percent, uint32_t seed);
+
 /* ---- Leaving ---------------------------------------------------------- */
 
 /* Leave the machine with a status: under QEMU with the isa-debug-exit
