@@ -175,6 +175,10 @@ QEMU_COMMON = -m 64 -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 # serial console alone is on the terminal. Either way Ctrl-A X quits.
 QEMU_DISPLAY = $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display none)
 CMDLINE ?=
+# QEMU's exit status, in words: 0 (quit by hand) and 33 (exit=1, all passed)
+# are success; 35 (a test failed) and 37 (a panic) are failures.
+EXIT_STATUS = s=$$?; case $$s in 0|33) exit 0;; 35) echo "QEMU exit status 35: a test failed"; exit 1;; \
+	37) echo "QEMU exit status 37: kernel panic"; exit 1;; *) echo "QEMU exit status $$s"; exit 1;; esac
 
 deps:
 	@tools/deps.sh
@@ -189,11 +193,11 @@ iso: deps $(ISO)
 
 run: deps $(ISO)
 	@echo "Booting through GRUB. Quit: Ctrl-A then X (or close the window)."
-	$(QEMU) $(QEMU_COMMON) -cdrom $(ISO) -serial mon:stdio $(QEMU_DISPLAY) $(ARGS)
+	@$(QEMU) $(QEMU_COMMON) -cdrom $(ISO) -serial mon:stdio $(QEMU_DISPLAY) $(ARGS); $(EXIT_STATUS)
 
 boot: deps $(KERNEL)
 	@echo "Booting $(KERNEL) with: $(CMDLINE). Quit: Ctrl-A then X."
-	$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial mon:stdio $(QEMU_DISPLAY) $(ARGS)
+	@$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial mon:stdio $(QEMU_DISPLAY) $(ARGS); $(EXIT_STATUS)
 
 GDB_PORT ?= 1234
 debug: deps $(KERNEL)

@@ -2,8 +2,9 @@
  * policies.c - the table of scheduling policies, one line each.
  *
  * To add a policy: write kernel/sched_NAME.c defining
- * `const struct sched_policy sched_NAME`, then add X(NAME) below. The first
- * entry is the default for sched=. (docs/lab-policy.md walks through it.)
+ * `const struct sched_policy sched_NAME`, then add one line `X(NAME) \` to
+ * the list below. The first entry is the default for sched=.
+ * (docs/lab-policy.md walks through it.)
  */
 #include <stddef.h>
 
@@ -18,7 +19,8 @@
     X(mlfq)        \
     X(lottery)     \
     X(stride)      \
-    X(fair)
+    X(fair)        \
+    /* add yours on the line above this one, as X(name) \ */
 
 #define DECLARE(name) extern const struct sched_policy sched_##name;
 #define ENTRY(name) &sched_##name,

@@ -38,6 +38,7 @@ static uint64_t ticks;         /* timer ticks since sched_init */
 static bool need_resched;      /* switch at the next preemption point */
 static unsigned irq_depth;     /* > 0 inside a hardware interrupt handler */
 static unsigned nr_ready;      /* tasks in the policy's queue */
+static bool migrate_current;   /* current still carries the previous policy's state */
 static struct workload_run *watched; /* the workload being measured, if any */
 static struct list quiet_watchers;   /* tasks in sched_wait_quiet */
 static unsigned quiet_ticks;         /* consecutive ticks with nothing to run */
@@ -55,6 +56,7 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     idle->state = TASK_RUNNING;
     ticks = 0;
     need_resched = false;
+    migrate_current = false;
     irq_depth = 0;
     nr_ready = 0;
     watched = NULL;
@@ -149,6 +151,7 @@ static void schedule(void)
         stack_overflow(next);
 
     need_resched = false;
+    migrate_current = false; /* prev left the CPU: it re-enters through enqueue anyway */
     next->state = TASK_RUNNING;
     if (next == prev)
         return;
@@ -164,9 +167,10 @@ static void preempt(void)
     struct task *prev = current;
     prev->state = TASK_READY;
     if (prev != idle) {
-        enqueue(prev, SCHED_PREEMPTED);
+        enqueue(prev, migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED);
         stats.preemptions++;
     }
+    migrate_current = false;
     schedule();
 }
 
@@ -307,8 +311,9 @@ void sched_exit(void)
 void sched_set_policy(const struct sched_policy *p)
 {
     arch_irqstate_t s = arch_irq_save();
-    /* Drain the old queue in its own order; the tasks stay READY. Linked
-     * through wait_node, which a READY task does not use. */
+    /* Drain the old queue in its own order (lottery's order is a draw); the
+     * tasks stay READY. Linked through wait_node, which a READY task does
+     * not use. */
     struct list moving;
     list_init(&moving);
     unsigned n = 0;
@@ -320,12 +325,13 @@ void sched_set_policy(const struct sched_policy *p)
     nr_ready = 0;
     for (struct list_node *node; (node = list_pop_front(&moving)) != NULL;)
         enqueue(list_entry(node, struct task, wait_node), SCHED_MIGRATE);
-    if (current != idle)
-        current->slice = 0;
-    /* Let the new policy decide at the next preemption point - if there is
-     * anything to decide: a needless pick would cost lottery a draw. */
-    if (nr_ready > 0)
+    /* The running task still carries the old policy's state (its level, its
+     * pass...): at the next preemption point it goes through the new
+     * policy's enqueue too, as SCHED_MIGRATE, and the new policy decides. */
+    if (current != idle) {
+        migrate_current = true;
         need_resched = true;
+    }
     arch_irq_restore(s);
 }
 

@@ -63,9 +63,23 @@ static struct task *fair_pick_next(void)
     return t;
 }
 
+/* min_vruntime follows the least virtual runtime among the running task and
+ * the queue, never going back: a newcomer starts there, not at some old
+ * value that would hand it credit for time it was not around. */
+static void update_floor(const struct task *curr)
+{
+    uint64_t least = curr->vkey;
+    struct pheap_node *n = pheap_min(&fair_heap);
+    if (n && list_entry(n, struct task, heap_node)->vkey < least)
+        least = list_entry(n, struct task, heap_node)->vkey;
+    if (least > min_vruntime)
+        min_vruntime = least;
+}
+
 static bool fair_tick(struct task *curr)
 {
     curr->vkey += NICE0_WEIGHT * VTICK / (curr->tickets ? curr->tickets : 1);
+    update_floor(curr);
     if (++curr->slice < sched_config.quantum)
         return false;
     struct pheap_node *n = pheap_min(&fair_heap);

@@ -5,11 +5,16 @@
  * quantum=1). A new task starts at the top. A task that uses up its quantum
  * drops one level; one that blocks or yields first keeps its level, so
  * interactive tasks stay on top while CPU-bound ones sink. Every `boost=`
- * ticks every task goes back to the top (boost=0: never), so the sunk ones
+ * ticks of the clock every task goes back to the top (boost=0: never) -
+ * queued, running, or asleep (it finds out when it wakes) - so the sunk ones
  * do not starve. A task that becomes ready above the running task's level
  * preempts it.
  *
- * Per-task state: run_node, level, slice.
+ * A task's slice restarts when it blocks: a task that always blocks just
+ * before its quantum ends stays on top (the classic way to game MLFQ; a
+ * real one carries the allotment across blocks).
+ *
+ * Per-task state: run_node, level, slice, vkey (the boost epoch it saw).
  * Cost: enqueue and pick_next O(1) (a bitmap of lists); a boost is O(n),
  * once per boost period.
  */
@@ -20,7 +25,8 @@
 
 static struct list queues[MLFQ_LEVELS];
 static uint32_t busy;          /* bit L set: queues[L] is not empty */
-static uint32_t until_boost;   /* ticks left before the next boost */
+static uint64_t next_boost;    /* the tick of the next boost */
+static uint64_t epoch;         /* boosts so far; a task remembers the last it saw in vkey */
 
 static uint32_t quantum_of(unsigned level) { return sched_config.quantum << level; }
 
@@ -29,17 +35,37 @@ static void mlfq_init(void)
     for (unsigned l = 0; l < MLFQ_LEVELS; l++)
         list_init(&queues[l]);
     busy = 0;
-    until_boost = sched_config.boost;
+    next_boost = sched_ticks() + sched_config.boost;
+    epoch = 0;
+}
+
+static void boost_queued(void);
+
+/* Boost on time, whoever happens to call: every `boost` ticks of the clock,
+ * idle or not. Tasks asleep at a boost catch up when they wake (epoch). */
+static void maybe_boost(void)
+{
+    if (!sched_config.boost)
+        return;
+    uint64_t now = sched_ticks();
+    if (now < next_boost)
+        return;
+    while (next_boost <= now)
+        next_boost += sched_config.boost;
+    epoch++;
+    boost_queued();
 }
 
 static void mlfq_enqueue(struct task *t, enum sched_why why)
 {
-    if (why == SCHED_NEW || why == SCHED_MIGRATE)
-        t->level = 0;
+    maybe_boost();
+    if (why == SCHED_NEW || why == SCHED_MIGRATE || t->vkey != epoch)
+        t->level = 0; /* new, or a boost happened since it last queued */
     else if (why == SCHED_PREEMPTED && t->slice >= quantum_of(t->level) && t->level + 1 < MLFQ_LEVELS)
         t->level++; /* used its whole quantum: CPU-bound, one level down */
     if (t->level >= MLFQ_LEVELS)
         t->level = MLFQ_LEVELS - 1;
+    t->vkey = epoch;
     t->slice = 0;
     list_push_back(&queues[t->level], &t->run_node);
     busy |= 1u << t->level;
@@ -54,6 +80,7 @@ static void mlfq_dequeue(struct task *t)
 
 static struct task *mlfq_pick_next(void)
 {
+    maybe_boost();
     if (!busy)
         return NULL;
     unsigned l = (unsigned)__builtin_ctz(busy);
@@ -63,29 +90,34 @@ static struct task *mlfq_pick_next(void)
     return t;
 }
 
-static void boost(struct task *curr)
+/* Move every queued task to the top level, in level order. */
+static void boost_queued(void)
 {
     for (unsigned l = 1; l < MLFQ_LEVELS; l++) {
         for (struct list_node *n; (n = list_pop_front(&queues[l])) != NULL;) {
             struct task *t = list_entry(n, struct task, run_node);
             t->level = 0;
+            t->vkey = epoch;
             list_push_back(&queues[0], n);
         }
     }
     busy = list_empty(&queues[0]) ? 0 : 1;
-    curr->level = 0;
-    curr->slice = 0;
 }
 
 static bool mlfq_tick(struct task *curr)
 {
-    if (sched_config.boost && --until_boost == 0) {
-        until_boost = sched_config.boost;
-        boost(curr);
+    maybe_boost();
+    if (curr->vkey != epoch) { /* a boost: the running task goes to the top too */
+        curr->vkey = epoch;
+        curr->level = 0;
+        curr->slice = 0;
     }
+    /* Count the tick first: a task that has used up its quantum is demoted
+     * (in enqueue) even when it is a higher task's arrival that stops it. */
+    bool used_up = ++curr->slice >= quantum_of(curr->level);
     if (busy && (unsigned)__builtin_ctz(busy) < curr->level)
         return true; /* a task above us is ready */
-    if (++curr->slice < quantum_of(curr->level))
+    if (!used_up)
         return false;
     if (busy & ((2u << curr->level) - 1))
         return true; /* quantum used up and someone at our level or above waits */

@@ -61,8 +61,12 @@ static void prio_dequeue(struct task *t)
 
 static int best_level(void) { return busy ? __builtin_ctz(busy) : -1; }
 
+static void age(void);
+
 static struct task *prio_pick_next(void)
 {
+    if (sched_config.aging)
+        age(); /* also when the running task just finished or blocked */
     int l = best_level();
     if (l < 0)
         return NULL;

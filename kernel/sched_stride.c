@@ -5,8 +5,8 @@
  * A task's stride is STRIDE1 / tickets; its pass grows by its stride for
  * every tick it runs. The next task is the ready one with the smallest pass
  * (ties: earlier arrival, then name), for `quantum=` ticks. A task that
- * arrives or wakes starts at the pass of the last task picked, so it can
- * neither hoard credit while away nor be starved on return.
+ * arrives or wakes starts no lower than the global pass (the least pass in
+ * play), so it can neither hoard credit while away nor be starved on return.
  *
  * Per-task state: heap_node, vkey (the pass), slice.
  * Cost: enqueue O(1), pick_next O(log n) amortized (pairing heap).
@@ -18,7 +18,7 @@
 #define STRIDE1 (1u << 20)
 
 static struct pheap stride_heap;
-static uint64_t global_pass; /* the pass of the last task picked */
+static uint64_t global_pass; /* the least pass among the running task and the queue */
 
 static bool stride_less(const struct pheap_node *a, const struct pheap_node *b)
 {
@@ -50,13 +50,22 @@ static struct task *stride_pick_next(void)
     if (!n)
         return NULL;
     struct task *t = list_entry(n, struct task, heap_node);
-    global_pass = t->vkey;
+    if (t->vkey > global_pass)
+        global_pass = t->vkey;
     return t;
 }
 
 static bool stride_tick(struct task *curr)
 {
     curr->vkey += STRIDE1 / (curr->tickets ? curr->tickets : 1);
+    /* The global pass follows the least pass in play, never going back, so
+     * a newcomer starts level with the others rather than behind them. */
+    uint64_t least = curr->vkey;
+    struct pheap_node *m = pheap_min(&stride_heap);
+    if (m && list_entry(m, struct task, heap_node)->vkey < least)
+        least = list_entry(m, struct task, heap_node)->vkey;
+    if (least > global_pass)
+        global_pass = least;
     if (++curr->slice < sched_config.quantum)
         return false;
     curr->slice = 0;

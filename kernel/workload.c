@@ -41,18 +41,20 @@ static bool str_eq(const char *a, const char *b)
 
 /* ---- Parsing "A:0:5,B:1:3" ---------------------------------------------- */
 
+/* Read a number: true if there is one (values above 100000 are kept as
+ * 100001, for the range checks to report). */
 static bool parse_field(const char **p, uint32_t *out)
 {
-    uint64_t v = 0;
+    uint32_t v = 0;
     const char *s = *p;
     if (*s < '0' || *s > '9')
         return false;
     while (*s >= '0' && *s <= '9') {
-        v = v * 10 + (uint64_t)(*s++ - '0');
+        v = v * 10 + (uint32_t)(*s++ - '0');
         if (v > 100000)
-            return false;
+            v = 100001;
     }
-    *out = (uint32_t)v;
+    *out = v;
     *p = s;
     return true;
 }
@@ -116,13 +118,21 @@ bool workload_parse(const char *spec, struct workload *w, char *err, size_t errl
             return fail(err, errlen, k, "the burst must be at least 1 tick");
         if (t->priority >= TASK_PRIORITIES)
             return fail(err, errlen, k, "the priority must be 0..7 (0 is the most urgent)");
-        if (t->tickets == 0)
-            return fail(err, errlen, k, "tickets must be at least 1");
+        if (t->tickets == 0 || t->tickets > 100000)
+            return fail(err, errlen, k, "tickets must be 1..100000");
         if (t->arrival > 1000 || t->burst > 1000)
             return fail(err, errlen, k, "arrival and burst must be at most 1000");
         w->n = k + 1;
-        if (*p == '\0')
+        if (*p == '\0') {
+            uint32_t last = 0, sum = 0;
+            for (unsigned j = 0; j < w->n; j++) {
+                last = w->task[j].arrival > last ? w->task[j].arrival : last;
+                sum += w->task[j].burst;
+            }
+            if (last + sum >= WL_MAX_TICKS)
+                return fail(err, errlen, k, "the last arrival plus all the bursts must stay under 2048 ticks");
             return true;
+        }
         if (*p != ',')
             return fail(err, errlen, k, "expected ',' between tasks");
         p++;
@@ -235,9 +245,14 @@ void workload_finish(struct workload_run *r)
 
 bool workload_run(struct workload_run *r, const struct workload *w)
 {
-    if (!workload_start(r, w))
-        return false;
+    /* Interrupts stay off from time 0's choice until we sleep: a tick in
+     * between would find the runner on the CPU at time 0 and put it in the
+     * ready queue among the workload's tasks. */
     arch_irqstate_t s = arch_irq_save();
+    if (!workload_start(r, w)) {
+        arch_irq_restore(s);
+        return false;
+    }
     while (r->done < w->n)
         sched_block(r, "workload");
     arch_irq_restore(s);
@@ -300,6 +315,20 @@ static void print_params(void)
 
 static const char *const colours[] = {"41", "42", "43", "44", "45", "46", "101", "102"};
 
+/* The letter that stands for task i in the chart: its initial, or - when
+ * two tasks share one (CPU1, CPU2) - the last character of its name. */
+static char symbol(const struct workload *w, unsigned i)
+{
+    for (unsigned j = 0; j < w->n; j++)
+        if (j != i && w->task[j].name[0] == w->task[i].name[0]) {
+            const char *n = w->task[i].name;
+            while (n[1])
+                n++;
+            return *n;
+        }
+    return w->task[i].name[0];
+}
+
 void workload_report(const struct workload_run *r, bool full)
 {
     const struct workload *w = r->w;
@@ -357,7 +386,7 @@ void workload_report(const struct workload_run *r, bool full)
             kprintf("  %-5s  ", w->task[i].name);
             for (uint32_t c = 0; c < len; c++) {
                 if (r->gantt[c] == i)
-                    kprintf("\033[%sm%c\033[0m", colours[i % 8], w->task[i].name[0]);
+                    kprintf("\033[%sm%c\033[0m", colours[i % 8], symbol(w, i));
                 else
                     kprintf("%c", c >= w->task[i].arrival && c < r->completion[i] ? '.' : ' ');
             }
@@ -365,7 +394,7 @@ void workload_report(const struct workload_run *r, bool full)
         }
         kprintf("  CPU    ");
         for (uint32_t c = 0; c < len; c++)
-            kprintf("%c", r->gantt[c] == WL_IDLE ? '-' : w->task[r->gantt[c]].name[0]);
+            kprintf("%c", r->gantt[c] == WL_IDLE ? '-' : symbol(w, r->gantt[c]));
         kprintf("\n\n");
     }
 

@@ -23,7 +23,7 @@
 #include "prng.h"
 
 #define WL_MAX_TASKS 16
-#define WL_MAX_TICKS 1024 /* Gantt cells kept; a longer run is cut */
+#define WL_MAX_TICKS 2048 /* Gantt cells: workloads must end before (workload_parse checks) */
 #define WL_NAME_MAX 8
 #define WL_IDLE 0xff      /* a Gantt cell where no workload task ran */
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmdline.h"
 #include "console.h"
@@ -41,7 +42,26 @@ const struct demo demos[] = {
 const char *demo_name(unsigned i) { return i < 2 ? demos[i].name : NULL; }
 const struct ktest ktests[] = {{NULL, NULL, false, NULL}};
 
-void console_write(const char *s, size_t n) { fwrite(s, 1, n, stdout); }
+/* stdout; on a terminal with colours, elsewhere (a pipe, a file) without. */
+void console_write(const char *s, size_t n)
+{
+    static int tty = -1;
+    if (tty < 0)
+        tty = isatty(1);
+    if (tty) {
+        fwrite(s, 1, n, stdout);
+        return;
+    }
+    static bool in_escape;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\033')
+            in_escape = true;
+        else if (!in_escape)
+            putchar(s[i]);
+        else if ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z'))
+            in_escape = false;
+    }
+}
 void fake_console_reset(void) {}
 
 /* Without cmocka: an assertion or a panic prints and stops. */

@@ -198,7 +198,8 @@ BOOTS = [
     Boot("bad-cmdline", "hz=5 quantum=abc sched=nope bogus=1 oops test=join", expect=[
         r"^cmdline: hz=5 is out of range \(valid: 19\.\.10000\); keeping hz=100$",
         r"^cmdline: quantum=abc is not a whole number \(valid: 1\.\.1000\); keeping quantum=1$",
-        r"^cmdline: sched=nope is not one of the choices \(valid: rr, fifo, sjf, srt, prio, mlfq, lottery, stride, fair\); keeping sched=rr$",
+        r"^cmdline: sched=nope is not one of the choices \(valid: rr, fifo, sjf, srt, prio, mlfq, lottery, stride, "
+        r"fair[a-z0-9_, ]*\); keeping sched=rr$",
         r"^cmdline: unknown option 'bogus' \(valid: hz, jitter, sched, quantum, aging, boost, pi, seed, workload, test, run, exit, help\); ignored$",
         r"^cmdline: 'oops' is not key=value",
         r"^sched: policy rr, quantum 1 tick\(s\), timer 100 Hz$"]),

@@ -119,21 +119,113 @@ static void test_blocking_tasks_complete(void **state)
         if (got != w.task[i].burst)
             fail_msg("%s: %s ran %u ticks, burst %u", p->name, w.task[i].name, got, w.task[i].burst);
     }
-    /* ED runs 1 tick then waits 3: never two ticks in a row. */
-    for (uint32_t c = 1; c < run.length; c++)
-        assert_false(run.gantt[c] == 2 && run.gantt[c - 1] == 2);
+    /* ED runs 1 tick then waits 3, SH 1 then 2: after each of their ticks,
+     * they do not run again before the wait is over. */
+    for (unsigned i = 2; i < 4; i++)
+        for (uint32_t c = 0; c < run.length; c++)
+            if (run.gantt[c] == i)
+                for (uint32_t d = c + 1; d <= c + w.task[i].io_ticks && d < run.length; d++)
+                    if (run.gantt[d] == i)
+                        fail_msg("%s: %s ran at %u, during its I/O wait after tick %u", p->name, w.task[i].name, d, c);
 }
 
 /* Ties: equal tasks arriving together run in name order; with equal keys,
- * the earlier arrival first. (Lottery draws at random: no tie rule.) */
+ * the earlier arrival first - here B (arrived at 1) before A (at 2), both
+ * waiting while X runs. (Lottery draws at random: no tie rule.) */
 static void test_ties_by_arrival_then_name(void **state)
 {
     const struct sched_policy *p = *state;
     if (!strcmp(p->name, "lottery"))
         skip();
-    sched_config.quantum = 100; /* let the first pick run to completion */
+    sched_config.quantum = 100; /* let each pick run to completion */
     assert_string_equal(run_spec("B:0:2,A:0:2"), "AABB");
     assert_string_equal(run_spec("Z:0:3,Y:0:3,X:0:3"), "XXXYYYZZZ");
+    assert_string_equal(run_spec("X:0:3,B:1:2,A:2:2"), "XXXBBAA");
+}
+
+/* The tie rule itself, where ids do not follow names. */
+static void test_tie_break_order(void **state)
+{
+    (void)state;
+    struct task a = {.id = 2, .arrival = 5, .name = "A"}, b = {.id = 1, .arrival = 5, .name = "B"};
+    assert_true(sched_tie_break(&a, &b) < 0); /* same arrival: by name, not id */
+    assert_true(sched_tie_break(&b, &a) > 0);
+    b.arrival = 4;
+    assert_true(sched_tie_break(&b, &a) < 0); /* earlier arrival first, whatever the name */
+    struct task a2 = a;
+    a2.id = 7;
+    assert_true(sched_tie_break(&a, &a2) < 0); /* last resort: id */
+    assert_int_equal(sched_tie_break(&a, &a), 0);
+}
+
+/* Aging, worked out by hand: A (priority 0) runs first; B (3) waits 2 ticks
+ * and rises to 2, X (5) rises to 4 then 3 then 2 by tick 6, where it ties
+ * with the running B, whose quantum is up: X runs. Without aging, X waits
+ * for B to finish. */
+static void test_prio_aging_answer_key(void **state)
+{
+    (void)state;
+    boot(sched_policy_find("prio"));
+    sched_config.aging = 2;
+    assert_string_equal(run_spec("A:0:2:0,B:0:10:3,X:0:1:5"), "AABBBBXBBBBBB");
+    sched_config.aging = 0;
+    assert_string_equal(run_spec("A:0:2:0,B:0:10:3,X:0:1:5"), "AABBBBBBBBBBX");
+}
+
+/* Proportional share: with 300 tickets against 100, A gets 3 ticks in 4
+ * while both run - exactly, for stride and fair; on average, for lottery. */
+static void test_shares_follow_tickets(void **state)
+{
+    (void)state;
+    static const char *const exact[] = {"stride", "fair"};
+    for (unsigned k = 0; k < 2; k++) {
+        boot(sched_policy_find(exact[k]));
+        const char *c = run_spec("A:0:40:4:300,B:0:40:4:100");
+        unsigned a = 0;
+        for (unsigned i = 0; i < 40; i++)
+            a += c[i] == 'A';
+        if (a != 30)
+            fail_msg("%s: A ran %u of the first 40 ticks, expected 30 (%s)", exact[k], a, c);
+    }
+    boot(sched_policy_find("lottery"));
+    const char *c = run_spec("A:0:400:4:300,B:0:400:4:100");
+    unsigned a = 0;
+    for (unsigned i = 0; i < 400; i++)
+        a += c[i] == 'A';
+    if (a < 270 || a > 330)
+        fail_msg("lottery: A ran %u of the first 400 ticks, expected about 300", a);
+}
+
+/* MLFQ's boost: a CPU-bound task sinks while newcomers keep the top level
+ * busy. With boost=5 it is back on top every 5 ticks and never waits much;
+ * without a boost it waits until the flood has passed. */
+static unsigned longest_gap(const char *cpu, char who)
+{
+    unsigned gap = 0, last = 0, end = (unsigned)strlen(cpu);
+    while (end > 0 && cpu[end - 1] != who)
+        end--;
+    for (unsigned i = 0; i < end; i++) {
+        if (cpu[i] != who)
+            continue;
+        if (i - last > gap)
+            gap = i - last;
+        last = i;
+    }
+    return gap;
+}
+
+static void test_mlfq_boost_prevents_starvation(void **state)
+{
+    (void)state;
+    static const char flood[] = "A:0:20,T1:2:3,T2:4:3,T3:6:3,T4:8:3,T5:10:3,T6:12:3,T7:14:3,T8:16:3";
+    boot(sched_policy_find("mlfq"));
+    sched_config.boost = 5;
+    unsigned with = longest_gap(run_spec(flood), 'A');
+    sched_config.boost = 0;
+    unsigned without = longest_gap(run_spec(flood), 'A');
+    if (with > 8 || without < 15)
+        fail_msg("A's longest wait: %u ticks with boost=5 (expected <= 8), %u without (expected >= 15)", with,
+                 without);
 }
 
 /* Who preempts whom, policy by policy, on one small workload: A (long, low
@@ -300,7 +392,10 @@ static void test_bad_workloads_say_what_is_wrong(void **state)
         {"A:x:5", "the arrival tick is missing or not a number"},
         {"A:0:0", "the burst must be at least 1 tick"},
         {"A:0:5:9", "the priority must be 0..7"},
-        {"A:0:5:1:0", "tickets must be at least 1"},
+        {"A:0:5:1:0", "tickets must be 1..100000"},
+        {"A:0:5:1:999999", "tickets must be 1..100000"},
+        {"A:0:99999999", "arrival and burst must be at most 1000"},
+        {"A:900:1000,B:0:1000,C:0:1000", "must stay under 2048 ticks"},
         {"A:0:5:1:1:1", "too many fields"},
         {"A:0:5,A:1:3", "two tasks have the same name"},
         {"A:0:5;B:1:3", "expected ',' between tasks"},
@@ -351,6 +446,10 @@ int main(void)
         cmocka_unit_test(test_exercise_answer_key),
         cmocka_unit_test(test_task_lines),
         cmocka_unit_test(test_bad_workloads_say_what_is_wrong),
+        cmocka_unit_test(test_tie_break_order),
+        cmocka_unit_test(test_prio_aging_answer_key),
+        cmocka_unit_test(test_shares_follow_tickets),
+        cmocka_unit_test(test_mlfq_boost_prevents_starvation),
     };
     static struct CMUnitTest tests[(16 + 1) * NCONF + sizeof fixed / sizeof fixed[0]];
     static char names[(16 + 1) * NCONF][80];

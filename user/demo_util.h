@@ -1,0 +1,45 @@
+/*
+ * demo_util.h - small things the synchronization demos share.
+ */
+#ifndef USER_DEMO_UTIL_H
+#define USER_DEMO_UTIL_H
+
+#include "ktest.h"
+#include "sync.h"
+#include "tourniquet.h"
+
+/*
+ * A preemption point: where, in the course's racing counter, the Python
+ * code sleeps between reading the counter and writing it back. If the CPU
+ * can be taken away here, we give it away, so the race shows every time
+ * rather than once in a while. With interrupts off (a spinlock held, or
+ * interrupts disabled on purpose) nothing can take the CPU away, so there is
+ * no preemption point: that is why those versions are correct.
+ */
+static inline void preempt_here(void)
+{
+    if (arch_irq_enabled())
+        task_yield();
+}
+
+/* Create n tasks running fn(i) named prefix0, prefix1...; NULL on failure. */
+static inline bool spawn(struct task **t, unsigned n, const char *prefix, task_entry_t fn)
+{
+    for (unsigned i = 0; i < n; i++) {
+        char name[TASK_NAME_MAX];
+        ksnprintf(name, sizeof name, "%s%u", prefix, i);
+        t[i] = task_create(name, fn, (void *)(uintptr_t)i);
+        if (!t[i])
+            return false;
+    }
+    return true;
+}
+
+static inline void join_all(struct task **t, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (t[i])
+            task_join(t[i]);
+}
+
+#endif /* USER_DEMO_UTIL_H */
