@@ -76,6 +76,12 @@ KERNEL_SRC += kernel/string.c          # memcpy & co. for the compiler
 USER_SRC := user/demos.c               # table of demos (run=)
 USER_SRC += user/counters.c            # default demo: three tasks that never yield
 USER_SRC += user/workloads.c           # run=workload, run=agree: the course's exercises, measured
+USER_SRC += user/race.c                # run=race, run=exclusion: the racing counter, mutual exclusion
+USER_SRC += user/prodcons.c            # run=prodcons: lost wakeup, semaphores, messages
+USER_SRC += user/philosophers.c        # run=philosophers: two solutions and the deadlock
+USER_SRC += user/classics.c            # run=readers-writers, run=barber, run=barrier
+USER_SRC += user/inversion.c           # run=inversion: priority inversion and inheritance
+USER_SRC += user/misuse.c              # run=misuse: misuse reports, lock-order deadlock
 USER_SRC += user/bench.c               # run=bench: instruction counts
 
 KTEST_SRC := tests/kernel/ktests.c     # table of in-kernel tests (test=)

@@ -47,12 +47,14 @@ static void check_deadlock(struct mutex *m)
 {
     struct task *self = task_current();
     unsigned depth = 0;
-    for (struct mutex *x = m; x && x->owner != self; x = waits_for(x->owner))
-        if (!x->owner || ++depth > 64)
-            return;
+    struct mutex *x = m;
+    while (x && x->owner && x->owner != self && ++depth <= 64)
+        x = waits_for(x->owner);
+    if (!x || x->owner != self)
+        return; /* the chain ends at a task that can still run: no cycle */
     kprintf("DEADLOCK: ");
     struct task *t = self;
-    struct mutex *x = m;
+    x = m;
     do {
         kprintf("%s waits %s held by %s -> ", t->name, x->name, x->owner->name);
         t = x->owner;

@@ -8,5 +8,14 @@ int demo_counters(void *arg);
 int demo_bench(void *arg);
 int demo_workload(void *arg);
 int demo_agree(void *arg);
+int demo_race(void *arg);
+int demo_exclusion(void *arg);
+int demo_prodcons(void *arg);
+int demo_philosophers(void *arg);
+int demo_readers_writers(void *arg);
+int demo_barber(void *arg);
+int demo_barrier(void *arg);
+int demo_inversion(void *arg);
+int demo_misuse(void *arg);
 
 #endif /* USER_USER_H */

@@ -1,0 +1,224 @@
+/*
+ * classics.c - readers-writers, the sleeping barber, and barriers.
+ *
+ * run=readers-writers  3 readers and 2 writers share a "database" of 8
+ *                      words. A writer fills every word with one new value,
+ *                      one word at a time (preemption points in between);
+ *                      a reader reads every word the same way. Checks: no
+ *                      reader ever sees a mix of two writes (torn read), a
+ *                      writer is always alone, and readers do read at the
+ *                      same time.
+ * run=barber           the sleeping barber: one barber, CHAIRS waiting
+ *                      chairs, customers who leave when every chair is
+ *                      taken. Checks: never more than CHAIRS waiting, and
+ *                      every customer is served or turned away, exactly once.
+ * run=barrier          4 tasks, 5 phases: nobody starts phase p+1 before all
+ *                      have finished phase p, and the barrier serves every
+ *                      phase, reused.
+ */
+#include "demo_util.h"
+#include "user.h"
+
+/* ---- readers and writers ------------------------------------------------ */
+
+#define WORDS 8
+#define READERS 3
+#define WRITERS 2
+#define ROUNDS 15
+
+static struct rwlock db_lock;
+static volatile uint32_t db[WORDS];
+static volatile unsigned reading, writing, max_reading, torn, writer_not_alone, reads_done, writes_done;
+
+static int reader(void *arg)
+{
+    (void)arg;
+    for (unsigned k = 0; k < ROUNDS; k++) {
+        rw_read_lock(&db_lock);
+        reading++;
+        if (reading > max_reading)
+            max_reading = reading;
+        if (writing)
+            writer_not_alone++;
+        uint32_t first = db[0];
+        for (unsigned w = 1; w < WORDS; w++) {
+            preempt_here();
+            if (db[w] != first)
+                torn++;
+        }
+        reading--;
+        reads_done++;
+        rw_read_unlock(&db_lock);
+        preempt_here();
+    }
+    return 0;
+}
+
+static int writer(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    for (unsigned k = 0; k < ROUNDS; k++) {
+        rw_write_lock(&db_lock);
+        if (writing++ || reading)
+            writer_not_alone++;
+        uint32_t value = (me + 1) * 1000 + k;
+        for (unsigned w = 0; w < WORDS; w++) {
+            db[w] = value;
+            preempt_here();
+        }
+        writing--;
+        writes_done++;
+        rw_write_unlock(&db_lock);
+        preempt_here();
+    }
+    return 0;
+}
+
+int demo_readers_writers(void *arg)
+{
+    (void)arg;
+    rw_init(&db_lock, "database");
+    reading = writing = max_reading = torn = writer_not_alone = reads_done = writes_done = 0;
+    struct task *r[READERS], *w[WRITERS];
+    ktap_plan(1);
+    spawn(r, READERS, "reader", reader);
+    spawn(w, WRITERS, "writer", writer);
+    join_all(r, READERS);
+    join_all(w, WRITERS);
+    bool ok = torn == 0 && writer_not_alone == 0 && max_reading >= 2 && reads_done == READERS * ROUNDS &&
+              writes_done == WRITERS * ROUNDS;
+    int failed = ktap_result(ok, "readers-writers");
+    kprintf("# reads=%u writes=%u torn_reads=%u writer_not_alone=%u max_concurrent_readers=%u\n", reads_done,
+            writes_done, torn, writer_not_alone, max_reading);
+    return failed;
+}
+
+/* ---- the sleeping barber -------------------------------------------------------- */
+
+#define CHAIRS 3
+#define CUSTOMERS 12
+
+static struct semaphore customers_sem, barber_sem, chairs_mutex, seated, finished;
+static volatile unsigned waiting, max_waiting, served, turned_away;
+static volatile unsigned outcome[CUSTOMERS]; /* 1 served, 2 turned away; anything else is wrong */
+static volatile int in_chair = -1;           /* who the barber is working on */
+static volatile bool shop_open;
+
+static int barber(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        sem_down(&customers_sem); /* sleep until a customer arrives */
+        if (!shop_open)
+            return 0;
+        sem_down(&chairs_mutex);
+        waiting--;
+        sem_up(&barber_sem);      /* one customer may sit in the barber's chair */
+        sem_up(&chairs_mutex);
+        sem_down(&seated);        /* the customer sits down... */
+        preempt_here();           /* ...the haircut... */
+        served++;
+        sem_up(&finished);        /* ...done */
+    }
+}
+
+static int customer(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    sem_down(&chairs_mutex);
+    if (waiting < CHAIRS) {
+        waiting++;
+        if (waiting > max_waiting)
+            max_waiting = waiting;
+        sem_up(&customers_sem);   /* wake the barber if he sleeps */
+        sem_up(&chairs_mutex);
+        sem_down(&barber_sem);    /* wait for the barber */
+        in_chair = (int)me;
+        sem_up(&seated);
+        sem_down(&finished);      /* until the haircut is over */
+        outcome[me] += 1;
+    } else {
+        sem_up(&chairs_mutex);
+        turned_away++;
+        outcome[me] += 2;         /* no chair: leave */
+    }
+    return 0;
+}
+
+int demo_barber(void *arg)
+{
+    (void)arg;
+    sem_init(&customers_sem, "customers", 0);
+    sem_init(&barber_sem, "barber", 0);
+    sem_init(&chairs_mutex, "chairs", 1);
+    sem_init(&seated, "seated", 0);
+    sem_init(&finished, "finished", 0);
+    waiting = max_waiting = served = turned_away = 0;
+    shop_open = true;
+    ktap_plan(1);
+    struct task *b = task_create("barber", barber, NULL);
+    struct task *c[CUSTOMERS];
+    for (unsigned i = 0; i < CUSTOMERS; i++) {
+        outcome[i] = 0;
+        char name[TASK_NAME_MAX];
+        ksnprintf(name, sizeof name, "customer%u", i);
+        c[i] = task_create(name, customer, (void *)(uintptr_t)i);
+        if (i % 4 == 3)
+            task_sleep(2); /* customers come in bursts of four */
+    }
+    join_all(c, CUSTOMERS);
+    shop_open = false;
+    sem_up(&customers_sem); /* the barber wakes to find the shop closed */
+    task_join(b);
+    unsigned once = 0;
+    for (unsigned i = 0; i < CUSTOMERS; i++)
+        once += outcome[i] == 1 || outcome[i] == 2;
+    bool ok = max_waiting <= CHAIRS && served + turned_away == CUSTOMERS && once == CUSTOMERS && turned_away > 0;
+    int failed = ktap_result(ok, "sleeping-barber");
+    kprintf("# customers=%u served=%u turned_away=%u max_waiting=%u chairs=%u exactly_once=%u\n", CUSTOMERS, served,
+            turned_away, max_waiting, CHAIRS, once);
+    return failed;
+}
+
+/* ---- barriers ---------------------------------------------------------------------- */
+
+#define PARTIES 4
+#define PHASES 5
+
+static struct barrier bar;
+static volatile unsigned phase_of[PARTIES], ahead, phase_mismatch;
+
+static int phased(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    for (unsigned p = 0; p < PHASES; p++) {
+        for (unsigned k = 0; k <= me; k++)
+            preempt_here(); /* phases of different lengths */
+        phase_of[me] = p;
+        int done = barrier_wait(&bar);
+        if ((unsigned)done != p)
+            phase_mismatch++;
+        /* Everyone has finished phase p: nobody may still be behind. */
+        for (unsigned o = 0; o < PARTIES; o++)
+            if (phase_of[o] < p)
+                ahead++;
+    }
+    return 0;
+}
+
+int demo_barrier(void *arg)
+{
+    (void)arg;
+    barrier_init(&bar, "phase", PARTIES);
+    ahead = phase_mismatch = 0;
+    for (unsigned i = 0; i < PARTIES; i++)
+        phase_of[i] = 0;
+    ktap_plan(1);
+    struct task *t[PARTIES];
+    spawn(t, PARTIES, "worker", phased);
+    join_all(t, PARTIES);
+    int failed = ktap_result(ahead == 0 && phase_mismatch == 0 && bar.phase == PHASES, "barrier-phases");
+    kprintf("# parties=%u phases=%u completed=%u left_behind=%u wrong_phase=%u\n", PARTIES, PHASES, bar.phase, ahead,
+            phase_mismatch);
+    return failed;
+}

@@ -1,0 +1,170 @@
+/*
+ * misuse.c - what happens when the primitives are misused (run=misuse).
+ *
+ * Each case commits one mistake a student will make, checks that the kernel
+ * printed one MISUSE line about it and carried on, and that the object still
+ * works. Last, two tasks lock two mutexes in opposite orders: the wait-for
+ * graph reports the cycle.
+ */
+#include "demo_util.h"
+#include "user.h"
+
+static struct mutex m;
+static struct semaphore s;
+static struct spinlock spin;
+static struct rwlock rw;
+static struct cond c;
+
+static unsigned misuse_count(void)
+{
+    struct sync_stats st;
+    sync_get_stats(&st);
+    return st.misuse;
+}
+
+/* Run one case: `fn` must cause exactly one report and return what the
+ * object says afterwards (true if it still works). */
+static int check(const char *name, bool (*fn)(void))
+{
+    unsigned before = misuse_count();
+    bool works = fn();
+    unsigned reports = misuse_count() - before;
+    int failed = ktap_result(reports == 1 && works, name);
+    kprintf("# reports=%u still_works=%d\n", reports, works);
+    return failed;
+}
+
+static int hold_m(void *arg)
+{
+    (void)arg;
+    mutex_lock(&m);
+    task_sleep(3);
+    mutex_unlock(&m);
+    return 0;
+}
+
+static bool unlock_not_owner(void)
+{
+    mutex_init(&m, "m");
+    struct task *t = task_create("owner", hold_m, NULL);
+    task_sleep(1); /* the owner now holds m */
+    bool refused = mutex_unlock(&m) == SYNC_MISUSE;
+    task_join(t);
+    return refused && mutex_lock(&m) == SYNC_OK && mutex_unlock(&m) == SYNC_OK;
+}
+
+static bool lock_twice(void)
+{
+    mutex_init(&m, "m");
+    mutex_lock(&m);
+    bool refused = mutex_lock(&m) == SYNC_MISUSE;
+    return refused && mutex_unlock(&m) == SYNC_OK;
+}
+
+static bool spin_unlock_not_held(void)
+{
+    spin_init(&spin, "spin", SPIN_XCHG);
+    bool refused = spin_unlock(&spin) == SYNC_MISUSE;
+    bool works = spin_lock(&spin) == SYNC_OK && spin_unlock(&spin) == SYNC_OK;
+    return refused && works && arch_irq_enabled();
+}
+
+static bool sleep_holding_spinlock(void)
+{
+    spin_init(&spin, "spin", SPIN_TSL);
+    sem_init(&s, "s", 0);
+    spin_lock(&spin);
+    bool refused = sem_down(&s) == SYNC_MISUSE;
+    spin_unlock(&spin);
+    sem_up(&s);
+    return refused && sem_down(&s) == SYNC_OK && arch_irq_enabled();
+}
+
+static volatile int from_irq = 1;
+
+static void down_in_irq(void *arg)
+{
+    (void)arg;
+    from_irq = sem_down(&s);
+}
+
+static bool block_in_interrupt(void)
+{
+    sem_init(&s, "s", 0);
+    from_irq = 1;
+    sched_call_on_tick(down_in_irq, NULL);
+    while (from_irq == 1)
+        task_yield();
+    sem_up(&s);
+    return from_irq == SYNC_MISUSE && sem_down(&s) == SYNC_OK;
+}
+
+static int wait_on_s(void *arg)
+{
+    (void)arg;
+    return sem_down(&s);
+}
+
+static bool destroy_with_waiters(void)
+{
+    sem_init(&s, "s", 0);
+    struct task *t = task_create("waiter", wait_on_s, NULL);
+    task_sleep(1);
+    bool refused = sem_destroy(&s) == SYNC_MISUSE;
+    sem_up(&s); /* the waiter can go on */
+    return refused && task_join(t) == SYNC_OK;
+}
+
+static bool read_unlock_not_held(void)
+{
+    rw_init(&rw, "rw");
+    rw_read_unlock(&rw);
+    return rw_read_lock(&rw) == SYNC_OK && (rw_read_unlock(&rw), rw.readers == 0);
+}
+
+static bool cond_wait_without_mutex(void)
+{
+    cond_init(&c, "c");
+    mutex_init(&m, "m");
+    return cond_wait(&c, &m) == SYNC_MISUSE;
+}
+
+/* Opposite lock orders: A takes x then y, B takes y then x. */
+static struct mutex x, y;
+
+static int ab(void *arg)
+{
+    bool first_x = arg == NULL;
+    mutex_lock(first_x ? &x : &y);
+    task_yield();
+    mutex_lock(first_x ? &y : &x);
+    return 0;
+}
+
+int demo_misuse(void *arg)
+{
+    (void)arg;
+    ktap_plan(9);
+    int failed = 0;
+    failed += check("unlock-not-owner", unlock_not_owner);
+    failed += check("lock-twice", lock_twice);
+    failed += check("spin-unlock-not-held", spin_unlock_not_held);
+    failed += check("sleep-holding-spinlock", sleep_holding_spinlock);
+    failed += check("block-in-interrupt", block_in_interrupt);
+    failed += check("destroy-with-waiters", destroy_with_waiters);
+    failed += check("read-unlock-not-held", read_unlock_not_held);
+    failed += check("cond-wait-without-mutex", cond_wait_without_mutex);
+
+    /* The two stay blocked for good: this case runs last. */
+    struct sync_stats before, after;
+    sync_get_stats(&before);
+    mutex_init(&x, "x");
+    mutex_init(&y, "y");
+    task_create("A", ab, NULL);
+    task_create("B", ab, (void *)1);
+    unsigned stuck = sched_wait_quiet();
+    sync_get_stats(&after);
+    failed += ktap_result(after.deadlocks == before.deadlocks + 1 && stuck == 2, "deadlock-abba");
+    kprintf("# deadlocks_reported=%u stuck=%u\n", after.deadlocks - before.deadlocks, stuck);
+    return failed;
+}

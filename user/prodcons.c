@@ -1,0 +1,231 @@
+/*
+ * prodcons.c - the producer-consumer problem, three ways (run=prodcons).
+ *
+ *   sleep-wakeup  the course's first attempt: a count, sleep() when there is
+ *                 nothing to do, wakeup() the other side. The consumer finds
+ *                 the buffer empty, is preempted before it sleeps, the
+ *                 producer's wakeup finds nobody asleep and is lost, and
+ *                 both end up asleep forever. The kernel notices that
+ *                 nothing can run again and reports it (STALL).
+ *   semaphores    Dijkstra's cure: mutex = 1, empty = N, full = 0, N = 100.
+ *   messages      the same with a mailbox of N messages.
+ *
+ * Both working versions prove that nothing is lost or duplicated: the
+ * consumers count the items and checksum them, and must find exactly what
+ * the producers counted and checksummed.
+ */
+#include "demo_util.h"
+#include "user.h"
+
+#define N 100          /* buffer slots, as in the slides */
+#define PRODUCERS 2
+#define CONSUMERS 2
+#define ITEMS 600      /* per producer */
+#define STOP 0xffffffffu /* sent to each consumer at the end */
+
+static uint32_t buffer[N];
+static unsigned in, out;
+
+struct tally {
+    uint32_t count, sum, mix; /* how many, their sum, a checksum that sees order-free content */
+};
+static struct tally produced[PRODUCERS], consumed[CONSUMERS];
+
+static void tally(struct tally *t, uint32_t item)
+{
+    t->count++;
+    t->sum += item;
+    t->mix ^= item * 2654435761u; /* Knuth's multiplicative hash: duplicates and losses show */
+}
+
+static bool tallies_match(void)
+{
+    struct tally p = {0}, c = {0};
+    for (unsigned i = 0; i < PRODUCERS; i++)
+        p.count += produced[i].count, p.sum += produced[i].sum, p.mix ^= produced[i].mix;
+    for (unsigned i = 0; i < CONSUMERS; i++)
+        c.count += consumed[i].count, c.sum += consumed[i].sum, c.mix ^= consumed[i].mix;
+    kprintf("# produced=%u consumed=%u sum_in=%u sum_out=%u mix_in=%08x mix_out=%08x\n", (unsigned)p.count,
+            (unsigned)c.count, (unsigned)p.sum, (unsigned)c.sum, (unsigned)p.mix, (unsigned)c.mix);
+    return p.count == PRODUCERS * ITEMS && p.count == c.count && p.sum == c.sum && p.mix == c.mix;
+}
+
+static uint32_t item_of(unsigned producer, unsigned k) { return (producer << 16) | k; }
+
+/* ---- sleep and wakeup ------------------------------------------------------- */
+
+#define SW_N 4 /* a small buffer fills quickly */
+static volatile unsigned sw_count;
+static struct task *sw_producer, *sw_consumer;
+static volatile unsigned lost_wakeups;
+static volatile bool sw_stop;
+
+static int sw_produce(void *arg)
+{
+    (void)arg;
+    while (!sw_stop) {
+        if (sw_count == SW_N)
+            task_suspend();          /* if (count == N) sleep() */
+        if (sw_stop)
+            break;
+        sw_count++;                  /* insert_item(); count = count + 1 */
+        if (sw_count == 1 && !task_resume(sw_consumer))
+            lost_wakeups++;          /* if (count == 1) wakeup(consumer) */
+        preempt_here();
+    }
+    return 0;
+}
+
+static int sw_consume(void *arg)
+{
+    (void)arg;
+    while (!sw_stop) {
+        if (sw_count == 0) {         /* if (count == 0) ... */
+            preempt_here();          /* ...preempted right here... */
+            task_suspend();          /* ...then sleep(): too late */
+        }
+        if (sw_stop)
+            break;
+        sw_count--;
+        if (sw_count == SW_N - 1 && !task_resume(sw_producer))
+            lost_wakeups++;
+        preempt_here();
+    }
+    return 0;
+}
+
+static int demo_sleep_wakeup(void)
+{
+    sw_count = 0;
+    lost_wakeups = 0;
+    sw_stop = false;
+    sw_consumer = task_create("consumer", sw_consume, NULL);
+    sw_producer = task_create("producer", sw_produce, NULL);
+    /* Wait until nothing can run any more. */
+    unsigned stuck = sched_wait_quiet();
+    bool both_asleep = sw_producer->state == TASK_BLOCKED && sw_consumer->state == TASK_BLOCKED;
+    int failed = ktap_result(stuck == 2 && both_asleep && lost_wakeups > 0, "sleep-wakeup-lost");
+    kprintf("# both_asleep=%d count=%u lost_wakeups=%u stuck=%u\n", both_asleep, sw_count, lost_wakeups, stuck);
+    /* Let them go, so they can be joined. */
+    sw_stop = true;
+    task_resume(sw_producer);
+    task_resume(sw_consumer);
+    task_join(sw_producer);
+    task_join(sw_consumer);
+    return failed;
+}
+
+/* ---- three semaphores ----------------------------------------------------------- */
+
+static struct semaphore mutex_sem, empty, full;
+
+static int sem_produce(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    for (unsigned k = 0; k < ITEMS; k++) {
+        uint32_t item = item_of(me, k);
+        sem_down(&empty);
+        sem_down(&mutex_sem);
+        buffer[in] = item;
+        in = (in + 1) % N;
+        sem_up(&mutex_sem);
+        sem_up(&full);
+        tally(&produced[me], item);
+    }
+    return 0;
+}
+
+static int sem_consume(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    for (;;) {
+        sem_down(&full);
+        sem_down(&mutex_sem);
+        uint32_t item = buffer[out];
+        out = (out + 1) % N;
+        sem_up(&mutex_sem);
+        sem_up(&empty);
+        if (item == STOP)
+            return 0;
+        tally(&consumed[me], item);
+    }
+}
+
+/* Stop the consumers once the producers are done: one STOP each. */
+static void send_stops_sem(void)
+{
+    for (unsigned i = 0; i < CONSUMERS; i++) {
+        sem_down(&empty);
+        sem_down(&mutex_sem);
+        buffer[in] = STOP;
+        in = (in + 1) % N;
+        sem_up(&mutex_sem);
+        sem_up(&full);
+    }
+}
+
+/* ---- messages ---------------------------------------------------------------------- */
+
+static struct mailbox box;
+static uint32_t box_slots[N];
+
+static int msg_produce(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    for (unsigned k = 0; k < ITEMS; k++) {
+        uint32_t item = item_of(me, k);
+        mbox_send(&box, item);
+        tally(&produced[me], item);
+    }
+    return 0;
+}
+
+static int msg_consume(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    for (;;) {
+        uint32_t item;
+        mbox_recv(&box, &item);
+        if (item == STOP)
+            return 0;
+        tally(&consumed[me], item);
+    }
+}
+
+static int run_pc(const char *name, task_entry_t produce, task_entry_t consume, void (*stops)(void))
+{
+    for (unsigned i = 0; i < PRODUCERS; i++)
+        produced[i] = (struct tally){0};
+    for (unsigned i = 0; i < CONSUMERS; i++)
+        consumed[i] = (struct tally){0};
+    struct task *p[PRODUCERS], *c[CONSUMERS];
+    spawn(c, CONSUMERS, "cons", consume);
+    spawn(p, PRODUCERS, "prod", produce);
+    join_all(p, PRODUCERS);
+    stops();
+    join_all(c, CONSUMERS);
+    int failed = ktap_result(tallies_match(), name);
+    kprintf("# buffer=%u producers=%u consumers=%u items_each=%u\n", N, PRODUCERS, CONSUMERS, ITEMS);
+    return failed;
+}
+
+static void send_stops_msg(void)
+{
+    for (unsigned i = 0; i < CONSUMERS; i++)
+        mbox_send(&box, STOP);
+}
+
+int demo_prodcons(void *arg)
+{
+    (void)arg;
+    ktap_plan(3);
+    int failed = demo_sleep_wakeup();
+    in = out = 0;
+    sem_init(&mutex_sem, "mutex", 1);
+    sem_init(&empty, "empty", N);
+    sem_init(&full, "full", 0);
+    failed += run_pc("semaphores", sem_produce, sem_consume, send_stops_sem);
+    mbox_init(&box, "box", box_slots, N);
+    failed += run_pc("messages", msg_produce, msg_consume, send_stops_msg);
+    return failed;
+}
