@@ -45,6 +45,11 @@ int ktap_result(bool ok, const char *name)
     return ok ? 0 : 1;
 }
 
+void ktap_skip(const char *name, const char *reason)
+{
+    kprintf("ok %u %s # SKIP %s\n", ++ktap_number, name, reason);
+}
+
 static bool selected(const struct ktest *t, const char *name)
 {
     const char *a = t->name, *b = name;

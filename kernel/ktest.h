@@ -45,6 +45,8 @@ __attribute__((format(printf, 3, 4))) void ktest_fail(const char *file, int line
  * to add up failures. */
 void ktap_plan(unsigned n);
 int ktap_result(bool ok, const char *name);
+/* A check that could not be made here: "ok N name # SKIP reason". */
+void ktap_skip(const char *name, const char *reason);
 
 /* Run test `name` (or "all") and print KTAP. Returns the number of tests that
  * failed. Called in a task (see kernel/main.c). */

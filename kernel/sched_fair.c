@@ -9,6 +9,7 @@
  * new or migrated task starts at min_vruntime, the queue's floor; a waking
  * one at most one quantum below it, so sleeping earns a little credit but
  * not a monopoly. A waking task preempts if it is a quantum or more behind.
+ * A yielding task goes just behind the task that runs next.
  *
  * Weight: the task's `tickets` (100 is the default, like nice 0's 1024).
  * Per-task state: heap_node, vkey (the virtual runtime), slice.
@@ -46,6 +47,13 @@ static void fair_enqueue(struct task *t, enum sched_why why)
         t->vkey = min_vruntime;
     else if (why == SCHED_WAKEUP && t->vkey + credit() < min_vruntime)
         t->vkey = min_vruntime - credit();
+    else if (why == SCHED_YIELD && pheap_min(&fair_heap)) {
+        /* Yielding: go behind the task that would run next, or the yield
+         * would pick the yielder straight back. */
+        uint64_t next = list_entry(pheap_min(&fair_heap), struct task, heap_node)->vkey;
+        if (t->vkey <= next)
+            t->vkey = next + 1;
+    }
     t->slice = 0;
     pheap_insert(&fair_heap, &t->heap_node);
 }

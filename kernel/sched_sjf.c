@@ -6,6 +6,9 @@
  * as the longest. Once running, a task keeps the CPU until it finishes or
  * blocks.
  *
+ * A yield does not change who is shortest: the yielder runs again (use
+ * sleep or block to let a longer job in).
+ *
  * Per-task state: heap_node. Cost: enqueue O(1), pick_next O(log n)
  * amortized (pairing heap).
  */

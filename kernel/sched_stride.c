@@ -7,6 +7,7 @@
  * (ties: earlier arrival, then name), for `quantum=` ticks. A task that
  * arrives or wakes starts no lower than the global pass (the least pass in
  * play), so it can neither hoard credit while away nor be starved on return.
+ * A yielding task goes just behind the task that runs next.
  *
  * Per-task state: heap_node, vkey (the pass), slice.
  * Cost: enqueue O(1), pick_next O(log n) amortized (pairing heap).
@@ -38,6 +39,12 @@ static void stride_enqueue(struct task *t, enum sched_why why)
 {
     if (why == SCHED_NEW || why == SCHED_MIGRATE || (why == SCHED_WAKEUP && t->vkey < global_pass))
         t->vkey = global_pass;
+    if (why == SCHED_YIELD && pheap_min(&stride_heap)) {
+        /* Yielding: go behind the task that would run next. */
+        uint64_t next = list_entry(pheap_min(&stride_heap), struct task, heap_node)->vkey;
+        if (t->vkey <= next)
+            t->vkey = next + 1;
+    }
     t->slice = 0;
     pheap_insert(&stride_heap, &t->heap_node);
 }

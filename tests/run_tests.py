@@ -222,6 +222,27 @@ BOOTS = [
         r"name:arrival:burst\[:priority\[:tickets\]\]", r"keeping workload=course$",
         r"^RESULT policy=fifo workload=course "]),
     Boot("swap", "test=swap hz=1000"),
+    # Synchronization: every demo checks its own invariants in KTAP.
+    Boot("race", "run=race hz=1000", expect=[r"^# total=100 expected=400 lost=300"]),
+    Boot("exclusion", "run=exclusion hz=1000"),
+    Boot("prodcons", "run=prodcons hz=1000", expect=[
+        r"^STALL: no task has run for 100 ticks", r"^STALL:   'consumer' \(id \d+\) waits on sleep\(\)$",
+        r"^STALL:   'producer' \(id \d+\) waits on sleep\(\)$"]),
+    Boot("philosophers", "run=philosophers hz=1000", expect=[
+        r"^DEADLOCK: P4 waits fork0 held by P0 -> P0 waits fork1 held by P1 -> P1 waits fork2 held by P2 -> "
+        r"P2 waits fork3 held by P3 -> P3 waits fork4 held by P4 -> P4$"]),
+    Boot("readers-writers", "run=readers-writers hz=1000"),
+    Boot("barber", "run=barber hz=1000"),
+    Boot("barrier", "run=barrier hz=1000"),
+    Boot("inversion", "run=inversion hz=1000"),
+    Boot("misuse", "run=misuse hz=1000", expect=[
+        r"^MISUSE: mutex_unlock\(m\) by 'misuse': it is owned by 'owner'; only the owner may unlock it; ignored$",
+        r"^MISUSE: mutex_lock\(m\) by 'misuse': already holds it: locking it again would wait forever; refused$",
+        r"^MISUSE: spin_unlock\(spin\) by 'misuse': it is not held; ignored$",
+        r"^MISUSE: sem_down\(s\) by 'misuse': would sleep while holding 1 spinlock\(s\)",
+        r"^MISUSE: sem_down\(s\) by 'misuse': called from an interrupt handler, which cannot sleep; refused$",
+        r"^MISUSE: sem_destroy\(s\) by 'misuse': 1 task\(s\) still wait on it \('waiter'\); not destroyed$",
+        r"^DEADLOCK: B waits x held by A -> A waits y held by B -> B$"]),
     Boot("counters-demo", "hz=1000", ktap=False, check=check_counters,
          expect=[r"^Tourniquet - a teaching kernel", r"^demo 'counters' finished: ok"]),
 ]
@@ -260,6 +281,17 @@ def agree_test(name, cmdline):
         return Result("agree/" + name, True)
     return run
 
+
+# The stress-prone demos again, under other timer rates, quanta, policies and
+# seeded timer jitter: other interleavings, each one replayable.
+STRESS = [("hz100-q3", "hz=100 quantum=3"), ("hz5000-mlfq", "hz=5000 sched=mlfq"),
+          ("fair-jitter7", "hz=2000 sched=fair jitter=40 seed=7"), ("lottery-jitter11", "hz=1000 sched=lottery jitter=25 seed=11"),
+          ("prio-jitter3", "hz=3000 sched=prio jitter=50 seed=3")]
+for _name, _extra in STRESS:
+    for _demo in ("race", "prodcons", "philosophers", "readers-writers", "barber", "barrier"):
+        BOOTS.append(Boot(f"{_demo}-{_name}", f"run={_demo} {_extra}", timeout=120))
+BOOTS.append(Boot("clock-jitter", "test=clock hz=1000 jitter=30 seed=5",
+                  check=lambda out: [] if check_clock(out, 1000) else ["jitter=30 did not change the tick length"]))
 
 AGREE = [("agree-seed1", "seed=1"), ("agree-seed2-q2", "seed=2 quantum=2"),
          ("agree-seed3-q3", "seed=3 quantum=3 aging=5 boost=20")]

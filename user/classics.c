@@ -4,14 +4,17 @@
  * run=readers-writers  3 readers and 2 writers share a "database" of 8
  *                      words. A writer fills every word with one new value,
  *                      one word at a time (preemption points in between);
- *                      a reader reads every word the same way. Checks: no
+ *                      a reader reads every word the same way, pausing a
+ *                      tick halfway (so readers overlap). Checks: no
  *                      reader ever sees a mix of two writes (torn read), a
  *                      writer is always alone, and readers do read at the
  *                      same time.
  * run=barber           the sleeping barber: one barber, CHAIRS waiting
  *                      chairs, customers who leave when every chair is
- *                      taken. Checks: never more than CHAIRS waiting, and
- *                      every customer is served or turned away, exactly once.
+ *                      taken. They come in bursts of six while a haircut
+ *                      takes a tick. Checks: never more than CHAIRS waiting,
+ *                      some customers turned away, and every customer served
+ *                      or turned away, exactly once.
  * run=barrier          4 tasks, 5 phases: nobody starts phase p+1 before all
  *                      have finished phase p, and the barrier serves every
  *                      phase, reused.
@@ -43,6 +46,8 @@ static int reader(void *arg)
         uint32_t first = db[0];
         for (unsigned w = 1; w < WORDS; w++) {
             preempt_here();
+            if (w == WORDS / 2)
+                task_sleep(1); /* a slow read: other readers come in meanwhile */
             if (db[w] != first)
                 torn++;
         }
@@ -97,6 +102,7 @@ int demo_readers_writers(void *arg)
 
 #define CHAIRS 3
 #define CUSTOMERS 12
+#define BURST 6 /* customers arriving together: more than the chairs */
 
 static struct semaphore customers_sem, barber_sem, chairs_mutex, seated, finished;
 static volatile unsigned waiting, max_waiting, served, turned_away;
@@ -116,7 +122,7 @@ static int barber(void *arg)
         sem_up(&barber_sem);      /* one customer may sit in the barber's chair */
         sem_up(&chairs_mutex);
         sem_down(&seated);        /* the customer sits down... */
-        preempt_here();           /* ...the haircut... */
+        task_sleep(1);            /* ...the haircut takes a while... */
         served++;
         sem_up(&finished);        /* ...done */
     }
@@ -163,8 +169,8 @@ int demo_barber(void *arg)
         char name[TASK_NAME_MAX];
         ksnprintf(name, sizeof name, "customer%u", i);
         c[i] = task_create(name, customer, (void *)(uintptr_t)i);
-        if (i % 4 == 3)
-            task_sleep(2); /* customers come in bursts of four */
+        if (i % BURST == BURST - 1)
+            task_sleep(10); /* bursts of six, while the barber is busy: some must leave */
     }
     join_all(c, CUSTOMERS);
     shop_open = false;
