@@ -31,7 +31,7 @@ BOOT_SRC := boot/boot.asm              # Multiboot header, entry, boot stack
 
 ARCH_ASM := \
 	arch/x86/isr.asm                   # 256 interrupt stubs, the trap frame, IRET
-ARCH_ASM += arch/x86/switch.asm        # arch_switch: the context switch (both kinds)
+ARCH_GAS := arch/x86/switch.S          # arch_switch: the context switch (both kinds), with CFI for GDB
 ARCH_SRC := \
 	arch/x86/start.c                   # Multiboot hand-off to kernel_main
 ARCH_SRC += arch/x86/gdt.c             # flat segments, TSS, double-fault TSS
@@ -92,13 +92,13 @@ KTEST_SRC += tests/kernel/test_faults.c # divzero, canary (expected panics)
 
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes
 KCFLAGS = -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
-	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-sse -mno-sse2 -mno-mmx \
+	-fno-asynchronous-unwind-tables -fomit-frame-pointer -mregparm=3 -mno-sse -mno-sse2 -mno-mmx \
 	-mno-80387 -O2 -g $(WARN) -MMD -MP -Iarch/x86/include -Ikernel
 # arch/ and drivers/ may also see x86 internals and kernel headers by path.
 X86_CFLAGS = -I.
 NASMFLAGS = -f elf32 -g -F dwarf
 
-KOBJS = $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_SRC) $(ARCH_ASM)) \
+KOBJS = $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_SRC) $(ARCH_ASM)) $(patsubst %.S,$(BUILD)/%.o,$(ARCH_GAS)) \
 	$(patsubst %.c,$(BUILD)/%.o,$(ARCH_SRC) $(DRIVER_SRC) $(CORE_SRC) $(KERNEL_SRC) $(USER_SRC) $(KTEST_SRC))
 
 all: $(KERNEL)
@@ -115,6 +115,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) -m32 -g -c $< -o $@
 
 $(BUILD)/%.o: %.asm
 	@mkdir -p $(dir $@)
@@ -133,7 +138,7 @@ FAKE_SRC := tests/host/fake/fake.c     # fake arch and panic for the host (tests
 FAKE_SRC += tests/host/fake/fake_console.c # console output captured for the tests
 
 # Each host test: its own file plus the portable sources it exercises.
-HOST_TESTS := test_list test_kprintf test_kmem test_cmdline test_sched test_pheap test_policies
+HOST_TESTS := test_list test_kprintf test_kmem test_cmdline test_sched test_pheap test_policies test_sync
 test_list_SRC    := tests/host/test_list.c
 test_kprintf_SRC := tests/host/test_kprintf.c kernel/kprintf.c
 test_kmem_SRC    := tests/host/test_kmem.c kernel/kmem.c kernel/kprintf.c
@@ -143,6 +148,7 @@ test_cmdline_SRC := tests/host/test_cmdline.c $(CORE_SRC)
 test_sched_SRC   := tests/host/test_sched.c
 test_pheap_SRC   := tests/host/test_pheap.c kernel/pheap.c
 test_policies_SRC := tests/host/test_policies.c docs/sched_template.c
+test_sync_SRC    := tests/host/test_sync.c
 
 HOST_BINS = $(addprefix $(HOST)/,$(HOST_TESTS))
 

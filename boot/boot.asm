@@ -44,8 +44,8 @@ _start:
     mov [boot_tsc + 4], edx
     mov esp, boot_stack_top
     xor ebp, ebp                ; end of the frame-pointer chain, for GDB's bt
-    push ebx                    ; x86_start(magic, info)
-    push ecx
+    mov eax, ecx                ; x86_start(magic, info): EAX, EDX (-mregparm=3)
+    mov edx, ebx
     cld
     call x86_start
     ; x86_start never returns; if it did, stop here quietly.

@@ -31,12 +31,15 @@
 #include "workload.h"
 
 static const struct sched_policy *policy;
-static struct task *current;   /* the task on the CPU */
+struct task *sched_current_task; /* the task on the CPU (task_current) */
+#define current sched_current_task
 static struct task *idle;      /* runs when the ready queue is empty */
 static struct list sleep_queue;/* NEW and SLEEPING tasks, by wake_tick, then FIFO */
 static uint64_t ticks;         /* timer ticks since sched_init */
-static bool need_resched;      /* switch at the next preemption point */
-static unsigned irq_depth;     /* > 0 inside a hardware interrupt handler */
+bool sched_need_resched;       /* switch at the next preemption point */
+#define need_resched sched_need_resched
+unsigned sched_irq_depth;      /* > 0 inside a hardware interrupt handler (sched_in_irq) */
+#define irq_depth sched_irq_depth
 static unsigned nr_ready;      /* tasks in the policy's queue */
 static bool migrate_current;   /* current still carries the previous policy's state */
 static struct workload_run *watched; /* the workload being measured, if any */
@@ -67,8 +70,6 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
 
 const struct sched_policy *sched_policy(void) { return policy; }
 
-struct task *task_current(void) { return current; }
-
 uint64_t sched_ticks(void)
 {
     arch_irqstate_t s = arch_irq_save(); /* two 32-bit loads: keep a tick out */
@@ -76,8 +77,6 @@ uint64_t sched_ticks(void)
     arch_irq_restore(s);
     return t;
 }
-
-bool sched_in_irq(void) { return irq_depth > 0; }
 
 unsigned sched_nr_ready(void) { return nr_ready; }
 
@@ -146,9 +145,7 @@ static void schedule(void)
     } else {
         next = idle;
     }
-    KASSERT(next->state == TASK_READY);
-    if (!task_canary_ok(next))
-        stack_overflow(next);
+    KASSERT(next->state == TASK_READY); /* its canary was checked when it left the CPU */
 
     need_resched = false;
     migrate_current = false; /* prev left the CPU: it re-enters through enqueue anyway */
@@ -177,24 +174,17 @@ static void preempt(void)
 void sched_make_ready(struct task *t, enum sched_why why)
 {
     KASSERT(t != idle);
-    KASSERT(t->state != TASK_READY && t->state != TASK_RUNNING && t->state != TASK_DEAD);
+    KASSERT((1u << t->state) & (1u << TASK_NEW | 1u << TASK_BLOCKED | 1u << TASK_SLEEPING));
     if ((t->state == TASK_SLEEPING || t->state == TASK_NEW) && list_node_linked(&t->wait_node))
         list_remove(&t->wait_node); /* woken before its time */
-    t->state = TASK_READY;
-    t->wait_obj = NULL;
-    t->wait_what = NULL;
-    t->wait_name = NULL;
+    t->state = TASK_READY; /* (wait_obj, wait_what, wait_name mean something only while BLOCKED) */
     enqueue(t, why);
     if (current == idle || current->state != TASK_RUNNING ||
         (policy->preempts && policy->preempts(current, t)))
         need_resched = true;
 }
 
-void sched_preempt_point(void)
-{
-    if (need_resched && irq_depth == 0)
-        preempt();
-}
+void sched_preempt_now(void) { preempt(); }
 
 void sched_yield_cpu(void)
 {

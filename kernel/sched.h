@@ -102,6 +102,11 @@ const struct sched_policy *sched_policy_find(const char *name);
 /* The registered policies, NULL-terminated. */
 extern const struct sched_policy *const sched_policies[];
 
+/* The core's state that hot paths read, exported for the inline accessors
+ * (as Linux's `current`). Written only by sched.c. */
+extern struct task *sched_current_task;
+extern unsigned sched_irq_depth;
+
 /* ---- Called by the task layer (kernel/task.c) and sync code ------------ */
 /* All of these need interrupts disabled. */
 
@@ -111,8 +116,14 @@ void sched_make_ready(struct task *t, enum sched_why why);
 
 /* If sched_make_ready asked for a switch and we are not in an interrupt
  * handler, switch now. Task code calls it after making a task ready, once
- * its own state is consistent. */
-void sched_preempt_point(void);
+ * its own state is consistent. (Inline test, out-of-line switch.) */
+extern bool sched_need_resched;
+void sched_preempt_now(void);
+static inline void sched_preempt_point(void)
+{
+    if (sched_need_resched && sched_irq_depth == 0)
+        sched_preempt_now();
+}
 
 /* The running task gives up the CPU as READY (yield). */
 void sched_yield_cpu(void);
@@ -170,7 +181,7 @@ void sched_irq_exit(void);
 void sched_call_on_tick(void (*fn)(void *arg), void *arg);
 
 /* True while a hardware interrupt handler runs. */
-bool sched_in_irq(void);
+static inline bool sched_in_irq(void) { return sched_irq_depth > 0; }
 
 /* ---- Time and statistics ---------------------------------------------- */
 

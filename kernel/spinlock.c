@@ -50,7 +50,7 @@ void sync_name_waiters(const struct list *q, char *buf, size_t size)
     }
 }
 
-bool sync_may_block(const char *op, const char *object)
+bool sync_refuse_block(const char *op, const char *object)
 {
     if (sched_in_irq()) {
         sync_misuse(op, object, "called from an interrupt handler, which cannot sleep; refused");

@@ -15,7 +15,13 @@ __attribute__((format(printf, 3, 4))) void sync_misuse(const char *op, const cha
 
 /* May the running task sleep in op(object)? If not (an interrupt handler,
  * or a spinlock held), report it and return false. Interrupts off. */
-bool sync_may_block(const char *op, const char *object);
+bool sync_refuse_block(const char *op, const char *object);
+static inline bool sync_may_block(const char *op, const char *object)
+{
+    if (!sched_in_irq() && task_current()->spinlocks_held == 0)
+        return true;
+    return sync_refuse_block(op, object);
+}
 
 /* The names of the tasks waiting in q, "'B', 'C'", for a report. */
 void sync_name_waiters(const struct list *q, char *buf, size_t size);

@@ -70,7 +70,7 @@ struct task {
     struct list_node wait_node; /* in the sleep queue or an object's wait queue */
 
     uint64_t wake_tick;         /* SLEEPING: the tick to wake at */
-    const void *wait_obj;       /* BLOCKED: what it waits for... */
+    const void *wait_obj;       /* BLOCKED (only then valid): what it waits for... */
     const char *wait_what;      /* ...and what kind of thing that is ("join", "mutex") */
     const char *wait_name;      /* ...and its name, for reports (or NULL) */
     struct task *joiner;        /* the task blocked in task_join on this one */
@@ -152,7 +152,8 @@ void task_suspend(void);
 bool task_resume(struct task *t);
 
 /* The running task (the idle task when nothing else runs). */
-struct task *task_current(void);
+extern struct task *sched_current_task;
+static inline struct task *task_current(void) { return sched_current_task; }
 
 /* The priority a policy should use: its own, or a more urgent one lent to
  * it through a mutex (priority inheritance). */

@@ -316,7 +316,7 @@ def gdb_test():
                                                   "test=yield hz=1000 exit=1", "-S", "-gdb", f"tcp:127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cmds = ["tourniquet-connect %d" % port, "switch-break", "continue", "bt", "info registers eip esp",
-            "print 'sched.c'::current->name", "stepi", "info registers eip", "delete",
+            "print sched_current_task->name", "stepi", "info registers eip", "stepi 6", "bt", "delete",
             "break task_yield", "continue", "next", "kill"]
     args = ["gdb", "-q", "-batch", "-nx", "-x", os.path.join(ROOT, "tools/gdb/tourniquet.gdb")]
     for c in cmds:
@@ -340,6 +340,7 @@ def gdb_test():
         (r"#\d .* (sched_preempt_point|schedule|task_create|sched_yield_cpu)", "bt does not reach the scheduler's C code"),
         (r"#\d .* kernel_main", "bt does not reach kernel_main"),
         (r'\$1 = "ktest', "current task at the first switch is not 'ktest'"),
+        (r"#1 .* arch_task_start \(\) at arch/x86/switch.S", "after `mov esp`, bt does not show the new task's stack"),
         (r"Breakpoint 2(\.\d+)?, task_yield", "the breakpoint on task_yield did not stop"),
         (r"Breakpoint 2[^\n]*\n[^\n]*\n\d+\t\s+(arch_irqstate_t s = arch_irq_save\(\);|sched_yield_cpu\(\);)",
          "next did not step to a C line of task_yield"),

@@ -15,16 +15,23 @@
  *                      instruction: the preemptive path. Two tasks spin
  *                      reading the counter; a sample is the gap between the
  *                      last read of one and the first read of the other. It
- *                      also contains part of a loop iteration on each side,
- *                      one iteration (measured: `loop=`) on average, which we
- *                      subtract from the median.
+ *                      also contains part of a loop iteration on each side
+ *                      (`loop=` instructions each at most), which is never
+ *                      negative: we report the smallest of 64 samples, an
+ *                      upper bound on the path within 2 x loop of it.
  *  policy_NAME_N       one enqueue plus one pick_next of policy NAME with N
  *                      (10, 100, 1,000, 10,000) tasks in its ready queue:
  *                      the cost of a scheduling decision as the queue grows.
  *                      Measured on stand-in tasks (no stacks), interrupts off,
  *                      the median of 32 pairs.
+ *  spinlock, mutex,    one uncontended lock + unlock (down + up), median of 32.
+ *  semaphore
+ *  sem_pingpong        a round trip between two tasks through two semaphores:
+ *                      up(ping), down(pong) in one task; down(ping), up(pong)
+ *                      in the other. Two switches and four operations.
  */
 #include "boot.h"
+#include "sync.h"
 #include "tourniquet.h"
 #include "user.h"
 
@@ -148,6 +155,69 @@ static void report(const char *name, uint32_t value, const char *extra)
     kprintf("BENCH name=%s instructions=%u%s\n", name, (unsigned)value, extra);
 }
 
+/* ---- synchronization ------------------------------------------------------ */
+
+static struct semaphore ping, pong;
+
+static int ponger(void *arg)
+{
+    (void)arg;
+    for (unsigned k = 0; k < SAMPLES + 1; k++) {
+        sem_down(&ping);
+        sem_up(&pong);
+    }
+    return 0;
+}
+
+static void bench_sync(void)
+{
+    struct spinlock l;
+    struct mutex m;
+    struct semaphore s;
+    spin_init(&l, "bench", SPIN_XCHG);
+    mutex_init(&m, "bench");
+    sem_init(&s, "bench", 1);
+    char extra[48];
+    static const char *const names[3] = {"spinlock", "mutex", "semaphore"};
+    for (unsigned which = 0; which < 3; which++) {
+        nsamples = 0;
+        for (unsigned k = 0; k < 32; k++) {
+            uint64_t c0 = cycles_now();
+            if (which == 0) {
+                spin_lock(&l);
+                spin_unlock(&l);
+            } else if (which == 1) {
+                mutex_lock(&m);
+                mutex_unlock(&m);
+            } else {
+                sem_down(&s);
+                sem_up(&s);
+            }
+            record(cycles_now() - c0);
+        }
+        uint32_t med = median();
+        ksnprintf(extra, sizeof extra, " min=%u uncontended=lock+unlock", (unsigned)samples[0]);
+        report(names[which], med, extra);
+    }
+
+    sem_init(&ping, "ping", 0);
+    sem_init(&pong, "pong", 0);
+    struct task *t = task_create("ponger", ponger, NULL);
+    nsamples = 0;
+    for (unsigned k = 0; k < SAMPLES + 1; k++) {
+        uint64_t c0 = cycles_now();
+        sem_up(&ping);
+        sem_down(&pong);
+        uint64_t c1 = cycles_now();
+        if (k > 0) /* the first round trip also starts the ponger */
+            record(c1 - c0);
+    }
+    task_join(t);
+    uint32_t med = median();
+    ksnprintf(extra, sizeof extra, " min=%u round_trip=2_switches", (unsigned)samples[0]);
+    report("sem_pingpong", med, extra);
+}
+
 int demo_bench(void *arg)
 {
     (void)arg;
@@ -179,7 +249,12 @@ int demo_bench(void *arg)
     med = median();
     ksnprintf(extra, sizeof extra, " min=%u median_raw=%u loop=%u samples=%u", (unsigned)samples[0],
               (unsigned)med, (unsigned)loop_len, n);
-    report("timer_switch", med - loop_len, extra);
+    /* The path is the same every tick; each sample adds a non-negative
+     * part of a loop iteration on each side. So the smallest sample is the
+     * tightest upper bound on the path. */
+    report("timer_switch", samples[0], extra);
+
+    bench_sync();
 
     /* Policies: the stand-in tasks never run; the live policy's queue is
      * empty meanwhile (only this task exists), and is re-installed after. */

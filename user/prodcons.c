@@ -8,6 +8,9 @@
  *                 both end up asleep forever. The kernel notices that
  *                 nothing can run again and reports it (STALL).
  *   semaphores    Dijkstra's cure: mutex = 1, empty = N, full = 0, N = 100.
+ *   condition     a monitor: one mutex and two condition variables,
+ *   -variables    not_full and not_empty, waited on in `while` loops
+ *                 (Mesa semantics: the condition is re-checked on waking).
  *   messages      the same with a mailbox of N messages.
  *
  * Both working versions prove that nothing is lost or duplicated: the
@@ -164,6 +167,62 @@ static void send_stops_sem(void)
     }
 }
 
+/* ---- a monitor: mutex and condition variables ------------------------------------ */
+
+static struct mutex monitor;
+static struct cond not_full, not_empty;
+static unsigned filled;
+
+static void monitor_put(uint32_t item)
+{
+    mutex_lock(&monitor);
+    while (filled == N) /* while, not if: Mesa */
+        cond_wait(&not_full, &monitor);
+    buffer[in] = item;
+    in = (in + 1) % N;
+    filled++;
+    cond_signal(&not_empty);
+    mutex_unlock(&monitor);
+}
+
+static uint32_t monitor_get(void)
+{
+    mutex_lock(&monitor);
+    while (filled == 0)
+        cond_wait(&not_empty, &monitor);
+    uint32_t item = buffer[out];
+    out = (out + 1) % N;
+    filled--;
+    cond_signal(&not_full);
+    mutex_unlock(&monitor);
+    return item;
+}
+
+static int cv_produce(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    for (unsigned k = 0; k < ITEMS; k++) {
+        uint32_t item = item_of(me, k);
+        monitor_put(item);
+        tally(&produced[me], item);
+    }
+    return 0;
+}
+
+static int cv_consume(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    for (uint32_t item; (item = monitor_get()) != STOP;)
+        tally(&consumed[me], item);
+    return 0;
+}
+
+static void send_stops_cv(void)
+{
+    for (unsigned i = 0; i < CONSUMERS; i++)
+        monitor_put(STOP);
+}
+
 /* ---- messages ---------------------------------------------------------------------- */
 
 static struct mailbox box;
@@ -218,13 +277,18 @@ static void send_stops_msg(void)
 int demo_prodcons(void *arg)
 {
     (void)arg;
-    ktap_plan(3);
+    ktap_plan(4);
     int failed = demo_sleep_wakeup();
     in = out = 0;
     sem_init(&mutex_sem, "mutex", 1);
     sem_init(&empty, "empty", N);
     sem_init(&full, "full", 0);
     failed += run_pc("semaphores", sem_produce, sem_consume, send_stops_sem);
+    in = out = filled = 0;
+    mutex_init(&monitor, "monitor");
+    cond_init(&not_full, "not_full");
+    cond_init(&not_empty, "not_empty");
+    failed += run_pc("condition-variables", cv_produce, cv_consume, send_stops_cv);
     mbox_init(&box, "box", box_slots, N);
     failed += run_pc("messages", msg_produce, msg_consume, send_stops_msg);
     return failed;

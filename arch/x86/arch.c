@@ -9,25 +9,26 @@
 /*
  * A new task's stack, as arch_switch will find it (top of stack last):
  *
- *   stack top ->  0            fake return address for start(): ends GDB's bt
- *                 start        arch_switch's RET jumps here
- *                 0 (ebp)      popped by arch_switch: a zero frame pointer
- *                 0 (ebx)
+ *   stack top ->  arch_task_start_ret   arch_switch's RET jumps to the thunk in
+ *                                       switch.S, which calls start()
+ *                 0 (ebx slot: start)   popped by arch_switch, in reverse
  *                 0 (esi)
- *   ctx->esp ->   0 (edi)
+ *                 0 (edi)
+ *   ctx->esp ->   0 (ebp)               a zero frame pointer
  *
- * The top is 16-byte aligned, and start() is entered with ESP = top - 4, as
- * if called with an aligned stack (what the i386 System V ABI expects).
+ * The top is 16-byte aligned; the thunk's CALL enters start() with
+ * ESP = top - 4, as the i386 System V ABI expects.
  */
+extern char arch_task_start_ret[]; /* switch.S */
+
 void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size, void (*start)(void))
 {
     uint32_t *sp = (uint32_t *)(((uintptr_t)stack_base + size) & ~(uintptr_t)15);
-    *--sp = 0;
-    *--sp = (uint32_t)(uintptr_t)start;
-    *--sp = 0; /* ebp */
-    *--sp = 0; /* ebx */
-    *--sp = 0; /* esi */
-    *--sp = 0; /* edi */
+    *--sp = (uint32_t)(uintptr_t)arch_task_start_ret;
+    *--sp = (uint32_t)(uintptr_t)start; /* ebx */
+    *--sp = 0;                          /* esi */
+    *--sp = 0;                          /* edi */
+    *--sp = 0;                          /* ebp */
     ctx->esp = (uint32_t)(uintptr_t)sp;
 }
 

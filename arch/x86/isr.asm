@@ -41,9 +41,8 @@ isr_common:
     mov ds, ax
     mov es, ax
     cld
-    push esp                    ; trap_dispatch(struct trap_frame *)
+    mov eax, esp                ; trap_dispatch(struct trap_frame *), in EAX (-mregparm=3)
     call trap_dispatch
-    add esp, 4
 global isr_return
 isr_return:
     pop gs

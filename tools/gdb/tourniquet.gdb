@@ -7,7 +7,7 @@
 #   info registers      the CPU state; x/8wx $esp the stack being switched from
 #   stepi / nexti       one instruction at a time through arch_switch
 #   next / step         one C line at a time (after `finish` back into C)
-#   p *'sched.c'::current     the task being switched to (current is already set)
+#   p *sched_current_task     the task being switched to (already set during arch_switch)
 #   p *'sched.c'::policy      the scheduling policy's hook table
 
 set confirm off
@@ -30,11 +30,11 @@ define switch-break
     break arch_switch
 end
 document switch-break
-Stop at every context switch (arch/x86/switch.asm).
+Stop at every context switch (arch/x86/switch.S).
 end
 
 define current-task
-    print *'sched.c'::current
+    print *sched_current_task
 end
 document current-task
 Print the running task (during arch_switch: the task being switched to).

@@ -66,7 +66,7 @@ static inline void arch_idle(void) { __asm__ volatile("sti; hlt" : : : "memory")
  * pointer. Everything else (callee-saved registers, the return address, and
  * for a preempted task the whole trap frame) lives on that stack. */
 struct arch_context {
-    uint32_t esp; /* offset 0: arch/x86/switch.asm relies on it */
+    uint32_t esp; /* offset 0: arch/x86/switch.S relies on it */
 };
 
 /* Prepare a new context that, when first switched to, calls start() on the
@@ -78,7 +78,7 @@ void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size,
 /* Save the current CPU state into *from and resume *to. Returns when some
  * later arch_switch resumes *from. Interrupts must be disabled; they stay
  * disabled across the switch. One routine serves voluntary and preemptive
- * switches alike (arch/x86/switch.asm). */
+ * switches alike (arch/x86/switch.S). */
 void arch_switch(struct arch_context *from, struct arch_context *to);
 
 /* ---- Atomics ---------------------------------------------------------- */

@@ -1,0 +1,224 @@
+/*
+ * test_sync.c - the synchronization primitives' logic that needs no real
+ * switch: interrupt state around spinlocks, the non-blocking calls and their
+ * codes, the mailbox ring, and the misuse reports. (Blocking, wakeups and
+ * the deadlock detector run in QEMU: run=race, prodcons, misuse...)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fake.h"
+#include "kmem.h"
+#include "sched.h"
+#include "sync.h"
+#include "task.h"
+
+extern const struct sched_policy sched_rr;
+static _Alignas(16) uint8_t heap[256 * 1024];
+static _Alignas(16) uint8_t idle_stack[4096];
+static struct task *a, *b;
+
+static int nothing(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+/* A on the CPU, B ready. */
+static int setup(void **state)
+{
+    (void)state;
+    fake_reset();
+    kmem_init(heap, sizeof heap);
+    sched_init(&sched_rr, task_init_idle(idle_stack, sizeof idle_stack));
+    a = task_create("A", nothing, NULL);
+    b = task_create("B", nothing, NULL);
+    fake_console_reset();
+    return 0;
+}
+
+static void test_spinlock_disables_and_restores_interrupts(void **state)
+{
+    (void)state;
+    struct spinlock x, t;
+    spin_init(&x, "x", SPIN_XCHG);
+    spin_init(&t, "t", SPIN_TSL);
+    assert_true(fake_irq_enabled);
+    assert_int_equal(spin_lock(&x), SYNC_OK);
+    assert_false(fake_irq_enabled);
+    assert_int_equal(spin_lock(&t), SYNC_OK); /* nested */
+    assert_int_equal(a->spinlocks_held, 2);
+    assert_ptr_equal(t.owner, a);
+    assert_int_equal(spin_unlock(&t), SYNC_OK);
+    assert_false(fake_irq_enabled); /* x is still held */
+    assert_int_equal(spin_unlock(&x), SYNC_OK);
+    assert_true(fake_irq_enabled);
+    assert_int_equal(a->spinlocks_held, 0);
+    assert_int_equal(x.locked, 0);
+    assert_int_equal(t.locked, 0);
+}
+
+static void test_spinlock_misuse(void **state)
+{
+    (void)state;
+    struct spinlock x;
+    spin_init(&x, "x", SPIN_XCHG);
+    assert_int_equal(spin_unlock(&x), SYNC_MISUSE);
+    assert_string_equal(fake_console, "MISUSE: spin_unlock(x) by 'A': it is not held; ignored\n");
+    spin_lock(&x);
+    fake_console_reset();
+    assert_int_equal(spin_lock(&x), SYNC_MISUSE);
+    assert_non_null(strstr(fake_console, "MISUSE: spin_lock(x) by 'A': already holds it"));
+    assert_int_equal(a->spinlocks_held, 1); /* the refused lock counted nothing */
+    spin_unlock(&x);
+    assert_true(fake_irq_enabled);
+}
+
+static void test_semaphore_counts(void **state)
+{
+    (void)state;
+    struct semaphore s;
+    sem_init(&s, "s", 2);
+    assert_int_equal(sem_down(&s), SYNC_OK); /* no need to sleep */
+    assert_int_equal(sem_try_down(&s), SYNC_OK);
+    assert_int_equal(sem_try_down(&s), SYNC_WOULD_BLOCK);
+    assert_int_equal(s.count, 0);
+    sem_up(&s);
+    assert_int_equal(s.count, 1);
+    assert_int_equal(sem_destroy(&s), SYNC_OK);
+}
+
+static void test_no_sleeping_with_a_spinlock(void **state)
+{
+    (void)state;
+    struct semaphore s;
+    struct spinlock l;
+    sem_init(&s, "s", 0);
+    spin_init(&l, "l", SPIN_XCHG);
+    spin_lock(&l);
+    assert_int_equal(sem_down(&s), SYNC_MISUSE);
+    assert_non_null(strstr(fake_console, "MISUSE: sem_down(s) by 'A': would sleep while holding 1 spinlock(s)"));
+    spin_unlock(&l);
+    assert_ptr_equal(task_current(), a); /* nobody switched */
+}
+
+static void test_mutex_owner_rules(void **state)
+{
+    (void)state;
+    struct mutex m;
+    mutex_init(&m, "m");
+    assert_int_equal(mutex_trylock(&m), SYNC_OK);
+    assert_ptr_equal(m.owner, a);
+    assert_int_equal(mutex_lock(&m), SYNC_MISUSE); /* A holds it */
+    task_yield();                                   /* B runs now */
+    assert_ptr_equal(task_current(), b);
+    assert_int_equal(mutex_trylock(&m), SYNC_WOULD_BLOCK);
+    fake_console_reset();
+    assert_int_equal(mutex_unlock(&m), SYNC_MISUSE);
+    assert_string_equal(fake_console, "MISUSE: mutex_unlock(m) by 'B': it is owned by 'A'; only the owner may "
+                                      "unlock it; ignored\n");
+    assert_int_equal(mutex_destroy(&m), SYNC_MISUSE); /* still locked */
+    task_yield(); /* back to A */
+    assert_int_equal(mutex_unlock(&m), SYNC_OK);
+    assert_null(m.owner);
+    assert_true(list_empty(&a->held_mutexes));
+    assert_int_equal(mutex_unlock(&m), SYNC_MISUSE); /* not locked */
+    assert_int_equal(mutex_destroy(&m), SYNC_OK);
+}
+
+static void test_mailbox_ring(void **state)
+{
+    (void)state;
+    struct mailbox mb;
+    uint32_t slots[3], msg = 0;
+    mbox_init(&mb, "mb", slots, 3);
+    assert_int_equal(mbox_try_recv(&mb, &msg), SYNC_WOULD_BLOCK);
+    for (uint32_t round = 0; round < 4; round++) { /* wraps around the ring */
+        for (uint32_t i = 0; i < 3; i++)
+            assert_int_equal(mbox_try_send(&mb, round * 10 + i), SYNC_OK);
+        assert_int_equal(mbox_try_send(&mb, 99), SYNC_WOULD_BLOCK);
+        for (uint32_t i = 0; i < 3; i++) {
+            assert_int_equal(mbox_recv(&mb, &msg), SYNC_OK); /* has messages: does not sleep */
+            assert_int_equal(msg, round * 10 + i);            /* FIFO */
+        }
+        assert_int_equal(mbox_try_recv(&mb, &msg), SYNC_WOULD_BLOCK);
+    }
+}
+
+static void test_barrier_of_one_and_phases(void **state)
+{
+    (void)state;
+    struct barrier bar;
+    barrier_init(&bar, "bar", 1);
+    assert_int_equal(barrier_wait(&bar), 0);
+    assert_int_equal(barrier_wait(&bar), 1);
+    assert_int_equal(bar.arrived, 0);
+}
+
+static void test_rwlock_readers_and_misuse(void **state)
+{
+    (void)state;
+    struct rwlock rw;
+    rw_init(&rw, "rw");
+    assert_int_equal(rw_read_lock(&rw), SYNC_OK);
+    assert_int_equal(rw_read_lock(&rw), SYNC_OK); /* readers share it */
+    assert_int_equal(rw.readers, 2);
+    rw_read_unlock(&rw);
+    rw_read_unlock(&rw);
+    fake_console_reset();
+    rw_read_unlock(&rw);
+    assert_non_null(strstr(fake_console, "MISUSE: rw_read_unlock(rw) by 'A': nobody holds it to read"));
+    assert_int_equal(rw_write_lock(&rw), SYNC_OK);
+    assert_ptr_equal(rw.writer, a);
+    assert_int_equal(rw_write_lock(&rw), SYNC_MISUSE);
+    assert_int_equal(rw_read_lock(&rw), SYNC_MISUSE); /* a writer reading its own lock */
+    rw_write_unlock(&rw);
+    assert_null(rw.writer);
+}
+
+static void test_cond_requires_the_mutex(void **state)
+{
+    (void)state;
+    struct cond c;
+    struct mutex m;
+    cond_init(&c, "c");
+    mutex_init(&m, "m");
+    cond_signal(&c); /* nobody waits: nothing happens */
+    cond_broadcast(&c);
+    assert_int_equal(cond_wait(&c, &m), SYNC_MISUSE);
+    assert_string_equal(fake_console, "MISUSE: cond_wait(c) by 'A': the caller does not hold mutex 'm'; refused\n");
+}
+
+static void test_misuse_is_counted(void **state)
+{
+    (void)state;
+    struct sync_stats before, after;
+    sync_get_stats(&before);
+    struct spinlock l;
+    spin_init(&l, "l", SPIN_XCHG);
+    spin_unlock(&l);
+    spin_unlock(&l);
+    sync_get_stats(&after);
+    assert_int_equal(after.misuse, before.misuse + 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_spinlock_disables_and_restores_interrupts, setup),
+        cmocka_unit_test_setup(test_spinlock_misuse, setup),
+        cmocka_unit_test_setup(test_semaphore_counts, setup),
+        cmocka_unit_test_setup(test_no_sleeping_with_a_spinlock, setup),
+        cmocka_unit_test_setup(test_mutex_owner_rules, setup),
+        cmocka_unit_test_setup(test_mailbox_ring, setup),
+        cmocka_unit_test_setup(test_barrier_of_one_and_phases, setup),
+        cmocka_unit_test_setup(test_rwlock_readers_and_misuse, setup),
+        cmocka_unit_test_setup(test_cond_requires_the_mutex, setup),
+        cmocka_unit_test_setup(test_misuse_is_counted, setup),
+    };
+    return cmocka_run_group_tests_name("sync", tests, NULL, NULL);
+}
