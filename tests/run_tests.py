@@ -293,6 +293,20 @@ for _name, _extra in STRESS:
 BOOTS.append(Boot("clock-jitter", "test=clock hz=1000 jitter=30 seed=5",
                   check=lambda out: [] if check_clock(out, 1000) else ["jitter=30 did not change the tick length"]))
 
+# Every GRUB menu entry boots (with -kernel and exit=1) without a command-line
+# complaint and ends with status 33.
+def grub_entries():
+    cfg = open(os.path.join(ROOT, "iso/boot/grub/grub.cfg")).read()
+    for i, (title, line) in enumerate(re.findall(r'menuentry "([^"]+)" \{\s*multiboot /boot/tourniquet.elf ?([^\n]*)', cfg)):
+        line = line.strip()
+        if line == "help" or "test=" in line:
+            continue  # help and test=all are booted elsewhere
+        yield Boot(f"grub-entry-{i:02d}", f"{line} hz=1000", ktap=False, timeout=120,
+                   check=lambda out: [l for l in out.splitlines() if l.startswith("cmdline:")][:1])
+
+
+BOOTS += list(grub_entries())
+
 AGREE = [("agree-seed1", "seed=1"), ("agree-seed2-q2", "seed=2 quantum=2"),
          ("agree-seed3-q3", "seed=3 quantum=3 aging=5 boost=20")]
 
