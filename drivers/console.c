@@ -11,3 +11,5 @@ void console_write(const char *s, size_t n)
     serial_write(s, n);
     vga_write(s, n);
 }
+
+void console_write_aux(const char *s, size_t n) { serial2_write(s, n); }

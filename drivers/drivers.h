@@ -7,9 +7,11 @@
 
 #include <stddef.h>
 
-/* serial.c: the first 16550 UART (COM1), 115200 baud, 8N1, polled. */
+/* serial.c: the 16550 UARTs, COM1 (the console) and COM2 (machine-readable
+ * output), 115200 baud, 8N1, polled. */
 void serial_init(void);
 void serial_write(const char *s, size_t n);
+void serial2_write(const char *s, size_t n);
 
 /* vga.c: the 80x25 colour text screen at 0xB8000. */
 void vga_init(void);

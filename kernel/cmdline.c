@@ -13,6 +13,7 @@
 #include "ktest.h"
 #include "sched.h"
 #include "sync.h"
+#include "trace.h"
 #include "workload.h"
 
 struct kconfig kconfig;
@@ -43,6 +44,7 @@ static const struct option options[] = {
     {"quantum", OPT_UINT, &sched_config.quantum, 1, 1000, NULL, "time slice, in ticks (rr, prio, mlfq's top level, lottery, stride, fair)"},
     {"aging", OPT_UINT, &sched_config.aging, 0, 100000, NULL, "prio: ticks of waiting that raise a task one level (0: never)"},
     {"boost", OPT_UINT, &sched_config.boost, 0, 100000, NULL, "mlfq: ticks between boosts of every task to the top (0: never)"},
+    {"trace", OPT_BOOL, &trace_enabled, 0, 1, NULL, "record scheduler events (Chrome trace JSON on COM2 after run=workload)"},
     {"pi", OPT_BOOL, &sync_priority_inheritance, 0, 1, NULL, "priority inheritance for mutexes under prio"},
     {"seed", OPT_UINT, &sched_config.seed, 0, 0xffffffffu, NULL, "seed of lottery draws and random workloads"},
     {"workload", OPT_WORKLOAD, &kconfig.workload, 0, 0, workload_builtin,
@@ -66,6 +68,7 @@ void cmdline_reset(void)
     };
     sched_config = (struct sched_config){.quantum = 1, .aging = 10, .boost = 50, .seed = 1};
     sync_priority_inheritance = true;
+    trace_enabled = true;
 }
 
 static bool str_eq(const char *a, const char *b)

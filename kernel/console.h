@@ -14,4 +14,8 @@
  * keeps interrupts off for the duration if the text must stay together. */
 void console_write(const char *s, size_t n);
 
+/* Write n characters to the auxiliary port (COM2), where machine-readable
+ * output goes (the trace as JSON). Goes nowhere if there is no such port. */
+void console_write_aux(const char *s, size_t n);
+
 #endif /* KERNEL_CONSOLE_H */

@@ -23,6 +23,7 @@
  */
 #include "kprintf.h"
 #include "sync_internal.h"
+#include "trace.h"
 
 bool sync_priority_inheritance = true;
 
@@ -112,6 +113,7 @@ int mutex_lock(struct mutex *m)
             arch_irq_restore(s);
             return SYNC_MISUSE;
         }
+        trace_event(TRACE_CONTEND, self->id, m->owner->id, 0, m->name);
         check_deadlock(m);
         if (sync_priority_inheritance)
             lend_priority(m);

@@ -28,6 +28,7 @@
 #include "kprintf.h"
 #include "panic.h"
 #include "task.h"
+#include "trace.h"
 #include "workload.h"
 
 static const struct sched_policy *policy;
@@ -129,7 +130,7 @@ static void enqueue(struct task *t, enum sched_why why)
  * task.c's task_start(). (And on the host, arch_switch returns at once: the
  * caller simply carries on as the new task.)
  */
-static void schedule(void)
+static void schedule(enum trace_reason why)
 {
     struct task *prev = current;
 
@@ -154,6 +155,8 @@ static void schedule(void)
         return;
     stats.switches++;
     next->runs++;
+    if (trace_enabled)
+        trace_record(TRACE_SWITCH, prev->id, next->id, why, NULL);
     current = next;
     arch_switch(&prev->ctx, &next->ctx);
 }
@@ -168,15 +171,18 @@ static void preempt(void)
         stats.preemptions++;
     }
     migrate_current = false;
-    schedule();
+    schedule(TR_PREEMPTED);
 }
 
 void sched_make_ready(struct task *t, enum sched_why why)
 {
-    KASSERT(t != idle);
+    /* Only a waiting task can be made ready (and so never the idle task,
+     * which is only ever RUNNING or READY). */
     KASSERT((1u << t->state) & (1u << TASK_NEW | 1u << TASK_BLOCKED | 1u << TASK_SLEEPING));
     if ((t->state == TASK_SLEEPING || t->state == TASK_NEW) && list_node_linked(&t->wait_node))
         list_remove(&t->wait_node); /* woken before its time */
+    if (trace_enabled)
+        trace_record(why == SCHED_NEW ? TRACE_ARRIVE : TRACE_WAKE, t->id, 0, 0, why == SCHED_NEW ? t->name : NULL);
     t->state = TASK_READY; /* (wait_obj, wait_what, wait_name mean something only while BLOCKED) */
     enqueue(t, why);
     if (current == idle || current->state != TASK_RUNNING ||
@@ -192,18 +198,18 @@ void sched_yield_cpu(void)
     t->state = TASK_READY;
     if (t != idle)
         enqueue(t, SCHED_YIELD);
-    schedule();
+    schedule(TR_YIELDED);
 }
 
 void sched_block(const void *obj, const char *what)
 {
-    KASSERT(current != idle);
-    KASSERT(irq_depth == 0);             /* sync code reports this misuse first */
-    KASSERT(current->spinlocks_held == 0);
+    KASSERT(current != idle); /* (callers have checked: not in an interrupt, no spinlock held) */
     current->state = TASK_BLOCKED;
     current->wait_obj = obj;
     current->wait_what = what;
-    schedule();
+    if (trace_enabled)
+        trace_record(TRACE_BLOCK, current->id, 0, 0, current->wait_name ? current->wait_name : what);
+    schedule(TR_BLOCKED);
 }
 
 /* Put t in the sleep queue until tick `deadline`: sorted by deadline, FIFO
@@ -223,7 +229,7 @@ void sched_sleep_until(uint64_t deadline)
     KASSERT(current != idle);
     sleep_insert(current, deadline);
     current->state = TASK_SLEEPING;
-    schedule();
+    schedule(TR_SLEPT);
 }
 
 void sched_arrive_at(struct task *t, uint64_t at)
@@ -242,6 +248,7 @@ void sched_retire(struct task *t, int code)
     KASSERT(t != idle && t->state != TASK_DEAD);
     t->exit_code = code;
     t->state = TASK_DEAD;
+    trace_event(TRACE_EXIT, t->id, 0, 0, NULL);
     if (t->joiner)
         sched_make_ready(t->joiner, SCHED_WAKEUP);
 }
@@ -294,7 +301,7 @@ static void went_quiet(void)
 void sched_exit(void)
 {
     KASSERT(current->state == TASK_DEAD);
-    schedule();
+    schedule(TR_EXITED);
     panic("a dead task was scheduled again");
 }
 
@@ -398,6 +405,6 @@ void sched_irq_exit(void)
         if (current->state == TASK_RUNNING)
             preempt();
         else
-            schedule();
+            schedule(current->state == TASK_DEAD ? TR_EXITED : TR_SLEPT); /* retired, or off to its I/O */
     }
 }

@@ -129,7 +129,9 @@ static inline void sched_preempt_point(void)
 void sched_yield_cpu(void);
 
 /* The running task blocks on obj ("join", "semaphore"...) until someone
- * calls sched_make_ready on it. May not be called by the idle task. */
+ * calls sched_make_ready on it. May not be called by the idle task, from an
+ * interrupt handler, or with a spinlock held: callers check the last two
+ * (sync_may_block reports them as misuse). */
 void sched_block(const void *obj, const char *what);
 
 /* The running task sleeps until tick `deadline`. */

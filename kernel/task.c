@@ -201,6 +201,10 @@ int task_join(struct task *t)
         arch_irq_restore(s);
         return -1;
     }
+    if (!sync_may_block("task_join", t->name)) {
+        arch_irq_restore(s);
+        return -1;
+    }
     t->joined = true;
     while (t->state != TASK_DEAD) {
         t->joiner = self;

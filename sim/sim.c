@@ -63,6 +63,7 @@ void console_write(const char *s, size_t n)
     }
 }
 void fake_console_reset(void) {}
+void console_write_aux(const char *s, size_t n) { (void)s, (void)n; }
 
 /* Without cmocka: an assertion or a panic prints and stops. */
 void mock_assert(const int result, const char *const expression, const char *const file, const int line)

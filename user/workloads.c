@@ -13,7 +13,9 @@
  * Both compile unchanged into the simulator (sim/), which is how it
  * reproduces the kernel's runs.
  */
+#include "console.h"
 #include "tourniquet.h"
+#include "trace.h"
 #include "user.h"
 #include "workload.h"
 
@@ -43,11 +45,16 @@ int demo_workload(void *arg)
     (void)arg;
     if (!load(kconfig.workload))
         return 1;
+    trace_reset();
     if (!workload_run(&run, &wl)) {
         kprintf("workload: out of memory\n");
         return 1;
     }
     workload_report(&run, true);
+    if (trace_enabled) {
+        trace_export_json(console_write_aux);
+        kprintf("trace: written as Chrome Trace Event JSON to COM2 (open it in Perfetto)\n");
+    }
     return 0;
 }
 

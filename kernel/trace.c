@@ -1,0 +1,188 @@
+/*
+ * trace.c - the event ring buffer and its two readers: a human one and
+ * Chrome's Trace Event format.
+ */
+#include "trace.h"
+
+#include <arch/arch.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "kprintf.h"
+#include "sched.h"
+#include "task.h"
+
+bool trace_enabled = true;
+
+static struct trace_event ring[TRACE_EVENTS];
+static uint32_t next_event; /* total recorded; the ring holds the last TRACE_EVENTS */
+
+/* Task names by id, copied when a task arrives: a trace outlives its tasks. */
+#define NAMES 128
+static struct {
+    uint32_t id;
+    char name[16];
+} names[NAMES];
+
+void trace_record(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason, const char *name)
+{
+    struct trace_event *e = &ring[next_event++ & (TRACE_EVENTS - 1)];
+    e->cycles = arch_cycles();
+    e->tick = (uint32_t)sched_ticks();
+    e->type = (uint16_t)type;
+    e->reason = (uint16_t)reason;
+    e->task = task;
+    e->other = other;
+    e->name = name;
+    if (type == TRACE_ARRIVE && name) {
+        names[task % NAMES].id = task;
+        unsigned i = 0;
+        for (; name[i] && i < sizeof names[0].name - 1; i++)
+            names[task % NAMES].name[i] = name[i];
+        names[task % NAMES].name[i] = '\0';
+        e->name = NULL; /* the task's own name may not outlive it */
+    }
+}
+
+void trace_reset(void)
+{
+    arch_irqstate_t s = arch_irq_save();
+    next_event = 0;
+    arch_irq_restore(s);
+}
+
+const struct trace_event *trace_recent(unsigned i)
+{
+    uint32_t held = next_event < TRACE_EVENTS ? next_event : TRACE_EVENTS;
+    if (i >= held)
+        return NULL;
+    return &ring[(next_event - 1 - i) & (TRACE_EVENTS - 1)];
+}
+
+static const char *task_name_of(uint32_t id)
+{
+    if (id == 0)
+        return "idle";
+    if (names[id % NAMES].id == id && names[id % NAMES].name[0])
+        return names[id % NAMES].name;
+    struct task *t = task_by_id(id);
+    return t ? t->name : "?";
+}
+
+static const char *const reasons[] = {"", "preempted", "yielded", "blocked", "slept", "exited"};
+
+void trace_print(unsigned n)
+{
+    uint32_t held = next_event < TRACE_EVENTS ? next_event : TRACE_EVENTS;
+    if (n > held)
+        n = held;
+    kprintf("trace: the last %u of %u events (tick, task, event)\n", n, (unsigned)next_event);
+    for (unsigned i = n; i-- > 0;) {
+        const struct trace_event *e = trace_recent(i);
+        kprintf("  %6u  %-12s ", (unsigned)e->tick, task_name_of(e->task));
+        switch (e->type) {
+        case TRACE_ARRIVE: kprintf("arrives\n"); break;
+        case TRACE_SWITCH:
+            kprintf("%s -> %s\n", e->reason < 6 ? reasons[e->reason] : "?", task_name_of(e->other));
+            break;
+        case TRACE_BLOCK: kprintf("blocks on %s\n", e->name ? e->name : "?"); break;
+        case TRACE_WAKE: kprintf("wakes up\n"); break;
+        case TRACE_EXIT: kprintf("exits\n"); break;
+        case TRACE_CONTEND: kprintf("finds %s taken\n", e->name ? e->name : "?"); break;
+        default: kprintf("?\n"); break;
+        }
+    }
+}
+
+/* ---- Chrome Trace Event JSON -------------------------------------------------- */
+
+struct json_out {
+    void (*out)(const char *s, size_t n);
+};
+
+static void emit(struct json_out *j, const char *fmt, ...)
+{
+    char buf[200];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = kvsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    j->out(buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1));
+}
+
+/* Microseconds from cycles, for the "ts" field: under -icount shift=0 a
+ * cycle is an instruction and a nanosecond. */
+static void ts(char *buf, size_t size, uint64_t cycles)
+{
+    uint64_t us = cycles;
+    unsigned ns = 0;
+    /* us = cycles / 1000 without 64-bit division: by 10, three times */
+    for (int i = 0; i < 3; i++) {
+        uint64_t q = 0, r = 0;
+        for (int b = 63; b >= 0; b--) {
+            r = (r << 1) | ((us >> b) & 1);
+            if (r >= 10) {
+                r -= 10;
+                q |= 1ull << b;
+            }
+        }
+        ns = ns / 10 + (unsigned)r * 100;
+        us = q;
+    }
+    ksnprintf(buf, size, "%llu.%03u", (unsigned long long)us, ns);
+}
+
+void trace_export_json(void (*out)(const char *s, size_t n))
+{
+    struct json_out j = {out};
+    arch_irqstate_t s = arch_irq_save();
+    uint32_t held = next_event < TRACE_EVENTS ? next_event : TRACE_EVENTS;
+    emit(&j, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+    emit(&j, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"Tourniquet\"}}");
+    /* One track (tid) per task: a "B"egin when it is switched in, an "E"nd
+     * when it is switched out; instants for the rest. */
+    for (unsigned i = held; i-- > 0;) {
+        const struct trace_event *e = trace_recent(i);
+        char t[32];
+        ts(t, sizeof t, e->cycles);
+        switch (e->type) {
+        case TRACE_SWITCH:
+            emit(&j, ",\n{\"name\":\"run\",\"ph\":\"E\",\"pid\":1,\"tid\":%u,\"ts\":%s,\"args\":{\"left\":\"%s\",\"tick\":%u}}",
+                 (unsigned)e->task, t, e->reason < 6 ? reasons[e->reason] : "?", (unsigned)e->tick);
+            emit(&j, ",\n{\"name\":\"run\",\"ph\":\"B\",\"pid\":1,\"tid\":%u,\"ts\":%s,\"args\":{\"tick\":%u}}",
+                 (unsigned)e->other, t, (unsigned)e->tick);
+            break;
+        case TRACE_ARRIVE:
+        case TRACE_BLOCK:
+        case TRACE_WAKE:
+        case TRACE_EXIT:
+        case TRACE_CONTEND: {
+            static const char *const what[] = {"", "arrive", "", "block", "wake", "exit", "contend"};
+            emit(&j, ",\n{\"name\":\"%s\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":%u,\"ts\":%s,\"args\":{\"tick\":%u,\"on\":\"%s\"}}",
+                 what[e->type], (unsigned)e->task, t, (unsigned)e->tick, e->name ? e->name : "");
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    /* Name the tracks: every task id seen (up to 64 of them). */
+    uint32_t ids[64];
+    unsigned nids = 0;
+    for (unsigned i = 0; i < held; i++) {
+        const struct trace_event *e = trace_recent(i);
+        uint32_t two[2] = {e->task, e->type == TRACE_SWITCH ? e->other : e->task};
+        for (int k = 0; k < 2; k++) {
+            bool known = false;
+            for (unsigned m = 0; m < nids; m++)
+                known |= ids[m] == two[k];
+            if (!known && nids < 64)
+                ids[nids++] = two[k];
+        }
+    }
+    for (unsigned m = 0; m < nids; m++)
+        emit(&j, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%u,\"args\":{\"name\":\"%s\"}}",
+             (unsigned)ids[m], task_name_of(ids[m]));
+    emit(&j, "\n]}\n");
+    arch_irq_restore(s);
+}

@@ -1,0 +1,67 @@
+/*
+ * trace.h - what the scheduler did, event by event.
+ *
+ * A ring buffer of the last TRACE_EVENTS events, each stamped with the tick
+ * and the cycle counter: a task arriving, being switched in and out (and
+ * why), blocking on an object, being woken, exiting, and finding a lock
+ * taken. Recording costs a few instructions per event when on (trace=on,
+ * the default) and one test when off. The buffer can be printed (the
+ * shell's `trace`, GDB's tq-trace) or exported as Chrome Trace Event JSON
+ * (one track per task), which opens in Perfetto and chrome://tracing.
+ */
+#ifndef KERNEL_TRACE_H
+#define KERNEL_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TRACE_EVENTS 4096 /* a power of two */
+
+enum trace_type {
+    TRACE_ARRIVE = 1, /* task: arrived (created, or its arrival tick) */
+    TRACE_SWITCH,     /* task: switched out; other: switched in; reason: why */
+    TRACE_BLOCK,      /* task: blocked on `name` */
+    TRACE_WAKE,       /* task: made ready again */
+    TRACE_EXIT,       /* task: finished */
+    TRACE_CONTEND,    /* task: found lock `name` taken */
+};
+
+/* Why a task left the CPU (TRACE_SWITCH's reason). */
+enum trace_reason { TR_PREEMPTED = 1, TR_YIELDED, TR_BLOCKED, TR_SLEPT, TR_EXITED };
+
+struct trace_event {
+    uint64_t cycles;    /* arch_cycles() */
+    uint32_t tick;      /* sched_ticks() */
+    uint16_t type;      /* enum trace_type */
+    uint16_t reason;    /* enum trace_reason, for switches */
+    uint32_t task;      /* task id */
+    uint32_t other;     /* the task switched in, for switches */
+    const char *name;   /* the object, for blocks and contention (names that outlive the trace) */
+};
+
+extern bool trace_enabled;
+
+/* Record one event (interrupts off). */
+void trace_record(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason, const char *name);
+
+static inline void trace_event(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason,
+                               const char *name)
+{
+    if (trace_enabled)
+        trace_record(type, task, other, reason, name);
+}
+
+/* Forget every event. */
+void trace_reset(void);
+
+/* The i-th most recent event (0 = the last), or NULL. */
+const struct trace_event *trace_recent(unsigned i);
+
+/* Print the last n events on the console, oldest first. */
+void trace_print(unsigned n);
+
+/* Write every event in the buffer as Chrome Trace Event JSON through out(). */
+void trace_export_json(void (*out)(const char *s, size_t n));
+
+#endif /* KERNEL_TRACE_H */
