@@ -6,6 +6,7 @@
 #   make debug      boot paused under QEMU's GDB stub and attach GDB
 #   make bench      instruction counts of the hot paths, into build/bench.json
 #   make sim        build/tourniquet-sim: the scheduler and the workloads on the host
+#   make gantt SCHED=rr QUANTUM=2 WORKLOAD=course   run it, draw build/gantt.svg, trace in build/trace.json
 #   make iso        build/tourniquet.iso, a GRUB CD image
 #   make boot CMDLINE="..."   boot the kernel directly (-kernel), serial on the terminal
 #   make disasm     build/tourniquet.asm, the annotated disassembly
@@ -228,6 +229,17 @@ debug: deps $(KERNEL)
 test: deps $(KERNEL) $(ISO) host-tests
 	$(PYTHON) tests/run_tests.py
 
+# make gantt SCHED=rr QUANTUM=2 WORKLOAD=course: run it in QEMU, draw it.
+SCHED ?= fifo
+QUANTUM ?= 1
+WORKLOAD ?= course
+gantt: deps $(KERNEL)
+	@$(QEMU) $(QEMU_COMMON) -display none -icount shift=0,sleep=off -kernel $(KERNEL) \
+		-append "run=workload sched=$(SCHED) quantum=$(QUANTUM) workload=$(WORKLOAD) hz=1000 exit=1" \
+		-serial file:$(BUILD)/gantt.log -serial file:$(BUILD)/trace.json; $(EXIT_STATUS)
+	@$(PYTHON) tools/gantt.py $(BUILD)/gantt.log -o $(BUILD)/gantt.svg
+	@echo "trace: $(BUILD)/trace.json (open it in Perfetto or chrome://tracing)"
+
 bench: deps $(KERNEL)
 	$(PYTHON) tools/bench.py
 
@@ -238,4 +250,4 @@ disasm: $(KERNEL)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps iso run boot debug test bench disasm clean host-tests sim
+.PHONY: all deps iso run boot debug test bench disasm clean host-tests sim gantt

@@ -409,6 +409,60 @@ def grub_test():
     return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
 
 
+# ---- Trace and pictures -------------------------------------------------------
+
+def trace_gantt_test():
+    """run=workload writes Chrome trace JSON on COM2 whose switches follow the
+    schedule, and tools/gantt.py draws the run as an SVG matching it."""
+    import json
+    import xml.etree.ElementTree as ET
+    name = "trace-gantt"
+    trace_file = log_path(name + "-trace.json")
+    if os.path.exists(trace_file):
+        os.remove(trace_file)
+    status, out = boot(name, "run=workload sched=srt hz=1000", extra=["-serial", "file:" + trace_file])
+    why = []
+    if status != 33:
+        return Result(name, False, f"exit status {status} (log: {log_path(name)})")
+    sched = re.search(r"^RESULT .* schedule=(\S+)", out.replace("\r", ""), re.M).group(1)
+    order = [seg.split(":")[0] for seg in sched.split(",") if not seg.startswith(".")]
+    try:
+        trace = json.load(open(trace_file))
+    except (OSError, ValueError) as e:
+        return Result(name, False, f"the trace on COM2 is not JSON: {e}")
+    events = trace["traceEvents"]
+    names = {e["tid"]: e["args"]["name"] for e in events if e.get("name") == "thread_name"}
+    ins = [names.get(e["tid"], "?") for e in events if e.get("ph") == "B"]
+    ins = [n for n in ins if n in order]
+    collapsed = [n for i, n in enumerate(ins) if i == 0 or ins[i - 1] != n]
+    if collapsed != order:
+        why.append(f"switches in the trace {collapsed} do not follow the schedule {order}")
+    if sum(1 for e in events if e.get("ph") == "B") != sum(1 for e in events if e.get("ph") == "E"):
+        why.append("unbalanced B/E events")
+    svg_file = log_path(name + ".svg")
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "tools/gantt.py"), log_path(name), "-o", svg_file],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        why.append("gantt.py failed: " + p.stderr.strip()[:200])
+    else:
+        root = ET.parse(svg_file).getroot()
+        ns = "{http://www.w3.org/2000/svg}"
+        runs = [(r.get("data-task"), float(r.get("x")), float(r.get("width")))
+                for r in root.iter(ns + "rect") if r.get("class") == "run"]
+        drawn = [t for t, _, _ in sorted(runs, key=lambda r: r[1])]
+        if drawn != order:
+            why.append(f"the SVG's runs {drawn} do not follow the schedule {order}")
+        if len([p for p in root.iter(ns + "path") if p.get("class") == "arrival"]) != 4:
+            why.append("the SVG does not mark 4 arrivals")
+        widths = {}
+        for t, _, w in runs:
+            widths[t] = widths.get(t, 0) + w
+        if len(set(round(w / int(b)) for t, w in widths.items()
+                   for b in re.findall(rf"^TASK name={t} arrival=\d+ burst=(\d+)", out, re.M))) != 1:
+            why.append("run widths are not proportional to the bursts")
+    return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
+
+
 # ---- clang -----------------------------------------------------------------
 
 def clang_test():
@@ -434,7 +488,8 @@ def main():
 
     jobs = [("host", host_tests)] + [("agree/" + n, agree_test(n, c)) for n, c in AGREE] + \
         [("boot/" + b.name, b.run) for b in BOOTS] + \
-        [("gdb-switch", gdb_test), ("grub-iso", grub_test), ("build-clang", clang_test)]
+        [("gdb-switch", gdb_test), ("grub-iso", grub_test), ("build-clang", clang_test),
+         ("trace-gantt", trace_gantt_test)]
     jobs = [(n, f) for n, f in jobs if args.k in n]
     if args.list:
         print("\n".join(n for n, _ in jobs))

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Draw a workload run as an SVG Gantt chart.
+
+    tools/gantt.py SERIAL_LOG [-o out.svg]
+
+Reads the machine-readable lines the kernel (run=workload) or the simulator
+prints,
+
+    TASK name=A arrival=0 burst=5 first=0 completion=5 turnaround=5 waiting=0 response=0
+    RESULT policy=fifo workload=course schedule=A:5,B:3,... avg_turnaround=7.00 ...
+
+and draws the last run in the file: a row per task, one cell per tick along
+the x axis, a colour per task, a mark where each task arrives and where it
+completes, and the table of turnaround, waiting and response times beside
+it. Standard library only. `make gantt` runs a workload in QEMU and calls
+this script.
+"""
+import argparse
+import html
+import re
+import sys
+
+COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
+           "#fabed4", "#469990", "#dcbeff", "#9a6324", "#800000", "#aaffc3", "#808000", "#000075"]
+
+
+def parse(text):
+    """The last run in the text: (tasks, result), each a dict of key=value."""
+    runs, tasks = [], []
+    for line in text.replace("\r", "").splitlines():
+        if line.startswith("TASK "):
+            tasks.append(dict(kv.split("=", 1) for kv in line[5:].split()))
+        elif line.startswith("RESULT "):
+            runs.append((tasks, dict(kv.split("=", 1) for kv in line[7:].split())))
+            tasks = []
+    if not runs:
+        raise SystemExit("gantt: no TASK/RESULT lines found (run the kernel or the simulator with run=workload)")
+    return runs[-1]
+
+
+def segments(schedule):
+    """'A:5,B:3,.:1' -> [(start, length, name)] ('.' is idle)."""
+    out, t = [], 0
+    for part in schedule.split(","):
+        name, length = part.rsplit(":", 1)
+        out.append((t, int(length), name))
+        t += int(length)
+    return out
+
+
+def draw(tasks, result):
+    cell, row, left, top = 24, 28, 70, 60
+    segs = segments(result["schedule"])
+    length = sum(n for _, n, _ in segs)
+    names = [t["name"] for t in tasks]
+    colour = {n: COLOURS[i % len(COLOURS)] for i, n in enumerate(names)}
+    chart_w = left + cell * length + 20
+    table_x = chart_w + 20
+    width = table_x + 460
+    height = max(top + row * len(names) + 60, top + 22 * (len(names) + 3) + 20)
+    params = " ".join(f"{k}={v}" for k, v in result.items()
+                      if k not in ("policy", "workload", "schedule") and not k.startswith("avg_")
+                      and k not in ("switches", "idle"))
+    title = f"{result['workload']} under {result['policy']}" + (f" ({params})" if params else "")
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'font-family="sans-serif" font-size="13">',
+           f'<title>{html.escape(title)}</title>',
+           f'<text x="{left}" y="24" font-size="16" font-weight="bold">{html.escape(title)}</text>']
+    # The tick axis.
+    for t in range(length + 1):
+        x = left + t * cell
+        out.append(f'<line x1="{x}" y1="{top - 6}" x2="{x}" y2="{top + row * len(names)}" stroke="#ddd"/>')
+        if t % 5 == 0 or length <= 20:
+            out.append(f'<text x="{x}" y="{top - 10}" text-anchor="middle" font-size="11">{t}</text>')
+    # A row per task.
+    for i, t in enumerate(tasks):
+        y = top + i * row
+        out.append(f'<text x="{left - 10}" y="{y + 18}" text-anchor="end">{html.escape(t["name"])}</text>')
+        # waiting: from arrival to completion, a pale band
+        a, c = int(t["arrival"]), int(t["completion"])
+        out.append(f'<rect class="waiting" x="{left + a * cell}" y="{y + 8}" width="{(c - a) * cell}" height="8" '
+                   f'fill="{colour[t["name"]]}" fill-opacity="0.18"/>')
+        for start, n, name in segs:
+            if name == t["name"]:
+                out.append(f'<rect class="run" data-task="{html.escape(name)}" x="{left + start * cell}" y="{y + 2}" '
+                           f'width="{n * cell}" height="{row - 6}" fill="{colour[name]}" stroke="#333"/>')
+        # arrival: a triangle; completion: a bar
+        ax, cx = left + a * cell, left + c * cell
+        out.append(f'<path class="arrival" d="M{ax - 5},{y + row - 2} L{ax + 5},{y + row - 2} L{ax},{y + row - 10} Z" '
+                   f'fill="#000"/>')
+        out.append(f'<rect class="completion" x="{cx - 1}" y="{y}" width="3" height="{row - 2}" fill="#000"/>')
+    # Idle ticks along the bottom.
+    y = top + row * len(names) + 6
+    for start, n, name in segs:
+        if name == ".":
+            out.append(f'<rect class="idle" x="{left + start * cell}" y="{y}" width="{n * cell}" height="6" '
+                       f'fill="#999"/>')
+    out.append(f'<text x="{left}" y="{y + 26}" font-size="11">triangle: arrival; bar: completion; pale band: '
+               f'time in the system; grey: idle</text>')
+    # The metrics table.
+    cols = [("task", "name"), ("arrival", "arrival"), ("burst", "burst"), ("turnaround", "turnaround"),
+            ("waiting", "waiting"), ("response", "response")]
+    widths = [60, 70, 60, 95, 75, 75]
+    xs = [table_x + sum(widths[:k]) for k in range(len(cols))]
+    for (label, _), x in zip(cols, xs):
+        out.append(f'<text x="{x}" y="{top}" font-weight="bold">{label}</text>')
+    for i, t in enumerate(tasks):
+        for (_, key), x in zip(cols, xs):
+            out.append(f'<text x="{x}" y="{top + 22 * (i + 1)}">{html.escape(t[key])}</text>')
+    y = top + 22 * (len(tasks) + 1)
+    out.append(f'<text x="{xs[0]}" y="{y}" font-weight="bold">average</text>')
+    for key, x in (("avg_turnaround", xs[3]), ("avg_waiting", xs[4]), ("avg_response", xs[5])):
+        out.append(f'<text x="{x}" y="{y}" font-weight="bold">{result[key]}</text>')
+    out.append(f'<text x="{xs[0]}" y="{y + 24}">{result["switches"]} context switches, {result["idle"]} idle ticks</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Draw a workload run (TASK/RESULT lines) as an SVG Gantt chart.")
+    ap.add_argument("log", help="a serial transcript or simulator output; - for standard input")
+    ap.add_argument("-o", "--output", default="-", help="the SVG file to write (default: standard output)")
+    args = ap.parse_args()
+    text = sys.stdin.read() if args.log == "-" else open(args.log, encoding="utf-8", errors="replace").read()
+    svg = draw(*parse(text))
+    if args.output == "-":
+        sys.stdout.write(svg)
+    else:
+        with open(args.output, "w") as f:
+            f.write(svg)
+        print(f"gantt: wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
