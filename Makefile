@@ -4,6 +4,7 @@
 #   make run        boot it through GRUB in QEMU (ARGS="..." adds QEMU options)
 #   make test       host unit tests (cmocka) + QEMU boot tests; ends "N passed, N failed"
 #   make debug      boot paused under QEMU's GDB stub and attach GDB
+#   make qemu-gdb   boot paused, waiting for your own debugger (VS Code) on port 1234
 #   make bench      instruction counts of the hot paths, into build/bench.json
 #   make sim        build/tourniquet-sim: the scheduler and the workloads on the host
 #   make gantt SCHED=rr QUANTUM=2 WORKLOAD=course   run it, draw build/gantt.svg, trace in build/trace.json
@@ -226,6 +227,13 @@ debug: deps $(KERNEL)
 	$(GDB) -q -x tools/gdb/tourniquet.gdb -ex "tourniquet-connect $(GDB_PORT)" -ex switch-break $(KERNEL); \
 	kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
 
+# QEMU waiting for a debugger, for front ends that connect themselves (VS Code:
+# .vscode/launch.json). Ctrl-A X quits.
+qemu-gdb: deps $(KERNEL)
+	@echo "QEMU waits for a debugger on localhost:$(GDB_PORT). Ctrl-A X quits."
+	@$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial mon:stdio -display none \
+		-S -gdb tcp::$(GDB_PORT); $(EXIT_STATUS)
+
 test: deps $(KERNEL) $(ISO) host-tests
 	$(PYTHON) tests/run_tests.py
 
@@ -250,4 +258,4 @@ disasm: $(KERNEL)
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps iso run boot debug test bench disasm clean host-tests sim gantt
+.PHONY: all deps iso run boot debug qemu-gdb test bench disasm clean host-tests sim gantt

@@ -337,7 +337,7 @@ def gdb_test():
         args += ["-ex", c]
     args.append(KERNEL)
     try:
-        p = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        p = subprocess.run(args, capture_output=True, text=True, timeout=60, cwd=ROOT)
         out = p.stdout + p.stderr
     except subprocess.TimeoutExpired:
         out = "gdb timed out"
@@ -364,6 +364,44 @@ def gdb_test():
             why.append(problem)
     if len(eips) < 2 or eips[0][0] == eips[1][0] or "arch_switch+" not in eips[1][1]:
         why.append(f"stepi did not move through arch_switch (eips: {eips})")
+    return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
+
+
+def gdb_commands_test():
+    """The tq- commands: tasks, ready queue, backtrace of a blocked task,
+    break on a switch to a named task, trace."""
+    name = "gdb-commands"
+    port = free_port()
+    qemu = subprocess.Popen(QEMU_BASE + ICOUNT + ["-serial", "null", "-kernel", KERNEL, "-append",
+                                                  "test=sleep hz=1000 exit=1", "-S", "-gdb", f"tcp:127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmds = ["tourniquet-connect %d" % port, "tq-break-switch nap", "continue", "continue",
+            "print ((struct task *)$edx)->name", "tq-tasks", "tq-ready", "tq-bt ktest", "tq-trace 8", "kill"]
+    args = ["gdb", "-q", "-batch", "-nx", "-x", "tools/gdb/tourniquet.gdb"]
+    for c in cmds:
+        args += ["-ex", c]
+    args.append(KERNEL)
+    try:
+        p = subprocess.run(args, capture_output=True, text=True, timeout=60, cwd=ROOT)
+        out = p.stdout + p.stderr
+    except subprocess.TimeoutExpired:
+        out = "gdb timed out"
+    finally:
+        qemu.kill()
+        qemu.wait()
+    with open(log_path(name), "w") as f:
+        f.write(out)
+    checks = [
+        (r'\$1 = "nap', "tq-break-switch did not stop on a switch to 'nap'"),
+        (r"^\s+1 ktest\s+BLOCKED .* join 'nap' \(task_join\)$", "tq-tasks does not show ktest blocked in join"),
+        (r"^\s+2 nap\s+SLEEPING .* until tick \d+", "tq-tasks does not show a sleeping nap"),
+        (r"^policy rr: 3 ready$", "tq-ready does not list rr's 3 ready tasks"),
+        (r"task 'ktest' \(id 1\), BLOCKED, would resume at", "tq-bt did not switch to ktest's context"),
+        (r"#\d+ .* ktest_sleep \(\) at tests/kernel/test_tasks.c", "tq-bt does not reach ktest_sleep"),
+        (r"^\s+1\s+ktest\s+blocks on nap$", "tq-trace does not show ktest blocking on nap"),
+        (r"^\s+1\s+ktest\s+blocked -> nap$", "tq-trace does not show the switch away from ktest"),
+    ]
+    why = [problem for pattern, problem in checks if not re.search(pattern, out, re.M)]
     return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
 
 
@@ -463,6 +501,20 @@ def trace_gantt_test():
     return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
 
 
+def vscode_test():
+    """The VS Code launch configuration is valid JSON and points at what exists."""
+    import json
+    name = "vscode-launch"
+    try:
+        cfg = json.load(open(os.path.join(ROOT, ".vscode/launch.json")))
+        c = cfg["configurations"][0]
+        ok = c["miDebuggerServerAddress"] == "localhost:1234" and c["program"].endswith("build/tourniquet.elf") \
+            and any("tools/gdb/tourniquet.gdb" in s["text"] for s in c["setupCommands"])
+        return Result(name, ok, "" if ok else "unexpected configuration")
+    except (OSError, ValueError, KeyError, IndexError) as e:
+        return Result(name, False, str(e))
+
+
 # ---- clang -----------------------------------------------------------------
 
 def clang_test():
@@ -488,7 +540,8 @@ def main():
 
     jobs = [("host", host_tests)] + [("agree/" + n, agree_test(n, c)) for n, c in AGREE] + \
         [("boot/" + b.name, b.run) for b in BOOTS] + \
-        [("gdb-switch", gdb_test), ("grub-iso", grub_test), ("build-clang", clang_test),
+        [("gdb-switch", gdb_test), ("gdb-commands", gdb_commands_test), ("grub-iso", grub_test),
+         ("build-clang", clang_test), ("vscode-launch", vscode_test),
          ("trace-gantt", trace_gantt_test)]
     jobs = [(n, f) for n, f in jobs if args.k in n]
     if args.list:

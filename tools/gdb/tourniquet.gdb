@@ -9,6 +9,13 @@
 #   next / step         one C line at a time (after `finish` back into C)
 #   p *sched_current_task     the task being switched to (already set during arch_switch)
 #   p *'sched.c'::policy      the scheduling policy's hook table
+#   tq-tasks, tq-ready, tq-bt TASK, tq-break-switch TASK, tq-trace [N]
+#                             (tools/gdb/tourniquet.py: `help user-defined`)
+
+# The tq- commands (tq-tasks, tq-ready, tq-bt, tq-break-switch, tq-trace),
+# written with GDB's Python API. (Paths are from the repository's root,
+# where `make debug` runs GDB.)
+source tools/gdb/tourniquet.py
 
 set confirm off
 set pagination off

@@ -1,0 +1,221 @@
+"""GDB commands for looking inside Tourniquet (loaded by tourniquet.gdb).
+
+  tq-tasks              every task: id, name, state, policy fields, CPU ticks,
+                        saved EIP and ESP, what it waits on
+  tq-ready              the ready queue, in the order the policy will pick
+  tq-bt TASK            backtrace a task that is not running, from its saved
+                        context (TASK: a name or an id)
+  tq-break-switch TASK  stop when the scheduler switches to TASK
+  tq-trace [N]          the last N scheduler events (default 20)
+
+They read the kernel's own structures through its debug information, so
+they work on a kernel stopped anywhere (best at a breakpoint or after ^C).
+"""
+import gdb
+
+STATES = ["NEW", "READY", "RUNNING", "BLOCKED", "SLEEPING", "DEAD"]
+
+
+def sym(name):
+    return gdb.parse_and_eval(name)
+
+
+def task_type():
+    return gdb.lookup_type("struct task")
+
+
+def offset_of(struct, field):
+    for f in struct.fields():
+        if f.name == field:
+            return f.bitpos // 8
+    raise gdb.GdbError(f"no field {field}")
+
+
+def list_tasks(lst, member):
+    """The tasks on an intrusive list (struct list), through `member`."""
+    head = lst["head"].address
+    node = lst["head"]["next"]
+    tptr = task_type().pointer()
+    off = offset_of(task_type(), member)
+    out = []
+    while node != head and len(out) < 100000:
+        out.append((node.cast(gdb.lookup_type("char").pointer()) - off).cast(tptr))
+        node = node["next"]
+    return out
+
+
+def all_tasks():
+    return list_tasks(sym("'task.c'::all_tasks"), "all_node")
+
+
+def current():
+    return sym("sched_current_task")
+
+
+def find_task(arg):
+    arg = arg.strip()
+    for t in all_tasks():
+        if t["name"].string() == arg or (arg.isdigit() and int(t["id"]) == int(arg)):
+            return t
+    raise gdb.GdbError(f"no task named or numbered '{arg}' (tq-tasks lists them)")
+
+
+def saved_context(t):
+    """(eip, esp) a task not running will resume at: arch_switch left EBP,
+    EDI, ESI, EBX then its return address on the task's stack."""
+    esp = int(t["ctx"]["esp"])
+    u32 = gdb.lookup_type("unsigned int").pointer()
+    ret = int(gdb.Value(esp + 16).cast(u32).dereference())
+    return ret, esp
+
+
+def describe_wait(t):
+    state = STATES[int(t["state"])] if 0 <= int(t["state"]) < len(STATES) else "?"
+    if state == "BLOCKED":
+        what = t["wait_what"].string() if int(t["wait_what"]) else "?"
+        name = t["wait_name"].string() if int(t["wait_name"]) else ""
+        return f"{what} '{name}'" if name else what
+    if state in ("SLEEPING", "NEW"):
+        return f"until tick {int(t['wake_tick'])}"
+    return ""
+
+
+class Tasks(gdb.Command):
+    """List every task: tq-tasks"""
+
+    def __init__(self):
+        super().__init__("tq-tasks", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        cur = current()
+        print(f"{'id':>3} {'name':<15} {'state':<9} {'prio':>4} {'tkts':>5} {'lvl':>3} {'slice':>5} "
+              f"{'cpu':>6} {'eip':>10} {'esp':>10}  waits on")
+        for t in all_tasks():
+            state = STATES[int(t["state"])] if 0 <= int(t["state"]) < len(STATES) else "?"
+            if t == cur:
+                eip, esp = int(gdb.parse_and_eval("$eip")), int(gdb.parse_and_eval("$esp"))
+                state = "RUNNING"
+            else:
+                eip, esp = saved_context(t)
+            fn = gdb.block_for_pc(eip)
+            where = f" ({fn.function.name})" if fn and fn.function else ""
+            print(f"{int(t['id']):>3} {t['name'].string():<15} {state:<9} {int(t['priority']):>4} "
+                  f"{int(t['tickets']):>5} {int(t['level']):>3} {int(t['slice']):>5} {int(t['ticks']):>6} "
+                  f"{eip:#010x} {esp:#010x}  {describe_wait(t)}{where if state != 'RUNNING' else ''}")
+
+
+class Ready(gdb.Command):
+    """The ready queue in the policy's order: tq-ready"""
+
+    def __init__(self):
+        super().__init__("tq-ready", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        policy = sym("'sched.c'::policy")["name"].string()
+        lists = {"rr": ["'sched_rr.c'::rr_queue"], "fifo": ["'sched_fifo.c'::fifo_queue"],
+                 "lottery": ["'sched_lottery.c'::pool"],
+                 "prio": [f"'sched_prio.c'::levels[{i}]" for i in range(8)],
+                 "mlfq": [f"'sched_mlfq.c'::queues[{i}]" for i in range(4)]}
+        if policy in lists:
+            order = []
+            for level, expr in enumerate(lists[policy]):
+                for t in list_tasks(sym(expr), "run_node"):
+                    order.append((t, f"level {level}" if len(lists[policy]) > 1 else ""))
+            note = " (lottery draws among them at random)" if policy == "lottery" else ""
+        else:
+            # The ordered policies keep a heap: sort the READY tasks by their key.
+            keys = {"sjf": lambda t: int(t["burst"]) or 2 ** 32, "srt": lambda t: int(t["remaining"]) or 2 ** 32,
+                    "stride": lambda t: int(t["vkey"]), "fair": lambda t: int(t["vkey"])}
+            key = keys.get(policy, lambda t: 0)
+            ready = [t for t in all_tasks() if int(t["state"]) == 1]
+            ready.sort(key=lambda t: (key(t), int(t["arrival"]), t["name"].string(), int(t["id"])))
+            order = [(t, f"key {key(t)}") for t in ready]
+            note = "" if policy in keys else " (unknown policy: READY tasks by arrival)"
+        print(f"policy {policy}: {len(order)} ready{note}")
+        for i, (t, extra) in enumerate(order):
+            print(f"  {i + 1:>2}. {t['name'].string():<15} id {int(t['id']):<4} {extra}")
+
+
+class TaskBacktrace(gdb.Command):
+    """Backtrace a task that is not running, from its saved context: tq-bt TASK"""
+
+    def __init__(self):
+        super().__init__("tq-bt", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        t = find_task(arg)
+        if t == current():
+            gdb.execute("bt")
+            return
+        eip, esp = saved_context(t)
+        u32 = gdb.lookup_type("unsigned int").pointer()
+        slot = lambda k: int(gdb.Value(esp + 4 * k).cast(u32).dereference())
+        regs = ["eip", "esp", "ebp", "edi", "esi", "ebx"]
+        saved = {r: int(gdb.parse_and_eval("$" + r)) for r in regs}
+        # As if arch_switch had just returned in that task.
+        new = {"ebp": slot(0), "edi": slot(1), "esi": slot(2), "ebx": slot(3), "eip": eip, "esp": esp + 20}
+        try:
+            for r, v in new.items():
+                gdb.execute(f"set ${r} = {v}", to_string=True)
+            print(f"task '{t['name'].string()}' (id {int(t['id'])}), {STATES[int(t['state'])]}, "
+                  f"would resume at {eip:#x}:")
+            gdb.execute("bt")
+        finally:
+            for r, v in saved.items():
+                gdb.execute(f"set ${r} = {v}", to_string=True)
+
+
+class BreakSwitch(gdb.Command):
+    """Stop when the scheduler switches to a task: tq-break-switch NAME"""
+
+    def __init__(self):
+        super().__init__("tq-break-switch", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        name = arg.strip()
+        if not name:
+            raise gdb.GdbError("usage: tq-break-switch NAME")
+        # arch_switch(from, to): `to` is in EDX (-mregparm=3), and a task's
+        # context is its first field, so EDX is the task itself.
+        gdb.execute(f'break arch_switch if $_streq(((struct task *)$edx)->name, "{name}")')
+
+
+class Trace(gdb.Command):
+    """The last N scheduler events: tq-trace [N]"""
+
+    def __init__(self):
+        super().__init__("tq-trace", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        n = int(arg) if arg.strip() else 20
+        ring = sym("'trace.c'::ring")
+        size = int(ring.type.range()[1]) + 1
+        total = int(sym("'trace.c'::next_event"))
+        names = sym("'trace.c'::names")
+        nnames = int(names.type.range()[1]) + 1
+
+        def name_of(i):
+            if i == 0:
+                return "idle"
+            e = names[i % nnames]
+            return e["name"].string() if int(e["id"]) == i and int(e["name"][0]) else f"#{i}"
+
+        kinds = {1: "arrives", 3: "blocks on", 4: "wakes up", 5: "exits", 6: "finds taken"}
+        reasons = {1: "preempted", 2: "yielded", 3: "blocked", 4: "slept", 5: "exited"}
+        n = min(n, total, size)
+        print(f"the last {n} of {total} events (tick, task, event):")
+        for k in range(total - n, total):
+            e = ring[k % size]
+            typ, task = int(e["type"]), name_of(int(e["task"]))
+            if typ == 2:
+                text = f"{reasons.get(int(e['reason']), '?')} -> {name_of(int(e['other']))}"
+            else:
+                text = kinds.get(typ, "?") + (f" {e['name'].string()}" if int(e["name"]) else "")
+            print(f"  {int(e['tick']):>6}  {task:<12} {text}")
+
+
+Tasks()
+Ready()
+TaskBacktrace()
+BreakSwitch()
+Trace()
