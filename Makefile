@@ -46,6 +46,7 @@ ARCH_SRC += arch/x86/arch.c            # new contexts, timer start, leaving QEMU
 DRIVER_SRC := drivers/serial.c         # COM1, the console tests read
 DRIVER_SRC += drivers/vga.c            # VGA text screen, ANSI colours
 DRIVER_SRC += drivers/console.c        # kprintf's output: both of the above
+DRIVER_SRC += drivers/keyboard.c       # PS/2 keyboard: scancodes to characters
 
 # Portable: compiles for the kernel and for the host (tests, simulator).
 CORE_SRC := kernel/sched.c             # scheduler core: states, switching, ticks, sleep
@@ -65,6 +66,7 @@ CORE_SRC += kernel/mailbox.c           # bounded mailboxes: message passing
 CORE_SRC += kernel/rwlock.c            # readers-writers locks
 CORE_SRC += kernel/workload.c          # workloads: build, run, measure, report
 CORE_SRC += kernel/trace.c             # scheduler event ring buffer, Chrome trace JSON
+CORE_SRC += kernel/input.c             # typed characters: interrupt handlers in, the shell out
 CORE_SRC += kernel/policies.c          # policy table (one line per policy)
 CORE_SRC += kernel/task.c              # create, exit, join, sleep, yield
 CORE_SRC += kernel/kmem.c              # first-fit heap
@@ -85,6 +87,7 @@ USER_SRC += user/philosophers.c        # run=philosophers: two solutions and the
 USER_SRC += user/classics.c            # run=readers-writers, run=barber, run=barrier
 USER_SRC += user/inversion.c           # run=inversion: priority inversion and inheritance
 USER_SRC += user/misuse.c              # run=misuse: misuse reports, lock-order deadlock
+USER_SRC += user/shell.c               # run=shell, and after any demo: the interactive shell
 USER_SRC += user/bench.c               # run=bench: instruction counts
 
 KTEST_SRC := tests/kernel/ktests.c     # table of in-kernel tests (test=)

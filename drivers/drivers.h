@@ -13,6 +13,12 @@ void serial_init(void);
 void serial_write(const char *s, size_t n);
 void serial2_write(const char *s, size_t n);
 
+/* Take the received characters from COM1 into the input buffer (IRQ 4). */
+void serial_irq(void);
+
+/* keyboard.c: the PS/2 keyboard (IRQ 1). */
+void keyboard_irq(void);
+
 /* vga.c: the 80x25 colour text screen at 0xB8000. */
 void vga_init(void);
 void vga_write(const char *s, size_t n);

@@ -9,6 +9,7 @@
  */
 #include "arch/x86/x86.h"
 #include "drivers.h"
+#include "kernel/input.h"
 
 #define COM1 0x3f8
 #define COM2 0x2f8
@@ -21,7 +22,7 @@ static void init_port(uint16_t port)
     outb(port + 0, 0x01); /* 115200 / 1 */
     outb(port + 1, 0x00);
     outb(port + 3, 0x03); /* 8 bits, no parity, 1 stop bit; DLAB off */
-    outb(port + 2, 0xc7); /* FIFOs on, cleared, 14-byte threshold */
+    outb(port + 2, 0x00); /* no FIFOs: turning them on would discard what was already typed */
     outb(port + 4, 0x03); /* DTR, RTS */
 }
 
@@ -29,6 +30,16 @@ void serial_init(void)
 {
     init_port(COM1);
     init_port(COM2);
+    outb(COM1 + 1, 0x01); /* COM1: interrupt when a character arrives */
+    outb(COM1 + 4, 0x0b); /* DTR, RTS, and OUT2, which connects the UART's interrupt to the PIC */
+}
+
+void serial_irq(void)
+{
+    while (inb(COM1 + 5) & 0x01) { /* data ready */
+        char c = (char)inb(COM1);
+        input_push(c == '\r' ? '\n' : c);
+    }
 }
 
 static void put(uint16_t port, char c)

@@ -21,4 +21,7 @@ extern const struct demo demos[];
 /* The valid values of run=; NULL past the end. */
 const char *demo_name(unsigned i);
 
+/* The demo called name, or NULL. */
+const struct demo *demo_find(const char *name);
+
 #endif /* KERNEL_DEMO_H */

@@ -12,6 +12,7 @@
 #include "boot.h"
 #include "cmdline.h"
 #include "demo.h"
+#include "input.h"
 #include "kmem.h"
 #include "kprintf.h"
 #include "ktest.h"
@@ -66,7 +67,8 @@ static int run_demo(void *arg)
     kprintf("demo '%s' finished: %s (%d)\n", d->name, rc == 0 ? "ok" : "FAILED", rc);
     if (kconfig.exit)
         kernel_exit(rc == 0 ? KEXIT_PASS : KEXIT_FAIL);
-    return rc;
+    const struct demo *shell = demo_find("shell");
+    return shell && shell != d ? shell->main(NULL) : rc; /* then the user takes over */
 }
 
 void kernel_main(struct boot_info *bi)
@@ -88,6 +90,8 @@ void kernel_main(struct boot_info *bi)
     kprintf("sched: policy %s, quantum %u tick(s), timer %u Hz\n", policy->name,
             (unsigned)sched_config.quantum, (unsigned)kconfig.hz);
 
+    input_init();
+    arch_input_start();
     arch_timer_start(kconfig.hz);
     if (kconfig.jitter) {
         arch_timer_jitter(kconfig.jitter, sched_config.seed);

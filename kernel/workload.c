@@ -332,6 +332,10 @@ static char symbol(const struct workload *w, unsigned i)
 void workload_report(const struct workload_run *r, bool full)
 {
     const struct workload *w = r->w;
+    if (!w || w->n == 0) {
+        kprintf("workload: nothing to report (no task ran)\n");
+        return;
+    }
     uint32_t len = r->length < WL_MAX_TICKS ? r->length : WL_MAX_TICKS;
     uint32_t sum_turn = 0, sum_wait = 0, sum_resp = 0;
 

@@ -447,6 +447,44 @@ def grub_test():
     return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
 
 
+# ---- The shell: commands typed into the serial port --------------------------
+
+def shell_test():
+    """Type commands into COM1 and check each answer; `halt` ends with 33."""
+    name = "shell"
+    typed = "help\nps\nbogus\nsched nope\nsched fifo quantum=x\nworkload course\nworkload A:0\ngantt\n" \
+            "trace 5\nstats\nrun nothing\nrun barrier\nsched rr quantum=2\nworkload course\nhalt\n"
+    cmd = QEMU_BASE + ICOUNT + ["-serial", "stdio", "-kernel", KERNEL, "-append", "run=shell hz=1000"]
+    try:
+        p = subprocess.run(cmd, input=typed.encode(), capture_output=True, timeout=60)
+        status, out = p.returncode, ANSI.sub("", p.stdout.decode("utf-8", "replace")).replace("\r", "")
+    except subprocess.TimeoutExpired as e:
+        status, out = None, (e.stdout or b"").decode("utf-8", "replace")
+    with open(log_path(name), "w") as f:
+        f.write(out)
+    checks = [
+        (r"^tourniquet> help\nCommands:\n  help ", "help does not list the commands"),
+        (r"^tourniquet> ps\n   id  name .*\n    0  idle .*\n    1  shell\s+RUNNING", "ps does not list idle and the shell"),
+        (r"^shell: unknown command 'bogus'; type help for the list$", "no message for an unknown command"),
+        (r"^sched: no policy named 'nope'\. Policies: rr, fifo, ", "no message for an unknown policy"),
+        (r"^cmdline: quantum=x is not a whole number \(valid: 1\.\.1000\); keeping quantum=1$",
+         "no message for a bad parameter"),
+        (r"^RESULT policy=fifo workload=course schedule=A:5,B:3,C:2,D:4 avg_turnaround=7\.00 ",
+         "workload course under fifo is not the course's answer"),
+        (r"^workload: task 1: the burst is missing", "no message for a bad workload"),
+        (r"tourniquet> gantt\n\nWorkload course under fifo", "gantt does not show the last good workload again"),
+        (r"^trace: the last 5 of \d+ events", "trace does not print events"),
+        (r"^ticks \d+ \(idle \d+\), context switches \d+", "stats does not print the scheduler's counts"),
+        (r"^run: no demo named 'nothing'\. Demos: counters, ", "no message for an unknown demo"),
+        (r"^ok 1 barrier-phases$", "run barrier did not run the demo"),
+        (r"^RESULT policy=rr quantum=2 workload=course schedule=A:2,B:2,A:2,C:2,B:1,D:2,A:1,D:2 ",
+         "sched rr quantum=2 did not take effect"),
+    ]
+    why = [] if status == 33 else [f"exit status {status}, expected 33 after halt"]
+    why += [problem for pattern, problem in checks if not re.search(pattern, out, re.M)]
+    return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
+
+
 # ---- Trace and pictures -------------------------------------------------------
 
 def trace_gantt_test():
@@ -541,7 +579,7 @@ def main():
     jobs = [("host", host_tests)] + [("agree/" + n, agree_test(n, c)) for n, c in AGREE] + \
         [("boot/" + b.name, b.run) for b in BOOTS] + \
         [("gdb-switch", gdb_test), ("gdb-commands", gdb_commands_test), ("grub-iso", grub_test),
-         ("build-clang", clang_test), ("vscode-launch", vscode_test),
+         ("build-clang", clang_test), ("vscode-launch", vscode_test), ("shell", shell_test),
          ("trace-gantt", trace_gantt_test)]
     jobs = [(n, f) for n, f in jobs if args.k in n]
     if args.list:

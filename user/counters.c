@@ -5,13 +5,16 @@
  * never block. Each prints its counter after every REPORT_TICKS ticks of its
  * own CPU time. Without a preemptive scheduler the first one would print
  * forever; with one, their lines interleave - A, B, C, A, B, C - and the
- * counters show how much work each got done in its share of the CPU.
+ * counters show how much work each got done in its share of the CPU. After
+ * a dozen lines each they stop, and the shell takes over (run counters to
+ * see them again).
  */
 #include "tourniquet.h"
 #include "user.h"
 
 #define REPORT_TICKS 10 /* ticks of CPU time between two lines */
-#define REPORTS_WHEN_EXITING 5
+#define REPORTS_WHEN_EXITING 5 /* exit=1: tests */
+#define REPORTS 12             /* otherwise, before the shell takes over */
 
 struct counter {
     const char *colour; /* ANSI colour: both consoles show it */
@@ -31,7 +34,7 @@ static int count_forever(void *arg)
             kprintf("%s%s\033[0m: counter %10u after %3u ticks of CPU, at tick %u\n", c->colour, self->name,
                     (unsigned)c->count, (unsigned)used, (unsigned)ticks_now());
             next += REPORT_TICKS;
-            if (kconfig.exit && ++reports == REPORTS_WHEN_EXITING)
+            if (++reports == (kconfig.exit ? REPORTS_WHEN_EXITING : REPORTS))
                 return 0;
         }
     }

@@ -20,6 +20,7 @@ const struct demo demos[] = {
     {"barrier", demo_barrier, "a reusable barrier, phase after phase"},
     {"inversion", demo_inversion, "priority inversion without and with priority inheritance"},
     {"misuse", demo_misuse, "misused locks are reported; a lock-order deadlock is found"},
+    {"shell", demo_shell, "an interactive shell on the serial console and the keyboard"},
     {"bench", demo_bench, "instruction counts of the switch paths (make bench)"},
     {NULL, NULL, NULL},
 };
@@ -29,5 +30,17 @@ const char *demo_name(unsigned i)
     for (unsigned k = 0; demos[k].name; k++)
         if (k == i)
             return demos[k].name;
+    return NULL;
+}
+
+const struct demo *demo_find(const char *name)
+{
+    for (unsigned k = 0; demos[k].name; k++) {
+        const char *a = demos[k].name, *b = name;
+        while (*a && *a == *b)
+            a++, b++;
+        if (*a == *b)
+            return &demos[k];
+    }
     return NULL;
 }

@@ -17,5 +17,6 @@ int demo_barber(void *arg);
 int demo_barrier(void *arg);
 int demo_inversion(void *arg);
 int demo_misuse(void *arg);
+int demo_shell(void *arg);
 
 #endif /* USER_USER_H */

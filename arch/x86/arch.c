@@ -4,6 +4,7 @@
  */
 #include <arch/arch.h>
 
+#include "drivers/drivers.h"
 #include "x86.h"
 
 /*
@@ -36,6 +37,18 @@ void arch_timer_start(unsigned hz)
 {
     pit_init(hz);
     pic_unmask(IRQ_TIMER);
+}
+
+void arch_input_start(void)
+{
+    pic_unmask(IRQ_KEYBOARD);
+    pic_unmask(IRQ_COM1);
+    /* What was typed before now raised the UART's interrupt line while the
+     * PIC was being set up (which forgets pending requests); the line stays
+     * up, so no new edge would come. Take those characters now. */
+    arch_irqstate_t s = arch_irq_save();
+    serial_irq();
+    arch_irq_restore(s);
 }
 
 void arch_halt(void)

@@ -8,6 +8,7 @@
  * between, so that a task switch - if the handler asked for one - happens
  * only once the PIC can deliver the next tick.
  */
+#include "drivers/drivers.h"
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
@@ -91,6 +92,10 @@ void trap_dispatch(struct trap_frame *f)
         if (irq == IRQ_TIMER) {
             pit_tick();
             sched_tick();
+        } else if (irq == IRQ_COM1) {
+            serial_irq();
+        } else if (irq == IRQ_KEYBOARD) {
+            keyboard_irq();
         }
         pic_eoi(irq);
         sched_irq_exit(); /* may switch tasks: returns when this one runs again */

@@ -19,6 +19,7 @@
 /* IRQ lines of the two 8259 PICs land on vectors 32..47 (pic.c). */
 #define IRQ_BASE 32
 #define IRQ_TIMER 0
+#define IRQ_KEYBOARD 1
 #define IRQ_COM1 4
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }

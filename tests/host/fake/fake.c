@@ -84,6 +84,7 @@ void arch_switch(struct arch_context *from, struct arch_context *to)
 
 void arch_timer_start(unsigned hz) { fake_timer_hz = hz; }
 void arch_timer_jitter(unsigned percent, uint32_t seed) { (void)percent, (void)seed; }
+void arch_input_start(void) {}
 
 void arch_halt(void) { abort(); }
 

@@ -123,6 +123,10 @@ void arch_timer_start(unsigned hz);
  * 0 turns it off. */
 void arch_timer_jitter(unsigned percent, uint32_t seed);
 
+/* Start delivering typed characters (serial line, keyboard) to the kernel's
+ * input buffer (kernel/input.h), from their interrupt handlers. */
+void arch_input_start(void);
+
 /* ---- Leaving ---------------------------------------------------------- */
 
 /* Leave the machine with a status: under QEMU with the isa-debug-exit

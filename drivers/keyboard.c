@@ -1,0 +1,39 @@
+/*
+ * keyboard.c - the PS/2 keyboard: scancodes (set 1) to characters.
+ *
+ * Enough for a shell: letters, digits, punctuation, space, Enter, Backspace,
+ * and Shift. Key releases (bit 7 set) only matter for Shift.
+ */
+#include "arch/x86/x86.h"
+#include "drivers.h"
+#include "kernel/input.h"
+
+#define KBD_DATA 0x60
+
+static const char plain[0x3a] = {
+    0,   27,  '1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '-', '=', '\b', '\t', 'q', 'w', 'e', 'r',
+    't', 'y', 'u', 'i', 'o', 'p', '[', ']', '\n', 0,   'a', 's', 'd', 'f', 'g', 'h', 'j', 'k', 'l', ';',
+    '\'', '`', 0,  '\\', 'z', 'x', 'c', 'v', 'b', 'n', 'm', ',', '.', '/', 0,   '*', 0,   ' ',
+};
+static const char shifted[0x3a] = {
+    0,   27,  '!', '@', '#', '$', '%', '^', '&', '*', '(', ')', '_', '+', '\b', '\t', 'Q', 'W', 'E', 'R',
+    'T', 'Y', 'U', 'I', 'O', 'P', '{', '}', '\n', 0,   'A', 'S', 'D', 'F', 'G', 'H', 'J', 'K', 'L', ':',
+    '"', '~', 0,   '|', 'Z', 'X', 'C', 'V', 'B', 'N', 'M', '<', '>', '?', 0,   '*', 0,   ' ',
+};
+
+static int shift;
+
+void keyboard_irq(void)
+{
+    uint8_t code = inb(KBD_DATA);
+    uint8_t key = code & 0x7f;
+    if (key == 0x2a || key == 0x36) { /* left or right Shift */
+        shift = !(code & 0x80);
+        return;
+    }
+    if (code & 0x80 || key >= sizeof plain)
+        return;
+    char c = shift ? shifted[key] : plain[key];
+    if (c)
+        input_push(c);
+}

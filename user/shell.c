@@ -1,0 +1,257 @@
+/*
+ * shell.c - an interactive shell on the serial console and the keyboard.
+ *
+ *   help                  the commands
+ *   ps                    every task: id, name, state, CPU ticks, what it waits on
+ *   run DEMO              run a demo (run with no name lists them) and wait for it
+ *   sched NAME [k=v ...]  switch policy now, with parameters (quantum=2 ...)
+ *   workload [SPEC]       run a workload under the current policy (default: course)
+ *   gantt                 the last workload's table and Gantt chart again
+ *   trace [N]             the last N scheduler events (default 20)
+ *   stats                 ticks, switches, memory, misuse and deadlock reports
+ *   halt                  leave (QEMU exits with status 33)
+ *
+ * Unknown commands and bad arguments get one line saying what is wrong and
+ * what is valid; the shell goes on.
+ */
+#include "demo.h"
+#include "demo_util.h"
+#include "input.h"
+#include "kmem.h"
+#include "trace.h"
+#include "user.h"
+#include "workload.h"
+
+#define LINE_MAX 160
+#define MAX_ARGS 12
+
+static struct workload shell_wl;
+static struct workload_run shell_run;
+static bool have_run;
+
+static bool same(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static unsigned read_line(char *line)
+{
+    unsigned n = 0;
+    for (;;) {
+        char c = input_getc();
+        if (c == '\n') {
+            kprintf("\n");
+            line[n] = '\0';
+            return n;
+        }
+        if (c == '\b' || c == 0x7f) {
+            if (n > 0) {
+                n--;
+                kprintf("\b \b");
+            }
+            continue;
+        }
+        if (c >= ' ' && c < 0x7f && n + 1 < LINE_MAX) {
+            line[n++] = c;
+            kprintf("%c", c);
+        }
+    }
+}
+
+static unsigned split(char *line, char **argv)
+{
+    unsigned argc = 0;
+    for (char *p = line; *p && argc < MAX_ARGS;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        argv[argc++] = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        if (*p)
+            *p++ = '\0';
+    }
+    return argc;
+}
+
+static void show_task(struct task *t, void *ctx)
+{
+    (void)ctx;
+    kprintf("  %3u  %-15s %-9s %7u  ", (unsigned)t->id, t->name,
+            t == task_current() ? "RUNNING" : task_state_name(t->state), (unsigned)t->ticks);
+    if (t->state == TASK_BLOCKED)
+        kprintf("%s%s%s%s", t->wait_what ? t->wait_what : "?", t->wait_name ? " '" : "",
+                t->wait_name ? t->wait_name : "", t->wait_name ? "'" : "");
+    else if (t->state == TASK_SLEEPING)
+        kprintf("a timer (tick %u)", (unsigned)t->wake_tick);
+    kprintf("\n");
+}
+
+static void cmd_ps(void)
+{
+    kprintf("   id  name            state         cpu  waits on\n");
+    task_for_each(show_task, NULL);
+}
+
+static void cmd_run(unsigned argc, char **argv)
+{
+    const struct demo *d = NULL;
+    for (unsigned i = 0; argc == 2 && demos[i].name; i++)
+        if (same(demos[i].name, argv[1]))
+            d = &demos[i];
+    if (!d) {
+        if (argc >= 2)
+            kprintf("run: no demo named '%s'. ", argv[1]);
+        kprintf("Demos: ");
+        for (unsigned i = 0; demos[i].name; i++)
+            kprintf("%s%s", i ? ", " : "", demos[i].name);
+        kprintf("\n");
+        return;
+    }
+    struct task *t = task_create(d->name, d->main, NULL);
+    if (!t) {
+        kprintf("run: out of memory\n");
+        return;
+    }
+    int rc = task_join(t);
+    kprintf("run: %s finished: %s (%d)\n", d->name, rc == 0 ? "ok" : "FAILED", rc);
+}
+
+static void cmd_sched(unsigned argc, char **argv)
+{
+    const struct sched_policy *p = argc >= 2 ? sched_policy_find(argv[1]) : NULL;
+    if (!p) {
+        if (argc >= 2)
+            kprintf("sched: no policy named '%s'. ", argv[1]);
+        kprintf("Policies: ");
+        for (unsigned i = 0; sched_policies[i]; i++)
+            kprintf("%s%s", i ? ", " : "", sched_policies[i]->name);
+        kprintf(" (now: %s). Usage: sched NAME [quantum=N aging=N boost=N seed=N]\n", sched_policy()->name);
+        return;
+    }
+    for (unsigned i = 2; i < argc; i++) {
+        const char *k = argv[i];
+        bool param = false;
+        for (const char *const *ok = (const char *const[]){"quantum=", "aging=", "boost=", "seed=", NULL}; *ok; ok++) {
+            const char *a = k, *b = *ok;
+            while (*b && *a == *b)
+                a++, b++;
+            param |= *b == '\0';
+        }
+        if (!param) {
+            kprintf("sched: '%s' is not a policy parameter (valid: quantum=, aging=, boost=, seed=); ignored\n", k);
+            continue;
+        }
+        cmdline_parse(argv[i]); /* the command line's own checks and messages */
+    }
+    sched_set_policy(p);
+    kprintf("sched: now %s, quantum %u, aging %u, boost %u, seed %u\n", p->name, (unsigned)sched_config.quantum,
+            (unsigned)sched_config.aging, (unsigned)sched_config.boost, (unsigned)sched_config.seed);
+}
+
+static void cmd_workload(unsigned argc, char **argv)
+{
+    char err[200];
+    static struct workload parsed; /* the last good run stays for gantt */
+    const char *spec = argc >= 2 ? argv[1] : "course";
+    if (same(spec, "random")) {
+        uint32_t seed = sched_config.seed;
+        workload_random(&parsed, &seed, 0);
+    } else if (!workload_parse(spec, &parsed, err, sizeof err)) {
+        kprintf("workload: %s\n", err);
+        return;
+    }
+    shell_wl = parsed;
+    trace_reset();
+    if (!workload_run(&shell_run, &shell_wl)) {
+        kprintf("workload: out of memory\n");
+        return;
+    }
+    have_run = true;
+    workload_report(&shell_run, true);
+}
+
+static void cmd_stats(void)
+{
+    struct sched_stats s;
+    struct kmem_stats m;
+    struct sync_stats y;
+    sched_get_stats(&s);
+    kmem_get_stats(&m);
+    sync_get_stats(&y);
+    kprintf("ticks %u (idle %u), context switches %u (%u by preemption), policy %s, %u ready\n", (unsigned)s.ticks,
+            (unsigned)s.idle_ticks, (unsigned)s.switches, (unsigned)s.preemptions, sched_policy()->name,
+            sched_nr_ready());
+    kprintf("memory: %u KiB free of %u KiB, %u blocks in use\n", (unsigned)(m.free >> 10), (unsigned)(m.total >> 10),
+            (unsigned)m.used_blocks);
+    kprintf("sync: %u misuse reports, %u deadlocks reported\n", y.misuse, y.deadlocks);
+}
+
+static void cmd_help(void)
+{
+    kprintf("Commands:\n"
+            "  help                  this list\n"
+            "  ps                    every task: id, name, state, CPU ticks, what it waits on\n"
+            "  run DEMO              run a demo and wait for it (run alone lists them)\n"
+            "  sched NAME [k=v ...]  switch policy now (k: quantum, aging, boost, seed)\n"
+            "  workload [SPEC]       run a workload under the current policy: course, exercise,\n"
+            "                        mixed, random, or A:0:5,B:1:3,... (name:arrival:burst[:prio[:tickets]])\n"
+            "  gantt                 the last workload's table and Gantt chart again\n"
+            "  trace [N]             the last N scheduler events (default 20)\n"
+            "  stats                 ticks, switches, memory, misuse and deadlock reports\n"
+            "  halt                  leave (QEMU exits with status 33)\n");
+}
+
+int demo_shell(void *arg)
+{
+    (void)arg;
+    char line[LINE_MAX];
+    char *argv[MAX_ARGS];
+    kprintf("\nTourniquet shell: type help for the commands.\n");
+    for (;;) {
+        kprintf("tourniquet> ");
+        read_line(line);
+        unsigned argc = split(line, argv);
+        if (argc == 0)
+            continue;
+        const char *cmd = argv[0];
+        if (same(cmd, "help"))
+            cmd_help();
+        else if (same(cmd, "ps"))
+            cmd_ps();
+        else if (same(cmd, "run"))
+            cmd_run(argc, argv);
+        else if (same(cmd, "sched"))
+            cmd_sched(argc, argv);
+        else if (same(cmd, "workload"))
+            cmd_workload(argc, argv);
+        else if (same(cmd, "gantt")) {
+            if (have_run)
+                workload_report(&shell_run, true);
+            else
+                kprintf("gantt: no workload has run yet (try: workload course)\n");
+        } else if (same(cmd, "trace")) {
+            unsigned n = 20;
+            if (argc >= 2) {
+                n = 0;
+                for (const char *p = argv[1]; *p; p++) {
+                    if (*p < '0' || *p > '9' || n > 100000) {
+                        kprintf("trace: '%s' is not a number of events; showing 20\n", argv[1]);
+                        n = 20;
+                        break;
+                    }
+                    n = n * 10 + (unsigned)(*p - '0');
+                }
+            }
+            trace_print(n);
+        } else if (same(cmd, "stats"))
+            cmd_stats();
+        else if (same(cmd, "halt"))
+            kernel_exit(KEXIT_PASS);
+        else
+            kprintf("shell: unknown command '%s'; type help for the list\n", cmd);
+    }
+}
