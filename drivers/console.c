@@ -13,3 +13,20 @@ void console_write(const char *s, size_t n)
 }
 
 void console_write_aux(const char *s, size_t n) { serial2_write(s, n); }
+
+/* ANSI colours (31 red...) to VGA attributes: the same table as vga.c's. */
+static unsigned char vga_attr(unsigned colour)
+{
+    static const unsigned char map[8] = {0, 4, 2, 6, 1, 5, 3, 7};
+    unsigned fg = colour & 0xff, bg = colour >> 8;
+    unsigned char a = 0x07;
+    if (fg >= 30 && fg <= 37)
+        a = (unsigned char)((a & 0xf0) | map[fg - 30]);
+    if (bg >= 40 && bg <= 47)
+        a = (unsigned char)((a & 0x0f) | map[bg - 40] << 4);
+    return a;
+}
+
+void console_panel(unsigned rows) { vga_reserve(rows); }
+
+void console_panel_put(unsigned row, unsigned col, char c, unsigned colour) { vga_put_at(row, col, c, vga_attr(colour)); }

@@ -22,5 +22,8 @@ void keyboard_irq(void);
 /* vga.c: the 80x25 colour text screen at 0xB8000. */
 void vga_init(void);
 void vga_write(const char *s, size_t n);
+/* Reserve the top `rows` rows (not scrolled), and write into them. */
+void vga_reserve(unsigned rows);
+void vga_put_at(unsigned row, unsigned col, char c, unsigned char attr);
 
 #endif /* DRIVERS_H */

@@ -17,6 +17,7 @@
 
 static volatile uint16_t *const screen = (volatile uint16_t *)0xb8000;
 static unsigned row, col;
+static unsigned reserved; /* rows at the top that do not scroll (a panel) */
 static uint8_t attr = DEFAULT_ATTR;
 
 /* ANSI colour numbers (red = 1, green = 2...) in VGA's order (blue = 1...). */
@@ -53,10 +54,27 @@ static void newline(void)
     col = 0;
     if (++row < ROWS)
         return;
-    for (unsigned i = 0; i < (ROWS - 1) * COLS; i++)
+    for (unsigned i = reserved * COLS; i < (ROWS - 1) * COLS; i++)
         screen[i] = screen[i + COLS];
     clear_row(ROWS - 1);
     row = ROWS - 1;
+}
+
+void vga_reserve(unsigned rows)
+{
+    if (rows > ROWS - 5)
+        rows = ROWS - 5;
+    for (unsigned r = 0; r < rows; r++)
+        clear_row(r);
+    reserved = rows;
+    if (row < reserved)
+        row = reserved;
+}
+
+void vga_put_at(unsigned r, unsigned c, char ch, unsigned char a)
+{
+    if (r < reserved && c < COLS)
+        screen[r * COLS + c] = (uint16_t)(a << 8 | (uint8_t)ch);
 }
 
 static void apply_sgr(void)

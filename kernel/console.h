@@ -14,6 +14,15 @@
  * keeps interrupts off for the duration if the text must stay together. */
 void console_write(const char *s, size_t n);
 
+/* A panel at the top of the screen (VGA only; the serial console does not
+ * show it): console_panel(rows) reserves the first `rows` rows (0 gives them
+ * back), and console_panel_put writes one character at (row, col) with an
+ * ANSI colour (30..37, 40..47 style: fg | bg << 8; 0 for the default).
+ * Ordinary output scrolls below the panel. Callable from interrupt
+ * handlers. */
+void console_panel(unsigned rows);
+void console_panel_put(unsigned row, unsigned col, char c, unsigned colour);
+
 /* Write n characters to the auxiliary port (COM2), where machine-readable
  * output goes (the trace as JSON). Goes nowhere if there is no such port. */
 void console_write_aux(const char *s, size_t n);

@@ -5,6 +5,7 @@
 
 #include <arch/arch.h>
 
+#include "console.h"
 #include "kprintf.h"
 #include "panic.h"
 #include "sched.h"
@@ -160,6 +161,8 @@ void workload_random(struct workload *w, uint32_t *seed, unsigned number)
 
 /* ---- Running ------------------------------------------------------------ */
 
+static void panel_draw(struct workload_run *r, uint32_t cells);
+
 /* A workload task's body: burn CPU. It never returns: the core retires it
  * at the tick that consumes its burst, and puts it to sleep for its I/O. */
 static int burn(void *arg)
@@ -218,6 +221,7 @@ bool workload_start(struct workload_run *r, const struct workload *w)
         t->wl_index = (int)i;
         r->tasks[i] = t;
     }
+    console_panel(1 + w->n);
     arch_irqstate_t s = arch_irq_save();
     /* Each run starts the policy afresh (its countdowns, its random
      * generator) with no tick in between, so a run's schedule depends only
@@ -236,6 +240,7 @@ bool workload_start(struct workload_run *r, const struct workload *w)
 
 void workload_finish(struct workload_run *r)
 {
+    panel_draw(r, r->length); /* the final picture stays until someone takes the rows back */
     for (unsigned i = 0; i < r->w->n; i++) {
         if (r->tasks[i])
             task_join(r->tasks[i]);
@@ -260,6 +265,42 @@ bool workload_run(struct workload_run *r, const struct workload *w)
     return true;
 }
 
+/* ---- The live view on the screen ---------------------------------------------- */
+
+#define PANEL_STRIP 58 /* Gantt columns shown; the strip scrolls past that */
+static const unsigned panel_colours[8] = {41, 42, 43, 44, 45, 46, 41, 42}; /* backgrounds */
+
+static void panel_text(unsigned row, unsigned col, const char *s, unsigned colour)
+{
+    for (; *s; s++)
+        console_panel_put(row, col++, *s, colour);
+}
+
+/* Redraw the panel: a title, then per task its name, state, ticks used and
+ * its Gantt row; the strip shows the last PANEL_STRIP ticks. */
+static void panel_draw(struct workload_run *r, uint32_t cells)
+{
+    const struct workload *w = r->w;
+    char buf[80];
+    ksnprintf(buf, sizeof buf, " live: %s under %s, tick %u, %u of %u done ", w->name, sched_policy()->name,
+              (unsigned)cells, r->done, w->n);
+    panel_text(0, 0, buf, 30 | 47 << 8);
+    uint32_t from = cells > PANEL_STRIP ? cells - PANEL_STRIP : 0;
+    for (unsigned i = 0; i < w->n; i++) {
+        struct task *t = r->tasks[i];
+        const char *state = !t ? "done" : t->state == TASK_NEW ? "new" : t->state == TASK_RUNNING ? "RUN"
+                            : t->state == TASK_READY ? "ready" : t->state == TASK_SLEEPING ? "io" : "done";
+        ksnprintf(buf, sizeof buf, "%-6s %-5s %4u ", w->task[i].name, r->completion[i] ? "done" : state,
+                  (unsigned)(t ? t->ticks : w->task[i].burst));
+        panel_text(1 + i, 0, buf, 0);
+        for (uint32_t c = from; c < from + PANEL_STRIP; c++) {
+            bool ran = c < cells && c < WL_MAX_TICKS && r->gantt[c] == i;
+            console_panel_put(1 + i, 18 + (c - from), ran ? w->task[i].name[0] : c < cells ? '.' : ' ',
+                              ran ? panel_colours[i % 8] << 8 : 0);
+        }
+    }
+}
+
 void workload_tick(struct workload_run *r, struct task *curr, uint64_t now)
 {
     if (now <= r->t0)
@@ -275,6 +316,7 @@ void workload_tick(struct workload_run *r, struct task *curr, uint64_t now)
     }
     if (cell < WL_MAX_TICKS)
         r->gantt[cell] = who;
+    panel_draw(r, (uint32_t)cell + 1);
 }
 
 void workload_task_done(struct workload_run *r, struct task *t, uint64_t now)

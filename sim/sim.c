@@ -65,6 +65,8 @@ void console_write(const char *s, size_t n)
 }
 void fake_console_reset(void) {}
 void console_write_aux(const char *s, size_t n) { (void)s, (void)n; }
+void console_panel(unsigned rows) { (void)rows; }
+void console_panel_put(unsigned row, unsigned col, char c, unsigned colour) { (void)row, (void)col, (void)c, (void)colour; }
 
 /* Without cmocka: an assertion or a panic prints and stops. */
 void mock_assert(const int result, const char *const expression, const char *const file, const int line)

@@ -485,6 +485,51 @@ def shell_test():
     return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
 
 
+# ---- The live view on the VGA screen -----------------------------------------------
+
+def vga_rows(monitor_output, rows):
+    """Characters of the first `rows` text rows, from an HMP `xp /Nxb 0xb8000`."""
+    data = []
+    for line in monitor_output.splitlines():
+        m = re.match(r"^[0-9a-f]{16}: ((?:0x[0-9a-f]{2} ?)+)$", line.strip())
+        if m:
+            data += [int(b, 16) for b in m.group(1).split()]
+    chars = "".join(chr(b) if 32 <= b < 127 else " " for b in data[0::2])
+    return [chars[r * 80:(r + 1) * 80] for r in range(rows)]
+
+
+def vga_live_view_test():
+    """While a workload runs, the VGA screen shows a panel: tasks, states,
+    ticks used and the Gantt strip; at the end it shows the whole run."""
+    name = "vga-live-view"
+    serial = log_path(name)
+    if os.path.exists(serial):
+        os.remove(serial)
+    q = subprocess.Popen(QEMU_BASE[:QEMU_BASE.index("-monitor")] + QEMU_BASE[QEMU_BASE.index("-monitor") + 2:]
+                         + ICOUNT + ["-monitor", "stdio", "-serial", "file:" + serial, "-kernel", KERNEL,
+                                     "-append", "run=workload sched=rr quantum=2 hz=1000"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline and not (os.path.exists(serial) and "RESULT" in open(serial, errors="replace").read()):
+        time.sleep(0.1)
+    time.sleep(0.3)
+    try:
+        out = q.communicate(b"xp /800xb 0xb8000\nquit\n", timeout=30)[0].decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        q.kill()
+        return Result(name, False, "QEMU's monitor did not answer")
+    rows = vga_rows(out, 5)
+    expected = {"A": "AA..AA.....A", "B": ".BB....B", "C": "...CC", "D": "....DD.DD"}
+    why = []
+    if "live: course under rr, tick 14, 4 of 4 done" not in rows[0]:
+        why.append(f"no title row: {rows[0]!r}")
+    for i, (task, strip) in enumerate(expected.items()):
+        row = rows[1 + i]
+        if not row.startswith(f"{task}      done") or strip not in row[18:].strip():
+            why.append(f"row {1 + i} is {row.rstrip()!r}, expected task {task} done with strip {strip}")
+    return Result(name, not why, "; ".join(why))
+
+
 # ---- Trace and pictures -------------------------------------------------------
 
 def trace_gantt_test():
@@ -580,6 +625,7 @@ def main():
         [("boot/" + b.name, b.run) for b in BOOTS] + \
         [("gdb-switch", gdb_test), ("gdb-commands", gdb_commands_test), ("grub-iso", grub_test),
          ("build-clang", clang_test), ("vscode-launch", vscode_test), ("shell", shell_test),
+         ("vga-live-view", vga_live_view_test),
          ("trace-gantt", trace_gantt_test)]
     jobs = [(n, f) for n, f in jobs if args.k in n]
     if args.list:

@@ -14,6 +14,7 @@
  * Unknown commands and bad arguments get one line saying what is wrong and
  * what is valid; the shell goes on.
  */
+#include "console.h"
 #include "demo.h"
 #include "demo_util.h"
 #include "input.h"
@@ -217,6 +218,7 @@ int demo_shell(void *arg)
         unsigned argc = split(line, argv);
         if (argc == 0)
             continue;
+        console_panel(0); /* the last workload's live view gives its rows back */
         const char *cmd = argv[0];
         if (same(cmd, "help"))
             cmd_help();

@@ -31,3 +31,9 @@ void console_write_aux(const char *s, size_t n)
     (void)s;
     (void)n;
 }
+
+void console_panel(unsigned rows) { (void)rows; }
+void console_panel_put(unsigned row, unsigned col, char c, unsigned colour)
+{
+    (void)row, (void)col, (void)c, (void)colour;
+}
