@@ -453,7 +453,7 @@ def shell_test():
     """Type commands into COM1 and check each answer; `halt` ends with 33."""
     name = "shell"
     typed = "help\nps\nbogus\nsched nope\nsched fifo quantum=x\nworkload course\nworkload A:0\ngantt\n" \
-            "trace 5\nstats\nrun nothing\nrun barrier\nsched rr quantum=2\nworkload course\nhalt\n"
+            "trace 5\ntrace json\nstats\nrun nothing\nrun barrier\nsched rr quantum=2\nworkload course\nhalt\n"
     cmd = QEMU_BASE + ICOUNT + ["-serial", "stdio", "-kernel", KERNEL, "-append", "run=shell hz=1000"]
     try:
         p = subprocess.run(cmd, input=typed.encode(), capture_output=True, timeout=60)
@@ -474,6 +474,7 @@ def shell_test():
         (r"^workload: task 1: the burst is missing", "no message for a bad workload"),
         (r"tourniquet> gantt\n\nWorkload course under fifo", "gantt does not show the last good workload again"),
         (r"^trace: the last 5 of \d+ events", "trace does not print events"),
+        (r"^trace: written as Chrome Trace Event JSON to COM2$", "trace json did not write the trace"),
         (r"^ticks \d+ \(idle \d+\), context switches \d+", "stats does not print the scheduler's counts"),
         (r"^run: no demo named 'nothing'\. Demos: counters, ", "no message for an unknown demo"),
         (r"^ok 1 barrier-phases$", "run barrier did not run the demo"),
@@ -483,6 +484,36 @@ def shell_test():
     why = [] if status == 33 else [f"exit status {status}, expected 33 after halt"]
     why += [problem for pattern, problem in checks if not re.search(pattern, out, re.M)]
     return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
+
+
+def keyboard_test():
+    """Keys pressed on the PS/2 keyboard (QEMU's sendkey) reach the shell."""
+    name = "shell-keyboard"
+    serial = log_path(name)
+    if os.path.exists(serial):
+        os.remove(serial)
+    base = QEMU_BASE[:QEMU_BASE.index("-monitor")] + QEMU_BASE[QEMU_BASE.index("-monitor") + 2:]
+    q = subprocess.Popen(base + ICOUNT + ["-monitor", "stdio", "-serial", "file:" + serial, "-kernel", KERNEL,
+                                          "-append", "run=shell hz=1000"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 30
+    while time.time() < deadline and not (os.path.exists(serial) and "tourniquet> " in open(serial, errors="replace").read()):
+        time.sleep(0.1)
+    keys = ["p", "s", "ret", "shift-h", "i", "ret", "h", "a", "l", "t", "ret"]
+    try:
+        q.communicate("".join(f"sendkey {k}\n" for k in keys).encode(), timeout=30)
+    except subprocess.TimeoutExpired:
+        q.kill()
+        q.wait()
+    text = ANSI.sub("", open(serial, errors="replace").read()).replace("\r", "")
+    why = []
+    if q.returncode != 33:
+        why.append(f"exit status {q.returncode}, expected 33 after typing halt")
+    if not re.search(r"^tourniquet> ps\n   id  name", text, re.M):
+        why.append("ps typed on the keyboard did not run")
+    if "shell: unknown command 'Hi'" not in text:
+        why.append("Shift did not make a capital letter")
+    return Result(name, not why, "; ".join(why) + (f" (log: {serial})" if why else ""))
 
 
 # ---- The live view on the VGA screen -----------------------------------------------
@@ -625,7 +656,7 @@ def main():
         [("boot/" + b.name, b.run) for b in BOOTS] + \
         [("gdb-switch", gdb_test), ("gdb-commands", gdb_commands_test), ("grub-iso", grub_test),
          ("build-clang", clang_test), ("vscode-launch", vscode_test), ("shell", shell_test),
-         ("vga-live-view", vga_live_view_test),
+         ("vga-live-view", vga_live_view_test), ("shell-keyboard", keyboard_test),
          ("trace-gantt", trace_gantt_test)]
     jobs = [(n, f) for n, f in jobs if args.k in n]
     if args.list:

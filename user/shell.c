@@ -8,6 +8,7 @@
  *   workload [SPEC]       run a workload under the current policy (default: course)
  *   gantt                 the last workload's table and Gantt chart again
  *   trace [N]             the last N scheduler events (default 20)
+ *   trace json            all of them as Chrome Trace Event JSON, on COM2
  *   stats                 ticks, switches, memory, misuse and deadlock reports
  *   halt                  leave (QEMU exits with status 33)
  *
@@ -202,6 +203,7 @@ static void cmd_help(void)
             "                        mixed, random, or A:0:5,B:1:3,... (name:arrival:burst[:prio[:tickets]])\n"
             "  gantt                 the last workload's table and Gantt chart again\n"
             "  trace [N]             the last N scheduler events (default 20)\n"
+            "  trace json            all of them as Chrome Trace Event JSON, on COM2\n"
             "  stats                 ticks, switches, memory, misuse and deadlock reports\n"
             "  halt                  leave (QEMU exits with status 33)\n");
 }
@@ -235,6 +237,9 @@ int demo_shell(void *arg)
                 workload_report(&shell_run, true);
             else
                 kprintf("gantt: no workload has run yet (try: workload course)\n");
+        } else if (same(cmd, "trace") && argc >= 2 && same(argv[1], "json")) {
+            trace_export_json(console_write_aux);
+            kprintf("trace: written as Chrome Trace Event JSON to COM2\n");
         } else if (same(cmd, "trace")) {
             unsigned n = 20;
             if (argc >= 2) {
