@@ -486,25 +486,38 @@ def shell_test():
     return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
 
 
-def keyboard_test():
-    """Keys pressed on the PS/2 keyboard (QEMU's sendkey) reach the shell."""
-    name = "shell-keyboard"
+def qemu_with_monitor(name, cmdline, wait_for, timeout=60):
+    """Boot with QEMU's monitor on a pipe and the serial console in a file;
+    return the process and the file once `wait_for` shows up on the console."""
     serial = log_path(name)
     if os.path.exists(serial):
         os.remove(serial)
     base = QEMU_BASE[:QEMU_BASE.index("-monitor")] + QEMU_BASE[QEMU_BASE.index("-monitor") + 2:]
     q = subprocess.Popen(base + ICOUNT + ["-monitor", "stdio", "-serial", "file:" + serial, "-kernel", KERNEL,
-                                          "-append", "run=shell hz=1000"],
+                                          "-append", cmdline],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 30
-    while time.time() < deadline and not (os.path.exists(serial) and "tourniquet> " in open(serial, errors="replace").read()):
+    deadline = time.time() + timeout
+    while time.time() < deadline and not (os.path.exists(serial) and wait_for in open(serial, errors="replace").read()):
         time.sleep(0.1)
-    keys = ["p", "s", "ret", "shift-h", "i", "ret", "h", "a", "l", "t", "ret"]
+    return q, serial
+
+
+def monitor(q, commands):
+    """Send monitor commands (the last should end QEMU); return its output."""
     try:
-        q.communicate("".join(f"sendkey {k}\n" for k in keys).encode(), timeout=30)
+        return q.communicate("".join(c + "\n" for c in commands).encode(), timeout=30)[0].decode("utf-8", "replace")
     except subprocess.TimeoutExpired:
         q.kill()
         q.wait()
+        return ""
+
+
+def keyboard_test():
+    """Keys pressed on the PS/2 keyboard (QEMU's sendkey) reach the shell."""
+    name = "shell-keyboard"
+    q, serial = qemu_with_monitor(name, "run=shell hz=1000", "tourniquet> ")
+    keys = ["p", "s", "ret", "shift-h", "i", "ret", "h", "a", "l", "t", "ret"]
+    monitor(q, [f"sendkey {k}" for k in keys])
     text = ANSI.sub("", open(serial, errors="replace").read()).replace("\r", "")
     why = []
     if q.returncode != 33:
@@ -533,22 +546,9 @@ def vga_live_view_test():
     """While a workload runs, the VGA screen shows a panel: tasks, states,
     ticks used and the Gantt strip; at the end it shows the whole run."""
     name = "vga-live-view"
-    serial = log_path(name)
-    if os.path.exists(serial):
-        os.remove(serial)
-    q = subprocess.Popen(QEMU_BASE[:QEMU_BASE.index("-monitor")] + QEMU_BASE[QEMU_BASE.index("-monitor") + 2:]
-                         + ICOUNT + ["-monitor", "stdio", "-serial", "file:" + serial, "-kernel", KERNEL,
-                                     "-append", "run=workload sched=rr quantum=2 hz=1000"],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline and not (os.path.exists(serial) and "RESULT" in open(serial, errors="replace").read()):
-        time.sleep(0.1)
+    q, serial = qemu_with_monitor(name, "run=workload sched=rr quantum=2 hz=1000", "RESULT")
     time.sleep(0.3)
-    try:
-        out = q.communicate(b"xp /800xb 0xb8000\nquit\n", timeout=30)[0].decode("utf-8", "replace")
-    except subprocess.TimeoutExpired:
-        q.kill()
-        return Result(name, False, "QEMU's monitor did not answer")
+    out = monitor(q, ["xp /800xb 0xb8000", "quit"])
     rows = vga_rows(out, 5)
     expected = {"A": "AA..AA.....A", "B": ".BB....B", "C": "...CC", "D": "....DD.DD"}
     why = []
