@@ -31,9 +31,9 @@ SIM     = $(BUILD)/tourniquet-sim
 
 BOOT_SRC := boot/boot.asm              # Multiboot header, entry, boot stack
 
-ARCH_ASM := \
-	arch/x86/isr.asm                   # 256 interrupt stubs, the trap frame, IRET
-ARCH_GAS := arch/x86/switch.S          # arch_switch: the context switch (both kinds), with CFI for GDB
+# GNU as, not NASM, for these two: GDB needs their call-frame information.
+ARCH_GAS := arch/x86/isr.S             # 256 interrupt stubs, the trap frame, IRET
+ARCH_GAS += arch/x86/switch.S          # arch_switch: the context switch (both kinds)
 ARCH_SRC := \
 	arch/x86/start.c                   # Multiboot hand-off to kernel_main
 ARCH_SRC += arch/x86/gdt.c             # flat segments, TSS, double-fault TSS
@@ -108,7 +108,7 @@ KCFLAGS += $(if $(shell $(CC) -m32 -mpreferred-stack-boundary=2 -c -x c /dev/nul
 X86_CFLAGS = -I.
 NASMFLAGS = -f elf32 -g -F dwarf
 
-KOBJS = $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_SRC) $(ARCH_ASM)) $(patsubst %.S,$(BUILD)/%.o,$(ARCH_GAS)) \
+KOBJS = $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_SRC)) $(patsubst %.S,$(BUILD)/%.o,$(ARCH_GAS)) \
 	$(patsubst %.c,$(BUILD)/%.o,$(ARCH_SRC) $(DRIVER_SRC) $(CORE_SRC) $(KERNEL_SRC) $(USER_SRC) $(KTEST_SRC))
 
 all: $(KERNEL)

@@ -331,7 +331,8 @@ def gdb_test():
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cmds = ["tourniquet-connect %d" % port, "switch-break", "continue", "bt", "info registers eip esp",
             "print sched_current_task->name", "stepi", "info registers eip", "stepi 6", "bt", "delete",
-            "break task_yield", "continue", "next", "kill"]
+            "break task_yield", "continue", "next", "delete",
+            "break trap_dispatch if f->vector == 32", "continue", "bt", "kill"]
     args = ["gdb", "-q", "-batch", "-nx", "-x", os.path.join(ROOT, "tools/gdb/tourniquet.gdb")]
     for c in cmds:
         args += ["-ex", c]
@@ -358,6 +359,8 @@ def gdb_test():
         (r"Breakpoint 2(\.\d+)?, task_yield", "the breakpoint on task_yield did not stop"),
         (r"Breakpoint 2[^\n]*\n[^\n]*\n\d+\t\s+(arch_irqstate_t s = arch_irq_save\(\);|sched_yield_cpu\(\);)",
          "next did not step to a C line of task_yield"),
+        (r"#0  trap_dispatch .*\n#1  <signal handler called>\n#2  .*\n(#\d+ .*\n)*#\d+ .* (arch_task_start|_start) \(\)",
+         "bt from the timer handler does not go through the interrupt into the interrupted code"),
     ]
     for pattern, problem in checks:
         if not re.search(pattern, out, re.M):

@@ -1,7 +1,7 @@
 /*
  * idt.c - the interrupt descriptor table: 256 gates.
  *
- * Every vector gets a stub from isr.asm (isr_stub_table), so an unexpected
+ * Every vector gets a stub from isr.S (isr_stub_table), so an unexpected
  * interrupt is reported by number rather than triple-faulting. All gates are
  * interrupt gates (interrupts off on entry) except vector 8, the double
  * fault, which is a task gate to its own TSS (see gdt.c).
@@ -14,7 +14,7 @@ struct idt_gate {
     uint16_t offset_hi;
 } __attribute__((packed));
 
-extern const uint32_t isr_stub_table[256]; /* isr.asm */
+extern const uint32_t isr_stub_table[256]; /* isr.S */
 static struct idt_gate idt[256];
 
 /* Fill all 256 gates and load the IDT. */

@@ -13,9 +13,9 @@
  *
  * Interrupts are off throughout (the scheduler core guarantees it). A
  * preempted task's full register state is not here: it is in the trap frame
- * further up its stack (isr.asm), restored by IRET once we return to it.
+ * further up its stack (isr.S), restored by IRET once we return to it.
  *
- * Why GNU as here, when boot/ and isr.asm are NASM: the kernel is compiled
+ * Why GNU as here, when boot/ and isr.S are NASM: the kernel is compiled
  * without frame pointers, so GDB unwinds with the DWARF call-frame
  * information (CFI), and only GNU as can write CFI for hand-written code.
  * Both stacks have the same layout at the moment ESP changes, so one CFI

@@ -1,5 +1,5 @@
 /*
- * trap.c - what happens after isr.asm has saved the interrupted context.
+ * trap.c - what happens after isr.S has saved the interrupted context.
  *
  * CPU exceptions (vectors 0-31) are bugs in kernel code: we print the
  * exception, the full register state and the task it happened in, and stop

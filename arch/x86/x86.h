@@ -2,7 +2,7 @@
  * x86.h - x86 details shared by arch/x86 and drivers/, never by kernel/.
  *
  * Port I/O, control registers, segment selectors, and the trap frame that
- * the interrupt entry (isr.asm) builds on the interrupted task's stack.
+ * the interrupt entry (isr.S) builds on the interrupted task's stack.
  */
 #ifndef X86_H
 #define X86_H
@@ -37,8 +37,8 @@ static inline uint32_t read_cr3(void) { uint32_t v; __asm__ volatile("mov %%cr3,
 static inline uint32_t read_cr4(void) { uint32_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 
 /*
- * The trap frame: what isr.asm leaves on the interrupted task's kernel stack
- * before calling trap_dispatch(). Lowest address first; isr.asm pushes it in
+ * The trap frame: what isr.S leaves on the interrupted task's kernel stack
+ * before calling trap_dispatch(). Lowest address first; isr.S pushes it in
  * the reverse order. The interrupted code ran in ring 0, so the CPU pushed no
  * SS:ESP: the interrupted ESP is the address just past `eflags`.
  */
@@ -50,12 +50,12 @@ struct trap_frame {
     uint32_t error;                    /* 52: CPU error code, or 0 from the stub */
     uint32_t eip, cs, eflags;          /* 56, 60, 64: pushed by the CPU */
 };
-_Static_assert(offsetof(struct trap_frame, edi) == 16, "isr.asm: PUSHAD after 4 segments");
-_Static_assert(offsetof(struct trap_frame, eax) == 44, "isr.asm: PUSHAD order");
-_Static_assert(offsetof(struct trap_frame, vector) == 48, "isr.asm: vector slot");
-_Static_assert(offsetof(struct trap_frame, error) == 52, "isr.asm: error code slot");
-_Static_assert(offsetof(struct trap_frame, eip) == 56, "isr.asm: CPU frame");
-_Static_assert(sizeof(struct trap_frame) == 68, "isr.asm: frame size");
+_Static_assert(offsetof(struct trap_frame, edi) == 16, "isr.S: PUSHAD after 4 segments");
+_Static_assert(offsetof(struct trap_frame, eax) == 44, "isr.S: PUSHAD order");
+_Static_assert(offsetof(struct trap_frame, vector) == 48, "isr.S: vector slot");
+_Static_assert(offsetof(struct trap_frame, error) == 52, "isr.S: error code slot");
+_Static_assert(offsetof(struct trap_frame, eip) == 56, "isr.S: CPU frame");
+_Static_assert(sizeof(struct trap_frame) == 68, "isr.S: frame size");
 
 /* The ESP the interrupted code had (ring 0 to ring 0: no SS:ESP pushed). */
 static inline uint32_t trap_frame_esp(const struct trap_frame *f) { return (uint32_t)(uintptr_t)(&f->eflags + 1); }

@@ -29,10 +29,16 @@ typedef uint32_t arch_irqstate_t;
 
 /* Disable interrupts and return the previous state, for arch_irq_restore.
  * Nests: save/save/restore/restore leaves interrupts as they were. */
+/* (The .cfi lines tell GDB about the push: a timer interrupt can land
+ * between pushfl and popl, and `bt` must still unwind from there.) */
+#define ARCH_READ_EFLAGS(var) \
+    __asm__ volatile("pushfl\n\t.cfi_adjust_cfa_offset 4\n\tpopl %0\n\t.cfi_adjust_cfa_offset -4" : "=r"(var))
+
 static inline arch_irqstate_t arch_irq_save(void)
 {
     arch_irqstate_t flags;
-    __asm__ volatile("pushfl; popl %0; cli" : "=r"(flags) : : "memory");
+    ARCH_READ_EFLAGS(flags);
+    __asm__ volatile("cli" : : : "memory");
     return flags;
 }
 
@@ -50,7 +56,7 @@ static inline void arch_irq_disable(void) { __asm__ volatile("cli" : : : "memory
 static inline bool arch_irq_enabled(void)
 {
     uint32_t flags;
-    __asm__ volatile("pushfl; popl %0" : "=r"(flags));
+    ARCH_READ_EFLAGS(flags);
     return flags & (1u << 9);
 }
 

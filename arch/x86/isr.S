@@ -1,0 +1,108 @@
+/*
+ * arch/x86/isr.S - the interrupt entry and exit path, for all 256 vectors.
+ *
+ * Each vector has a tiny stub that makes the stack look the same for every
+ * vector (a dummy error code where the CPU pushes none, then the vector
+ * number) and jumps to isr_common. isr_common saves the rest of the
+ * interrupted task's registers - together they form struct trap_frame
+ * (x86.h) - on that task's own kernel stack, and calls trap_dispatch(frame)
+ * (in EAX: the kernel is built -mregparm=3).
+ *
+ * If the interrupt leads to a task switch, trap_dispatch does not return
+ * until this task is chosen again: its trap frame waits here, on its stack.
+ * Then we restore every register and IRET.
+ *
+ * The call-frame information (CFI) tells GDB where the interrupted code's
+ * EIP and ESP are kept in the frame - a "signal frame", whose return address
+ * is the very instruction that was interrupted - so `bt` from inside the
+ * handler, or from arch_switch during a preemption, goes on into the code
+ * the timer interrupted. That is why this file is for GNU as, not NASM.
+ */
+    .intel_syntax noprefix
+    .cfi_sections .debug_frame
+    .text
+
+/* The vectors for which the CPU pushes an error code. */
+    .macro STUB n
+isr_stub_\n:
+    .if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+    .else
+    push 0
+    .endif
+    push \n
+    jmp isr_common
+    .endm
+
+    .altmacro
+    .set vec, 0
+    .rept 256
+    STUB %vec
+    .set vec, vec + 1
+    .endr
+
+/*
+ * At isr_common the stack holds, from ESP up: vector, error code, EIP, CS,
+ * EFLAGS (the CPU's part; no SS:ESP, the interrupted code ran in ring 0). The
+ * interrupted code's ESP is just past EFLAGS: that is the CFA, and its EIP
+ * is 12 bytes below it.
+ */
+    .globl isr_common, isr_return
+    .type isr_common, @function
+isr_common:
+    .cfi_startproc simple
+    .cfi_signal_frame
+    .cfi_def_cfa esp, 20
+    .cfi_offset eip, -12
+    pushad                      /* EAX, ECX, EDX, EBX, ESP (ignored), EBP, ESI, EDI */
+    .cfi_adjust_cfa_offset 32
+    .cfi_offset eax, -24
+    .cfi_offset ecx, -28
+    .cfi_offset edx, -32
+    .cfi_offset ebx, -36
+    .cfi_offset ebp, -44
+    .cfi_offset esi, -48
+    .cfi_offset edi, -52
+    push ds
+    .cfi_adjust_cfa_offset 4
+    push es
+    .cfi_adjust_cfa_offset 4
+    push fs
+    .cfi_adjust_cfa_offset 4
+    push gs
+    .cfi_adjust_cfa_offset 4
+    mov ax, 0x10                /* SEL_KDATA */
+    mov ds, ax
+    mov es, ax
+    cld
+    mov eax, esp                /* trap_dispatch(struct trap_frame *) */
+    call trap_dispatch
+isr_return:
+    pop gs
+    .cfi_adjust_cfa_offset -4
+    pop fs
+    .cfi_adjust_cfa_offset -4
+    pop es
+    .cfi_adjust_cfa_offset -4
+    pop ds
+    .cfi_adjust_cfa_offset -4
+    popad
+    .cfi_adjust_cfa_offset -32
+    add esp, 8                  /* vector and error code */
+    .cfi_adjust_cfa_offset -8
+    iretd
+    .cfi_endproc
+    .size isr_common, . - isr_common
+
+    .section .rodata
+    .globl isr_stub_table
+isr_stub_table:
+    .macro ENTRY n
+    .long isr_stub_\n
+    .endm
+    .set vec, 0
+    .rept 256
+    ENTRY %vec
+    .set vec, vec + 1
+    .endr
+
+    .section .note.GNU-stack, "", @progbits
