@@ -99,10 +99,24 @@ static void recompute_boost(struct task *t)
     }
 }
 
+/* A mutex belongs to a task: an interrupt handler, which borrows whatever
+ * task it interrupted, may not take or release one. */
+static bool in_irq(const char *op, const struct mutex *m)
+{
+    if (!sched_in_irq())
+        return false;
+    sync_misuse(op, m->name, "called from an interrupt handler, which cannot own a mutex; refused");
+    return true;
+}
+
 int mutex_lock(struct mutex *m)
 {
     arch_irqstate_t s = arch_irq_save();
     struct task *self = task_current();
+    if (in_irq("mutex_lock", m)) {
+        arch_irq_restore(s);
+        return SYNC_MISUSE;
+    }
     if (m->owner == self) {
         sync_misuse("mutex_lock", m->name, "already holds it: locking it again would wait forever; refused");
         arch_irq_restore(s);
@@ -121,10 +135,8 @@ int mutex_lock(struct mutex *m)
             waitq_block(&m->waiters, m, mutex_wait, m->name);
     } else {
         m->owner = self;
+        list_push_back(&self->held_mutexes, &m->held_node);
     }
-    list_push_back(&self->held_mutexes, &m->held_node);
-    if (sync_priority_inheritance && !list_empty(&m->waiters))
-        recompute_boost(self);
     arch_irq_restore(s);
     return SYNC_OK;
 }
@@ -134,7 +146,9 @@ int mutex_trylock(struct mutex *m)
     arch_irqstate_t s = arch_irq_save();
     struct task *self = task_current();
     int rc = SYNC_WOULD_BLOCK;
-    if (m->owner == self) {
+    if (in_irq("mutex_trylock", m)) {
+        rc = SYNC_MISUSE;
+    } else if (m->owner == self) {
         sync_misuse("mutex_trylock", m->name, "already holds it; refused");
         rc = SYNC_MISUSE;
     } else if (!m->owner) {
@@ -146,11 +160,20 @@ int mutex_trylock(struct mutex *m)
     return rc;
 }
 
+/* Release m, handing it to the longest waiter - already on its list of held
+ * mutexes and lent the remaining waiters' priority, before it even runs (or
+ * a medium task could run ahead of it meanwhile). Interrupts off. */
 void mutex_release(struct mutex *m)
 {
     struct task *self = task_current();
     list_remove(&m->held_node);
-    m->owner = waitq_wake_one(&m->waiters);
+    struct task *next = waitq_wake_one(&m->waiters);
+    m->owner = next;
+    if (next) {
+        list_push_back(&next->held_mutexes, &m->held_node);
+        if (sync_priority_inheritance && !list_empty(&m->waiters))
+            recompute_boost(next);
+    }
     if (self->boost != TASK_PRIORITIES)
         recompute_boost(self);
 }
@@ -159,6 +182,10 @@ int mutex_unlock(struct mutex *m)
 {
     arch_irqstate_t s = arch_irq_save();
     struct task *self = task_current();
+    if (in_irq("mutex_unlock", m)) {
+        arch_irq_restore(s);
+        return SYNC_MISUSE;
+    }
     if (m->owner != self) {
         if (m->owner)
             sync_misuse("mutex_unlock", m->name, "it is owned by '%s'; only the owner may unlock it; ignored",

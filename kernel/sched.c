@@ -265,6 +265,13 @@ static const char quiet_wait[] = "quiet"; /* wait_what in sched_wait_quiet */
 unsigned sched_wait_quiet(void)
 {
     arch_irqstate_t s = arch_irq_save();
+    if (sched_in_irq() || current->spinlocks_held) {
+        arch_irq_restore(s);
+        kprintf("MISUSE: sched_wait_quiet by '%s': it would sleep in an interrupt handler or holding a spinlock; refused\n",
+                current->name);
+        return 0;
+    }
+    current->wait_name = NULL;
     list_push_back(&quiet_watchers, &current->wait_node);
     sched_block(&quiet_watchers, quiet_wait);
     unsigned n = quiet_result;

@@ -17,6 +17,10 @@ static const char sem_wait[] = "semaphore";
 
 void sem_init(struct semaphore *s, const char *name, int value)
 {
+    if (value < 0) {
+        sync_misuse("sem_init", name, "a semaphore cannot start at %d; starting at 0", value);
+        value = 0;
+    }
     s->count = value;
     s->name = name;
     list_init(&s->waiters);

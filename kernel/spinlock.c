@@ -72,7 +72,6 @@ void spin_init(struct spinlock *l, const char *name, enum spin_kind kind)
     l->kind = kind;
     l->name = name;
     l->owner = NULL;
-    l->saved = 0;
 }
 
 int spin_lock(struct spinlock *l)
@@ -97,8 +96,8 @@ int spin_lock(struct spinlock *l)
         while (arch_test_and_set(&l->locked))
             ;
     l->owner = self;
-    l->saved = s;
-    self->spinlocks_held++;
+    if (self->spinlocks_held++ == 0)
+        self->irq_before_spin = s; /* the outermost lock remembers */
     return SYNC_OK;
 }
 
@@ -113,10 +112,9 @@ int spin_unlock(struct spinlock *l)
                         l->owner ? l->owner->name : "?");
         return SYNC_MISUSE;
     }
-    arch_irqstate_t s = l->saved;
     l->owner = NULL;
-    self->spinlocks_held--;
     arch_xchg(&l->locked, 0); /* leave_region: a 0 in the lock (XCHG: also a barrier) */
-    arch_irq_restore(s);
+    if (--self->spinlocks_held == 0)
+        arch_irq_restore(self->irq_before_spin); /* the last one out: as before the first */
     return SYNC_OK;
 }

@@ -56,15 +56,16 @@ struct spinlock {
     enum spin_kind kind;
     const char *name;
     struct task *owner;       /* the holder, for reports */
-    arch_irqstate_t saved;    /* the holder's interrupt state before spin_lock */
 };
 
 void spin_init(struct spinlock *l, const char *name, enum spin_kind kind);
-/* Disable interrupts (saving their state), then take the lock. Taking a lock
- * the caller already holds is reported and refused (SYNC_MISUSE). */
+/* Disable interrupts, then take the lock. Taking a lock the caller already
+ * holds is reported and refused (SYNC_MISUSE). Locks nest, in any order:
+ * interrupts come back on (if they were on) when the task releases the last
+ * spinlock it holds, as in xv6's pushcli/popcli. */
 int spin_lock(struct spinlock *l);
-/* Release, restoring the interrupt state spin_lock saved. Releasing a lock
- * the caller does not hold is reported and ignored (SYNC_MISUSE). */
+/* Release. Releasing a lock the caller does not hold is reported and
+ * ignored (SYNC_MISUSE). */
 int spin_unlock(struct spinlock *l);
 
 /* ---- Semaphores ------------------------------------------------------- */

@@ -142,9 +142,15 @@ void task_exit(int code)
     arch_irq_disable();
     struct task *self = task_current();
     KASSERT(self != &idle_task);
-    if (!list_empty(&self->held_mutexes))
-        sync_misuse("task_exit", self->name, "exits holding mutex '%s': its waiters will wait forever",
-                    list_entry(list_first(&self->held_mutexes), struct mutex, held_node)->name);
+    while (!list_empty(&self->held_mutexes)) {
+        struct mutex *m = list_entry(list_first(&self->held_mutexes), struct mutex, held_node);
+        sync_misuse("task_exit", self->name, "exits holding mutex '%s'; released, for its waiters' sake", m->name);
+        mutex_release(m);
+    }
+    if (self->spinlocks_held) {
+        sync_misuse("task_exit", self->name, "exits holding %u spinlock(s), which stay taken", self->spinlocks_held);
+        self->spinlocks_held = 0;
+    }
     sched_retire(self, code);
     sched_exit();
 }
@@ -152,7 +158,8 @@ void task_exit(int code)
 void task_yield(void)
 {
     arch_irqstate_t s = arch_irq_save();
-    sched_yield_cpu();
+    if (sync_may_block("task_yield", task_current()->name))
+        sched_yield_cpu();
     arch_irq_restore(s);
 }
 
@@ -163,7 +170,8 @@ void task_sleep(uint32_t ticks)
         return;
     }
     arch_irqstate_t s = arch_irq_save();
-    sched_sleep_until(sched_ticks() + ticks);
+    if (sync_may_block("task_sleep", task_current()->name))
+        sched_sleep_until(sched_ticks() + ticks);
     arch_irq_restore(s);
 }
 
@@ -224,6 +232,7 @@ static const char suspend_wait[] = "sleep()";
 void task_suspend(void)
 {
     arch_irqstate_t s = arch_irq_save();
+    task_current()->wait_name = NULL;
     if (sync_may_block("task_suspend", task_current()->name))
         sched_block(task_current(), suspend_wait);
     arch_irq_restore(s);

@@ -97,6 +97,7 @@ struct task {
 
     /* Synchronization (kernel/sync.h). */
     unsigned spinlocks_held;    /* spinlocks it holds now: it must not sleep */
+    arch_irqstate_t irq_before_spin; /* interrupt state before its first spinlock */
     struct list held_mutexes;   /* mutexes it owns (priority inheritance) */
     uint32_t boost;             /* priority lent by a mutex waiter; TASK_PRIORITIES: none */
 

@@ -7,8 +7,9 @@
  *                      a reader reads every word the same way, pausing a
  *                      tick halfway (so readers overlap). Checks: no
  *                      reader ever sees a mix of two writes (torn read), a
- *                      writer is always alone, and readers do read at the
- *                      same time.
+ *                      writer is always alone, readers do read at the same
+ *                      time, and no reader gets in ahead of a writer that
+ *                      was already waiting (so writers do not starve).
  * run=barber           the sleeping barber: one barber, CHAIRS waiting
  *                      chairs, customers who leave when every chair is
  *                      taken. They come in bursts of six while a haircut
@@ -17,7 +18,9 @@
  *                      or turned away, exactly once.
  * run=barrier          4 tasks, 5 phases: nobody starts phase p+1 before all
  *                      have finished phase p, and the barrier serves every
- *                      phase, reused.
+ *                      phase, reused. Then 4 tasks wait on a condition
+ *                      variable: cond_signal lets one through, cond_broadcast
+ *                      the rest.
  */
 #include "demo_util.h"
 #include "user.h"
@@ -32,12 +35,17 @@
 static struct rwlock db_lock;
 static volatile uint32_t db[WORDS];
 static volatile unsigned reading, writing, max_reading, torn, writer_not_alone, reads_done, writes_done;
+static volatile unsigned overtook; /* readers that got in ahead of a writer already waiting */
 
 static int reader(void *arg)
 {
     (void)arg;
     for (unsigned k = 0; k < ROUNDS; k++) {
+        bool writer_waiting = db_lock.writers_waiting > 0;
+        unsigned writes_before = writes_done;
         rw_read_lock(&db_lock);
+        if (writer_waiting && writes_done == writes_before)
+            overtook++;
         reading++;
         if (reading > max_reading)
             max_reading = reading;
@@ -83,7 +91,7 @@ int demo_readers_writers(void *arg)
 {
     (void)arg;
     rw_init(&db_lock, "database");
-    reading = writing = max_reading = torn = writer_not_alone = reads_done = writes_done = 0;
+    reading = writing = max_reading = torn = writer_not_alone = reads_done = writes_done = overtook = 0;
     struct task *r[READERS], *w[WRITERS];
     ktap_plan(1);
     spawn(r, READERS, "reader", reader);
@@ -91,10 +99,11 @@ int demo_readers_writers(void *arg)
     join_all(r, READERS);
     join_all(w, WRITERS);
     bool ok = torn == 0 && writer_not_alone == 0 && max_reading >= 2 && reads_done == READERS * ROUNDS &&
-              writes_done == WRITERS * ROUNDS;
+              writes_done == WRITERS * ROUNDS && overtook == 0;
     int failed = ktap_result(ok, "readers-writers");
-    kprintf("# reads=%u writes=%u torn_reads=%u writer_not_alone=%u max_concurrent_readers=%u\n", reads_done,
-            writes_done, torn, writer_not_alone, max_reading);
+    kprintf("# reads=%u writes=%u torn_reads=%u writer_not_alone=%u max_concurrent_readers=%u "
+            "readers_ahead_of_a_waiting_writer=%u\n",
+            reads_done, writes_done, torn, writer_not_alone, max_reading, overtook);
     return failed;
 }
 
@@ -212,6 +221,48 @@ static int phased(void *arg)
     return 0;
 }
 
+/* cond_broadcast wakes every waiter; cond_signal one. */
+static struct mutex gate_lock;
+static struct cond gate;
+static volatile bool gate_open;
+static volatile unsigned through;
+
+static int wait_at_gate(void *arg)
+{
+    (void)arg;
+    mutex_lock(&gate_lock);
+    while (!gate_open)
+        cond_wait(&gate, &gate_lock);
+    through++;
+    mutex_unlock(&gate_lock);
+    return 0;
+}
+
+static int broadcast_check(void)
+{
+    mutex_init(&gate_lock, "gate_lock");
+    cond_init(&gate, "gate");
+    gate_open = false;
+    through = 0;
+    struct task *t[PARTIES];
+    spawn(t, PARTIES, "waiter", wait_at_gate);
+    task_sleep(2); /* all four wait */
+    mutex_lock(&gate_lock);
+    gate_open = true;
+    cond_signal(&gate);
+    mutex_unlock(&gate_lock);
+    task_sleep(2);
+    unsigned after_signal = through;
+    cond_broadcast(&gate);
+    task_sleep(2);
+    unsigned after_broadcast = through;
+    join_all(t, PARTIES);
+    int failed = ktap_result(after_signal == 1 && after_broadcast == PARTIES, "condition-broadcast");
+    kprintf("# through_after_signal=%u through_after_broadcast=%u waiters=%u\n", after_signal, after_broadcast,
+            PARTIES);
+    return failed;
+}
+
 int demo_barrier(void *arg)
 {
     (void)arg;
@@ -219,12 +270,12 @@ int demo_barrier(void *arg)
     ahead = phase_mismatch = 0;
     for (unsigned i = 0; i < PARTIES; i++)
         phase_of[i] = 0;
-    ktap_plan(1);
+    ktap_plan(2);
     struct task *t[PARTIES];
     spawn(t, PARTIES, "worker", phased);
     join_all(t, PARTIES);
     int failed = ktap_result(ahead == 0 && phase_mismatch == 0 && bar.phase == PHASES, "barrier-phases");
     kprintf("# parties=%u phases=%u completed=%u left_behind=%u wrong_phase=%u\n", PARTIES, PHASES, bar.phase, ahead,
             phase_mismatch);
-    return failed;
+    return failed + broadcast_check();
 }

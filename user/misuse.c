@@ -9,7 +9,7 @@
 #include "demo_util.h"
 #include "user.h"
 
-static struct mutex m;
+static struct mutex m, x, y;
 static struct semaphore s;
 static struct spinlock spin;
 static struct rwlock rw;
@@ -129,9 +129,70 @@ static bool cond_wait_without_mutex(void)
     return cond_wait(&c, &m) == SYNC_MISUSE;
 }
 
-/* Opposite lock orders: A takes x then y, B takes y then x. */
-static struct mutex x, y;
+static volatile int irq_rc = 1;
 
+static void lock_in_irq(void *arg)
+{
+    (void)arg;
+    irq_rc = mutex_lock(&m);
+}
+
+static bool mutex_in_interrupt(void)
+{
+    mutex_init(&m, "m");
+    irq_rc = 1;
+    sched_call_on_tick(lock_in_irq, NULL);
+    while (irq_rc == 1)
+        task_yield();
+    return irq_rc == SYNC_MISUSE && m.owner == NULL && mutex_lock(&m) == SYNC_OK && mutex_unlock(&m) == SYNC_OK;
+}
+
+static int lock_and_leave(void *arg)
+{
+    (void)arg;
+    mutex_lock(&m);
+    task_sleep(2);
+    return 0; /* exits holding m */
+}
+
+static bool exit_holding_mutex(void)
+{
+    mutex_init(&m, "m");
+    struct task *t = task_create("leaver", lock_and_leave, NULL);
+    task_sleep(1);
+    bool got = mutex_lock(&m) == SYNC_OK; /* waits until the leaver exits, then gets m */
+    task_join(t);
+    return got && m.owner == task_current() && mutex_unlock(&m) == SYNC_OK;
+}
+
+/* The owner sleeps (it is not blocked on a mutex): waiting for it is no
+ * deadlock, and must not be reported as one. */
+static int hold_and_nap(void *arg)
+{
+    (void)arg;
+    mutex_lock(&x);
+    task_sleep(3);
+    mutex_unlock(&x);
+    return 0;
+}
+
+static int no_false_deadlock(void)
+{
+    struct sync_stats before, after;
+    mutex_init(&x, "x");
+    sync_get_stats(&before);
+    struct task *t = task_create("napper", hold_and_nap, NULL);
+    task_sleep(1);
+    mutex_lock(&x);
+    mutex_unlock(&x);
+    task_join(t);
+    sync_get_stats(&after);
+    int failed = ktap_result(after.deadlocks == before.deadlocks && after.misuse == before.misuse, "no-false-deadlock");
+    kprintf("# deadlocks_reported=%u (the owner was asleep, not waiting)\n", after.deadlocks - before.deadlocks);
+    return failed;
+}
+
+/* Opposite lock orders: A takes x then y, B takes y then x. */
 static int ab(void *arg)
 {
     bool first_x = arg == NULL;
@@ -144,7 +205,7 @@ static int ab(void *arg)
 int demo_misuse(void *arg)
 {
     (void)arg;
-    ktap_plan(9);
+    ktap_plan(12);
     int failed = 0;
     failed += check("unlock-not-owner", unlock_not_owner);
     failed += check("lock-twice", lock_twice);
@@ -154,6 +215,9 @@ int demo_misuse(void *arg)
     failed += check("destroy-with-waiters", destroy_with_waiters);
     failed += check("read-unlock-not-held", read_unlock_not_held);
     failed += check("cond-wait-without-mutex", cond_wait_without_mutex);
+    failed += check("mutex-in-interrupt", mutex_in_interrupt);
+    failed += check("exit-holding-mutex", exit_holding_mutex);
+    failed += no_false_deadlock();
 
     /* The two stay blocked for good: this case runs last. */
     struct sync_stats before, after;

@@ -62,6 +62,37 @@ static void test_spinlock_disables_and_restores_interrupts(void **state)
     assert_int_equal(t.locked, 0);
 }
 
+/* Released out of order: interrupts stay off until the last one goes. */
+static void test_spinlocks_released_out_of_order(void **state)
+{
+    (void)state;
+    struct spinlock x, t;
+    spin_init(&x, "x", SPIN_XCHG);
+    spin_init(&t, "t", SPIN_TSL);
+    spin_lock(&x);
+    spin_lock(&t);
+    assert_int_equal(spin_unlock(&x), SYNC_OK); /* the outer one first */
+    assert_false(fake_irq_enabled);             /* t is still held */
+    assert_int_equal(spin_unlock(&t), SYNC_OK);
+    assert_true(fake_irq_enabled);              /* as before the first lock */
+    /* And with interrupts off to begin with, they stay off. */
+    fake_irq_enabled = false;
+    spin_lock(&x);
+    spin_unlock(&x);
+    assert_false(fake_irq_enabled);
+    fake_irq_enabled = true;
+}
+
+static void test_negative_semaphore_is_refused(void **state)
+{
+    (void)state;
+    struct semaphore s;
+    sem_init(&s, "neg", -1);
+    assert_int_equal(s.count, 0);
+    assert_non_null(strstr(fake_console, "MISUSE: sem_init(neg) by 'A': a semaphore cannot start at -1"));
+    assert_int_equal(sem_try_down(&s), SYNC_WOULD_BLOCK);
+}
+
 static void test_spinlock_misuse(void **state)
 {
     (void)state;
@@ -211,6 +242,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_spinlock_disables_and_restores_interrupts, setup),
         cmocka_unit_test_setup(test_spinlock_misuse, setup),
+        cmocka_unit_test_setup(test_spinlocks_released_out_of_order, setup),
+        cmocka_unit_test_setup(test_negative_semaphore_is_refused, setup),
         cmocka_unit_test_setup(test_semaphore_counts, setup),
         cmocka_unit_test_setup(test_no_sleeping_with_a_spinlock, setup),
         cmocka_unit_test_setup(test_mutex_owner_rules, setup),
