@@ -4,7 +4,9 @@
  *
  * Ownership is handed over: mutex_unlock makes the longest waiter the owner
  * before waking it, so nobody can overtake it between the wakeup and the
- * moment it runs.
+ * moment it runs. Waiters are served in FIFO order, even under prio (a
+ * real-time mutex would serve the most urgent first; inheritance still
+ * lends the owner the most urgent waiter's priority).
  *
  * The wait-for graph. A task blocked in mutex_lock waits for the mutex's
  * owner; that owner may itself wait for another mutex, and so on. Before

@@ -2,8 +2,10 @@
  * rwlock.c - readers-writers lock: many readers at once, or one writer.
  *
  * A writer that is waiting holds back readers that arrive after it, so a
- * steady stream of readers cannot starve writers. Every release wakes all
- * waiters, who re-check; simple, and fair enough for a teaching kernel.
+ * steady stream of readers cannot starve writers - the other way round, a
+ * steady stream of writers can keep readers waiting (writer preference).
+ * Every release wakes all waiters, who re-check: simple, and fair enough for
+ * a teaching kernel.
  */
 #include "sync_internal.h"
 

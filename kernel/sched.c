@@ -255,7 +255,9 @@ void sched_retire(struct task *t, int code)
 
 void sched_priority_changed(struct task *t)
 {
-    if (policy->reprioritize && (t->state == TASK_READY || t->state == TASK_RUNNING))
+    if (!policy->reprioritize)
+        return; /* priorities mean nothing to this policy: nothing to reconsider */
+    if (t->state == TASK_READY || t->state == TASK_RUNNING)
         policy->reprioritize(t);
     need_resched = true;
 }
@@ -397,6 +399,7 @@ void sched_tick(void)
 
 void sched_call_on_tick(void (*fn)(void *arg), void *arg)
 {
+    KASSERT(tick_call == NULL || tick_call == fn); /* one pending call at a time */
     arch_irqstate_t s = arch_irq_save();
     tick_call = fn;
     tick_call_arg = arg;

@@ -179,7 +179,8 @@ void sched_irq_enter(void);
 void sched_irq_exit(void);
 
 /* Run fn(arg) once, from the next timer interrupt (in interrupt context).
- * For tests and demos that must show what happens there. */
+ * For tests and demos that must show what happens there. One call may be
+ * pending at a time. */
 void sched_call_on_tick(void (*fn)(void *arg), void *arg);
 
 /* True while a hardware interrupt handler runs. */
