@@ -322,22 +322,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def gdb_test():
-    """The debug loop: a breakpoint on arch_switch stops there; bt, info
-    registers, stepi and next work, in assembly and in C."""
-    name = "gdb-switch"
-    if not shutil.which("gdb"):
-        return Result(name, False, "gdb not installed (make deps)")
+def gdb_session(name, cmdline, commands):
+    """Boot paused under QEMU's GDB stub, run batch GDB with the project's
+    script and these commands, and return (and log) what GDB printed."""
     port = free_port()
-    qemu = subprocess.Popen(QEMU_BASE + ICOUNT + ["-serial", "null", "-kernel", KERNEL, "-append",
-                                                  "test=yield hz=1000 exit=1", "-S", "-gdb", f"tcp:127.0.0.1:{port}"],
+    qemu = subprocess.Popen(QEMU_BASE + ICOUNT + ["-serial", "null", "-kernel", KERNEL, "-append", cmdline,
+                                                  "-S", "-gdb", f"tcp:127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    cmds = ["tourniquet-connect %d" % port, "switch-break", "continue", "bt", "info registers eip esp",
-            "print sched_current_task->name", "stepi", "info registers eip", "stepi 6", "bt", "delete",
-            "break task_yield", "continue", "next", "delete",
-            "break trap_dispatch if f->vector == 32", "continue", "bt", "kill"]
-    args = ["gdb", "-q", "-batch", "-nx", "-x", os.path.join(ROOT, "tools/gdb/tourniquet.gdb")]
-    for c in cmds:
+    args = ["gdb", "-q", "-batch", "-nx", "-x", "tools/gdb/tourniquet.gdb"]
+    for c in [f"tourniquet-connect {port}"] + commands + ["kill"]:
         args += ["-ex", c]
     args.append(KERNEL)
     try:
@@ -350,6 +343,20 @@ def gdb_test():
         qemu.wait()
     with open(log_path(name), "w") as f:
         f.write(out)
+    return out
+
+
+def gdb_test():
+    """The debug loop: a breakpoint on arch_switch stops there; bt, info
+    registers, stepi and next work, in assembly and in C."""
+    name = "gdb-switch"
+    if not shutil.which("gdb"):
+        return Result(name, False, "gdb not installed (make deps)")
+    out = gdb_session(name, "test=yield hz=1000 exit=1", [
+        "switch-break", "continue", "bt", "info registers eip esp",
+        "print sched_current_task->name", "stepi", "info registers eip", "stepi 6", "bt", "delete",
+        "break task_yield", "continue", "next", "delete",
+        "break trap_dispatch if f->vector == 32", "continue", "bt"])
     why = []
     eips = re.findall(r"^eip\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+ <[^>]+>)", out, re.M)
     checks = [
@@ -377,26 +384,9 @@ def gdb_commands_test():
     """The tq- commands: tasks, ready queue, backtrace of a blocked task,
     break on a switch to a named task, trace."""
     name = "gdb-commands"
-    port = free_port()
-    qemu = subprocess.Popen(QEMU_BASE + ICOUNT + ["-serial", "null", "-kernel", KERNEL, "-append",
-                                                  "test=sleep hz=1000 exit=1", "-S", "-gdb", f"tcp:127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    cmds = ["tourniquet-connect %d" % port, "tq-break-switch nap", "continue", "continue",
-            "print ((struct task *)$edx)->name", "tq-tasks", "tq-ready", "tq-bt ktest", "tq-trace 8", "kill"]
-    args = ["gdb", "-q", "-batch", "-nx", "-x", "tools/gdb/tourniquet.gdb"]
-    for c in cmds:
-        args += ["-ex", c]
-    args.append(KERNEL)
-    try:
-        p = subprocess.run(args, capture_output=True, text=True, timeout=60, cwd=ROOT)
-        out = p.stdout + p.stderr
-    except subprocess.TimeoutExpired:
-        out = "gdb timed out"
-    finally:
-        qemu.kill()
-        qemu.wait()
-    with open(log_path(name), "w") as f:
-        f.write(out)
+    out = gdb_session(name, "test=sleep hz=1000 exit=1", [
+        "tq-break-switch nap", "continue", "continue", "print ((struct task *)$edx)->name", "tq-tasks",
+        "tq-ready", "tq-bt ktest", "tq-trace 8"])
     checks = [
         (r'\$1 = "nap', "tq-break-switch did not stop on a switch to 'nap'"),
         (r"^\s+1 ktest\s+BLOCKED .* join 'nap' \(task_join\)$", "tq-tasks does not show ktest blocked in join"),
