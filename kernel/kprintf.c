@@ -4,7 +4,7 @@
  * One formatting engine (kvformat) feeds a put() callback; kprintf's
  * callback buffers a few dozen characters and hands them to console_write,
  * ksnprintf's fills a buffer. Numbers are converted without 64-bit division
- * (which would drag libgcc's __udivdi3 into a 32-bit kernel): see div_small.
+ * (which would drag libgcc's __udivdi3 into a 32-bit kernel): see kdivmod64.
  */
 #include "kprintf.h"
 
@@ -16,16 +16,14 @@
 
 enum { F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8 };
 
-/* n /= base (base <= 16), returning the remainder, 16 bits at a time so
- * every division fits in 32 bits. */
-static unsigned div_small(uint64_t *n, unsigned base)
+uint32_t kdivmod64(uint64_t *n, uint32_t d)
 {
     uint64_t q = 0;
     uint32_t r = 0;
     for (int shift = 48; shift >= 0; shift -= 16) {
         uint32_t cur = (r << 16) | (uint32_t)((*n >> shift) & 0xffff);
-        q |= (uint64_t)(cur / base) << shift;
-        r = cur % base;
+        q |= (uint64_t)(cur / d) << shift;
+        r = cur % d;
     }
     *n = q;
     return r;
@@ -56,7 +54,7 @@ static void format_number(struct out *o, uint64_t v, bool negative, unsigned bas
     char buf[24];
     int len = 0;
     while (v) {
-        buf[len++] = digits[div_small(&v, base)];
+        buf[len++] = digits[kdivmod64(&v, base)];
     }
     if (prec < 0 && len == 0)
         buf[len++] = '0';

@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Format to the consoles. A single call's output is never interleaved with
  * another task's (interrupts are off while it is written). Callable from
@@ -26,6 +27,10 @@ int kvprintf(const char *fmt, va_list ap);
  * Returns the length the full output would have had, like C's snprintf. */
 __attribute__((format(printf, 3, 4))) int ksnprintf(char *buf, size_t size, const char *fmt, ...);
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* *n /= d, returning the remainder, for d below 65536, in 32-bit divisions
+ * only (no libgcc __udivdi3 in a 32-bit kernel). */
+uint32_t kdivmod64(uint64_t *n, uint32_t d);
 
 /* The engine under all of them: calls put(c, ctx) for each output char. */
 int kvformat(void (*put)(char c, void *ctx), void *ctx, const char *fmt, va_list ap);

@@ -274,6 +274,8 @@ unsigned sched_wait_quiet(void)
         return 0;
     }
     current->wait_name = NULL;
+    if (list_empty(&quiet_watchers))
+        quiet_ticks = 0; /* count from now */
     list_push_back(&quiet_watchers, &current->wait_node);
     sched_block(&quiet_watchers, quiet_wait);
     unsigned n = quiet_result;
@@ -380,14 +382,15 @@ void sched_tick(void)
         struct task *t = list_entry(list_first(&sleep_queue), struct task, wait_node);
         if (t->wake_tick > ticks)
             break;
-        list_remove(&t->wait_node);
-        sched_make_ready(t, t->state == TASK_NEW ? SCHED_NEW : SCHED_WAKEUP);
+        sched_make_ready(t, t->state == TASK_NEW ? SCHED_NEW : SCHED_WAKEUP); /* unlinks it */
     }
 
-    if (curr != idle || nr_ready > 0 || !list_empty(&sleep_queue))
-        quiet_ticks = 0;
-    else if (!list_empty(&quiet_watchers) && ++quiet_ticks == SCHED_STALL_TICKS)
-        went_quiet();
+    if (!list_empty(&quiet_watchers)) { /* only when someone waits for quiet */
+        if (curr != idle || nr_ready > 0 || !list_empty(&sleep_queue))
+            quiet_ticks = 0;
+        else if (++quiet_ticks == SCHED_STALL_TICKS)
+            went_quiet();
+    }
 
     if (curr == idle)
         stats.idle_ticks++;

@@ -115,20 +115,7 @@ static void emit(struct json_out *j, const char *fmt, ...)
 static void ts(char *buf, size_t size, uint64_t cycles)
 {
     uint64_t us = cycles;
-    unsigned ns = 0;
-    /* us = cycles / 1000 without 64-bit division: by 10, three times */
-    for (int i = 0; i < 3; i++) {
-        uint64_t q = 0, r = 0;
-        for (int b = 63; b >= 0; b--) {
-            r = (r << 1) | ((us >> b) & 1);
-            if (r >= 10) {
-                r -= 10;
-                q |= 1ull << b;
-            }
-        }
-        ns = ns / 10 + (unsigned)r * 100;
-        us = q;
-    }
+    unsigned ns = (unsigned)kdivmod64(&us, 1000);
     ksnprintf(buf, size, "%llu.%03u", (unsigned long long)us, ns);
 }
 

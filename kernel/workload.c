@@ -333,10 +333,13 @@ void workload_task_done(struct workload_run *r, struct task *t, uint64_t now)
 /* ---- Reporting ---------------------------------------------------------- */
 
 /* "7.00": a sum over n, to two decimals, rounded half up. */
+/* sum / n in hundredths, rounded half up: 7.00 is 700. */
+static uint32_t hundredths(uint32_t sum, unsigned n) { return (sum * 100 + n / 2) / n; }
+
 static void print_avg(const char *key, uint32_t sum, unsigned n)
 {
-    uint32_t hundredths = (sum * 100 + n / 2) / n;
-    kprintf(" %s=%u.%02u", key, (unsigned)(hundredths / 100), (unsigned)(hundredths % 100));
+    uint32_t h = hundredths(sum, n);
+    kprintf(" %s=%u.%02u", key, (unsigned)(h / 100), (unsigned)(h % 100));
 }
 
 static void print_params(void)
@@ -380,6 +383,15 @@ void workload_report(const struct workload_run *r, bool full)
     }
     uint32_t len = r->length < WL_MAX_TICKS ? r->length : WL_MAX_TICKS;
     uint32_t sum_turn = 0, sum_wait = 0, sum_resp = 0;
+    uint32_t turn[WL_MAX_TASKS], wait[WL_MAX_TASKS], resp[WL_MAX_TASKS];
+    for (unsigned i = 0; i < w->n; i++) {
+        turn[i] = r->completion[i] - w->task[i].arrival; /* temps de séjour */
+        wait[i] = turn[i] - w->task[i].burst;             /* temps d'attente */
+        resp[i] = r->first[i] - w->task[i].arrival;
+        sum_turn += turn[i];
+        sum_wait += wait[i];
+        sum_resp += resp[i];
+    }
 
     if (full) {
         kprintf("\nWorkload %s under %s", w->name, sched_policy()->name);
@@ -387,18 +399,11 @@ void workload_report(const struct workload_run *r, bool full)
         kprintf(" (%u ticks)\n", (unsigned)r->length);
         kprintf("  task  arrival  burst  first  completion  turnaround  waiting  response\n");
     }
-    for (unsigned i = 0; i < w->n; i++) {
+    for (unsigned i = 0; full && i < w->n; i++) {
         const struct wl_task *t = &w->task[i];
-        uint32_t turn = r->completion[i] - t->arrival;
-        uint32_t wait = turn - t->burst;
-        uint32_t resp = r->first[i] - t->arrival;
-        sum_turn += turn;
-        sum_wait += wait;
-        sum_resp += resp;
-        if (full)
-            kprintf("  %-5s %7u  %5u  %5u  %10u  %10u  %7u  %8u\n", t->name, (unsigned)t->arrival,
-                    (unsigned)t->burst, (unsigned)r->first[i], (unsigned)r->completion[i], (unsigned)turn,
-                    (unsigned)wait, (unsigned)resp);
+        kprintf("  %-5s %7u  %5u  %5u  %10u  %10u  %7u  %8u\n", t->name, (unsigned)t->arrival, (unsigned)t->burst,
+                (unsigned)r->first[i], (unsigned)r->completion[i], (unsigned)turn[i], (unsigned)wait[i],
+                (unsigned)resp[i]);
     }
 
     unsigned idle = 0, switches = 0;
@@ -414,8 +419,7 @@ void workload_report(const struct workload_run *r, bool full)
     }
 
     if (full) {
-        uint32_t h = (sum_turn * 100 + w->n / 2) / w->n, h2 = (sum_wait * 100 + w->n / 2) / w->n;
-        uint32_t h3 = (sum_resp * 100 + w->n / 2) / w->n;
+        uint32_t h = hundredths(sum_turn, w->n), h2 = hundredths(sum_wait, w->n), h3 = hundredths(sum_resp, w->n);
         kprintf("  average %47u.%02u  %4u.%02u  %5u.%02u\n", (unsigned)(h / 100), (unsigned)(h % 100),
                 (unsigned)(h2 / 100), (unsigned)(h2 % 100), (unsigned)(h3 / 100), (unsigned)(h3 % 100));
         kprintf("  %u context switches between tasks, %u idle ticks\n\n", switches, idle);
@@ -444,15 +448,10 @@ void workload_report(const struct workload_run *r, bool full)
         kprintf("\n\n");
     }
 
-    for (unsigned i = 0; i < w->n; i++) {
-        const struct wl_task *t = &w->task[i];
-        uint32_t turn = r->completion[i] - t->arrival;
-        kprintf("TASK name=%s arrival=%u burst=%u first=%u completion=%u turnaround=%u waiting=%u "
-                "response=%u\n",
-                t->name, (unsigned)t->arrival, (unsigned)t->burst, (unsigned)r->first[i],
-                (unsigned)r->completion[i], (unsigned)turn, (unsigned)(turn - t->burst),
-                (unsigned)(r->first[i] - t->arrival));
-    }
+    for (unsigned i = 0; i < w->n; i++)
+        kprintf("TASK name=%s arrival=%u burst=%u first=%u completion=%u turnaround=%u waiting=%u response=%u\n",
+                w->task[i].name, (unsigned)w->task[i].arrival, (unsigned)w->task[i].burst, (unsigned)r->first[i],
+                (unsigned)r->completion[i], (unsigned)turn[i], (unsigned)wait[i], (unsigned)resp[i]);
     kprintf("RESULT policy=%s", sched_policy()->name);
     print_params();
     kprintf(" workload=%s schedule=", w->name);
