@@ -75,14 +75,14 @@ static void lend_priority(struct mutex *m)
         struct task *o = m->owner;
         if (p >= task_priority(o))
             return;
-        o->boost = p;
+        o->lent_priority = p;
         sched_priority_changed(o);
         m = waits_for(o);
     }
 }
 
 /* t's borrowed priority: the most urgent waiter on any mutex it holds. */
-static void recompute_boost(struct task *t)
+static void recompute_lent_priority(struct task *t)
 {
     uint32_t b = TASK_PRIORITIES;
     if (sync_priority_inheritance) {
@@ -95,8 +95,8 @@ static void recompute_boost(struct task *t)
             }
         }
     }
-    if (b != t->boost) {
-        t->boost = b;
+    if (b != t->lent_priority) {
+        t->lent_priority = b;
         sched_priority_changed(t);
     }
 }
@@ -174,10 +174,10 @@ void mutex_release(struct mutex *m)
     if (next) {
         list_push_back(&next->held_mutexes, &m->held_node);
         if (sync_priority_inheritance && !list_empty(&m->waiters))
-            recompute_boost(next);
+            recompute_lent_priority(next);
     }
-    if (self->boost != TASK_PRIORITIES)
-        recompute_boost(self);
+    if (self->lent_priority != TASK_PRIORITIES)
+        recompute_lent_priority(self);
 }
 
 int mutex_unlock(struct mutex *m)

@@ -106,3 +106,23 @@ void pheap_remove(struct pheap *h, struct pheap_node *n)
     h->root = meld(h, h->root, rest);
     h->size--;
 }
+
+/* The smallest node of the tree under `n` (n and its right siblings, and
+ * their subtrees) that comes after `after` (NULL: any). */
+static struct pheap_node *least_after(const struct pheap *h, struct pheap_node *n, const struct pheap_node *after)
+{
+    struct pheap_node *best = NULL;
+    for (; n; n = n->next) {
+        /* Heap order: if n itself comes after `after`, nothing below it can beat it. */
+        struct pheap_node *cand = !after || h->less(after, n) ? n : least_after(h, n->child, after);
+        if (cand && (!best || h->less(cand, best)))
+            best = cand;
+    }
+    return best;
+}
+
+void pheap_for_each_sorted(const struct pheap *h, void (*fn)(struct pheap_node *n, void *ctx), void *ctx)
+{
+    for (struct pheap_node *n = least_after(h, h->root, NULL); n; n = least_after(h, h->root, n))
+        fn(n, ctx);
+}

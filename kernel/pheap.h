@@ -35,5 +35,8 @@ static inline struct pheap_node *pheap_min(const struct pheap *h) { return h->ro
 struct pheap_node *pheap_pop(struct pheap *h);
 /* Remove n, which must be in h. */
 void pheap_remove(struct pheap *h, struct pheap_node *n);
+/* Call fn(n, ctx) for every node, smallest first, changing nothing. O(n^2):
+ * for tools (the shell, GDB, tests), never for a hot path. */
+void pheap_for_each_sorted(const struct pheap *h, void (*fn)(struct pheap_node *n, void *ctx), void *ctx);
 
 #endif /* KERNEL_PHEAP_H */

@@ -32,6 +32,8 @@
 #include "workload.h"
 
 static const struct sched_policy *policy;
+static struct sched_rq runqueue; /* the ready tasks (one CPU: one run queue) */
+#define rq (&runqueue)
 struct task *sched_current_task; /* the task on the CPU (task_current) */
 #define current sched_current_task
 static struct task *idle;      /* runs when the ready queue is empty */
@@ -41,7 +43,6 @@ bool sched_need_resched;       /* switch at the next preemption point */
 #define need_resched sched_need_resched
 unsigned sched_irq_depth;      /* > 0 inside a hardware interrupt handler (sched_in_irq) */
 #define irq_depth sched_irq_depth
-static unsigned nr_ready;      /* tasks in the policy's queue */
 static bool migrate_current;   /* current still carries the previous policy's state */
 static struct workload_run *watched; /* the workload being measured, if any */
 static struct list quiet_watchers;   /* tasks in sched_wait_quiet */
@@ -54,7 +55,8 @@ static struct sched_stats stats;
 void sched_init(const struct sched_policy *p, struct task *idle_task)
 {
     policy = p;
-    policy->init();
+    policy->init(rq);
+    rq->nr_ready = 0;
     list_init(&sleep_queue);
     idle = current = idle_task;
     idle->state = TASK_RUNNING;
@@ -62,7 +64,6 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     need_resched = false;
     migrate_current = false;
     irq_depth = 0;
-    nr_ready = 0;
     watched = NULL;
     list_init(&quiet_watchers);
     quiet_ticks = 0;
@@ -70,6 +71,8 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
 }
 
 const struct sched_policy *sched_policy(void) { return policy; }
+
+struct sched_rq *sched_this_rq(void) { return rq; }
 
 uint64_t sched_ticks(void)
 {
@@ -79,7 +82,7 @@ uint64_t sched_ticks(void)
     return t;
 }
 
-unsigned sched_nr_ready(void) { return nr_ready; }
+unsigned sched_nr_ready(void) { return rq->nr_ready; }
 
 void sched_watch(struct workload_run *run) { watched = run; }
 
@@ -112,8 +115,56 @@ static __attribute__((noreturn, noinline)) void stack_overflow(const struct task
 
 static void enqueue(struct task *t, enum sched_why why)
 {
-    nr_ready++;
-    policy->enqueue(t, why);
+    rq->nr_ready++;
+    policy->enqueue(rq, t, why);
+}
+
+/* The pheap walk behind the ordered policies' for_each_ready. */
+struct heap_walk {
+    void (*fn)(struct task *t, void *ctx);
+    void *ctx;
+};
+
+static void heap_walk_one(struct pheap_node *n, void *w)
+{
+    struct heap_walk *walk = w;
+    walk->fn(list_entry(n, struct task, heap_node), walk->ctx);
+}
+
+void sched_heap_for_each(const struct pheap *h, void (*fn)(struct task *t, void *ctx), void *ctx)
+{
+    struct heap_walk walk = {fn, ctx};
+    pheap_for_each_sorted(h, heap_walk_one, &walk);
+}
+
+/* For GDB's tq-ready (tools/gdb/tourniquet.py), which calls
+ * sched_debug_ready_fill() in the stopped kernel: the READY tasks in the
+ * policy's order, without taking the lock (nothing runs while GDB holds the
+ * machine, and a lock held where it stopped would never be released). */
+struct task *sched_debug_ready[SCHED_DEBUG_READY];
+
+static void debug_note(struct task *t, void *n)
+{
+    unsigned *count = n;
+    if (*count < SCHED_DEBUG_READY)
+        sched_debug_ready[*count] = t;
+    (*count)++;
+}
+
+unsigned sched_debug_ready_fill(void)
+{
+    unsigned n = 0;
+    if (policy->for_each_ready)
+        policy->for_each_ready(rq, debug_note, &n);
+    return n;
+}
+
+void sched_for_each_ready(void (*fn)(struct task *t, void *ctx), void *ctx)
+{
+    arch_irqstate_t s = arch_irq_save();
+    if (policy->for_each_ready)
+        policy->for_each_ready(rq, fn, ctx);
+    arch_irq_restore(s);
 }
 
 /*
@@ -139,10 +190,10 @@ static void schedule(enum trace_reason why)
     if (!task_canary_ok(prev))
         stack_overflow(prev);
 
-    struct task *next = policy->pick_next();
+    struct task *next = policy->pick_next(rq);
     if (next) {
-        KASSERT(nr_ready > 0);
-        nr_ready--;
+        KASSERT(rq->nr_ready > 0);
+        rq->nr_ready--;
     } else {
         next = idle;
     }
@@ -186,7 +237,7 @@ void sched_make_ready(struct task *t, enum sched_why why)
     t->state = TASK_READY; /* (wait_obj, wait_what, wait_name mean something only while BLOCKED) */
     enqueue(t, why);
     if (current == idle || current->state != TASK_RUNNING ||
-        (policy->preempts && policy->preempts(current, t)))
+        (policy->preempts && policy->preempts(rq, current, t)))
         need_resched = true;
 }
 
@@ -258,7 +309,7 @@ void sched_priority_changed(struct task *t)
     if (!policy->reprioritize)
         return; /* priorities mean nothing to this policy: nothing to reconsider */
     if (t->state == TASK_READY || t->state == TASK_RUNNING)
-        policy->reprioritize(t);
+        policy->reprioritize(rq, t);
     need_resched = true;
 }
 
@@ -325,12 +376,12 @@ void sched_set_policy(const struct sched_policy *p)
     struct list moving;
     list_init(&moving);
     unsigned n = 0;
-    for (struct task *t; (t = policy->pick_next()) != NULL; n++)
+    for (struct task *t; (t = policy->pick_next(rq)) != NULL; n++)
         list_push_back(&moving, &t->wait_node);
-    KASSERT(n == nr_ready);
+    KASSERT(n == rq->nr_ready);
     policy = p;
-    policy->init();
-    nr_ready = 0;
+    policy->init(rq);
+    rq->nr_ready = 0;
     for (struct list_node *node; (node = list_pop_front(&moving)) != NULL;)
         enqueue(list_entry(node, struct task, wait_node), SCHED_MIGRATE);
     /* The running task still carries the old policy's state (its level, its
@@ -386,7 +437,7 @@ void sched_tick(void)
     }
 
     if (!list_empty(&quiet_watchers)) { /* only when someone waits for quiet */
-        if (curr != idle || nr_ready > 0 || !list_empty(&sleep_queue))
+        if (curr != idle || rq->nr_ready > 0 || !list_empty(&sleep_queue))
             quiet_ticks = 0;
         else if (++quiet_ticks == SCHED_STALL_TICKS)
             went_quiet();
@@ -396,7 +447,7 @@ void sched_tick(void)
         stats.idle_ticks++;
     else if (curr->state != TASK_RUNNING)
         need_resched = true; /* retired or gone to wait: someone else runs */
-    else if (policy->tick(curr))
+    else if (policy->tick(rq, curr))
         need_resched = true;
 }
 

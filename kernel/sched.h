@@ -46,37 +46,72 @@ uint32_t sched_param(const char *key);
  * a goes first. */
 int sched_tie_break(const struct task *a, const struct task *b);
 
+/*
+ * A run queue ("file des prêts"): the READY tasks one CPU picks from, and the
+ * state its policy keeps about them. The core owns the count and the lock
+ * that guards the whole queue; the policy owns `area`, and says what it
+ * keeps there with SCHED_RQ_AREA (below). A policy keeps nothing in
+ * file-scope variables, so the same policy can serve several run queues at
+ * once (one per CPU), or a private one (make bench, the host tests).
+ */
+#define SCHED_RQ_AREA_SIZE 192
+struct sched_rq {
+    _Alignas(8) unsigned char area[SCHED_RQ_AREA_SIZE]; /* the policy's queue state (first: no offset to add) */
+    unsigned nr_ready; /* tasks in the policy's queue (the core counts them) */
+};
+
+/* The policy's view of rq's area: `struct rr_rq *q = SCHED_RQ_AREA(rq, struct rr_rq);`.
+ * Fails to compile if the type does not fit. */
+#define SCHED_RQ_AREA(rq, type)                                                                       \
+    ((type *)(void *)(rq)->area +                                                                     \
+     0 * sizeof(struct {                                                                              \
+         _Static_assert(sizeof(type) <= SCHED_RQ_AREA_SIZE, #type " does not fit in a run queue's area"); \
+         int unused;                                                                                  \
+     }))
+
+/*
+ * The policy contract. Every hook gets the run queue it works on, and runs
+ * with that queue's lock held (interrupts off on this CPU): hooks never
+ * block, sleep or print. A task is in one queue, from enqueue until
+ * pick_next or dequeue returns it.
+ */
 struct sched_policy {
     const char *name;        /* as typed in sched=NAME */
     const char *description; /* one line, for `help` */
     const char *params;      /* the sched_config keys it reads, space-separated ("quantum aging") */
 
-    /* Start with an empty ready queue. Called when the policy is installed. */
-    void (*init)(void);
+    /* Make rq's queue empty. Called when the policy is installed on rq. */
+    void (*init)(struct sched_rq *rq);
 
-    /* Put t (state READY) in the ready queue. `why` tells where it comes
-     * from, for policies that treat those differently. */
-    void (*enqueue)(struct task *t, enum sched_why why);
+    /* Put t (state READY) in rq's queue. `why` tells where it comes from,
+     * for policies that treat those differently. */
+    void (*enqueue)(struct sched_rq *rq, struct task *t, enum sched_why why);
 
-    /* Remove t (READY, in this policy's queue) without running it. */
-    void (*dequeue)(struct task *t);
+    /* Remove t (READY, in rq's queue) without running it: the core takes it
+     * to another run queue (load balancing, affinity). */
+    void (*dequeue)(struct sched_rq *rq, struct task *t);
 
     /* Remove and return the task to run next, or NULL when the queue is
      * empty (the core then runs the idle task). */
-    struct task *(*pick_next)(void);
+    struct task *(*pick_next)(struct sched_rq *rq);
 
-    /* A timer tick was charged to `curr`, the running task (never idle).
-     * Return true if curr should now give way. */
-    bool (*tick)(struct task *curr);
+    /* A timer tick was charged to `curr`, the task running on rq's CPU
+     * (never idle). Return true if curr should now give way. */
+    bool (*tick)(struct sched_rq *rq, struct task *curr);
 
-    /* t just became READY while curr runs (curr is never idle). Return true
-     * if t should take the CPU at once. NULL means never. */
-    bool (*preempts)(const struct task *curr, const struct task *t);
+    /* t just joined rq while curr runs on rq's CPU (curr is never idle).
+     * Return true if t should take the CPU at once. NULL means never. */
+    bool (*preempts)(struct sched_rq *rq, const struct task *curr, const struct task *t);
 
-    /* task_priority(t) changed (priority inheritance); t is READY in this
-     * policy's queue, or RUNNING. Move it accordingly. NULL: priorities do
-     * not matter to this policy. */
-    void (*reprioritize)(struct task *t);
+    /* task_priority(t) changed (priority inheritance); t is READY in rq's
+     * queue, or RUNNING on rq's CPU. Move it accordingly. NULL: priorities
+     * do not matter to this policy. */
+    void (*reprioritize)(struct sched_rq *rq, struct task *t);
+
+    /* Call fn(t, ctx) for every task in rq's queue, in the order pick_next
+     * would return them if nothing changed (lottery: any order), without
+     * changing anything. For the shell, GDB and make bench. */
+    void (*for_each_ready)(struct sched_rq *rq, void (*fn)(struct task *t, void *ctx), void *ctx);
 };
 
 /* Install `policy` with an empty ready queue and `idle` as the idle task.
@@ -85,6 +120,9 @@ void sched_init(const struct sched_policy *policy, struct task *idle);
 
 /* The installed policy. */
 const struct sched_policy *sched_policy(void);
+
+/* The run queue of the CPU we run on. */
+struct sched_rq *sched_this_rq(void);
 
 /* Install another policy while tasks run: every READY task is taken out of
  * the old policy's queue, in its order, and handed to the new one
@@ -95,6 +133,23 @@ void sched_set_policy(const struct sched_policy *policy);
 
 /* Number of READY tasks in the policy's queue (the core counts them). */
 unsigned sched_nr_ready(void);
+
+/* Call fn(t, ctx) for every READY task, in the order the policy would run
+ * them (for_each_ready), with the scheduler lock held: fn must not block
+ * or take the lock. Nothing if the policy has no for_each_ready. */
+void sched_for_each_ready(void (*fn)(struct task *t, void *ctx), void *ctx);
+
+/* For the debugger only: fill sched_debug_ready[] as sched_for_each_ready
+ * would list them, without the lock, and return how many are READY (the
+ * array holds the first SCHED_DEBUG_READY). */
+#define SCHED_DEBUG_READY 64
+extern struct task *sched_debug_ready[SCHED_DEBUG_READY];
+unsigned sched_debug_ready_fill(void);
+
+/* For policies whose queue is a struct pheap of tasks (through heap_node):
+ * their for_each_ready, smallest first. O(n^2): for tools only. */
+struct pheap;
+void sched_heap_for_each(const struct pheap *h, void (*fn)(struct task *t, void *ctx), void *ctx);
 
 /* Look up a registered policy by name (kernel/policies.c), or NULL. */
 const struct sched_policy *sched_policy_find(const char *name);

@@ -12,7 +12,7 @@
  * A yielding task goes just behind the task that runs next.
  *
  * Weight: the task's `tickets` (100 is the default, like nice 0's 1024).
- * Per-task state: heap_node, vkey (the virtual runtime), slice.
+ * Per-task state: heap_node, vruntime, slice.
  * Cost: enqueue O(1), pick_next O(log n) amortized (pairing heap).
  */
 #include "pheap.h"
@@ -22,75 +22,81 @@
 #define NICE0_WEIGHT 100u
 #define VTICK 1024u /* virtual runtime of one tick at weight NICE0_WEIGHT */
 
-static struct pheap fair_heap;
-static uint64_t min_vruntime;
+struct fair_rq {
+    struct pheap heap;     /* READY tasks by vruntime, through heap_node */
+    uint64_t min_vruntime; /* the queue's floor: never goes back */
+};
+#define FAIR(rq) SCHED_RQ_AREA(rq, struct fair_rq)
 
 static bool fair_less(const struct pheap_node *a, const struct pheap_node *b)
 {
     const struct task *x = list_entry(a, struct task, heap_node), *y = list_entry(b, struct task, heap_node);
-    if (x->vkey != y->vkey)
-        return x->vkey < y->vkey;
+    if (x->vruntime != y->vruntime)
+        return x->vruntime < y->vruntime;
     return sched_tie_break(x, y) < 0;
 }
 
-static void fair_init(void)
+static void fair_init(struct sched_rq *rq)
 {
-    pheap_init(&fair_heap, fair_less);
-    min_vruntime = 0;
+    pheap_init(&FAIR(rq)->heap, fair_less);
+    FAIR(rq)->min_vruntime = 0;
 }
 
 static uint64_t credit(void) { return (uint64_t)sched_config.quantum * VTICK; }
 
-static void fair_enqueue(struct task *t, enum sched_why why)
+static void fair_enqueue(struct sched_rq *rq, struct task *t, enum sched_why why)
 {
+    struct fair_rq *q = FAIR(rq);
     if (why == SCHED_NEW || why == SCHED_MIGRATE)
-        t->vkey = min_vruntime;
-    else if (why == SCHED_WAKEUP && t->vkey + credit() < min_vruntime)
-        t->vkey = min_vruntime - credit();
-    else if (why == SCHED_YIELD && pheap_min(&fair_heap)) {
+        t->vruntime = q->min_vruntime;
+    else if (why == SCHED_WAKEUP && t->vruntime + credit() < q->min_vruntime)
+        t->vruntime = q->min_vruntime - credit();
+    else if (why == SCHED_YIELD && pheap_min(&q->heap)) {
         /* Yielding: go behind the task that would run next, or the yield
          * would pick the yielder straight back. */
-        uint64_t next = list_entry(pheap_min(&fair_heap), struct task, heap_node)->vkey;
-        if (t->vkey <= next)
-            t->vkey = next + 1;
+        uint64_t next = list_entry(pheap_min(&q->heap), struct task, heap_node)->vruntime;
+        if (t->vruntime <= next)
+            t->vruntime = next + 1;
     }
     t->slice = 0;
-    pheap_insert(&fair_heap, &t->heap_node);
+    pheap_insert(&q->heap, &t->heap_node);
 }
 
-static void fair_dequeue(struct task *t) { pheap_remove(&fair_heap, &t->heap_node); }
+static void fair_dequeue(struct sched_rq *rq, struct task *t) { pheap_remove(&FAIR(rq)->heap, &t->heap_node); }
 
-static struct task *fair_pick_next(void)
+static struct task *fair_pick_next(struct sched_rq *rq)
 {
-    struct pheap_node *n = pheap_pop(&fair_heap);
+    struct fair_rq *q = FAIR(rq);
+    struct pheap_node *n = pheap_pop(&q->heap);
     if (!n)
         return NULL;
     struct task *t = list_entry(n, struct task, heap_node);
-    if (t->vkey > min_vruntime)
-        min_vruntime = t->vkey;
+    if (t->vruntime > q->min_vruntime)
+        q->min_vruntime = t->vruntime;
     return t;
 }
 
 /* min_vruntime follows the least virtual runtime among the running task and
  * the queue, never going back: a newcomer starts there, not at some old
  * value that would hand it credit for time it was not around. */
-static void update_floor(const struct task *curr)
+static void update_floor(struct fair_rq *q, const struct task *curr)
 {
-    uint64_t least = curr->vkey;
-    struct pheap_node *n = pheap_min(&fair_heap);
-    if (n && list_entry(n, struct task, heap_node)->vkey < least)
-        least = list_entry(n, struct task, heap_node)->vkey;
-    if (least > min_vruntime)
-        min_vruntime = least;
+    uint64_t least = curr->vruntime;
+    struct pheap_node *n = pheap_min(&q->heap);
+    if (n && list_entry(n, struct task, heap_node)->vruntime < least)
+        least = list_entry(n, struct task, heap_node)->vruntime;
+    if (least > q->min_vruntime)
+        q->min_vruntime = least;
 }
 
-static bool fair_tick(struct task *curr)
+static bool fair_tick(struct sched_rq *rq, struct task *curr)
 {
-    curr->vkey += NICE0_WEIGHT * VTICK / (curr->tickets ? curr->tickets : 1);
-    update_floor(curr);
+    struct fair_rq *q = FAIR(rq);
+    curr->vruntime += NICE0_WEIGHT * VTICK / (curr->tickets ? curr->tickets : 1);
+    update_floor(q, curr);
     if (++curr->slice < sched_config.quantum)
         return false;
-    struct pheap_node *n = pheap_min(&fair_heap);
+    struct pheap_node *n = pheap_min(&q->heap);
     if (n && fair_less(n, &curr->heap_node)) {
         curr->slice = 0;
         return true;
@@ -98,7 +104,16 @@ static bool fair_tick(struct task *curr)
     return false;
 }
 
-static bool fair_preempts(const struct task *curr, const struct task *t) { return t->vkey + credit() <= curr->vkey; }
+static bool fair_preempts(struct sched_rq *rq, const struct task *curr, const struct task *t)
+{
+    (void)rq;
+    return t->vruntime + credit() <= curr->vruntime;
+}
+
+static void fair_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
+{
+    sched_heap_for_each(&FAIR(rq)->heap, fn, ctx);
+}
 
 const struct sched_policy sched_fair = {
     .name = "fair",
@@ -110,4 +125,5 @@ const struct sched_policy sched_fair = {
     .pick_next = fair_pick_next,
     .tick = fair_tick,
     .preempts = fair_preempts,
+    .for_each_ready = fair_for_each_ready,
 };

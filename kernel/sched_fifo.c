@@ -11,28 +11,41 @@
 #include "sched.h"
 #include "task.h"
 
-static struct list fifo_queue;
+struct fifo_rq {
+    struct list queue; /* READY tasks in arrival order, through run_node */
+};
+#define FIFO(rq) SCHED_RQ_AREA(rq, struct fifo_rq)
 
-static void fifo_init(void) { list_init(&fifo_queue); }
+static void fifo_init(struct sched_rq *rq) { list_init(&FIFO(rq)->queue); }
 
-static void fifo_enqueue(struct task *t, enum sched_why why)
+static void fifo_enqueue(struct sched_rq *rq, struct task *t, enum sched_why why)
 {
     (void)why;
-    list_push_back(&fifo_queue, &t->run_node);
+    list_push_back(&FIFO(rq)->queue, &t->run_node);
 }
 
-static void fifo_dequeue(struct task *t) { list_remove(&t->run_node); }
-
-static struct task *fifo_pick_next(void)
+static void fifo_dequeue(struct sched_rq *rq, struct task *t)
 {
-    struct list_node *n = list_pop_front(&fifo_queue);
+    (void)rq;
+    list_remove(&t->run_node);
+}
+
+static struct task *fifo_pick_next(struct sched_rq *rq)
+{
+    struct list_node *n = list_pop_front(&FIFO(rq)->queue);
     return n ? list_entry(n, struct task, run_node) : NULL;
 }
 
-static bool fifo_tick(struct task *curr)
+static bool fifo_tick(struct sched_rq *rq, struct task *curr)
 {
+    (void)rq;
     (void)curr;
     return false; /* non-preemptive */
+}
+
+static void fifo_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
+{
+    list_for_each(n, &FIFO(rq)->queue) fn(list_entry(n, struct task, run_node), ctx);
 }
 
 const struct sched_policy sched_fifo = {
@@ -45,4 +58,5 @@ const struct sched_policy sched_fifo = {
     .pick_next = fifo_pick_next,
     .tick = fifo_tick,
     .preempts = NULL,
+    .for_each_ready = fifo_for_each_ready,
 };

@@ -16,40 +16,45 @@
 #include "task.h"
 #include "workload.h"
 
-static struct list pool;
-static uint32_t total_tickets;
-static uint32_t rng;
+struct lottery_rq {
+    struct list pool;       /* READY tasks, through run_node (order matters only to the draw) */
+    uint32_t total_tickets; /* sum of their tickets */
+    uint32_t rng;           /* the draw's generator state, from seed= */
+};
+#define LOTTERY(rq) SCHED_RQ_AREA(rq, struct lottery_rq)
 
-static void lottery_init(void)
+static void lottery_init(struct sched_rq *rq)
 {
-    list_init(&pool);
-    total_tickets = 0;
-    rng = sched_config.seed;
+    struct lottery_rq *q = LOTTERY(rq);
+    list_init(&q->pool);
+    q->total_tickets = 0;
+    q->rng = sched_config.seed;
 }
 
-static void lottery_enqueue(struct task *t, enum sched_why why)
+static void lottery_enqueue(struct sched_rq *rq, struct task *t, enum sched_why why)
 {
     (void)why;
     t->slice = 0;
-    list_push_back(&pool, &t->run_node);
-    total_tickets += t->tickets;
+    list_push_back(&LOTTERY(rq)->pool, &t->run_node);
+    LOTTERY(rq)->total_tickets += t->tickets;
 }
 
-static void lottery_dequeue(struct task *t)
+static void lottery_dequeue(struct sched_rq *rq, struct task *t)
 {
     list_remove(&t->run_node);
-    total_tickets -= t->tickets;
+    LOTTERY(rq)->total_tickets -= t->tickets;
 }
 
-static struct task *lottery_pick_next(void)
+static struct task *lottery_pick_next(struct sched_rq *rq)
 {
-    if (list_empty(&pool))
+    struct lottery_rq *q = LOTTERY(rq);
+    if (list_empty(&q->pool))
         return NULL;
-    uint32_t winner = prng_next(&rng) % total_tickets;
-    list_for_each(n, &pool) {
+    uint32_t winner = prng_next(&q->rng) % q->total_tickets;
+    list_for_each(n, &q->pool) {
         struct task *t = list_entry(n, struct task, run_node);
         if (winner < t->tickets) {
-            lottery_dequeue(t);
+            lottery_dequeue(rq, t);
             return t;
         }
         winner -= t->tickets;
@@ -57,12 +62,17 @@ static struct task *lottery_pick_next(void)
     return NULL; /* not reached: the tickets add up to total_tickets */
 }
 
-static bool lottery_tick(struct task *curr)
+static bool lottery_tick(struct sched_rq *rq, struct task *curr)
 {
     if (++curr->slice < sched_config.quantum)
         return false;
     curr->slice = 0;
-    return !list_empty(&pool); /* a new draw, in which curr takes part */
+    return !list_empty(&LOTTERY(rq)->pool); /* a new draw, in which curr takes part */
+}
+
+static void lottery_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
+{
+    list_for_each(n, &LOTTERY(rq)->pool) fn(list_entry(n, struct task, run_node), ctx);
 }
 
 const struct sched_policy sched_lottery = {
@@ -75,4 +85,5 @@ const struct sched_policy sched_lottery = {
     .pick_next = lottery_pick_next,
     .tick = lottery_tick,
     .preempts = NULL,
+    .for_each_ready = lottery_for_each_ready,
 };

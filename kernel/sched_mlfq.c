@@ -14,7 +14,7 @@
  * before its quantum ends stays on top (the classic way to game MLFQ; a
  * real one carries the allotment across blocks).
  *
- * Per-task state: run_node, level, slice, vkey (the boost epoch it saw).
+ * Per-task state: run_node, level, slice, boost_epoch (the last boost it saw).
  * Cost: enqueue and pick_next O(1) (a bitmap of lists); a boost is O(n),
  * once per boost period.
  */
@@ -23,103 +23,109 @@
 
 #define MLFQ_LEVELS 4
 
-static struct list queues[MLFQ_LEVELS];
-static uint32_t busy;          /* bit L set: queues[L] is not empty */
-static uint64_t next_boost;    /* the tick of the next boost */
-static uint64_t epoch;         /* boosts so far; a task remembers the last it saw in vkey */
+struct mlfq_rq {
+    struct list queues[MLFQ_LEVELS]; /* READY tasks per level, through run_node */
+    uint32_t busy;                   /* bit L set: queues[L] is not empty */
+    uint64_t next_boost;             /* the tick of the next boost */
+    uint64_t epoch;                  /* boosts so far; a task remembers the last it saw (boost_epoch) */
+};
+#define MLFQ(rq) SCHED_RQ_AREA(rq, struct mlfq_rq)
 
 static uint32_t quantum_of(unsigned level) { return sched_config.quantum << level; }
 
-static void mlfq_init(void)
+static void mlfq_init(struct sched_rq *rq)
 {
+    struct mlfq_rq *q = MLFQ(rq);
     for (unsigned l = 0; l < MLFQ_LEVELS; l++)
-        list_init(&queues[l]);
-    busy = 0;
-    next_boost = sched_ticks() + sched_config.boost;
-    epoch = 0;
+        list_init(&q->queues[l]);
+    q->busy = 0;
+    q->next_boost = sched_ticks() + sched_config.boost;
+    q->epoch = 0;
 }
 
-static void boost_queued(void);
+/* Move every queued task to the top level, in level order. */
+static void boost_queued(struct mlfq_rq *q)
+{
+    for (unsigned l = 1; l < MLFQ_LEVELS; l++) {
+        for (struct list_node *n; (n = list_pop_front(&q->queues[l])) != NULL;) {
+            struct task *t = list_entry(n, struct task, run_node);
+            t->level = 0;
+            t->boost_epoch = q->epoch;
+            list_push_back(&q->queues[0], n);
+        }
+    }
+    q->busy = list_empty(&q->queues[0]) ? 0 : 1;
+}
 
 /* Boost on time, whoever happens to call: every `boost` ticks of the clock,
  * idle or not. Tasks asleep at a boost catch up when they wake (epoch). */
-static void maybe_boost(void)
+static void maybe_boost(struct mlfq_rq *q)
 {
     if (!sched_config.boost)
         return;
     uint64_t now = sched_ticks();
-    if (now < next_boost)
+    if (now < q->next_boost)
         return;
-    while (next_boost <= now)
-        next_boost += sched_config.boost;
-    epoch++;
-    boost_queued();
+    while (q->next_boost <= now)
+        q->next_boost += sched_config.boost;
+    q->epoch++;
+    boost_queued(q);
 }
 
-static void mlfq_enqueue(struct task *t, enum sched_why why)
+static void mlfq_enqueue(struct sched_rq *rq, struct task *t, enum sched_why why)
 {
-    maybe_boost();
-    if (why == SCHED_NEW || why == SCHED_MIGRATE || t->vkey != epoch)
+    struct mlfq_rq *q = MLFQ(rq);
+    maybe_boost(q);
+    if (why == SCHED_NEW || why == SCHED_MIGRATE || t->boost_epoch != q->epoch)
         t->level = 0; /* new, or a boost happened since it last queued */
     else if (why == SCHED_PREEMPTED && t->slice >= quantum_of(t->level) && t->level + 1 < MLFQ_LEVELS)
         t->level++; /* used its whole quantum: CPU-bound, one level down */
     if (t->level >= MLFQ_LEVELS)
         t->level = MLFQ_LEVELS - 1;
-    t->vkey = epoch;
+    t->boost_epoch = q->epoch;
     t->slice = 0;
-    list_push_back(&queues[t->level], &t->run_node);
-    busy |= 1u << t->level;
+    list_push_back(&q->queues[t->level], &t->run_node);
+    q->busy |= 1u << t->level;
 }
 
-static void mlfq_dequeue(struct task *t)
+static void mlfq_dequeue(struct sched_rq *rq, struct task *t)
 {
+    struct mlfq_rq *q = MLFQ(rq);
     list_remove(&t->run_node);
-    if (list_empty(&queues[t->level]))
-        busy &= ~(1u << t->level);
+    if (list_empty(&q->queues[t->level]))
+        q->busy &= ~(1u << t->level);
 }
 
-static struct task *mlfq_pick_next(void)
+static struct task *mlfq_pick_next(struct sched_rq *rq)
 {
-    maybe_boost();
-    if (!busy)
+    struct mlfq_rq *q = MLFQ(rq);
+    maybe_boost(q);
+    if (!q->busy)
         return NULL;
-    unsigned l = (unsigned)__builtin_ctz(busy);
-    struct task *t = list_entry(list_pop_front(&queues[l]), struct task, run_node);
-    if (list_empty(&queues[l]))
-        busy &= ~(1u << l);
+    unsigned l = (unsigned)__builtin_ctz(q->busy);
+    struct task *t = list_entry(list_pop_front(&q->queues[l]), struct task, run_node);
+    if (list_empty(&q->queues[l]))
+        q->busy &= ~(1u << l);
     return t;
 }
 
-/* Move every queued task to the top level, in level order. */
-static void boost_queued(void)
+static bool mlfq_tick(struct sched_rq *rq, struct task *curr)
 {
-    for (unsigned l = 1; l < MLFQ_LEVELS; l++) {
-        for (struct list_node *n; (n = list_pop_front(&queues[l])) != NULL;) {
-            struct task *t = list_entry(n, struct task, run_node);
-            t->level = 0;
-            t->vkey = epoch;
-            list_push_back(&queues[0], n);
-        }
-    }
-    busy = list_empty(&queues[0]) ? 0 : 1;
-}
-
-static bool mlfq_tick(struct task *curr)
-{
-    maybe_boost();
-    if (curr->vkey != epoch) { /* a boost: the running task goes to the top too */
-        curr->vkey = epoch;
+    struct mlfq_rq *q = MLFQ(rq);
+    maybe_boost(q);
+    if (curr->boost_epoch != q->epoch) { /* a boost: the running task goes to the top too */
+        curr->boost_epoch = q->epoch;
         curr->level = 0;
         curr->slice = 0;
     }
     /* Count the tick first: a task that has used up its quantum is demoted
      * (in enqueue) even when it is a higher task's arrival that stops it. */
     bool used_up = ++curr->slice >= quantum_of(curr->level);
-    if (busy && (unsigned)__builtin_ctz(busy) < curr->level)
+    if (q->busy && (unsigned)__builtin_ctz(q->busy) < curr->level)
         return true; /* a task above us is ready */
     if (!used_up)
         return false;
-    if (busy & ((2u << curr->level) - 1))
+    if (q->busy & ((2u << curr->level) - 1))
         return true; /* quantum used up and someone at our level or above waits */
     /* Nobody to give way to: go down a level in place and carry on. */
     if (curr->level + 1 < MLFQ_LEVELS)
@@ -128,7 +134,17 @@ static bool mlfq_tick(struct task *curr)
     return false;
 }
 
-static bool mlfq_preempts(const struct task *curr, const struct task *t) { return t->level < curr->level; }
+static bool mlfq_preempts(struct sched_rq *rq, const struct task *curr, const struct task *t)
+{
+    (void)rq;
+    return t->level < curr->level;
+}
+
+static void mlfq_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
+{
+    for (unsigned l = 0; l < MLFQ_LEVELS; l++)
+        list_for_each(n, &MLFQ(rq)->queues[l]) fn(list_entry(n, struct task, run_node), ctx);
+}
 
 const struct sched_policy sched_mlfq = {
     .name = "mlfq",
@@ -140,4 +156,5 @@ const struct sched_policy sched_mlfq = {
     .pick_next = mlfq_pick_next,
     .tick = mlfq_tick,
     .preempts = mlfq_preempts,
+    .for_each_ready = mlfq_for_each_ready,
 };

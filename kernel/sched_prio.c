@@ -19,84 +19,87 @@
 #include "sched.h"
 #include "task.h"
 
-static struct list levels[TASK_PRIORITIES];
-static uint32_t busy; /* bit L set: levels[L] is not empty */
+struct prio_rq {
+    struct list levels[TASK_PRIORITIES]; /* READY tasks per level, through run_node */
+    uint32_t busy;                       /* bit L set: levels[L] is not empty */
+};
+#define PRIO(rq) SCHED_RQ_AREA(rq, struct prio_rq)
 
-static void prio_init(void)
+static void prio_init(struct sched_rq *rq)
 {
+    struct prio_rq *q = PRIO(rq);
     for (unsigned l = 0; l < TASK_PRIORITIES; l++)
-        list_init(&levels[l]);
-    busy = 0;
+        list_init(&q->levels[l]);
+    q->busy = 0;
 }
 
-static void put(struct task *t, unsigned level)
+static void put(struct prio_rq *q, struct task *t, unsigned level)
 {
     t->level = level;
     t->enqueued_at = sched_ticks();
-    list_push_back(&levels[level], &t->run_node);
-    busy |= 1u << level;
+    list_push_back(&q->levels[level], &t->run_node);
+    q->busy |= 1u << level;
 }
 
-/* A task's level when it is queued: its own priority, or the one a mutex
- * waiter lends it (task_priority). */
 static unsigned base_level(const struct task *t)
 {
     uint32_t p = task_priority(t);
     return p < TASK_PRIORITIES ? p : TASK_PRIORITIES - 1;
 }
 
-static void prio_enqueue(struct task *t, enum sched_why why)
+static void prio_enqueue(struct sched_rq *rq, struct task *t, enum sched_why why)
 {
     (void)why;
     t->slice = 0;
-    put(t, base_level(t));
+    put(PRIO(rq), t, base_level(t));
 }
 
-static void prio_dequeue(struct task *t)
+static void take_out(struct prio_rq *q, struct task *t)
 {
     list_remove(&t->run_node);
-    if (list_empty(&levels[t->level]))
-        busy &= ~(1u << t->level);
+    if (list_empty(&q->levels[t->level]))
+        q->busy &= ~(1u << t->level);
 }
 
-static int best_level(void) { return busy ? __builtin_ctz(busy) : -1; }
+static void prio_dequeue(struct sched_rq *rq, struct task *t) { take_out(PRIO(rq), t); }
 
-static void age(void);
+static int best_level(const struct prio_rq *q) { return q->busy ? __builtin_ctz(q->busy) : -1; }
 
-static struct task *prio_pick_next(void)
-{
-    if (sched_config.aging)
-        age(); /* also when the running task just finished or blocked */
-    int l = best_level();
-    if (l < 0)
-        return NULL;
-    struct task *t = list_entry(list_pop_front(&levels[l]), struct task, run_node);
-    if (list_empty(&levels[l]))
-        busy &= ~(1u << l);
-    return t;
-}
-
-/* Raise every task that has waited `aging` ticks at its level. The head of
- * a level has waited longest, so we stop at the first that has not. */
-static void age(void)
+/* Raise one level every task that has waited `aging` ticks at its level. */
+static void age(struct prio_rq *q)
 {
     uint64_t now = sched_ticks();
     for (unsigned l = 1; l < TASK_PRIORITIES; l++) {
-        while (!list_empty(&levels[l])) {
-            struct task *t = list_entry(list_first(&levels[l]), struct task, run_node);
+        while (!list_empty(&q->levels[l])) {
+            struct task *t = list_entry(list_first(&q->levels[l]), struct task, run_node);
             if (now - t->enqueued_at < sched_config.aging)
                 break;
-            prio_dequeue(t);
-            put(t, l - 1);
+            take_out(q, t);
+            put(q, t, l - 1);
         }
     }
 }
 
-static bool prio_tick(struct task *curr)
+static struct task *prio_pick_next(struct sched_rq *rq)
 {
+    struct prio_rq *q = PRIO(rq);
     if (sched_config.aging)
-        age();
-    int l = best_level();
+        age(q); /* also when the running task just finished or blocked */
+    int l = best_level(q);
+    if (l < 0)
+        return NULL;
+    struct task *t = list_entry(list_pop_front(&q->levels[l]), struct task, run_node);
+    if (list_empty(&q->levels[l]))
+        q->busy &= ~(1u << l);
+    return t;
+}
+
+static bool prio_tick(struct sched_rq *rq, struct task *curr)
+{
+    struct prio_rq *q = PRIO(rq);
+    if (sched_config.aging)
+        age(q);
+    int l = best_level(q);
     if (l >= 0 && (unsigned)l < curr->level)
         return true; /* someone more urgent (raised by aging) */
     if (++curr->slice < sched_config.quantum)
@@ -105,17 +108,26 @@ static bool prio_tick(struct task *curr)
     return l >= 0 && (unsigned)l == curr->level; /* round robin among equals */
 }
 
-static bool prio_preempts(const struct task *curr, const struct task *t) { return t->level < curr->level; }
+static bool prio_preempts(struct sched_rq *rq, const struct task *curr, const struct task *t)
+{
+    (void)rq;
+    return t->level < curr->level;
+}
 
-/* Priority inheritance lent t a priority, or took it back. */
-static void prio_reprioritize(struct task *t)
+static void prio_reprioritize(struct sched_rq *rq, struct task *t)
 {
     if (t->state == TASK_READY) {
-        prio_dequeue(t);
-        put(t, base_level(t));
+        take_out(PRIO(rq), t);
+        put(PRIO(rq), t, base_level(t));
     } else {
         t->level = base_level(t);
     }
+}
+
+static void prio_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
+{
+    for (unsigned l = 0; l < TASK_PRIORITIES; l++)
+        list_for_each(n, &PRIO(rq)->levels[l]) fn(list_entry(n, struct task, run_node), ctx);
 }
 
 const struct sched_policy sched_prio = {
@@ -129,4 +141,5 @@ const struct sched_policy sched_prio = {
     .tick = prio_tick,
     .preempts = prio_preempts,
     .reprioritize = prio_reprioritize,
+    .for_each_ready = prio_for_each_ready,
 };

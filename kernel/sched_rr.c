@@ -18,36 +18,48 @@
 #include "sched.h"
 #include "task.h"
 
-static struct list rr_queue;
+struct rr_rq {
+    struct list queue; /* READY tasks, head first, through run_node */
+};
+#define RR(rq) SCHED_RQ_AREA(rq, struct rr_rq)
 
-static void rr_init(void) { list_init(&rr_queue); }
+static void rr_init(struct sched_rq *rq) { list_init(&RR(rq)->queue); }
 
-static void rr_enqueue(struct task *t, enum sched_why why)
+static void rr_enqueue(struct sched_rq *rq, struct task *t, enum sched_why why)
 {
     (void)why;
     t->slice = 0;
-    list_push_back(&rr_queue, &t->run_node);
+    list_push_back(&RR(rq)->queue, &t->run_node);
 }
 
-static void rr_dequeue(struct task *t) { list_remove(&t->run_node); }
-
-static struct task *rr_pick_next(void)
+static void rr_dequeue(struct sched_rq *rq, struct task *t)
 {
-    struct list_node *n = list_pop_front(&rr_queue);
+    (void)rq;
+    list_remove(&t->run_node);
+}
+
+static struct task *rr_pick_next(struct sched_rq *rq)
+{
+    struct list_node *n = list_pop_front(&RR(rq)->queue);
     return n ? list_entry(n, struct task, run_node) : NULL;
 }
 
-static bool rr_tick(struct task *curr)
+static bool rr_tick(struct sched_rq *rq, struct task *curr)
 {
     if (++curr->slice < sched_config.quantum)
         return false;
     /* Quantum used up. With nobody waiting, keep going on a fresh one
      * rather than switching to ourselves. */
-    if (list_empty(&rr_queue)) {
+    if (list_empty(&RR(rq)->queue)) {
         curr->slice = 0;
         return false;
     }
     return true;
+}
+
+static void rr_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
+{
+    list_for_each(n, &RR(rq)->queue) fn(list_entry(n, struct task, run_node), ctx);
 }
 
 const struct sched_policy sched_rr = {
@@ -60,4 +72,5 @@ const struct sched_policy sched_rr = {
     .pick_next = rr_pick_next,
     .tick = rr_tick,
     .preempts = NULL,
+    .for_each_ready = rr_for_each_ready,
 };

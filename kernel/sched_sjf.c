@@ -16,7 +16,10 @@
 #include "sched.h"
 #include "task.h"
 
-static struct pheap sjf_heap;
+struct sjf_rq {
+    struct pheap heap; /* READY tasks by declared burst, through heap_node */
+};
+#define SJF(rq) (&SCHED_RQ_AREA(rq, struct sjf_rq)->heap)
 
 static uint32_t sjf_key(const struct task *t) { return t->burst ? t->burst : UINT32_MAX; }
 
@@ -28,26 +31,32 @@ static bool sjf_less(const struct pheap_node *a, const struct pheap_node *b)
     return sched_tie_break(x, y) < 0;
 }
 
-static void sjf_init(void) { pheap_init(&sjf_heap, sjf_less); }
+static void sjf_init(struct sched_rq *rq) { pheap_init(SJF(rq), sjf_less); }
 
-static void sjf_enqueue(struct task *t, enum sched_why why)
+static void sjf_enqueue(struct sched_rq *rq, struct task *t, enum sched_why why)
 {
     (void)why;
-    pheap_insert(&sjf_heap, &t->heap_node);
+    pheap_insert(SJF(rq), &t->heap_node);
 }
 
-static void sjf_dequeue(struct task *t) { pheap_remove(&sjf_heap, &t->heap_node); }
+static void sjf_dequeue(struct sched_rq *rq, struct task *t) { pheap_remove(SJF(rq), &t->heap_node); }
 
-static struct task *sjf_pick_next(void)
+static struct task *sjf_pick_next(struct sched_rq *rq)
 {
-    struct pheap_node *n = pheap_pop(&sjf_heap);
+    struct pheap_node *n = pheap_pop(SJF(rq));
     return n ? list_entry(n, struct task, heap_node) : NULL;
 }
 
-static bool sjf_tick(struct task *curr)
+static bool sjf_tick(struct sched_rq *rq, struct task *curr)
 {
+    (void)rq;
     (void)curr;
     return false; /* non-preemptive */
+}
+
+static void sjf_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
+{
+    sched_heap_for_each(SJF(rq), fn, ctx);
 }
 
 const struct sched_policy sched_sjf = {
@@ -60,4 +69,5 @@ const struct sched_policy sched_sjf = {
     .pick_next = sjf_pick_next,
     .tick = sjf_tick,
     .preempts = NULL,
+    .for_each_ready = sjf_for_each_ready,
 };

@@ -47,7 +47,7 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
     struct task *t = &idle_task;
     *t = (struct task){0};
     copy_name(t->name, "idle");
-    t->boost = TASK_PRIORITIES;
+    t->lent_priority = TASK_PRIORITIES;
     list_init(&t->held_mutexes);
     t->stack = stack_base;
     t->stack_size = stack_size;
@@ -95,7 +95,7 @@ struct task *task_new(const char *name, task_entry_t entry, void *arg)
     t->stack_size = TASK_STACK_SIZE;
     t->priority = TASK_DEFAULT_PRIORITY;
     t->tickets = TASK_DEFAULT_TICKETS;
-    t->boost = TASK_PRIORITIES;
+    t->lent_priority = TASK_PRIORITIES;
     list_init(&t->held_mutexes);
     t->state = TASK_NEW;
     canary_fill(stack);

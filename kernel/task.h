@@ -99,13 +99,16 @@ struct task {
     unsigned spinlocks_held;    /* spinlocks it holds now: it must not sleep */
     arch_irqstate_t irq_before_spin; /* interrupt state before its first spinlock */
     struct list held_mutexes;   /* mutexes it owns (priority inheritance) */
-    uint32_t boost;             /* priority lent by a mutex waiter; TASK_PRIORITIES: none */
+    uint32_t lent_priority;     /* priority lent by a mutex waiter (inheritance); TASK_PRIORITIES: none */
 
-    /* Policy-private state (each policy documents the fields it uses). */
+    /* Policy-private state (each policy documents the fields it uses); one
+     * meaning per field. */
     uint32_t slice;             /* ticks used of the current quantum */
     uint32_t level;             /* prio: effective level; mlfq: queue level */
     uint64_t enqueued_at;       /* prio: tick it entered its level's queue (aging) */
-    uint64_t vkey;              /* stride: pass; fair: virtual runtime */
+    uint64_t pass;              /* stride: its pass (grows by its stride each tick it runs) */
+    uint64_t vruntime;          /* fair: virtual runtime, in 1/1024 ticks at the default weight */
+    uint64_t boost_epoch;       /* mlfq: the last boost it saw */
     struct pheap_node heap_node;/* sjf, srt, stride, fair: the ready heap */
 };
 
@@ -160,7 +163,7 @@ static inline struct task *task_current(void) { return sched_current_task; }
  * it through a mutex (priority inheritance). */
 static inline uint32_t task_priority(const struct task *t)
 {
-    return t->boost < t->priority ? t->boost : t->priority;
+    return t->lent_priority < t->priority ? t->lent_priority : t->priority;
 }
 
 /* Look a task up by id, or NULL. */

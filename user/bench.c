@@ -124,10 +124,14 @@ static int spinner(void *arg)
 #define POLICY_PAIRS 32
 static const unsigned queue_sizes[] = {10, 100, 1000, 10000};
 
+/* A run queue of its own: the live one is not touched. */
+static struct sched_rq bench_rq;
+
 static void bench_policy(const struct sched_policy *p, struct task *fakes, unsigned n)
 {
-    arch_irqstate_t s = arch_irq_save();
-    p->init();
+    struct sched_rq *rq = &bench_rq;
+    arch_irqstate_t s = arch_irq_save(); /* no tick in the middle of a sample */
+    p->init(rq);
     for (unsigned i = 0; i < n; i++) {
         struct task *t = &fakes[i];
         *t = (struct task){.id = 1000 + i, .state = TASK_READY, .arrival = i};
@@ -135,18 +139,17 @@ static void bench_policy(const struct sched_policy *p, struct task *fakes, unsig
         t->burst = t->remaining = 1 + (i * 7919u) % 50;
         t->priority = i % TASK_PRIORITIES;
         t->tickets = 1 + (i * 31u) % 200;
-        p->enqueue(t, SCHED_NEW);
+        p->enqueue(rq, t, SCHED_NEW);
     }
     nsamples = 0;
-    struct task *t = p->pick_next();
+    struct task *t = p->pick_next(rq);
     for (unsigned k = 0; k < POLICY_PAIRS; k++) {
         uint64_t c0 = cycles_now();
-        p->enqueue(t, SCHED_PREEMPTED);
-        t = p->pick_next();
+        p->enqueue(rq, t, SCHED_PREEMPTED);
+        t = p->pick_next(rq);
         uint64_t c1 = cycles_now();
         samples[nsamples++] = (uint32_t)(c1 - c0);
     }
-    p->init(); /* forget the stand-ins */
     arch_irq_restore(s);
 }
 
@@ -256,8 +259,8 @@ int demo_bench(void *arg)
 
     bench_sync();
 
-    /* Policies: the stand-in tasks never run; the live policy's queue is
-     * empty meanwhile (only this task exists), and is re-installed after. */
+    /* Policies: the stand-in tasks never run; each policy gets a private
+     * run queue (bench_rq), so the live one is not touched. */
     struct task *fakes = kzalloc(10000 * sizeof *fakes);
     if (!fakes) {
         kprintf("bench: no memory for 10,000 stand-in tasks\n");
@@ -275,6 +278,5 @@ int demo_bench(void *arg)
         }
     }
     kfree(fakes);
-    sched_set_policy(sched_policy());
     return 0;
 }

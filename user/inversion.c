@@ -39,7 +39,7 @@ static int low(void *arg)
     mutex_lock(&resource);
     burn_ticks(L_WORK);
     mutex_unlock(&resource);
-    l_boost_after = task_current()->boost;
+    l_boost_after = task_current()->lent_priority;
     return 0;
 }
 

@@ -281,14 +281,109 @@ static void test_switch_hands_over_every_ready_task(void **state)
     /* Drain: with the running task, every task exactly once. */
     int seen[21] = {0};
     for (int n = 0; n <= 20; n++) {
-        struct task *x = n == 20 ? task_current() : sched_policy()->pick_next();
+        struct task *x = n == 20 ? task_current() : sched_policy()->pick_next(sched_this_rq());
         assert_non_null(x);
         for (int i = 0; i < 21; i++)
             seen[i] += x == t[i];
     }
-    assert_null(sched_policy()->pick_next());
+    assert_null(sched_policy()->pick_next(sched_this_rq()));
     for (int i = 0; i < 21; i++)
         assert_int_equal(seen[i], 1);
+}
+
+/* ---- The hooks on run queues of their own ---------------------------------- */
+
+#define RQ_TASKS 8
+
+/* Stand-in tasks that never run, as make bench uses: only the fields the
+ * policies read. */
+static void stand_ins(struct task *t, unsigned n, unsigned first_id)
+{
+    for (unsigned i = 0; i < n; i++) {
+        t[i] = (struct task){.id = first_id + i, .state = TASK_READY, .arrival = i};
+        t[i].name[0] = (char)('A' + i);
+        t[i].burst = t[i].remaining = 1 + (i * 5u) % 7;
+        t[i].priority = i % TASK_PRIORITIES;
+        t[i].tickets = 1 + i;
+        t[i].lent_priority = TASK_PRIORITIES;
+    }
+}
+
+struct seen_walk {
+    struct task *order[2 * RQ_TASKS];
+    unsigned n;
+};
+
+static void note_ready(struct task *t, void *ctx)
+{
+    struct seen_walk *w = ctx;
+    assert_true(w->n < 2 * RQ_TASKS);
+    w->order[w->n++] = t;
+}
+
+/* dequeue takes out exactly the task named, anywhere in the queue;
+ * for_each_ready shows what is queued, in the order pick_next then returns
+ * it (lottery draws: any order), and changes nothing. */
+static void test_dequeue_and_for_each_ready(void **state)
+{
+    const struct sched_policy *p = *state;
+    static struct sched_rq q;
+    static struct task t[RQ_TASKS];
+    stand_ins(t, RQ_TASKS, 100);
+    p->init(&q);
+    for (unsigned i = 0; i < RQ_TASKS; i++)
+        p->enqueue(&q, &t[i], SCHED_NEW);
+    p->dequeue(&q, &t[0]);           /* the first in... */
+    p->dequeue(&q, &t[3]);           /* ...one in the middle... */
+    p->dequeue(&q, &t[RQ_TASKS - 1]); /* ...and the last */
+    assert_non_null(p->for_each_ready);
+    struct seen_walk shown = {0}, again = {0};
+    p->for_each_ready(&q, note_ready, &shown);
+    p->for_each_ready(&q, note_ready, &again);
+    assert_int_equal(shown.n, RQ_TASKS - 3);
+    assert_memory_equal(shown.order, again.order, sizeof shown.order); /* changed nothing */
+    bool drawn = strcmp(p->name, "lottery") == 0;
+    int picked[RQ_TASKS] = {0};
+    for (unsigned k = 0; k < RQ_TASKS - 3; k++) {
+        struct task *x = p->pick_next(&q);
+        assert_non_null(x);
+        assert_true(x >= t && x < t + RQ_TASKS);
+        picked[x - t]++;
+        if (!drawn)
+            assert_ptr_equal(x, shown.order[k]);
+    }
+    assert_null(p->pick_next(&q));
+    for (unsigned i = 0; i < RQ_TASKS; i++)
+        assert_int_equal(picked[i], i == 0 || i == 3 || i == RQ_TASKS - 1 ? 0 : 1);
+}
+
+/* The same policy serves two run queues at once (one per CPU): what one
+ * queue holds never shows up in the other. */
+static void test_two_run_queues_at_once(void **state)
+{
+    const struct sched_policy *p = *state;
+    static struct sched_rq a, b;
+    static struct task ta[RQ_TASKS], tb[RQ_TASKS];
+    stand_ins(ta, RQ_TASKS, 200);
+    stand_ins(tb, RQ_TASKS, 300);
+    p->init(&a);
+    p->init(&b);
+    for (unsigned i = 0; i < RQ_TASKS; i++) {
+        p->enqueue(&a, &ta[i], SCHED_NEW);
+        if (i % 2)
+            p->enqueue(&b, &tb[i], SCHED_NEW);
+    }
+    for (unsigned k = 0; k < RQ_TASKS / 2; k++) {
+        struct task *x = p->pick_next(&b);
+        assert_true(x >= tb && x < tb + RQ_TASKS);
+        struct task *y = p->pick_next(&a);
+        assert_true(y >= ta && y < ta + RQ_TASKS);
+        p->enqueue(&a, y, SCHED_PREEMPTED); /* a keeps all of its own */
+    }
+    assert_null(p->pick_next(&b));
+    for (unsigned k = 0; k < RQ_TASKS; k++)
+        assert_non_null(p->pick_next(&a));
+    assert_null(p->pick_next(&a));
 }
 
 /* ---- The course's exact answers ------------------------------------------ */
@@ -435,6 +530,8 @@ static const struct {
     {"ties_by_arrival_then_name", test_ties_by_arrival_then_name},
     {"who_preempts_whom", test_who_preempts_whom},
     {"switch_hands_over_every_ready_task", test_switch_hands_over_every_ready_task},
+    {"dequeue_and_for_each_ready", test_dequeue_and_for_each_ready},
+    {"two_run_queues_at_once", test_two_run_queues_at_once},
 };
 #define NCONF (sizeof conformance / sizeof conformance[0])
 

@@ -112,26 +112,24 @@ class Ready(gdb.Command):
 
     def invoke(self, arg, from_tty):
         policy = sym("'sched.c'::policy")["name"].string()
-        lists = {"rr": ["'sched_rr.c'::rr_queue"], "fifo": ["'sched_fifo.c'::fifo_queue"],
-                 "lottery": ["'sched_lottery.c'::pool"],
-                 "prio": [f"'sched_prio.c'::levels[{i}]" for i in range(8)],
-                 "mlfq": [f"'sched_mlfq.c'::queues[{i}]" for i in range(4)]}
-        if policy in lists:
-            order = []
-            for level, expr in enumerate(lists[policy]):
-                for t in list_tasks(sym(expr), "run_node"):
-                    order.append((t, f"level {level}" if len(lists[policy]) > 1 else ""))
-            note = " (lottery draws among them at random)" if policy == "lottery" else ""
-        else:
-            # The ordered policies keep a heap: sort the READY tasks by their key.
-            keys = {"sjf": lambda t: int(t["burst"]) or 2 ** 32, "srt": lambda t: int(t["remaining"]) or 2 ** 32,
-                    "stride": lambda t: int(t["vkey"]), "fair": lambda t: int(t["vkey"])}
-            key = keys.get(policy, lambda t: 0)
-            ready = [t for t in all_tasks() if int(t["state"]) == 1]
-            ready.sort(key=lambda t: (key(t), int(t["arrival"]), t["name"].string(), int(t["id"])))
-            order = [(t, f"key {key(t)}") for t in ready]
-            note = "" if policy in keys else " (unknown policy: READY tasks by arrival)"
-        print(f"policy {policy}: {len(order)} ready{note}")
+        # Ask the kernel itself: its policy's for_each_ready hook lists the
+        # queue in pick order (tools need no copy of any policy's layout).
+        # Interrupts stay off during the call, and EFLAGS is put back after.
+        eflags = int(sym("$eflags"))
+        gdb.execute(f"set $eflags = {eflags & ~0x200}", to_string=True)
+        try:
+            n = int(gdb.parse_and_eval("sched_debug_ready_fill()"))
+        finally:
+            gdb.execute(f"set $eflags = {eflags}", to_string=True)
+        shown = min(n, int(sym("sizeof(sched_debug_ready) / sizeof(sched_debug_ready[0])")))
+        order = []
+        for i in range(shown):
+            t = sym(f"sched_debug_ready[{i}]")
+            order.append((t, f"level {int(t['level'])}" if policy in ("prio", "mlfq") else ""))
+        note = " (lottery draws among them at random)" if policy == "lottery" else ""
+        if n > shown:
+            note += f" (showing the first {shown})"
+        print(f"policy {policy}: {n} ready{note}")
         for i, (t, extra) in enumerate(order):
             print(f"  {i + 1:>2}. {t['name'].string():<15} id {int(t['id']):<4} {extra}")
 
