@@ -3,9 +3,10 @@
  *
  * cond_wait must release the mutex and go to sleep as one step: if a
  * cond_signal could come between the two, it would find nobody waiting and
- * be lost - the course's lost wakeup again. With interrupts off, we join the
- * condition's queue, release the mutex (which may hand it to a waiter, who
- * cannot run before we are asleep), and block. Mesa semantics: the signaller
+ * be lost - the course's lost wakeup again. Under the condition's own lock,
+ * we join its queue, release the mutex (which may hand it to a waiter, who
+ * cannot run before we are asleep), and block, handing the lock over in
+ * sched_block. Mesa semantics: the signaller
  * keeps running; the woken task must take the mutex again and re-check its
  * condition, because by then it may no longer hold.
  */
@@ -16,49 +17,53 @@ static const char barrier_wait_tag[] = "barrier";
 
 void cond_init(struct cond *c, const char *name)
 {
+    klock_init(&c->lock);
     c->name = name;
     list_init(&c->waiters);
 }
 
 int cond_wait(struct cond *c, struct mutex *m)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&c->lock);
     struct task *self = task_current();
-    if (m->owner != self) {
+    if (m->owner != self) { /* (only self could make it self, or change it from self) */
+        klock_irqrestore(&c->lock, s);
         sync_misuse("cond_wait", c->name, "the caller does not hold mutex '%s'; refused", m->name);
-        arch_irq_restore(s);
         return SYNC_MISUSE;
     }
     if (!sync_may_block("cond_wait", c->name)) {
-        arch_irq_restore(s);
+        klock_irqrestore(&c->lock, s);
         return SYNC_MISUSE;
     }
+    /* On the queue first, then the mutex goes: a signaller needs c->lock to
+     * find us, and we hold it until sched_block has made us BLOCKED. */
     list_push_back(&c->waiters, &self->wait_node);
     self->wait_name = c->name;
+    klock_take(&sched_klock); /* which guards the mutex */
     mutex_release(m);
-    sched_block(c, cond_wait_tag);
-    arch_irq_restore(s);
+    klock_drop(&sched_klock);
+    sched_block(c, cond_wait_tag, &c->lock);
+    klock_irqrestore(&c->lock, s);
     return mutex_lock(m);
 }
 
 void cond_signal(struct cond *c)
 {
-    arch_irqstate_t s = arch_irq_save();
-    waitq_wake_one(&c->waiters);
-    sched_preempt_point();
-    arch_irq_restore(s);
+    arch_irqstate_t s = klock_irqsave(&c->lock);
+    waitq_wake_one(&c->waiters, &c->lock);
+    sched_unlock_preempt(&c->lock, s);
 }
 
 void cond_broadcast(struct cond *c)
 {
-    arch_irqstate_t s = arch_irq_save();
-    waitq_wake_all(&c->waiters);
-    sched_preempt_point();
-    arch_irq_restore(s);
+    arch_irqstate_t s = klock_irqsave(&c->lock);
+    waitq_wake_all(&c->waiters, &c->lock);
+    sched_unlock_preempt(&c->lock, s);
 }
 
 void barrier_init(struct barrier *b, const char *name, unsigned parties)
 {
+    klock_init(&b->lock);
     b->parties = parties ? parties : 1;
     b->arrived = 0;
     b->phase = 0;
@@ -68,23 +73,22 @@ void barrier_init(struct barrier *b, const char *name, unsigned parties)
 
 int barrier_wait(struct barrier *b)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&b->lock);
     unsigned phase = b->phase;
     if (++b->arrived == b->parties) {
         /* The last to arrive opens the barrier for everyone. */
         b->arrived = 0;
         b->phase++;
-        waitq_wake_all(&b->waiters);
-        sched_preempt_point();
+        waitq_wake_all(&b->waiters, &b->lock);
     } else {
         if (!sync_may_block("barrier_wait", b->name)) {
             b->arrived--;
-            arch_irq_restore(s);
+            klock_irqrestore(&b->lock, s);
             return SYNC_MISUSE;
         }
         while (b->phase == phase)
-            waitq_block(&b->waiters, b, barrier_wait_tag, b->name);
+            waitq_block(&b->waiters, b, barrier_wait_tag, b->name, &b->lock);
     }
-    arch_irq_restore(s);
+    sched_unlock_preempt(&b->lock, s);
     return (int)phase;
 }

@@ -13,6 +13,7 @@ static const char empty_tag[] = "mailbox (empty)";
 
 void mbox_init(struct mailbox *mb, const char *name, uint32_t *slots, unsigned capacity)
 {
+    klock_init(&mb->lock);
     mb->slots = slots;
     mb->capacity = capacity ? capacity : 1;
     mb->head = mb->count = 0;
@@ -25,7 +26,7 @@ static void put(struct mailbox *mb, uint32_t msg)
 {
     mb->slots[(mb->head + mb->count) % mb->capacity] = msg;
     mb->count++;
-    waitq_wake_one(&mb->receivers);
+    waitq_wake_one(&mb->receivers, &mb->lock);
 }
 
 static uint32_t take(struct mailbox *mb)
@@ -33,64 +34,60 @@ static uint32_t take(struct mailbox *mb)
     uint32_t msg = mb->slots[mb->head];
     mb->head = (mb->head + 1) % mb->capacity;
     mb->count--;
-    waitq_wake_one(&mb->senders);
+    waitq_wake_one(&mb->senders, &mb->lock);
     return msg;
 }
 
 int mbox_send(struct mailbox *mb, uint32_t msg)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&mb->lock);
     while (mb->count == mb->capacity) {
         if (!sync_may_block("mbox_send", mb->name)) {
-            arch_irq_restore(s);
+            klock_irqrestore(&mb->lock, s);
             return SYNC_MISUSE;
         }
-        waitq_block(&mb->senders, mb, full_tag, mb->name);
+        waitq_block(&mb->senders, mb, full_tag, mb->name, &mb->lock);
     }
     put(mb, msg);
-    sched_preempt_point();
-    arch_irq_restore(s);
+    sched_unlock_preempt(&mb->lock, s);
     return SYNC_OK;
 }
 
 int mbox_recv(struct mailbox *mb, uint32_t *msg)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&mb->lock);
     while (mb->count == 0) {
         if (!sync_may_block("mbox_recv", mb->name)) {
-            arch_irq_restore(s);
+            klock_irqrestore(&mb->lock, s);
             return SYNC_MISUSE;
         }
-        waitq_block(&mb->receivers, mb, empty_tag, mb->name);
+        waitq_block(&mb->receivers, mb, empty_tag, mb->name, &mb->lock);
     }
     *msg = take(mb);
-    sched_preempt_point();
-    arch_irq_restore(s);
+    sched_unlock_preempt(&mb->lock, s);
     return SYNC_OK;
 }
 
 int mbox_try_send(struct mailbox *mb, uint32_t msg)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&mb->lock);
     int rc = SYNC_WOULD_BLOCK;
     if (mb->count < mb->capacity) {
         put(mb, msg);
-        sched_preempt_point();
         rc = SYNC_OK;
     }
-    arch_irq_restore(s);
+    sched_unlock_preempt(&mb->lock, s);
     return rc;
 }
 
 int mbox_try_recv(struct mailbox *mb, uint32_t *msg)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&mb->lock);
     int rc = SYNC_WOULD_BLOCK;
     if (mb->count > 0) {
         *msg = take(mb);
-        sched_preempt_point();
         rc = SYNC_OK;
     }
-    arch_irq_restore(s);
+    sched_unlock_preempt(&mb->lock, s);
     return rc;
 }

@@ -113,20 +113,20 @@ static bool in_irq(const char *op, const struct mutex *m)
 
 int mutex_lock(struct mutex *m)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     struct task *self = task_current();
     if (in_irq("mutex_lock", m)) {
-        arch_irq_restore(s);
+        sched_unlock(s);
         return SYNC_MISUSE;
     }
     if (m->owner == self) {
         sync_misuse("mutex_lock", m->name, "already holds it: locking it again would wait forever; refused");
-        arch_irq_restore(s);
+        sched_unlock(s);
         return SYNC_MISUSE;
     }
     if (m->owner) {
         if (!sync_may_block("mutex_lock", m->name)) {
-            arch_irq_restore(s);
+            sched_unlock(s);
             return SYNC_MISUSE;
         }
         trace_event(TRACE_CONTEND, self->id, m->owner->id, 0, m->name);
@@ -134,18 +134,18 @@ int mutex_lock(struct mutex *m)
         if (sync_priority_inheritance)
             lend_priority(m);
         while (m->owner != self) /* mutex_unlock hands it over */
-            waitq_block(&m->waiters, m, mutex_wait, m->name);
+            waitq_block(&m->waiters, m, mutex_wait, m->name, &sched_klock);
     } else {
         m->owner = self;
         list_push_back(&self->held_mutexes, &m->held_node);
     }
-    arch_irq_restore(s);
+    sched_unlock(s);
     return SYNC_OK;
 }
 
 int mutex_trylock(struct mutex *m)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     struct task *self = task_current();
     int rc = SYNC_WOULD_BLOCK;
     if (in_irq("mutex_trylock", m)) {
@@ -158,7 +158,7 @@ int mutex_trylock(struct mutex *m)
         list_push_back(&self->held_mutexes, &m->held_node);
         rc = SYNC_OK;
     }
-    arch_irq_restore(s);
+    sched_unlock(s);
     return rc;
 }
 
@@ -169,7 +169,7 @@ void mutex_release(struct mutex *m)
 {
     struct task *self = task_current();
     list_remove(&m->held_node);
-    struct task *next = waitq_wake_one(&m->waiters);
+    struct task *next = waitq_wake_one(&m->waiters, &sched_klock);
     m->owner = next;
     if (next) {
         list_push_back(&next->held_mutexes, &m->held_node);
@@ -182,10 +182,10 @@ void mutex_release(struct mutex *m)
 
 int mutex_unlock(struct mutex *m)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     struct task *self = task_current();
     if (in_irq("mutex_unlock", m)) {
-        arch_irq_restore(s);
+        sched_unlock(s);
         return SYNC_MISUSE;
     }
     if (m->owner != self) {
@@ -194,18 +194,17 @@ int mutex_unlock(struct mutex *m)
                         m->owner->name);
         else
             sync_misuse("mutex_unlock", m->name, "it is not locked; ignored");
-        arch_irq_restore(s);
+        sched_unlock(s);
         return SYNC_MISUSE;
     }
     mutex_release(m);
-    sched_preempt_point();
-    arch_irq_restore(s);
+    sched_unlock_preempt(&sched_klock, s);
     return SYNC_OK;
 }
 
 int mutex_destroy(struct mutex *m)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     int rc = SYNC_OK;
     if (!list_empty(&m->waiters)) {
         char who[96];
@@ -217,7 +216,7 @@ int mutex_destroy(struct mutex *m)
         sync_misuse("mutex_destroy", m->name, "it is still locked by '%s'; not destroyed", m->owner->name);
         rc = SYNC_MISUSE;
     }
-    arch_irq_restore(s);
+    sched_unlock(s);
     return rc;
 }
 

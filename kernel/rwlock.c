@@ -14,6 +14,7 @@ static const char write_tag[] = "rwlock (to write)";
 
 void rw_init(struct rwlock *rw, const char *name)
 {
+    klock_init(&rw->lock);
     rw->readers = 0;
     rw->writer = NULL;
     rw->writers_waiting = 0;
@@ -23,70 +24,68 @@ void rw_init(struct rwlock *rw, const char *name)
 
 int rw_read_lock(struct rwlock *rw)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&rw->lock);
     while (rw->writer || rw->writers_waiting) {
         if (rw->writer == task_current()) {
             sync_misuse("rw_read_lock", rw->name, "the caller holds it to write; refused");
-            arch_irq_restore(s);
+            klock_irqrestore(&rw->lock, s);
             return SYNC_MISUSE;
         }
         if (!sync_may_block("rw_read_lock", rw->name)) {
-            arch_irq_restore(s);
+            klock_irqrestore(&rw->lock, s);
             return SYNC_MISUSE;
         }
-        waitq_block(&rw->waiters, rw, read_tag, rw->name);
+        waitq_block(&rw->waiters, rw, read_tag, rw->name, &rw->lock);
     }
     rw->readers++;
-    arch_irq_restore(s);
+    klock_irqrestore(&rw->lock, s);
     return SYNC_OK;
 }
 
 void rw_read_unlock(struct rwlock *rw)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&rw->lock);
     if (rw->readers == 0) {
         sync_misuse("rw_read_unlock", rw->name, "nobody holds it to read; ignored");
     } else if (--rw->readers == 0) {
-        waitq_wake_all(&rw->waiters);
-        sched_preempt_point();
+        waitq_wake_all(&rw->waiters, &rw->lock);
     }
-    arch_irq_restore(s);
+    sched_unlock_preempt(&rw->lock, s);
 }
 
 int rw_write_lock(struct rwlock *rw)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&rw->lock);
     struct task *self = task_current();
     if (rw->writer == self) {
         sync_misuse("rw_write_lock", rw->name, "the caller already holds it to write; refused");
-        arch_irq_restore(s);
+        klock_irqrestore(&rw->lock, s);
         return SYNC_MISUSE;
     }
     rw->writers_waiting++;
     while (rw->writer || rw->readers) {
         if (!sync_may_block("rw_write_lock", rw->name)) {
             rw->writers_waiting--;
-            arch_irq_restore(s);
+            klock_irqrestore(&rw->lock, s);
             return SYNC_MISUSE;
         }
-        waitq_block(&rw->waiters, rw, write_tag, rw->name);
+        waitq_block(&rw->waiters, rw, write_tag, rw->name, &rw->lock);
     }
     rw->writers_waiting--;
     rw->writer = self;
-    arch_irq_restore(s);
+    klock_irqrestore(&rw->lock, s);
     return SYNC_OK;
 }
 
 void rw_write_unlock(struct rwlock *rw)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&rw->lock);
     if (rw->writer != task_current()) {
         sync_misuse("rw_write_unlock", rw->name, rw->writer ? "it is held by another task; ignored"
                                                             : "nobody holds it to write; ignored");
     } else {
         rw->writer = NULL;
-        waitq_wake_all(&rw->waiters);
-        sched_preempt_point();
+        waitq_wake_all(&rw->waiters, &rw->lock);
     }
-    arch_irq_restore(s);
+    sched_unlock_preempt(&rw->lock, s);
 }

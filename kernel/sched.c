@@ -8,7 +8,8 @@
  *   - the tail of an interrupt (sched_irq_exit), when the timer tick or a
  *     wakeup asked for it: a preemptive switch, after the PIC's EOI, with the
  *     preempted task's trap frame left on its stack;
- *   - sched_preempt_point, when task code made a more urgent task ready.
+ *   - sched_unlock_preempt, when task code made a more urgent task ready
+ *     (sched_preempt_now).
  * The timer handler itself (sched_tick) never switches; it counts the tick,
  * charges it, and sets need_resched.
  *
@@ -18,8 +19,20 @@
  * for its I/O wait. So a schedule is exact to the tick, and the host
  * simulator, which runs this same file, reproduces it tick for tick.
  *
- * Interrupts are disabled in all of this: on a single CPU that is the lock
- * that protects the ready queue, the sleep queue and every task's state.
+ * The scheduler lock (sched_klock) is held in all of this: it guards the
+ * run queue, the sleep queue and every task's state. It is held across
+ * arch_switch, and who releases it depends on how the resumed task had left
+ * the CPU - which is also who turns its interrupts back on:
+ *   - it gave the CPU up itself (yield, block, sleep, or a preemption point
+ *     in task code): it resumes inside schedule(), returns into the caller
+ *     that took the lock, and that caller's sched_unlock (or klock_irqrestore)
+ *     releases it and restores the interrupt state it saved;
+ *   - it was preempted by an interrupt: it resumes in sched_irq_exit, which
+ *     drops the lock; interrupts come back on with the IRET that ends the
+ *     interrupt (isr.S), from the EFLAGS in its trap frame;
+ *   - it never ran: task_first_run (task.c) drops the lock and enables
+ *     interrupts, then calls the task's entry function.
+ * On one CPU the lock is "interrupts off" and nothing more (kernel/klock.h).
  */
 #include "sched.h"
 
@@ -27,10 +40,12 @@
 
 #include "kprintf.h"
 #include "panic.h"
+#include "pheap.h"
 #include "task.h"
 #include "trace.h"
 #include "workload.h"
 
+struct klock sched_klock = KLOCK_INIT;
 static const struct sched_policy *policy;
 static struct sched_rq runqueue; /* the ready tasks (one CPU: one run queue) */
 #define rq (&runqueue)
@@ -60,6 +75,7 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     list_init(&sleep_queue);
     idle = current = idle_task;
     idle->state = TASK_RUNNING;
+    idle->on_cpu = true;
     ticks = 0;
     need_resched = false;
     migrate_current = false;
@@ -74,11 +90,13 @@ const struct sched_policy *sched_policy(void) { return policy; }
 
 struct sched_rq *sched_this_rq(void) { return rq; }
 
+uint64_t sched_ticks_locked(void) { return ticks; }
+
 uint64_t sched_ticks(void)
 {
-    arch_irqstate_t s = arch_irq_save(); /* two 32-bit loads: keep a tick out */
+    arch_irqstate_t s = sched_lock(); /* two 32-bit loads: keep a tick out */
     uint64_t t = ticks;
-    arch_irq_restore(s);
+    sched_unlock(s);
     return t;
 }
 
@@ -88,10 +106,10 @@ void sched_watch(struct workload_run *run) { watched = run; }
 
 void sched_get_stats(struct sched_stats *out)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     *out = stats;
     out->ticks = ticks;
-    arch_irq_restore(s);
+    sched_unlock(s);
 }
 
 int sched_tie_break(const struct task *a, const struct task *b)
@@ -161,25 +179,29 @@ unsigned sched_debug_ready_fill(void)
 
 void sched_for_each_ready(void (*fn)(struct task *t, void *ctx), void *ctx)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     if (policy->for_each_ready)
         policy->for_each_ready(rq, fn, ctx);
-    arch_irq_restore(s);
+    sched_unlock(s);
 }
 
 /*
  * schedule: pick the next task and switch to it.
  *
- * The caller has already moved `current` out of RUNNING (to READY, and into
- * the ready queue, or to BLOCKED, SLEEPING or DEAD). We ask the policy for
- * the next task - the idle task if it has none - and switch stacks. For the
- * caller, arch_switch "returns" only when some later schedule() picks it
- * again; by then `current` is the caller once more.
+ * The caller holds the scheduler lock and has already moved `current` out
+ * of RUNNING (to READY, and into the ready queue, or to BLOCKED, SLEEPING or
+ * DEAD). We ask the policy for the next task - the idle task if it has none
+ * - and switch stacks. For the caller, arch_switch "returns" only when some
+ * later schedule() picks it again; by then `current` is the caller once
+ * more, and the lock is held again - by whoever switched back to us, on our
+ * behalf.
  *
- * Nothing after arch_switch may assume which task we came from: a task that
- * runs for the first time does not return here at all, but starts in
- * task.c's task_start(). (And on the host, arch_switch returns at once: the
- * caller simply carries on as the new task.)
+ * Nothing after arch_switch may trust the locals from before it: `next`
+ * ran long ago, and the task that just left the CPU is whatever arch_switch
+ * returns (it ran after us). A task that runs for the first time does not
+ * return here at all, but starts in task.c's task_first_run(); both go
+ * through sched_finish_switch. (On the host, arch_switch returns at once:
+ * the caller simply carries on as the new task.)
  */
 static void schedule(enum trace_reason why)
 {
@@ -209,7 +231,14 @@ static void schedule(enum trace_reason why)
     if (trace_enabled)
         trace_record(TRACE_SWITCH, prev->id, next->id, why, NULL);
     current = next;
-    arch_switch(&prev->ctx, &next->ctx);
+    next->on_cpu = true;
+    struct arch_context *last = arch_switch(&prev->ctx, &next->ctx);
+    sched_finish_switch(list_entry(last, struct task, ctx));
+}
+
+void sched_finish_switch(struct task *prev)
+{
+    prev->on_cpu = false; /* its registers are saved: it may be freed, or run elsewhere */
 }
 
 /* Take the CPU from the running task, which stays READY. */
@@ -241,7 +270,12 @@ void sched_make_ready(struct task *t, enum sched_why why)
         need_resched = true;
 }
 
-void sched_preempt_now(void) { preempt(); }
+void sched_preempt_now(void)
+{
+    klock_take(&sched_klock);
+    preempt();
+    klock_drop(&sched_klock);
+}
 
 void sched_yield_cpu(void)
 {
@@ -252,15 +286,23 @@ void sched_yield_cpu(void)
     schedule(TR_YIELDED);
 }
 
-void sched_block(const void *obj, const char *what)
+void sched_block(const void *obj, const char *what, struct klock *lk)
 {
     KASSERT(current != idle); /* (callers have checked: not in an interrupt, no spinlock held) */
+    if (lk != &sched_klock)
+        klock_take(&sched_klock); /* first the scheduler lock... */
     current->state = TASK_BLOCKED;
     current->wait_obj = obj;
     current->wait_what = what;
+    if (lk != &sched_klock)
+        klock_drop(lk); /* ...then, BLOCKED and findable, let wakers in */
     if (trace_enabled)
         trace_record(TRACE_BLOCK, current->id, 0, 0, current->wait_name ? current->wait_name : what);
     schedule(TR_BLOCKED);
+    if (lk != &sched_klock) {
+        klock_drop(&sched_klock); /* awake: the caller re-tests under its own lock */
+        klock_take(lk);
+    }
 }
 
 /* Put t in the sleep queue until tick `deadline`: sorted by deadline, FIFO
@@ -317,9 +359,9 @@ static const char quiet_wait[] = "quiet"; /* wait_what in sched_wait_quiet */
 
 unsigned sched_wait_quiet(void)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     if (sched_in_irq() || current->spinlocks_held) {
-        arch_irq_restore(s);
+        sched_unlock(s);
         kprintf("MISUSE: sched_wait_quiet by '%s': it would sleep in an interrupt handler or holding a spinlock; refused\n",
                 current->name);
         return 0;
@@ -328,9 +370,9 @@ unsigned sched_wait_quiet(void)
     if (list_empty(&quiet_watchers))
         quiet_ticks = 0; /* count from now */
     list_push_back(&quiet_watchers, &current->wait_node);
-    sched_block(&quiet_watchers, quiet_wait);
+    sched_block(&quiet_watchers, quiet_wait, &sched_klock);
     unsigned n = quiet_result;
-    arch_irq_restore(s);
+    sched_unlock(s);
     return n;
 }
 
@@ -352,7 +394,7 @@ static void went_quiet(void)
     unsigned n = 0;
     kprintf("STALL: no task has run for %u ticks and none waits on a timer; blocked for good:\n",
             SCHED_STALL_TICKS);
-    task_for_each(report_blocked, &n);
+    task_for_each_locked(report_blocked, &n);
     if (n == 0)
         kprintf("STALL:   (none: every task has finished)\n");
     quiet_result = n;
@@ -369,7 +411,13 @@ void sched_exit(void)
 
 void sched_set_policy(const struct sched_policy *p)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
+    sched_set_policy_locked(p);
+    sched_unlock(s);
+}
+
+void sched_set_policy_locked(const struct sched_policy *p)
+{
     /* Drain the old queue in its own order (lottery's order is a draw); the
      * tasks stay READY. Linked through wait_node, which a READY task does
      * not use. */
@@ -391,7 +439,6 @@ void sched_set_policy(const struct sched_policy *p)
         migrate_current = true;
         need_resched = true;
     }
-    arch_irq_restore(s);
 }
 
 /* Hold a task with declared needs to them, for the tick just charged. */
@@ -412,6 +459,7 @@ static void charge_declared(struct task *curr)
 
 void sched_tick(void)
 {
+    klock_take(&sched_klock); /* interrupt context: interrupts are off */
     struct task *curr = current;
 
     ticks++;
@@ -423,7 +471,9 @@ void sched_tick(void)
     if (tick_call) {
         void (*fn)(void *) = tick_call;
         tick_call = NULL;
+        klock_drop(&sched_klock); /* fn is an interrupt handler's work: it may wake tasks */
         fn(tick_call_arg);
+        klock_take(&sched_klock);
     }
 
     /* Wake sleepers and arrivals first: a task that becomes ready at tick t
@@ -449,15 +499,16 @@ void sched_tick(void)
         need_resched = true; /* retired or gone to wait: someone else runs */
     else if (policy->tick(rq, curr))
         need_resched = true;
+    klock_drop(&sched_klock);
 }
 
 void sched_call_on_tick(void (*fn)(void *arg), void *arg)
 {
     KASSERT(tick_call == NULL || tick_call == fn); /* one pending call at a time */
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     tick_call = fn;
     tick_call_arg = arg;
-    arch_irq_restore(s);
+    sched_unlock(s);
 }
 
 void sched_irq_enter(void) { irq_depth++; }
@@ -466,9 +517,11 @@ void sched_irq_exit(void)
 {
     KASSERT(irq_depth > 0);
     if (--irq_depth == 0 && need_resched) {
+        klock_take(&sched_klock);
         if (current->state == TASK_RUNNING)
             preempt();
         else
             schedule(current->state == TASK_DEAD ? TR_EXITED : TR_SLEPT); /* retired, or off to its I/O */
+        klock_drop(&sched_klock); /* we run again: IRET turns interrupts back on */
     }
 }

@@ -7,15 +7,20 @@
  * `struct sched_policy` (as Linux's sched_class), registered in
  * kernel/policies.c. The core never asks which policy is running.
  *
- * Locking: single CPU. Everything here runs with interrupts disabled; that
- * is the scheduler's lock. Policy hooks are always called that way and must
- * never block or print.
+ * Locking: the scheduler lock, `sched_klock` (below), guards the run
+ * queue, the sleep queue, every task's state and wait links, the core's
+ * statistics, and the mutexes (kernel/mutex.c: priority inheritance and the
+ * wait-for graph read other tasks' states). Policy hooks run with it held
+ * and must never block or print. Each synchronization object has its own
+ * klock for its own fields, taken before the scheduler lock, never after.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "klock.h"
 
 struct task;
 
@@ -130,6 +135,8 @@ struct sched_rq *sched_this_rq(void);
  * CPU until the new policy's next decision. Task context, any interrupt
  * state. */
 void sched_set_policy(const struct sched_policy *policy);
+/* The same, for a caller that holds the scheduler lock. */
+void sched_set_policy_locked(const struct sched_policy *policy);
 
 /* Number of READY tasks in the policy's queue (the core counts them). */
 unsigned sched_nr_ready(void);
@@ -161,33 +168,65 @@ extern const struct sched_policy *const sched_policies[];
  * (as Linux's `current`). Written only by sched.c. */
 extern struct task *sched_current_task;
 extern unsigned sched_irq_depth;
+extern bool sched_need_resched; /* switch at the next preemption point */
+
+/* ---- The scheduler lock --------------------------------------------------- */
+
+/* Held by whoever changes a task's state or a run queue. It is held across
+ * a switch: the task that gives up the CPU takes it, and the task that gets
+ * the CPU is the one that releases it (see schedule() in sched.c). */
+extern struct klock sched_klock;
+
+/* Take the scheduler lock from task context, interrupts as they may be;
+ * returns the interrupt state for sched_unlock. */
+static inline arch_irqstate_t sched_lock(void) { return klock_irqsave(&sched_klock); }
+static inline void sched_unlock(arch_irqstate_t s) { klock_irqrestore(&sched_klock, s); }
+
+/* The preemption point of task code. Drop lk (which the caller took with
+ * klock_irqsave, or sched_lock); if a task made ready meanwhile should run
+ * now, and we are not in an interrupt handler, switch (the switch takes the
+ * scheduler lock itself: no klock may be held across it); then restore
+ * interrupts. How task code leaves a section that may have woken someone.
+ * (Inline test, out-of-line switch.) */
+void sched_preempt_now(void);
+static inline void sched_unlock_preempt(struct klock *lk, arch_irqstate_t s)
+{
+    klock_drop(lk);
+    if (sched_need_resched && sched_irq_depth == 0)
+        sched_preempt_now();
+    arch_irq_restore(s);
+}
 
 /* ---- Called by the task layer (kernel/task.c) and sync code ------------ */
-/* All of these need interrupts disabled. */
+/* All of these need the scheduler lock held (and so interrupts off). */
 
 /* t (fresh, or BLOCKED/SLEEPING) becomes READY and joins the ready queue;
  * requests preemption if the policy says t should run before current. */
 void sched_make_ready(struct task *t, enum sched_why why);
 
-/* If sched_make_ready asked for a switch and we are not in an interrupt
- * handler, switch now. Task code calls it after making a task ready, once
- * its own state is consistent. (Inline test, out-of-line switch.) */
-extern bool sched_need_resched;
-void sched_preempt_now(void);
-static inline void sched_preempt_point(void)
-{
-    if (sched_need_resched && sched_irq_depth == 0)
-        sched_preempt_now();
-}
-
 /* The running task gives up the CPU as READY (yield). */
 void sched_yield_cpu(void);
 
-/* The running task blocks on obj ("join", "semaphore"...) until someone
- * calls sched_make_ready on it. May not be called by the idle task, from an
- * interrupt handler, or with a spinlock held: callers check the last two
- * (sync_may_block reports them as misuse). */
-void sched_block(const void *obj, const char *what);
+/*
+ * The running task blocks on obj ("join", "semaphore"...) until someone
+ * calls sched_make_ready on it.
+ *
+ * `lk` is the lock that guards the condition the caller tested (the
+ * semaphore's count, the join's target state): the caller holds it, and
+ * has put itself where a waker will find it (the object's wait queue).
+ * sched_block takes the scheduler lock, marks the task BLOCKED, and only
+ * then drops lk; a waker needs lk to find the task and the scheduler lock
+ * to wake it, so it cannot slip in between the test and the sleep. That is
+ * the whole cure for the lost wakeup (xv6's sleep(chan, lk), Zephyr's
+ * z_pend_curr(lock, key, ...)). When the task is woken and runs again, it
+ * retakes lk and returns: the caller re-tests its condition.
+ *
+ * lk may be &sched_klock itself (the mutexes, task_join): then it is simply
+ * held throughout. Interrupts off. May not be called by the idle task, from
+ * an interrupt handler, or with a spinlock held: callers check the last two
+ * (sync_may_block reports them as misuse).
+ */
+void sched_block(const void *obj, const char *what, struct klock *lk);
 
 /* The running task sleeps until tick `deadline`. */
 void sched_sleep_until(uint64_t deadline);
@@ -200,6 +239,17 @@ void sched_retire(struct task *t, int code);
 /* t's effective priority (task_priority) changed: tell the policy, and let
  * the next preemption point reconsider who runs. */
 void sched_priority_changed(struct task *t);
+
+/*
+ * finish_switch: the first thing every task does when it gets the CPU,
+ * whether it resumes in schedule() or runs for the first time
+ * (task_first_run), with the scheduler lock held and `prev` the task that
+ * just left the CPU (Linux's finish_task_switch, xv6's forkret). prev is
+ * now off the CPU for good (on_cpu cleared): only from here on may its
+ * stack be freed (task_join checks). This is also where an address space
+ * and a kernel stack for ring 3 would be made current.
+ */
+void sched_finish_switch(struct task *prev);
 
 /* Sleep until the system goes quiet: no task has been ready or running for
  * SCHED_STALL_TICKS ticks and none waits on a timer. If tasks are then still
@@ -229,7 +279,10 @@ void sched_watch(struct workload_run *run);
 void sched_tick(void);
 
 /* Bracket every hardware interrupt handler. sched_irq_exit, called after the
- * end-of-interrupt, is the one place a preemptive switch happens. */
+ * end-of-interrupt, is where an interrupt's preemption happens (a tick, or a
+ * wakeup from a handler); the other preemptive switch is task code's
+ * preemption point, sched_unlock_preempt. Who turns interrupts back on for
+ * each kind of resumed task: see the comment at the top of sched.c. */
 void sched_irq_enter(void);
 void sched_irq_exit(void);
 
@@ -245,6 +298,8 @@ static inline bool sched_in_irq(void) { return sched_irq_depth > 0; }
 
 /* Timer ticks since the scheduler started. */
 uint64_t sched_ticks(void);
+/* The same, for a caller that holds the scheduler lock. */
+uint64_t sched_ticks_locked(void);
 
 struct sched_stats {
     uint64_t ticks;      /* all ticks */

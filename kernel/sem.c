@@ -3,8 +3,9 @@
  *
  * down (P): if the count is 0, sleep; then take a unit. up (V): give a unit
  * back; if tasks sleep on it, wake the one that has waited longest. Testing
- * the count and going to sleep happen with interrupts off, so an up cannot
- * slip in between: this is exactly the lost wakeup that the course's
+ * the count and going to sleep happen under the semaphore's lock, handed
+ * over in sched_block only once the task is BLOCKED, so an up cannot slip
+ * in between: this is exactly the lost wakeup that the course's
  * sleep/wakeup suffers from (user/prodcons.c shows it), and why Dijkstra
  * made down and up atomic.
  *
@@ -21,6 +22,7 @@ void sem_init(struct semaphore *s, const char *name, int value)
         sync_misuse("sem_init", name, "a semaphore cannot start at %d; starting at 0", value);
         value = 0;
     }
+    klock_init(&s->lock);
     s->count = value;
     s->name = name;
     list_init(&s->waiters);
@@ -28,52 +30,51 @@ void sem_init(struct semaphore *s, const char *name, int value)
 
 int sem_down(struct semaphore *s)
 {
-    arch_irqstate_t st = arch_irq_save();
+    arch_irqstate_t st = klock_irqsave(&s->lock);
     while (s->count == 0) {
         if (!sync_may_block("sem_down", s->name)) {
-            arch_irq_restore(st);
+            klock_irqrestore(&s->lock, st);
             return SYNC_MISUSE;
         }
-        waitq_block(&s->waiters, s, sem_wait, s->name);
+        waitq_block(&s->waiters, s, sem_wait, s->name, &s->lock);
     }
     s->count--;
-    arch_irq_restore(st);
+    klock_irqrestore(&s->lock, st);
     return SYNC_OK;
 }
 
 int sem_try_down(struct semaphore *s)
 {
-    arch_irqstate_t st = arch_irq_save();
+    arch_irqstate_t st = klock_irqsave(&s->lock);
     int rc = SYNC_WOULD_BLOCK;
     if (s->count > 0) {
         s->count--;
         rc = SYNC_OK;
     }
-    arch_irq_restore(st);
+    klock_irqrestore(&s->lock, st);
     return rc;
 }
 
 void sem_up(struct semaphore *s)
 {
-    arch_irqstate_t st = arch_irq_save();
+    arch_irqstate_t st = klock_irqsave(&s->lock);
     s->count++;
-    waitq_wake_one(&s->waiters);
-    sched_preempt_point();
-    arch_irq_restore(st);
+    waitq_wake_one(&s->waiters, &s->lock);
+    sched_unlock_preempt(&s->lock, st);
 }
 
 int sem_destroy(struct semaphore *s)
 {
-    arch_irqstate_t st = arch_irq_save();
+    arch_irqstate_t st = klock_irqsave(&s->lock);
     if (!list_empty(&s->waiters)) {
         char who[96];
         sync_name_waiters(&s->waiters, who, sizeof who);
         sync_misuse("sem_destroy", s->name, "%u task(s) still wait on it (%s); not destroyed",
                     (unsigned)list_size(&s->waiters), who);
-        arch_irq_restore(st);
+        klock_irqrestore(&s->lock, st);
         return SYNC_MISUSE;
     }
     s->count = 0;
-    arch_irq_restore(st);
+    klock_irqrestore(&s->lock, st);
     return SYNC_OK;
 }

@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "klock.h"
 #include "list.h"
 
 struct task;
@@ -71,6 +72,7 @@ int spin_unlock(struct spinlock *l);
 /* ---- Semaphores ------------------------------------------------------- */
 
 struct semaphore {
+    struct klock lock;    /* guards count and waiters */
     int count;            /* free units; >= 0 */
     struct list waiters;  /* tasks sleeping in sem_down, FIFO */
     const char *name;
@@ -89,6 +91,8 @@ int sem_destroy(struct semaphore *s);
 
 /* ---- Mutexes ------------------------------------------------------------ */
 
+/* Every mutex is guarded by the scheduler lock (sched_klock): priority
+ * inheritance and the wait-for graph read and change other tasks' state. */
 struct mutex {
     struct task *owner;   /* NULL when free */
     struct list waiters;  /* tasks sleeping in mutex_lock, FIFO */
@@ -118,6 +122,7 @@ extern bool sync_priority_inheritance;
 /* ---- Condition variables --------------------------------------------------- */
 
 struct cond {
+    struct klock lock;    /* guards waiters */
     struct list waiters;
     const char *name;
 };
@@ -132,6 +137,7 @@ void cond_broadcast(struct cond *c); /* wake them all */
 /* ---- Barriers ------------------------------------------------------------- */
 
 struct barrier {
+    struct klock lock; /* guards arrived, phase and waiters */
     unsigned parties;  /* tasks that must arrive */
     unsigned arrived;  /* in the current phase */
     unsigned phase;    /* completed phases */
@@ -148,6 +154,7 @@ int barrier_wait(struct barrier *b);
 /* ---- Mailboxes ------------------------------------------------------------ */
 
 struct mailbox {
+    struct klock lock;    /* guards everything below but slots' address */
     uint32_t *slots;      /* capacity messages, a ring */
     unsigned capacity, head, count;
     struct list senders, receivers; /* tasks sleeping on a full / empty box */
@@ -167,6 +174,7 @@ int mbox_try_recv(struct mailbox *mb, uint32_t *msg);
 /* ---- Readers-writers locks ---------------------------------------------------- */
 
 struct rwlock {
+    struct klock lock;       /* guards everything below */
     unsigned readers;        /* tasks reading now */
     struct task *writer;     /* the task writing now, or NULL */
     unsigned writers_waiting;

@@ -26,35 +26,49 @@ static inline bool sync_may_block(const char *op, const char *object)
 /* The names of the tasks waiting in q, "'B', 'C'", for a report. */
 void sync_name_waiters(const struct list *q, char *buf, size_t size);
 
-/* Release m with interrupts off and without switching (cond_wait). */
+/* Release m without switching (cond_wait, task_exit). The scheduler lock,
+ * which guards every mutex, is held. */
 void mutex_release(struct mutex *m);
 
 /* Count a deadlock report (mutex.c prints it). */
 void sync_count_deadlock(void);
 
-/* Put the running task at the back of q and block it on obj. Interrupts off. */
-static inline void waitq_block(struct list *q, const void *obj, const char *what, const char *name)
+/*
+ * Wait queues. Each one is guarded by its object's lock `lk` (a semaphore's
+ * own klock; for the mutexes, the scheduler lock), which the caller holds.
+ * These are inline so that the `lk != &sched_klock` tests fold away.
+ */
+
+/* Put the running task at the back of q and block it on obj; returns, with
+ * lk held again, once it was woken (see sched_block: the hand-off of lk). */
+static inline void waitq_block(struct list *q, const void *obj, const char *what, const char *name,
+                               struct klock *lk)
 {
     struct task *self = task_current();
     list_push_back(q, &self->wait_node);
     self->wait_name = name;
-    sched_block(obj, what);
+    sched_block(obj, what, lk);
 }
 
-/* Wake the task at the front of q, if any; return it. Interrupts off. */
-static inline struct task *waitq_wake_one(struct list *q)
+/* Wake the task at the front of q, if any, and return it; takes the
+ * scheduler lock for the wakeup, unless lk is that lock already. */
+static inline struct task *waitq_wake_one(struct list *q, struct klock *lk)
 {
     struct list_node *n = list_pop_front(q);
     if (!n)
         return NULL;
     struct task *t = list_entry(n, struct task, wait_node);
+    if (lk != &sched_klock)
+        klock_take(&sched_klock);
     sched_make_ready(t, SCHED_WAKEUP);
+    if (lk != &sched_klock)
+        klock_drop(&sched_klock);
     return t;
 }
 
-static inline void waitq_wake_all(struct list *q)
+static inline void waitq_wake_all(struct list *q, struct klock *lk)
 {
-    while (waitq_wake_one(q))
+    while (waitq_wake_one(q, lk))
         ;
 }
 

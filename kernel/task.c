@@ -3,7 +3,8 @@
  *
  * The scheduler core (sched.c) makes every state change; this file
  * allocates and frees tasks and stacks, and turns the public calls into
- * core calls with interrupts disabled.
+ * core calls under the scheduler lock, which also guards the list of all
+ * tasks and every task's join links (joiner, joined).
  */
 #include "task.h"
 
@@ -62,17 +63,20 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
  * The first run of a new task.
  *
  * arch_context_init arranged for the task's first arch_switch to "return"
- * here (task_first_run), on its fresh stack. We arrive the way every switch arrives: from
- * schedule(), with interrupts disabled and `current` already pointing at us.
- * Whatever the task that switched to us was doing (a yield, or the tail of a
- * timer interrupt whose trap frame now waits on its own stack), its
- * bookkeeping is done, so we only have to turn interrupts on - as any task
- * expects to run - and call the entry function.
+ * here, on its fresh stack. We arrive the way every switch arrives: from
+ * schedule(), in some other task, with the scheduler lock held, interrupts
+ * disabled, and `current` already pointing at us; `last` is the task that
+ * switched to us. A resumed task would finish that switch in schedule() and
+ * return into a caller that releases the lock; we have no such caller, so
+ * we finish the switch, release the lock and turn interrupts on ourselves -
+ * as any task expects to run - and call the entry function (xv6's forkret).
  */
-static void task_first_run(void)
+static void task_first_run(struct arch_context *last)
 {
-    struct task *self = task_current();
+    sched_finish_switch(list_entry(last, struct task, ctx));
+    klock_drop(&sched_klock);
     arch_irq_enable();
+    struct task *self = task_current();
     task_exit(self->entry(self->arg));
 }
 
@@ -103,28 +107,27 @@ struct task *task_new(const char *name, task_entry_t entry, void *arg)
     list_node_init(&t->wait_node);
     arch_context_init(&t->ctx, stack, TASK_STACK_SIZE, task_first_run);
 
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     t->id = next_id++;
-    t->arrival = sched_ticks();
+    t->arrival = sched_ticks_locked();
     list_push_back(&all_tasks, &t->all_node);
-    arch_irq_restore(s);
+    sched_unlock(s);
     return t;
 }
 
 void task_start_at(struct task *t, uint64_t at)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     sched_arrive_at(t, at);
-    sched_preempt_point();
-    arch_irq_restore(s);
+    sched_unlock_preempt(&sched_klock, s);
 }
 
 void task_discard(struct task *t)
 {
     KASSERT(t->state == TASK_NEW && !list_node_linked(&t->wait_node));
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     list_remove(&t->all_node);
-    arch_irq_restore(s);
+    sched_unlock(s);
     kfree(t->stack);
     kfree(t);
 }
@@ -139,7 +142,7 @@ struct task *task_create(const char *name, task_entry_t entry, void *arg)
 
 void task_exit(int code)
 {
-    arch_irq_disable();
+    sched_lock(); /* for good: the next task releases it */
     struct task *self = task_current();
     KASSERT(self != &idle_task);
     while (!list_empty(&self->held_mutexes)) {
@@ -157,10 +160,10 @@ void task_exit(int code)
 
 void task_yield(void)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     if (sync_may_block("task_yield", task_current()->name))
         sched_yield_cpu();
-    arch_irq_restore(s);
+    sched_unlock(s);
 }
 
 void task_sleep(uint32_t ticks)
@@ -169,10 +172,10 @@ void task_sleep(uint32_t ticks)
         task_yield();
         return;
     }
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     if (sync_may_block("task_sleep", task_current()->name))
-        sched_sleep_until(sched_ticks() + ticks);
-    arch_irq_restore(s);
+        sched_sleep_until(sched_ticks_locked() + ticks);
+    sched_unlock(s);
 }
 
 static bool exists(const struct task *t)
@@ -195,7 +198,7 @@ static bool joins_back(const struct task *t, const struct task *self)
 int task_join(struct task *t)
 {
     struct task *self = task_current();
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     const char *why = t == NULL       ? "there is no such task (NULL)"
                       : !exists(t)    ? "it no longer exists (already joined and freed?)"
                       : t == self     ? "a task cannot join itself"
@@ -204,24 +207,28 @@ int task_join(struct task *t)
                       : joins_back(t, self) ? "it is (indirectly) joining this task: that would wait forever"
                                       : NULL;
     if (why) {
-        kprintf("task_join: '%s' cannot join %s%s%s: %s; returning -1\n", self->name, t && exists(t) ? "'" : "",
-                t && exists(t) ? t->name : "that task", t && exists(t) ? "'" : "", why);
-        arch_irq_restore(s);
+        bool known = t && exists(t);
+        sched_unlock(s);
+        kprintf("task_join: '%s' cannot join %s%s%s: %s; returning -1\n", self->name, known ? "'" : "",
+                known ? t->name : "that task", known ? "'" : "", why);
         return -1;
     }
     if (!sync_may_block("task_join", t->name)) {
-        arch_irq_restore(s);
+        sched_unlock(s);
         return -1;
     }
     t->joined = true;
     while (t->state != TASK_DEAD) {
         t->joiner = self;
         self->wait_name = t->name;
-        sched_block(t, join_wait);
+        sched_block(t, join_wait, &sched_klock);
     }
+    /* DEAD, and off its CPU: finish_switch has run for its last switch
+     * (on one CPU, before we could run at all). */
+    KASSERT(!t->on_cpu);
     int code = t->exit_code;
     list_remove(&t->all_node);
-    arch_irq_restore(s);
+    sched_unlock(s);
     kfree(t->stack);
     kfree(t);
     return code;
@@ -231,29 +238,27 @@ static const char suspend_wait[] = "sleep()";
 
 void task_suspend(void)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     task_current()->wait_name = NULL;
     if (sync_may_block("task_suspend", task_current()->name))
-        sched_block(task_current(), suspend_wait);
-    arch_irq_restore(s);
+        sched_block(task_current(), suspend_wait, &sched_klock);
+    sched_unlock(s);
 }
 
 bool task_resume(struct task *t)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     bool woken = t->state == TASK_BLOCKED && t->wait_what == suspend_wait;
-    if (woken) {
+    if (woken)
         sched_make_ready(t, SCHED_WAKEUP);
-        sched_preempt_point();
-    }
-    arch_irq_restore(s);
+    sched_unlock_preempt(&sched_klock, s);
     return woken;
 }
 
 struct task *task_by_id(uint32_t id)
 {
     struct task *found = NULL;
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     list_for_each(n, &all_tasks) {
         struct task *t = list_entry(n, struct task, all_node);
         if (t->id == id) {
@@ -261,21 +266,26 @@ struct task *task_by_id(uint32_t id)
             break;
         }
     }
-    arch_irq_restore(s);
+    sched_unlock(s);
     return found;
+}
+
+void task_for_each_locked(void (*fn)(struct task *t, void *ctx), void *ctx)
+{
+    list_for_each(n, &all_tasks) fn(list_entry(n, struct task, all_node), ctx);
 }
 
 void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx)
 {
-    arch_irqstate_t s = arch_irq_save();
-    list_for_each(n, &all_tasks) fn(list_entry(n, struct task, all_node), ctx);
-    arch_irq_restore(s);
+    arch_irqstate_t s = sched_lock();
+    task_for_each_locked(fn, ctx);
+    sched_unlock(s);
 }
 
 uint64_t task_cpu_ticks(const struct task *t)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     uint64_t v = t->ticks;
-    arch_irq_restore(s);
+    sched_unlock(s);
     return v;
 }

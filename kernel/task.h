@@ -58,6 +58,8 @@ struct task {
     uint32_t id;               /* 0 is the idle task; then 1, 2, ... in creation order */
     char name[TASK_NAME_MAX];
     enum task_state state;
+    bool on_cpu;               /* its registers are live on a CPU (or being saved): set when it is
+                                  switched in, cleared by finish_switch once it has left */
     task_entry_t entry;
     void *arg;
     int exit_code;             /* valid once DEAD */
@@ -183,7 +185,9 @@ static inline bool task_canary_ok(const struct task *t)
 struct task *task_init_idle(void *stack_base, size_t stack_size);
 
 /* Call fn(t, ctx) for every task that exists (not yet joined), in creation
- * order, with interrupts off. */
+ * order, with the scheduler lock held (fn must not block or take it). */
 void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx);
+/* The same, for a caller that already holds the scheduler lock. */
+void task_for_each_locked(void (*fn)(struct task *t, void *ctx), void *ctx);
 
 #endif /* KERNEL_TASK_H */

@@ -222,19 +222,19 @@ bool workload_start(struct workload_run *r, const struct workload *w)
         r->tasks[i] = t;
     }
     console_panel(1 + w->n);
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     /* Each run starts the policy afresh (its countdowns, its random
      * generator) with no tick in between, so a run's schedule depends only
      * on the workload and the policy, in the kernel as in the simulator. */
-    sched_set_policy(sched_policy());
-    r->t0 = sched_ticks() + 1;
+    sched_set_policy_locked(sched_policy());
+    r->t0 = sched_ticks_locked() + 1;
     r->runner = task_current();
     sched_watch(r);
     for (unsigned k = 0; k < w->n; k++) {
         struct task *t = r->tasks[order[k]];
         sched_arrive_at(t, r->t0 + w->task[order[k]].arrival);
     }
-    arch_irq_restore(s);
+    sched_unlock(s);
     return true;
 }
 
@@ -252,14 +252,17 @@ bool workload_run(struct workload_run *r, const struct workload *w)
 {
     /* Interrupts stay off from time 0's choice until we sleep: a tick in
      * between would find the runner on the CPU at time 0 and put it in the
-     * ready queue among the workload's tasks. */
+     * ready queue among the workload's tasks. (workload_start's scheduler
+     * lock nests inside: on one CPU, that is only interrupts off.) */
     arch_irqstate_t s = arch_irq_save();
     if (!workload_start(r, w)) {
         arch_irq_restore(s);
         return false;
     }
+    klock_take(&sched_klock);
     while (r->done < w->n)
-        sched_block(r, "workload");
+        sched_block(r, "workload", &sched_klock);
+    klock_drop(&sched_klock);
     arch_irq_restore(s);
     workload_finish(r);
     return true;

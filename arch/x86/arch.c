@@ -18,11 +18,14 @@
  *   ctx->esp ->   0 (ebp)               a zero frame pointer
  *
  * The top is 16-byte aligned; the thunk's CALL enters start() with
- * ESP = top - 4, as the i386 System V ABI expects.
+ * ESP = top - 4, as the i386 System V ABI expects, and with EAX - its
+ * first argument under -mregparm=3 - still holding the `from` context of
+ * the arch_switch that got us here.
  */
 extern char arch_task_start_ret[]; /* switch.S */
 
-void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size, void (*start)(void))
+void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size,
+                       void (*start)(struct arch_context *last))
 {
     uint32_t *sp = (uint32_t *)(((uintptr_t)stack_base + size) & ~(uintptr_t)15);
     *--sp = (uint32_t)(uintptr_t)arch_task_start_ret;

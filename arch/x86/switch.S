@@ -1,10 +1,12 @@
 /*
  * arch/x86/switch.S - the context switch, for every switch there is.
  *
- *   void arch_switch(struct arch_context *from, struct arch_context *to);
+ *   struct arch_context *arch_switch(struct arch_context *from, struct arch_context *to);
  *
  * The kernel is compiled with -mregparm=3: `from` arrives in EAX and `to` in
- * EDX. The i386 ABI lets a function clobber EAX, ECX and EDX, so the caller
+ * EDX. EAX is never touched, so the task we resume finds in it, as
+ * arch_switch's return value, the context of the task that just left this
+ * CPU: its own `from` argument is stale by then (Linux's `last`). The i386 ABI lets a function clobber EAX, ECX and EDX, so the caller
  * has already given those up; we save the four registers it expects to
  * survive (EBX, ESI, EDI, EBP) on the old stack, store the old ESP in
  * from->esp (offset 0), load to->esp, pop the new task's four registers and
@@ -73,7 +75,7 @@ arch_task_start:
     .cfi_undefined eip
     nop
 arch_task_start_ret:
-    call ebx                /* start(): never returns */
+    call ebx                /* start(last), last still in EAX: never returns */
     ud2
     .cfi_endproc
     .size arch_task_start, . - arch_task_start

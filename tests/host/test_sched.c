@@ -167,7 +167,7 @@ static void test_sleepers_wake_in_deadline_order(void **state)
         while (task_current() != idle) { /* each woken task runs, then blocks for good */
             order[woken++] = task_current();
             arch_irq_disable();
-            sched_block(NULL, "done");
+            sched_block(NULL, "done", &sched_klock);
             arch_irq_enable();
         }
     }
@@ -207,7 +207,7 @@ static void test_idle_may_not_block(void **state)
 {
     (void)state;
     arch_irq_disable();
-    expect_assert_failure(sched_block(NULL, "test"));
+    expect_assert_failure(sched_block(NULL, "test", &sched_klock));
 }
 
 static void test_schedule_requires_interrupts_off(void **state)

@@ -69,6 +69,64 @@ def saved_context(t):
     return ret, esp
 
 
+class as_task:
+    """Within `with as_task(t):`, the registers are those of task t (not
+    running) as if its arch_switch had just returned, so bt and the frame
+    API unwind its stack; they are put back afterwards."""
+    REGS = ["eip", "esp", "ebp", "edi", "esi", "ebx"]
+
+    def __init__(self, t):
+        self.t = t
+
+    def __enter__(self):
+        eip, esp = saved_context(self.t)
+        u32 = gdb.lookup_type("unsigned int").pointer()
+        slot = lambda k: int(gdb.Value(esp + 4 * k).cast(u32).dereference())
+        new = {"ebp": slot(0), "edi": slot(1), "esi": slot(2), "ebx": slot(3), "eip": eip, "esp": esp + 20}
+        self.saved = {r: int(gdb.parse_and_eval("$" + r)) for r in self.REGS}
+        try:
+            self.write(new)
+        except gdb.error:
+            self.restore()
+            raise
+        return self
+
+    @staticmethod
+    def write(regs):
+        # Into the CPU's registers: with the innermost frame selected, `set
+        # $reg` writes the register itself, not a caller's saved copy.
+        for r, v in regs.items():
+            gdb.newest_frame().select()
+            gdb.execute(f"set ${r} = {v}", to_string=True)
+
+    def restore(self):
+        self.write(self.saved)
+
+    def __exit__(self, *exc):
+        self.restore()
+        return False
+
+
+# The scheduler's own files: where a task that is not running is parked.
+CORE = ("kernel/sched.c", "kernel/sched.h", "kernel/klock.h", "arch/arch.h", "arch/x86/switch.S")
+
+
+def resume_point(t):
+    """The first function outside the scheduler core that task t returns
+    into when it runs again (what it was doing when it left the CPU)."""
+    try:
+        with as_task(t):
+            f = gdb.newest_frame()
+            while f is not None:
+                fn, sal = f.function(), f.find_sal()
+                if fn is not None and sal.symtab is not None and not sal.symtab.filename.endswith(CORE):
+                    return fn.name
+                f = f.older()
+    except gdb.error:
+        pass
+    return None
+
+
 def describe_wait(t):
     state = STATES[int(t["state"])] if 0 <= int(t["state"]) < len(STATES) else "?"
     if state == "BLOCKED":
@@ -92,16 +150,21 @@ class Tasks(gdb.Command):
               f"{'cpu':>6} {'eip':>10} {'esp':>10}  waits on")
         for t in all_tasks():
             state = STATES[int(t["state"])] if 0 <= int(t["state"]) < len(STATES) else "?"
+            leaving = t != cur and bool(t["on_cpu"])
             if t == cur:
-                eip, esp = int(gdb.parse_and_eval("$eip")), int(gdb.parse_and_eval("$esp"))
-                state = "RUNNING"
+                regs = f'{int(gdb.parse_and_eval("$eip")):#010x} {int(gdb.parse_and_eval("$esp")):#010x}'
+                state, where = "RUNNING", ""
+            elif leaving:
+                # Stopped inside the switch away from it: its registers are
+                # still the CPU's, and its saved context is not written yet.
+                regs, where = f"{'-':>10} {'-':>10}", " (leaving the CPU: saved context not yet written)"
             else:
                 eip, esp = saved_context(t)
-            fn = gdb.block_for_pc(eip)
-            where = f" ({fn.function.name})" if fn and fn.function else ""
+                fn = resume_point(t)
+                regs, where = f"{eip:#010x} {esp:#010x}", f" ({fn})" if fn else ""
             print(f"{int(t['id']):>3} {t['name'].string():<15} {state:<9} {int(t['priority']):>4} "
                   f"{int(t['tickets']):>5} {int(t['level']):>3} {int(t['slice']):>5} {int(t['ticks']):>6} "
-                  f"{eip:#010x} {esp:#010x}  {describe_wait(t)}{where if state != 'RUNNING' else ''}")
+                  f"{regs}  {describe_wait(t)}{where}")
 
 
 class Ready(gdb.Command):
@@ -145,22 +208,11 @@ class TaskBacktrace(gdb.Command):
         if t == current():
             gdb.execute("bt")
             return
-        eip, esp = saved_context(t)
-        u32 = gdb.lookup_type("unsigned int").pointer()
-        slot = lambda k: int(gdb.Value(esp + 4 * k).cast(u32).dereference())
-        regs = ["eip", "esp", "ebp", "edi", "esi", "ebx"]
-        saved = {r: int(gdb.parse_and_eval("$" + r)) for r in regs}
-        # As if arch_switch had just returned in that task.
-        new = {"ebp": slot(0), "edi": slot(1), "esi": slot(2), "ebx": slot(3), "eip": eip, "esp": esp + 20}
-        try:
-            for r, v in new.items():
-                gdb.execute(f"set ${r} = {v}", to_string=True)
+        eip, _ = saved_context(t)
+        with as_task(t):
             print(f"task '{t['name'].string()}' (id {int(t['id'])}), {STATES[int(t['state'])]}, "
                   f"would resume at {eip:#x}:")
             gdb.execute("bt")
-        finally:
-            for r, v in saved.items():
-                gdb.execute(f"set ${r} = {v}", to_string=True)
 
 
 class BreakSwitch(gdb.Command):

@@ -56,21 +56,22 @@ void fake_tick(void)
     in_tick = false;
 }
 
-void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size, void (*start)(void))
+void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size,
+                       void (*start)(struct arch_context *last))
 {
     (void)size;
     ctx->start = start;
     ctx->stack_base = stack_base;
 }
 
-void arch_switch(struct arch_context *from, struct arch_context *to)
+struct arch_context *arch_switch(struct arch_context *from, struct arch_context *to)
 {
     fake_switches++;
     fake_switch_from = from;
     fake_switch_to = to;
     struct task *self = (struct task *)((char *)from - offsetof(struct task, ctx));
     if (!fake_tick_while_blocked || in_tick || (self->state != TASK_BLOCKED && self->state != TASK_SLEEPING))
-        return;
+        return from; /* the caller carries on as `to`, which `from` just left */
     /* `self` waits: let time pass until it runs again. */
     for (unsigned long n = 0; task_current() != self; n++) {
         if (n == 10000000) {
@@ -80,6 +81,7 @@ void arch_switch(struct arch_context *from, struct arch_context *to)
         }
         fake_tick();
     }
+    return fake_switch_from; /* the switch that gave `self` the CPU again came from there */
 }
 
 void arch_timer_start(unsigned hz) { fake_timer_hz = hz; }

@@ -75,17 +75,20 @@ struct arch_context {
     uint32_t esp; /* offset 0: arch/x86/switch.S relies on it */
 };
 
-/* Prepare a new context that, when first switched to, calls start() on the
- * stack [stack_base, stack_base + size) with interrupts still disabled.
- * start() must never return. */
+/* Prepare a new context that, when first switched to, calls start(last) on
+ * the stack [stack_base, stack_base + size) with interrupts still disabled;
+ * `last` is the context that was switched away from to get there (as
+ * arch_switch returns it). start() must never return. */
 void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size,
-                       void (*start)(void));
+                       void (*start)(struct arch_context *last));
 
 /* Save the current CPU state into *from and resume *to. Returns when some
- * later arch_switch resumes *from. Interrupts must be disabled; they stay
- * disabled across the switch. One routine serves voluntary and preemptive
- * switches alike (arch/x86/switch.S). */
-void arch_switch(struct arch_context *from, struct arch_context *to);
+ * later arch_switch resumes *from, and returns the context *that* switch
+ * came from: not `to`, which ran long ago, but whoever ran last on this CPU
+ * (Linux's switch_to(prev, next, last)). Interrupts must be disabled; they
+ * stay disabled across the switch. One routine serves voluntary and
+ * preemptive switches alike (arch/x86/switch.S). */
+struct arch_context *arch_switch(struct arch_context *from, struct arch_context *to);
 
 /* ---- Atomics ---------------------------------------------------------- */
 

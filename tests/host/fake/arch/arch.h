@@ -36,12 +36,15 @@ static inline bool arch_irq_enabled(void) { return fake_irq_enabled; }
 static inline void arch_idle(void) { fake_irq_enabled = true; }
 
 struct arch_context {
-    void (*start)(void); /* what arch_context_init was given */
+    void (*start)(struct arch_context *last); /* what arch_context_init was given */
     void *stack_base;
 };
 
-void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size, void (*start)(void));
-void arch_switch(struct arch_context *from, struct arch_context *to);
+void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size,
+                       void (*start)(struct arch_context *last));
+/* Returns at once, as if `to` had run and switched back: the caller carries
+ * on as the new task, and `from` is the context it came from. */
+struct arch_context *arch_switch(struct arch_context *from, struct arch_context *to);
 
 static inline uint32_t arch_xchg(volatile uint32_t *p, uint32_t v)
 {
