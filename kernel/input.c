@@ -5,6 +5,7 @@
 
 #include "sync.h"
 
+static struct klock lock;          /* guards ring, head, count, dropped */
 static char ring[INPUT_BUFFER];
 static unsigned head, count, dropped;
 static struct semaphore available; /* counts the characters in the ring */
@@ -17,23 +18,24 @@ void input_init(void)
 
 void input_push(char c)
 {
-    arch_irqstate_t s = arch_irq_save();
-    if (count == INPUT_BUFFER) {
-        dropped++;
-    } else {
+    arch_irqstate_t s = klock_irqsave(&lock);
+    bool stored = count < INPUT_BUFFER;
+    if (stored)
         ring[(head + count++) % INPUT_BUFFER] = c;
+    else
+        dropped++;
+    klock_irqrestore(&lock, s);
+    if (stored)
         sem_up(&available); /* callable from an interrupt handler */
-    }
-    arch_irq_restore(s);
 }
 
 char input_getc(void)
 {
-    sem_down(&available);
-    arch_irqstate_t s = arch_irq_save();
+    sem_down(&available); /* a unit per character already in the ring */
+    arch_irqstate_t s = klock_irqsave(&lock);
     char c = ring[head];
     head = (head + 1) % INPUT_BUFFER;
     count--;
-    arch_irq_restore(s);
+    klock_irqrestore(&lock, s);
     return c;
 }

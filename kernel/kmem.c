@@ -10,6 +10,8 @@
 
 #include <arch/arch.h>
 
+#include "klock.h"
+
 #include "panic.h"
 
 #define ALIGN 16u
@@ -24,6 +26,7 @@ struct block {
 };
 _Static_assert(sizeof(struct block) % ALIGN == 0, "header keeps payloads aligned");
 
+static struct klock heap_lock; /* guards free_list and every block header */
 static struct block *free_list;
 static size_t heap_total;
 static uintptr_t heap_lo, heap_hi;
@@ -48,13 +51,13 @@ void *kmalloc(size_t size)
         return NULL;
     size_t need = sizeof(struct block) + ((size + ALIGN - 1) & ~(size_t)(ALIGN - 1));
 
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&heap_lock);
     struct block **link = &free_list;
     while (*link && (*link)->size < need)
         link = &(*link)->next;
     struct block *b = *link;
     if (!b) {
-        arch_irq_restore(s);
+        klock_irqrestore(&heap_lock, s);
         return NULL;
     }
     if (b->size - need >= 2 * sizeof(struct block)) {
@@ -70,7 +73,7 @@ void *kmalloc(size_t size)
     }
     b->magic = MAGIC_USED;
     b->next = NULL;
-    arch_irq_restore(s);
+    klock_irqrestore(&heap_lock, s);
     return b + 1;
 }
 
@@ -96,7 +99,7 @@ void kfree(void *p)
     if (b->magic != MAGIC_USED)
         panic("kfree(%p): not a pointer from kmalloc, or its header was overwritten", p);
 
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&heap_lock);
     b->magic = MAGIC_FREE;
     struct block *prev = NULL, *next = free_list;
     while (next && next < b) {
@@ -118,12 +121,12 @@ void kfree(void *p)
     } else {
         free_list = b;
     }
-    arch_irq_restore(s);
+    klock_irqrestore(&heap_lock, s);
 }
 
 void kmem_get_stats(struct kmem_stats *out)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&heap_lock);
     *out = (struct kmem_stats){.total = heap_total};
     size_t free_bytes = 0;
     for (struct block *b = free_list; b; b = b->next) {
@@ -135,5 +138,5 @@ void kmem_get_stats(struct kmem_stats *out)
     for (uintptr_t a = heap_lo; a < heap_hi; a += ((struct block *)a)->size)
         if (((struct block *)a)->magic == MAGIC_USED)
             out->used_blocks++;
-    arch_irq_restore(s);
+    klock_irqrestore(&heap_lock, s);
 }

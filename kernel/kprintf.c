@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "console.h"
+#include "klock.h"
 
 enum { F_LEFT = 1, F_ZERO = 2, F_PLUS = 4, F_SPACE = 8 };
 
@@ -199,6 +200,11 @@ struct console_buf {
     size_t len;
 };
 
+/* Guards the console: one kprintf's text goes out whole, never mixed with
+ * another's (from an interrupt handler, or another CPU). A leaf lock:
+ * nothing is taken while it is held. */
+static struct klock console_lock;
+
 static void console_put(char c, void *ctx)
 {
     struct console_buf *b = ctx;
@@ -212,11 +218,11 @@ static void console_put(char c, void *ctx)
 int kvprintf(const char *fmt, va_list ap)
 {
     struct console_buf b = {.len = 0};
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = klock_irqsave(&console_lock);
     int n = kvformat(console_put, &b, fmt, ap);
     if (b.len)
         console_write(b.buf, b.len);
-    arch_irq_restore(s);
+    klock_irqrestore(&console_lock, s);
     return n;
 }
 

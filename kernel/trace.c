@@ -14,6 +14,8 @@
 
 bool trace_enabled = true;
 
+/* The ring and its count are guarded by the scheduler lock: every event is
+ * recorded by the core, or by a primitive, with that lock held. */
 static struct trace_event ring[TRACE_EVENTS];
 static uint32_t next_event; /* total recorded; the ring holds the last TRACE_EVENTS */
 
@@ -28,7 +30,7 @@ void trace_record(enum trace_type type, uint32_t task, uint32_t other, uint32_t 
 {
     struct trace_event *e = &ring[next_event++ & (TRACE_EVENTS - 1)];
     e->cycles = arch_cycles();
-    e->tick = (uint32_t)sched_ticks();
+    e->tick = (uint32_t)sched_ticks_locked();
     e->type = (uint16_t)type;
     e->reason = (uint16_t)reason;
     e->task = task;
@@ -46,17 +48,22 @@ void trace_record(enum trace_type type, uint32_t task, uint32_t other, uint32_t 
 
 void trace_reset(void)
 {
-    arch_irqstate_t s = arch_irq_save();
+    arch_irqstate_t s = sched_lock();
     next_event = 0;
-    arch_irq_restore(s);
+    sched_unlock(s);
 }
 
-const struct trace_event *trace_recent(unsigned i)
+/* Copy event number `seq` (0 = the first ever recorded) if the ring still
+ * holds it. One event at a time, under the lock: the export never keeps
+ * the scheduler waiting for more than a copy. */
+static bool copy_event(uint32_t seq, struct trace_event *out)
 {
-    uint32_t held = next_event < TRACE_EVENTS ? next_event : TRACE_EVENTS;
-    if (i >= held)
-        return NULL;
-    return &ring[(next_event - 1 - i) & (TRACE_EVENTS - 1)];
+    arch_irqstate_t s = sched_lock();
+    bool held = next_event - seq <= TRACE_EVENTS && seq < next_event;
+    if (held)
+        *out = ring[seq & (TRACE_EVENTS - 1)];
+    sched_unlock(s);
+    return held;
 }
 
 static const char *task_name_of(uint32_t id)
@@ -73,12 +80,17 @@ static const char *const reasons[] = {"", "preempted", "yielded", "blocked", "sl
 
 void trace_print(unsigned n)
 {
-    uint32_t held = next_event < TRACE_EVENTS ? next_event : TRACE_EVENTS;
+    arch_irqstate_t s = sched_lock();
+    uint32_t end = next_event;
+    sched_unlock(s);
+    uint32_t held = end < TRACE_EVENTS ? end : TRACE_EVENTS;
     if (n > held)
         n = held;
-    kprintf("trace: the last %u of %u events (tick, task, event)\n", n, (unsigned)next_event);
-    for (unsigned i = n; i-- > 0;) {
-        const struct trace_event *e = trace_recent(i);
+    kprintf("trace: the last %u of %u events (tick, task, event)\n", n, (unsigned)end);
+    for (uint32_t seq = end - n; seq != end; seq++) {
+        struct trace_event ev, *e = &ev;
+        if (!copy_event(seq, e))
+            continue; /* overwritten while we print */
         kprintf("  %6u  %-12s ", (unsigned)e->tick, task_name_of(e->task));
         switch (e->type) {
         case TRACE_ARRIVE: kprintf("arrives\n"); break;
@@ -122,14 +134,21 @@ static void ts(char *buf, size_t size, uint64_t cycles)
 void trace_export_json(void (*out)(const char *s, size_t n))
 {
     struct json_out j = {out};
-    arch_irqstate_t s = arch_irq_save();
-    uint32_t held = next_event < TRACE_EVENTS ? next_event : TRACE_EVENTS;
+    arch_irqstate_t s = sched_lock();
+    uint32_t end = next_event; /* the trace as it stands now; later events are not in it */
+    uint32_t first = end < TRACE_EVENTS ? 0 : end - TRACE_EVENTS;
+    sched_unlock(s);
     emit(&j, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
     emit(&j, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"Tourniquet\"}}");
     /* One track (tid) per task: a "B"egin when it is switched in, an "E"nd
-     * when it is switched out; instants for the rest. */
-    for (unsigned i = held; i-- > 0;) {
-        const struct trace_event *e = trace_recent(i);
+     * when it is switched out; instants for the rest. Oldest first; an
+     * event overwritten by newer ones while we write is skipped. */
+    uint32_t ids[64]; /* every task id seen (up to 64), to name the tracks */
+    unsigned nids = 0;
+    for (uint32_t seq = first; seq != end; seq++) {
+        struct trace_event ev, *e = &ev;
+        if (!copy_event(seq, e))
+            continue;
         char t[32];
         ts(t, sizeof t, e->cycles);
         switch (e->type) {
@@ -152,12 +171,6 @@ void trace_export_json(void (*out)(const char *s, size_t n))
         default:
             break;
         }
-    }
-    /* Name the tracks: every task id seen (up to 64 of them). */
-    uint32_t ids[64];
-    unsigned nids = 0;
-    for (unsigned i = 0; i < held; i++) {
-        const struct trace_event *e = trace_recent(i);
         uint32_t two[2] = {e->task, e->type == TRACE_SWITCH ? e->other : e->task};
         for (int k = 0; k < 2; k++) {
             bool known = false;
@@ -171,5 +184,4 @@ void trace_export_json(void (*out)(const char *s, size_t n))
         emit(&j, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%u,\"args\":{\"name\":\"%s\"}}",
              (unsigned)ids[m], task_name_of(ids[m]));
     emit(&j, "\n]}\n");
-    arch_irq_restore(s);
 }

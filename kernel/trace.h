@@ -42,7 +42,7 @@ struct trace_event {
 
 extern bool trace_enabled;
 
-/* Record one event (interrupts off). */
+/* Record one event. The scheduler lock is held (it guards the ring). */
 void trace_record(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason, const char *name);
 
 static inline void trace_event(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason,
@@ -54,9 +54,6 @@ static inline void trace_event(enum trace_type type, uint32_t task, uint32_t oth
 
 /* Forget every event. */
 void trace_reset(void);
-
-/* The i-th most recent event (0 = the last), or NULL. */
-const struct trace_event *trace_recent(unsigned i);
 
 /* Print the last n events on the console, oldest first. */
 void trace_print(unsigned n);
