@@ -78,17 +78,17 @@ KERNEL_SRC := kernel/main.c            # boot sequence, then the idle loop
 KERNEL_SRC += kernel/panic.c           # panic, KASSERT, exit statuses
 KERNEL_SRC += kernel/string.c          # memcpy & co. for the compiler
 
-USER_SRC := user/demos.c               # table of demos (run=)
-USER_SRC += user/counters.c            # default demo: three tasks that never yield
-USER_SRC += user/workloads.c           # run=workload, run=agree: the course's exercises, measured
-USER_SRC += user/race.c                # run=race, run=exclusion: the racing counter, mutual exclusion
-USER_SRC += user/prodcons.c            # run=prodcons: lost wakeup, semaphores, messages
-USER_SRC += user/philosophers.c        # run=philosophers: two solutions and the deadlock
-USER_SRC += user/classics.c            # run=readers-writers, run=barber, run=barrier
-USER_SRC += user/inversion.c           # run=inversion: priority inversion and inheritance
-USER_SRC += user/misuse.c              # run=misuse: misuse reports, lock-order deadlock
-USER_SRC += user/shell.c               # run=shell, and after any demo: the interactive shell
-USER_SRC += user/bench.c               # run=bench: instruction counts
+DEMO_SRC := demos/demos.c               # table of demos (run=)
+DEMO_SRC += demos/counters.c            # default demo: three tasks that never yield
+DEMO_SRC += demos/workloads.c           # run=workload, run=agree: the course's exercises, measured
+DEMO_SRC += demos/race.c                # run=race, run=exclusion: the racing counter, mutual exclusion
+DEMO_SRC += demos/prodcons.c            # run=prodcons: lost wakeup, semaphores, messages
+DEMO_SRC += demos/philosophers.c        # run=philosophers: two solutions and the deadlock
+DEMO_SRC += demos/classics.c            # run=readers-writers, run=barber, run=barrier
+DEMO_SRC += demos/inversion.c           # run=inversion: priority inversion and inheritance
+DEMO_SRC += demos/misuse.c              # run=misuse: misuse reports, lock-order deadlock
+DEMO_SRC += demos/shell.c               # run=shell, and after any demo: the interactive shell
+DEMO_SRC += demos/bench.c               # run=bench: instruction counts
 
 KTEST_SRC := tests/kernel/ktests.c     # table of in-kernel tests (test=)
 KTEST_SRC += tests/kernel/test_tasks.c # preempt, yield, sleep, join
@@ -109,7 +109,7 @@ X86_CFLAGS = -I.
 NASMFLAGS = -f elf32 -g -F dwarf
 
 KOBJS = $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_SRC)) $(patsubst %.S,$(BUILD)/%.o,$(ARCH_GAS)) \
-	$(patsubst %.c,$(BUILD)/%.o,$(ARCH_SRC) $(DRIVER_SRC) $(CORE_SRC) $(KERNEL_SRC) $(USER_SRC) $(KTEST_SRC))
+	$(patsubst %.c,$(BUILD)/%.o,$(ARCH_SRC) $(DRIVER_SRC) $(CORE_SRC) $(KERNEL_SRC) $(DEMO_SRC) $(KTEST_SRC))
 
 all: $(KERNEL)
 
@@ -141,7 +141,7 @@ $(BUILD)/%.o: %.asm
 # ---- Host build: cmocka tests of the portable code -----------------------
 
 HOST_CFLAGS = -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-DUNIT_TESTING $(WARN) -Wno-missing-prototypes -MMD -MP -Itests/host/fake -Ikernel -Iuser
+	-DUNIT_TESTING $(WARN) -Wno-missing-prototypes -MMD -MP -Itests/host/fake -Ikernel -Idemos
 HOST_LIBS = -lcmocka
 HOST = $(BUILD)/host
 FAKE_SRC := tests/host/fake/fake.c     # fake arch and panic for the host (tests and sim)
@@ -182,7 +182,7 @@ host-tests: $(HOST_BINS) $(SIM)
 # ---- The simulator: the portable core on the host ---------------------------
 
 SIM_SRC := sim/sim.c                   # main: the kernel's command line, then a demo
-SIM_OBJS = $(patsubst %.c,$(HOST)/%.o,$(SIM_SRC) $(CORE_SRC) user/workloads.c tests/host/fake/fake.c)
+SIM_OBJS = $(patsubst %.c,$(HOST)/%.o,$(SIM_SRC) $(CORE_SRC) demos/workloads.c tests/host/fake/fake.c)
 # Built like the tests, sanitizers included: it doubles as a check of the core.
 $(SIM): $(SIM_OBJS)
 	@echo "  HOSTLD  $@"

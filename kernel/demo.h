@@ -1,5 +1,5 @@
 /*
- * demo.h - the demos in user/, chosen with run=NAME.
+ * demo.h - the demos in demos/, chosen with run=NAME.
  *
  * A demo is a task body written only against the kernel's public API. It
  * returns 0 when it worked; with exit=1, the kernel then leaves QEMU with
@@ -14,7 +14,7 @@ struct demo {
     const char *summary;
 };
 
-/* The registered demos (user/demos.c), ended by an entry whose name is NULL.
+/* The registered demos (demos/demos.c), ended by an entry whose name is NULL.
  * The first one is the default for run=. */
 extern const struct demo demos[];
 

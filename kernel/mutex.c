@@ -21,7 +21,7 @@
  * unlocks; then it keeps the most urgent priority of the waiters on the
  * mutexes it still holds. Without it, a medium-priority task can keep the
  * owner off the CPU while the urgent waiter waits: priority inversion
- * (user/inversion.c shows both).
+ * (demos/inversion.c shows both).
  */
 #include "kprintf.h"
 #include "sync_internal.h"

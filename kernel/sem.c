@@ -6,7 +6,7 @@
  * the count and going to sleep happen under the semaphore's lock, handed
  * over in sched_block only once the task is BLOCKED, so an up cannot slip
  * in between: this is exactly the lost wakeup that the course's
- * sleep/wakeup suffers from (user/prodcons.c shows it), and why Dijkstra
+ * sleep/wakeup suffers from (demos/prodcons.c shows it), and why Dijkstra
  * made down and up atomic.
  *
  * A woken task re-checks the count (a loop, not an if): another task may

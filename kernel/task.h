@@ -152,7 +152,7 @@ int task_join(struct task *t);
 /* The course's sleep() and wakeup(), as in its producer-consumer slides:
  * task_suspend puts the caller to sleep until some task_resume(caller);
  * task_resume wakes t if it is suspended, and otherwise does nothing and
- * returns false - the wakeup is lost. That is the point: user/prodcons.c
+ * returns false - the wakeup is lost. That is the point: demos/prodcons.c
  * shows the lost wakeup, and semaphores are the cure. May sleep. */
 void task_suspend(void);
 bool task_resume(struct task *t);

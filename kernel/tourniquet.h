@@ -1,5 +1,5 @@
 /*
- * tourniquet.h - the kernel's public API: what demos (user/) and in-kernel
+ * tourniquet.h - the kernel's public API: what demos (demos/) and in-kernel
  * tests are written against.
  */
 #ifndef KERNEL_TOURNIQUET_H

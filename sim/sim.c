@@ -6,7 +6,7 @@
  *
  * The simulator is the kernel's own portable code - the scheduler core, every
  * policy, the workload runner and its report, the command-line parser, the
- * demos in user/workloads.c - compiled for the host against the fake arch in
+ * demos in demos/workloads.c - compiled for the host against the fake arch in
  * tests/host/fake/. No task code runs: workload tasks only burn CPU, and the
  * core decides everything about them at tick boundaries, so the simulator
  * prints the same table, Gantt chart and TASK/RESULT lines as the kernel in
@@ -30,7 +30,7 @@
 #include "ktest.h"
 #include "sched.h"
 #include "task.h"
-#include "user.h"
+#include "demos.h"
 
 /* The tables the command line validates against (the kernel's, minus what
  * needs a CPU). */

@@ -4,7 +4,7 @@
 Boots the kernel with `run=bench` under QEMU `-icount shift=0,sleep=off`,
 where the guest's RDTSC advances by exactly one per executed instruction, so
 every figure is an instruction count, the same on any host. The kernel prints
-`BENCH name=... instructions=N key=value...` lines (user/bench.c); this script
+`BENCH name=... instructions=N key=value...` lines (demos/bench.c); this script
 prints them as a table and writes build/bench.json.
 
 Reference points, measured the same way: xv6 spends about 5,800 instructions

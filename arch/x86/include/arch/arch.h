@@ -1,7 +1,7 @@
 /*
  * arch/arch.h - everything the portable kernel knows about the CPU.
  *
- * kernel/ and user/ include this file and nothing else from arch/. The kernel
+ * kernel/ and demos/ include this file and nothing else from arch/. The kernel
  * build finds it in arch/x86/include; the host build (cmocka tests and the
  * simulator) finds a fake with the same contract in tests/host/fake. If
  * portable code reaches past this header for something x86, the host build

@@ -21,7 +21,7 @@
 #include "input.h"
 #include "kmem.h"
 #include "trace.h"
-#include "user.h"
+#include "demos.h"
 #include "workload.h"
 
 #define LINE_MAX 160

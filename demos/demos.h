@@ -1,8 +1,8 @@
 /*
- * user.h - the demos' entry points, listed in user/demos.c.
+ * demos.h - the demos' entry points, listed in demos/demos.c.
  */
-#ifndef USER_USER_H
-#define USER_USER_H
+#ifndef DEMOS_DEMOS_H
+#define DEMOS_DEMOS_H
 
 int demo_counters(void *arg);
 int demo_bench(void *arg);
@@ -19,4 +19,4 @@ int demo_inversion(void *arg);
 int demo_misuse(void *arg);
 int demo_shell(void *arg);
 
-#endif /* USER_USER_H */
+#endif /* DEMOS_DEMOS_H */

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #include "demo.h"
-#include "user.h"
+#include "demos.h"
 
 
 const struct demo demos[] = {

@@ -18,7 +18,7 @@
  * the producers counted and checksummed.
  */
 #include "demo_util.h"
-#include "user.h"
+#include "demos.h"
 
 #define N 100          /* buffer slots, as in the slides */
 #define PRODUCERS 2

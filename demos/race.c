@@ -17,7 +17,7 @@
  *   interrupts-off       correct on one CPU; not something users may do.
  */
 #include "demo_util.h"
-#include "user.h"
+#include "demos.h"
 
 #define WORKERS 4
 #define INCREMENTS 100

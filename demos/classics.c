@@ -23,7 +23,7 @@
  *                      the rest.
  */
 #include "demo_util.h"
-#include "user.h"
+#include "demos.h"
 
 /* ---- readers and writers ------------------------------------------------ */
 

@@ -16,7 +16,7 @@
  * inherit H's priority at that moment, or M gets in first.
  */
 #include "demo_util.h"
-#include "user.h"
+#include "demos.h"
 
 #define L_WORK 5   /* ticks L needs the mutex for */
 #define M_WORK 20  /* ticks of CPU M burns */

@@ -16,7 +16,7 @@
 #include "console.h"
 #include "tourniquet.h"
 #include "trace.h"
-#include "user.h"
+#include "demos.h"
 #include "workload.h"
 
 #define AGREE_RANDOM 30

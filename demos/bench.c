@@ -33,7 +33,7 @@
 #include "boot.h"
 #include "sync.h"
 #include "tourniquet.h"
-#include "user.h"
+#include "demos.h"
 
 #define SAMPLES 64
 

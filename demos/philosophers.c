@@ -17,7 +17,7 @@
  * philosopher eats MEALS times.
  */
 #include "demo_util.h"
-#include "user.h"
+#include "demos.h"
 
 #define PHILOSOPHERS 5
 #define MEALS 8

@@ -10,7 +10,7 @@
  * see them again).
  */
 #include "tourniquet.h"
-#include "user.h"
+#include "demos.h"
 
 #define REPORT_TICKS 10 /* ticks of CPU time between two lines */
 #define REPORTS_WHEN_EXITING 5 /* exit=1: tests */

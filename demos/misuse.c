@@ -7,7 +7,7 @@
  * graph reports the cycle.
  */
 #include "demo_util.h"
-#include "user.h"
+#include "demos.h"
 
 static struct mutex m, x, y;
 static struct semaphore s;
