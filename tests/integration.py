@@ -1,10 +1,10 @@
 """The bespoke checks: each looks at one part of the system its own way.
 
-The host's cmocka tests; the kernel against the simulator; the debug loop in
-GDB; the GRUB image; the shell, typed on the serial port and on the keyboard;
-the VGA live view; the trace and its pictures; the VS Code configuration; the
-clang build. Near the top are the
-transcript checks the boot tables in tests/boots.py name.
+The host's cmocka tests and the layering of the sources; the kernel against
+the simulator; the debug loop in GDB; the GRUB image; the shell, typed on the
+serial port and on the keyboard; the VGA live view; the trace and its
+pictures; the VS Code configuration; the clang build. Near the top are the
+transcript checks that the boot tables in tests/boots.py name.
 
 Each check returns a Result (or a list of them), built with harness.result().
 CHECKS at the end names the checks that are not boots, in the order
@@ -99,6 +99,63 @@ def host_tests():
         if p.returncode != 0 and all(m.group(1) == "ok" for m in tap):
             results.append(result(f"host/{b}", [f"exit status {p.returncode} (sanitizer?)"], log=log, text=out))
     return results
+
+
+# ---- Layering: portable code reaches the CPU only through <arch/arch.h> ---------------
+
+PORTABLE_DIRS = ["kernel", "user", "demos"]
+ARCH_CONTRACT = "arch/x86/include/arch/arch.h"
+# Where a portable file's #include can land: its own directory (for "..."),
+# then the kernel build's -I directories (KCFLAGS), then the top of the tree
+# (arch/ and drivers/ see it with -I.; portable code must not rely on it).
+INCLUDE_DIRS = ["arch/x86/include", "kernel", "."]
+INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
+
+
+def include_problem(src, name, quoted):
+    """Why `#include name` in portable file `src` breaks the layering, or None.
+    From arch/ portable code may include only <arch/arch.h>; never x86.h,
+    anything under arch/x86, or a driver's header."""
+    norm = os.path.normpath(name)
+    if norm == "arch/arch.h":
+        return None
+    if os.path.basename(norm) in ("x86.h", "drivers.h") or "arch/x86" in norm or "drivers/" in name \
+            or norm.startswith("arch/"):
+        return "names an x86 or driver header"
+    dirs = ([os.path.dirname(src)] if quoted else []) + INCLUDE_DIRS
+    for d in dirs:
+        path = os.path.realpath(os.path.join(ROOT, d, name))
+        if os.path.exists(path):
+            rel = os.path.relpath(path, ROOT)
+            if rel.startswith(("arch" + os.sep, "drivers" + os.sep)) and rel != ARCH_CONTRACT:
+                return f"reaches {rel}"
+            return None
+    return None
+
+
+def layering_test():
+    """Nothing under kernel/, user/ (or demos/) includes an x86 header: from
+    arch/ they may include only <arch/arch.h>, the arch contract."""
+    name = "host/layering"
+    bad = []
+    scanned = 0
+    for top in PORTABLE_DIRS:
+        for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
+            for f in sorted(files):
+                if not f.endswith((".c", ".h", ".S")):
+                    continue
+                src = os.path.relpath(os.path.join(dirpath, f), ROOT)
+                scanned += 1
+                for n, line in enumerate(open(os.path.join(ROOT, src), errors="replace"), 1):
+                    m = INCLUDE.match(line)
+                    why = m and include_problem(src, m.group(2), m.group(1) == '"')
+                    if why:
+                        bad.append(f"    {src}:{n}: {line.strip()}: {why}")
+    problems = [] if scanned else ["no portable sources found under " + ", ".join(PORTABLE_DIRS)]
+    if bad:
+        problems.append(Problem(f"{len(bad)} #include(s) in portable code reach past the arch contract; "
+                                "from arch/ portable code may include only <arch/arch.h>", bad))
+    return result(name, problems)
 
 
 # ---- The kernel against the simulator -----------------------------------------------
