@@ -12,6 +12,7 @@
 #   make boot CMDLINE="..."   boot the kernel directly (-kernel), serial on the terminal
 #   make disasm     build/tourniquet.asm, the annotated disassembly
 #   make deps       install the Debian packages (as root) or say which are missing
+#   make compile_commands.json   the compilation database for clangd & co. (bear)
 #   make clean
 #   V=1 shows the full compiler command lines.
 
@@ -257,6 +258,15 @@ bench: deps $(KERNEL)
 disasm: $(KERNEL)
 	objdump -d -S -M intel $(KERNEL) > $(BUILD)/tourniquet.asm
 	@echo "wrote $(BUILD)/tourniquet.asm"
+
+# ---- Editors -------------------------------------------------------------------
+
+# The compilation database at the top, for clangd and other tools: every
+# kernel and host compile, recorded by bear from a full rebuild.
+compile_commands.json: deps
+	bear --output $@ -- $(MAKE) -B all host-tests
+
+.PHONY: compile_commands.json
 
 clean:
 	rm -rf $(BUILD)
