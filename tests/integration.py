@@ -1,9 +1,9 @@
 """The bespoke checks: each looks at one part of the system its own way.
 
-The host's cmocka tests and the layering of the sources; the kernel against
-the simulator; the debug loop in GDB; the GRUB image; the shell, typed on the
-serial port and on the keyboard; the VGA live view; the trace and its
-pictures; the VS Code configuration; the clang build. Near the top are the
+The host's cmocka tests, the layering of the sources and `make help`; the
+kernel against the simulator; the debug loop in GDB; the GRUB image; the
+shell, typed on the serial port and on the keyboard; the VGA live view; the
+trace and its pictures; the VS Code configuration; the clang build. Near the top are the
 transcript checks that the boot tables in tests/boots.py name.
 
 Each check returns a Result (or a list of them), built with harness.result().
@@ -156,6 +156,28 @@ def layering_test():
         problems.append(Problem(f"{len(bad)} #include(s) in portable code reach past the arch contract; "
                                 "from arch/ portable code may include only <arch/arch.h>", bad))
     return result(name, problems)
+
+
+# ---- make help: every target, from the Makefile's comment block ------------------------
+
+def make_help_test():
+    """`make help` has a line for every .PHONY target of the Makefile (`make`
+    alone for all), so the comment block it prints cannot drift."""
+    name = "host/make-help"
+    p = subprocess.run(["make", "-s", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True,
+                       timeout=60)
+    if p.returncode != 0:
+        return result(name, [f"make help failed (exit {p.returncode})"], text=p.stdout + p.stderr)
+    makefile = open(os.path.join(ROOT, "Makefile")).read()
+    targets = sorted({t for line in re.findall(r"^\.PHONY:(.*)$", makefile, re.M) for t in line.split()})
+    documented = set(re.findall(r"^\s*make (\S+)", p.stdout, re.M))
+    if re.search(r"^\s*make\s\s", p.stdout, re.M):
+        documented.add("all")  # the line for plain `make`
+    undocumented = [t for t in targets if t not in documented]
+    if not targets:
+        return result(name, ["no .PHONY targets found in the Makefile"])
+    return result(name, [Problem(f"no line in make help for {', '.join(undocumented)}: add one to the comment "
+                                 "block at the top of the Makefile", p.stdout.splitlines())] if undocumented else [])
 
 
 # ---- The kernel against the simulator -----------------------------------------------

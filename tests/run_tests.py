@@ -9,7 +9,7 @@ N skipped"), and the exit status is non-zero if anything failed.
 
 The parts, in reading order:
   tests/boots.py        the boot tables: command lines and what their transcripts must show
-  tests/integration.py  the bespoke checks: host tests, layering, GDB, GRUB, shell, VGA, trace, clang
+  tests/integration.py  the bespoke checks: host tests, layering, make help, GDB, GRUB, shell, VGA, trace, clang
   tests/harness.py      the machinery: results, logs, QEMU, GDB, KTAP, the parallel runner
 
   tests/run_tests.py [-k SUBSTRING] [-j JOBS] [--list]
@@ -28,7 +28,8 @@ import integration  # noqa: E402
 def all_jobs():
     """Every check as (name, function), in the order --list shows them; the
     slow agreement boots come early so that they start first."""
-    return [("host", integration.host_tests), ("host/layering", integration.layering_test)] + \
+    return [("host", integration.host_tests), ("host/layering", integration.layering_test),
+            ("host/make-help", integration.make_help_test)] + \
         [("agree/" + name, integration.agree_test(name, options)) for name, options in boots.AGREE] + \
         [("boot/" + b.name, b.run) for b in boots.BOOTS] + \
         integration.CHECKS
