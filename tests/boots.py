@@ -2,14 +2,17 @@
 
 Each row of BOOTS is one boot, one line:
 
-    Boot(name, cmdline, status=33, ktap=True, expect=(), check=None, timeout=60, qemu=(), kernel=KERNEL)
+    Boot(name, cmdline, status=33, ktap=True, expect=(), check=None, timeout=60, extra=(), kernel=KERNEL,
+         icount=True)
 
-It boots `kernel` (a path from the top of the tree; build/tourniquet.elf by
-default) with `cmdline exit=1` and the extra QEMU arguments `qemu` (e.g.
-["-smp", "2"]), and passes when QEMU exits with `status` (33 all passed, 35 a
-test failed, 37 a panic), the KTAP report is complete (when `ktap`), every
-regular expression in `expect` matches a line (re.M), and `check` (a function
-in tests/integration.py) finds nothing wrong. Its check is named boot/NAME and
+It boots `kernel` (a path from the top of the tree, e.g.
+"build/clang/tourniquet.elf"; build/tourniquet.elf by default) with
+`cmdline exit=1` and the extra QEMU arguments `extra` (e.g. ["-smp", "2"]),
+under -icount shift=0,sleep=off unless `icount` is False, and passes when
+QEMU exits with `status` (33 all passed, 35 a test failed, 37 a panic), the
+KTAP report is complete (when `ktap`), every regular expression in `expect`
+matches a line (re.M), and `check` (a function in tests/integration.py) finds
+nothing wrong. Its check is named boot/NAME and
 its transcript is build/test-logs/NAME.log. Long lists of expected lines are
 named above the table.
 

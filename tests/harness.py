@@ -78,6 +78,11 @@ def result(name, problems=(), log=None, text=None, skip=None):
     for p in problems:
         if p.lines and p.lines not in blocks:  # problems shown by the same lines show them once
             blocks.append(p.lines)
+    # A block whose transcript lines another block shows too (the last lines
+    # and the lines around a panic, say) is left out.
+    numbered = [{line[5:] for line in b if " | " in line} for b in blocks]  # without the ">" mark
+    blocks = [b for i, b in enumerate(blocks)
+              if not (numbered[i] and any(j != i and numbered[i] < numbered[j] for j in range(len(blocks))))]
     detail = [line for block in blocks[:MAX_DETAILED] for line in block]
     if len(blocks) > MAX_DETAILED:
         detail.append(f"  ... and {len(blocks) - MAX_DETAILED} more")
@@ -176,13 +181,15 @@ def kernel_path(kernel):
     return kernel if os.path.isabs(kernel) else os.path.join(ROOT, kernel)
 
 
-def boot(name, cmdline, timeout=60, qemu=(), kernel=KERNEL, typed=None, exit=True):
+def boot(name, cmdline, timeout=60, extra=(), kernel=KERNEL, icount=True, typed=None, exit=True):
     """Boot `kernel` with `-kernel`, `cmdline` (plus " exit=1" when `exit`),
-    the serial console on a pipe, the extra QEMU arguments `qemu`, and
-    `typed` (a string) typed into COM1. Return (exit status, raw serial text);
-    the status is None after a timeout. The log starts with the QEMU command."""
-    cmd = QEMU_BASE + ["-monitor", "none"] + ICOUNT + \
-        ["-serial", "stdio", "-kernel", kernel_path(kernel), "-append", cmdline + (" exit=1" if exit else "")] + list(qemu)
+    the serial console on a pipe, the extra QEMU arguments `extra`, under
+    -icount when `icount`, and `typed` (a string) typed into COM1. Return
+    (exit status, raw serial text); the status is None after a timeout. The
+    log starts with the QEMU command."""
+    cmd = QEMU_BASE + ["-monitor", "none"] + (ICOUNT if icount else []) + \
+        ["-serial", "stdio", "-kernel", kernel_path(kernel), "-append", cmdline + (" exit=1" if exit else "")] + \
+        list(extra)
     try:
         p = subprocess.run(cmd, input=typed.encode() if typed is not None else None, capture_output=True,
                            timeout=timeout)
@@ -205,7 +212,7 @@ def status_problem(status, expected, timeout, text):
     return None
 
 
-def boot_with_monitor(name, cmdline, wait_for, commands, settle=0.0, timeout=60, kernel=KERNEL, qemu=()):
+def boot_with_monitor(name, cmdline, wait_for, commands, settle=0.0, timeout=60, kernel=KERNEL, extra=()):
     """Boot with QEMU's monitor on a pipe and the serial console in NAME's log;
     once `wait_for` shows on the console (or after `timeout` seconds), wait
     `settle` seconds and send the monitor `commands`, the last of which should
@@ -214,7 +221,7 @@ def boot_with_monitor(name, cmdline, wait_for, commands, settle=0.0, timeout=60,
     if os.path.exists(serial):
         os.remove(serial)
     q = subprocess.Popen(QEMU_BASE + ICOUNT + ["-monitor", "stdio", "-serial", "file:" + serial,
-                                               "-kernel", kernel_path(kernel), "-append", cmdline] + list(qemu),
+                                               "-kernel", kernel_path(kernel), "-append", cmdline] + list(extra),
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.time() + timeout
     while time.time() < deadline and not (os.path.exists(serial) and wait_for in open(serial, errors="replace").read()):
@@ -292,22 +299,23 @@ def ktap_problems(out, complete=True):
 
 class Boot:
     """One row of a boot table: boot `kernel` with `cmdline exit=1` and the
-    extra QEMU arguments `qemu`; expect exit status `status`, a KTAP report
-    (when `ktap`), every pattern in `expect` (regular expressions, re.M), and
-    no problem from `check` (a function of the transcript returning a list of
-    problems). No panic unless the status is 37."""
+    extra QEMU arguments `extra` (under -icount unless `icount` is False);
+    expect exit status `status`, a KTAP report (when `ktap`), every pattern
+    in `expect` (regular expressions, re.M), and no problem from `check` (a
+    function of the transcript returning a list of problems). No panic
+    unless the status is 37."""
 
-    def __init__(self, name, cmdline, status=33, ktap=True, expect=(), check=None, timeout=60, qemu=(),
-                 kernel=KERNEL):
+    def __init__(self, name, cmdline, status=33, ktap=True, expect=(), check=None, timeout=60, extra=(),
+                 kernel=KERNEL, icount=True):
         self.name, self.cmdline, self.status, self.ktap = name, cmdline, status, ktap
         self.expect, self.check, self.timeout = expect, check, timeout
-        self.qemu, self.kernel = qemu, kernel
+        self.extra, self.kernel, self.icount = extra, kernel, icount
 
     def run(self):
         name = "boot/" + self.name
         if not os.path.exists(kernel_path(self.kernel)):
             return result(name, [f"no kernel at {os.path.relpath(kernel_path(self.kernel), ROOT)}"])
-        status, raw = boot(self.name, self.cmdline, self.timeout, qemu=self.qemu, kernel=self.kernel)
+        status, raw = boot(self.name, self.cmdline, self.timeout, self.extra, self.kernel, self.icount)
         out = clean(raw)
         problems = [p for p in [status_problem(status, self.status, self.timeout, out)] if p]
         if self.status != 37:

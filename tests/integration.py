@@ -392,7 +392,7 @@ def trace_gantt_test():
     trace_file = log_path(name + "-trace.json")
     if os.path.exists(trace_file):
         os.remove(trace_file)
-    status, raw = boot(name, "run=workload sched=srt hz=1000", qemu=["-serial", "file:" + trace_file])
+    status, raw = boot(name, "run=workload sched=srt hz=1000", extra=["-serial", "file:" + trace_file])
     out = raw.replace("\r", "")
     problem = status_problem(status, 33, 60, clean(raw))
     if problem:
