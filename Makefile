@@ -12,7 +12,10 @@
 #   make boot CMDLINE="..."   boot the kernel directly (-kernel), serial on the terminal
 #   make disasm     build/tourniquet.asm, the annotated disassembly
 #   make deps       install the Debian packages (as root) or say which are missing
-#   make clean
+#   make host-tests the host unit tests and the simulator, without running them
+#   make compile_commands.json   the compilation database for clangd & co. (bear)
+#   make help       this list
+#   make clean      remove build/
 #   V=1 shows the full compiler command lines.
 
 CC      = gcc
@@ -257,6 +260,19 @@ bench: deps $(KERNEL)
 disasm: $(KERNEL)
 	objdump -d -S -M intel $(KERNEL) > $(BUILD)/tourniquet.asm
 	@echo "wrote $(BUILD)/tourniquet.asm"
+
+# ---- Editors -------------------------------------------------------------------
+
+# The compilation database at the top, for clangd and other tools: every
+# kernel and host compile, recorded by bear from a full rebuild.
+compile_commands.json: deps
+	bear --output $@ -- $(MAKE) -B all host-tests
+
+# The targets, from the comment block at the top of this file.
+help:
+	@awk 'NR > 1 && !/^#/ { exit } /^#   make/ { sub(/^#   /, "  "); print }' $(firstword $(MAKEFILE_LIST))
+
+.PHONY: compile_commands.json help
 
 clean:
 	rm -rf $(BUILD)

@@ -7,7 +7,7 @@
 # only checks that the commands exist.
 set -u
 
-PACKAGES="make gcc gcc-multilib nasm binutils qemu-system-x86 grub-pc-bin grub-common xorriso mtools libcmocka-dev gdb python3"
+PACKAGES="make gcc gcc-multilib nasm binutils qemu-system-x86 grub-pc-bin grub-common xorriso mtools libcmocka-dev gdb python3 bear"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     missing=""

@@ -1,0 +1,162 @@
+"""The boot tables: which command lines to boot, and what their transcripts must show.
+
+Each row of BOOTS is one boot, one line:
+
+    Boot(name, cmdline, status=33, ktap=True, expect=(), check=None, timeout=60, extra=(), kernel=KERNEL,
+         icount=True)
+
+It boots `kernel` (a path from the top of the tree, e.g.
+"build/clang/tourniquet.elf"; build/tourniquet.elf by default) with
+`cmdline exit=1` and the extra QEMU arguments `extra` (e.g. ["-smp", "2"]),
+under -icount shift=0,sleep=off unless `icount` is False, and passes when
+QEMU exits with `status` (33 all passed, 35 a test failed, 37 a panic), the
+KTAP report is complete (when `ktap`), every regular expression in `expect`
+matches a line (re.M), and `check` (a function in tests/integration.py) finds
+nothing wrong. Its check is named boot/NAME and
+its transcript is build/test-logs/NAME.log. Long lists of expected lines are
+named above the table.
+
+STRESS, AGREE and the GRUB menu's entries add more boots; see each.
+"""
+import os
+import re
+
+from harness import ROOT, Boot
+from integration import check_clock, check_counters, check_jittered_clock, no_cmdline_complaint
+
+# ---- Expected lines too long for a row ------------------------------------------
+
+DIVZERO = [
+    r"^EXCEPTION: #DE Divide Error \(vector 0, error code 0x0\)$",
+    r"^  in task 'ktest' \(id 1, RUNNING\)",
+    r"^  EAX=00000001 EBX=bbbb0001 ECX=00000000 EDX=00000000$",
+    r"^  ESI=5e5e0002 EDI=d1d10003 EBP=[0-9a-f]{8} ESP=[0-9a-f]{8}$",
+    r"^  EIP=[0-9a-f]{8} EFLAGS=[0-9a-f]{8} CS=0008 DS=0010",
+    r"^  CR0=[0-9a-f]{8} CR2=",
+    r"^PANIC: CPU exception #DE Divide Error",
+    r"exit status 37 \(kernel panic\)",
+]
+CANARY = [r"^PANIC: stack overflow: task 'overflow' \(id \d+\) overwrote the canary", r"exit status 37"]
+DOUBLEFAULT = [r"^EXCEPTION: #DF Double Fault \(vector 8", r"^  in task 'ktest'", r"^PANIC: double fault"]
+BAD_CMDLINE = [
+    r"^cmdline: hz=5 is out of range \(valid: 19\.\.10000\); keeping hz=100$",
+    r"^cmdline: quantum=abc is not a whole number \(valid: 1\.\.1000\); keeping quantum=1$",
+    r"^cmdline: sched=nope is not one of the choices \(valid: rr, fifo, sjf, srt, prio, mlfq, lottery, stride, "
+    r"fair[a-z0-9_, ]*\); keeping sched=rr$",
+    r"^cmdline: unknown option 'bogus' \(valid: hz, jitter, sched, quantum, aging, boost, trace, pi, seed, workload, "
+    r"test, run, exit, help\); ignored$",
+    r"^cmdline: 'oops' is not key=value",
+    r"^sched: policy rr, quantum 1 tick\(s\), timer 100 Hz$",
+]
+HELP = [r"^Options \(key=value", r"^  hz ", r"^  sched ", r"^  quantum ", r"^  test ", r"^  run ", r"^  exit ",
+        r"^  help "]
+COURSE_FIFO = [
+    r"^RESULT policy=fifo workload=course schedule=A:5,B:3,C:2,D:4 avg_turnaround=7\.00 avg_waiting=3\.50 ",
+    r"^TASK name=C arrival=3 burst=2 first=8 completion=10 turnaround=7 waiting=5 response=5$",
+    r"^  CPU    AAAAABBBCCDDDD$",
+]
+COURSE_SJF = [r"^RESULT policy=sjf workload=course schedule=A:5,C:2,B:3,D:4 avg_turnaround=6\.75 avg_waiting=3\.25 "]
+COURSE_SRT = [r"^RESULT policy=srt workload=course schedule=A:1,B:3,C:2,A:4,D:4 avg_turnaround=6\.25 avg_waiting=2\.75 "]
+EXERCISE_RR3 = [r"^RESULT policy=rr quantum=3 workload=exercise schedule=A:3,B:3,A:3,B:1,A:9 avg_turnaround=13\.50 "]
+BAD_WORKLOAD = [
+    r"^cmdline: workload=A:0:5,B:1:x: task 2: the burst is missing or not a number \(each task is "
+    r"name:arrival:burst\[:priority\[:tickets\]\]",
+    r"keeping workload=course$",
+    r"^RESULT policy=fifo workload=course ",
+]
+PRODCONS = [r"^STALL: no task has run for 100 ticks", r"^STALL:   'consumer' \(id \d+\) waits on sleep\(\)$",
+            r"^STALL:   'producer' \(id \d+\) waits on sleep\(\)$"]
+PHILOSOPHERS = [r"^DEADLOCK: P4 waits fork0 held by P0 -> P0 waits fork1 held by P1 -> P1 waits fork2 held by P2 -> "
+                r"P2 waits fork3 held by P3 -> P3 waits fork4 held by P4 -> P4$"]
+MISUSE = [
+    r"^MISUSE: mutex_unlock\(m\) by 'misuse': it is owned by 'owner'; only the owner may unlock it; ignored$",
+    r"^MISUSE: mutex_lock\(m\) by 'misuse': already holds it: locking it again would wait forever; refused$",
+    r"^MISUSE: spin_unlock\(spin\) by 'misuse': it is not held; ignored$",
+    r"^MISUSE: sem_down\(s\) by 'misuse': would sleep while holding 1 spinlock\(s\)",
+    r"^MISUSE: sem_down\(s\) by 'misuse': called from an interrupt handler, which cannot sleep; refused$",
+    r"^MISUSE: sem_destroy\(s\) by 'misuse': 1 task\(s\) still wait on it \('waiter'\); not destroyed$",
+    r"^MISUSE: mutex_lock\(m\) by '[a-z]+': called from an interrupt handler, which cannot own a mutex; refused$",
+    r"^MISUSE: task_exit\(leaver\) by 'leaver': exits holding mutex 'm'; released, for its waiters' sake$",
+    r"^ok 11 no-false-deadlock$",
+    r"^DEADLOCK: B waits x held by A -> A waits y held by B -> B$",
+]
+COUNTERS = [r"^Tourniquet - a teaching kernel", r"^demo 'counters' finished: ok"]
+
+# ---- The boots, one per line -------------------------------------------------------
+
+BOOTS = [
+    Boot("ktest-all", "test=all hz=1000"),
+    Boot("preempt-quantum3", "test=preempt quantum=3 hz=1000", expect=[r"# policy=rr quantum=3"]),
+    Boot("preempt-hz100", "test=preempt", expect=[r"# policy=rr quantum=1 hz=100 "], timeout=120),
+    Boot("sleep-hz50", "test=sleep hz=50"),
+    Boot("divzero", "test=divzero hz=1000", status=37, expect=DIVZERO),
+    Boot("canary", "test=canary hz=1000", status=37, expect=CANARY),
+    Boot("doublefault", "test=doublefault hz=1000", status=37, expect=DOUBLEFAULT),
+    Boot("clock-hz1000", "test=clock hz=1000", check=lambda out: check_clock(out, 1000)),
+    Boot("clock-hz250", "test=clock hz=250", check=lambda out: check_clock(out, 250)),
+    Boot("bad-cmdline", "hz=5 quantum=abc sched=nope bogus=1 oops test=join", expect=BAD_CMDLINE),
+    Boot("help", "help test=join hz=1000", expect=HELP),
+    # The course's worked examples, on real context switches.
+    Boot("course-fifo", "run=workload sched=fifo hz=1000", ktap=False, expect=COURSE_FIFO),
+    Boot("course-sjf", "run=workload sched=sjf hz=1000", ktap=False, expect=COURSE_SJF),
+    Boot("course-srt", "run=workload sched=srt hz=1000", ktap=False, expect=COURSE_SRT),
+    Boot("exercise-rr3", "run=workload workload=exercise sched=rr quantum=3 hz=1000", ktap=False, expect=EXERCISE_RR3),
+    Boot("bad-workload", "run=workload workload=A:0:5,B:1:x sched=fifo hz=1000", ktap=False, expect=BAD_WORKLOAD),
+    Boot("swap", "test=swap hz=1000"),
+    # Synchronization: every demo checks its own invariants in KTAP.
+    Boot("race", "run=race hz=1000", expect=[r"^# total=100 expected=400 lost=300"]),
+    Boot("exclusion", "run=exclusion hz=1000"),
+    Boot("prodcons", "run=prodcons hz=1000", expect=PRODCONS),
+    Boot("philosophers", "run=philosophers hz=1000", expect=PHILOSOPHERS),
+    Boot("readers-writers", "run=readers-writers hz=1000"),
+    Boot("barber", "run=barber hz=1000"),
+    Boot("barrier", "run=barrier hz=1000"),
+    Boot("inversion", "run=inversion hz=1000"),
+    Boot("misuse", "run=misuse hz=1000", expect=MISUSE),
+    Boot("counters-demo", "hz=1000", ktap=False, check=check_counters, expect=COUNTERS),
+]
+
+# ---- Stress: the stress-prone demos again, under other settings ------------------------
+# Other timer rates, quanta, policies and seeded timer jitter give other
+# interleavings, each one replayable. Every demo in STRESS_DEMOS boots under
+# every setting, as boot/DEMO-SETTING.
+
+STRESS = [
+    ("hz100-q3", "hz=100 quantum=3"),
+    ("hz5000-mlfq", "hz=5000 sched=mlfq"),
+    ("fair-jitter7", "hz=2000 sched=fair jitter=40 seed=7"),
+    ("lottery-jitter11", "hz=1000 sched=lottery jitter=25 seed=11"),
+    ("prio-jitter3", "hz=3000 sched=prio jitter=50 seed=3"),
+]
+STRESS_DEMOS = ["race", "prodcons", "philosophers", "readers-writers", "barber", "barrier"]
+BOOTS += [Boot(f"{demo}-{setting}", f"run={demo} {options}", timeout=120)
+          for setting, options in STRESS for demo in STRESS_DEMOS]
+
+BOOTS.append(Boot("clock-jitter", "test=clock hz=1000 jitter=30 seed=5", check=check_jittered_clock))
+
+
+# ---- Every GRUB menu entry ----------------------------------------------------------
+# Each entry's command line boots (with -kernel and exit=1) without a
+# command-line complaint and ends with status 33, as boot/grub-entry-NN.
+
+def grub_entries():
+    """A Boot for each entry of iso/boot/grub/grub.cfg but help and test=."""
+    cfg = open(os.path.join(ROOT, "iso/boot/grub/grub.cfg")).read()
+    entries = re.findall(r'menuentry "([^"]+)" \{\s*multiboot /boot/tourniquet.elf ?([^\n]*)', cfg)
+    for i, (title, line) in enumerate(entries):
+        line = line.strip()
+        if line == "help" or "test=" in line:
+            continue  # help and test=all are booted above
+        yield Boot(f"grub-entry-{i:02d}", f"{line} hz=1000", ktap=False, timeout=120, check=no_cmdline_complaint)
+
+
+BOOTS += list(grub_entries())
+
+# ---- The kernel against the simulator -----------------------------------------------
+# run=agree with these options in QEMU and in build/tourniquet-sim, as agree/NAME.
+
+AGREE = [
+    ("agree-seed1", "seed=1"),
+    ("agree-seed2-q2", "seed=2 quantum=2"),
+    ("agree-seed3-q3", "seed=3 quantum=3 aging=5 boost=20"),
+]

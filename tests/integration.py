@@ -1,0 +1,486 @@
+"""The bespoke checks: each looks at one part of the system its own way.
+
+The host's cmocka tests, the layering of the sources and `make help`; the
+kernel against the simulator; the debug loop in GDB; the GRUB image; the
+shell, typed on the serial port and on the keyboard; the VGA live view; the
+trace and its pictures; the VS Code configuration; the clang build. Near the top are the
+transcript checks that the boot tables in tests/boots.py name.
+
+Each check returns a Result (or a list of them), built with harness.result().
+CHECKS at the end names the checks that are not boots, in the order
+tests/run_tests.py lists them.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import xml.etree.ElementTree as ET
+
+from harness import (BUILD, ISO, QEMU_BASE, ROOT, SIM, Problem, at_line, boot, boot_with_monitor, clean,
+                     expect_all, gdb_session, log_path, result, status_problem, tail, write_log)
+
+
+# ---- Transcript checks for the boot tables ------------------------------------
+
+def check_clock(out, hz):
+    """Under -icount shift=0 a guest second is 10^9 instructions: a tick must
+    last 10^9 / hz of them (the PIT's divisor rounds: allow 0.1%)."""
+    line = r"^# hz=(\d+) cycles_per_tick=(\d+)$"
+    m = re.search(line, out, re.M)
+    if not m:
+        return expect_all(out, [(line, "no cycles_per_tick line")])
+    want = 1e9 / hz
+    got = int(m.group(2))
+    if int(m.group(1)) != hz or abs(got - want) > want / 1000:
+        return [at_line(f"hz={m.group(1)}: {got} cycles per tick, expected {want:.0f}", out, out.count("\n", 0, m.start()))]
+    return []
+
+
+def check_jittered_clock(out):
+    """With jitter=30 the measured tick must differ from 1/hz (but exist)."""
+    problems = check_clock(out, 1000)
+    if not problems:
+        return ["jitter=30 did not change the tick length"]
+    return [] if "cycles per tick" in problems[0].why else problems
+
+
+def check_counters(out):
+    """The default demo: A, B and C each report 5 times, in turn."""
+    reports = re.findall(r"^([ABC]): counter\s+(\d+) after\s+(\d+) ticks", out, re.M)
+    names = "".join(r[0] for r in reports)
+    why = []
+    for n in "ABC":
+        if names.count(n) != 5:
+            why.append(f"task {n} reported {names.count(n)} times, expected 5")
+    for i in range(0, len(names) - 2, 3):
+        if sorted(names[i:i + 3]) != ["A", "B", "C"]:
+            why.append(f"reports not interleaved: {names}")
+            break
+    return why
+
+
+def no_cmdline_complaint(out):
+    """No line of the transcript is a complaint about the command line."""
+    lines = out.splitlines()
+    bad = [i for i, line in enumerate(lines) if line.startswith("cmdline:")]
+    return [at_line(lines[bad[0]], out, bad[0])] if bad else []
+
+
+# ---- Host unit tests (cmocka) ------------------------------------------------------
+
+def host_tests():
+    """Every build/host/test_* binary; one result per cmocka test, from its TAP output."""
+    host = os.path.join(BUILD, "host")
+    bins = sorted(f for f in os.listdir(host) if f.startswith("test_")) if os.path.isdir(host) else []
+    if not bins:
+        return [result("host", ["no host test binaries in build/host (run make host-tests)"])]
+    results = []
+    for b in bins:
+        # Leak checking is off: the portable code allocates only from its own
+        # static heaps, and LeakSanitizer's ptrace-based stop-the-world hangs
+        # at exit in some sandboxes when output is piped.
+        env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP", ASAN_OPTIONS="detect_leaks=0")
+        p = subprocess.run([os.path.join(host, b)], capture_output=True, text=True, env=env, timeout=120)
+        out = p.stdout + p.stderr
+        log = write_log("host-" + b, out)
+        tap = list(re.finditer(r"^(ok|not ok) \d+ - (\S+)", out, re.M))
+        for test in re.findall(r"^not ok \d+ # SKIP (\S+)", out, re.M):
+            results.append(result(f"host/{b[5:]}/{test}", skip="skipped by the test"))
+        if not tap:
+            results.append(result(f"host/{b}", [f"no TAP results (exit {p.returncode})"], log=log, text=out))
+            continue
+        for m in tap:
+            # cmocka prints a failure's reasons just before its "not ok" line.
+            problems = [] if m.group(1) == "ok" else [at_line("not ok", out, out.count("\n", 0, m.start()), 4, 0)]
+            results.append(result(f"host/{b[5:]}/{m.group(2)}", problems, log=log))
+        if p.returncode != 0 and all(m.group(1) == "ok" for m in tap):
+            results.append(result(f"host/{b}", [f"exit status {p.returncode} (sanitizer?)"], log=log, text=out))
+    return results
+
+
+# ---- Layering: portable code reaches the CPU only through <arch/arch.h> ---------------
+
+PORTABLE_DIRS = ["kernel", "user", "demos"]
+ARCH_CONTRACT = "arch/x86/include/arch/arch.h"
+# Where a portable file's #include can land: its own directory (for "..."),
+# then the kernel build's -I directories (KCFLAGS), then the top of the tree
+# (arch/ and drivers/ see it with -I.; portable code must not rely on it).
+INCLUDE_DIRS = ["arch/x86/include", "kernel", "."]
+INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
+
+
+def include_problem(src, name, quoted):
+    """Why `#include name` in portable file `src` breaks the layering, or None.
+    From arch/ portable code may include only <arch/arch.h>; never x86.h,
+    anything under arch/x86, or a driver's header."""
+    norm = os.path.normpath(name)
+    if norm == "arch/arch.h":
+        return None
+    if os.path.basename(norm) in ("x86.h", "drivers.h") or "arch/x86" in norm or "drivers/" in name \
+            or norm.startswith("arch/"):
+        return "names an x86 or driver header"
+    dirs = ([os.path.dirname(src)] if quoted else []) + INCLUDE_DIRS
+    for d in dirs:
+        path = os.path.realpath(os.path.join(ROOT, d, name))
+        if os.path.exists(path):
+            rel = os.path.relpath(path, ROOT)
+            if rel.startswith(("arch" + os.sep, "drivers" + os.sep)) and rel != ARCH_CONTRACT:
+                return f"reaches {rel}"
+            return None
+    return None
+
+
+def layering_test():
+    """Nothing under kernel/, user/ (or demos/) includes an x86 header: from
+    arch/ they may include only <arch/arch.h>, the arch contract."""
+    name = "host/layering"
+    bad = []
+    scanned = 0
+    for top in PORTABLE_DIRS:
+        for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
+            for f in sorted(files):
+                if not f.endswith((".c", ".h", ".S")):
+                    continue
+                src = os.path.relpath(os.path.join(dirpath, f), ROOT)
+                scanned += 1
+                for n, line in enumerate(open(os.path.join(ROOT, src), errors="replace"), 1):
+                    m = INCLUDE.match(line)
+                    why = m and include_problem(src, m.group(2), m.group(1) == '"')
+                    if why:
+                        bad.append(f"    {src}:{n}: {line.strip()}: {why}")
+    problems = [] if scanned else ["no portable sources found under " + ", ".join(PORTABLE_DIRS)]
+    if bad:
+        problems.append(Problem(f"{len(bad)} #include(s) in portable code reach past the arch contract; "
+                                "from arch/ portable code may include only <arch/arch.h>", bad))
+    return result(name, problems)
+
+
+# ---- make help: every target, from the Makefile's comment block ------------------------
+
+def make_help_test():
+    """`make help` has a line for every .PHONY target of the Makefile (`make`
+    alone for all), so the comment block it prints cannot drift."""
+    name = "host/make-help"
+    p = subprocess.run(["make", "-s", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True,
+                       timeout=60)
+    if p.returncode != 0:
+        return result(name, [f"make help failed (exit {p.returncode})"], text=p.stdout + p.stderr)
+    makefile = open(os.path.join(ROOT, "Makefile")).read()
+    targets = sorted({t for line in re.findall(r"^\.PHONY:(.*)$", makefile, re.M) for t in line.split()})
+    documented = set(re.findall(r"^\s*make (\S+)", p.stdout, re.M))
+    if re.search(r"^\s*make\s\s", p.stdout, re.M):
+        documented.add("all")  # the line for plain `make`
+    undocumented = [t for t in targets if t not in documented]
+    if not targets:
+        return result(name, ["no .PHONY targets found in the Makefile"])
+    return result(name, [Problem(f"no line in make help for {', '.join(undocumented)}: add one to the comment "
+                                 "block at the top of the Makefile", p.stdout.splitlines())] if undocumented else [])
+
+
+# ---- The kernel against the simulator -----------------------------------------------
+
+def agree_test(name, cmdline):
+    """`run=agree` in QEMU and in the host simulator print the same TASK and
+    RESULT lines: every policy, every built-in workload and 30 random ones,
+    tick for tick. Returns the check, for the table AGREE in tests/boots.py."""
+    def run():
+        check = "agree/" + name
+        status, raw = boot(name, cmdline + " run=agree hz=10000", timeout=240)
+        problem = status_problem(status, 33, 240, clean(raw))
+        if problem:
+            problem.why = "kernel: " + problem.why
+            return result(check, [problem], log=log_path(name))
+        p = subprocess.run([SIM, "run=agree"] + cmdline.split(), capture_output=True, text=True, timeout=240)
+        pick = lambda text: [l for l in text.replace("\r", "").splitlines() if l.startswith(("TASK ", "RESULT "))]
+        k, h = pick(raw), pick(p.stdout)
+        sim_log = write_log(name + "-sim", p.stdout + p.stderr)
+        if p.returncode != 0:
+            return result(check, [f"simulator exit status {p.returncode}"], log=sim_log, text=p.stdout + p.stderr)
+        runs = sum(1 for l in k if l.startswith("RESULT "))
+        policies = len({re.search(r"policy=(\S+)", l).group(1) for l in k if l.startswith("RESULT ")})
+        if policies < 9 or runs != 33 * policies:
+            return result(check, [f"the kernel reported {runs} runs of {policies} policies, expected 33 runs "
+                                  "(3 built-in + 30 random workloads) of each of at least 9"], log=log_path(name))
+        for i, (a, b) in enumerate(zip(k, h)):
+            if a != b:
+                return result(check, [Problem(f"first difference at TASK/RESULT line {i + 1}",
+                                              [f"    kernel: {a}", f"    sim:    {b}"])], log=log_path(name))
+        if len(k) != len(h):
+            return result(check, [f"kernel {len(k)} lines, simulator {len(h)}"], log=log_path(name))
+        return result(check)
+    return run
+
+
+# ---- GDB against QEMU's stub ---------------------------------------------------------
+
+def gdb_test():
+    """The debug loop: a breakpoint on arch_switch stops there; bt, info
+    registers, stepi and next work, in assembly and in C."""
+    name = "gdb-switch"
+    if not shutil.which("gdb"):
+        return result(name, ["gdb not installed (make deps)"])
+    out = gdb_session(name, "test=yield hz=1000 exit=1", [
+        "switch-break", "continue", "bt", "info registers eip esp",
+        "print sched_current_task->name", "stepi", "info registers eip", "stepi 6", "bt", "delete",
+        "break task_yield", "continue", "next", "delete",
+        "break trap_dispatch if f->vector == 32", "continue", "bt"])
+    problems = expect_all(out, [
+        (r"Breakpoint 1, .*arch_switch", "the breakpoint on arch_switch did not stop"),
+        (r"#0 .*arch_switch", "bt does not start in arch_switch"),
+        (r"#\d .* (sched_preempt_point|schedule|task_create|sched_yield_cpu)", "bt does not reach the scheduler's C code"),
+        (r"#\d .* kernel_main", "bt does not reach kernel_main"),
+        (r'\$1 = "ktest', "current task at the first switch is not 'ktest'"),
+        (r"#1 .* arch_task_start \(\) at arch/x86/switch.S", "after `mov esp`, bt does not show the new task's stack"),
+        (r"Breakpoint 2(\.\d+)?, task_yield", "the breakpoint on task_yield did not stop"),
+        (r"Breakpoint 2[^\n]*\n[^\n]*\n\d+\t\s+(arch_irqstate_t s = sched_lock\(\);|sched_yield_cpu\(\);)",
+         "next did not step to a C line of task_yield"),
+        (r"#0  trap_dispatch .*\n#1  <signal handler called>\n#2  .*\n(#\d+ .*\n)*#\d+ .* (arch_task_start|_start) \(\)",
+         "bt from the timer handler does not go through the interrupt into the interrupted code"),
+    ])
+    eips = re.findall(r"^eip\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+ <[^>]+>)", out, re.M)
+    if len(eips) < 2 or eips[0][0] == eips[1][0] or "arch_switch+" not in eips[1][1]:
+        problems.append(f"stepi did not move through arch_switch (eips: {eips})")
+    return result(name, problems, log=log_path(name), text=out)
+
+
+def gdb_commands_test():
+    """The tq- commands: tasks, ready queue, backtrace of a blocked task,
+    break on a switch to a named task, trace."""
+    name = "gdb-commands"
+    out = gdb_session(name, "test=sleep hz=1000 exit=1", [
+        "tq-break-switch nap", "continue", "continue", "print ((struct task *)$edx)->name", "tq-tasks",
+        "tq-ready", "tq-bt ktest", "tq-trace 8"])
+    problems = expect_all(out, [
+        (r'\$1 = "nap', "tq-break-switch did not stop on a switch to 'nap'"),
+        (r"^\s+1 ktest\s+BLOCKED .* join 'nap' \(task_join\)$", "tq-tasks does not show ktest blocked in join"),
+        (r"^\s+2 nap\s+SLEEPING .* until tick \d+", "tq-tasks does not show a sleeping nap"),
+        (r"^\s+2 nap\s+SLEEPING .*\s-\s+-\s+until tick \d+ \(leaving the CPU",
+         "tq-tasks shows a stale saved context for the task being switched out"),
+        (r"^policy rr: 3 ready$", "tq-ready does not list rr's 3 ready tasks"),
+        (r"task 'ktest' \(id 1\), BLOCKED, would resume at", "tq-bt did not switch to ktest's context"),
+        (r"#\d+ .* ktest_sleep \(\) at tests/kernel/test_tasks.c", "tq-bt does not reach ktest_sleep"),
+        (r"^\s+1\s+ktest\s+blocks on nap$", "tq-trace does not show ktest blocking on nap"),
+        (r"^\s+1\s+ktest\s+blocked -> nap$", "tq-trace does not show the switch away from ktest"),
+    ])
+    return result(name, problems, log=log_path(name), text=out)
+
+
+# ---- GRUB ------------------------------------------------------------------------------
+
+def grub_test():
+    """The CD image boots through the GRUB menu's default entry to the demo."""
+    name = "grub-iso"
+    if not os.path.exists(ISO):
+        return result(name, ["no build/tourniquet.iso (make iso)"])
+    qemu = subprocess.Popen(QEMU_BASE + ["-monitor", "none", "-serial", "stdio", "-cdrom", ISO],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    buf = bytearray()
+    done = threading.Event()
+    counted = lambda text: all(len(re.findall(rf"^{n}: counter", text, re.M)) >= 2 for n in "ABC")
+
+    def reader():
+        while True:
+            chunk = qemu.stdout.read1(4096)
+            if not chunk:
+                break
+            buf.extend(chunk)
+            if counted(clean(buf.decode("utf-8", "replace"))):
+                break
+        done.set()
+
+    threading.Thread(target=reader, daemon=True).start()
+    done.wait(90)
+    qemu.kill()
+    qemu.wait()
+    text = clean(buf.decode("utf-8", "replace"))
+    log = write_log(name, text)
+    problems = []
+    if "GNU GRUB" not in text and "Tourniquet: three tasks" not in text:
+        problems.append("the GRUB menu did not show on the serial console")
+    problems += expect_all(text, [(r"^boot: loaded by GRUB", "the kernel did not report GRUB as its loader")])
+    if not counted(text):
+        problems.append("tasks A, B and C did not all report twice within 90 s")
+    return result(name, problems, log=log, text=text)
+
+
+# ---- The shell: commands typed into the serial port and on the keyboard -------------------
+
+SHELL_TYPED = "help\nps\nbogus\nsched nope\nsched fifo quantum=x\nworkload course\nworkload A:0\ngantt\n" \
+              "trace 5\ntrace json\nstats\nrun nothing\nrun barrier\nsched rr quantum=2\nworkload course\nhalt\n"
+SHELL_ANSWERS = [
+    (r"^tourniquet> help\nCommands:\n  help ", "help does not list the commands"),
+    (r"^tourniquet> ps\n   id  name .*\n    0  idle .*\n    1  shell\s+RUNNING", "ps does not list idle and the shell"),
+    (r"^shell: unknown command 'bogus'; type help for the list$", "no message for an unknown command"),
+    (r"^sched: no policy named 'nope'\. Policies: rr, fifo, ", "no message for an unknown policy"),
+    (r"^cmdline: quantum=x is not a whole number \(valid: 1\.\.1000\); keeping quantum=1$",
+     "no message for a bad parameter"),
+    (r"^RESULT policy=fifo workload=course schedule=A:5,B:3,C:2,D:4 avg_turnaround=7\.00 ",
+     "workload course under fifo is not the course's answer"),
+    (r"^workload: task 1: the burst is missing", "no message for a bad workload"),
+    (r"tourniquet> gantt\n\nWorkload course under fifo", "gantt does not show the last good workload again"),
+    (r"^trace: the last 5 of \d+ events", "trace does not print events"),
+    (r"^trace: written as Chrome Trace Event JSON to COM2$", "trace json did not write the trace"),
+    (r"^ticks \d+ \(idle \d+\), context switches \d+", "stats does not print the scheduler's counts"),
+    (r"^run: no demo named 'nothing'\. Demos: counters, ", "no message for an unknown demo"),
+    (r"^ok 1 barrier-phases$", "run barrier did not run the demo"),
+    (r"^RESULT policy=rr quantum=2 workload=course schedule=A:2,B:2,A:2,C:2,B:1,D:2,A:1,D:2 ",
+     "sched rr quantum=2 did not take effect"),
+]
+
+
+def shell_test():
+    """Type commands into COM1 and check each answer; `halt` ends with 33."""
+    name = "shell"
+    status, raw = boot(name, "run=shell hz=1000", typed=SHELL_TYPED, exit=False)
+    out = clean(raw)
+    problems = [] if status == 33 else [Problem(f"exit status {status}, expected 33 after halt", tail(out))]
+    problems += expect_all(out, SHELL_ANSWERS)
+    return result(name, problems, log=log_path(name), text=out)
+
+
+def keyboard_test():
+    """Keys pressed on the PS/2 keyboard (QEMU's sendkey) reach the shell."""
+    name = "shell-keyboard"
+    keys = ["p", "s", "ret", "shift-h", "i", "ret", "h", "a", "l", "t", "ret"]
+    status, text, _ = boot_with_monitor(name, "run=shell hz=1000", "tourniquet> ", [f"sendkey {k}" for k in keys])
+    problems = [] if status == 33 else [f"exit status {status}, expected 33 after typing halt"]
+    problems += expect_all(text, [(r"^tourniquet> ps\n   id  name", "ps typed on the keyboard did not run"),
+                                  (r"shell: unknown command 'Hi'", "Shift did not make a capital letter")])
+    return result(name, problems, log=log_path(name), text=text)
+
+
+# ---- The live view on the VGA screen -------------------------------------------------------
+
+def vga_rows(monitor_output, rows):
+    """Characters of the first `rows` text rows, from an HMP `xp /Nxb 0xb8000`."""
+    data = []
+    for line in monitor_output.splitlines():
+        m = re.match(r"^[0-9a-f]{16}: ((?:0x[0-9a-f]{2} ?)+)$", line.strip())
+        if m:
+            data += [int(b, 16) for b in m.group(1).split()]
+    chars = "".join(chr(b) if 32 <= b < 127 else " " for b in data[0::2])
+    return [chars[r * 80:(r + 1) * 80] for r in range(rows)]
+
+
+def vga_live_view_test():
+    """While a workload runs, the VGA screen shows a panel: tasks, states,
+    ticks used and the Gantt strip; at the end it shows the whole run."""
+    name = "vga-live-view"
+    _, _, out = boot_with_monitor(name, "run=workload sched=rr quantum=2 hz=1000", "RESULT",
+                                  ["xp /800xb 0xb8000", "quit"], settle=0.3)
+    rows = vga_rows(out, 5)
+    expected = {"A": "AA..AA.....A", "B": ".BB....B", "C": "...CC", "D": "....DD.DD"}
+    problems = []
+    if "live: course under rr, tick 14, 4 of 4 done" not in rows[0]:
+        problems.append(f"no title row: {rows[0]!r}")
+    for i, (task, strip) in enumerate(expected.items()):
+        row = rows[1 + i]
+        if not row.startswith(f"{task}      done") or strip not in row[18:].strip():
+            problems.append(f"row {1 + i} is {row.rstrip()!r}, expected task {task} done with strip {strip}")
+    if problems:  # the screen, once, under the first
+        problems[0] = Problem(problems[0], [f"    screen | {row.rstrip()}" for row in rows])
+    return result(name, problems, log=log_path(name))
+
+
+# ---- Trace and pictures ------------------------------------------------------------------
+
+def trace_gantt_test():
+    """run=workload writes Chrome trace JSON on COM2 whose switches follow the
+    schedule, and tools/gantt.py draws the run as an SVG matching it."""
+    name = "trace-gantt"
+    trace_file = log_path(name + "-trace.json")
+    if os.path.exists(trace_file):
+        os.remove(trace_file)
+    status, raw = boot(name, "run=workload sched=srt hz=1000", extra=["-serial", "file:" + trace_file])
+    out = raw.replace("\r", "")
+    problem = status_problem(status, 33, 60, clean(raw))
+    if problem:
+        return result(name, [problem], log=log_path(name))
+    sched = re.search(r"^RESULT .* schedule=(\S+)", out, re.M)
+    if not sched:
+        return result(name, expect_all(clean(raw), [r"^RESULT .* schedule=(\S+)"]), log=log_path(name))
+    order = [seg.split(":")[0] for seg in sched.group(1).split(",") if not seg.startswith(".")]
+    try:
+        trace = json.load(open(trace_file))
+    except (OSError, ValueError) as e:
+        return result(name, [f"the trace on COM2 is not JSON: {e}"], log=trace_file)
+    problems = []
+    events = trace["traceEvents"]
+    names = {e["tid"]: e["args"]["name"] for e in events if e.get("name") == "thread_name"}
+    ins = [names.get(e["tid"], "?") for e in events if e.get("ph") == "B"]
+    ins = [n for n in ins if n in order]
+    collapsed = [n for i, n in enumerate(ins) if i == 0 or ins[i - 1] != n]
+    if collapsed != order:
+        problems.append(f"switches in the trace {collapsed} do not follow the schedule {order}")
+    if sum(1 for e in events if e.get("ph") == "B") != sum(1 for e in events if e.get("ph") == "E"):
+        problems.append("unbalanced B/E events")
+    svg_file = log_path(name + ".svg")
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "tools/gantt.py"), log_path(name), "-o", svg_file],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        problems.append("gantt.py failed: " + p.stderr.strip()[:200])
+    else:
+        root = ET.parse(svg_file).getroot()
+        ns = "{http://www.w3.org/2000/svg}"
+        runs = [(r.get("data-task"), float(r.get("x")), float(r.get("width")))
+                for r in root.iter(ns + "rect") if r.get("class") == "run"]
+        drawn = [t for t, _, _ in sorted(runs, key=lambda r: r[1])]
+        if drawn != order:
+            problems.append(f"the SVG's runs {drawn} do not follow the schedule {order}")
+        if len([p for p in root.iter(ns + "path") if p.get("class") == "arrival"]) != 4:
+            problems.append("the SVG does not mark 4 arrivals")
+        widths = {}
+        for t, _, w in runs:
+            widths[t] = widths.get(t, 0) + w
+        if len(set(round(w / int(b)) for t, w in widths.items()
+                   for b in re.findall(rf"^TASK name={t} arrival=\d+ burst=(\d+)", out, re.M))) != 1:
+            problems.append("run widths are not proportional to the bursts")
+    return result(name, problems, log=log_path(name))
+
+
+# ---- Editors and compilers --------------------------------------------------------------------
+
+def vscode_test():
+    """The VS Code launch configuration is valid JSON and points at what exists."""
+    name = "vscode-launch"
+    try:
+        cfg = json.load(open(os.path.join(ROOT, ".vscode/launch.json")))
+        c = cfg["configurations"][0]
+        ok = c["miDebuggerServerAddress"] == "localhost:1234" and c["program"].endswith("build/tourniquet.elf") \
+            and any("tools/gdb/tourniquet.gdb" in s["text"] for s in c["setupCommands"])
+        return result(name, [] if ok else ["unexpected configuration"])
+    except (OSError, ValueError, KeyError, IndexError) as e:
+        return result(name, [str(e)])
+
+
+def clang_test():
+    """`make CC=clang` builds the kernel warning-free too, into build/clang/."""
+    name = "build-clang"
+    if not shutil.which("clang"):
+        return result(name, skip="clang not installed")
+    p = subprocess.run(["make", "-s", "CC=clang", "BUILD=build/clang", "build/clang/tourniquet.elf"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    log = write_log(name, p.stdout + p.stderr)
+    lines = (p.stdout + p.stderr).splitlines()
+    warnings = [i for i, line in enumerate(lines) if "warning:" in line]
+    if warnings:
+        return result(name, [at_line(lines[warnings[0]], p.stdout + p.stderr, warnings[0], 1, 3)], log=log)
+    return result(name, [] if p.returncode == 0 else ["make failed"], log=log, text=p.stdout + p.stderr)
+
+
+# The checks that are not boots, in the order tests/run_tests.py lists them
+# (after host, agree/ and boot/).
+CHECKS = [
+    ("gdb-switch", gdb_test),
+    ("gdb-commands", gdb_commands_test),
+    ("grub-iso", grub_test),
+    ("build-clang", clang_test),
+    ("vscode-launch", vscode_test),
+    ("shell", shell_test),
+    ("vga-live-view", vga_live_view_test),
+    ("shell-keyboard", keyboard_test),
+    ("trace-gantt", trace_gantt_test),
+]
