@@ -22,7 +22,10 @@ LD      = ld
 QEMU    = qemu-system-i386
 GDB     = gdb
 PYTHON  = python3
-BUILD   = build
+# Each compiler builds in its own folder, so `make CC=clang` after a gcc
+# build rebuilds everything (and build/tourniquet.elf stays the gcc kernel
+# the tests use). BUILD= on the command line still wins.
+BUILD  ?= $(if $(findstring clang,$(notdir $(CC))),build/clang,build)
 KERNEL  = $(BUILD)/tourniquet.elf
 ISO     = $(BUILD)/tourniquet.iso
 SIM     = $(BUILD)/tourniquet-sim
@@ -129,7 +132,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
-	$(Q)$(CC) -m32 -g -c $< -o $@
+	$(Q)$(CC) -m32 -g -MMD -MP -c $< -o $@
 
 $(BUILD)/%.o: %.asm
 	@mkdir -p $(dir $@)

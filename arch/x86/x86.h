@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "trap_frame.h"
+
 /* Segment selectors of the flat GDT (gdt.c). */
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10
@@ -55,7 +57,7 @@ _Static_assert(offsetof(struct trap_frame, eax) == 44, "isr.S: PUSHAD order");
 _Static_assert(offsetof(struct trap_frame, vector) == 48, "isr.S: vector slot");
 _Static_assert(offsetof(struct trap_frame, error) == 52, "isr.S: error code slot");
 _Static_assert(offsetof(struct trap_frame, eip) == 56, "isr.S: CPU frame");
-_Static_assert(sizeof(struct trap_frame) == 68, "isr.S: frame size");
+_Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "isr.S: frame size (trap_frame.h)");
 
 /* The ESP the interrupted code had (ring 0 to ring 0: no SS:ESP pushed). */
 static inline uint32_t trap_frame_esp(const struct trap_frame *f) { return (uint32_t)(uintptr_t)(&f->eflags + 1); }
