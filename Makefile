@@ -101,6 +101,7 @@ USER_SRC += user/bench.c               # run=bench: instruction counts
 KTEST_SRC := tests/kernel/ktests.c     # table of in-kernel tests (test=)
 KTEST_SRC += tests/kernel/test_tasks.c # preempt, yield, sleep, join
 KTEST_SRC += tests/kernel/test_faults.c # divzero, canary (expected panics)
+KTEST_SRC += tests/kernel/test_smp.c   # smp: start every CPU, atomics, APIC timers, IPIs
 
 # ---- Kernel build ----------------------------------------------------------
 

@@ -305,6 +305,60 @@ def check_jittered_clock(out):
 
 BOOTS.append(Boot("clock-jitter", "test=clock hz=1000 jitter=30 seed=5", check=check_jittered_clock))
 
+
+# Several CPUs. Under -icount QEMU runs the vCPUs round robin: deterministic.
+# With MTTCG they run in parallel: only the test's invariants are checked.
+def check_smp(cpus, hz=1000, exact_clock=True):
+    def check(out):
+        why = []
+        ups = re.findall(r"^smp: cpu (\d+) up \(APIC id (\d+)\)$", out, re.M)
+        if [int(c) for c, _ in ups] != list(range(1, cpus)):
+            why.append(f"cpus up: {ups}, expected 1..{cpus - 1}")
+        if not re.search(rf"^smp: {cpus} CPU\(s\) from the ACPI MADT at ", out, re.M):
+            why.append(f"no 'smp: {cpus} CPU(s) from the ACPI MADT' line")
+        sub = re.findall(r"^    (ok|not ok) (\d) (\S+)$", out, re.M)
+        if [s for s, _, _ in sub] != ["ok"] * 4:
+            why.append(f"subtests: {sub}")
+        for cpu in range(1, cpus):
+            m = re.search(rf"^# cpu{cpu} timer_ticks=(\d+) resched_ipis=(\d+)$", out, re.M)
+            if not m or int(m.group(1)) < 3 or int(m.group(2)) != 1:
+                why.append(f"cpu {cpu}: {m.group(0) if m else 'no counts'}")
+        m = re.search(r"^# hz=(\d+) lapic_cycles_per_tick=(\d+)$", out, re.M)
+        if exact_clock and (not m or abs(int(m.group(2)) - 1e9 / hz) > 1e9 / hz / 100):
+            why.append(f"the LAPIC timer is not at {hz} Hz: {m.group(0) if m else 'no measure'}")
+        return why
+    return check
+
+
+SMP_FAULT = [r"^smp: cpu 1 up \(APIC id 1\)$", r"^  on cpu 1 \(APIC id 1\)$", r"exit status 37"]
+BOOTS += [
+    Boot("smp-4", "test=smp hz=1000", extra=["-smp", "4"], check=check_smp(4)),
+    Boot("smp-2", "test=smp hz=1000", extra=["-smp", "2"], check=check_smp(2)),
+    Boot("smp-8-hz100", "test=smp", extra=["-smp", "8"], check=check_smp(8, hz=100)),
+    Boot("smp-mttcg-4", "test=smp hz=1000", extra=["-accel", "tcg,thread=multi", "-smp", "4"], icount=False,
+         check=check_smp(4, exact_clock=False)),
+    Boot("smp-jitter", "test=smp hz=1000 jitter=30 seed=5", extra=["-smp", "3"],
+         check=lambda out: check_smp(3, exact_clock=False)(out) + check_jittered_lapic(out)),
+    Boot("smp-1", "test=smp hz=1000", extra=["-smp", "1"], expect=[
+        r"^smp: 1 CPU\(s\) from the ACPI MADT at 0x[0-9a-f]+ \(APIC ids 0\), 1 I/O APIC\(s\)",
+        r"^    ok 1 cpus-start # SKIP only one CPU", r"^# smp: SKIP: "]),
+    # Without ACPI, the MP tables (SeaBIOS then lists only the boot CPU).
+    Boot("smp-mptables", "test=smp hz=1000", extra=["-machine", "pc,acpi=off", "-smp", "2"], expect=[
+        r"^smp: \d CPU\(s\) from the MP tables at 0x000f[0-9a-f]+ \(APIC ids 0[ 0-9]*\), 1 I/O APIC\(s\)"]),
+    Boot("smp-fault", "test=smpfault hz=1000", status=37, extra=["-smp", "2"], expect=SMP_FAULT + [
+        r"^EXCEPTION: #DE Divide Error \(vector 0", r"^  EAX=00000001 EBX=a9a90001 ",
+        r"FS=0028", r"^PANIC: CPU exception #DE"]),
+    Boot("smp-doublefault", "test=smpdoublefault hz=1000", status=37, extra=["-smp", "2"], expect=SMP_FAULT + [
+        r"^EXCEPTION: #DF Double Fault \(vector 8", r"^PANIC: double fault"]),
+]
+
+
+def check_jittered_lapic(out):
+    m = re.search(r"^# hz=1000 lapic_cycles_per_tick=(\d+)$", out, re.M)
+    if not m:
+        return ["no lapic_cycles_per_tick line"]
+    return [] if abs(int(m.group(1)) - 1e6) > 1e3 else ["jitter=30 did not change the LAPIC timer's period"]
+
 # Every GRUB menu entry boots (with -kernel and exit=1) without a command-line
 # complaint and ends with status 33.
 def grub_entries():
@@ -643,7 +697,7 @@ def clang_boots():
     """A few of the gcc kernel's boots, on the clang kernel: the tests, the
     default demo, a synchronization demo. A clang kernel that builds but
     breaks at its first interrupt fails here."""
-    like = {"ktest-all", "counters-demo", "race", "philosophers"}
+    like = {"ktest-all", "counters-demo", "race", "philosophers", "smp-4", "smp-fault"}
     return [Boot("clang-" + b.name, b.cmdline, b.status, b.ktap, b.expect, b.check, b.timeout, b.extra,
                  kernel=CLANG_KERNEL, icount=b.icount) for b in BOOTS if b.name in like]
 
