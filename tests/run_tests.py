@@ -385,12 +385,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def gdb_session(name, cmdline, commands):
+def gdb_session(name, cmdline, commands, extra=()):
     """Boot paused under QEMU's GDB stub, run batch GDB with the project's
     script and these commands, and return (and log) what GDB printed."""
     port = free_port()
     qemu = subprocess.Popen(QEMU_BASE + ICOUNT + ["-serial", "null", "-kernel", KERNEL, "-append", cmdline,
-                                                  "-S", "-gdb", f"tcp:127.0.0.1:{port}"],
+                                                  "-S", "-gdb", f"tcp:127.0.0.1:{port}"] + list(extra),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     args = ["gdb", "-q", "-batch", "-nx", "-x", "tools/gdb/tourniquet.gdb"]
     for c in [f"tourniquet-connect {port}"] + commands + ["kill"]:
@@ -459,6 +459,23 @@ def gdb_commands_test():
         (r"#\d+ .* ktest_sleep \(\) at tests/kernel/test_tasks.c", "tq-bt does not reach ktest_sleep"),
         (r"^\s+1\s+ktest\s+blocks on nap$", "tq-trace does not show ktest blocking on nap"),
         (r"^\s+1\s+ktest\s+blocked -> nap$", "tq-trace does not show the switch away from ktest"),
+    ]
+    why = [problem for pattern, problem in checks if not re.search(pattern, out, re.M)]
+    return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
+
+
+def gdb_threads_test():
+    """Under -smp 4, GDB sees one thread per CPU (QEMU's stub), and a
+    breakpoint in an AP's entry stops on that CPU with a backtrace down to
+    x86_ap_main."""
+    name = "gdb-smp-threads"
+    out = gdb_session(name, "test=smp hz=1000 exit=1", [
+        "break ap_main", "continue", "info threads", "bt"], extra=["-smp", "4"])
+    checks = [
+        (r"^\s+4\s+Thread 1\.4 \(CPU#3", "info threads does not list 4 CPUs"),
+        (r"Breakpoint 1, ap_main", "the breakpoint in ap_main did not stop"),
+        (r"^\*\s+2\s+Thread 1\.2 \(CPU#1", "the stop is not on CPU#1's thread"),
+        (r"#1 .* x86_ap_main \(c=", "bt from ap_main does not reach x86_ap_main"),
     ]
     why = [problem for pattern, problem in checks if not re.search(pattern, out, re.M)]
     return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
@@ -545,7 +562,7 @@ def shell_test():
     return Result(name, not why, "; ".join(why) + (f" (log: {log_path(name)})" if why else ""))
 
 
-def qemu_with_monitor(name, cmdline, wait_for, timeout=60):
+def qemu_with_monitor(name, cmdline, wait_for, timeout=60, extra=()):
     """Boot with QEMU's monitor on a pipe and the serial console in a file;
     return the process and the file once `wait_for` shows up on the console."""
     serial = log_path(name)
@@ -553,7 +570,7 @@ def qemu_with_monitor(name, cmdline, wait_for, timeout=60):
         os.remove(serial)
     base = QEMU_BASE[:QEMU_BASE.index("-monitor")] + QEMU_BASE[QEMU_BASE.index("-monitor") + 2:]
     q = subprocess.Popen(base + ICOUNT + ["-monitor", "stdio", "-serial", "file:" + serial, "-kernel", KERNEL,
-                                          "-append", cmdline],
+                                          "-append", cmdline] + list(extra),
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.time() + timeout
     while time.time() < deadline and not (os.path.exists(serial) and wait_for in open(serial, errors="replace").read()):
@@ -586,6 +603,40 @@ def keyboard_test():
     if "shell: unknown command 'Hi'" not in text:
         why.append("Shift did not make a capital letter")
     return Result(name, not why, "; ".join(why) + (f" (log: {serial})" if why else ""))
+
+
+def smp_input_test():
+    """With CPU 1 started, the devices come through the I/O APIC: a line
+    typed on the keyboard (QEMU's sendkey), then one on COM1, arrive."""
+    name = "smp-input"
+    why = []
+    q, serial = qemu_with_monitor(name + "-keyboard", "test=smpinput hz=1000 exit=1", "type a line",
+                                  extra=["-smp", "2"])
+    monitor(q, ["sendkey k", "sendkey b", "sendkey d", "sendkey ret"])
+    text = ANSI.sub("", open(serial, errors="replace").read()).replace("\r", "")
+    if q.returncode != 33 or "# smpinput: got 'kbd'" not in text:
+        why.append(f"keyboard: exit status {q.returncode}, no \"got 'kbd'\" (log: {serial})")
+    cmd = QEMU_BASE + ICOUNT + ["-smp", "2", "-serial", "stdio", "-kernel", KERNEL, "-append",
+                                "test=smpinput hz=1000 exit=1"]
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = b""
+    deadline = time.time() + 30
+    while b"type a line" not in out and time.time() < deadline:
+        chunk = p.stdout.read1(4096)
+        if not chunk:
+            break
+        out += chunk
+    try:
+        out += p.communicate(b"com1\r", timeout=30)[0]
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out += p.communicate()[0]
+    text = ANSI.sub("", out.decode("utf-8", "replace")).replace("\r", "")
+    with open(log_path(name + "-serial"), "w") as f:
+        f.write(text)
+    if p.returncode != 33 or "# smpinput: got 'com1'" not in text:
+        why.append(f"COM1: exit status {p.returncode}, no \"got 'com1'\" (log: {log_path(name + '-serial')})")
+    return Result(name, not why, "; ".join(why))
 
 
 # ---- The live view on the VGA screen -----------------------------------------------
@@ -734,10 +785,11 @@ def main():
     jobs = [("build-clang", clang_test), ("host", host_tests)] + \
         [("agree/" + n, agree_test(n, c)) for n, c in AGREE] + \
         [("boot/" + b.name, b.run) for b in BOOTS] + \
-        [("gdb-switch", gdb_test), ("gdb-commands", gdb_commands_test), ("grub-iso", grub_test),
+        [("gdb-switch", gdb_test), ("gdb-commands", gdb_commands_test), ("gdb-smp-threads", gdb_threads_test),
+         ("grub-iso", grub_test),
          ("vscode-launch", vscode_test), ("shell", shell_test),
          ("vga-live-view", vga_live_view_test), ("shell-keyboard", keyboard_test),
-         ("trace-gantt", trace_gantt_test)]
+         ("trace-gantt", trace_gantt_test), ("smp-input", smp_input_test)]
     jobs = [(n, f) for n, f in jobs if args.k in n]
     if args.list:
         print("\n".join(n for n, _ in jobs))

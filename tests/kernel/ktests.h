@@ -16,5 +16,6 @@ void ktest_swap(void);
 void ktest_smp(void);
 void ktest_smpfault(void);
 void ktest_smpdoublefault(void);
+void ktest_smpinput(void);
 
 #endif

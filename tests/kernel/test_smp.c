@@ -16,6 +16,7 @@
  * it can say "# SKIP" there. It is `solo`: the machine stays on the APICs
  * with the APs parked, so it does not run in test=all.
  */
+#include "input.h"
 #include "ktest.h"
 #include "ktests.h"
 #include "tourniquet.h"
@@ -230,3 +231,30 @@ static void fault_on_ap(void (*entry)(void), const char *what)
 
 void ktest_smpfault(void) { fault_on_ap(ap_divide, "divide by zero"); }
 void ktest_smpdoublefault(void) { fault_on_ap(ap_double_fault, "take a fault while delivering one"); }
+
+/* ---- smpinput: the devices through the I/O APIC ------------------------- */
+
+static void ap_park(void)
+{
+    for (;;)
+        arch_idle();
+}
+
+/* Start CPU 1 (which moves the devices to the I/O APIC), then read a line
+ * typed on the serial port or the keyboard (the test runner types it). */
+void ktest_smpinput(void)
+{
+    if (arch_cpus_probe() < 2) {
+        kprintf("# smpinput: SKIP: only one CPU\n");
+        return;
+    }
+    KT_EXPECT(arch_cpu_start(1, &locals[1], kmalloc(SMP_STACK), SMP_STACK, ap_park));
+    kprintf("# smpinput: the keyboard and COM1 now come through the I/O APIC; type a line\n");
+    char line[32];
+    unsigned n = 0;
+    for (char c; (c = input_getc()) != '\n';)
+        if (n + 1 < sizeof line)
+            line[n++] = c;
+    line[n] = '\0';
+    kprintf("# smpinput: got '%s'\n", line);
+}
