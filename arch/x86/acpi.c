@@ -97,7 +97,7 @@ static const uint8_t *find_madt(void)
         return NULL;
     const uint8_t *sdt;
     unsigned entry_size;
-    if (rsdp[15] >= 2 && rd32(rsdp + 28 + 4) == 0 && rd32(rsdp + 24)) { /* XSDT, below 4 GiB */
+    if (rsdp[15] >= 2 && rd32(rsdp + 28) == 0 && rd32(rsdp + 24)) { /* ACPI 2.0+: the XSDT, if below 4 GiB */
         sdt = (const uint8_t *)(uintptr_t)rd32(rsdp + 24);
         entry_size = 8;
     } else {
@@ -155,6 +155,7 @@ static bool parse_madt(const uint8_t *madt)
 
 static bool parse_mp(const uint8_t *fp)
 {
+    topo.imcr = fp[12] & 0x80; /* feature byte 2: an IMCR, set to PIC mode at reset */
     const uint8_t *cfg = (const uint8_t *)(uintptr_t)rd32(fp + 4);
     if (!cfg || fp[11] != 0) /* a default configuration (no table): not supported */
         return false;

@@ -18,6 +18,7 @@
  * addresses; they are read and written as volatile 32-bit words.
  */
 #include "drivers/drivers.h"
+#include "kernel/kprintf.h"
 #include "kernel/prng.h"
 #include "smp.h"
 
@@ -129,11 +130,17 @@ void lapic_timer_calibrate(void)
 {
     lw(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
     lw(LAPIC_LVT_TIMER, LVT_MASKED | VEC_LAPIC_TIMER);
+    pit_wait_us(100); /* once for nothing: under QEMU, the first run of this code also translates it */
     lw(LAPIC_TIMER_INIT, 0xffffffffu);
     pit_wait_us(10000);
     uint32_t left = lr(LAPIC_TIMER_CUR);
     lw(LAPIC_TIMER_INIT, 0);
     counts_per_10ms = 0xffffffffu - left;
+    if (counts_per_10ms < 1000) {
+        kprintf("apic: the local APIC timer counted %u in 10 ms of PIT time; assuming 1 GHz bus / 16\n",
+                (unsigned)counts_per_10ms);
+        counts_per_10ms = 625000;
+    }
 }
 
 /* One jittered period, from this CPU's generator. */
@@ -227,6 +234,10 @@ void apic_switch_boot_cpu(const struct x86_topology *t, unsigned timer_hz)
 {
     outb(0x21, 0xff);
     outb(0xa1, 0xff);
+    if (t->imcr) { /* MP spec 3.6.2.1: the IMCR sends the 8259's output to the BSP's pin; to the APIC now */
+        outb(0x22, 0x70);
+        outb(0x23, 0x01);
+    }
     x86_apic_mode = true;
     ioapic_route_isa(t, IRQ_KEYBOARD, lapic_id());
     ioapic_route_isa(t, IRQ_COM1, lapic_id());
@@ -235,4 +246,7 @@ void apic_switch_boot_cpu(const struct x86_topology *t, unsigned timer_hz)
     /* The COM1 line may already be up (an edge we will not see again): take
      * what is waiting, as arch_input_start does. */
     serial_irq();
+    kprintf("smp: cpu 0 (APIC id %u) leaves the PIC and the PIT: local APIC timer at %u Hz "
+            "(%u counts per 10 ms), keyboard and COM1 through the I/O APIC\n",
+            (unsigned)lapic_id(), timer_hz, (unsigned)counts_per_10ms);
 }

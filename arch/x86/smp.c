@@ -41,14 +41,6 @@ void x86_ap_main(struct x86_cpu *c);
 
 void arch_cpu_set_local(void *local) { x86_this_cpu()->local = local; }
 
-unsigned x86_cpus_started(void)
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < ARCH_MAX_CPUS; i++)
-        n += x86_cpus[i].started != 0;
-    return n ? n : 1;
-}
-
 unsigned arch_cpus_probe(void)
 {
     static struct x86_topology sorted;

@@ -45,6 +45,7 @@ struct x86_topology {
     struct x86_ioapic ioapics[X86_MAX_IOAPICS];
     struct x86_isa_route isa[16];
     unsigned noverrides;            /* MADT interrupt source overrides seen */
+    bool imcr;                      /* MP tables: an IMCR to switch from PIC to APIC mode */
 };
 
 /* acpi.c: read the tables (boot CPU, once or again: each call starts afresh). */
@@ -74,7 +75,6 @@ void apic_switch_boot_cpu(const struct x86_topology *t, unsigned timer_hz);
 #define ICR_LEVEL 0x8000
 
 /* smp.c */
-unsigned x86_cpus_started(void); /* 1 + APs that reached their entry */
 bool x86_stop_requested(void);   /* arch_stop_others ran on another CPU */
 
 #endif
