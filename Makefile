@@ -10,6 +10,7 @@
 #   make gantt SCHED=rr QUANTUM=2 WORKLOAD=course   run it, draw build/gantt.svg, trace in build/trace.json
 #   make iso        build/tourniquet.iso, a GRUB CD image
 #   make boot CMDLINE="..."   boot the kernel directly (-kernel), serial on the terminal
+#   CPUS=N          with run, boot, debug, qemu-gdb, gantt: N CPUs (QEMU -smp N; default 1)
 #   make disasm     build/tourniquet.asm, the annotated disassembly
 #   make deps       install the Debian packages (as root) or say which are missing
 #   make host-tests the host unit tests and the simulator, without running them
@@ -25,7 +26,10 @@ LD      = ld
 QEMU    = qemu-system-i386
 GDB     = gdb
 PYTHON  = python3
-BUILD   = build
+# Each compiler builds in its own folder, so `make CC=clang` after a gcc
+# build rebuilds everything (and build/tourniquet.elf stays the gcc kernel
+# the tests use). BUILD= on the command line still wins.
+BUILD  ?= $(if $(findstring clang,$(notdir $(CC))),build/clang,build)
 KERNEL  = $(BUILD)/tourniquet.elf
 ISO     = $(BUILD)/tourniquet.iso
 SIM     = $(BUILD)/tourniquet-sim
@@ -33,6 +37,7 @@ SIM     = $(BUILD)/tourniquet-sim
 # ---- Sources, one line each ---------------------------------------------
 
 BOOT_SRC := boot/boot.asm              # Multiboot header, entry, boot stack
+BOOT_SRC += boot/trampoline.asm        # real mode to protected mode for a started CPU, copied to 0x8000
 
 # GNU as, not NASM, for these two: GDB needs their call-frame information.
 ARCH_GAS := arch/x86/isr.S             # 256 interrupt stubs, the trap frame, IRET
@@ -45,6 +50,9 @@ ARCH_SRC += arch/x86/trap.c            # exception dumps, IRQ dispatch, preempti
 ARCH_SRC += arch/x86/pic.c             # 8259 PICs remapped to 32..47
 ARCH_SRC += arch/x86/pit.c             # PIT channel 0 at hz=
 ARCH_SRC += arch/x86/arch.c            # new contexts, timer start, leaving QEMU
+ARCH_SRC += arch/x86/acpi.c            # CPUs and I/O APICs: ACPI MADT, else MP tables
+ARCH_SRC += arch/x86/apic.c            # local APIC (EOI, IPIs, timer), I/O APIC, PIT delays
+ARCH_SRC += arch/x86/smp.c             # CPUs: probe, INIT-SIPI-SIPI, per-CPU data, IPIs, stop
 
 DRIVER_SRC := drivers/serial.c         # COM1, the console tests read
 DRIVER_SRC += drivers/vga.c            # VGA text screen, ANSI colours
@@ -96,6 +104,7 @@ DEMO_SRC += demos/bench.c               # run=bench: instruction counts
 KTEST_SRC := tests/kernel/ktests.c     # table of in-kernel tests (test=)
 KTEST_SRC += tests/kernel/test_tasks.c # preempt, yield, sleep, join
 KTEST_SRC += tests/kernel/test_faults.c # divzero, canary (expected panics)
+KTEST_SRC += tests/kernel/test_smp.c   # smp: start every CPU, atomics, APIC timers, IPIs
 
 # ---- Kernel build ----------------------------------------------------------
 
@@ -132,7 +141,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/%.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
-	$(Q)$(CC) -m32 -g -c $< -o $@
+	$(Q)$(CC) -m32 -g -MMD -MP -c $< -o $@
 
 $(BUILD)/%.o: %.asm
 	@mkdir -p $(dir $@)
@@ -195,7 +204,9 @@ sim: $(SIM)
 
 # ---- Running -------------------------------------------------------------
 
-QEMU_COMMON = -m 64 -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+# CPUS=4: QEMU's -smp, for run, boot, debug, qemu-gdb and gantt.
+CPUS ?= 1
+QEMU_COMMON = -m 64 -no-reboot -smp $(CPUS) -device isa-debug-exit,iobase=0xf4,iosize=0x04
 # With a display, QEMU opens its window (the VGA console); without one, the
 # serial console alone is on the terminal. Either way Ctrl-A X quits.
 QEMU_DISPLAY = $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display none)

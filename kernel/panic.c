@@ -30,6 +30,7 @@ void panic(const char *fmt, ...)
 {
     static int depth;
     arch_irq_disable();
+    arch_stop_others(); /* other CPUs halt, so this message is readable */
     if (depth++) { /* panicking while panicking: say as little as possible */
         kprintf("PANIC (nested)\n");
         arch_exit(KEXIT_PANIC);

@@ -22,7 +22,8 @@ import os
 import re
 
 from harness import ROOT, Boot
-from integration import check_clock, check_counters, check_jittered_clock, no_cmdline_complaint
+from integration import (check_clock, check_counters, check_jittered_clock, check_jittered_lapic, check_smp,
+                         no_cmdline_complaint)
 
 # ---- Expected lines too long for a row ------------------------------------------
 
@@ -114,6 +115,30 @@ BOOTS = [
     Boot("inversion", "run=inversion hz=1000"),
     Boot("misuse", "run=misuse hz=1000", expect=MISUSE),
     Boot("counters-demo", "hz=1000", ktap=False, check=check_counters, expect=COUNTERS),
+]
+
+# ---- Several CPUs: the arch layer's bring-up (test=smp) ------------------------------
+
+SMP_FAULT = [r"^smp: cpu 1 up \(APIC id 1\)$", r"^  on cpu 1 \(APIC id 1\)$", r"exit status 37"]
+BOOTS += [
+    Boot("smp-4", "test=smp hz=1000", extra=["-smp", "4"], check=check_smp(4)),
+    Boot("smp-2", "test=smp hz=1000", extra=["-smp", "2"], check=check_smp(2)),
+    Boot("smp-8-hz100", "test=smp", extra=["-smp", "8"], check=check_smp(8, hz=100)),
+    Boot("smp-mttcg-4", "test=smp hz=1000", extra=["-accel", "tcg,thread=multi", "-smp", "4"], icount=False,
+         check=check_smp(4, exact_clock=False)),
+    Boot("smp-jitter", "test=smp hz=1000 jitter=30 seed=5", extra=["-smp", "3"],
+         check=lambda out: check_smp(3, exact_clock=False)(out) + check_jittered_lapic(out)),
+    Boot("smp-1", "test=smp hz=1000", extra=["-smp", "1"], expect=[
+        r"^smp: 1 CPU\(s\) from the ACPI MADT at 0x[0-9a-f]+ \(APIC ids 0\), 1 I/O APIC\(s\)",
+        r"^    ok 1 cpus-start # SKIP only one CPU", r"^# smp: SKIP: "]),
+    # Without ACPI, the MP tables (SeaBIOS then lists only the boot CPU).
+    Boot("smp-mptables", "test=smp hz=1000", extra=["-machine", "pc,acpi=off", "-smp", "2"], expect=[
+        r"^smp: \d CPU\(s\) from the MP tables at 0x000f[0-9a-f]+ \(APIC ids 0[ 0-9]*\), 1 I/O APIC\(s\)"]),
+    Boot("smp-fault", "test=smpfault hz=1000", status=37, extra=["-smp", "2"], expect=SMP_FAULT + [
+        r"^EXCEPTION: #DE Divide Error \(vector 0", r"^  EAX=00000001 EBX=a9a90001 ", r"FS=0028",
+        r"^PANIC: CPU exception #DE"]),
+    Boot("smp-doublefault", "test=smpdoublefault hz=1000", status=37, extra=["-smp", "2"], expect=SMP_FAULT + [
+        r"^EXCEPTION: #DF Double Fault \(vector 8", r"^PANIC: double fault"]),
 ]
 
 # ---- Stress: the stress-prone demos again, under other settings ------------------------

@@ -246,13 +246,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def gdb_session(name, cmdline, commands, kernel=KERNEL):
-    """Boot paused under QEMU's GDB stub, run batch GDB with the project's
-    script and these commands, and return (and log) what GDB printed."""
+def gdb_session(name, cmdline, commands, kernel=KERNEL, extra=()):
+    """Boot paused under QEMU's GDB stub (with the extra QEMU arguments
+    `extra`), run batch GDB with the project's script and these commands,
+    and return (and log) what GDB printed."""
     port = free_port()
     qemu = subprocess.Popen(QEMU_BASE + ["-monitor", "none"] + ICOUNT +
                             ["-serial", "null", "-kernel", kernel_path(kernel), "-append", cmdline,
-                             "-S", "-gdb", f"tcp:127.0.0.1:{port}"],
+                             "-S", "-gdb", f"tcp:127.0.0.1:{port}"] + list(extra),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     args = ["gdb", "-q", "-batch", "-nx", "-x", "tools/gdb/tourniquet.gdb"]
     for c in [f"tourniquet-connect {port}"] + commands + ["kill"]:

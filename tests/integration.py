@@ -10,6 +10,7 @@ Each check returns a Result (or a list of them), built with harness.result().
 CHECKS at the end names the checks that are not boots, in the order
 tests/run_tests.py lists them.
 """
+import concurrent.futures
 import json
 import os
 import re
@@ -19,7 +20,7 @@ import sys
 import threading
 import xml.etree.ElementTree as ET
 
-from harness import (BUILD, ISO, QEMU_BASE, ROOT, SIM, Problem, at_line, boot, boot_with_monitor, clean,
+from harness import (BUILD, ISO, QEMU_BASE, ROOT, SIM, Boot, Problem, at_line, boot, boot_with_monitor, clean,
                      expect_all, gdb_session, log_path, result, status_problem, tail, write_log)
 
 
@@ -45,6 +46,40 @@ def check_jittered_clock(out):
     if not problems:
         return ["jitter=30 did not change the tick length"]
     return [] if "cycles per tick" in problems[0].why else problems
+
+
+# Several CPUs. Under -icount QEMU runs the vCPUs round robin: deterministic.
+# With MTTCG they run in parallel: only the test's invariants are checked.
+def check_smp(cpus, hz=1000, exact_clock=True):
+    """test=smp's report: every CPU came up in order, the four subtests
+    passed, each AP ticked and took its IPI, the LAPIC timer runs at hz."""
+    def check(out):
+        why = []
+        ups = re.findall(r"^smp: cpu (\d+) up \(APIC id (\d+)\)$", out, re.M)
+        if [int(c) for c, _ in ups] != list(range(1, cpus)):
+            why.append(f"cpus up: {ups}, expected 1..{cpus - 1}")
+        if not re.search(rf"^smp: {cpus} CPU\(s\) from the ACPI MADT at ", out, re.M):
+            why.append(f"no 'smp: {cpus} CPU(s) from the ACPI MADT' line")
+        sub = re.findall(r"^    (ok|not ok) (\d) (\S+)$", out, re.M)
+        if [s for s, _, _ in sub] != ["ok"] * 4:
+            why.append(f"subtests: {sub}")
+        for cpu in range(1, cpus):
+            m = re.search(rf"^# cpu{cpu} timer_ticks=(\d+) resched_ipis=(\d+)$", out, re.M)
+            if not m or int(m.group(1)) < 3 or int(m.group(2)) != 1:
+                why.append(f"cpu {cpu}: {m.group(0) if m else 'no counts'}")
+        m = re.search(r"^# hz=(\d+) lapic_cycles_per_tick=(\d+)$", out, re.M)
+        if exact_clock and (not m or abs(int(m.group(2)) - 1e9 / hz) > 1e9 / hz / 100):
+            why.append(f"the LAPIC timer is not at {hz} Hz: {m.group(0) if m else 'no measure'}")
+        return why
+    return check
+
+
+def check_jittered_lapic(out):
+    """With jitter=30, the LAPIC timer's measured period is not 1/hz."""
+    m = re.search(r"^# hz=1000 lapic_cycles_per_tick=(\d+)$", out, re.M)
+    if not m:
+        return ["no lapic_cycles_per_tick line"]
+    return [] if abs(int(m.group(1)) - 1e6) > 1e3 else ["jitter=30 did not change the LAPIC timer's period"]
 
 
 def check_counters(out):
@@ -456,19 +491,65 @@ def vscode_test():
         return result(name, [str(e)])
 
 
+CLANG_KERNEL = os.path.join(BUILD, "clang", "tourniquet.elf")
+CLANG_LIKE = {"ktest-all", "counters-demo", "race", "philosophers", "smp-4", "smp-fault"}
+
+
 def clang_test():
-    """`make CC=clang` builds the kernel warning-free too, into build/clang/."""
+    """`make CC=clang` builds the kernel warning-free too (into build/clang/,
+    the folder the Makefile picks for clang), and that kernel passes a few of
+    the gcc kernel's boots (CLANG_LIKE): a clang kernel that builds but
+    breaks at its first interrupt fails here."""
+    import boots  # (boots imports this module: not at the top)
     name = "build-clang"
     if not shutil.which("clang"):
         return result(name, skip="clang not installed")
-    p = subprocess.run(["make", "-s", "CC=clang", "BUILD=build/clang", "build/clang/tourniquet.elf"],
+    p = subprocess.run(["make", "-s", "CC=clang", "build/clang/tourniquet.elf"],
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
     log = write_log(name, p.stdout + p.stderr)
     lines = (p.stdout + p.stderr).splitlines()
     warnings = [i for i, line in enumerate(lines) if "warning:" in line]
     if warnings:
         return result(name, [at_line(lines[warnings[0]], p.stdout + p.stderr, warnings[0], 1, 3)], log=log)
-    return result(name, [] if p.returncode == 0 else ["make failed"], log=log, text=p.stdout + p.stderr)
+    results = [result(name, [] if p.returncode == 0 else ["make failed"], log=log, text=p.stdout + p.stderr)]
+    if p.returncode != 0:
+        return results
+    like = [Boot("clang-" + b.name, b.cmdline, b.status, b.ktap, b.expect, b.check, b.timeout, b.extra,
+                 kernel=CLANG_KERNEL, icount=b.icount) for b in boots.BOOTS if b.name in CLANG_LIKE]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        results += list(pool.map(lambda b: b.run(), like))
+    return results
+
+
+def gdb_threads_test():
+    """Under -smp 4, GDB sees one thread per CPU (QEMU's stub), and a
+    breakpoint in an AP's entry stops on that CPU with a backtrace down to
+    x86_ap_main."""
+    name = "gdb-smp-threads"
+    out = gdb_session(name, "test=smp hz=1000 exit=1", ["break ap_main", "continue", "info threads", "bt"],
+                      extra=["-smp", "4"])
+    return result(name, expect_all(out, [
+        (r"^\s+4\s+Thread 1\.4 \(CPU#3", "info threads does not list 4 CPUs"),
+        (r"Breakpoint 1, ap_main", "the breakpoint in ap_main did not stop"),
+        (r"^\*\s+2\s+Thread 1\.2 \(CPU#1", "the stop is not on CPU#1's thread"),
+        (r"#1 .* x86_ap_main \(c=", "bt from ap_main does not reach x86_ap_main"),
+    ]), log=log_path(name), text=out)
+
+
+def smp_input_test():
+    """With CPU 1 started, the devices come through the I/O APIC: a line
+    typed on the keyboard (QEMU's sendkey), then one on COM1, arrive."""
+    name = "smp-input"
+    problems = []
+    status, text, _ = boot_with_monitor(name + "-keyboard", "test=smpinput hz=1000 exit=1", "type a line",
+                                        ["sendkey k", "sendkey b", "sendkey d", "sendkey ret"], extra=["-smp", "2"])
+    if status != 33 or "# smpinput: got 'kbd'" not in text:
+        problems.append(Problem(f"keyboard: exit status {status}, no \"got 'kbd'\"", tail(text)))
+    status, raw = boot(name + "-serial", "test=smpinput hz=1000", extra=["-smp", "2"], typed="com1\r")
+    out = clean(raw)
+    if status != 33 or "# smpinput: got 'com1'" not in out:
+        problems.append(Problem(f"COM1: exit status {status}, no \"got 'com1'\"", tail(out)))
+    return result(name, problems, log=log_path(name + "-serial"))
 
 
 # The checks that are not boots, in the order tests/run_tests.py lists them
@@ -476,11 +557,12 @@ def clang_test():
 CHECKS = [
     ("gdb-switch", gdb_test),
     ("gdb-commands", gdb_commands_test),
+    ("gdb-smp-threads", gdb_threads_test),
     ("grub-iso", grub_test),
-    ("build-clang", clang_test),
     ("vscode-launch", vscode_test),
     ("shell", shell_test),
     ("vga-live-view", vga_live_view_test),
     ("shell-keyboard", keyboard_test),
     ("trace-gantt", trace_gantt_test),
+    ("smp-input", smp_input_test),
 ]

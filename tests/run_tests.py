@@ -28,7 +28,8 @@ import integration  # noqa: E402
 def all_jobs():
     """Every check as (name, function), in the order --list shows them; the
     slow agreement boots come early so that they start first."""
-    return [("host", integration.host_tests), ("host/layering", integration.layering_test),
+    # The clang build goes first: its boots wait for it, so it should start early.
+    return [("build-clang", integration.clang_test), ("host", integration.host_tests), ("host/layering", integration.layering_test),
             ("host/make-help", integration.make_help_test)] + \
         [("agree/" + name, integration.agree_test(name, options)) for name, options in boots.AGREE] + \
         [("boot/" + b.name, b.run) for b in boots.BOOTS] + \

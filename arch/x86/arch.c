@@ -5,6 +5,7 @@
 #include <arch/arch.h>
 
 #include "drivers/drivers.h"
+#include "smp.h"
 #include "x86.h"
 
 /*
@@ -36,14 +37,25 @@ void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size,
     ctx->esp = (uint32_t)(uintptr_t)sp;
 }
 
+unsigned x86_timer_hz;
+
+/* The PIT while only the boot CPU runs; this CPU's local APIC timer once
+ * others have been started (smp.c switches the boot CPU over itself). */
 void arch_timer_start(unsigned hz)
 {
+    if (x86_apic_mode) {
+        lapic_timer_start(hz);
+        return;
+    }
+    x86_timer_hz = hz;
     pit_init(hz);
     pic_unmask(IRQ_TIMER);
 }
 
 void arch_input_start(void)
 {
+    if (x86_apic_mode)
+        return; /* already routed through the I/O APIC (apic_switch_boot_cpu) */
     pic_unmask(IRQ_KEYBOARD);
     pic_unmask(IRQ_COM1);
     /* What was typed before now raised the UART's interrupt line while the

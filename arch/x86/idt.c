@@ -17,7 +17,7 @@ struct idt_gate {
 extern const uint32_t isr_stub_table[256]; /* isr.S */
 static struct idt_gate idt[256];
 
-/* Fill all 256 gates and load the IDT. */
+/* Fill all 256 gates and load the IDT (boot CPU, once). */
 void idt_init(void)
 {
     for (int v = 0; v < 256; v++) {
@@ -29,7 +29,13 @@ void idt_init(void)
     idt[8].offset_lo = idt[8].offset_hi = 0;
     idt[8].selector = SEL_DF_TSS;
     idt[8].type_attr = 0x85; /* present, task gate */
+    idt_load();
+}
 
+/* Load the (shared) IDT on this CPU: the boot CPU from idt_init, each
+ * other CPU as it starts. */
+void idt_load(void)
+{
     struct {
         uint16_t limit;
         uint32_t base;

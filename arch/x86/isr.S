@@ -18,6 +18,8 @@
  * handler, or from arch_switch during a preemption, goes on into the code
  * the timer interrupted. That is why this file is for GNU as, not NASM.
  */
+#include "trap_frame.h"
+
     .intel_syntax noprefix
     .cfi_sections .debug_frame
     .text
@@ -52,9 +54,12 @@ isr_common:
     .cfi_startproc simple
     .cfi_signal_frame
     .cfi_def_cfa esp, 20
+    .set frame_bytes, 20
     .cfi_offset eip, -12
     pushad                      /* EAX, ECX, EDX, EBX, ESP (ignored), EBP, ESI, EDI */
+.Lpushad_end:
     .cfi_adjust_cfa_offset 32
+    .set frame_bytes, frame_bytes + 32
     .cfi_offset eax, -24
     .cfi_offset ecx, -28
     .cfi_offset edx, -32
@@ -62,14 +67,33 @@ isr_common:
     .cfi_offset ebp, -44
     .cfi_offset esi, -48
     .cfi_offset edi, -52
-    push ds
+.Lseg_push_start:
+    .att_syntax prefix
+    pushl %ds
     .cfi_adjust_cfa_offset 4
-    push es
+    .set frame_bytes, frame_bytes + 4
+    pushl %es
     .cfi_adjust_cfa_offset 4
-    push fs
+    .set frame_bytes, frame_bytes + 4
+    pushl %fs
     .cfi_adjust_cfa_offset 4
-    push gs
+    .set frame_bytes, frame_bytes + 4
+    pushl %gs
     .cfi_adjust_cfa_offset 4
+    .set frame_bytes, frame_bytes + 4
+    .intel_syntax noprefix
+.Lseg_push_end:
+    /* 1E, 06, 0F A0, 0F A8: the 32-bit forms, 6 bytes; each 16-bit form
+     * would add a 66 prefix. PUSHAD is 60 (66 60 would be PUSHAW). */
+    .if (.Lseg_push_end - .Lseg_push_start) != 6 || (.Lpushad_end - isr_common) != 1
+    .error "isr.S: a PUSH was encoded in its 16-bit form: the trap frame would be short"
+    .endif
+    /* frame_bytes counts what is on the stack: the CPU's and the stub's
+     * 5 words, PUSHAD's 8 and these 4 (each line above that pushes adds its
+     * share next to its CFI). */
+    .if frame_bytes != TRAP_FRAME_SIZE
+    .error "isr.S: the pushes do not add up to TRAP_FRAME_SIZE (trap_frame.h)"
+    .endif
     mov ax, 0x10                /* SEL_KDATA */
     mov ds, ax
     mov es, ax
@@ -77,14 +101,21 @@ isr_common:
     mov eax, esp                /* trap_dispatch(struct trap_frame *) */
     call trap_dispatch
 isr_return:
-    pop gs
+.Lseg_pop_start:
+    .att_syntax prefix
+    popl %gs
     .cfi_adjust_cfa_offset -4
-    pop fs
+    popl %fs
     .cfi_adjust_cfa_offset -4
-    pop es
+    popl %es
     .cfi_adjust_cfa_offset -4
-    pop ds
+    popl %ds
     .cfi_adjust_cfa_offset -4
+    .intel_syntax noprefix
+.Lseg_pop_end:
+    .if (.Lseg_pop_end - .Lseg_pop_start) != 6
+    .error "isr.S: a POP was encoded in its 16-bit form"
+    .endif
     popad
     .cfi_adjust_cfa_offset -32
     add esp, 8                  /* vector and error code */

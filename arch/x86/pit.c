@@ -10,6 +10,7 @@
 #include <arch/arch.h>
 
 #include "kernel/prng.h"
+#include "smp.h"
 #include "x86.h"
 
 #define PIT_HZ 1193182u
@@ -39,6 +40,7 @@ void pit_init(unsigned hz)
 
 void arch_timer_jitter(unsigned percent, uint32_t seed)
 {
+    lapic_timer_jitter(percent, seed); /* for LAPIC timers started from now on */
     jitter_span = base_divisor * percent / 100;
     jitter_state = seed;
 }

@@ -7,12 +7,18 @@
  * between sched_irq_enter and sched_irq_exit, with the end-of-interrupt in
  * between, so that a task switch - if the handler asked for one - happens
  * only once the PIC can deliver the next tick.
+ *
+ * Once other CPUs run (smp.c), the interrupts come from the APICs instead:
+ * each CPU's timer (VEC_LAPIC_TIMER), reschedule IPIs (VEC_RESCHED), and
+ * the devices through the I/O APIC (VEC_IOAPIC_BASE + IRQ), with the EOI
+ * to the local APIC. An NMI from arch_stop_others halts the CPU.
  */
 #include "drivers/drivers.h"
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
 #include "kernel/task.h"
+#include "smp.h"
 #include "x86.h"
 
 static const char *const exception_names[32] = {
@@ -35,6 +41,13 @@ static void dump(unsigned vector, uint32_t error, const struct regs *r)
 {
     struct task *t = task_current();
     kprintf("\nEXCEPTION: %s (vector %u, error code 0x%x)\n", exception_names[vector], vector, error);
+    if (x86_apic_mode) {
+        struct x86_cpu *c = x86_this_cpu();
+        kprintf("  on cpu %u (APIC id %u)\n", c->id, (unsigned)c->apic_id);
+        /* SMP core: the core's current task is CPU 0's until sched.c knows CPUs. */
+        if (c->id != 0)
+            t = NULL;
+    }
     if (t)
         kprintf("  in task '%s' (id %u, %s) at tick %u\n", t->name, (unsigned)t->id,
                 sched_in_irq() ? "in an interrupt handler" : task_state_name(t->state),
@@ -48,8 +61,11 @@ static void dump(unsigned vector, uint32_t error, const struct regs *r)
         kprintf("  CR2 is the address that faulted\n");
 }
 
-static __attribute__((noreturn)) void exception(struct trap_frame *f)
+static __attribute__((noreturn, noinline)) void exception(struct trap_frame *f)
 {
+    if (f->vector == 2 && x86_stop_requested())
+        arch_halt(); /* arch_stop_others on another CPU: stop here, quietly */
+    arch_stop_others(); /* so this report is the only thing on the console */
     uint16_t ss;
     __asm__ volatile("mov %%ss, %0" : "=r"(ss));
     struct regs r = {
@@ -60,23 +76,56 @@ static __attribute__((noreturn)) void exception(struct trap_frame *f)
     panic("CPU exception %s at EIP=%08x", exception_names[f->vector], f->eip);
 }
 
-/* The double fault arrives through a task gate (gdt.c): we run on our own
- * stack, and the CPU saved the faulting state in the main TSS. */
-struct tss_view {
-    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2;
-    uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
-    uint32_t es, cs, ss, ds, fs, gs, ldt;
-};
-
+/* The double fault arrives through a task gate (gdt.c): we run on this
+ * CPU's double-fault stack (its df_tss loaded FS with its per-CPU segment),
+ * and the CPU saved the faulting state in this CPU's main TSS. */
 void x86_double_fault(void)
 {
-    const struct tss_view *s = (const struct tss_view *)x86_fault_tss;
+    arch_stop_others();
+    const struct tss *s = &x86_this_cpu()->tss;
     struct regs r = {
         s->eax, s->ebx, s->ecx, s->edx, s->esi, s->edi, s->ebp, s->esp, s->eip, s->eflags,
         s->cs, s->ds, s->es, s->fs, s->gs, s->ss,
     };
     dump(8, 0, &r);
     panic("double fault (an exception while handling one: often a kernel stack overflow)");
+}
+
+/* The APIC vectors (only once other CPUs run; the PIC path above is the
+ * single-CPU one, left exactly as it was). */
+static __attribute__((noinline)) void apic_interrupt(uint32_t v)
+{
+    struct x86_cpu *c = x86_this_cpu();
+    if (v == VEC_STOP)
+        arch_halt(); /* a fixed-vector stop: arch_stop_others' twin for a CPU that takes interrupts */
+    if (c->id != 0) {
+        /* SMP core: sched.c is still single-CPU, so only CPU 0 calls sched_*.
+         * Here the other CPUs count their ticks and reschedule IPIs and
+         * acknowledge them; the integrator wires these to the core
+         * (sched_irq_enter; sched_tick; EOI; sched_irq_exit, as on CPU 0). */
+        if (v == VEC_LAPIC_TIMER) {
+            c->timer_ticks++;
+            lapic_timer_tick(c);
+        } else if (v == VEC_RESCHED) {
+            c->resched_ipis++;
+        }
+        lapic_eoi();
+        return;
+    }
+    sched_irq_enter();
+    if (v == VEC_LAPIC_TIMER) {
+        c->timer_ticks++;
+        lapic_timer_tick(c);
+        sched_tick();
+    } else if (v == VEC_RESCHED) {
+        c->resched_ipis++; /* the work is sched_irq_exit's: a need-resched flag */
+    } else if (v == VEC_IOAPIC_BASE + IRQ_COM1) {
+        serial_irq();
+    } else if (v == VEC_IOAPIC_BASE + IRQ_KEYBOARD) {
+        keyboard_irq();
+    }
+    lapic_eoi();
+    sched_irq_exit(); /* may switch tasks: returns when this one runs again */
 }
 
 void trap_dispatch(struct trap_frame *f)
@@ -101,6 +150,12 @@ void trap_dispatch(struct trap_frame *f)
         sched_irq_exit(); /* may switch tasks: returns when this one runs again */
         return;
     }
+    if (v >= VEC_IOAPIC_BASE && v <= VEC_STOP) {
+        apic_interrupt(v);
+        return;
+    }
+    if (v == VEC_SPURIOUS)
+        return; /* the local APIC's spurious vector: not in service, no EOI */
     kprintf("trap: unexpected interrupt vector %u (no device or exception uses it); ignored\n",
             (unsigned)v);
 }

@@ -10,11 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "trap_frame.h"
+
 /* Segment selectors of the flat GDT (gdt.c). */
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10
 #define SEL_TSS 0x18
 #define SEL_DF_TSS 0x20 /* task gate target for the double fault */
+#define SEL_PERCPU 0x28 /* FS: this CPU's struct x86_cpu; the same selector in every CPU's GDT */
+#define GDT_ENTRIES 6
 
 /* IRQ lines of the two 8259 PICs land on vectors 32..47 (pic.c). */
 #define IRQ_BASE 32
@@ -55,21 +59,71 @@ _Static_assert(offsetof(struct trap_frame, eax) == 44, "isr.S: PUSHAD order");
 _Static_assert(offsetof(struct trap_frame, vector) == 48, "isr.S: vector slot");
 _Static_assert(offsetof(struct trap_frame, error) == 52, "isr.S: error code slot");
 _Static_assert(offsetof(struct trap_frame, eip) == 56, "isr.S: CPU frame");
-_Static_assert(sizeof(struct trap_frame) == 68, "isr.S: frame size");
+_Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "isr.S: frame size (trap_frame.h)");
 
 /* The ESP the interrupted code had (ring 0 to ring 0: no SS:ESP pushed). */
 static inline uint32_t trap_frame_esp(const struct trap_frame *f) { return (uint32_t)(uintptr_t)(&f->eflags + 1); }
 
+/* The CPU's 32-bit task-state segment. */
+struct tss {
+    uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2;
+    uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint32_t es, cs, ss, ds, fs, gs, ldt;
+    uint16_t trap, iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "the CPU's 32-bit TSS is 104 bytes");
+
+struct gdt_entry {
+    uint16_t limit_lo, base_lo;
+    uint8_t base_mid, access, flags_limit_hi, base_hi;
+} __attribute__((packed));
+
+/*
+ * One per CPU: its tables, its double-fault stack, and the arch's per-CPU
+ * counters. FS selects a segment whose base is this CPU's struct (SEL_PERCPU
+ * in the CPU's own GDT), so %fs:0 is the core's pointer (arch_this_cpu), %fs:4
+ * the CPU number (arch_cpu_id) and %fs:8 the struct itself (x86_this_cpu).
+ * Written by its own CPU, except `local`, `id` and `apic_id`, which the boot
+ * CPU fills in before starting it.
+ */
+struct x86_cpu {
+    void *local;                 /* 0: the core's per-CPU pointer */
+    unsigned id;                 /* 4: 0 = boot CPU, then 1.. in start order */
+    struct x86_cpu *self;        /* 8: this struct, for x86_this_cpu() */
+    uint32_t apic_id;            /* local APIC id (not the same as id) */
+    volatile uint32_t timer_ticks;   /* interrupts taken from this CPU's timer */
+    volatile uint32_t resched_ipis;  /* reschedule IPIs taken */
+    volatile uint32_t started;   /* set by the CPU once it reached its entry */
+    uint32_t jitter_state;       /* LAPIC timer jitter: this CPU's generator */
+    struct gdt_entry gdt[GDT_ENTRIES];
+    struct tss tss, df_tss;      /* the CPU saves into tss on a double fault; df_tss runs the handler */
+    uint8_t df_stack[4096] __attribute__((aligned(16)));
+};
+_Static_assert(offsetof(struct x86_cpu, local) == 0, "arch_this_cpu reads %fs:0");
+_Static_assert(offsetof(struct x86_cpu, id) == 4, "arch_cpu_id reads %fs:4");
+_Static_assert(offsetof(struct x86_cpu, self) == 8, "x86_this_cpu reads %fs:8");
+
+static inline struct x86_cpu *x86_this_cpu(void)
+{
+    struct x86_cpu *c;
+    __asm__("movl %%fs:8, %0" : "=r"(c));
+    return c;
+}
+
 /* gdt.c */
+extern struct x86_cpu x86_cpus[]; /* [ARCH_MAX_CPUS]; [0] is the boot CPU */
 void gdt_init(void);
-extern const void *x86_fault_tss; /* the TSS the CPU saved into on a double fault */
+void gdt_init_cpu(struct x86_cpu *c);
 /* idt.c */
 void idt_init(void);
+void idt_load(void);
 /* pic.c */
 void pic_init(void);
 void pic_unmask(unsigned irq);
 void pic_eoi(unsigned irq);
 int pic_is_spurious(unsigned irq);
+/* arch.c */
+extern unsigned x86_timer_hz; /* the boot CPU's arch_timer_start(hz), for the switch to its LAPIC timer */
 /* pit.c */
 void pit_init(unsigned hz);
 void pit_tick(void);

@@ -13,5 +13,9 @@ void ktest_canary(void);
 void ktest_doublefault(void);
 void ktest_clock(void);
 void ktest_swap(void);
+void ktest_smp(void);
+void ktest_smpfault(void);
+void ktest_smpdoublefault(void);
+void ktest_smpinput(void);
 
 #endif

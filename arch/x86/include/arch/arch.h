@@ -13,6 +13,9 @@
  *   atomics      arch_xchg, arch_test_and_set
  *   time         arch_cycles, arch_timer_start
  *   leaving      arch_exit, arch_halt
+ *   CPUs         arch_cpus_probe, arch_cpu_start, arch_cpu_set_local,
+ *                arch_this_cpu, arch_cpu_id, arch_send_resched,
+ *                arch_stop_others, arch_cpu_relax, arch_cpu_counts
  * Each function says what the core may expect of it.
  */
 #ifndef ARCH_ARCH_H
@@ -121,15 +124,23 @@ static inline uint64_t arch_cycles(void)
 
 /* ---- The timer ------------------------------------------------------ */
 
-/* Start the periodic timer at `hz` interrupts per second. From then on,
- * each tick runs, in interrupt context: sched_irq_enter(), sched_tick(),
+/* Start THIS CPU's periodic timer at `hz` interrupts per second. From then
+ * on, each tick runs, in interrupt context: sched_irq_enter(), sched_tick(),
  * the end-of-interrupt, sched_irq_exit() (kernel/sched.h). The caller
- * enables interrupts when it is ready for them. */
+ * enables interrupts when it is ready for them.
+ * While only the boot CPU runs, this is the PIT (through the 8259 PIC).
+ * Once arch_cpu_start has started another CPU, every CPU (the boot CPU
+ * switches over by itself at that moment) uses its local APIC timer,
+ * calibrated once against the PIT, and devices go through the I/O APIC.
+ * (For now only CPU 0 calls the sched_* hooks: see the SMP core comments
+ * in arch/x86/trap.c.) */
 void arch_timer_start(unsigned hz);
 
 /* Make each timer period vary at random by up to `percent` % around 1/hz,
  * from a seeded generator: different interleavings, each one replayable.
- * 0 turns it off. */
+ * 0 turns it off. Works for the PIT and for the local APIC timers (which
+ * then run one-shot, reloaded at each tick, each CPU from its own
+ * generator seeded from `seed` and its number). */
 void arch_timer_jitter(unsigned percent, uint32_t seed);
 
 /* Start delivering typed characters (serial line, keyboard) to the kernel's
@@ -145,5 +156,77 @@ __attribute__((noreturn)) void arch_exit(int code);
 
 /* Stop this CPU for good (interrupts off, HLT in a loop). */
 __attribute__((noreturn)) void arch_halt(void);
+
+/* ---- CPUs --------------------------------------------------------------- */
+
+/* The most CPUs the arch layer starts; arch_cpus_probe never reports more. */
+#define ARCH_MAX_CPUS 8
+
+/* Per-CPU data of the core: each CPU has one pointer, set once, read in one
+ * instruction. arch_cpu_set_local sets this CPU's pointer (the boot CPU's
+ * before arch_cpus_probe; another CPU's is given to arch_cpu_start, so it is
+ * set before that CPU runs any core code). Until set, arch_this_cpu() is
+ * NULL. Any context, interrupts on or off. */
+void arch_cpu_set_local(void *local);
+
+/* This CPU's pointer: one MOVL from FS, whose segment base is this CPU's
+ * arch data (each CPU has its own GDT; the selector is the same on all). */
+static inline void *arch_this_cpu(void)
+{
+    void *p;
+    __asm__ volatile("movl %%fs:0, %0" : "=r"(p));
+    return p;
+}
+
+/* This CPU's number: 0 for the boot CPU, then 1..n-1 in the order they were
+ * started (not the APIC ids). Valid from the first instruction of kernel_main. */
+static inline unsigned arch_cpu_id(void)
+{
+    unsigned id;
+    __asm__ volatile("movl %%fs:4, %0" : "=r"(id));
+    return id;
+}
+
+/* How many CPUs there are (at least 1, at most ARCH_MAX_CPUS): from the
+ * ACPI MADT, else the Intel MP tables, else 1. Prints one line saying what
+ * it found and where. Starts nothing: the machine is as before. Boot CPU,
+ * task context; calling it again returns the same answer (and prints again). */
+unsigned arch_cpus_probe(void);
+
+/* Start CPU `cpu` (1..probed-1, each once, in order). It loads its own
+ * GDT/TSS/IDT, enables its local APIC, sets arch_this_cpu() == local, prints
+ * "smp: cpu N up (APIC id M)", and calls entry() on the stack
+ * [stack, stack + size) with interrupts off; entry() must not return (if it
+ * does, the CPU halts). Returns true once the CPU has reached entry, false
+ * (with a one-line message) after a timeout of about 100 ms. The first
+ * successful start switches the whole machine to the APICs (see
+ * arch_timer_start). Boot CPU, task context, may spin with interrupts on;
+ * not from an interrupt handler. */
+bool arch_cpu_start(unsigned cpu, void *local, void *stack, size_t size, void (*entry)(void));
+
+/* Send CPU `cpu` a reschedule IPI: it takes an interrupt and runs
+ * sched_irq_enter(); EOI; sched_irq_exit(), so a need-resched flag the core
+ * set for it is acted on at its interrupt tail. (For now only CPU 0 calls
+ * the sched_* hooks; the others count the IPI: arch_cpu_counts.) Any CPU,
+ * any context; does nothing before APs run or for a CPU not started. */
+void arch_send_resched(unsigned cpu);
+
+/* For panic: every other started CPU halts with interrupts off (an NMI, so
+ * even a CPU spinning with interrupts off stops), so the panic message is
+ * readable. Does nothing while only the boot CPU runs. If two CPUs call it
+ * at once, the second one halts and the first goes on. Interrupts off. */
+void arch_stop_others(void);
+
+/* Spin-wait hint (PAUSE), for loops that poll memory another CPU writes. */
+static inline void arch_cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+
+/* What the arch layer counted for CPU `cpu`, for tests and diagnostics:
+ * interrupts from its timer, and reschedule IPIs it took. Any CPU, any
+ * context; zeros for a CPU never started. */
+struct arch_cpu_counts {
+    uint32_t timer_ticks;
+    uint32_t resched_ipis;
+};
+void arch_cpu_counts(unsigned cpu, struct arch_cpu_counts *out);
 
 #endif /* ARCH_ARCH_H */
