@@ -93,6 +93,7 @@ DEMO_SRC := demos/demos.c               # table of demos (run=)
 DEMO_SRC += demos/counters.c            # default demo: three tasks that never yield
 DEMO_SRC += demos/workloads.c           # run=workload, run=agree: the course's exercises, measured
 DEMO_SRC += demos/race.c                # run=race, run=exclusion: the racing counter, mutual exclusion
+DEMO_SRC += demos/smprace.c             # run=smprace: the racing counter on several CPUs, for real
 DEMO_SRC += demos/prodcons.c            # run=prodcons: lost wakeup, semaphores, messages
 DEMO_SRC += demos/philosophers.c        # run=philosophers: two solutions and the deadlock
 DEMO_SRC += demos/classics.c            # run=readers-writers, run=barber, run=barrier

@@ -31,8 +31,11 @@ static int count_forever(void *arg)
         c->count++;
         uint64_t used = task_cpu_ticks(self);
         if (used >= next) {
-            kprintf("%s%s\033[0m: counter %10u after %3u ticks of CPU, at tick %u\n", c->colour, self->name,
-                    (unsigned)c->count, (unsigned)used, (unsigned)ticks_now());
+            char where[16] = ""; /* on several CPUs: where it runs now (they run in parallel) */
+            if (sched_ncpus() > 1)
+                ksnprintf(where, sizeof where, ", on cpu %u", self->cpu);
+            kprintf("%s%s\033[0m: counter %10u after %3u ticks of CPU, at tick %u%s\n", c->colour, self->name,
+                    (unsigned)c->count, (unsigned)used, (unsigned)ticks_now(), where);
             next += REPORT_TICKS;
             if (++reports == (kconfig.exit ? REPORTS_WHEN_EXITING : REPORTS))
                 return 0;

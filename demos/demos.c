@@ -13,6 +13,7 @@ const struct demo demos[] = {
     {"agree", demo_agree, "every workload under every policy, lines only (checked against the simulator)"},
     {"race", demo_race, "4 tasks x 100 increments: unlocked, then with each kind of lock"},
     {"exclusion", demo_exclusion, "lock variable, strict alternation, Peterson, interrupts off"},
+    {"smprace", demo_smprace, "the racing counter on several CPUs: interrupts off fails, spinlocks spin"},
     {"prodcons", demo_prodcons, "producer-consumer: lost wakeup, semaphores, messages"},
     {"philosophers", demo_philosophers, "dining philosophers: two solutions, then the deadlock"},
     {"readers-writers", demo_readers_writers, "readers-writers lock: no torn reads, writers alone"},

@@ -10,6 +10,7 @@ int demo_workload(void *arg);
 int demo_agree(void *arg);
 int demo_race(void *arg);
 int demo_exclusion(void *arg);
+int demo_smprace(void *arg);
 int demo_prodcons(void *arg);
 int demo_philosophers(void *arg);
 int demo_readers_writers(void *arg);

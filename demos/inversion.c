@@ -162,16 +162,29 @@ int demo_inversion(void *arg)
     bool pi_before = sync_priority_inheritance;
     struct task *self = task_current();
     uint32_t my_priority = self->priority;
+    ktap_plan(4);
+    if (sched_ncpus() > 1) { /* the inversion needs L and M to compete for one CPU */
+        const char *why = "priority inversion needs one CPU: with several, L runs beside M (boot with cpus=1)";
+        ktap_skip("inversion-pi-off", why);
+        ktap_skip("inversion-pi-on", why);
+        ktap_skip("inversion-handoff-pi-on", why);
+        ktap_skip("inversion-chain-pi-on", why);
+        return 0;
+    }
     sched_set_policy(sched_policy_find("prio"));
+    arch_irqstate_t s = sched_lock();
     self->priority = 0; /* the demo itself must not be in the way */
     sched_priority_changed(self);
-    ktap_plan(4);
+    sched_unlock_preempt(&sched_klock, s);
     int failed = scenario(false, false);
     failed += scenario(true, false);
     failed += scenario(true, true);
     failed += chain_scenario();
     sync_priority_inheritance = pi_before;
+    s = sched_lock();
     self->priority = my_priority;
+    sched_priority_changed(self);
+    sched_unlock_preempt(&sched_klock, s);
     sched_set_policy(before);
     return failed;
 }

@@ -91,13 +91,13 @@ static void enter(int i, arch_irqstate_t *s)
     case IRQ_OFF: *s = arch_irq_save(); break;
     case PETERSON_N: petersonn_enter(i, WORKERS); break;
     }
-    if (++inside > 1)
-        violations++;
+    if (__atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST) > 1) /* atomic: on several CPUs, */
+        __atomic_add_fetch(&violations, 1, __ATOMIC_RELAXED);   /* the count must not race too */
 }
 
 static void leave(int i, arch_irqstate_t s)
 {
-    inside--;
+    __atomic_sub_fetch(&inside, 1, __ATOMIC_SEQ_CST);
     switch (remedy) {
     case NONE: break;
     case SPIN_XCHG_LOCK: spin_unlock(&spin_x); break;
@@ -127,6 +127,11 @@ static int increment(void *arg)
 
 static int run_race(enum remedy r)
 {
+    if (r == IRQ_OFF && sched_ncpus() > 1) {
+        ktap_skip(remedy_names[r], "interrupts off is no lock on several CPUs: run=smprace shows it losing "
+                                   "updates");
+        return 0;
+    }
     remedy = r;
     counter = 0;
     inside = violations = 0;

@@ -82,8 +82,8 @@ static unsigned split(char *line, char **argv)
 static void show_task(struct task *t, void *ctx)
 {
     (void)ctx;
-    kprintf("  %3u  %-15s %-9s %7u  ", (unsigned)t->id, t->name,
-            t == task_current() ? "RUNNING" : task_state_name(t->state), (unsigned)t->ticks);
+    kprintf("  %3u  %-15s %-9s %7u  %3u  ", (unsigned)t->id, t->name,
+            t == task_current() ? "RUNNING" : task_state_name(t->state), (unsigned)t->ticks, t->cpu);
     if (t->state == TASK_BLOCKED)
         kprintf("%s%s%s%s", t->wait_what ? t->wait_what : "?", t->wait_name ? " '" : "",
                 t->wait_name ? t->wait_name : "", t->wait_name ? "'" : "");
@@ -94,7 +94,7 @@ static void show_task(struct task *t, void *ctx)
 
 static void cmd_ps(void)
 {
-    kprintf("   id  name            state         cpu  waits on\n");
+    kprintf("   id  name            state       ticks  cpu  waits on\n");
     task_for_each(show_task, NULL);
 }
 

@@ -37,6 +37,12 @@ static const char *policy_name(unsigned i)
     return NULL;
 }
 
+static const char *rq_name(unsigned i)
+{
+    static const char *const names[] = {"percpu", "global"};
+    return i < 2 ? names[i] : NULL;
+}
+
 static const struct option options[] = {
     {"hz", OPT_UINT, &kconfig.hz, 19, 10000, NULL, "timer interrupts per second"},
     {"jitter", OPT_UINT, &kconfig.jitter, 0, 50, NULL, "vary each timer period at random by up to this %, from seed="},
@@ -52,6 +58,8 @@ static const struct option options[] = {
     {"test", OPT_CHOICE, &kconfig.test, 0, 0, ktest_name, "run an in-kernel test (KTAP output)"},
     {"run", OPT_CHOICE, &kconfig.run, 0, 0, demo_name, "demo to run when no test is given"},
     {"exit", OPT_BOOL, &kconfig.exit, 0, 1, NULL, "leave QEMU when the test or demo ends (status 33 = pass)"},
+    {"cpus", OPT_UINT, &kconfig.cpus, 1, 8, NULL, "CPUs that run tasks (QEMU -smp N, make run CPUS=N)"},
+    {"rq", OPT_CHOICE, &kconfig.rq, 0, 0, rq_name, "run queues with several CPUs: one per CPU, or one shared by all"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -65,6 +73,8 @@ void cmdline_reset(void)
         .workload = "course",
         .exit = false,
         .help = false,
+        .cpus = 1,
+        .rq = "percpu",
     };
     sched_config = (struct sched_config){.quantum = 1, .aging = 10, .boost = 50, .seed = 1};
     sync_priority_inheritance = true;

@@ -20,6 +20,8 @@ struct kconfig {
     const char *run;   /* demo to run when no test is given */
     const char *workload; /* run=workload: a built-in name or a task list (workload.h) */
     bool exit;         /* leave QEMU once the test or demo is done */
+    uint32_t cpus;     /* CPUs to schedule on (1..8; fewer if fewer are present) */
+    const char *rq;    /* "percpu" or "global": one run queue per CPU, or one for all */
     bool help;         /* print the options at boot */
 };
 

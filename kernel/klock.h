@@ -22,19 +22,49 @@
 
 #include <arch/arch.h>
 
+/* A ticket lock: first come, first served. A plain test-and-set lock can
+ * starve a CPU for good - the holder releases and retakes it before the
+ * waiter looks (QEMU's round robin between vCPUs makes that the rule, not
+ * the exception) - and the scheduler lock is taken on every wakeup. */
 struct klock {
-    volatile uint32_t held; /* 0 free, 1 taken: what other CPUs spin on */
+    volatile uint16_t owner;  /* the ticket being served */
+    volatile uint16_t next;   /* the next ticket to hand out */
+    volatile uint32_t holder; /* 1 + the CPU that holds it, 0 when free: for reports */
 };
 
-#define KLOCK_INIT {0}
+#define KLOCK_INIT {0, 0, 0}
 
-static inline void klock_init(struct klock *l) { l->held = 0; }
+static inline void klock_init(struct klock *l) { *l = (struct klock)KLOCK_INIT; }
+
+/* True once a second CPU may run (sched_cpu_prepare sets it, before that CPU
+ * starts, while no klock is held): until then a klock is interrupts off
+ * alone, and the word is never touched. */
+extern bool klock_smp;
+
+/* The contended path: spin (reading, with PAUSE) until our ticket is
+ * served; a CPU that already holds l is told so in a panic, not left to
+ * spin forever. (kernel/sched.c) */
+void klock_spin(struct klock *l, uint16_t ticket);
 
 /* Take l with interrupts already off (a nested lock). */
-static inline void klock_take(struct klock *l) { (void)l; }
+static inline void klock_take(struct klock *l)
+{
+    if (!klock_smp)
+        return;
+    uint16_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE); /* LOCK XADD */
+    if (l->owner != ticket)
+        klock_spin(l, ticket);
+    l->holder = arch_cpu_id() + 1;
+}
 
 /* Release l, leaving interrupts off. */
-static inline void klock_drop(struct klock *l) { (void)l; }
+static inline void klock_drop(struct klock *l)
+{
+    if (!klock_smp)
+        return;
+    l->holder = 0;
+    __atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE); /* the next ticket */
+}
 
 /* Turn interrupts off, take l, and return the interrupt state to restore. */
 static inline arch_irqstate_t klock_irqsave(struct klock *l)

@@ -6,6 +6,9 @@
  * timer and creates the first task: the test runner (test=) or a demo
  * (run=). Creating that task switches to it at once, since only the idle
  * task was running; when nothing is ready, we come back here and idle.
+ * With cpus=N, the other CPUs are started just before: each runs
+ * ap_entry() on its own idle task's stack, and idles until the scheduler
+ * gives it something.
  */
 #include <arch/arch.h>
 
@@ -51,6 +54,47 @@ static void heap_init(const struct boot_info *bi)
             bi->nregions, (unsigned)(size >> 10), (void *)bi->image_end);
 }
 
+/* The first code of every other CPU, on its idle task's stack, interrupts
+ * off: take tasks from now on, start this CPU's timer, and idle. */
+static void ap_entry(void)
+{
+    sched_cpu_online();
+    arch_timer_start(kconfig.hz);
+    arch_irq_enable();
+    for (;;)
+        arch_idle();
+}
+
+/* Start CPUs 1 .. kconfig.cpus-1 (or as many as there are). */
+static void start_cpus(void)
+{
+    if (kconfig.cpus <= 1)
+        return;
+    unsigned present = arch_cpus_probe();
+    unsigned n = kconfig.cpus;
+    if (n > present) {
+        kprintf("cpus: cpus=%u, but this machine has %u CPU(s); using %u (under QEMU: -smp %u, or make run "
+                "CPUS=%u)\n",
+                (unsigned)n, present, present, (unsigned)n, (unsigned)n);
+        n = present;
+    }
+    /* Interrupts stay off while the machine moves from the PIC and the PIT
+     * to the APICs (the first start), and while each CPU comes up. */
+    arch_irqstate_t s = arch_irq_save();
+    for (unsigned id = 1; id < n; id++) {
+        struct task *idle = task_new_idle(id);
+        if (!idle) {
+            kprintf("cpus: no memory for CPU %u's idle task; running on %u CPU(s)\n", id, id);
+            break;
+        }
+        if (!arch_cpu_start(id, sched_cpu_prepare(id, idle), idle->stack, idle->stack_size, ap_entry))
+            break; /* (arch_cpu_start said why) */
+    }
+    arch_irq_restore(s);
+    kprintf("cpus: %u CPU(s) run tasks, %s run queue%s\n", sched_ncpus(),
+            sched_rq_mode() == SCHED_RQ_GLOBAL ? "one shared" : "one", sched_rq_mode() == SCHED_RQ_GLOBAL ? "" : " per CPU");
+}
+
 static int run_tests(void *arg)
 {
     int failed = ktest_run(arg);
@@ -73,6 +117,7 @@ static int run_demo(void *arg)
 
 void kernel_main(struct boot_info *bi)
 {
+    sched_early_init(); /* this CPU's data, before anyone asks for task_current() */
     boot = bi;
     kprintf("\n\033[1mTourniquet\033[0m - a teaching kernel: preemptive scheduling you can watch\n");
     kprintf("boot: loaded by %s; command line: \"%s\"\n", bi->loader, bi->cmdline);
@@ -86,6 +131,7 @@ void kernel_main(struct boot_info *bi)
 
     const struct sched_policy *policy = sched_policy_find(kconfig.sched);
     KASSERT(policy != NULL); /* cmdline only accepts registered names */
+    sched_set_rq_mode(kconfig.rq[0] == 'g' ? SCHED_RQ_GLOBAL : SCHED_RQ_PERCPU);
     sched_init(policy, task_init_idle(bi->boot_stack, bi->boot_stack_size));
     kprintf("sched: policy %s, quantum %u tick(s), timer %u Hz\n", policy->name,
             (unsigned)sched_config.quantum, (unsigned)kconfig.hz);
@@ -98,6 +144,7 @@ void kernel_main(struct boot_info *bi)
         kprintf("sched: timer jitter up to %u%%, seed %u\n", (unsigned)kconfig.jitter, (unsigned)sched_config.seed);
     }
     arch_irq_enable();
+    start_cpus();
 
     const struct demo *d = demos;
     for (unsigned i = 0; demos[i].name; i++)

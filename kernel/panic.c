@@ -43,7 +43,7 @@ void panic(const char *fmt, ...)
     struct task *t = task_current();
     if (t)
         kprintf("\nPANIC: in task '%s' (id %u) at tick %u\n", t->name, (unsigned)t->id,
-                (unsigned)sched_ticks());
+                (unsigned)sched_ticks_locked());
     else
         kprintf("\n");
     kernel_exit(KEXIT_PANIC);

@@ -33,6 +33,21 @@
  *   - it never ran: task_first_run (task.c) drops the lock and enables
  *     interrupts, then calls the task's entry function.
  * On one CPU the lock is "interrupts off" and nothing more (kernel/klock.h).
+ *
+ * Several CPUs. Each CPU has its struct sched_cpu (sched.h): its current
+ * task, its idle task, its run queue, its interrupt depth. One scheduler
+ * lock still guards every run queue and every task (xv6's single ptable
+ * lock: simple to reason about): a CPU takes it for any decision. A task
+ * that becomes ready is placed on a CPU (place(): the CPU it last ran on if
+ * that one is idle, else an idle CPU it may use, else the least loaded, its
+ * own on a tie) and, if it should preempt what runs there, that CPU gets
+ * need_resched and a reschedule IPI (kick()). A CPU whose queue runs dry
+ * pulls a task from the busiest queue before it idles, and every
+ * SCHED_BALANCE_TICKS of its ticks a CPU with two tasks fewer than the
+ * busiest pulls one (balance()). The clock is CPU 0's: its ticks are the
+ * ticks of sched_ticks(), wake sleepers and watch for a stall; every CPU's
+ * tick charges its own running task. With rq=global every CPU picks from
+ * one shared queue instead.
  */
 #include "sched.h"
 
@@ -46,49 +61,110 @@
 #include "workload.h"
 
 struct klock sched_klock = KLOCK_INIT;
+bool klock_smp;
+
+void klock_spin(struct klock *l, uint16_t ticket)
+{
+    uint32_t me = arch_cpu_id() + 1;
+    while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket) {
+        if (l->holder == me) {
+            klock_smp = false; /* the panic prints through the console's lock */
+            panic("klock %p: CPU %u takes a lock it already holds (it would spin forever)", (void *)l,
+                  (unsigned)me - 1);
+        }
+        arch_cpu_relax();
+    }
+}
 static const struct sched_policy *policy;
-static struct sched_rq runqueue; /* the ready tasks (one CPU: one run queue) */
-#define rq (&runqueue)
-struct task *sched_current_task; /* the task on the CPU (task_current) */
-#define current sched_current_task
-static struct task *idle;      /* runs when the ready queue is empty */
+static struct sched_cpu cpus[SCHED_MAX_CPUS];
+static unsigned ncpus = 1;     /* CPUs online: 0 .. ncpus-1 */
+static enum sched_rq_mode rq_mode;
+static struct sched_rq global_rq; /* rq=global: every CPU's queue */
+#define this (sched_this_cpu())
 static struct list sleep_queue;/* NEW and SLEEPING tasks, by wake_tick, then FIFO */
-static uint64_t ticks;         /* timer ticks since sched_init */
-bool sched_need_resched;       /* switch at the next preemption point */
-#define need_resched sched_need_resched
-unsigned sched_irq_depth;      /* > 0 inside a hardware interrupt handler (sched_in_irq) */
-#define irq_depth sched_irq_depth
-static bool migrate_current;   /* current still carries the previous policy's state */
+static uint64_t ticks;         /* timer ticks since sched_init (CPU 0's) */
 static struct workload_run *watched; /* the workload being measured, if any */
 static struct list quiet_watchers;   /* tasks in sched_wait_quiet */
 static unsigned quiet_ticks;         /* consecutive ticks with nothing to run */
 static unsigned quiet_result;        /* what sched_wait_quiet returns */
 static void (*tick_call)(void *);    /* sched_call_on_tick */
 static void *tick_call_arg;
-static struct sched_stats stats;
+
+#define SCHED_BALANCE_TICKS 4 /* a CPU looks for imbalance every this many of its ticks */
+
+void sched_early_init(void)
+{
+    cpus[0] = (struct sched_cpu){.id = 0, .online = true, .rq = &cpus[0].own_rq};
+    arch_cpu_set_local(&cpus[0]);
+}
+
+struct sched_cpu *sched_cpu(unsigned id) { return &cpus[id]; }
+
+unsigned sched_ncpus(void) { return ncpus; }
+
+void sched_set_rq_mode(enum sched_rq_mode mode) { rq_mode = mode; }
+
+enum sched_rq_mode sched_rq_mode(void) { return rq_mode; }
 
 void sched_init(const struct sched_policy *p, struct task *idle_task)
 {
+    struct sched_cpu *c = &cpus[0];
+    *c = (struct sched_cpu){.id = 0, .online = true};
+    arch_cpu_set_local(c);
+    ncpus = 1;
+    c->rq = rq_mode == SCHED_RQ_GLOBAL ? &global_rq : &c->own_rq;
     policy = p;
-    policy->init(rq);
-    rq->nr_ready = 0;
+    policy->init(c->rq);
+    c->rq->nr_ready = 0;
     list_init(&sleep_queue);
-    idle = current = idle_task;
-    idle->state = TASK_RUNNING;
-    idle->on_cpu = true;
+    c->idle = c->current = idle_task;
+    idle_task->state = TASK_RUNNING;
+    idle_task->on_cpu = true;
+    idle_task->cpu = 0;
     ticks = 0;
-    need_resched = false;
-    migrate_current = false;
-    irq_depth = 0;
     watched = NULL;
     list_init(&quiet_watchers);
     quiet_ticks = 0;
-    stats = (struct sched_stats){0};
+}
+
+void *sched_cpu_prepare(unsigned id, struct task *idle_task)
+{
+    KASSERT(id > 0 && id < SCHED_MAX_CPUS);
+    struct sched_cpu *c = &cpus[id];
+    *c = (struct sched_cpu){.id = id};
+    if (rq_mode == SCHED_RQ_GLOBAL) {
+        c->rq = &global_rq;
+    } else {
+        c->rq = &c->own_rq;
+        policy->init(c->rq);
+    }
+    c->idle = c->current = idle_task;
+    idle_task->state = TASK_RUNNING;
+    idle_task->on_cpu = true;
+    idle_task->cpu = id;
+    klock_smp = true; /* from now on the locks must really lock (before the CPU runs) */
+    return c;
+}
+
+void sched_cpu_online(void)
+{
+    arch_irqstate_t s = sched_lock();
+    struct sched_cpu *c = this;
+    KASSERT(c == &cpus[c->id] && !c->online);
+    c->online = true;
+    if (c->id >= ncpus)
+        ncpus = c->id + 1; /* CPUs come up in order: 1, 2, ... */
+    sched_unlock(s);
 }
 
 const struct sched_policy *sched_policy(void) { return policy; }
 
-struct sched_rq *sched_this_rq(void) { return rq; }
+struct sched_rq *sched_this_rq(void) { return this->rq; }
+
+/* The distinct run queues in use: every online CPU's own, or the global one. */
+#define for_each_rq(q)                                                                           \
+    for (unsigned q##_i = 0; q##_i < (rq_mode == SCHED_RQ_GLOBAL ? 1 : ncpus); q##_i++)          \
+        for (struct sched_rq *q = rq_mode == SCHED_RQ_GLOBAL ? &global_rq : &cpus[q##_i].own_rq; q; q = NULL)
 
 uint64_t sched_ticks_locked(void) { return ticks; }
 
@@ -100,15 +176,25 @@ uint64_t sched_ticks(void)
     return t;
 }
 
-unsigned sched_nr_ready(void) { return rq->nr_ready; }
+unsigned sched_nr_ready(void)
+{
+    unsigned n = 0;
+    for_each_rq(q) n += q->nr_ready;
+    return n;
+}
 
 void sched_watch(struct workload_run *run) { watched = run; }
 
 void sched_get_stats(struct sched_stats *out)
 {
     arch_irqstate_t s = sched_lock();
-    *out = stats;
-    out->ticks = ticks;
+    *out = (struct sched_stats){.ticks = ticks};
+    for (unsigned i = 0; i < ncpus; i++) {
+        out->idle_ticks += cpus[i].idle_ticks;
+        out->switches += cpus[i].switches;
+        out->preemptions += cpus[i].preemptions;
+        out->pulled += cpus[i].pulled;
+    }
     sched_unlock(s);
 }
 
@@ -131,10 +217,20 @@ static __attribute__((noreturn, noinline)) void stack_overflow(const struct task
           t->name, (unsigned)t->id, (void *)t->stack, (void *)(t->stack + t->stack_size));
 }
 
-static void enqueue(struct task *t, enum sched_why why)
+/* Put t in run queue q. */
+static inline void enqueue_on(struct sched_rq *q, struct task *t, enum sched_why why)
 {
-    rq->nr_ready++;
-    policy->enqueue(rq, t, why);
+    q->nr_ready++;
+    policy->enqueue(q, t, why);
+}
+
+/* Put t back in this CPU's run queue (it ran here). */
+static inline void enqueue(struct task *t, enum sched_why why) { enqueue_on(this->rq, t, why); }
+
+/* The run queue a READY task is in. */
+static struct sched_rq *queue_of(const struct task *t)
+{
+    return rq_mode == SCHED_RQ_GLOBAL ? &global_rq : &cpus[t->cpu].own_rq;
 }
 
 /* The pheap walk behind the ordered policies' for_each_ready. */
@@ -173,7 +269,7 @@ unsigned sched_debug_ready_fill(void)
 {
     unsigned n = 0;
     if (policy->for_each_ready)
-        policy->for_each_ready(rq, debug_note, &n);
+        for_each_rq(q) policy->for_each_ready(q, debug_note, &n);
     return n;
 }
 
@@ -181,8 +277,85 @@ void sched_for_each_ready(void (*fn)(struct task *t, void *ctx), void *ctx)
 {
     arch_irqstate_t s = sched_lock();
     if (policy->for_each_ready)
-        policy->for_each_ready(rq, fn, ctx);
+        for_each_rq(q) policy->for_each_ready(q, fn, ctx);
     sched_unlock(s);
+}
+
+/* ---- Several CPUs: where a task goes, and who takes from whom ---------------- */
+
+static inline bool allowed(const struct task *t, unsigned cpu) { return t->affinity & (1u << cpu); }
+
+/* How much work CPU c has: its queue, and what it runs. */
+static unsigned load(const struct sched_cpu *c) { return c->own_rq.nr_ready + (c->current != c->idle); }
+
+static bool cpu_idle(const struct sched_cpu *c) { return c->current == c->idle && c->rq->nr_ready == 0; }
+
+/* The CPU a task that becomes ready should go to (rq=percpu): the one it
+ * last ran on if that one idles, else an idle CPU it may use, else the one
+ * with the least work, its own on a tie. */
+static struct sched_cpu *place(const struct task *t)
+{
+    struct sched_cpu *home = t->cpu < ncpus && allowed(t, t->cpu) ? &cpus[t->cpu] : NULL;
+    if (home && cpu_idle(home))
+        return home;
+    struct sched_cpu *best = home;
+    for (unsigned i = 0; i < ncpus; i++) {
+        struct sched_cpu *c = &cpus[i];
+        if (!c->online || !allowed(t, i))
+            continue;
+        if (cpu_idle(c))
+            return c;
+        if (!best || load(c) < load(best))
+            best = c;
+    }
+    KASSERT(best != NULL); /* task_set_affinity keeps an online CPU in every mask */
+    return best;
+}
+
+/* t was just queued where CPU c picks: should it take c's CPU now? Then
+ * tell c (returns whether it did). */
+static bool kick(struct sched_cpu *c, const struct task *t)
+{
+    bool now = c->current == c->idle || (c == this && c->current->state != TASK_RUNNING) ||
+               (policy->preempts && policy->preempts(c->rq, c->current, t));
+    if (!now)
+        return false;
+    c->need_resched = true;
+    if (c != this)
+        arch_send_resched(c->id); /* its interrupt tail will switch */
+    return true;
+}
+
+/* Move one task from q to CPU c's queue (balancing): the one q would run
+ * next, if it may run on c. Returns it, or NULL. */
+static struct task *pull_from(struct sched_rq *q, struct sched_cpu *c)
+{
+    struct task *t = policy->pick_next(q);
+    if (!t)
+        return NULL;
+    if (!allowed(t, c->id)) {
+        policy->enqueue(q, t, SCHED_MIGRATE); /* not here: leave it where it was */
+        return NULL;
+    }
+    q->nr_ready--;
+    t->cpu = c->id;
+    enqueue_on(c->rq, t, SCHED_MIGRATE);
+    c->pulled++;
+    return t;
+}
+
+/* If some CPU has at least two tasks more than this one (or any queued
+ * task, when this one is about to idle), take one from the busiest. */
+static void balance(bool idle_now)
+{
+    struct sched_cpu *me = this, *busiest = NULL;
+    for (unsigned i = 0; i < ncpus; i++) {
+        struct sched_cpu *c = &cpus[i];
+        if (c != me && c->online && c->own_rq.nr_ready > 0 && (!busiest || load(c) > load(busiest)))
+            busiest = c;
+    }
+    if (busiest && (idle_now || load(busiest) >= load(me) + 2))
+        pull_from(&busiest->own_rq, me);
 }
 
 /*
@@ -205,32 +378,36 @@ void sched_for_each_ready(void (*fn)(struct task *t, void *ctx), void *ctx)
  */
 static void schedule(enum trace_reason why)
 {
-    struct task *prev = current;
+    struct task *prev = this->current;
 
     KASSERT(!arch_irq_enabled());
     KASSERT(prev->state != TASK_RUNNING);
     if (!task_canary_ok(prev))
         stack_overflow(prev);
 
-    struct task *next = policy->pick_next(rq);
+    struct sched_cpu *c = this;
+    if (c->rq->nr_ready == 0 && ncpus > 1 && rq_mode == SCHED_RQ_PERCPU)
+        balance(true); /* about to idle: look for work on the other CPUs first */
+    struct task *next = policy->pick_next(c->rq);
     if (next) {
-        KASSERT(rq->nr_ready > 0);
-        rq->nr_ready--;
+        KASSERT(c->rq->nr_ready > 0);
+        c->rq->nr_ready--;
     } else {
-        next = idle;
+        next = c->idle;
     }
     KASSERT(next->state == TASK_READY); /* its canary was checked when it left the CPU */
 
-    need_resched = false;
-    migrate_current = false; /* prev left the CPU: it re-enters through enqueue anyway */
+    c->need_resched = false;
+    c->migrate_current = false; /* prev left the CPU: it re-enters through enqueue anyway */
     next->state = TASK_RUNNING;
+    next->cpu = c->id;
     if (next == prev)
         return;
-    stats.switches++;
+    c->switches++;
     next->runs++;
     if (trace_enabled)
         trace_record(TRACE_SWITCH, prev->id, next->id, why, NULL);
-    current = next;
+    c->current = next;
     next->on_cpu = true;
     struct arch_context *last = arch_switch(&prev->ctx, &next->ctx);
     sched_finish_switch(list_entry(last, struct task, ctx));
@@ -244,13 +421,21 @@ void sched_finish_switch(struct task *prev)
 /* Take the CPU from the running task, which stays READY. */
 static void preempt(void)
 {
-    struct task *prev = current;
+    struct sched_cpu *c = this;
+    struct task *prev = c->current;
     prev->state = TASK_READY;
-    if (prev != idle) {
-        enqueue(prev, migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED);
-        stats.preemptions++;
+    if (prev != c->idle) {
+        if (ncpus > 1 && !allowed(prev, c->id)) { /* its affinity changed while it ran */
+            struct sched_cpu *to = place(prev);
+            prev->cpu = to->id;
+            enqueue_on(to->rq, prev, SCHED_MIGRATE);
+            kick(to, prev);
+        } else {
+            enqueue(prev, c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED);
+        }
+        c->preemptions++;
     }
-    migrate_current = false;
+    c->migrate_current = false;
     schedule(TR_PREEMPTED);
 }
 
@@ -264,10 +449,59 @@ void sched_make_ready(struct task *t, enum sched_why why)
     if (trace_enabled)
         trace_record(why == SCHED_NEW ? TRACE_ARRIVE : TRACE_WAKE, t->id, 0, 0, why == SCHED_NEW ? t->name : NULL);
     t->state = TASK_READY; /* (wait_obj, wait_what, wait_name mean something only while BLOCKED) */
-    enqueue(t, why);
-    if (current == idle || current->state != TASK_RUNNING ||
-        (policy->preempts && policy->preempts(rq, current, t)))
-        need_resched = true;
+    struct sched_cpu *c = this;
+    if (ncpus > 1) {
+        if (rq_mode == SCHED_RQ_GLOBAL) {
+            enqueue_on(&global_rq, t, why);
+            /* An idle CPU takes it; else the first whose task it preempts. */
+            for (unsigned i = 0; i < ncpus; i++)
+                if (cpus[i].online && cpus[i].current == cpus[i].idle && kick(&cpus[i], t))
+                    return;
+            for (unsigned i = 0; i < ncpus; i++)
+                if (cpus[i].online && kick(&cpus[i], t))
+                    return;
+            return;
+        }
+        c = place(t);
+        t->cpu = c->id;
+    }
+    enqueue_on(c->rq, t, why);
+    kick(c, t);
+}
+
+bool task_set_affinity(struct task *t, uint32_t mask)
+{
+    arch_irqstate_t s = sched_lock();
+    uint32_t online = 0;
+    for (unsigned i = 0; i < ncpus; i++)
+        if (cpus[i].online)
+            online |= 1u << i;
+    const char *why = t->is_idle             ? "an idle task stays on its CPU"
+                      : t->state == TASK_DEAD ? "the task has exited"
+                      : !(mask & online)      ? "the mask names no CPU that runs tasks"
+                                              : NULL;
+    if (why) {
+        sched_unlock(s);
+        kprintf("task_set_affinity('%s', 0x%x): %s (CPUs running tasks: 0x%x); refused\n", t->name,
+                (unsigned)mask, why, (unsigned)online);
+        return false;
+    }
+    t->affinity = mask;
+    if (t->state == TASK_READY && rq_mode == SCHED_RQ_PERCPU && !allowed(t, t->cpu)) {
+        struct sched_rq *q = queue_of(t);
+        policy->dequeue(q, t); /* out of the queue it may no longer use... */
+        q->nr_ready--;
+        struct sched_cpu *to = place(t);
+        t->cpu = to->id;
+        enqueue_on(to->rq, t, SCHED_MIGRATE); /* ...into one it may */
+        kick(to, t);
+    } else if (t->state == TASK_RUNNING && !allowed(t, t->cpu)) {
+        cpus[t->cpu].need_resched = true; /* preempt() moves it */
+        if (t->cpu != this->id)
+            arch_send_resched(t->cpu);
+    }
+    sched_unlock_preempt(&sched_klock, s);
+    return true;
 }
 
 void sched_preempt_now(void)
@@ -279,25 +513,25 @@ void sched_preempt_now(void)
 
 void sched_yield_cpu(void)
 {
-    struct task *t = current;
+    struct task *t = this->current;
     t->state = TASK_READY;
-    if (t != idle)
+    if (t != this->idle)
         enqueue(t, SCHED_YIELD);
     schedule(TR_YIELDED);
 }
 
 void sched_block(const void *obj, const char *what, struct klock *lk)
 {
-    KASSERT(current != idle); /* (callers have checked: not in an interrupt, no spinlock held) */
+    KASSERT(this->current != this->idle); /* (callers have checked: not in an interrupt, no spinlock held) */
     if (lk != &sched_klock)
         klock_take(&sched_klock); /* first the scheduler lock... */
-    current->state = TASK_BLOCKED;
-    current->wait_obj = obj;
-    current->wait_what = what;
+    this->current->state = TASK_BLOCKED;
+    this->current->wait_obj = obj;
+    this->current->wait_what = what;
     if (lk != &sched_klock)
         klock_drop(lk); /* ...then, BLOCKED and findable, let wakers in */
     if (trace_enabled)
-        trace_record(TRACE_BLOCK, current->id, 0, 0, current->wait_name ? current->wait_name : what);
+        trace_record(TRACE_BLOCK, this->current->id, 0, 0, this->current->wait_name ? this->current->wait_name : what);
     schedule(TR_BLOCKED);
     if (lk != &sched_klock) {
         klock_drop(&sched_klock); /* awake: the caller re-tests under its own lock */
@@ -319,9 +553,9 @@ static void sleep_insert(struct task *t, uint64_t deadline)
 
 void sched_sleep_until(uint64_t deadline)
 {
-    KASSERT(current != idle);
-    sleep_insert(current, deadline);
-    current->state = TASK_SLEEPING;
+    KASSERT(this->current != this->idle);
+    sleep_insert(this->current, deadline);
+    this->current->state = TASK_SLEEPING;
     schedule(TR_SLEPT);
 }
 
@@ -338,7 +572,7 @@ void sched_arrive_at(struct task *t, uint64_t at)
 
 void sched_retire(struct task *t, int code)
 {
-    KASSERT(t != idle && t->state != TASK_DEAD);
+    KASSERT(!t->is_idle && t->state != TASK_DEAD);
     t->exit_code = code;
     t->state = TASK_DEAD;
     trace_event(TRACE_EXIT, t->id, 0, 0, NULL);
@@ -351,8 +585,12 @@ void sched_priority_changed(struct task *t)
     if (!policy->reprioritize)
         return; /* priorities mean nothing to this policy: nothing to reconsider */
     if (t->state == TASK_READY || t->state == TASK_RUNNING)
-        policy->reprioritize(rq, t);
-    need_resched = true;
+        policy->reprioritize(t->state == TASK_READY ? queue_of(t) : cpus[t->cpu].rq, t);
+    this->need_resched = true;
+    if (t->state == TASK_RUNNING && t->cpu != this->id) {
+        cpus[t->cpu].need_resched = true; /* its CPU reconsiders, too */
+        arch_send_resched(t->cpu);
+    }
 }
 
 static const char quiet_wait[] = "quiet"; /* wait_what in sched_wait_quiet */
@@ -360,16 +598,16 @@ static const char quiet_wait[] = "quiet"; /* wait_what in sched_wait_quiet */
 unsigned sched_wait_quiet(void)
 {
     arch_irqstate_t s = sched_lock();
-    if (sched_in_irq() || current->spinlocks_held) {
+    if (sched_in_irq() || this->current->spinlocks_held) {
         sched_unlock(s);
         kprintf("MISUSE: sched_wait_quiet by '%s': it would sleep in an interrupt handler or holding a spinlock; refused\n",
-                current->name);
+                this->current->name);
         return 0;
     }
-    current->wait_name = NULL;
+    this->current->wait_name = NULL;
     if (list_empty(&quiet_watchers))
         quiet_ticks = 0; /* count from now */
-    list_push_back(&quiet_watchers, &current->wait_node);
+    list_push_back(&quiet_watchers, &this->current->wait_node);
     sched_block(&quiet_watchers, quiet_wait, &sched_klock);
     unsigned n = quiet_result;
     sched_unlock(s);
@@ -404,7 +642,7 @@ static void went_quiet(void)
 
 void sched_exit(void)
 {
-    KASSERT(current->state == TASK_DEAD);
+    KASSERT(this->current->state == TASK_DEAD);
     schedule(TR_EXITED);
     panic("a dead task was scheduled again");
 }
@@ -424,21 +662,43 @@ void sched_set_policy_locked(const struct sched_policy *p)
     struct list moving;
     list_init(&moving);
     unsigned n = 0;
-    for (struct task *t; (t = policy->pick_next(rq)) != NULL; n++)
+    unsigned ready = sched_nr_ready();
+    for_each_rq(q) for (struct task *t; (t = policy->pick_next(q)) != NULL; n++)
         list_push_back(&moving, &t->wait_node);
-    KASSERT(n == rq->nr_ready);
+    KASSERT(n == ready);
     policy = p;
-    policy->init(rq);
-    rq->nr_ready = 0;
-    for (struct list_node *node; (node = list_pop_front(&moving)) != NULL;)
-        enqueue(list_entry(node, struct task, wait_node), SCHED_MIGRATE);
-    /* The running task still carries the old policy's state (its level, its
-     * pass...): at the next preemption point it goes through the new
-     * policy's enqueue too, as SCHED_MIGRATE, and the new policy decides. */
-    if (current != idle) {
-        migrate_current = true;
-        need_resched = true;
+    for_each_rq(q) {
+        policy->init(q);
+        q->nr_ready = 0;
     }
+    for (struct list_node *node; (node = list_pop_front(&moving)) != NULL;) {
+        struct task *t = list_entry(node, struct task, wait_node);
+        enqueue_on(queue_of(t), t, SCHED_MIGRATE); /* each stays on its CPU */
+    }
+    /* The running tasks still carry the old policy's state (their level,
+     * their pass...): at their next preemption point they go through the
+     * new policy's enqueue too, as SCHED_MIGRATE, and the new policy
+     * decides. */
+    for (unsigned i = 0; i < ncpus; i++) {
+        struct sched_cpu *c = &cpus[i];
+        if (c->current != c->idle) {
+            c->migrate_current = true;
+            c->need_resched = true;
+            if (c != this)
+                arch_send_resched(c->id);
+        }
+    }
+}
+
+/* Nothing runs or is ready on any CPU, and no timer is pending. */
+static bool all_quiet(void)
+{
+    if (!list_empty(&sleep_queue))
+        return false;
+    for (unsigned i = 0; i < ncpus; i++)
+        if (cpus[i].current != cpus[i].idle || cpus[i].rq->nr_ready > 0)
+            return false;
+    return true;
 }
 
 /* Hold a task with declared needs to them, for the tick just charged. */
@@ -460,10 +720,30 @@ static void charge_declared(struct task *curr)
 void sched_tick(void)
 {
     klock_take(&sched_klock); /* interrupt context: interrupts are off */
-    struct task *curr = current;
+    struct sched_cpu *c = this;
+    struct task *curr = c->current;
 
-    ticks++;
+    c->ticks++;
     curr->ticks++; /* the tick that just ended was spent running curr */
+    if (c->id != 0) { /* not the clock: charge the tick, balance, ask the policy */
+        if (!c->online) { /* started, but not (yet) taking tasks */
+            klock_drop(&sched_klock);
+            return;
+        }
+        if (curr == c->idle)
+            c->idle_ticks++;
+        else if (curr->burst)
+            charge_declared(curr);
+        if (rq_mode == SCHED_RQ_PERCPU && c->ticks % SCHED_BALANCE_TICKS == 0)
+            balance(curr == c->idle && c->rq->nr_ready == 0);
+        if (curr == c->idle)
+            c->need_resched |= c->rq->nr_ready > 0;
+        else if (curr->state != TASK_RUNNING || policy->tick(c->rq, curr))
+            c->need_resched = true;
+        klock_drop(&sched_klock);
+        return;
+    }
+    ticks++;
     if (watched)
         workload_tick(watched, curr, ticks);
     if (curr->burst)
@@ -487,18 +767,20 @@ void sched_tick(void)
     }
 
     if (!list_empty(&quiet_watchers)) { /* only when someone waits for quiet */
-        if (curr != idle || rq->nr_ready > 0 || !list_empty(&sleep_queue))
+        if (!all_quiet())
             quiet_ticks = 0;
         else if (++quiet_ticks == SCHED_STALL_TICKS)
             went_quiet();
     }
+    if (ncpus > 1 && rq_mode == SCHED_RQ_PERCPU && c->ticks % SCHED_BALANCE_TICKS == 0)
+        balance(curr == c->idle && c->rq->nr_ready == 0);
 
-    if (curr == idle)
-        stats.idle_ticks++;
+    if (curr == c->idle)
+        c->idle_ticks++;
     else if (curr->state != TASK_RUNNING)
-        need_resched = true; /* retired or gone to wait: someone else runs */
-    else if (policy->tick(rq, curr))
-        need_resched = true;
+        c->need_resched = true; /* retired or gone to wait: someone else runs */
+    else if (policy->tick(c->rq, curr))
+        c->need_resched = true;
     klock_drop(&sched_klock);
 }
 
@@ -511,17 +793,18 @@ void sched_call_on_tick(void (*fn)(void *arg), void *arg)
     sched_unlock(s);
 }
 
-void sched_irq_enter(void) { irq_depth++; }
+void sched_irq_enter(void) { this->irq_depth++; }
 
 void sched_irq_exit(void)
 {
-    KASSERT(irq_depth > 0);
-    if (--irq_depth == 0 && need_resched) {
+    struct sched_cpu *c = this;
+    KASSERT(c->irq_depth > 0);
+    if (--c->irq_depth == 0 && c->need_resched) {
         klock_take(&sched_klock);
-        if (current->state == TASK_RUNNING)
+        if (this->current->state == TASK_RUNNING)
             preempt();
         else
-            schedule(current->state == TASK_DEAD ? TR_EXITED : TR_SLEPT); /* retired, or off to its I/O */
+            schedule(this->current->state == TASK_DEAD ? TR_EXITED : TR_SLEPT); /* retired, or off to its I/O */
         klock_drop(&sched_klock); /* we run again: IRET turns interrupts back on */
     }
 }

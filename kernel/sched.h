@@ -119,9 +119,68 @@ struct sched_policy {
     void (*for_each_ready)(struct sched_rq *rq, void (*fn)(struct task *t, void *ctx), void *ctx);
 };
 
-/* Install `policy` with an empty ready queue and `idle` as the idle task.
- * Called once at boot, before the first task is created. */
+/* ---- CPUs ------------------------------------------------------------------- */
+
+#define SCHED_MAX_CPUS ARCH_MAX_CPUS
+
+/* How the ready tasks are queued when several CPUs run (rq=): */
+enum sched_rq_mode {
+    SCHED_RQ_PERCPU, /* one run queue per CPU: placement at wakeup, balancing (the default) */
+    SCHED_RQ_GLOBAL, /* one run queue that every CPU picks from */
+};
+
+/*
+ * What the core keeps for each CPU ("per-CPU data", xv6's struct cpu):
+ * reached through one accessor, sched_this_cpu(), never through globals.
+ * current, irq_depth and need_resched are this CPU's own business (another
+ * CPU may only set need_resched, then send a reschedule IPI); the rest is
+ * guarded by the scheduler lock.
+ */
+struct sched_cpu {
+    struct task *current;      /* the task on this CPU (task_current) */
+    unsigned irq_depth;        /* > 0 inside a hardware interrupt handler (sched_in_irq) */
+    bool need_resched;         /* switch at this CPU's next preemption point */
+    bool migrate_current;      /* current still carries the previous policy's state */
+    bool online;               /* started, and scheduling */
+    unsigned id;               /* 0: the boot CPU; then in start order (arch_cpu_id) */
+    struct task *idle;         /* runs when this CPU has nothing else to run */
+    struct sched_rq *rq;       /* where it picks from: its own_rq, or the global one */
+    struct sched_rq own_rq;    /* its run queue under rq=percpu */
+    uint64_t ticks;            /* timer ticks this CPU took */
+    uint64_t idle_ticks;       /* ...of which its idle task ran */
+    uint64_t switches;         /* context switches on this CPU */
+    uint64_t preemptions;      /* ...forced by a tick or a wakeup */
+    uint64_t pulled;           /* tasks it took from another CPU's queue (balancing) */
+};
+
+/* This CPU's data (one instruction through arch_this_cpu). */
+static inline struct sched_cpu *sched_this_cpu(void) { return (struct sched_cpu *)arch_this_cpu(); }
+
+/* CPU `id`'s data (0 <= id < SCHED_MAX_CPUS), online or not. */
+struct sched_cpu *sched_cpu(unsigned id);
+
+/* How many CPUs schedule tasks (1 until sched_cpu_online adds others). */
+unsigned sched_ncpus(void);
+
+/* Give the boot CPU its per-CPU data. The very first thing kernel_main does
+ * (before any task_current()). */
+void sched_early_init(void);
+
+/* Install `policy` with empty ready queues and `idle` as the boot CPU's
+ * idle task; `mode` says how queues are shared once other CPUs come. Called
+ * once at boot, before the first task is created. */
 void sched_init(const struct sched_policy *policy, struct task *idle);
+void sched_set_rq_mode(enum sched_rq_mode mode);
+enum sched_rq_mode sched_rq_mode(void);
+
+/* Prepare CPU `id` (1..SCHED_MAX_CPUS-1) with `idle` as its idle task, and
+ * return the pointer its arch_this_cpu() must return (for arch_cpu_start).
+ * Boot CPU, task context. */
+void *sched_cpu_prepare(unsigned id, struct task *idle);
+
+/* Called on CPU `id`, first thing in its entry, interrupts off: from now on
+ * it takes tasks (placement and balancing may send it some). */
+void sched_cpu_online(void);
 
 /* The installed policy. */
 const struct sched_policy *sched_policy(void);
@@ -164,11 +223,6 @@ const struct sched_policy *sched_policy_find(const char *name);
 /* The registered policies, NULL-terminated. */
 extern const struct sched_policy *const sched_policies[];
 
-/* The core's state that hot paths read, exported for the inline accessors
- * (as Linux's `current`). Written only by sched.c. */
-extern struct task *sched_current_task;
-extern unsigned sched_irq_depth;
-extern bool sched_need_resched; /* switch at the next preemption point */
 
 /* ---- The scheduler lock --------------------------------------------------- */
 
@@ -192,7 +246,8 @@ void sched_preempt_now(void);
 static inline void sched_unlock_preempt(struct klock *lk, arch_irqstate_t s)
 {
     klock_drop(lk);
-    if (sched_need_resched && sched_irq_depth == 0)
+    struct sched_cpu *c = sched_this_cpu();
+    if (c->need_resched && c->irq_depth == 0)
         sched_preempt_now();
     arch_irq_restore(s);
 }
@@ -292,7 +347,7 @@ void sched_irq_exit(void);
 void sched_call_on_tick(void (*fn)(void *arg), void *arg);
 
 /* True while a hardware interrupt handler runs. */
-static inline bool sched_in_irq(void) { return sched_irq_depth > 0; }
+static inline bool sched_in_irq(void) { return sched_this_cpu()->irq_depth > 0; }
 
 /* ---- Time and statistics ---------------------------------------------- */
 
@@ -302,11 +357,20 @@ uint64_t sched_ticks(void);
 uint64_t sched_ticks_locked(void);
 
 struct sched_stats {
-    uint64_t ticks;      /* all ticks */
-    uint64_t idle_ticks; /* ticks charged to the idle task */
-    uint64_t switches;   /* context switches (to a different task) */
+    uint64_t ticks;      /* all ticks (the clock: CPU 0's) */
+    uint64_t idle_ticks; /* ticks charged to an idle task, on every CPU */
+    uint64_t switches;   /* context switches (to a different task), on every CPU */
     uint64_t preemptions;/* switches forced by a tick or a wakeup */
+    uint64_t pulled;     /* tasks moved from one CPU's queue to another's */
 };
 void sched_get_stats(struct sched_stats *out);
+
+/* ---- Affinity ------------------------------------------------------------ */
+
+/* Let t run only on the CPUs in `mask` (bit n: CPU n). A mask with no
+ * online CPU is refused (false, with a line saying why); a READY task
+ * queued on a CPU it may no longer use moves at once (dequeue, enqueue
+ * elsewhere); a running one at its next switch. Task context. */
+bool task_set_affinity(struct task *t, uint32_t mask);
 
 #endif /* KERNEL_SCHED_H */

@@ -39,7 +39,7 @@ static void mlfq_init(struct sched_rq *rq)
     for (unsigned l = 0; l < MLFQ_LEVELS; l++)
         list_init(&q->queues[l]);
     q->busy = 0;
-    q->next_boost = sched_ticks() + sched_config.boost;
+    q->next_boost = sched_ticks_locked() + sched_config.boost;
     q->epoch = 0;
 }
 
@@ -63,7 +63,7 @@ static void maybe_boost(struct mlfq_rq *q)
 {
     if (!sched_config.boost)
         return;
-    uint64_t now = sched_ticks();
+    uint64_t now = sched_ticks_locked();
     if (now < q->next_boost)
         return;
     while (q->next_boost <= now)

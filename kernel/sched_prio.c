@@ -36,7 +36,7 @@ static void prio_init(struct sched_rq *rq)
 static void put(struct prio_rq *q, struct task *t, unsigned level)
 {
     t->level = level;
-    t->enqueued_at = sched_ticks();
+    t->enqueued_at = sched_ticks_locked();
     list_push_back(&q->levels[level], &t->run_node);
     q->busy |= 1u << level;
 }
@@ -68,7 +68,7 @@ static int best_level(const struct prio_rq *q) { return q->busy ? __builtin_ctz(
 /* Raise one level every task that has waited `aging` ticks at its level. */
 static void age(struct prio_rq *q)
 {
-    uint64_t now = sched_ticks();
+    uint64_t now = sched_ticks_locked();
     for (unsigned l = 1; l < TASK_PRIORITIES; l++) {
         while (!list_empty(&q->levels[l])) {
             struct task *t = list_entry(list_first(&q->levels[l]), struct task, run_node);

@@ -3,11 +3,12 @@
  *
  * On one CPU a spinlock is, first of all, "interrupts off": while it is held
  * no timer can take the CPU, so no other task can run, let alone reach the
- * lock. The XCHG (or LOCK BTS) loop is what the same code needs on several
- * CPUs, and what the course shows; here it never actually spins. If it
- * would - the lock is held by a task that is not running - that task went to
- * sleep holding it, and spinning with interrupts off would hang the machine:
- * we report that instead.
+ * lock; the loop never spins. On several CPUs, interrupts off on one CPU
+ * stops nothing on the others: the loop on the lock word (XCHG, TSL, TTAS
+ * or a ticket) is what keeps them out, and it really spins - each lock
+ * counts the iterations its takers waited. If a lock is held by a task that
+ * is not running, that task went to sleep holding it, and spinning with
+ * interrupts off would hang the CPU: we report that instead.
  */
 #include <stdarg.h>
 
@@ -68,34 +69,81 @@ bool sync_refuse_block(const char *op, const char *object)
 
 void spin_init(struct spinlock *l, const char *name, enum spin_kind kind)
 {
-    l->locked = 0;
-    l->kind = kind;
-    l->name = name;
-    l->owner = NULL;
+    *l = (struct spinlock){.kind = kind, .name = name};
+}
+
+/* Wait for the lock word, the way `kind` says; returns the iterations spent
+ * waiting (0 when it was free: always, on one CPU). */
+static uint64_t take_word(struct spinlock *l)
+{
+    uint64_t spins = 0;
+    switch (l->kind) {
+    case SPIN_XCHG: /* the slides' enter_region: swap 1 in until a 0 comes out */
+        while (arch_xchg(&l->locked, 1) != 0)
+            spins++;
+        break;
+    case SPIN_TSL:
+        while (arch_test_and_set(&l->locked))
+            spins++;
+        break;
+    case SPIN_TTAS: /* read while it is held (no bus lock), then try once */
+        for (;;) {
+            while (l->locked) {
+                arch_cpu_relax();
+                spins++;
+            }
+            if (arch_xchg(&l->locked, 1) == 0)
+                break;
+        }
+        break;
+    case SPIN_TICKET: {
+        uint16_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE);
+        while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket) {
+            arch_cpu_relax();
+            spins++;
+        }
+        break;
+    }
+    }
+    return spins;
+}
+
+static void release_word(struct spinlock *l)
+{
+    if (l->kind == SPIN_TICKET)
+        __atomic_store_n(&l->serving, (uint16_t)(l->serving + 1), __ATOMIC_RELEASE);
+    else
+        arch_xchg(&l->locked, 0); /* leave_region: a 0 in the lock (XCHG: also a barrier) */
+}
+
+static bool word_held(const struct spinlock *l)
+{
+    return l->kind == SPIN_TICKET ? l->next != l->serving : l->locked != 0;
 }
 
 int spin_lock(struct spinlock *l)
 {
     arch_irqstate_t s = arch_irq_save();
     struct task *self = task_current();
-    if (l->locked) {
-        if (l->owner == self)
+    struct task *owner = l->owner;
+    /* A holder that is not on a CPU went to sleep holding the lock: nothing
+     * will release it, and spinning with interrupts off would hang this CPU.
+     * (A holder that runs, on another CPU, releases it soon: we spin.) On
+     * one CPU, a held lock can only be that case, or our own. */
+    if (word_held(l) && (owner == self || (owner && !owner->on_cpu) || sched_ncpus() == 1)) {
+        if (owner == self)
             sync_misuse("spin_lock", l->name, "already holds it; taking it again would spin forever; refused");
         else
             sync_misuse("spin_lock", l->name,
                         "held by '%s', which is not running (it slept holding it): spinning would hang; refused",
-                        l->owner ? l->owner->name : "?");
+                        owner ? owner->name : "?");
         arch_irq_restore(s);
         return SYNC_MISUSE;
     }
-    /* The slides' enter_region: swap 1 into the lock until we read a 0. */
-    if (l->kind == SPIN_XCHG)
-        while (arch_xchg(&l->locked, 1) != 0)
-            ;
-    else
-        while (arch_test_and_set(&l->locked))
-            ;
+    uint64_t spins = take_word(l);
     l->owner = self;
+    l->acquisitions++;
+    l->spins += spins;
     if (self->spinlocks_held++ == 0)
         self->irq_before_spin = s; /* the outermost lock remembers */
     return SYNC_OK;
@@ -104,8 +152,8 @@ int spin_lock(struct spinlock *l)
 int spin_unlock(struct spinlock *l)
 {
     struct task *self = task_current();
-    if (!l->locked || l->owner != self) {
-        if (!l->locked)
+    if (!word_held(l) || l->owner != self) {
+        if (!word_held(l))
             sync_misuse("spin_unlock", l->name, "it is not held; ignored");
         else
             sync_misuse("spin_unlock", l->name, "it is held by '%s', not by the caller; ignored",
@@ -113,7 +161,7 @@ int spin_unlock(struct spinlock *l)
         return SYNC_MISUSE;
     }
     l->owner = NULL;
-    arch_xchg(&l->locked, 0); /* leave_region: a 0 in the lock (XCHG: also a barrier) */
+    release_word(l);
     if (--self->spinlocks_held == 0)
         arch_irq_restore(self->irq_before_spin); /* the last one out: as before the first */
     return SYNC_OK;

@@ -50,20 +50,32 @@ enum {
 
 /* ---- Spinlocks ---------------------------------------------------------- */
 
-enum spin_kind { SPIN_XCHG, SPIN_TSL };
+/* How the lock word is taken; each spins differently while another CPU
+ * holds the lock (on one CPU, none ever spins: see spinlock.c). */
+enum spin_kind {
+    SPIN_XCHG,   /* the slides' enter_region: XCHG 1 into the word until a 0 comes back */
+    SPIN_TSL,    /* TSL, x86's LOCK BTS: set bit 0 until it was clear */
+    SPIN_TTAS,   /* test-and-test-and-set: read (with PAUSE) until free, then one XCHG */
+    SPIN_TICKET, /* a ticket lock: first come, first served (fair) */
+};
 
 struct spinlock {
-    volatile uint32_t locked; /* 0 free, 1 held (XCHG); bit 0 (TSL) */
+    volatile uint32_t locked;        /* XCHG, TTAS: 0 free, 1 held; TSL: bit 0 */
+    volatile uint16_t next, serving; /* SPIN_TICKET: the next ticket, the one served */
     enum spin_kind kind;
     const char *name;
-    struct task *owner;       /* the holder, for reports */
+    struct task *volatile owner;     /* the holder, for reports */
+    uint32_t acquisitions;           /* times it was taken */
+    uint64_t spins;                  /* loop iterations its takers waited, in all */
 };
 
 void spin_init(struct spinlock *l, const char *name, enum spin_kind kind);
-/* Disable interrupts, then take the lock. Taking a lock the caller already
- * holds is reported and refused (SYNC_MISUSE). Locks nest, in any order:
- * interrupts come back on (if they were on) when the task releases the last
- * spinlock it holds, as in xv6's pushcli/popcli. */
+/* Disable interrupts, then take the lock, spinning while another CPU holds
+ * it. Taking a lock the caller already holds, or one held by a task that is
+ * not running (it went to sleep holding it: nobody would release it), is
+ * reported and refused (SYNC_MISUSE). Locks nest, in any order: interrupts
+ * come back on (if they were on) when the task releases the last spinlock
+ * it holds, as in xv6's pushcli/popcli. */
 int spin_lock(struct spinlock *l);
 /* Release. Releasing a lock the caller does not hold is reported and
  * ignored (SYNC_MISUSE). */

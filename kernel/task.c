@@ -48,6 +48,8 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
     struct task *t = &idle_task;
     *t = (struct task){0};
     copy_name(t->name, "idle");
+    t->is_idle = true;
+    t->affinity = 1u; /* CPU 0's */
     t->lent_priority = TASK_PRIORITIES;
     list_init(&t->held_mutexes);
     t->stack = stack_base;
@@ -100,6 +102,8 @@ struct task *task_new(const char *name, task_entry_t entry, void *arg)
     t->priority = TASK_DEFAULT_PRIORITY;
     t->tickets = TASK_DEFAULT_TICKETS;
     t->lent_priority = TASK_PRIORITIES;
+    t->affinity = ~0u; /* any CPU */
+    t->cpu = task_current()->cpu; /* placed from where it was made */
     list_init(&t->held_mutexes);
     t->state = TASK_NEW;
     canary_fill(stack);
@@ -202,7 +206,7 @@ int task_join(struct task *t)
     const char *why = t == NULL       ? "there is no such task (NULL)"
                       : !exists(t)    ? "it no longer exists (already joined and freed?)"
                       : t == self     ? "a task cannot join itself"
-                      : t == &idle_task ? "the idle task never exits"
+                      : t->is_idle      ? "an idle task never exits"
                       : t->joined     ? "it is already joined by another task"
                       : joins_back(t, self) ? "it is (indirectly) joining this task: that would wait forever"
                                       : NULL;
@@ -253,6 +257,32 @@ bool task_resume(struct task *t)
         sched_make_ready(t, SCHED_WAKEUP);
     sched_unlock_preempt(&sched_klock, s);
     return woken;
+}
+
+struct task *task_new_idle(unsigned cpu)
+{
+    struct task *t = kzalloc(sizeof *t);
+    uint8_t *stack = kmalloc(TASK_STACK_SIZE);
+    if (!t || !stack) {
+        kfree(t);
+        kfree(stack);
+        return NULL;
+    }
+    ksnprintf(t->name, sizeof t->name, "idle%u", cpu);
+    t->is_idle = true;
+    t->affinity = 1u << cpu;
+    t->lent_priority = TASK_PRIORITIES;
+    list_init(&t->held_mutexes);
+    t->stack = stack;
+    t->stack_size = TASK_STACK_SIZE;
+    canary_fill(stack);
+    list_node_init(&t->run_node);
+    list_node_init(&t->wait_node);
+    arch_irqstate_t s = sched_lock();
+    t->id = next_id++;
+    list_push_back(&all_tasks, &t->all_node);
+    sched_unlock(s);
+    return t;
 }
 
 struct task *task_by_id(uint32_t id)

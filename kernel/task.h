@@ -29,6 +29,7 @@
 
 #include "list.h"
 #include "pheap.h"
+#include "sched.h"
 
 #define TASK_NAME_MAX 16          /* including the NUL */
 #define TASK_STACK_SIZE 8192      /* bytes of kernel stack per task */
@@ -60,6 +61,9 @@ struct task {
     enum task_state state;
     bool on_cpu;               /* its registers are live on a CPU (or being saved): set when it is
                                   switched in, cleared by finish_switch once it has left */
+    bool is_idle;              /* a CPU's idle task: never queued, never exits */
+    unsigned cpu;              /* the CPU it runs on, or last ran or was queued on */
+    uint32_t affinity;         /* bit n set: it may run on CPU n (task_set_affinity) */
     task_entry_t entry;
     void *arg;
     int exit_code;             /* valid once DEAD */
@@ -157,9 +161,8 @@ int task_join(struct task *t);
 void task_suspend(void);
 bool task_resume(struct task *t);
 
-/* The running task (the idle task when nothing else runs). */
-extern struct task *sched_current_task;
-static inline struct task *task_current(void) { return sched_current_task; }
+/* The task running on this CPU (its idle task when nothing else runs). */
+static inline struct task *task_current(void) { return sched_this_cpu()->current; }
 
 /* The priority a policy should use: its own, or a more urgent one lent to
  * it through a mutex (priority inheritance). */
@@ -183,6 +186,10 @@ static inline bool task_canary_ok(const struct task *t)
 /* Make the boot thread the idle task, on the boot stack [base, base+size).
  * Called once by kernel_main before anything else touches tasks. */
 struct task *task_init_idle(void *stack_base, size_t stack_size);
+
+/* An idle task for another CPU (idle1, idle2...), with a stack of its own:
+ * the CPU's entry runs on it (arch_cpu_start). NULL if memory is short. */
+struct task *task_new_idle(unsigned cpu);
 
 /* Call fn(t, ctx) for every task that exists (not yet joined), in creation
  * order, with the scheduler lock held (fn must not block or take it). */

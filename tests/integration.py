@@ -82,6 +82,18 @@ def check_jittered_lapic(out):
     return [] if abs(int(m.group(1)) - 1e6) > 1e3 else ["jitter=30 did not change the LAPIC timer's period"]
 
 
+def check_counters_parallel(out):
+    """On several CPUs the three counters run at once: each gets its 10
+    ticks of CPU in about 10 ticks of the clock, where one CPU takes 30."""
+    ticks = [int(m) for m in re.findall(r"^[ABC]: counter +\d+ after +50 ticks of CPU, at tick (\d+)", out, re.M)]
+    first = [int(m) for m in re.findall(r"^[ABC]: counter +\d+ after +10 ticks of CPU, at tick (\d+)", out, re.M)]
+    if len(ticks) != 3 or len(first) != 3:
+        return [f"expected three counters at 10 and 50 ticks of CPU, saw {len(first)} and {len(ticks)}"]
+    if max(ticks) - min(first) > 60:
+        return [f"40 more ticks of CPU each took {max(ticks) - min(first)} ticks of the clock: not in parallel"]
+    return []
+
+
 def check_counters(out):
     """The default demo: A, B and C each report 5 times, in turn."""
     reports = re.findall(r"^([ABC]): counter\s+(\d+) after\s+(\d+) ticks", out, re.M)
@@ -259,7 +271,7 @@ def gdb_test():
         return result(name, ["gdb not installed (make deps)"])
     out = gdb_session(name, "test=yield hz=1000 exit=1", [
         "switch-break", "continue", "bt", "info registers eip esp",
-        "print sched_current_task->name", "stepi", "info registers eip", "stepi 6", "bt", "delete",
+        "print $current()->name", "stepi", "info registers eip", "stepi 6", "bt", "delete",
         "break task_yield", "continue", "next", "delete",
         "break trap_dispatch if f->vector == 32", "continue", "bt"])
     problems = expect_all(out, [

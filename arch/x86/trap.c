@@ -44,14 +44,11 @@ static void dump(unsigned vector, uint32_t error, const struct regs *r)
     if (x86_apic_mode) {
         struct x86_cpu *c = x86_this_cpu();
         kprintf("  on cpu %u (APIC id %u)\n", c->id, (unsigned)c->apic_id);
-        /* SMP core: the core's current task is CPU 0's until sched.c knows CPUs. */
-        if (c->id != 0)
-            t = NULL;
     }
     if (t)
         kprintf("  in task '%s' (id %u, %s) at tick %u\n", t->name, (unsigned)t->id,
                 sched_in_irq() ? "in an interrupt handler" : task_state_name(t->state),
-                (unsigned)sched_ticks());
+                (unsigned)sched_ticks_locked()); /* (the lock may be held: no waiting for it) */
     kprintf("  EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n", r->eax, r->ebx, r->ecx, r->edx);
     kprintf("  ESI=%08x EDI=%08x EBP=%08x ESP=%08x\n", r->esi, r->edi, r->ebp, r->esp);
     kprintf("  EIP=%08x EFLAGS=%08x CS=%04x DS=%04x ES=%04x FS=%04x GS=%04x SS=%04x\n", r->eip, r->eflags,
@@ -98,20 +95,6 @@ static __attribute__((noinline)) void apic_interrupt(uint32_t v)
     struct x86_cpu *c = x86_this_cpu();
     if (v == VEC_STOP)
         arch_halt(); /* a fixed-vector stop: arch_stop_others' twin for a CPU that takes interrupts */
-    if (c->id != 0) {
-        /* SMP core: sched.c is still single-CPU, so only CPU 0 calls sched_*.
-         * Here the other CPUs count their ticks and reschedule IPIs and
-         * acknowledge them; the integrator wires these to the core
-         * (sched_irq_enter; sched_tick; EOI; sched_irq_exit, as on CPU 0). */
-        if (v == VEC_LAPIC_TIMER) {
-            c->timer_ticks++;
-            lapic_timer_tick(c);
-        } else if (v == VEC_RESCHED) {
-            c->resched_ipis++;
-        }
-        lapic_eoi();
-        return;
-    }
     sched_irq_enter();
     if (v == VEC_LAPIC_TIMER) {
         c->timer_ticks++;

@@ -9,8 +9,10 @@
  * the boot CPU then sends each AP a reschedule IPI and waits for it to be
  * counted. It checks that every CPU reached its entry with the right number
  * and pointer, that no increment was lost, that each AP's timer ticked and
- * that each AP took its IPI. The scheduler core is still single-CPU: APs run
- * no core code, only arch calls.
+ * that each AP took its IPI. Each AP gets the scheduler core's per-CPU data
+ * (sched_cpu_prepare), as the kernel's own start-up gives it, so that its
+ * interrupts go through the core; but it is never brought online: the
+ * core places no task on it, and its entry is the test's.
  *
  * It prints its checks as a KTAP subtest (indented), so that with one CPU
  * it can say "# SKIP" there. It is `solo`: the machine stays on the APICs
@@ -23,10 +25,10 @@
 
 #define SMP_INCREMENTS 10000
 #define SMP_AP_TICKS 3
-#define SMP_STACK 8192
 
 struct smp_local {
     unsigned cpu;               /* what the test started it as */
+    void *local;                /* the per-CPU pointer it was started with */
     volatile unsigned seen_id;  /* arch_cpu_id() on the AP */
     void *volatile seen_local;  /* arch_this_cpu() on the AP */
     volatile bool counted;      /* its increments are done */
@@ -47,8 +49,8 @@ static void add_many(void)
 
 static void ap_main(void)
 {
-    struct smp_local *me = arch_this_cpu();
-    me->seen_local = me;
+    struct smp_local *me = &locals[arch_cpu_id()];
+    me->seen_local = arch_this_cpu();
     me->seen_id = arch_cpu_id();
     add_many();
     me->counted = true;
@@ -81,6 +83,18 @@ static bool wait_for(volatile bool *flag, uint64_t ticks)
     return *flag;
 }
 
+/* Start CPU `cpu` with `entry`, on its own idle task's stack, with the
+ * core's per-CPU data for it. */
+static bool start_ap(unsigned cpu, void (*entry)(void))
+{
+    struct task *idle = task_new_idle(cpu);
+    KT_EXPECT(idle != NULL);
+    if (!idle)
+        return false;
+    locals[cpu].local = sched_cpu_prepare(cpu, idle);
+    return arch_cpu_start(cpu, locals[cpu].local, idle->stack, idle->stack_size, entry);
+}
+
 static void subtest(unsigned n, bool ok, const char *name)
 {
     kprintf("    %s %u %s\n", ok ? "ok" : "not ok", n, name);
@@ -105,9 +119,7 @@ void ktest_smp(void)
     bool all_started = true;
     for (unsigned cpu = 1; cpu < n; cpu++) {
         locals[cpu] = (struct smp_local){.cpu = cpu, .seen_id = ~0u};
-        void *stack = kmalloc(SMP_STACK);
-        KT_EXPECT(stack != NULL);
-        bool ok = arch_cpu_start(cpu, &locals[cpu], stack, SMP_STACK, ap_main);
+        bool ok = start_ap(cpu, ap_main);
         KT_EXPECT(ok, "cpu %u did not start", cpu);
         all_started &= ok;
     }
@@ -117,10 +129,10 @@ void ktest_smp(void)
     bool ids_ok = all_started;
     for (unsigned cpu = 1; cpu < n; cpu++) {
         wait_for(&locals[cpu].counted, 1000);
-        if (locals[cpu].seen_id != cpu || locals[cpu].seen_local != &locals[cpu]) {
+        if (locals[cpu].seen_id != cpu || locals[cpu].seen_local != locals[cpu].local) {
             ids_ok = false;
             ktest_fail(__FILE__, __LINE__, "cpu %u saw arch_cpu_id()=%u arch_this_cpu()=%p (expected %p)", cpu,
-                       locals[cpu].seen_id, locals[cpu].seen_local, (void *)&locals[cpu]);
+                       locals[cpu].seen_id, locals[cpu].seen_local, locals[cpu].local);
         }
     }
     subtest(1, ids_ok, "cpus-start");
@@ -222,8 +234,7 @@ static void fault_on_ap(void (*entry)(void), const char *what)
         return;
     }
     kprintf("# cpu 1 will %s\n", what);
-    void *stack = kmalloc(SMP_STACK);
-    KT_EXPECT(arch_cpu_start(1, &locals[1], stack, SMP_STACK, entry));
+    KT_EXPECT(start_ap(1, entry));
     for (unsigned i = 0; i < 1000; i++)
         pause_a_tick();
     ktest_fail(__FILE__, __LINE__, "cpu 1 did not stop the kernel");
@@ -248,7 +259,7 @@ void ktest_smpinput(void)
         kprintf("# smpinput: SKIP: only one CPU\n");
         return;
     }
-    KT_EXPECT(arch_cpu_start(1, &locals[1], kmalloc(SMP_STACK), SMP_STACK, ap_park));
+    KT_EXPECT(start_ap(1, ap_park));
     kprintf("# smpinput: the keyboard and COM1 now come through the I/O APIC; type a line\n");
     char line[32];
     unsigned n = 0;

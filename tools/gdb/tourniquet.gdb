@@ -7,7 +7,7 @@
 #   info registers      the CPU state; x/8wx $esp the stack being switched from
 #   stepi / nexti       one instruction at a time through arch_switch
 #   next / step         one C line at a time (after `finish` back into C)
-#   p *sched_current_task     the task being switched to (already set during arch_switch)
+#   p *$current()             the task on this CPU (during arch_switch: the one switched to)
 #   p *'sched.c'::policy      the scheduling policy's hook table
 #   tq-tasks, tq-ready, tq-bt TASK, tq-break-switch TASK, tq-trace [N]
 #                             (tools/gdb/tourniquet.py: `help user-defined`)
@@ -41,8 +41,9 @@ Stop at every context switch (arch/x86/switch.S).
 end
 
 define current-task
-    print *sched_current_task
+    print *$current()
 end
 document current-task
-Print the running task (during arch_switch: the task being switched to).
+Print the task running on the selected CPU (GDB thread n is CPU n-1;
+during arch_switch: the task being switched to).
 end

@@ -48,8 +48,37 @@ def all_tasks():
     return list_tasks(sym("'task.c'::all_tasks"), "all_node")
 
 
+def cpu_index():
+    """The CPU GDB has selected: QEMU's stub shows CPU n as thread n + 1."""
+    th = gdb.selected_thread()
+    return th.num - 1 if th is not None else 0
+
+
+def cpu_data(i):
+    return sym(f"'sched.c'::cpus[{i}]")
+
+
+def ncpus():
+    return int(sym("'sched.c'::ncpus"))
+
+
 def current():
-    return sym("sched_current_task")
+    """The task running on the CPU GDB has selected."""
+    return cpu_data(cpu_index())["current"]
+
+
+class CurrentFunction(gdb.Function):
+    """$current(): the task running on the selected CPU (GDB's thread n is
+    CPU n-1); during arch_switch, the task being switched to."""
+
+    def __init__(self):
+        super().__init__("current")
+
+    def invoke(self):
+        return current()
+
+
+CurrentFunction()
 
 
 def find_task(arg):

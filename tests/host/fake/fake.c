@@ -28,6 +28,9 @@
 
 bool fake_irq_enabled = true;
 unsigned fake_switches;
+unsigned fake_cpu;
+void *fake_cpu_local[ARCH_MAX_CPUS];
+unsigned fake_resched_ipis[ARCH_MAX_CPUS];
 struct arch_context *fake_switch_from, *fake_switch_to;
 unsigned fake_timer_hz;
 uint64_t fake_cycles;
@@ -38,6 +41,10 @@ void fake_reset(void)
 {
     fake_irq_enabled = true;
     fake_switches = 0;
+    fake_cpu = 0;
+    for (unsigned i = 0; i < ARCH_MAX_CPUS; i++)
+        fake_resched_ipis[i] = 0;
+    sched_early_init();
     fake_switch_from = fake_switch_to = NULL;
     fake_panic_message[0] = '\0';
     fake_console_reset();

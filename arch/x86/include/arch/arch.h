@@ -170,11 +170,16 @@ __attribute__((noreturn)) void arch_halt(void);
 void arch_cpu_set_local(void *local);
 
 /* This CPU's pointer: one MOVL from FS, whose segment base is this CPU's
- * arch data (each CPU has its own GDT; the selector is the same on all). */
+ * arch data (each CPU has its own GDT; the selector is the same on all).
+ * Not volatile: the compiler may reuse the value it read until the next
+ * function call - after which the task may be running on another CPU. The
+ * dummy memory operand is what a call may change, so the read is redone
+ * after each call (arch_switch is one). */
+extern int arch_cpu_may_change;
 static inline void *arch_this_cpu(void)
 {
     void *p;
-    __asm__ volatile("movl %%fs:0, %0" : "=r"(p));
+    __asm__("movl %%fs:0, %0" : "=r"(p) : "m"(arch_cpu_may_change));
     return p;
 }
 

@@ -63,6 +63,20 @@ static inline bool arch_test_and_set(volatile uint32_t *p)
 static inline uint64_t arch_cycles(void) { return fake_cycles++; }
 
 void arch_timer_start(unsigned hz);
+
+/* CPUs: simulated, one at a time. fake_cpu is the CPU "we" are: a host
+ * test sets it to act as another CPU (its per-CPU pointer, its id); a
+ * reschedule IPI is only counted, per CPU. */
+#define ARCH_MAX_CPUS 8
+extern unsigned fake_cpu;
+extern void *fake_cpu_local[ARCH_MAX_CPUS];
+extern unsigned fake_resched_ipis[ARCH_MAX_CPUS];
+static inline void arch_cpu_set_local(void *local) { fake_cpu_local[fake_cpu] = local; }
+static inline void *arch_this_cpu(void) { return fake_cpu_local[fake_cpu]; }
+static inline unsigned arch_cpu_id(void) { return fake_cpu; }
+static inline void arch_send_resched(unsigned cpu) { fake_resched_ipis[cpu]++; }
+static inline void arch_cpu_relax(void) {}
+static inline void arch_stop_others(void) {}
 __attribute__((noreturn)) void arch_exit(int code);
 __attribute__((noreturn)) void arch_halt(void);
 

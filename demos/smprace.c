@@ -1,0 +1,190 @@
+/*
+ * smprace.c - run=smprace: the racing counter on several CPUs, for real.
+ *
+ * run=race makes the race show on one CPU with a preemption point between
+ * reading the counter and writing it back. Here there is none: one worker
+ * per CPU (pinned there with task_set_affinity), all released together by a
+ * barrier, each adding 1 to a shared counter many times - read, a short
+ * delay (the course's sleep), write - while the others do the same at the
+ * same moment on their own CPUs.
+ *
+ *   smp-unlocked          updates are lost through real parallelism (how
+ *                         many depends on how the emulator interleaves the
+ *                         CPUs: none at all is possible, and then says SKIP)
+ *   smp-interrupts-off    the course's point: `cli` on one CPU stops nothing
+ *                         on another. Two workers with interrupts off meet
+ *                         inside the critical section every round (each
+ *                         waits there until the other has read the counter
+ *                         too), so exactly one update per round is lost, on
+ *                         every run: no chance involved
+ *   smp-xchg, smp-tsl,    the spinlocks (sync.h): the exact total, and the
+ *   smp-ttas, smp-ticket  spins they cost, printed per lock
+ *   smp-mutex, smp-sem    sleeping locks: the exact total
+ *
+ * Every check holds on every run, whatever the interleaving; the figures
+ * (lost updates, spins) are printed as "# key=value" lines.
+ */
+#include "demo_util.h"
+#include "demos.h"
+
+#define SMP_INCREMENTS 4000 /* per worker */
+#define SMP_SLEEPING 500     /* per worker, with a mutex or a semaphore: each wait is a sleep and a wakeup */
+#define SMP_DELAY 20         /* iterations between the read and the write */
+#define SMP_ROUNDS 200       /* rounds of the interrupts-off rendezvous */
+
+enum smp_remedy { S_NONE, S_XCHG, S_TSL, S_TTAS, S_TICKET, S_MUTEX, S_SEM };
+static const char *const smp_names[] = {"smp-unlocked", "smp-xchg", "smp-tsl", "smp-ttas", "smp-ticket",
+                                        "smp-mutex", "smp-sem"};
+
+static volatile uint32_t counter;
+static volatile unsigned inside, overlaps;
+static struct spinlock locks[5]; /* indexed by remedy: S_XCHG .. S_TICKET */
+static struct mutex mtx;
+static struct semaphore sem;
+static struct barrier start;
+static enum smp_remedy remedy;
+
+static void delay(void)
+{
+    for (volatile int d = 0; d < SMP_DELAY; d++)
+        ;
+}
+
+static int smp_worker(void *arg)
+{
+    (void)arg;
+    barrier_wait(&start); /* everyone starts at once, each on its CPU */
+    unsigned rounds = remedy >= S_MUTEX ? SMP_SLEEPING : SMP_INCREMENTS;
+    for (unsigned k = 0; k < rounds; k++) {
+        if (remedy >= S_XCHG && remedy <= S_TICKET)
+            spin_lock(&locks[remedy]);
+        else if (remedy == S_MUTEX)
+            mutex_lock(&mtx);
+        else if (remedy == S_SEM)
+            sem_down(&sem);
+        if (__atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST) > 1)
+            __atomic_add_fetch(&overlaps, 1, __ATOMIC_RELAXED);
+        uint32_t temp = counter; /* temp = compteur */
+        delay();                 /* sleep(...) */
+        counter = temp + 1;      /* compteur = temp + 1 */
+        __atomic_sub_fetch(&inside, 1, __ATOMIC_SEQ_CST);
+        if (remedy >= S_XCHG && remedy <= S_TICKET)
+            spin_unlock(&locks[remedy]);
+        else if (remedy == S_MUTEX)
+            mutex_unlock(&mtx);
+        else if (remedy == S_SEM)
+            sem_up(&sem);
+    }
+    return 0;
+}
+
+/* Start n workers, worker i pinned to CPU i, and wait for them. */
+static bool run_pinned(unsigned n, task_entry_t fn)
+{
+    struct task *t[SCHED_MAX_CPUS];
+    barrier_init(&start, "start", n);
+    for (unsigned i = 0; i < n; i++) {
+        char name[TASK_NAME_MAX];
+        ksnprintf(name, sizeof name, "cpu%u-worker", i);
+        t[i] = task_new(name, fn, (void *)(uintptr_t)i);
+        if (!t[i] || !task_set_affinity(t[i], 1u << i)) {
+            kprintf("smprace: could not start %s\n", name);
+            return false;
+        }
+        task_start_at(t[i], ticks_now());
+    }
+    join_all(t, n);
+    return true;
+}
+
+static int smp_case(unsigned n, enum smp_remedy r)
+{
+    remedy = r;
+    counter = 0;
+    inside = overlaps = 0;
+    uint64_t t0 = ticks_now();
+    if (!run_pinned(n, smp_worker))
+        return ktap_result(false, smp_names[r]);
+    uint32_t expected = n * (r >= S_MUTEX ? SMP_SLEEPING : SMP_INCREMENTS);
+    int failed = 0;
+    if (r == S_NONE && counter == expected)
+        ktap_skip(smp_names[r], "the CPUs never overlapped inside this run (the emulator ran them one after "
+                                "another): nothing was lost this time");
+    else if (r == S_NONE)
+        failed = ktap_result(counter < expected && overlaps > 0, smp_names[r]);
+    else
+        failed = ktap_result(counter == expected && overlaps == 0, smp_names[r]);
+    kprintf("# cpus=%u total=%u expected=%u lost=%u overlaps=%u ticks=%u", n, (unsigned)counter,
+            (unsigned)expected, (unsigned)(expected - counter), overlaps, (unsigned)(ticks_now() - t0));
+    if (r >= S_XCHG && r <= S_TICKET)
+        kprintf(" acquisitions=%u spins=%llu", (unsigned)locks[r].acquisitions,
+                (unsigned long long)locks[r].spins);
+    kprintf("\n");
+    return failed;
+}
+
+/* ---- Interrupts off is no lock: the rendezvous ---------------------------------- */
+
+static volatile uint32_t read_round[2], done_round[2];
+static volatile unsigned both_inside;
+
+static int irq_off_worker(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg, other = 1 - me;
+    barrier_wait(&start);
+    for (uint32_t r = 1; r <= SMP_ROUNDS; r++) {
+        arch_irqstate_t s = arch_irq_save(); /* "disable interrupts" to enter */
+        uint32_t temp = counter;
+        read_round[me] = r;
+        while (read_round[other] < r) /* the other CPU is inside too: cli did not stop it */
+            arch_cpu_relax();
+        if (me == 0)
+            both_inside++;
+        counter = temp + 1; /* both read the same value: one of the two updates is lost */
+        arch_irq_restore(s);
+        done_round[me] = r;
+        while (done_round[other] < r) /* both have written before the next round */
+            arch_cpu_relax();
+    }
+    return 0;
+}
+
+static int irq_off_case(void)
+{
+    counter = 0;
+    both_inside = 0;
+    read_round[0] = read_round[1] = done_round[0] = done_round[1] = 0;
+    if (!run_pinned(2, irq_off_worker))
+        return ktap_result(false, "smp-interrupts-off");
+    int failed = ktap_result(counter == SMP_ROUNDS && both_inside == SMP_ROUNDS, "smp-interrupts-off");
+    kprintf("# rounds=%u both_cpus_inside=%u total=%u expected=%u lost=%u (interrupts were off on both CPUs "
+            "throughout)\n",
+            SMP_ROUNDS, both_inside, (unsigned)counter, 2 * SMP_ROUNDS, (unsigned)(2 * SMP_ROUNDS - counter));
+    return failed;
+}
+
+int demo_smprace(void *arg)
+{
+    (void)arg;
+    unsigned n = sched_ncpus();
+    ktap_plan(8);
+    if (n < 2) {
+        const char *why = "needs several CPUs: boot with cpus=2 or more (make run CPUS=2)";
+        for (unsigned r = S_NONE; r <= S_SEM; r++)
+            ktap_skip(smp_names[r], why);
+        ktap_skip("smp-interrupts-off", why);
+        return 0;
+    }
+    static const enum spin_kind kinds[] = {SPIN_XCHG, SPIN_TSL, SPIN_TTAS, SPIN_TICKET};
+    static const char *const lock_names[] = {"xchg", "tsl", "ttas", "ticket"};
+    for (unsigned k = 0; k < 4; k++)
+        spin_init(&locks[S_XCHG + k], lock_names[k], kinds[k]);
+    mutex_init(&mtx, "counter");
+    sem_init(&sem, "counter", 1);
+    kprintf("smprace: %u workers, one per CPU, x %u increments, no preemption point\n", n, SMP_INCREMENTS);
+    int failed = 0;
+    for (unsigned r = S_NONE; r <= S_SEM; r++)
+        failed += smp_case(n, (enum smp_remedy)r);
+    failed += irq_off_case();
+    return failed;
+}
