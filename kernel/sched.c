@@ -77,7 +77,8 @@ void klock_spin(struct klock *l, uint16_t ticket)
 }
 static const struct sched_policy *policy;
 static struct sched_cpu cpus[SCHED_MAX_CPUS];
-static unsigned ncpus = 1;     /* CPUs online: 0 .. ncpus-1 */
+unsigned sched_nr_cpus = 1;    /* CPUs online: 0 .. ncpus-1 (sched_ncpus) */
+#define ncpus sched_nr_cpus
 static enum sched_rq_mode rq_mode;
 static struct sched_rq global_rq; /* rq=global: every CPU's queue */
 #define this (sched_this_cpu())
@@ -100,7 +101,6 @@ void sched_early_init(void)
 
 struct sched_cpu *sched_cpu(unsigned id) { return &cpus[id]; }
 
-unsigned sched_ncpus(void) { return ncpus; }
 
 void sched_set_rq_mode(enum sched_rq_mode mode) { rq_mode = mode; }
 
@@ -386,7 +386,7 @@ static void schedule(enum trace_reason why)
         stack_overflow(prev);
 
     struct sched_cpu *c = this;
-    if (c->rq->nr_ready == 0 && ncpus > 1 && rq_mode == SCHED_RQ_PERCPU)
+    if (ncpus > 1 && c->rq->nr_ready == 0 && rq_mode == SCHED_RQ_PERCPU)
         balance(true); /* about to idle: look for work on the other CPUs first */
     struct task *next = policy->pick_next(c->rq);
     if (next) {
@@ -450,21 +450,26 @@ void sched_make_ready(struct task *t, enum sched_why why)
         trace_record(why == SCHED_NEW ? TRACE_ARRIVE : TRACE_WAKE, t->id, 0, 0, why == SCHED_NEW ? t->name : NULL);
     t->state = TASK_READY; /* (wait_obj, wait_what, wait_name mean something only while BLOCKED) */
     struct sched_cpu *c = this;
-    if (ncpus > 1) {
-        if (rq_mode == SCHED_RQ_GLOBAL) {
-            enqueue_on(&global_rq, t, why);
-            /* An idle CPU takes it; else the first whose task it preempts. */
-            for (unsigned i = 0; i < ncpus; i++)
-                if (cpus[i].online && cpus[i].current == cpus[i].idle && kick(&cpus[i], t))
-                    return;
-            for (unsigned i = 0; i < ncpus; i++)
-                if (cpus[i].online && kick(&cpus[i], t))
-                    return;
-            return;
-        }
-        c = place(t);
-        t->cpu = c->id;
+    if (ncpus == 1) { /* one CPU: its queue, and preempt what it runs if the policy says so */
+        enqueue_on(c->rq, t, why);
+        struct task *cur = c->current;
+        if (cur == c->idle || cur->state != TASK_RUNNING || (policy->preempts && policy->preempts(c->rq, cur, t)))
+            c->need_resched = true;
+        return;
     }
+    if (rq_mode == SCHED_RQ_GLOBAL) {
+        enqueue_on(&global_rq, t, why);
+        /* An idle CPU takes it; else the first whose task it preempts. */
+        for (unsigned i = 0; i < ncpus; i++)
+            if (cpus[i].online && cpus[i].current == cpus[i].idle && kick(&cpus[i], t))
+                return;
+        for (unsigned i = 0; i < ncpus; i++)
+            if (cpus[i].online && kick(&cpus[i], t))
+                return;
+        return;
+    }
+    c = place(t);
+    t->cpu = c->id;
     enqueue_on(c->rq, t, why);
     kick(c, t);
 }
@@ -522,18 +527,20 @@ void sched_yield_cpu(void)
 
 void sched_block(const void *obj, const char *what, struct klock *lk)
 {
-    KASSERT(this->current != this->idle); /* (callers have checked: not in an interrupt, no spinlock held) */
-    if (lk != &sched_klock)
+    struct task *cur = this->current;
+    KASSERT(cur != this->idle); /* (callers have checked: not in an interrupt, no spinlock held) */
+    bool handoff = klock_smp && lk != &sched_klock; /* one CPU: no lock word to hand over */
+    if (handoff)
         klock_take(&sched_klock); /* first the scheduler lock... */
-    this->current->state = TASK_BLOCKED;
-    this->current->wait_obj = obj;
-    this->current->wait_what = what;
-    if (lk != &sched_klock)
+    cur->state = TASK_BLOCKED;
+    cur->wait_obj = obj;
+    cur->wait_what = what;
+    if (handoff)
         klock_drop(lk); /* ...then, BLOCKED and findable, let wakers in */
     if (trace_enabled)
-        trace_record(TRACE_BLOCK, this->current->id, 0, 0, this->current->wait_name ? this->current->wait_name : what);
+        trace_record(TRACE_BLOCK, cur->id, 0, 0, cur->wait_name ? cur->wait_name : what);
     schedule(TR_BLOCKED);
-    if (lk != &sched_klock) {
+    if (handoff) {
         klock_drop(&sched_klock); /* awake: the caller re-tests under its own lock */
         klock_take(lk);
     }

@@ -160,7 +160,8 @@ static inline struct sched_cpu *sched_this_cpu(void) { return (struct sched_cpu 
 struct sched_cpu *sched_cpu(unsigned id);
 
 /* How many CPUs schedule tasks (1 until sched_cpu_online adds others). */
-unsigned sched_ncpus(void);
+extern unsigned sched_nr_cpus; /* written only by sched.c */
+static inline unsigned sched_ncpus(void) { return sched_nr_cpus; }
 
 /* Give the boot CPU its per-CPU data. The very first thing kernel_main does
  * (before any task_current()). */
