@@ -548,6 +548,23 @@ def gdb_threads_test():
     ]), log=log_path(name), text=out)
 
 
+def gdb_cpus_test():
+    """The counters on 2 CPUs, stopped once both run one: tq-cpus shows each
+    CPU's task and queue, tq-tasks each task's CPU, and marks the task on
+    the other CPU as running there."""
+    name = "gdb-cpus"
+    out = gdb_session(name, "cpus=2 hz=1000 exit=1", [
+        "break count_forever", "continue", "continue", "continue", "delete", "tq-cpus", "tq-tasks"],
+        extra=["-smp", "2"])
+    return result(name, expect_all(out, [
+        (r"^2 CPU\(s\), rq=percpu; GDB thread n is CPU n-1$", "tq-cpus does not say 2 CPUs"),
+        (r"^\s+0 [ABC]\s+\d+ ", "tq-cpus does not show a counter on CPU 0"),
+        (r"^\s+1 (idle1|[ABC])\s+\d+ ", "tq-cpus does not show CPU 1"),
+        (r"^\s+\d+ [ABC]\s+RUNNING\s+[01] ", "tq-tasks does not show a running counter with its CPU"),
+        (r"RUNNING .*\(on cpu [01]: select its thread", "tq-tasks does not mark the task running on the other CPU"),
+    ]), log=log_path(name), text=out)
+
+
 def smp_input_test():
     """With CPU 1 started, the devices come through the I/O APIC: a line
     typed on the keyboard (QEMU's sendkey), then one on COM1, arrive."""
@@ -570,6 +587,7 @@ CHECKS = [
     ("gdb-switch", gdb_test),
     ("gdb-commands", gdb_commands_test),
     ("gdb-smp-threads", gdb_threads_test),
+    ("gdb-cpus", gdb_cpus_test),
     ("grub-iso", grub_test),
     ("vscode-launch", vscode_test),
     ("shell", shell_test),

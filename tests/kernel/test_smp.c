@@ -92,7 +92,13 @@ static bool start_ap(unsigned cpu, void (*entry)(void))
     if (!idle)
         return false;
     locals[cpu].local = sched_cpu_prepare(cpu, idle);
-    return arch_cpu_start(cpu, locals[cpu].local, idle->stack, idle->stack_size, entry);
+    /* Interrupts off while the machine moves to the APICs, as kernel_main
+     * does: an interrupt in the middle of the move was seen to arrive as a
+     * #GP once in a dozen boots. */
+    arch_irqstate_t s = arch_irq_save();
+    bool ok = arch_cpu_start(cpu, locals[cpu].local, idle->stack, idle->stack_size, entry);
+    arch_irq_restore(s);
+    return ok;
 }
 
 static void subtest(unsigned n, bool ok, const char *name)

@@ -2,7 +2,8 @@
 
   tq-tasks              every task: id, name, state, policy fields, CPU ticks,
                         saved EIP and ESP, what it waits on
-  tq-ready              the ready queue, in the order the policy will pick
+  tq-ready              the ready queue(s), in the order the policy will pick
+  tq-cpus               each CPU: its current task, run queue, counts
   tq-bt TASK            backtrace a task that is not running, from its saved
                         context (TASK: a name or an id)
   tq-break-switch TASK  stop when the scheduler switches to TASK
@@ -175,12 +176,16 @@ class Tasks(gdb.Command):
 
     def invoke(self, arg, from_tty):
         cur = current()
-        print(f"{'id':>3} {'name':<15} {'state':<9} {'prio':>4} {'tkts':>5} {'lvl':>3} {'slice':>5} "
-              f"{'cpu':>6} {'eip':>10} {'esp':>10}  waits on")
+        print(f"{'id':>3} {'name':<15} {'state':<9} {'on':>2} {'prio':>4} {'tkts':>5} {'lvl':>3} {'slice':>5} "
+              f"{'ticks':>6} {'eip':>10} {'esp':>10}  waits on")
+        elsewhere = {int(cpu_data(i)["current"]): i for i in range(ncpus()) if i != cpu_index()}
         for t in all_tasks():
             state = STATES[int(t["state"])] if 0 <= int(t["state"]) < len(STATES) else "?"
-            leaving = t != cur and bool(t["on_cpu"])
-            if t == cur:
+            leaving = t != cur and bool(t["on_cpu"]) and int(t) not in elsewhere
+            if int(t) in elsewhere and t != cur:
+                regs = f"{'-':>10} {'-':>10}"
+                state, where = "RUNNING", f" (on cpu {elsewhere[int(t)]}: select its thread for its registers)"
+            elif t == cur:
                 regs = f'{int(gdb.parse_and_eval("$eip")):#010x} {int(gdb.parse_and_eval("$esp")):#010x}'
                 state, where = "RUNNING", ""
             elif leaving:
@@ -191,7 +196,7 @@ class Tasks(gdb.Command):
                 eip, esp = saved_context(t)
                 fn = resume_point(t)
                 regs, where = f"{eip:#010x} {esp:#010x}", f" ({fn})" if fn else ""
-            print(f"{int(t['id']):>3} {t['name'].string():<15} {state:<9} {int(t['priority']):>4} "
+            print(f"{int(t['id']):>3} {t['name'].string():<15} {state:<9} {int(t['cpu']):>2} {int(t['priority']):>4} "
                   f"{int(t['tickets']):>5} {int(t['level']):>3} {int(t['slice']):>5} {int(t['ticks']):>6} "
                   f"{regs}  {describe_wait(t)}{where}")
 
@@ -224,6 +229,24 @@ class Ready(gdb.Command):
         print(f"policy {policy}: {n} ready{note}")
         for i, (t, extra) in enumerate(order):
             print(f"  {i + 1:>2}. {t['name'].string():<15} id {int(t['id']):<4} {extra}")
+
+
+class Cpus(gdb.Command):
+    """Each CPU: its current task, its run queue, its counts: tq-cpus"""
+
+    def __init__(self):
+        super().__init__("tq-cpus", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        mode = "global" if int(sym("'sched.c'::rq_mode")) == 1 else "percpu"
+        print(f"{ncpus()} CPU(s), rq={mode}; GDB thread n is CPU n-1")
+        print(f"{'cpu':>3} {'running':<15} {'ready':>5} {'resched':>7} {'ticks':>7} {'idle':>7} {'switches':>8} {'pulled':>6}")
+        for i in range(ncpus()):
+            c = cpu_data(i)
+            cur = c["current"]
+            name = cur["name"].string() if int(cur) else "?"
+            print(f"{i:>3} {name:<15} {int(c['rq']['nr_ready']):>5} {'yes' if bool(c['need_resched']) else 'no':>7} "
+                  f"{int(c['ticks']):>7} {int(c['idle_ticks']):>7} {int(c['switches']):>8} {int(c['pulled']):>6}")
 
 
 class TaskBacktrace(gdb.Command):
@@ -295,6 +318,7 @@ class Trace(gdb.Command):
 
 Tasks()
 Ready()
+Cpus()
 TaskBacktrace()
 BreakSwitch()
 Trace()
