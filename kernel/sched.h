@@ -146,7 +146,7 @@ struct sched_cpu {
     struct task *idle;         /* runs when this CPU has nothing else to run */
     struct sched_rq *rq;       /* where it picks from: its own_rq, or the global one */
     struct sched_rq own_rq;    /* its run queue under rq=percpu */
-    uint64_t ticks;            /* timer ticks this CPU took */
+    uint32_t ticks;            /* timer ticks this CPU took (CPU 0's: also sched_ticks) */
     uint64_t idle_ticks;       /* ...of which its idle task ran */
     uint64_t switches;         /* context switches on this CPU */
     uint64_t preemptions;      /* ...forced by a tick or a wakeup */

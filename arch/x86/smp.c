@@ -39,7 +39,7 @@ static volatile uint32_t stopper; /* 0, or 1 + the number of the CPU in arch_sto
 
 void x86_ap_main(struct x86_cpu *c);
 
-int arch_cpu_may_change; /* only its address matters: see arch_this_cpu */
+struct arch_cpu_dep arch_cpu_may_change; /* only its address matters: see arch_this_cpu */
 
 void arch_cpu_set_local(void *local) { x86_this_cpu()->local = local; }
 

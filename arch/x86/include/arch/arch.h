@@ -174,8 +174,12 @@ void arch_cpu_set_local(void *local);
  * Not volatile: the compiler may reuse the value it read until the next
  * function call - after which the task may be running on another CPU. The
  * dummy memory operand is what a call may change, so the read is redone
- * after each call (arch_switch is one). */
-extern int arch_cpu_may_change;
+ * after each call (arch_switch is one); its type is one that no store in
+ * the kernel can alias, so ordinary stores do not force a new read. */
+struct arch_cpu_dep {
+    void (*never_used)(struct arch_cpu_dep *);
+};
+extern struct arch_cpu_dep arch_cpu_may_change;
 static inline void *arch_this_cpu(void)
 {
     void *p;
