@@ -459,9 +459,10 @@ void sched_make_ready(struct task *t, enum sched_why why)
     }
     if (rq_mode == SCHED_RQ_GLOBAL) {
         enqueue_on(&global_rq, t, why);
-        /* An idle CPU takes it; else the first whose task it preempts. */
+        /* An idle CPU not told yet takes it; else the first whose task it
+         * preempts. */
         for (unsigned i = 0; i < ncpus; i++)
-            if (cpus[i].online && cpus[i].current == cpus[i].idle && kick(&cpus[i], t))
+            if (cpus[i].online && cpus[i].current == cpus[i].idle && !cpus[i].need_resched && kick(&cpus[i], t))
                 return;
         for (unsigned i = 0; i < ncpus; i++)
             if (cpus[i].online && kick(&cpus[i], t))

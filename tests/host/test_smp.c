@@ -1,0 +1,208 @@
+/*
+ * test_smp.c - the scheduler core on several simulated CPUs, on the host.
+ *
+ * The fake arch has no CPUs of its own: `fake_cpu` says which CPU "we" are
+ * (its per-CPU pointer, its id), and a reschedule IPI is only counted. So a
+ * test brings CPUs 1..3 online the way kernel_main does (an idle task,
+ * sched_cpu_prepare, sched_cpu_online on that CPU), then acts as CPU 0 or as
+ * another CPU to make tasks ready and deliver ticks, and checks where the
+ * core put each task: placement at wakeup, affinity, balancing, the shared
+ * queue of rq=global, and a policy switch over several queues.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fake.h"
+#include "kmem.h"
+#include "sched.h"
+#include "task.h"
+
+extern const struct sched_policy sched_rr, sched_fair;
+
+#define NCPUS 4
+
+static _Alignas(16) uint8_t heap[512 * 1024];
+static _Alignas(16) uint8_t idle_stack[4096];
+
+static int body(void *arg) { return (int)(uintptr_t)arg; }
+
+/* Boot NCPUS CPUs under `mode`, as kernel_main's start_cpus does; we are CPU 0. */
+static void boot(enum sched_rq_mode mode)
+{
+    fake_reset();
+    kmem_init(heap, sizeof heap);
+    sched_config.quantum = 1;
+    sched_set_rq_mode(mode);
+    sched_init(&sched_rr, task_init_idle(idle_stack, sizeof idle_stack));
+    for (unsigned id = 1; id < NCPUS; id++) {
+        struct task *idle = task_new_idle(id);
+        assert_non_null(idle);
+        void *local = sched_cpu_prepare(id, idle);
+        fake_cpu = id;
+        arch_cpu_set_local(local);
+        sched_cpu_online();
+    }
+    fake_cpu = 0;
+    assert_int_equal(sched_ncpus(), NCPUS);
+}
+
+static int setup_percpu(void **state)
+{
+    (void)state;
+    boot(SCHED_RQ_PERCPU);
+    return 0;
+}
+
+static int setup_global(void **state)
+{
+    (void)state;
+    boot(SCHED_RQ_GLOBAL);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    klock_smp = false; /* the next test boots one CPU first */
+    fake_cpu = 0;
+    return 0;
+}
+
+/* A tick on CPU `cpu`, delivered as the arch layer does. */
+static void tick_on(unsigned cpu)
+{
+    unsigned was = fake_cpu;
+    fake_cpu = cpu;
+    arch_irqstate_t s = arch_irq_save();
+    sched_irq_enter();
+    sched_tick();
+    sched_irq_exit();
+    arch_irq_restore(s);
+    fake_cpu = was;
+}
+
+static struct task *ready_task(const char *name)
+{
+    struct task *t = task_new(name, body, NULL);
+    assert_non_null(t);
+    arch_irqstate_t s = sched_lock();
+    sched_arrive_at(t, sched_ticks_locked());
+    sched_unlock(s);
+    return t;
+}
+
+/* New tasks made on CPU 0 go to idle CPUs first, one each, and each CPU that
+ * gets one is told with an IPI; once none idles, the least loaded (the
+ * creator's own CPU on a tie). */
+static void test_placement_fills_idle_cpus_first(void **state)
+{
+    (void)state;
+    struct task *t[NCPUS + 1];
+    static const char *const names[] = {"A", "B", "C", "D", "E"};
+    for (unsigned i = 0; i <= NCPUS; i++)
+        t[i] = ready_task(names[i]);
+    assert_int_equal(t[0]->cpu, 0); /* CPU 0 idled: its own */
+    for (unsigned i = 1; i < NCPUS; i++) {
+        assert_int_equal(t[i]->cpu, i);
+        assert_int_equal(fake_resched_ipis[i], 1);
+        assert_true(sched_cpu(i)->need_resched);
+        assert_int_equal(sched_cpu(i)->own_rq.nr_ready, 1);
+    }
+    assert_int_equal(t[NCPUS]->cpu, 0); /* all busy: a tie, the creator's CPU */
+    assert_int_equal(sched_cpu(0)->own_rq.nr_ready, 2);
+    assert_int_equal(fake_resched_ipis[0], 0); /* nobody IPIs itself */
+}
+
+/* A task may only go where its affinity says, idle CPUs elsewhere or not;
+ * a mask naming no CPU that runs tasks is refused. */
+static void test_affinity_is_obeyed(void **state)
+{
+    (void)state;
+    struct task *t = task_new("pinned", body, NULL);
+    assert_true(task_set_affinity(t, 1u << 2));
+    arch_irqstate_t s = sched_lock();
+    sched_arrive_at(t, sched_ticks_locked());
+    sched_unlock(s);
+    assert_int_equal(t->cpu, 2);
+    assert_false(task_set_affinity(t, 1u << 6)); /* CPU 6 is not online */
+    assert_int_equal(t->affinity, 1u << 2);
+    /* Moved while READY: it leaves CPU 2's queue for CPU 3's at once. */
+    assert_true(task_set_affinity(t, 1u << 3));
+    assert_int_equal(t->cpu, 3);
+    assert_int_equal(sched_cpu(2)->own_rq.nr_ready, 0);
+    assert_int_equal(sched_cpu(3)->own_rq.nr_ready, 1);
+}
+
+/* Six tasks pinned to CPU 0, then let go: CPU 1, idle, pulls one on its
+ * balancing tick, and nothing is lost or duplicated. */
+static void test_an_idle_cpu_pulls_from_the_busiest(void **state)
+{
+    (void)state;
+    struct task *t[6];
+    for (unsigned i = 0; i < 6; i++) {
+        t[i] = task_new("w", body, NULL);
+        assert_true(task_set_affinity(t[i], 1u << 0));
+        arch_irqstate_t s = sched_lock();
+        sched_arrive_at(t[i], sched_ticks_locked());
+        sched_unlock(s);
+    }
+    /* The first one runs on CPU 0 (it was idle), the other five wait there. */
+    assert_int_equal(sched_cpu(0)->own_rq.nr_ready, 5);
+    assert_ptr_equal(sched_cpu(0)->current, t[0]);
+    for (unsigned i = 0; i < 6; i++)
+        assert_true(task_set_affinity(t[i], ~0u));
+    for (unsigned k = 0; k < 4; k++) /* a balancing period of CPU 1's ticks */
+        tick_on(1);
+    assert_int_equal(sched_cpu(1)->pulled, 1);
+    assert_int_equal(sched_cpu(1)->own_rq.nr_ready + (sched_cpu(1)->current != sched_cpu(1)->idle), 1);
+    assert_int_equal(sched_cpu(0)->own_rq.nr_ready, 4);
+    assert_int_equal(sched_nr_ready() + 1 + (sched_cpu(1)->current != sched_cpu(1)->idle), 6);
+}
+
+/* rq=global: every task is in the one queue, and an idle CPU is kicked. */
+static void test_global_queue_is_shared(void **state)
+{
+    (void)state;
+    struct task *a = ready_task("A");
+    struct task *b = ready_task("B");
+    (void)a, (void)b;
+    assert_ptr_equal(sched_cpu(0)->rq, sched_cpu(3)->rq);
+    assert_int_equal(sched_nr_ready(), 2);
+    unsigned kicked = 0;
+    for (unsigned i = 0; i < NCPUS; i++)
+        kicked += sched_cpu(i)->need_resched;
+    assert_int_equal(kicked, 2); /* one idle CPU for each, not the same one twice */
+}
+
+/* A policy switch drains and refills every CPU's queue: each task stays on
+ * its CPU, none is lost or duplicated. */
+static void test_policy_switch_keeps_every_queue(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < 2 * NCPUS; i++)
+        ready_task("T");
+    unsigned before[NCPUS];
+    for (unsigned i = 0; i < NCPUS; i++)
+        before[i] = sched_cpu(i)->own_rq.nr_ready;
+    sched_set_policy(&sched_fair);
+    sched_set_policy(&sched_rr);
+    for (unsigned i = 0; i < NCPUS; i++)
+        assert_int_equal(sched_cpu(i)->own_rq.nr_ready, before[i]);
+    assert_int_equal(sched_nr_ready(), 2 * NCPUS);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_placement_fills_idle_cpus_first, setup_percpu, teardown),
+        cmocka_unit_test_setup_teardown(test_affinity_is_obeyed, setup_percpu, teardown),
+        cmocka_unit_test_setup_teardown(test_an_idle_cpu_pulls_from_the_busiest, setup_percpu, teardown),
+        cmocka_unit_test_setup_teardown(test_global_queue_is_shared, setup_global, teardown),
+        cmocka_unit_test_setup_teardown(test_policy_switch_keeps_every_queue, setup_percpu, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
