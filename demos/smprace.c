@@ -21,6 +21,14 @@
  *   smp-ttas, smp-ticket  spins they cost, printed per lock
  *   smp-mutex, smp-sem    sleeping locks: the exact total
  *
+ *   smp-lost-wakeup       the slides' sleep()/wakeup() across two CPUs: the
+ *                         consumer on CPU 1 finds the buffer empty; the
+ *                         producer on CPU 0 fills it and wakes the consumer
+ *                         before it is asleep (each waits for the other's
+ *                         step, so it happens on every run); the wakeup is
+ *                         lost, and the consumer sleeps with an item there
+ *   smp-semaphore-wakeup  the same steps with a semaphore: nothing is lost
+ *
  * Every check holds on every run, whatever the interleaving; the figures
  * (lost updates, spins) are printed as "# key=value" lines.
  */
@@ -163,16 +171,91 @@ static int irq_off_case(void)
     return failed;
 }
 
+/* ---- The lost wakeup, across two CPUs ------------------------------------------ */
+
+static volatile unsigned lw_count, lw_checked, lw_woke;
+static volatile bool lw_woken;         /* what wakeup() said: was the consumer asleep? */
+static struct task *volatile lw_consumer;
+static struct semaphore lw_sem;
+static bool lw_with_sem;
+
+static int lw_consume(void *arg)
+{
+    (void)arg;
+    barrier_wait(&start);
+    if (lw_count == 0) {  /* if (count == 0) ... */
+        lw_checked = 1;   /* (tell the producer we have looked) */
+        while (!lw_woke)  /* ...the producer's wakeup comes right here... */
+            arch_cpu_relax();
+        if (lw_with_sem)
+            sem_down(&lw_sem); /* a semaphore remembers the up: no sleep */
+        else
+            task_suspend();    /* ...sleep(): too late, the wakeup is gone */
+    }
+    return 0;
+}
+
+static int lw_produce(void *arg)
+{
+    (void)arg;
+    barrier_wait(&start);
+    while (!lw_checked)
+        arch_cpu_relax();
+    lw_count = 1; /* insert_item(); count = count + 1 */
+    if (lw_with_sem) {
+        sem_up(&lw_sem);
+        lw_woken = true;
+    } else {
+        lw_woken = task_resume(lw_consumer); /* if (count == 1) wakeup(consumer) */
+    }
+    lw_woke = 1;
+    return 0;
+}
+
+static int lost_wakeup_case(bool with_sem)
+{
+    const char *name = with_sem ? "smp-semaphore-wakeup" : "smp-lost-wakeup";
+    lw_count = lw_checked = lw_woke = 0;
+    lw_woken = false;
+    lw_with_sem = with_sem;
+    sem_init(&lw_sem, "wakeup", 0);
+    barrier_init(&start, "start", 2);
+    struct task *p = task_new("producer", lw_produce, NULL), *c = task_new("consumer", lw_consume, NULL);
+    if (!p || !c || !task_set_affinity(p, 1u << 0) || !task_set_affinity(c, 1u << 1))
+        return ktap_result(false, name);
+    lw_consumer = c;
+    task_start_at(p, ticks_now());
+    task_start_at(c, ticks_now());
+    /* Give the consumer time to finish, or to be asleep for good. */
+    for (unsigned k = 0; k < 20 && c->state != TASK_DEAD && !(c->state == TASK_BLOCKED && lw_woke); k++)
+        task_sleep(1);
+    bool asleep = c->state == TASK_BLOCKED;
+    task_join(p);
+    int failed;
+    if (with_sem) {
+        failed = ktap_result(!asleep && lw_woken && lw_count == 1, name);
+    } else {
+        failed = ktap_result(asleep && !lw_woken && lw_count == 1, name);
+        task_resume(c); /* let it go, to join it */
+    }
+    task_join(c);
+    kprintf("# consumer_asleep_with_an_item=%d %s=%d count=%u\n", asleep,
+            with_sem ? "up_counted" : "wakeup_found_it_asleep", lw_woken, lw_count);
+    return failed;
+}
+
 int demo_smprace(void *arg)
 {
     (void)arg;
     unsigned n = sched_ncpus();
-    ktap_plan(8);
+    ktap_plan(10);
     if (n < 2) {
         const char *why = "needs several CPUs: boot with cpus=2 or more (make run CPUS=2)";
         for (unsigned r = S_NONE; r <= S_SEM; r++)
             ktap_skip(smp_names[r], why);
         ktap_skip("smp-interrupts-off", why);
+        ktap_skip("smp-lost-wakeup", why);
+        ktap_skip("smp-semaphore-wakeup", why);
         return 0;
     }
     static const enum spin_kind kinds[] = {SPIN_XCHG, SPIN_TSL, SPIN_TTAS, SPIN_TICKET};
@@ -186,5 +269,7 @@ int demo_smprace(void *arg)
     for (unsigned r = S_NONE; r <= S_SEM; r++)
         failed += smp_case(n, (enum smp_remedy)r);
     failed += irq_off_case();
+    failed += lost_wakeup_case(false);
+    failed += lost_wakeup_case(true);
     return failed;
 }
