@@ -166,6 +166,8 @@ SMPRACE = [r"^ok \d smp-xchg$", r"^ok \d smp-tsl$", r"^ok \d smp-ttas$", r"^ok \
            r"^# rounds=200 both_cpus_inside=200 total=200 expected=400 lost=200 ",
            r"^ok 9 smp-lost-wakeup$", r"^# consumer_asleep_with_an_item=1 wakeup_found_it_asleep=0 count=1$",
            r"^ok 10 smp-semaphore-wakeup$", r"^# consumer_asleep_with_an_item=0 up_counted=1 count=1$",
+           r"^ok 11 smp-peterson-nofence", r"^ok 12 smp-peterson-mfence$",
+           r"^# fence=mfence both_inside=0 total=40000 expected=40000$",
            r"^# cpus=\d total=(\d+) expected=\1 lost=0 overlaps=0 ticks=\d+ acquisitions=\d+ spins=\d+$"]
 COUNTERS_SMP = [r"^cpus: 4 CPU\(s\) run tasks, one run queue per CPU$", r"counter .* at tick \d+, on cpu 0$",
                 r"counter .* at tick \d+, on cpu 1$", r"counter .* at tick \d+, on cpu 2$"]
