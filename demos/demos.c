@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "demo.h"
+#include "kstring.h"
 #include "demos.h"
 
 
@@ -36,12 +37,8 @@ const char *demo_name(unsigned i)
 
 const struct demo *demo_find(const char *name)
 {
-    for (unsigned k = 0; demos[k].name; k++) {
-        const char *a = demos[k].name, *b = name;
-        while (*a && *a == *b)
-            a++, b++;
-        if (*a == *b)
+    for (unsigned k = 0; demos[k].name; k++)
+        if (kstreq(demos[k].name, name))
             return &demos[k];
-    }
     return NULL;
 }

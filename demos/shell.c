@@ -16,6 +16,7 @@
  * what is valid; the shell goes on.
  */
 #include "console.h"
+#include "kstring.h"
 #include "demo.h"
 #include "demo_util.h"
 #include "input.h"
@@ -31,12 +32,7 @@ static struct workload shell_wl;
 static struct workload_run shell_run;
 static bool have_run;
 
-static bool same(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
+static bool same(const char *a, const char *b) { return kstreq(a, b); }
 
 static unsigned read_line(char *line)
 {

@@ -5,6 +5,7 @@
  * to store it, and a line of help. Adding an option is adding a row.
  */
 #include "cmdline.h"
+#include "kstring.h"
 
 #include <stddef.h>
 
@@ -79,13 +80,6 @@ void cmdline_reset(void)
     sched_config = (struct sched_config){.quantum = 1, .aging = 10, .boost = 50, .seed = 1};
     sync_priority_inheritance = true;
     trace_enabled = true;
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
 }
 
 /* Read a decimal number: 0 if s is one, -1 if s is not a number, -2 if it
@@ -169,11 +163,11 @@ static bool set_option(const struct option *o, const char *value)
         return true;
     }
     case OPT_BOOL:
-        if (str_eq(value, "1") || str_eq(value, "on")) {
+        if (kstreq(value, "1") || kstreq(value, "on")) {
             *(bool *)o->dest = true;
             return true;
         }
-        if (str_eq(value, "0") || str_eq(value, "off")) {
+        if (kstreq(value, "0") || kstreq(value, "off")) {
             *(bool *)o->dest = false;
             return true;
         }
@@ -181,7 +175,7 @@ static bool set_option(const struct option *o, const char *value)
         return false;
     case OPT_CHOICE:
         for (unsigned i = 0; o->choice(i); i++) {
-            if (str_eq(value, o->choice(i))) {
+            if (kstreq(value, o->choice(i))) {
                 *(const char **)o->dest = o->choice(i);
                 return true;
             }
@@ -191,7 +185,7 @@ static bool set_option(const struct option *o, const char *value)
     case OPT_WORKLOAD: {
         static struct workload check;
         char err[200];
-        if (str_eq(value, "random") || workload_parse(value, &check, err, sizeof err)) {
+        if (kstreq(value, "random") || workload_parse(value, &check, err, sizeof err)) {
             *(const char **)o->dest = value;
             return true;
         }
@@ -223,7 +217,7 @@ static int parse_word(char *word, bool first)
     while (*eq && *eq != '=')
         eq++;
     if (!*eq) {
-        if (str_eq(word, "help")) {
+        if (kstreq(word, "help")) {
             kconfig.help = true;
             return 0;
         }
@@ -236,13 +230,13 @@ static int parse_word(char *word, bool first)
     }
     *eq = '\0';
     const char *value = eq + 1;
-    if (str_eq(word, "help")) {
+    if (kstreq(word, "help")) {
         kprintf("cmdline: help takes no value: write just 'help' (help=%s ignored)\n", value);
         kconfig.help = true;
         return 1;
     }
     for (unsigned i = 0; i < NOPTIONS; i++)
-        if (str_eq(word, options[i].key))
+        if (kstreq(word, options[i].key))
             return set_option(&options[i], value) ? 0 : 1;
     kprintf("cmdline: unknown option '%s' (valid: ", word);
     list_keys();

@@ -2,6 +2,7 @@
  * ktest.c - run in-kernel tests and report them in KTAP.
  */
 #include "ktest.h"
+#include "kstring.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,12 +53,7 @@ void ktap_skip(const char *name, const char *reason)
 
 static bool selected(const struct ktest *t, const char *name)
 {
-    const char *a = t->name, *b = name;
-    while (*a && *a == *b)
-        a++, b++;
-    if (*a == '\0' && *b == '\0')
-        return true;
-    return !t->solo && name[0] == 'a' && name[1] == 'l' && name[2] == 'l' && name[3] == '\0';
+    return kstreq(t->name, name) || (!t->solo && kstreq(name, "all"));
 }
 
 int ktest_run(const char *name)

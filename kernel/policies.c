@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "sched.h"
+#include "kstring.h"
 
 #define POLICIES(X) \
     X(rr)          \
@@ -31,26 +32,19 @@ const struct sched_policy *const sched_policies[] = {POLICIES(ENTRY) NULL};
 /* The policies' parameters (cmdline.c sets them). */
 struct sched_config sched_config = {.quantum = 1, .aging = 10, .boost = 50, .seed = 1};
 
-static bool str_eq(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
-
 uint32_t sched_param(const char *key)
 {
-    if (str_eq(key, "quantum")) return sched_config.quantum;
-    if (str_eq(key, "aging")) return sched_config.aging;
-    if (str_eq(key, "boost")) return sched_config.boost;
-    if (str_eq(key, "seed")) return sched_config.seed;
+    if (kstreq(key, "quantum")) return sched_config.quantum;
+    if (kstreq(key, "aging")) return sched_config.aging;
+    if (kstreq(key, "boost")) return sched_config.boost;
+    if (kstreq(key, "seed")) return sched_config.seed;
     return 0;
 }
 
 const struct sched_policy *sched_policy_find(const char *name)
 {
     for (unsigned i = 0; sched_policies[i]; i++)
-        if (str_eq(sched_policies[i]->name, name))
+        if (kstreq(sched_policies[i]->name, name))
             return sched_policies[i];
     return NULL;
 }

@@ -50,6 +50,7 @@
  * one shared queue instead.
  */
 #include "sched.h"
+#include "kstring.h"
 
 #include <arch/arch.h>
 
@@ -202,11 +203,9 @@ int sched_tie_break(const struct task *a, const struct task *b)
 {
     if (a->arrival != b->arrival)
         return a->arrival < b->arrival ? -1 : 1;
-    const char *x = a->name, *y = b->name;
-    while (*x && *x == *y)
-        x++, y++;
-    if (*x != *y)
-        return (unsigned char)*x < (unsigned char)*y ? -1 : 1;
+    int by_name = kstrcmp(a->name, b->name);
+    if (by_name != 0)
+        return by_name;
     return a->id < b->id ? -1 : a->id > b->id;
 }
 

@@ -34,7 +34,10 @@ void sync_misuse(const char *op, const char *object, const char *fmt, ...)
     kvsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     struct task *self = task_current();
-    kprintf("MISUSE: %s(%s) by '%s': %s\n", op, object ? object : "?", self ? self->name : "?", msg);
+    char where[16] = ""; /* on several CPUs, say which */
+    if (sched_ncpus() > 1)
+        ksnprintf(where, sizeof where, " on cpu %u", self ? self->cpu : 0);
+    kprintf("MISUSE: %s(%s) by '%s'%s: %s\n", op, object ? object : "?", self ? self->name : "?", where, msg);
     stats.misuse++;
 }
 

@@ -118,6 +118,11 @@ struct task {
     struct pheap_node heap_node;/* sjf, srt, stride, fair: the ready heap */
 };
 
+/* arch/x86/switch.S saves the stack pointer at the start of ctx, and the
+ * core turns the context arch_switch returns back into its task: both need
+ * ctx first. */
+_Static_assert(offsetof(struct task, ctx) == 0, "struct task: ctx must be the first field");
+
 /* Create a task that runs entry(arg) and make it READY. The name is copied
  * (truncated to TASK_NAME_MAX - 1). Returns NULL if memory is exhausted.
  * Returning from entry is task_exit(return value). May be called once the

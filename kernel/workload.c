@@ -2,6 +2,7 @@
  * workload.c - building, running and reporting workloads.
  */
 #include "workload.h"
+#include "kstring.h"
 
 #include <arch/arch.h>
 
@@ -33,13 +34,6 @@ static const struct workload builtins[] = {
 
 const char *workload_builtin(unsigned i) { return i < NBUILTINS ? builtins[i].name : NULL; }
 
-static bool str_eq(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
-
 /* ---- Parsing "A:0:5,B:1:3" ---------------------------------------------- */
 
 /* Read a number: true if there is one (values above 100000 are kept as
@@ -70,7 +64,7 @@ static bool fail(char *err, size_t n, unsigned k, const char *what)
 bool workload_parse(const char *spec, struct workload *w, char *err, size_t errlen)
 {
     for (unsigned i = 0; i < NBUILTINS; i++) {
-        if (str_eq(spec, builtins[i].name)) {
+        if (kstreq(spec, builtins[i].name)) {
             *w = builtins[i];
             return true;
         }
@@ -98,7 +92,7 @@ bool workload_parse(const char *spec, struct workload *w, char *err, size_t errl
         if (len == 0)
             return fail(err, errlen, k, "the name is missing");
         for (unsigned j = 0; j < k; j++)
-            if (str_eq(w->task[j].name, t->name))
+            if (kstreq(w->task[j].name, t->name))
                 return fail(err, errlen, k, "two tasks have the same name");
         uint32_t *fields[4] = {&t->arrival, &t->burst, &t->priority, &t->tickets};
         static const char *const what[4] = {"the arrival tick is missing or not a number",
@@ -183,10 +177,7 @@ static void arrival_order(const struct workload *w, unsigned *order)
         unsigned j = i;
         for (; j > 0; j--) {
             const struct wl_task *a = &w->task[order[j - 1]], *b = &w->task[i];
-            const char *x = a->name, *y = b->name;
-            while (*x && *x == *y)
-                x++, y++;
-            bool later = a->arrival > b->arrival || (a->arrival == b->arrival && *x > *y);
+            bool later = a->arrival > b->arrival || (a->arrival == b->arrival && kstrcmp(a->name, b->name) > 0);
             if (!later)
                 break;
             order[j] = order[j - 1];

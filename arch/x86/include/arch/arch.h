@@ -77,6 +77,7 @@ static inline void arch_idle(void) { __asm__ volatile("sti; hlt" : : : "memory")
 struct arch_context {
     uint32_t esp; /* offset 0: arch/x86/switch.S relies on it */
 };
+_Static_assert(offsetof(struct arch_context, esp) == 0, "switch.S: mov [eax], esp");
 
 /* Prepare a new context that, when first switched to, calls start(last) on
  * the stack [stack_base, stack_base + size) with interrupts still disabled;
