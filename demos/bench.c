@@ -29,6 +29,17 @@
  *  sem_pingpong        a round trip between two tasks through two semaphores:
  *                      up(ping), down(pong) in one task; down(ping), up(pong)
  *                      in the other. Two switches and four operations.
+ *
+ * With cpus=2 or more (make bench boots a second time with -smp 4), also:
+ *  smp_wakeup          sem_up on CPU 0 to the first instruction of the task
+ *                      it wakes on CPU 1 (which idled: a reschedule IPI, the
+ *                      halted CPU's interrupt, its switch), smallest of 16.
+ *  smp_lock_KIND_N     N CPUs (1, 2, 4) each take and release spinlock KIND
+ *                      (xchg, tsl, ttas, ticket) 2,000 times at once: the
+ *                      guest time (all CPUs' instructions, as -icount
+ *                      counts them) per acquire+release.
+ *  smp_balance_ticks   16 CPU-bound tasks created on CPU 0: ticks until
+ *                      every CPU has 4 of them (target: 2 balancing periods).
  */
 #include "boot.h"
 #include "sync.h"
@@ -221,6 +232,140 @@ static void bench_sync(void)
     report("sem_pingpong", med, extra);
 }
 
+/* ---- Several CPUs ----------------------------------------------------------------- */
+
+static struct semaphore wake_sem;
+static volatile uint64_t wake_t0, wake_t1;
+static volatile bool wake_stop;
+
+static int wakee(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        sem_down(&wake_sem);
+        wake_t1 = cycles_now();
+        if (wake_stop)
+            return 0;
+    }
+}
+
+static bool pinned_start(struct task *t, unsigned cpu)
+{
+    if (!t || !task_set_affinity(t, 1u << cpu))
+        return false;
+    task_start_at(t, ticks_now());
+    return true;
+}
+
+static void bench_smp_wakeup(void)
+{
+    sem_init(&wake_sem, "wake", 0);
+    wake_stop = false;
+    struct task *w = task_new("wakee", wakee, NULL);
+    if (!pinned_start(w, 1))
+        return;
+    nsamples = 0;
+    for (unsigned k = 0; k < 16; k++) {
+        task_sleep(2); /* the wakee is asleep in sem_down, CPU 1 idles */
+        wake_t1 = 0;
+        wake_t0 = cycles_now();
+        sem_up(&wake_sem);
+        while (wake_t1 == 0)
+            task_sleep(1);
+        record(wake_t1 - wake_t0);
+    }
+    wake_stop = true;
+    sem_up(&wake_sem);
+    task_join(w);
+    sort(samples, nsamples);
+    report("smp_wakeup", samples[0], " from=cpu0 to=cpu1 samples=16");
+}
+
+#define LOCK_ROUNDS 2000
+static struct spinlock bench_lock;
+static struct barrier lock_start;
+static volatile uint64_t lock_t0, lock_t1;
+static volatile unsigned lock_done;
+
+static int locker(void *arg)
+{
+    (void)arg;
+    barrier_wait(&lock_start);
+    if (arch_cpu_id() == 0)
+        lock_t0 = cycles_now();
+    for (unsigned k = 0; k < LOCK_ROUNDS; k++) {
+        spin_lock(&bench_lock);
+        spin_unlock(&bench_lock);
+    }
+    __atomic_add_fetch(&lock_done, 1, __ATOMIC_SEQ_CST);
+    lock_t1 = cycles_now(); /* the last one out writes last */
+    return 0;
+}
+
+static void bench_smp_locks(void)
+{
+    static const enum spin_kind kinds[] = {SPIN_XCHG, SPIN_TSL, SPIN_TTAS, SPIN_TICKET};
+    static const char *const names[] = {"xchg", "tsl", "ttas", "ticket"};
+    for (unsigned k = 0; k < 4; k++) {
+        for (unsigned n = 1; n <= sched_ncpus() && n <= 4; n *= 2) {
+            spin_init(&bench_lock, names[k], kinds[k]);
+            barrier_init(&lock_start, "start", n);
+            lock_done = 0;
+            struct task *t[4];
+            for (unsigned i = 0; i < n; i++)
+                if (!pinned_start(t[i] = task_new("locker", locker, NULL), i))
+                    return;
+            for (unsigned i = 0; i < n; i++)
+                task_join(t[i]);
+            char name[32], extra[64];
+            ksnprintf(name, sizeof name, "smp_lock_%s_%u", names[k], n);
+            ksnprintf(extra, sizeof extra, " cpus=%u acquisitions=%u spins=%llu", n, n * LOCK_ROUNDS,
+                      (unsigned long long)bench_lock.spins);
+            report(name, (uint32_t)(lock_t1 - lock_t0) / (n * LOCK_ROUNDS), extra); /* (fits: a few million) */
+        }
+    }
+}
+
+static volatile bool burning;
+
+static int burner(void *arg)
+{
+    (void)arg;
+    while (burning)
+        ;
+    return 0;
+}
+
+static void bench_smp_balance(void)
+{
+    unsigned n = sched_ncpus();
+    struct task *t[16];
+    burning = true;
+    uint64_t t0 = ticks_now();
+    for (unsigned i = 0; i < 16; i++)
+        t[i] = task_create("burn", burner, NULL);
+    uint32_t waited = 0;
+    for (; waited < 1000; waited++) {
+        unsigned per[SCHED_MAX_CPUS] = {0};
+        for (unsigned i = 0; i < 16; i++)
+            if (t[i])
+                per[t[i]->cpu]++;
+        bool even = true;
+        for (unsigned c = 0; c < n; c++)
+            even &= per[c] == 16 / n;
+        if (even)
+            break;
+        task_sleep(1);
+    }
+    burning = false;
+    for (unsigned i = 0; i < 16; i++)
+        if (t[i])
+            task_join(t[i]);
+    char extra[48];
+    ksnprintf(extra, sizeof extra, " cpus=%u tasks=16 from_tick=%u", n, (unsigned)t0);
+    report("smp_balance_ticks", waited, extra);
+}
+
 int demo_bench(void *arg)
 {
     (void)arg;
@@ -278,5 +423,10 @@ int demo_bench(void *arg)
         }
     }
     kfree(fakes);
+    if (sched_ncpus() > 1) {
+        bench_smp_wakeup();
+        bench_smp_locks();
+        bench_smp_balance();
+    }
     return 0;
 }
