@@ -37,6 +37,11 @@ static volatile uint32_t db[WORDS];
 static volatile unsigned reading, writing, max_reading, torn, writer_not_alone, reads_done, writes_done;
 static volatile unsigned overtook; /* readers that got in ahead of a writer already waiting */
 
+/* Readers run together, on several CPUs at the same moment: the demo's own
+ * counts must not race, or they would report what the lock did not do. */
+#define COUNT_UP(x) __atomic_add_fetch(&(x), 1, __ATOMIC_SEQ_CST)
+#define COUNT_DOWN(x) __atomic_sub_fetch(&(x), 1, __ATOMIC_SEQ_CST)
+
 static int reader(void *arg)
 {
     (void)arg;
@@ -45,22 +50,23 @@ static int reader(void *arg)
         unsigned writes_before = writes_done;
         rw_read_lock(&db_lock);
         if (writer_waiting && writes_done == writes_before)
-            overtook++;
-        reading++;
-        if (reading > max_reading)
-            max_reading = reading;
+            COUNT_UP(overtook);
+        unsigned now = COUNT_UP(reading);
+        for (unsigned m = max_reading; now > m && !__atomic_compare_exchange_n(&max_reading, &m, now, false,
+                                                                              __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);)
+            ;
         if (writing)
-            writer_not_alone++;
+            COUNT_UP(writer_not_alone);
         uint32_t first = db[0];
         for (unsigned w = 1; w < WORDS; w++) {
             preempt_here();
             if (w == WORDS / 2)
                 task_sleep(1); /* a slow read: other readers come in meanwhile */
             if (db[w] != first)
-                torn++;
+                COUNT_UP(torn);
         }
-        reading--;
-        reads_done++;
+        COUNT_DOWN(reading);
+        COUNT_UP(reads_done);
         rw_read_unlock(&db_lock);
         preempt_here();
     }
@@ -72,15 +78,15 @@ static int writer(void *arg)
     unsigned me = (unsigned)(uintptr_t)arg;
     for (unsigned k = 0; k < ROUNDS; k++) {
         rw_write_lock(&db_lock);
-        if (writing++ || reading)
-            writer_not_alone++;
+        if (COUNT_UP(writing) > 1 || reading)
+            COUNT_UP(writer_not_alone);
         uint32_t value = (me + 1) * 1000 + k;
         for (unsigned w = 0; w < WORDS; w++) {
             db[w] = value;
             preempt_here();
         }
-        writing--;
-        writes_done++;
+        COUNT_DOWN(writing);
+        COUNT_UP(writes_done);
         rw_write_unlock(&db_lock);
         preempt_here();
     }
@@ -154,7 +160,7 @@ static int customer(void *arg)
         outcome[me] += 1;
     } else {
         sem_up(&chairs_mutex);
-        turned_away++;
+        __atomic_add_fetch(&turned_away, 1, __ATOMIC_RELAXED); /* outside the chairs mutex: customers on several CPUs */
         outcome[me] += 2;         /* no chair: leave */
     }
     return 0;
@@ -246,17 +252,21 @@ static int broadcast_check(void)
     through = 0;
     struct task *t[PARTIES];
     spawn(t, PARTIES, "waiter", wait_at_gate);
-    task_sleep(2); /* all four wait */
+    /* Until all four wait (on several CPUs that takes however long it
+     * takes: count them, do not guess; a racy read, only to poll). */
+    for (unsigned k = 0; k < 1000 && list_size(&gate.waiters) < PARTIES; k++)
+        task_sleep(1);
     mutex_lock(&gate_lock);
     gate_open = true;
     cond_signal(&gate);
     mutex_unlock(&gate_lock);
-    task_sleep(2);
+    for (unsigned k = 0; k < 1000 && through == 0; k++) /* the one signalled gets through... */
+        task_sleep(1);
+    task_sleep(2); /* ...and nobody else does, however long we wait */
     unsigned after_signal = through;
     cond_broadcast(&gate);
-    task_sleep(2);
-    unsigned after_broadcast = through;
     join_all(t, PARTIES);
+    unsigned after_broadcast = through;
     int failed = ktap_result(after_signal == 1 && after_broadcast == PARTIES, "condition-broadcast");
     kprintf("# through_after_signal=%u through_after_broadcast=%u waiters=%u\n", after_signal, after_broadcast,
             PARTIES);
