@@ -52,7 +52,7 @@ static inline void klock_take(struct klock *l)
     if (!klock_smp)
         return;
     uint16_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE); /* LOCK XADD */
-    if (l->owner != ticket)
+    if (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
         klock_spin(l, ticket);
     l->holder = arch_cpu_id() + 1;
 }

@@ -395,6 +395,7 @@ static void schedule(enum trace_reason why)
         next = c->idle;
     }
     KASSERT(next->state == TASK_READY); /* its canary was checked when it left the CPU */
+    KASSERT(!next->on_cpu || next == prev); /* never on two CPUs: it left the last one for good */
 
     c->need_resched = false;
     c->migrate_current = false; /* prev left the CPU: it re-enters through enqueue anyway */
