@@ -129,11 +129,14 @@ int spin_lock(struct spinlock *l)
     arch_irqstate_t s = arch_irq_save();
     struct task *self = task_current();
     struct task *owner = l->owner;
-    /* A holder that is not on a CPU went to sleep holding the lock: nothing
-     * will release it, and spinning with interrupts off would hang this CPU.
-     * (A holder that runs, on another CPU, releases it soon: we spin.) On
-     * one CPU, a held lock can only be that case, or our own. */
-    if (word_held(l) && (owner == self || (owner && !owner->on_cpu) || sched_ncpus() == 1)) {
+    /* Taking it again would spin forever (only we make the owner us). On
+     * one CPU, a lock held by someone else means its holder went to sleep
+     * holding it: nothing would release it, and spinning with interrupts
+     * off would hang. On several CPUs the holder runs elsewhere and
+     * releases it soon: we spin. (Reading `owner` there is racy - the lock
+     * may change hands meanwhile - so it decides nothing but a report; and
+     * a holder cannot sleep: sync_may_block refuses it.) */
+    if (word_held(l) && (owner == self || sched_ncpus() == 1)) {
         if (owner == self)
             sync_misuse("spin_lock", l->name, "already holds it; taking it again would spin forever; refused");
         else

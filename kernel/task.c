@@ -76,9 +76,12 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
 static void task_first_run(struct arch_context *last)
 {
     sched_finish_switch(list_entry(last, struct task, ctx));
+    struct task *self = task_current();
+    if (self->runs != 1)
+        panic("task '%s' (id %u) starts a second time, on cpu %u (switched in %u times): it ran on two CPUs",
+              self->name, (unsigned)self->id, self->cpu, (unsigned)self->runs);
     klock_drop(&sched_klock);
     arch_irq_enable();
-    struct task *self = task_current();
     task_exit(self->entry(self->arg));
 }
 

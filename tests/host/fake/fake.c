@@ -79,7 +79,10 @@ struct arch_context *arch_switch(struct arch_context *from, struct arch_context 
     struct task *self = (struct task *)((char *)from - offsetof(struct task, ctx));
     if (!fake_tick_while_blocked || in_tick || (self->state != TASK_BLOCKED && self->state != TASK_SLEEPING))
         return from; /* the caller carries on as `to`, which `from` just left */
-    /* `self` waits: let time pass until it runs again. */
+    /* `self` waits: let time pass until it runs again. The switch away from
+     * it is complete as far as the core can tell (the next task would have
+     * run sched_finish_switch for it): it is off the CPU. */
+    self->on_cpu = false;
     for (unsigned long n = 0; task_current() != self; n++) {
         if (n == 10000000) {
             fprintf(stderr, "fake arch: task '%s' waited 10,000,000 ticks for '%s'; giving up\n",
