@@ -62,8 +62,9 @@
 #include "workload.h"
 
 struct klock sched_klock = KLOCK_INIT;
-bool klock_smp;
+bool klock_smp; /* kernel/klock.h: set by sched_cpu_prepare, before a second CPU runs */
 
+/* kernel/klock.h's slow path, here with the lock it matters most for. */
 void klock_spin(struct klock *l, uint16_t ticket)
 {
     uint32_t me = arch_cpu_id() + 1;
@@ -76,6 +77,7 @@ void klock_spin(struct klock *l, uint16_t ticket)
         arch_cpu_relax();
     }
 }
+
 static const struct sched_policy *policy;
 static struct sched_cpu cpus[SCHED_MAX_CPUS];
 unsigned sched_nr_cpus = 1;    /* CPUs online: 0 .. ncpus-1 (sched_ncpus) */
@@ -101,7 +103,6 @@ void sched_early_init(void)
 }
 
 struct sched_cpu *sched_cpu(unsigned id) { return &cpus[id]; }
-
 
 void sched_set_rq_mode(enum sched_rq_mode mode) { rq_mode = mode; }
 
@@ -783,12 +784,14 @@ void sched_tick(void)
     if (ncpus > 1 && rq_mode == SCHED_RQ_PERCPU && c->ticks % SCHED_BALANCE_TICKS == 0)
         balance(curr == c->idle && c->rq->nr_ready == 0);
 
-    if (curr == c->idle)
+    if (curr == c->idle) {
         c->idle_ticks++;
-    else if (curr->state != TASK_RUNNING)
+        c->need_resched |= c->rq->nr_ready > 0; /* (balancing may just have given it one) */
+    } else if (curr->state != TASK_RUNNING) {
         c->need_resched = true; /* retired or gone to wait: someone else runs */
-    else if (policy->tick(c->rq, curr))
+    } else if (policy->tick(c->rq, curr)) {
         c->need_resched = true;
+    }
     klock_drop(&sched_klock);
 }
 
