@@ -100,6 +100,7 @@ void sched_early_init(void)
 {
     cpus[0] = (struct sched_cpu){.id = 0, .online = true, .rq = &cpus[0].own_rq};
     arch_cpu_set_local(&cpus[0]);
+    arch_cpu_set_current(NULL);
 }
 
 struct sched_cpu *sched_cpu(unsigned id) { return &cpus[id]; }
@@ -120,6 +121,7 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     c->rq->nr_ready = 0;
     list_init(&sleep_queue);
     c->idle = c->current = idle_task;
+    arch_cpu_set_current(idle_task);
     idle_task->state = TASK_RUNNING;
     idle_task->on_cpu = true;
     idle_task->cpu = 0;
@@ -153,6 +155,7 @@ void sched_cpu_online(void)
     arch_irqstate_t s = sched_lock();
     struct sched_cpu *c = this;
     KASSERT(c == &cpus[c->id] && !c->online);
+    arch_cpu_set_current(c->current); /* its idle task, on its own FS */
     c->online = true;
     if (c->id >= ncpus)
         ncpus = c->id + 1; /* CPUs come up in order: 1, 2, ... */
@@ -409,6 +412,7 @@ static void schedule(enum trace_reason why)
     if (trace_enabled)
         trace_record(TRACE_SWITCH, prev->id, next->id, why, NULL);
     c->current = next;
+    arch_cpu_set_current(next);
     next->on_cpu = true;
     struct arch_context *last = arch_switch(&prev->ctx, &next->ctx);
     sched_finish_switch(list_entry(last, struct task, ctx));
@@ -483,8 +487,9 @@ bool task_set_affinity(struct task *t, uint32_t mask)
     for (unsigned i = 0; i < ncpus; i++)
         if (cpus[i].online)
             online |= 1u << i;
-    const char *why = t->is_idle             ? "an idle task stays on its CPU"
-                      : t->state == TASK_DEAD ? "the task has exited"
+    const char *why = t->is_idle                   ? "an idle task stays on its CPU"
+                      : t->state == TASK_DEAD       ? "the task has exited"
+                      : rq_mode == SCHED_RQ_GLOBAL ? "the shared queue of rq=global has no affinity (use rq=percpu)"
                       : !(mask & online)      ? "the mask names no CPU that runs tasks"
                                               : NULL;
     if (why) {

@@ -230,9 +230,15 @@ int task_join(struct task *t)
         self->wait_name = t->name;
         sched_block(t, join_wait, &sched_klock);
     }
-    /* DEAD, and off its CPU: finish_switch has run for its last switch
-     * (on one CPU, before we could run at all). */
-    KASSERT(!t->on_cpu);
+    /* DEAD - but on several CPUs it may still be leaving its CPU (it
+     * retired at a tick, and its CPU switches at the interrupt's tail):
+     * its stack is in use until finish_switch says it is off. On one CPU
+     * it always is by the time we run. */
+    while (t->on_cpu) {
+        sched_unlock(s);
+        arch_cpu_relax();
+        s = sched_lock();
+    }
     int code = t->exit_code;
     list_remove(&t->all_node);
     sched_unlock(s);

@@ -166,8 +166,11 @@ int task_join(struct task *t);
 void task_suspend(void);
 bool task_resume(struct task *t);
 
-/* The task running on this CPU (its idle task when nothing else runs). */
-static inline struct task *task_current(void) { return sched_this_cpu()->current; }
+/* The task running on this CPU (its idle task when nothing else runs): the
+ * caller itself. One instruction (arch_cpu_current), so that it cannot be
+ * split by a move to another CPU; the scheduler keeps it equal to its
+ * CPU's `current`. */
+static inline struct task *task_current(void) { return (struct task *)arch_cpu_current(); }
 
 /* The priority a policy should use: its own, or a more urgent one lent to
  * it through a mutex (priority inheritance). */

@@ -210,6 +210,7 @@ bool workload_start(struct workload_run *r, const struct workload *w)
         t->tickets = d->tickets;
         t->run = r;
         t->wl_index = (int)i;
+        t->affinity = 1u; /* measured on CPU 0, whose ticks are the clock (several CPUs: not yet) */
         r->tasks[i] = t;
     }
     console_panel(1 + w->n);

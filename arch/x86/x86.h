@@ -90,6 +90,7 @@ struct x86_cpu {
     void *local;                 /* 0: the core's per-CPU pointer */
     unsigned id;                 /* 4: 0 = boot CPU, then 1.. in start order */
     struct x86_cpu *self;        /* 8: this struct, for x86_this_cpu() */
+    void *current;               /* 12: the core's running task (arch_cpu_current) */
     uint32_t apic_id;            /* local APIC id (not the same as id) */
     volatile uint32_t timer_ticks;   /* interrupts taken from this CPU's timer */
     volatile uint32_t resched_ipis;  /* reschedule IPIs taken */
@@ -102,6 +103,7 @@ struct x86_cpu {
 _Static_assert(offsetof(struct x86_cpu, local) == 0, "arch_this_cpu reads %fs:0");
 _Static_assert(offsetof(struct x86_cpu, id) == 4, "arch_cpu_id reads %fs:4");
 _Static_assert(offsetof(struct x86_cpu, self) == 8, "x86_this_cpu reads %fs:8");
+_Static_assert(offsetof(struct x86_cpu, current) == 12, "arch_cpu_current reads %fs:12");
 
 static inline struct x86_cpu *x86_this_cpu(void)
 {

@@ -31,6 +31,7 @@ unsigned fake_switches;
 unsigned fake_cpu;
 void *fake_cpu_local[ARCH_MAX_CPUS];
 unsigned fake_resched_ipis[ARCH_MAX_CPUS];
+void *fake_cpu_current[ARCH_MAX_CPUS];
 struct arch_context *fake_switch_from, *fake_switch_to;
 unsigned fake_timer_hz;
 uint64_t fake_cycles;

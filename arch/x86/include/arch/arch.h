@@ -227,6 +227,21 @@ void arch_send_resched(unsigned cpu);
  * at once, the second one halts and the first goes on. Interrupts off. */
 void arch_stop_others(void);
 
+/* One more per-CPU word for the core, read and written in one instruction
+ * each: the core keeps the task running on this CPU there (task_current).
+ * One instruction matters: reading the per-CPU pointer and then a field
+ * through it takes two, and a task preempted and moved to another CPU in
+ * between would read the other CPU's task. The value a task reads is
+ * always itself, wherever it runs, so the compiler may keep it. NULL
+ * until set. */
+static inline void *arch_cpu_current(void)
+{
+    void *t;
+    __asm__("movl %%fs:12, %0" : "=r"(t));
+    return t;
+}
+static inline void arch_cpu_set_current(void *t) { __asm__ volatile("movl %0, %%fs:12" : : "r"(t) : "memory"); }
+
 /* Spin-wait hint (PAUSE), for loops that poll memory another CPU writes. */
 static inline void arch_cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 

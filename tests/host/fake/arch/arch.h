@@ -76,6 +76,9 @@ static inline void *arch_this_cpu(void) { return fake_cpu_local[fake_cpu]; }
 static inline unsigned arch_cpu_id(void) { return fake_cpu; }
 static inline void arch_send_resched(unsigned cpu) { fake_resched_ipis[cpu]++; }
 static inline void arch_cpu_relax(void) {}
+extern void *fake_cpu_current[ARCH_MAX_CPUS];
+static inline void *arch_cpu_current(void) { return fake_cpu_current[fake_cpu]; }
+static inline void arch_cpu_set_current(void *t) { fake_cpu_current[fake_cpu] = t; }
 static inline void arch_stop_others(void) {}
 __attribute__((noreturn)) void arch_exit(int code);
 __attribute__((noreturn)) void arch_halt(void);
