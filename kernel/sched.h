@@ -7,8 +7,8 @@
  * `struct sched_policy` (as Linux's sched_class), registered in
  * kernel/policies.c. The core never asks which policy is running.
  *
- * Locking: the scheduler lock, `sched_klock` (below), guards the run
- * queue, the sleep queue, every task's state and wait links, the core's
+ * Locking: the scheduler lock, `sched_klock` (below), guards every CPU's
+ * run queue, the sleep queue, every task's state and wait links, the core's
  * statistics, and the mutexes (kernel/mutex.c: priority inheritance and the
  * wait-for graph read other tasks' states). Policy hooks run with it held
  * and must never block or print. Each synchronization object has its own

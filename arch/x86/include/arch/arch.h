@@ -7,14 +7,15 @@
  * portable code reaches past this header for something x86, the host build
  * breaks: that is the layering check.
  *
- * The contract, in five groups:
+ * The contract, in six groups:
  *   interrupts   arch_irq_save/restore/enable/disable/enabled, arch_idle
  *   context      struct arch_context, arch_context_init, arch_switch
  *   atomics      arch_xchg, arch_test_and_set
  *   time         arch_cycles, arch_timer_start
  *   leaving      arch_exit, arch_halt
  *   CPUs         arch_cpus_probe, arch_cpu_start, arch_cpu_set_local,
- *                arch_this_cpu, arch_cpu_id, arch_send_resched,
+ *                arch_this_cpu, arch_cpu_id, arch_cpu_current,
+ *                arch_cpu_set_current, arch_send_resched,
  *                arch_stop_others, arch_cpu_relax, arch_cpu_counts
  * Each function says what the core may expect of it.
  */
