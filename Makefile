@@ -69,7 +69,8 @@ CORE_SRC := kernel/sched.c             # scheduler core: states, switching, tick
 #   sched_fair.c     fair share (CFS-like)
 CORE_SRC += $(sort $(wildcard kernel/sched_*.c))
 CORE_SRC += kernel/pheap.c             # pairing heap for the ordered policies
-CORE_SRC += kernel/spinlock.c          # spinlocks (XCHG, TSL) and misuse reports
+CORE_SRC += kernel/spinlock.c          # spinlocks: XCHG, TSL, TTAS, ticket; acquisitions and spins
+CORE_SRC += kernel/sync_report.c       # misuse reports and counts, shared by every primitive
 CORE_SRC += kernel/sem.c               # Dijkstra's semaphores
 CORE_SRC += kernel/mutex.c             # mutexes: owner, wait-for graph, priority inheritance
 CORE_SRC += kernel/cond.c              # condition variables (Mesa) and barriers
