@@ -40,6 +40,15 @@ __attribute__((format(printf, 3, 4))) void ktest_fail(const char *file, int line
             ktest_fail(__FILE__, __LINE__, "expected " #cond ": " __VA_ARGS__);       \
     } while (0)
 
+/* Expect two integers to be equal; a failure prints both expressions and
+ * both values ("expected task_join(t) == 42: 7 != 42"). */
+#define KT_EXPECT_EQ(a, b)                                                                              \
+    do {                                                                                                \
+        long long kt_a_ = (long long)(a), kt_b_ = (long long)(b);                                       \
+        if (kt_a_ != kt_b_)                                                                             \
+            ktest_fail(__FILE__, __LINE__, "expected %s == %s: %lld != %lld", #a, #b, kt_a_, kt_b_); \
+    } while (0)
+
 /* KTAP for demos: a plan, then one result line per check (figures go on
  * "# key=value" lines after it). ktap_result returns 1 if not ok, 0 if ok,
  * to add up failures. */

@@ -51,7 +51,7 @@ void ktest_preempt(void)
     for (int i = 0; i < SPINNERS; i++)
         t[i] = task_create("spin", spin_and_log, (void *)(uintptr_t)i);
     for (int i = 0; i < SPINNERS; i++)
-        KT_EXPECT(task_join(t[i]) == 0);
+        KT_EXPECT_EQ(task_join(t[i]), 0);
 
     /* Every window of `window` consecutive ticks must show all three. */
     unsigned bad = 0;
@@ -123,7 +123,7 @@ void ktest_yield(void)
     task_join(a);
     task_join(b);
     KT_EXPECT(progress[0] == YIELDS && progress[1] == YIELDS, "progress %u %u", progress[0], progress[1]);
-    KT_EXPECT(yield_faults == 0, "%u yields returned before the other task ran", yield_faults);
+    KT_EXPECT_EQ(yield_faults, 0); /* yields that returned before the other task ran */
 }
 
 /* ---- sleep ------------------------------------------------------------ */
@@ -199,7 +199,7 @@ void ktest_join(void)
     /* Join waits for the task and hands back its exit code. */
     uint64_t t0 = ticks_now();
     struct task *t = task_create("child", return_arg, (void *)42);
-    KT_EXPECT(task_join(t) == 42);
+    KT_EXPECT_EQ(task_join(t), 42);
     KT_EXPECT(ticks_now() >= t0 + 3, "join returned before the child's 3-tick nap ended");
 
     /* Joining a task that has already exited returns at once. */
@@ -261,7 +261,7 @@ void ktest_swap(void)
     for (unsigned i = 0; i < SWAP_TASKS; i++) {
         uint32_t burst = t[i]->burst;
         uint64_t used = t[i]->ticks;
-        KT_EXPECT(task_join(t[i]) == 0);
+        KT_EXPECT_EQ(task_join(t[i]), 0);
         KT_EXPECT(used == burst, "task %u ran %u ticks, burst %u", i, (unsigned)used, (unsigned)burst);
     }
     kprintf("# %u policy switches while tasks ran\n", swaps_while_running);
