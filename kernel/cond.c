@@ -50,14 +50,14 @@ int cond_wait(struct cond *c, struct mutex *m)
 void cond_signal(struct cond *c)
 {
     arch_irqstate_t s = klock_irqsave(&c->lock);
-    waitq_wake_one(&c->waiters, &c->lock);
+    waitq_wake_one(&c->waiters);
     sched_unlock_preempt(&c->lock, s);
 }
 
 void cond_broadcast(struct cond *c)
 {
     arch_irqstate_t s = klock_irqsave(&c->lock);
-    waitq_wake_all(&c->waiters, &c->lock);
+    waitq_wake_all(&c->waiters);
     sched_unlock_preempt(&c->lock, s);
 }
 
@@ -79,7 +79,7 @@ int barrier_wait(struct barrier *b)
         /* The last to arrive opens the barrier for everyone. */
         b->arrived = 0;
         b->phase++;
-        waitq_wake_all(&b->waiters, &b->lock);
+        waitq_wake_all(&b->waiters);
     } else {
         if (!sync_may_block("barrier_wait", b->name)) {
             b->arrived--;

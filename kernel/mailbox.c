@@ -26,7 +26,7 @@ static void put(struct mailbox *mb, uint32_t msg)
 {
     mb->slots[(mb->head + mb->count) % mb->capacity] = msg;
     mb->count++;
-    waitq_wake_one(&mb->receivers, &mb->lock);
+    waitq_wake_one(&mb->receivers);
 }
 
 static uint32_t take(struct mailbox *mb)
@@ -34,7 +34,7 @@ static uint32_t take(struct mailbox *mb)
     uint32_t msg = mb->slots[mb->head];
     mb->head = (mb->head + 1) % mb->capacity;
     mb->count--;
-    waitq_wake_one(&mb->senders, &mb->lock);
+    waitq_wake_one(&mb->senders);
     return msg;
 }
 

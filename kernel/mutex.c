@@ -169,7 +169,7 @@ void mutex_release(struct mutex *m)
 {
     struct task *self = task_current();
     list_remove(&m->held_node);
-    struct task *next = waitq_wake_one(&m->waiters, &sched_klock);
+    struct task *next = waitq_wake_one_locked(&m->waiters);
     m->owner = next;
     if (next) {
         list_push_back(&next->held_mutexes, &m->held_node);

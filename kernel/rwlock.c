@@ -48,7 +48,7 @@ void rw_read_unlock(struct rwlock *rw)
     if (rw->readers == 0) {
         sync_misuse("rw_read_unlock", rw->name, "nobody holds it to read; ignored");
     } else if (--rw->readers == 0) {
-        waitq_wake_all(&rw->waiters, &rw->lock);
+        waitq_wake_all(&rw->waiters);
     }
     sched_unlock_preempt(&rw->lock, s);
 }
@@ -85,7 +85,7 @@ void rw_write_unlock(struct rwlock *rw)
                                                             : "nobody holds it to write; ignored");
     } else {
         rw->writer = NULL;
-        waitq_wake_all(&rw->waiters, &rw->lock);
+        waitq_wake_all(&rw->waiters);
     }
     sched_unlock_preempt(&rw->lock, s);
 }

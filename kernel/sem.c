@@ -59,7 +59,7 @@ void sem_up(struct semaphore *s)
 {
     arch_irqstate_t st = klock_irqsave(&s->lock);
     s->count++;
-    waitq_wake_one(&s->waiters, &s->lock);
+    waitq_wake_one(&s->waiters);
     sched_unlock_preempt(&s->lock, st);
 }
 

@@ -50,26 +50,36 @@ static inline void waitq_block(struct list *q, const void *obj, const char *what
     sched_block(obj, what, lk);
 }
 
-/* Wake the task at the front of q, if any, and return it; takes the
- * scheduler lock for the wakeup, unless lk is that lock already. */
-static inline struct task *waitq_wake_one(struct list *q, struct klock *lk)
+/* Wake the task at the front of q, if any, and return it. The caller holds
+ * the scheduler lock (the mutexes, whose lock it is). */
+static inline struct task *waitq_wake_one_locked(struct list *q)
 {
     struct list_node *n = list_pop_front(q);
     if (!n)
         return NULL;
     struct task *t = list_entry(n, struct task, wait_node);
-    if (lk != &sched_klock)
-        klock_take(&sched_klock);
     sched_make_ready(t, SCHED_WAKEUP);
-    if (lk != &sched_klock)
-        klock_drop(&sched_klock);
     return t;
 }
 
-static inline void waitq_wake_all(struct list *q, struct klock *lk)
+/* The same for a q guarded by an object's own lock, which the caller
+ * holds: the scheduler lock is taken for the wakeup. */
+static inline struct task *waitq_wake_one(struct list *q)
 {
-    while (waitq_wake_one(q, lk))
+    if (list_empty(q))
+        return NULL;
+    klock_take(&sched_klock);
+    struct task *t = waitq_wake_one_locked(q);
+    klock_drop(&sched_klock);
+    return t;
+}
+
+static inline void waitq_wake_all(struct list *q)
+{
+    klock_take(&sched_klock);
+    while (waitq_wake_one_locked(q))
         ;
+    klock_drop(&sched_klock);
 }
 
 #endif /* KERNEL_SYNC_INTERNAL_H */
