@@ -731,32 +731,11 @@ static void charge_declared(struct task *curr)
     }
 }
 
-void sched_tick(void)
+/* What only CPU 0's tick does: count the clock, measure the workload,
+ * charge declared needs, run the pending tick call, wake sleepers and
+ * arrivals, and watch for a stall. */
+static void clock_tick(struct task *curr)
 {
-    klock_take(&sched_klock); /* interrupt context: interrupts are off */
-    struct sched_cpu *c = this;
-    struct task *curr = c->current;
-
-    c->ticks++;
-    curr->ticks++; /* the tick that just ended was spent running curr */
-    if (c->id != 0) { /* not the clock: charge the tick, balance, ask the policy */
-        if (!c->online) { /* started, but not (yet) taking tasks */
-            klock_drop(&sched_klock);
-            return;
-        }
-        if (curr == c->idle)
-            c->idle_ticks++;
-        else if (curr->burst)
-            charge_declared(curr);
-        if (rq_mode == SCHED_RQ_PERCPU && c->ticks % SCHED_BALANCE_TICKS == 0)
-            balance(curr == c->idle && c->rq->nr_ready == 0);
-        if (curr == c->idle)
-            c->need_resched |= c->rq->nr_ready > 0;
-        else if (curr->state != TASK_RUNNING || policy->tick(c->rq, curr))
-            c->need_resched = true;
-        klock_drop(&sched_klock);
-        return;
-    }
     ticks++;
     if (watched)
         workload_tick(watched, curr, ticks);
@@ -785,6 +764,24 @@ void sched_tick(void)
             quiet_ticks = 0;
         else if (++quiet_ticks == SCHED_STALL_TICKS)
             went_quiet();
+    }
+}
+
+void sched_tick(void)
+{
+    klock_take(&sched_klock); /* interrupt context: interrupts are off */
+    struct sched_cpu *c = this;
+    struct task *curr = c->current;
+
+    c->ticks++;
+    curr->ticks++; /* the tick that just ended was spent running curr */
+    if (c->id == 0) {
+        clock_tick(curr); /* CPU 0's ticks are the clock */
+    } else if (!c->online) { /* started, but not (yet) taking tasks */
+        klock_drop(&sched_klock);
+        return;
+    } else if (curr->burst) {
+        charge_declared(curr);
     }
     if (ncpus > 1 && rq_mode == SCHED_RQ_PERCPU && c->ticks % SCHED_BALANCE_TICKS == 0)
         balance(curr == c->idle && c->rq->nr_ready == 0);

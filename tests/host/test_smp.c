@@ -72,16 +72,12 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A tick on CPU `cpu`, delivered as the arch layer does. */
+/* A tick on CPU `cpu` (the fake arch's tick, as that CPU). */
 static void tick_on(unsigned cpu)
 {
     unsigned was = fake_cpu;
     fake_cpu = cpu;
-    arch_irqstate_t s = arch_irq_save();
-    sched_irq_enter();
-    sched_tick();
-    sched_irq_exit();
-    arch_irq_restore(s);
+    fake_tick();
     fake_cpu = was;
 }
 
