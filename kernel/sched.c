@@ -48,6 +48,23 @@
  * ticks of sched_ticks(), wake sleepers and watch for a stall; every CPU's
  * tick charges its own running task. With rq=global every CPU picks from
  * one shared queue instead.
+ *
+ * Lockstep: a workload measured on several CPUs. Left to themselves, CPUs
+ * tick at their own pace and decide in whatever order their interrupts
+ * come, so no two runs would give the same schedule. While a workload is
+ * watched on several CPUs, CPU 0's tick decides for every CPU instead, in
+ * CPU order, from the state at the tick alone (lockstep_tick): it charges
+ * each CPU's task, wakes sleepers and arrivals, balances, asks the policy,
+ * and for each CPU that must switch, queues what it ran and picks its next
+ * task (sched_cpu.chosen). Each CPU then carries out its own switch at its
+ * next interrupt tail (a reschedule IPI brings it there); the other CPUs'
+ * own ticks change nothing. Before its next tick, CPU 0 waits until every
+ * decision has been carried out. So the schedule depends only on the
+ * workload and the policy, and the host simulator, which runs this code on
+ * fake CPUs, reproduces it tick for tick. A task queued by one CPU's
+ * decision may be chosen by a later CPU's in the same tick, before it has
+ * left its CPU: the later CPU waits for it to be off (on_cpu), and since a
+ * CPU only ever waits for a lower-numbered one, nobody waits in a circle.
  */
 #include "sched.h"
 #include "kstring.h"
@@ -88,6 +105,8 @@ static struct sched_rq global_rq; /* rq=global: every CPU's queue */
 static struct list sleep_queue;/* NEW and SLEEPING tasks, by wake_tick, then FIFO */
 static uint64_t ticks;         /* timer ticks since sched_init (CPU 0's) */
 static struct workload_run *watched; /* the workload being measured, if any */
+static bool lockstep;                /* ...on several CPUs: CPU 0's ticks decide for all */
+static uint64_t watch_start;         /* the tick sched_watch began at (lockstep's balancing phase) */
 static struct list quiet_watchers;   /* tasks in sched_wait_quiet */
 static unsigned quiet_ticks;         /* consecutive ticks with nothing to run */
 static unsigned quiet_result;        /* what sched_wait_quiet returns */
@@ -188,7 +207,12 @@ unsigned sched_nr_ready(void)
     return n;
 }
 
-void sched_watch(struct workload_run *run) { watched = run; }
+void sched_watch(struct workload_run *run)
+{
+    watched = run;
+    watch_start = ticks;
+    __atomic_store_n(&lockstep, run && ncpus > 1, __ATOMIC_RELEASE);
+}
 
 void sched_get_stats(struct sched_stats *out)
 {
@@ -288,10 +312,14 @@ void sched_for_each_ready(void (*fn)(struct task *t, void *ctx), void *ctx)
 
 static inline bool allowed(const struct task *t, unsigned cpu) { return t->affinity & (1u << cpu); }
 
-/* How much work CPU c has: its queue, and what it runs. */
-static unsigned load(const struct sched_cpu *c) { return c->own_rq.nr_ready + (c->current != c->idle); }
+/* Whether c runs a task that keeps running: not its idle task, nor one that
+ * has just finished or gone to wait and is about to leave the CPU. */
+static bool busy(const struct sched_cpu *c) { return c->current != c->idle && c->current->state == TASK_RUNNING; }
 
-static bool cpu_idle(const struct sched_cpu *c) { return c->current == c->idle && c->rq->nr_ready == 0; }
+/* How much work CPU c has: its queue, and what it runs. */
+static unsigned load(const struct sched_cpu *c) { return c->own_rq.nr_ready + busy(c); }
+
+static bool cpu_idle(const struct sched_cpu *c) { return !busy(c) && c->rq->nr_ready == 0; }
 
 /* The CPU a task that becomes ready should go to (rq=percpu): the one it
  * last ran on if that one idles, else an idle CPU it may use, else the one
@@ -324,8 +352,8 @@ static bool kick(struct sched_cpu *c, const struct task *t)
     if (!now)
         return false;
     c->need_resched = true;
-    if (c != this)
-        arch_send_resched(c->id); /* its interrupt tail will switch */
+    if (c != this && !lockstep)
+        arch_send_resched(c->id); /* its interrupt tail will switch (lockstep: the tick's decision does) */
     return true;
 }
 
@@ -347,11 +375,11 @@ static struct task *pull_from(struct sched_rq *q, struct sched_cpu *c)
     return t;
 }
 
-/* If some CPU has at least two tasks more than this one (or any queued
- * task, when this one is about to idle), take one from the busiest. */
-static void balance(bool idle_now)
+/* If some CPU has at least two tasks more than CPU `me` (or any queued
+ * task, when `me` is about to idle), take one from the busiest. */
+static void balance(struct sched_cpu *me, bool idle_now)
 {
-    struct sched_cpu *me = this, *busiest = NULL;
+    struct sched_cpu *busiest = NULL;
     for (unsigned i = 0; i < ncpus; i++) {
         struct sched_cpu *c = &cpus[i];
         if (c != me && c->online && c->own_rq.nr_ready > 0 && (!busiest || load(c) > load(busiest)))
@@ -359,6 +387,61 @@ static void balance(bool idle_now)
     }
     if (busiest && (idle_now || load(busiest) >= load(me) + 2))
         pull_from(&busiest->own_rq, me);
+}
+
+/* The task CPU c runs next: its queue's choice, after pulling work from
+ * another CPU if its queue is empty; its idle task if there is none. */
+static struct task *pick(struct sched_cpu *c)
+{
+    if (ncpus > 1 && c->rq->nr_ready == 0 && rq_mode == SCHED_RQ_PERCPU)
+        balance(c, true); /* about to idle: look for work on the other CPUs first */
+    struct task *next = policy->pick_next(c->rq);
+    if (next) {
+        KASSERT(c->rq->nr_ready > 0);
+        c->rq->nr_ready--;
+    } else {
+        next = c->idle;
+    }
+    KASSERT(next->state == TASK_READY); /* its canary was checked when it left the CPU */
+    return next;
+}
+
+/* Lockstep: a decision queued t on a lower-numbered CPU that has not
+ * switched away from it yet. Let that CPU take the lock and do so (it waits
+ * for no one higher), then go on. t is RUNNING already, for us: nobody
+ * else picks or moves it meanwhile. */
+static void wait_off_cpu(struct task *t)
+{
+    if (!__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+        return;
+    KASSERT(t->state == TASK_RUNNING);
+    klock_drop(&sched_klock);
+    while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+        arch_cpu_relax();
+    klock_take(&sched_klock);
+}
+
+/* Switch this CPU, c, from prev (no longer RUNNING) to next. */
+static void switch_to(struct sched_cpu *c, struct task *prev, struct task *next, enum trace_reason why)
+{
+    c->need_resched = false;
+    c->migrate_current = false; /* prev left the CPU: it re-enters through enqueue anyway */
+    next->state = TASK_RUNNING;
+    next->cpu = c->id;
+    if (next == prev)
+        return;
+    /* Never on two CPUs: a task in a queue has left its last CPU (in
+     * lockstep, wait_off_cpu saw to that). */
+    KASSERT(!next->on_cpu);
+    c->switches++;
+    next->runs++;
+    if (trace_enabled)
+        trace_record(TRACE_SWITCH, prev->id, next->id, why, NULL);
+    c->current = next;
+    arch_cpu_set_current(next);
+    next->on_cpu = true;
+    struct arch_context *last = arch_switch(&prev->ctx, &next->ctx);
+    sched_finish_switch(list_entry(last, struct task, ctx));
 }
 
 /*
@@ -387,47 +470,24 @@ static void schedule(enum trace_reason why)
     KASSERT(prev->state != TASK_RUNNING);
     if (!task_canary_ok(prev))
         stack_overflow(prev);
-
-    struct sched_cpu *c = this;
-    if (ncpus > 1 && c->rq->nr_ready == 0 && rq_mode == SCHED_RQ_PERCPU)
-        balance(true); /* about to idle: look for work on the other CPUs first */
-    struct task *next = policy->pick_next(c->rq);
-    if (next) {
-        KASSERT(c->rq->nr_ready > 0);
-        c->rq->nr_ready--;
-    } else {
-        next = c->idle;
+    struct task *next = pick(this);
+    if (next->on_cpu && next != prev) { /* lockstep, rq=global: see wait_off_cpu */
+        next->state = TASK_RUNNING;
+        wait_off_cpu(next);
     }
-    KASSERT(next->state == TASK_READY); /* its canary was checked when it left the CPU */
-    KASSERT(!next->on_cpu || next == prev); /* never on two CPUs: it left the last one for good */
-
-    c->need_resched = false;
-    c->migrate_current = false; /* prev left the CPU: it re-enters through enqueue anyway */
-    next->state = TASK_RUNNING;
-    next->cpu = c->id;
-    if (next == prev)
-        return;
-    c->switches++;
-    next->runs++;
-    if (trace_enabled)
-        trace_record(TRACE_SWITCH, prev->id, next->id, why, NULL);
-    c->current = next;
-    arch_cpu_set_current(next);
-    next->on_cpu = true;
-    struct arch_context *last = arch_switch(&prev->ctx, &next->ctx);
-    sched_finish_switch(list_entry(last, struct task, ctx));
+    switch_to(this, prev, next, why);
 }
 
 void sched_finish_switch(struct task *prev)
 {
-    prev->on_cpu = false; /* its registers are saved: it may be freed, or run elsewhere */
+    /* Its registers are saved: it may be freed, or run elsewhere. */
+    __atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
 }
 
-/* Take the CPU from the running task, which stays READY. */
-static void preempt(void)
+/* CPU c's running task, prev, stays READY but leaves the CPU: back into
+ * c's queue (or, if its affinity no longer allows c, into one it may use). */
+static void requeue(struct sched_cpu *c, struct task *prev)
 {
-    struct sched_cpu *c = this;
-    struct task *prev = c->current;
     prev->state = TASK_READY;
     if (prev != c->idle) {
         if (ncpus > 1 && !allowed(prev, c->id)) { /* its affinity changed while it ran */
@@ -441,6 +501,12 @@ static void preempt(void)
         c->preemptions++;
     }
     c->migrate_current = false;
+}
+
+/* Take the CPU from the running task, which stays READY. */
+static void preempt(void)
+{
+    requeue(this, this->current);
     schedule(TR_PREEMPTED);
 }
 
@@ -516,10 +582,15 @@ bool task_set_affinity(struct task *t, uint32_t mask)
     return true;
 }
 
+static void carry_out(struct sched_cpu *c);
+
 void sched_preempt_now(void)
 {
     klock_take(&sched_klock);
-    preempt();
+    if (this->chosen)
+        carry_out(this);
+    else
+        preempt();
     klock_drop(&sched_klock);
 }
 
@@ -731,16 +802,10 @@ static void charge_declared(struct task *curr)
     }
 }
 
-/* What only CPU 0's tick does: count the clock, measure the workload,
- * charge declared needs, run the pending tick call, wake sleepers and
- * arrivals, and watch for a stall. */
-static void clock_tick(struct task *curr)
+/* The second half of the clock's tick: run the pending tick call, wake
+ * sleepers and arrivals, and watch for a stall. */
+static void wake_due(void)
 {
-    ticks++;
-    if (watched)
-        workload_tick(watched, curr, ticks);
-    if (curr->burst)
-        charge_declared(curr);
     if (tick_call) {
         void (*fn)(void *) = tick_call;
         tick_call = NULL;
@@ -767,13 +832,126 @@ static void clock_tick(struct task *curr)
     }
 }
 
+/* What only CPU 0's tick does: count the clock, measure the workload,
+ * charge declared needs, then wake_due. */
+static void clock_tick(struct task *curr)
+{
+    ticks++;
+    if (watched)
+        workload_tick(watched, 0, curr, ticks);
+    if (curr->burst)
+        charge_declared(curr);
+    wake_due();
+}
+
+/* The end of a tick for CPU c, whose task is curr: does it switch? */
+static void tick_decides(struct sched_cpu *c, struct task *curr)
+{
+    if (curr == c->idle) {
+        c->idle_ticks++;
+        c->need_resched |= c->rq->nr_ready > 0; /* (balancing may just have given it one) */
+    } else if (curr->state != TASK_RUNNING) {
+        c->need_resched = true; /* retired or gone to wait: someone else runs */
+    } else if (policy->tick(c->rq, curr)) {
+        c->need_resched = true;
+    }
+}
+
+/* Lockstep: CPU c must switch; decide to what, as its own interrupt tail
+ * would (requeue what it runs, pick), and leave the switch to it. A task
+ * outside the workload (the shell, woken by a key) keeps its CPU until it
+ * gives it up: only workload tasks and idle tasks are switched here. */
+static void decide(struct sched_cpu *c)
+{
+    struct task *prev = c->current;
+    if (prev->state == TASK_RUNNING && prev != c->idle && !prev->run) {
+        c->need_resched = false;
+        return;
+    }
+    if (prev->state == TASK_RUNNING)
+        requeue(c, prev);
+    struct task *next = pick(c);
+    next->state = TASK_RUNNING;
+    next->cpu = c->id;
+    if (next == prev) {
+        c->need_resched = false;
+        return;
+    }
+    __atomic_store_n(&c->chosen, next, __ATOMIC_RELEASE); /* need_resched stays set: the interrupt tail looks at chosen */
+}
+
+/* Lockstep: CPU 0's tick, for every CPU in order (see the top of this file).
+ * Each phase runs over all CPUs before the next, as on one CPU: the tick is
+ * charged to what each ran, then arrivals and wakeups are placed, then
+ * balancing, then each CPU's policy tick, then the decisions. */
+static void lockstep_tick(void)
+{
+    ticks++;
+    struct workload_run *run = watched;
+    for (unsigned i = 0; i < ncpus; i++)
+        if (cpus[i].online) {
+            if (i)
+                cpus[i].current->ticks++; /* (CPU 0's own tick counted its own) */
+            workload_tick(run, i, cpus[i].current, ticks);
+        }
+    for (unsigned i = 0; i < ncpus; i++)
+        if (cpus[i].online && cpus[i].current->burst)
+            charge_declared(cpus[i].current);
+    wake_due();
+    if (rq_mode == SCHED_RQ_PERCPU && (ticks - watch_start) % SCHED_BALANCE_TICKS == 0)
+        for (unsigned i = 0; i < ncpus; i++)
+            if (cpus[i].online)
+                balance(&cpus[i], cpu_idle(&cpus[i]));
+    for (unsigned i = 0; i < ncpus; i++)
+        if (cpus[i].online)
+            tick_decides(&cpus[i], cpus[i].current);
+    for (unsigned i = 0; i < ncpus; i++)
+        if (cpus[i].online && cpus[i].need_resched)
+            decide(&cpus[i]);
+    for (unsigned i = 1; i < ncpus; i++)
+        if (cpus[i].chosen)
+            arch_send_resched(i);
+}
+
+/* Lockstep: CPU c (this one) switches to the task CPU 0's tick chose. */
+static void carry_out(struct sched_cpu *c)
+{
+    struct task *prev = c->current, *next = c->chosen;
+    wait_off_cpu(next);
+    /* Done deciding: CPU 0 may tick again, and takes the lock after us,
+     * once we have switched (the lock is held across the switch). */
+    __atomic_store_n(&c->chosen, NULL, __ATOMIC_RELEASE);
+    if (prev->state != TASK_RUNNING && !task_canary_ok(prev))
+        stack_overflow(prev);
+    switch_to(c, prev, next, prev->state == TASK_READY ? TR_PREEMPTED : prev->state == TASK_DEAD ? TR_EXITED : TR_SLEPT);
+}
+
+/* CPU 0, before its tick (lock not held): has every CPU carried out the
+ * last lockstep decision? Wait until it has. */
+static void wait_for_decisions(void)
+{
+    for (unsigned i = 1; i < ncpus; i++)
+        while (__atomic_load_n(&cpus[i].chosen, __ATOMIC_ACQUIRE))
+            arch_cpu_relax();
+}
+
 void sched_tick(void)
 {
-    klock_take(&sched_klock); /* interrupt context: interrupts are off */
     struct sched_cpu *c = this;
+    if (ncpus > 1 && c->id == 0)
+        wait_for_decisions(); /* (only ever waits in lockstep) */
+    klock_take(&sched_klock); /* interrupt context: interrupts are off */
     struct task *curr = c->current;
 
     c->ticks++;
+    if (ncpus > 1 && (lockstep || c->chosen)) { /* CPU 0's tick decides for all; the others' change nothing */
+        if (lockstep && c->id == 0) {
+            curr->ticks++;
+            lockstep_tick();
+        }
+        klock_drop(&sched_klock);
+        return;
+    }
     curr->ticks++; /* the tick that just ended was spent running curr */
     if (c->id == 0) {
         clock_tick(curr); /* CPU 0's ticks are the clock */
@@ -784,16 +962,8 @@ void sched_tick(void)
         charge_declared(curr);
     }
     if (ncpus > 1 && rq_mode == SCHED_RQ_PERCPU && c->ticks % SCHED_BALANCE_TICKS == 0)
-        balance(curr == c->idle && c->rq->nr_ready == 0);
-
-    if (curr == c->idle) {
-        c->idle_ticks++;
-        c->need_resched |= c->rq->nr_ready > 0; /* (balancing may just have given it one) */
-    } else if (curr->state != TASK_RUNNING) {
-        c->need_resched = true; /* retired or gone to wait: someone else runs */
-    } else if (policy->tick(c->rq, curr)) {
-        c->need_resched = true;
-    }
+        balance(c, curr == c->idle && c->rq->nr_ready == 0);
+    tick_decides(c, curr);
     klock_drop(&sched_klock);
 }
 
@@ -814,10 +984,14 @@ void sched_irq_exit(void)
     KASSERT(c->irq_depth > 0);
     if (--c->irq_depth == 0 && c->need_resched) {
         klock_take(&sched_klock);
-        if (this->current->state == TASK_RUNNING)
+        if (c->chosen)
+            carry_out(c); /* lockstep: CPU 0's tick decided */
+        else if (lockstep && c->current->run)
+            ; /* lockstep: a workload task is switched only by the tick's decision */
+        else if (c->current->state == TASK_RUNNING)
             preempt();
         else
-            schedule(this->current->state == TASK_DEAD ? TR_EXITED : TR_SLEPT); /* retired, or off to its I/O */
+            schedule(c->current->state == TASK_DEAD ? TR_EXITED : TR_SLEPT); /* retired, or off to its I/O */
         klock_drop(&sched_klock); /* we run again: IRET turns interrupts back on */
     }
 }

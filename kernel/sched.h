@@ -140,6 +140,7 @@ struct sched_cpu {
     struct task *current;      /* the task on this CPU (task_current) */
     unsigned irq_depth;        /* > 0 inside a hardware interrupt handler (sched_in_irq) */
     bool need_resched;         /* switch at this CPU's next preemption point */
+    struct task *chosen;       /* lockstep: the task CPU 0's tick decided this CPU runs next */
     bool migrate_current;      /* current still carries the previous policy's state */
     bool online;               /* started, and scheduling */
     unsigned id;               /* 0: the boot CPU; then in start order (arch_cpu_id) */

@@ -157,6 +157,15 @@ void workload_random(struct workload *w, uint32_t *seed, unsigned number)
 
 static void panel_draw(struct workload_run *r, uint32_t cells);
 
+/* Did task i run during [c, c+1), on any CPU? */
+static bool ran(const struct workload_run *r, unsigned i, uint32_t c)
+{
+    for (unsigned k = 0; k < r->ncpus; k++)
+        if (r->gantt[k][c] == i)
+            return true;
+    return false;
+}
+
 /* A workload task's body: burn CPU. It never returns: the core retires it
  * at the tick that consumes its burst, and puts it to sleep for its I/O. */
 static int burn(void *arg)
@@ -186,14 +195,9 @@ static void arrival_order(const struct workload *w, unsigned *order)
     }
 }
 
-bool workload_start(struct workload_run *r, const struct workload *w)
+/* Make w's tasks, in arrival order, not yet arrived. */
+static bool make_tasks(struct workload_run *r, const struct workload *w, const unsigned *order)
 {
-    *r = (struct workload_run){.w = w};
-    for (unsigned i = 0; i < WL_MAX_TICKS; i++)
-        r->gantt[i] = WL_IDLE;
-    unsigned order[WL_MAX_TASKS];
-    arrival_order(w, order);
-
     for (unsigned k = 0; k < w->n; k++) {
         unsigned i = order[k];
         struct task *t = task_new(w->task[i].name, burn, (void *)&burn_counter);
@@ -210,10 +214,27 @@ bool workload_start(struct workload_run *r, const struct workload *w)
         t->tickets = d->tickets;
         t->run = r;
         t->wl_index = (int)i;
-        t->affinity = 1u; /* measured on CPU 0, whose ticks are the clock (several CPUs: not yet) */
+        t->cpu = 0; /* every arrival comes from CPU 0, wherever the runner is */
         r->tasks[i] = t;
     }
+    return true;
+}
+
+bool workload_run(struct workload_run *r, const struct workload *w)
+{
+    *r = (struct workload_run){.w = w, .ncpus = sched_ncpus()};
+    for (unsigned c = 0; c < WL_MAX_CPUS; c++)
+        for (unsigned i = 0; i < WL_MAX_TICKS; i++)
+            r->gantt[c][i] = WL_IDLE;
+    unsigned order[WL_MAX_TASKS];
+    arrival_order(w, order);
+    if (!make_tasks(r, w, order))
+        return false;
     console_panel(1 + w->n);
+
+    /* From time 0's choice until we sleep, no tick may come in: it would
+     * find us on a CPU at time 0 and give us a share of the workload's. So
+     * one hold of the scheduler lock covers both. */
     arch_irqstate_t s = sched_lock();
     /* Each run starts the policy afresh (its countdowns, its random
      * generator) with no tick in between, so a run's schedule depends only
@@ -222,41 +243,17 @@ bool workload_start(struct workload_run *r, const struct workload *w)
     r->t0 = sched_ticks_locked() + 1;
     r->runner = task_current();
     sched_watch(r);
-    for (unsigned k = 0; k < w->n; k++) {
-        struct task *t = r->tasks[order[k]];
-        sched_arrive_at(t, r->t0 + w->task[order[k]].arrival);
-    }
-    sched_unlock(s);
-    return true;
-}
-
-void workload_finish(struct workload_run *r)
-{
-    panel_draw(r, r->length); /* the final picture stays until someone takes the rows back */
-    for (unsigned i = 0; i < r->w->n; i++) {
-        if (r->tasks[i])
-            task_join(r->tasks[i]);
-        r->tasks[i] = NULL;
-    }
-}
-
-bool workload_run(struct workload_run *r, const struct workload *w)
-{
-    /* Interrupts stay off from time 0's choice until we sleep: a tick in
-     * between would find the runner on the CPU at time 0 and put it in the
-     * ready queue among the workload's tasks. (workload_start's scheduler
-     * lock nests inside: on one CPU, that is only interrupts off.) */
-    arch_irqstate_t s = arch_irq_save();
-    if (!workload_start(r, w)) {
-        arch_irq_restore(s);
-        return false;
-    }
-    klock_take(&sched_klock);
+    for (unsigned k = 0; k < w->n; k++)
+        sched_arrive_at(r->tasks[order[k]], r->t0 + w->task[order[k]].arrival);
     while (r->done < w->n)
         sched_block(r, "workload", &sched_klock);
-    klock_drop(&sched_klock);
-    arch_irq_restore(s);
-    workload_finish(r);
+    sched_unlock(s);
+
+    panel_draw(r, r->length); /* the final picture stays until someone takes the rows back */
+    for (unsigned i = 0; i < w->n; i++) {
+        task_join(r->tasks[i]);
+        r->tasks[i] = NULL;
+    }
     return true;
 }
 
@@ -289,14 +286,14 @@ static void panel_draw(struct workload_run *r, uint32_t cells)
                   (unsigned)(t ? t->ticks : w->task[i].burst));
         panel_text(1 + i, 0, buf, 0);
         for (uint32_t c = from; c < from + PANEL_STRIP; c++) {
-            bool ran = c < cells && c < WL_MAX_TICKS && r->gantt[c] == i;
-            console_panel_put(1 + i, 18 + (c - from), ran ? w->task[i].name[0] : c < cells ? '.' : ' ',
-                              ran ? panel_colours[i % 8] << 8 : 0);
+            bool on = c < cells && c < WL_MAX_TICKS && ran(r, i, c);
+            console_panel_put(1 + i, 18 + (c - from), on ? w->task[i].name[0] : c < cells ? '.' : ' ',
+                              on ? panel_colours[i % 8] << 8 : 0);
         }
     }
 }
 
-void workload_tick(struct workload_run *r, struct task *curr, uint64_t now)
+void workload_tick(struct workload_run *r, unsigned cpu, struct task *curr, uint64_t now)
 {
     if (now <= r->t0)
         return;
@@ -309,9 +306,10 @@ void workload_tick(struct workload_run *r, struct task *curr, uint64_t now)
             r->first[who] = (uint32_t)cell;
         }
     }
-    if (cell < WL_MAX_TICKS)
-        r->gantt[cell] = who;
-    panel_draw(r, (uint32_t)cell + 1);
+    if (cell < WL_MAX_TICKS && cpu < WL_MAX_CPUS)
+        r->gantt[cpu][cell] = who;
+    if (cpu + 1 == r->ncpus)
+        panel_draw(r, (uint32_t)cell + 1); /* once per tick, when every CPU is in */
 }
 
 void workload_task_done(struct workload_run *r, struct task *t, uint64_t now)
@@ -391,6 +389,8 @@ void workload_report(const struct workload_run *r, bool full)
     if (full) {
         kprintf("\nWorkload %s under %s", w->name, sched_policy()->name);
         print_params();
+        if (r->ncpus > 1)
+            kprintf(" on %u CPUs", r->ncpus);
         kprintf(" (%u ticks)\n", (unsigned)r->length);
         kprintf("  task  arrival  burst  first  completion  turnaround  waiting  response\n");
     }
@@ -401,17 +401,42 @@ void workload_report(const struct workload_run *r, bool full)
                 (unsigned)resp[i]);
     }
 
-    unsigned idle = 0, switches = 0;
-    int last = -1;
-    for (uint32_t c = 0; c < len; c++) {
-        if (r->gantt[c] == WL_IDLE) {
-            idle++;
-            continue;
+    /* Per CPU: a switch is a change between two tasks on its row (idle
+     * ticks between them do not count); per task: a migration is a run on
+     * another CPU than its previous one. */
+    unsigned idle = 0, switches = 0, migrations = 0;
+    for (unsigned k = 0; k < r->ncpus; k++) {
+        int last = -1;
+        for (uint32_t c = 0; c < len; c++) {
+            uint8_t who = r->gantt[k][c];
+            if (who == WL_IDLE) {
+                idle++;
+                continue;
+            }
+            if (last >= 0 && last != who)
+                switches++;
+            last = who;
         }
-        if (last >= 0 && last != r->gantt[c])
-            switches++;
-        last = r->gantt[c];
     }
+    for (unsigned i = 0; i < w->n; i++) {
+        int where = -1;
+        for (uint32_t c = 0; c < len; c++)
+            for (unsigned k = 0; k < r->ncpus; k++) {
+                if (r->gantt[k][c] != i)
+                    continue;
+                if (where >= 0 && where != (int)k)
+                    migrations++;
+                where = (int)k;
+            }
+    }
+    /* Never on two CPUs at once: the core guarantees it; a report says so
+     * if it ever did not. */
+    for (uint32_t c = 0; c < len; c++)
+        for (unsigned k = 0; k < r->ncpus; k++)
+            for (unsigned j = k + 1; j < r->ncpus; j++)
+                if (r->gantt[k][c] != WL_IDLE && r->gantt[k][c] == r->gantt[j][c])
+                    kprintf("workload: BROKEN: task %s ran on CPUs %u and %u during tick %u\n",
+                            w->task[r->gantt[k][c]].name, k, j, (unsigned)c);
 
     if (full) {
         uint32_t h = hundredths(sum_turn, w->n), h2 = hundredths(sum_wait, w->n), h3 = hundredths(sum_resp, w->n);
@@ -430,17 +455,23 @@ void workload_report(const struct workload_run *r, bool full)
         for (unsigned i = 0; i < w->n; i++) {
             kprintf("  %-5s  ", w->task[i].name);
             for (uint32_t c = 0; c < len; c++) {
-                if (r->gantt[c] == i)
+                if (ran(r, i, c))
                     kprintf("\033[%sm%c\033[0m", colours[i % 8], symbol(w, i));
                 else
                     kprintf("%c", c >= w->task[i].arrival && c < r->completion[i] ? '.' : ' ');
             }
             kprintf("\n");
         }
-        kprintf("  CPU    ");
-        for (uint32_t c = 0; c < len; c++)
-            kprintf("%c", r->gantt[c] == WL_IDLE ? '-' : symbol(w, r->gantt[c]));
-        kprintf("\n\n");
+        for (unsigned k = 0; k < r->ncpus; k++) {
+            if (r->ncpus == 1)
+                kprintf("  CPU    ");
+            else
+                kprintf("  CPU%-3u ", k);
+            for (uint32_t c = 0; c < len; c++)
+                kprintf("%c", r->gantt[k][c] == WL_IDLE ? '-' : symbol(w, r->gantt[k][c]));
+            kprintf("\n");
+        }
+        kprintf("\n");
     }
 
     for (unsigned i = 0; i < w->n; i++)
@@ -449,17 +480,25 @@ void workload_report(const struct workload_run *r, bool full)
                 (unsigned)r->completion[i], (unsigned)turn[i], (unsigned)wait[i], (unsigned)resp[i]);
     kprintf("RESULT policy=%s", sched_policy()->name);
     print_params();
+    if (r->ncpus > 1)
+        kprintf(" cpus=%u", r->ncpus);
     kprintf(" workload=%s schedule=", w->name);
-    for (uint32_t c = 0; c < len;) {
-        uint32_t e = c;
-        while (e < len && r->gantt[e] == r->gantt[c])
-            e++;
-        kprintf("%s%s:%u", c ? "," : "", r->gantt[c] == WL_IDLE ? "." : w->task[r->gantt[c]].name,
-                (unsigned)(e - c));
-        c = e;
+    for (unsigned k = 0; k < r->ncpus; k++) { /* several CPUs: one run-length list each, '/' between */
+        const uint8_t *row = r->gantt[k];
+        for (uint32_t c = 0; c < len;) {
+            uint32_t e = c;
+            while (e < len && row[e] == row[c])
+                e++;
+            kprintf("%s%s:%u", c ? "," : k ? "/" : "", row[c] == WL_IDLE ? "." : w->task[row[c]].name,
+                    (unsigned)(e - c));
+            c = e;
+        }
     }
     print_avg("avg_turnaround", sum_turn, w->n);
     print_avg("avg_waiting", sum_wait, w->n);
     print_avg("avg_response", sum_resp, w->n);
-    kprintf(" switches=%u idle=%u\n", switches, idle);
+    kprintf(" switches=%u idle=%u", switches, idle);
+    if (r->ncpus > 1)
+        kprintf(" migrations=%u", migrations);
+    kprintf("\n");
 }

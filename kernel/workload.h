@@ -26,6 +26,7 @@
 #define WL_MAX_TICKS 2048 /* Gantt cells: workloads must end before (workload_parse checks) */
 #define WL_NAME_MAX 8
 #define WL_IDLE 0xff      /* a Gantt cell where no workload task ran */
+#define WL_MAX_CPUS 8     /* (SCHED_MAX_CPUS) */
 
 struct task;
 
@@ -56,7 +57,8 @@ struct workload_run {
     uint32_t first[WL_MAX_TASKS];      /* tick of first run */
     uint32_t completion[WL_MAX_TASKS]; /* tick of completion ("terminé au tick") */
     uint32_t length;            /* ticks from 0 to the last completion */
-    uint8_t gantt[WL_MAX_TICKS];/* task index that ran during [t, t+1), or WL_IDLE */
+    unsigned ncpus;             /* CPUs it ran on: one Gantt row each */
+    uint8_t gantt[WL_MAX_CPUS][WL_MAX_TICKS]; /* per CPU, the task index that ran during [t, t+1), or WL_IDLE */
 };
 
 /* Fill *w from a built-in name ("course", "exercise", "mixed") or a list
@@ -73,22 +75,19 @@ const char *workload_builtin(unsigned i);
 void workload_random(struct workload *w, uint32_t *seed, unsigned number);
 
 
-/* Run w under the current policy: create its tasks (time 0 is the next
- * tick), wait until all have completed, then free them. The calling task
- * sleeps meanwhile. Returns false if tasks could not be created. */
+/* Run w under the current policy on every CPU online: create its tasks
+ * (time 0 is the next tick), wait until all have completed, then free them.
+ * The calling task sleeps meanwhile. Returns false if tasks could not be
+ * created. */
 bool workload_run(struct workload_run *r, const struct workload *w);
-
-/* The two halves of workload_run, for the host simulator, which drives the
- * ticks itself between them. */
-bool workload_start(struct workload_run *r, const struct workload *w);
-void workload_finish(struct workload_run *r);
 
 /* Print the run: with `full`, the table and the Gantt chart; always the
  * machine-readable TASK and RESULT lines. */
 void workload_report(const struct workload_run *r, bool full);
 
-/* Called by the core, interrupts off: a tick ended with `curr` charged... */
-void workload_tick(struct workload_run *r, struct task *curr, uint64_t now);
+/* Called by the core, scheduler lock held: a tick ended with `curr`
+ * charged on CPU `cpu` (for every CPU, in order, at each tick)... */
+void workload_tick(struct workload_run *r, unsigned cpu, struct task *curr, uint64_t now);
 /* ...and task t consumed its last burst tick at tick `now`. */
 void workload_task_done(struct workload_run *r, struct task *t, uint64_t now);
 

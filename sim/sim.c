@@ -106,7 +106,9 @@ int main(int argc, char **argv)
         cmdline_help();
 
     kmem_init(heap, sizeof heap);
+    sched_set_rq_mode(kconfig.rq[0] == 'g' ? SCHED_RQ_GLOBAL : SCHED_RQ_PERCPU);
     sched_init(sched_policy_find(kconfig.sched), task_init_idle(idle_stack, sizeof idle_stack));
+    fake_start_cpus(kconfig.cpus); /* cpus=N: N fake CPUs, as many as asked */
     fake_tick_while_blocked = true;
 
     const struct demo *d = &demos[0];

@@ -63,7 +63,7 @@ static const char *run_spec(const char *spec)
     assert_true(workload_run(&run, &w));
     uint32_t n = run.length;
     for (uint32_t c = 0; c < n; c++)
-        cpu[c] = run.gantt[c] == WL_IDLE ? '.' : w.task[run.gantt[c]].name[0];
+        cpu[c] = run.gantt[0][c] == WL_IDLE ? '.' : w.task[run.gantt[0][c]].name[0];
     cpu[n] = '\0';
     return cpu;
 }
@@ -85,8 +85,8 @@ static void test_nothing_lost_idle_only_when_empty(void **state)
         assert_int_equal(run.done, w.n);
         uint32_t got[WL_MAX_TASKS] = {0}, total = 0;
         for (uint32_t c = 0; c < run.length; c++) {
-            if (run.gantt[c] != WL_IDLE) {
-                got[run.gantt[c]]++;
+            if (run.gantt[0][c] != WL_IDLE) {
+                got[run.gantt[0][c]]++;
                 total++;
                 continue;
             }
@@ -115,7 +115,7 @@ static void test_blocking_tasks_complete(void **state)
     for (unsigned i = 0; i < w.n; i++) {
         uint32_t got = 0;
         for (uint32_t c = 0; c < run.length; c++)
-            got += run.gantt[c] == i;
+            got += run.gantt[0][c] == i;
         if (got != w.task[i].burst)
             fail_msg("%s: %s ran %u ticks, burst %u", p->name, w.task[i].name, got, w.task[i].burst);
     }
@@ -123,9 +123,9 @@ static void test_blocking_tasks_complete(void **state)
      * they do not run again before the wait is over. */
     for (unsigned i = 2; i < 4; i++)
         for (uint32_t c = 0; c < run.length; c++)
-            if (run.gantt[c] == i)
+            if (run.gantt[0][c] == i)
                 for (uint32_t d = c + 1; d <= c + w.task[i].io_ticks && d < run.length; d++)
-                    if (run.gantt[d] == i)
+                    if (run.gantt[0][d] == i)
                         fail_msg("%s: %s ran at %u, during its I/O wait after tick %u", p->name, w.task[i].name, d, c);
 }
 

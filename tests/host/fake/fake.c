@@ -11,6 +11,12 @@
  * other tasks - until that task is running again. That is how the
  * simulator and the host tests run a workload with the kernel's own code:
  * workload_run() blocks its caller until the last task completes.
+ *
+ * Several CPUs (fake_start_cpus): a tick of time is then CPU 0's timer
+ * interrupt followed by an interrupt tail on every other CPU, in order -
+ * where each carries out what CPU 0's lockstep decision chose for it (the
+ * reschedule IPI the kernel would send). The waiting task resumes as
+ * whichever CPU it was placed on.
  */
 #include "fake.h"
 
@@ -64,6 +70,52 @@ void fake_tick(void)
     in_tick = false;
 }
 
+/* An interrupt with nothing to do but its tail, on the current fake CPU. */
+static void fake_interrupt_tail(void)
+{
+    in_tick = true;
+    arch_irqstate_t s = arch_irq_save();
+    sched_irq_enter();
+    sched_irq_exit();
+    arch_irq_restore(s);
+    in_tick = false;
+}
+
+/* One tick of the whole machine (see the top of this file). */
+static void fake_tick_machine(void)
+{
+    unsigned n = sched_ncpus();
+    fake_cpu = 0;
+    fake_tick();
+    for (unsigned k = 1; k < n; k++) {
+        fake_cpu = k;
+        fake_interrupt_tail();
+    }
+    fake_cpu = 0;
+}
+
+void fake_start_cpus(unsigned n)
+{
+    for (unsigned id = 1; id < n && id < ARCH_MAX_CPUS; id++) {
+        struct task *idle = task_new_idle(id);
+        if (!idle) {
+            fprintf(stderr, "fake arch: no memory for CPU %u's idle task\n", id);
+            abort();
+        }
+        void *local = sched_cpu_prepare(id, idle);
+        unsigned was = fake_cpu;
+        fake_cpu = id;
+        arch_cpu_set_local(local);
+        sched_cpu_online();
+        fake_cpu = was;
+    }
+}
+
+/* What a waiting task's switch "returns" on several CPUs: the task that
+ * left its CPU for it may already run elsewhere, so hand the core a task
+ * that is nowhere instead (sched_finish_switch only marks it off the CPU). */
+static struct task fake_nobody;
+
 void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size,
                        void (*start)(struct arch_context *last))
 {
@@ -84,13 +136,24 @@ struct arch_context *arch_switch(struct arch_context *from, struct arch_context 
      * it is complete as far as the core can tell (the next task would have
      * run sched_finish_switch for it): it is off the CPU. */
     self->on_cpu = false;
-    for (unsigned long n = 0; task_current() != self; n++) {
+    bool smp = sched_ncpus() > 1;
+    if (smp)
+        klock_drop(&sched_klock); /* as the next task would: the ticks need it */
+    for (unsigned long n = 0; smp ? !self->on_cpu : task_current() != self; n++) {
         if (n == 10000000) {
             fprintf(stderr, "fake arch: task '%s' waited 10,000,000 ticks for '%s'; giving up\n",
                     self->name, self->wait_what ? self->wait_what : "its wakeup");
             abort();
         }
-        fake_tick();
+        if (smp)
+            fake_tick_machine();
+        else
+            fake_tick();
+    }
+    if (smp) {
+        fake_cpu = self->cpu; /* we carry on as the CPU it runs on */
+        klock_take(&sched_klock); /* as the task that switched back to us would hold it */
+        return &fake_nobody.ctx;
     }
     return fake_switch_from; /* the switch that gave `self` the CPU again came from there */
 }

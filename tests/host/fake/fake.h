@@ -26,4 +26,8 @@ void fake_tick(void);
  * runs again; see fake.c. */
 extern bool fake_tick_while_blocked;
 
+/* Bring CPUs 1 .. n-1 online as kernel_main does (an idle task each,
+ * sched_cpu_prepare, sched_cpu_online as that CPU); we stay CPU 0. */
+void fake_start_cpus(unsigned n);
+
 #endif
