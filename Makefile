@@ -162,7 +162,7 @@ FAKE_SRC := tests/host/fake/fake.c     # fake arch and panic for the host (tests
 FAKE_SRC += tests/host/fake/fake_console.c # console output captured for the tests
 
 # Each host test: its own file plus the portable sources it exercises.
-HOST_TESTS := test_list test_kprintf test_kmem test_cmdline test_sched test_pheap test_policies test_sync test_smp
+HOST_TESTS := test_list test_kprintf test_kmem test_cmdline test_sched test_pheap test_policies test_sync test_smp test_smp_workload
 test_list_SRC    := tests/host/test_list.c
 test_kprintf_SRC := tests/host/test_kprintf.c kernel/kprintf.c
 test_kmem_SRC    := tests/host/test_kmem.c kernel/kmem.c kernel/kprintf.c
@@ -171,6 +171,7 @@ SCHED_CORE := $(filter-out kernel/cmdline.c kernel/ktest.c,$(CORE_SRC))
 test_cmdline_SRC := tests/host/test_cmdline.c $(CORE_SRC)
 test_sched_SRC   := tests/host/test_sched.c
 test_smp_SRC     := tests/host/test_smp.c
+test_smp_workload_SRC := tests/host/test_smp_workload.c
 test_pheap_SRC   := tests/host/test_pheap.c kernel/pheap.c
 test_policies_SRC := tests/host/test_policies.c docs/sched_template.c
 test_sync_SRC    := tests/host/test_sync.c
