@@ -169,6 +169,22 @@ SMPRACE = [r"^ok \d smp-xchg$", r"^ok \d smp-tsl$", r"^ok \d smp-ttas$", r"^ok \
            r"^# cpus=\d total=(\d+) expected=\1 lost=0 overlaps=0 ticks=\d+ acquisitions=\d+ spins=\d+$"]
 COUNTERS_SMP = [r"^cpus: 4 CPU\(s\) run tasks, one run queue per CPU$", r"counter .* at tick \d+, on cpu 0$",
                 r"counter .* at tick \d+, on cpu 1$", r"counter .* at tick \d+, on cpu 2$"]
+# The course's workload on two CPUs under rr, quantum 2: the answer worked
+# out by hand in tests/host/test_smp_workload.c, in QEMU, once under -icount
+# and once with the two CPUs really in parallel (the schedule must be the same).
+COURSE_RR2_CPUS2 = [r"^Workload course under rr quantum=2 on 2 CPUs \(9 ticks\)$", r"^  CPU0   AAAACC---$",
+                    r"^  CPU1   -BBBADDDD$",
+                    r"^RESULT policy=rr quantum=2 cpus=2 workload=course schedule=A:4,C:2,\.:3/\.:1,B:3,A:1,D:4 "
+                    r"avg_turnaround=3\.75 avg_waiting=0\.25 avg_response=0\.25 switches=3 idle=4 migrations=1$"]
+COURSE_RR2_GLOBAL = [r"^  CPU0   AAAABA---$", r"^  CPU1   -BBCCDDDD$"]
+BOOTS += [
+    Boot("course-rr2-cpus2", "run=workload sched=rr quantum=2 cpus=2 hz=1000", ktap=False, extra=["-smp", "2"],
+         expect=COURSE_RR2_CPUS2),
+    Boot("course-rr2-cpus2-mttcg", "run=workload sched=rr quantum=2 cpus=2 hz=1000", ktap=False, icount=False,
+         extra=["-smp", "2", "-accel", "tcg,thread=multi"], expect=COURSE_RR2_CPUS2),
+    Boot("course-rr2-cpus2-global", "run=workload sched=rr quantum=2 cpus=2 rq=global hz=1000", ktap=False,
+         extra=["-smp", "2"], expect=COURSE_RR2_GLOBAL),
+]
 BOOTS += [Boot(f"{d}-cpus{n}", f"run={d} cpus={n} hz=1000", extra=["-smp", str(n)], icount=False, timeout=120,
                expect=SMPRACE if d == "smprace" else ()) for d, n in SMP_DEMOS]
 BOOTS += [
@@ -223,8 +239,19 @@ BOOTS += list(grub_entries())
 # ---- The kernel against the simulator -----------------------------------------------
 # run=agree with these options in QEMU and in build/tourniquet-sim, as agree/NAME.
 
+# Several CPUs (lockstep, kernel/sched.c): the same agreement, per-CPU and
+# shared queues, and once with the CPUs really in parallel and once with
+# jittered timers - the schedule must not depend on timing.
 AGREE = [
     ("agree-seed1", "seed=1"),
     ("agree-seed2-q2", "seed=2 quantum=2"),
     ("agree-seed3-q3", "seed=3 quantum=3 aging=5 boost=20"),
+    ("agree-cpus2-seed1", "cpus=2 seed=1"),
+    ("agree-cpus2-global-seed2-q2", "cpus=2 rq=global seed=2 quantum=2"),
+    ("agree-cpus4-seed2-q2", "cpus=4 seed=2 quantum=2"),
+    ("agree-cpus4-global-seed3-q3", "cpus=4 rq=global seed=3 quantum=3 aging=5 boost=20"),
+    ("agree-cpus3-jitter", "cpus=3 seed=5 quantum=2 jitter=30"),
+]
+AGREE_MTTCG = [
+    ("agree-cpus2-mttcg", "cpus=2 seed=4 quantum=2"),
 ]

@@ -229,13 +229,19 @@ def make_help_test():
 
 # ---- The kernel against the simulator -----------------------------------------------
 
-def agree_test(name, cmdline):
+def agree_test(name, cmdline, mttcg=False):
     """`run=agree` in QEMU and in the host simulator print the same TASK and
     RESULT lines: every policy, every built-in workload and 30 random ones,
-    tick for tick. Returns the check, for the table AGREE in tests/boots.py."""
+    tick for tick. With cpus=N, QEMU gets -smp N; with `mttcg`, its CPUs
+    really run in parallel (multi-threaded TCG, no -icount). Returns the
+    check, for the table AGREE in tests/boots.py."""
     def run():
         check = "agree/" + name
-        status, raw = boot(name, cmdline + " run=agree hz=10000", timeout=240)
+        cpus = re.search(r"\bcpus=(\d+)", cmdline)
+        extra = ["-smp", cpus.group(1)] if cpus else []
+        if mttcg:
+            extra += ["-accel", "tcg,thread=multi"]
+        status, raw = boot(name, cmdline + " run=agree hz=10000", timeout=240, extra=extra, icount=not mttcg)
         problem = status_problem(status, 33, 240, clean(raw))
         if problem:
             problem.why = "kernel: " + problem.why

@@ -32,6 +32,7 @@ def all_jobs():
     return [("build-clang", integration.clang_test), ("host", integration.host_tests), ("host/layering", integration.layering_test),
             ("host/make-help", integration.make_help_test)] + \
         [("agree/" + name, integration.agree_test(name, options)) for name, options in boots.AGREE] + \
+        [("agree/" + name, integration.agree_test(name, options, mttcg=True)) for name, options in boots.AGREE_MTTCG] + \
         [("boot/" + b.name, b.run) for b in boots.BOOTS] + \
         integration.CHECKS
 
