@@ -49,19 +49,26 @@ def segments(schedule):
 
 
 def draw(tasks, result):
+    """The picture: a row per task (where it ran, on which CPU), then with
+    several CPUs a row per CPU (what it ran), and the metrics table."""
     cell, row, left, top = 24, 28, 70, 60
-    segs = segments(result["schedule"])
-    length = sum(n for _, n, _ in segs)
+    rows = [segments(r) for r in result["schedule"].split("/")]  # several CPUs: one list each
+    ncpus = len(rows)
+    segs = [(start, n, name, k) for k, r in enumerate(rows) for start, n, name in r]
+    length = max(sum(n for _, n, _ in r) for r in rows)
     names = [t["name"] for t in tasks]
     colour = {n: COLOURS[i % len(COLOURS)] for i, n in enumerate(names)}
     chart_w = left + cell * length + 20
     table_x = chart_w + 20
     width = table_x + 460
-    height = max(top + row * len(names) + 60, top + 22 * (len(names) + 3) + 20)
+    cpu_top = top + row * len(names) + (20 if ncpus > 1 else 0)
+    bottom = cpu_top + (row * ncpus if ncpus > 1 else 0)
+    height = max(bottom + 60, top + 22 * (len(names) + 3) + 20)
     params = " ".join(f"{k}={v}" for k, v in result.items()
-                      if k not in ("policy", "workload", "schedule") and not k.startswith("avg_")
-                      and k not in ("switches", "idle"))
-    title = f"{result['workload']} under {result['policy']}" + (f" ({params})" if params else "")
+                      if k not in ("policy", "workload", "schedule", "cpus") and not k.startswith("avg_")
+                      and k not in ("switches", "idle", "migrations"))
+    title = f"{result['workload']} under {result['policy']}" + (f" ({params})" if params else "") + \
+        (f" on {ncpus} CPUs" if ncpus > 1 else "")
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="sans-serif" font-size="13">',
            f'<title>{html.escape(title)}</title>',
@@ -69,7 +76,7 @@ def draw(tasks, result):
     # The tick axis.
     for t in range(length + 1):
         x = left + t * cell
-        out.append(f'<line x1="{x}" y1="{top - 6}" x2="{x}" y2="{top + row * len(names)}" stroke="#ddd"/>')
+        out.append(f'<line x1="{x}" y1="{top - 6}" x2="{x}" y2="{bottom}" stroke="#ddd"/>')
         if t % 5 == 0 or length <= 20:
             out.append(f'<text x="{x}" y="{top - 10}" text-anchor="middle" font-size="11">{t}</text>')
     # A row per task.
@@ -80,23 +87,40 @@ def draw(tasks, result):
         a, c = int(t["arrival"]), int(t["completion"])
         out.append(f'<rect class="waiting" x="{left + a * cell}" y="{y + 8}" width="{(c - a) * cell}" height="8" '
                    f'fill="{colour[t["name"]]}" fill-opacity="0.18"/>')
-        for start, n, name in segs:
+        for start, n, name, k in segs:
             if name == t["name"]:
-                out.append(f'<rect class="run" data-task="{html.escape(name)}" x="{left + start * cell}" y="{y + 2}" '
+                out.append(f'<rect class="run" data-task="{html.escape(name)}" data-cpu="{k}" '
+                           f'x="{left + start * cell}" y="{y + 2}" '
                            f'width="{n * cell}" height="{row - 6}" fill="{colour[name]}" stroke="#333"/>')
+                for c in range(start, start + n) if ncpus > 1 else ():  # which CPU, in each cell
+                    out.append(f'<text x="{left + c * cell + cell / 2}" y="{y + 18}" text-anchor="middle" '
+                               f'font-size="10" fill="#fff">{k}</text>')
         # arrival: a triangle; completion: a bar
         ax, cx = left + a * cell, left + c * cell
         out.append(f'<path class="arrival" d="M{ax - 5},{y + row - 2} L{ax + 5},{y + row - 2} L{ax},{y + row - 10} Z" '
                    f'fill="#000"/>')
         out.append(f'<rect class="completion" x="{cx - 1}" y="{y}" width="3" height="{row - 2}" fill="#000"/>')
-    # Idle ticks along the bottom.
-    y = top + row * len(names) + 6
-    for start, n, name in segs:
-        if name == ".":
-            out.append(f'<rect class="idle" x="{left + start * cell}" y="{y}" width="{n * cell}" height="6" '
-                       f'fill="#999"/>')
+    if ncpus == 1:  # idle ticks along the bottom
+        y = top + row * len(names) + 6
+        for start, n, name, _ in segs:
+            if name == ".":
+                out.append(f'<rect class="idle" x="{left + start * cell}" y="{y}" width="{n * cell}" height="6" '
+                           f'fill="#999"/>')
+    else:  # a row per CPU: what it ran, grey where it idled
+        for k, r in enumerate(rows):
+            y = cpu_top + k * row
+            out.append(f'<text x="{left - 10}" y="{y + 18}" text-anchor="end">CPU{k}</text>')
+            for start, n, name in r:
+                fill = "#999" if name == "." else colour.get(name, "#999")
+                out.append(f'<rect class="{"idle" if name == "." else "cpu-run"}" data-cpu="{k}" '
+                           f'data-task="{html.escape(name)}" x="{left + start * cell}" y="{y + 2}" '
+                           f'width="{n * cell}" height="{row - 6 if name != "." else 6}" fill="{fill}"/>')
+                if name != ".":
+                    out.append(f'<text x="{left + start * cell + 4}" y="{y + 18}" font-size="11" '
+                               f'fill="#fff">{html.escape(name)}</text>')
+        y = bottom - 6
     out.append(f'<text x="{left}" y="{y + 26}" font-size="11">triangle: arrival; bar: completion; pale band: '
-               f'time in the system; grey: idle</text>')
+               f'time in the system; grey: idle' + ('; digits: the CPU' if ncpus > 1 else '') + '</text>')
     # The metrics table.
     cols = [("task", "name"), ("arrival", "arrival"), ("burst", "burst"), ("turnaround", "turnaround"),
             ("waiting", "waiting"), ("response", "response")]
@@ -111,7 +135,9 @@ def draw(tasks, result):
     out.append(f'<text x="{xs[0]}" y="{y}" font-weight="bold">average</text>')
     for key, x in (("avg_turnaround", xs[3]), ("avg_waiting", xs[4]), ("avg_response", xs[5])):
         out.append(f'<text x="{x}" y="{y}" font-weight="bold">{result[key]}</text>')
-    out.append(f'<text x="{xs[0]}" y="{y + 24}">{result["switches"]} context switches, {result["idle"]} idle ticks</text>')
+    more = f', {result["migrations"]} migrations' if "migrations" in result else ""
+    out.append(f'<text x="{xs[0]}" y="{y + 24}">{result["switches"]} context switches, {result["idle"]} idle '
+               f'{"CPU-" if ncpus > 1 else ""}ticks{more}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
