@@ -341,9 +341,16 @@ static void bench_smp_balance(void)
     unsigned n = sched_ncpus();
     struct task *t[16];
     burning = true;
+    /* All 16 start on CPU 0 (placement alone would spread them at once,
+     * and there would be nothing to balance); then they may go anywhere,
+     * and only balancing moves them. */
+    for (unsigned i = 0; i < 16; i++)
+        if (!pinned_start(t[i] = task_new("burn", burner, NULL), 0))
+            t[i] = NULL;
     uint64_t t0 = ticks_now();
     for (unsigned i = 0; i < 16; i++)
-        t[i] = task_create("burn", burner, NULL);
+        if (t[i])
+            task_set_affinity(t[i], ~0u);
     uint32_t waited = 0;
     for (; waited < 1000; waited++) {
         unsigned per[SCHED_MAX_CPUS] = {0};

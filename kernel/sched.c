@@ -44,10 +44,10 @@
  * need_resched and a reschedule IPI (kick()). A CPU whose queue runs dry
  * pulls a task from the busiest queue before it idles, and every
  * SCHED_BALANCE_TICKS of its ticks a CPU with two tasks fewer than the
- * busiest pulls one (balance()). The clock is CPU 0's: its ticks are the
- * ticks of sched_ticks(), wake sleepers and watch for a stall; every CPU's
- * tick charges its own running task. With rq=global every CPU picks from
- * one shared queue instead.
+ * busiest pulls half the difference (balance()). The clock is CPU 0's:
+ * its ticks are the ticks of sched_ticks(), wake sleepers and watch for a
+ * stall; every CPU's tick charges its own running task. With rq=global
+ * every CPU picks from one shared queue instead.
  *
  * Lockstep: a workload measured on several CPUs. Left to themselves, CPUs
  * tick at their own pace and decide in whatever order their interrupts
@@ -375,8 +375,9 @@ static struct task *pull_from(struct sched_rq *q, struct sched_cpu *c)
     return t;
 }
 
-/* If some CPU has at least two tasks more than CPU `me` (or any queued
- * task, when `me` is about to idle), take one from the busiest. */
+/* If some CPU has at least two tasks more than CPU `me`, take from the
+ * busiest half the difference, so that one period evens the two out (when
+ * `me` is about to idle, one queued task is enough to take one). */
 static void balance(struct sched_cpu *me, bool idle_now)
 {
     struct sched_cpu *busiest = NULL;
@@ -385,8 +386,12 @@ static void balance(struct sched_cpu *me, bool idle_now)
         if (c != me && c->online && c->own_rq.nr_ready > 0 && (!busiest || load(c) > load(busiest)))
             busiest = c;
     }
-    if (busiest && (idle_now || load(busiest) >= load(me) + 2))
-        pull_from(&busiest->own_rq, me);
+    if (!busiest)
+        return;
+    unsigned gap = load(busiest) > load(me) ? load(busiest) - load(me) : 0;
+    unsigned moves = gap >= 2 ? gap / 2 : idle_now;
+    while (moves-- > 0 && busiest->own_rq.nr_ready > 0 && pull_from(&busiest->own_rq, me))
+        ;
 }
 
 /* The task CPU c runs next: its queue's choice, after pulling work from

@@ -133,8 +133,9 @@ static void test_affinity_is_obeyed(void **state)
     assert_int_equal(sched_cpu(3)->own_rq.nr_ready, 1);
 }
 
-/* Six tasks pinned to CPU 0, then let go: CPU 1, idle, pulls one on its
- * balancing tick, and nothing is lost or duplicated. */
+/* Six tasks pinned to CPU 0, then let go: CPU 1, idle, pulls half the
+ * difference (three) on its balancing tick, and nothing is lost or
+ * duplicated. */
 static void test_an_idle_cpu_pulls_from_the_busiest(void **state)
 {
     (void)state;
@@ -153,10 +154,14 @@ static void test_an_idle_cpu_pulls_from_the_busiest(void **state)
         assert_true(task_set_affinity(t[i], ~0u));
     for (unsigned k = 0; k < 4; k++) /* a balancing period of CPU 1's ticks */
         tick_on(1);
-    assert_int_equal(sched_cpu(1)->pulled, 1);
-    assert_int_equal(sched_cpu(1)->own_rq.nr_ready + (sched_cpu(1)->current != sched_cpu(1)->idle), 1);
-    assert_int_equal(sched_cpu(0)->own_rq.nr_ready, 4);
+    assert_int_equal(sched_cpu(1)->pulled, 3);
+    assert_int_equal(sched_cpu(1)->own_rq.nr_ready + (sched_cpu(1)->current != sched_cpu(1)->idle), 3);
+    assert_int_equal(sched_cpu(0)->own_rq.nr_ready, 2);
     assert_int_equal(sched_nr_ready() + 1 + (sched_cpu(1)->current != sched_cpu(1)->idle), 6);
+    /* A second period changes nothing: the two are even (3 and 3). */
+    for (unsigned k = 0; k < 4; k++)
+        tick_on(1);
+    assert_int_equal(sched_cpu(1)->pulled, 3);
 }
 
 /* rq=global: every task is in the one queue, and an idle CPU is kicked. */
