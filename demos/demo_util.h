@@ -9,6 +9,19 @@
 #include "tourniquet.h"
 
 /*
+ * Wait for a state another task will reach (it holds a mutex, it is
+ * blocked), sleeping a tick at a time, at most 1000 ticks. Not a guessed
+ * task_sleep(n): on several CPUs, or under a policy that keeps the CPU, a
+ * new task starts when it starts. Sleeping (not yielding) lets every
+ * policy run the others.
+ */
+#define WAIT_UNTIL(cond)                                                   \
+    for (unsigned wait_n_ = 0; !(cond) && wait_n_ < 1000; wait_n_++) \
+        task_sleep(1)
+#define HELD_BY(mx, t) (__atomic_load_n(&(mx)->owner, __ATOMIC_ACQUIRE) == (t))
+#define IS_BLOCKED(t) (__atomic_load_n(&(t)->state, __ATOMIC_ACQUIRE) == TASK_BLOCKED)
+
+/*
  * A preemption point: where, in the course's racing counter, the Python
  * code sleeps between reading the counter and writing it back. If the CPU
  * can be taken away here, we give it away, so the race shows every time

@@ -5,6 +5,10 @@
  * printed one MISUSE line about it and carried on, and that the object still
  * works. Last, two tasks lock two mutexes in opposite orders: the wait-for
  * graph reports the cycle.
+ *
+ * Every case waits for the state it needs (the other task holds the mutex,
+ * is blocked: WAIT_UNTIL) instead of sleeping a guessed number of ticks, so
+ * the checks hold on several CPUs and under every policy.
  */
 #include "demo_util.h"
 #include "demos.h"
@@ -14,6 +18,8 @@ static struct semaphore s;
 static struct spinlock spin;
 static struct rwlock rw;
 static struct cond c;
+
+static volatile bool may_release; /* hold_m lets go of m when told */
 
 static unsigned misuse_count(void)
 {
@@ -38,7 +44,7 @@ static int hold_m(void *arg)
 {
     (void)arg;
     mutex_lock(&m);
-    task_sleep(3);
+    WAIT_UNTIL(may_release);
     mutex_unlock(&m);
     return 0;
 }
@@ -46,9 +52,11 @@ static int hold_m(void *arg)
 static bool unlock_not_owner(void)
 {
     mutex_init(&m, "m");
+    may_release = false;
     struct task *t = task_create("owner", hold_m, NULL);
-    task_sleep(1); /* the owner now holds m */
+    WAIT_UNTIL(HELD_BY(&m, t));
     bool refused = mutex_unlock(&m) == SYNC_MISUSE;
+    may_release = true;
     task_join(t);
     return refused && mutex_lock(&m) == SYNC_OK && mutex_unlock(&m) == SYNC_OK;
 }
@@ -109,7 +117,7 @@ static bool destroy_with_waiters(void)
 {
     sem_init(&s, "s", 0);
     struct task *t = task_create("waiter", wait_on_s, NULL);
-    task_sleep(1);
+    WAIT_UNTIL(IS_BLOCKED(t));
     bool refused = sem_destroy(&s) == SYNC_MISUSE;
     sem_up(&s); /* the waiter can go on */
     return refused && task_join(t) == SYNC_OK;
@@ -159,7 +167,7 @@ static bool exit_holding_mutex(void)
 {
     mutex_init(&m, "m");
     struct task *t = task_create("leaver", lock_and_leave, NULL);
-    task_sleep(1);
+    WAIT_UNTIL(HELD_BY(&m, t));
     bool got = mutex_lock(&m) == SYNC_OK; /* waits until the leaver exits, then gets m */
     task_join(t);
     return got && m.owner == task_current() && mutex_unlock(&m) == SYNC_OK;
@@ -182,7 +190,7 @@ static int no_false_deadlock(void)
     mutex_init(&x, "x");
     sync_get_stats(&before);
     struct task *t = task_create("napper", hold_and_nap, NULL);
-    task_sleep(1);
+    WAIT_UNTIL(HELD_BY(&x, t));
     mutex_lock(&x);
     mutex_unlock(&x);
     task_join(t);
@@ -192,13 +200,21 @@ static int no_false_deadlock(void)
     return failed;
 }
 
-/* Opposite lock orders: A takes x then y, B takes y then x. */
+/* Opposite lock orders: A takes x then y, B takes y then x. B takes its
+ * second once A holds its first; A takes its second once B is blocked on
+ * it. So the deadlock happens on every run, on any number of CPUs, under
+ * any policy, and A, closing the cycle, is the one who reports it. */
 static int ab(void *arg)
 {
-    bool first_x = arg == NULL;
-    mutex_lock(first_x ? &x : &y);
-    task_yield();
-    mutex_lock(first_x ? &y : &x);
+    bool is_a = arg == NULL;
+    struct mutex *first = is_a ? &x : &y, *second = is_a ? &y : &x;
+    mutex_lock(first);
+    struct task *other;
+    if (is_a)
+        WAIT_UNTIL((other = __atomic_load_n(&second->owner, __ATOMIC_ACQUIRE)) != NULL && IS_BLOCKED(other));
+    else
+        WAIT_UNTIL(__atomic_load_n(&second->owner, __ATOMIC_ACQUIRE) != NULL);
+    mutex_lock(second);
     return 0;
 }
 

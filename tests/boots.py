@@ -79,7 +79,7 @@ MISUSE = [
     r"^MISUSE: mutex_lock\(m\) by '[a-z]+': called from an interrupt handler, which cannot own a mutex; refused$",
     r"^MISUSE: task_exit\(leaver\) by 'leaver': exits holding mutex 'm'; released, for its waiters' sake$",
     r"^ok 11 no-false-deadlock$",
-    r"^DEADLOCK: B waits x held by A -> A waits y held by B -> B$",
+    r"^DEADLOCK: A waits y held by B -> B waits x held by A -> A$",
 ]
 COUNTERS = [r"^Tourniquet - a teaching kernel", r"^demo 'counters' finished: ok"]
 
