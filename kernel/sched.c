@@ -599,6 +599,20 @@ void sched_preempt_now(void)
     klock_drop(&sched_klock);
 }
 
+bool sched_yield_is_noop(void)
+{
+    /* Read without the lock (a hint: at worst one yield comes a moment
+     * late or early), by whatever CPU we are on now. Only on several CPUs:
+     * on one, a yield re-queues the task, which some policies note (rr
+     * gives it a fresh quantum), and the single-CPU schedules stay as
+     * they were. */
+    if (ncpus == 1)
+        return false;
+    struct sched_cpu *c = this;
+    return __atomic_load_n(&c->rq->nr_ready, __ATOMIC_RELAXED) == 0 && !c->need_resched && !sched_in_irq() &&
+           !c->current->spinlocks_held;
+}
+
 void sched_yield_cpu(void)
 {
     struct task *t = this->current;

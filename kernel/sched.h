@@ -264,6 +264,12 @@ void sched_make_ready(struct task *t, enum sched_why why);
 /* The running task gives up the CPU as READY (yield). */
 void sched_yield_cpu(void);
 
+/* Several CPUs: true when a yield would only pick the caller again (this
+ * CPU has nothing else to run), so task_yield need not take the scheduler
+ * lock at all - a loop of yields on every CPU would otherwise queue them
+ * all on it. Always false on one CPU. Read without the lock. */
+bool sched_yield_is_noop(void);
+
 /*
  * The running task blocks on obj ("join", "semaphore"...) until someone
  * calls sched_make_ready on it.
