@@ -15,6 +15,17 @@
  *   peterson-2           Peterson (1981) for 2 processes: correct.
  *   peterson-n           the filter version, n processes over n-1 levels.
  *   interrupts-off       correct on one CPU; not something users may do.
+ *
+ * On several CPUs (cpus=N) the same checks hold on every run. The slides
+ * assume that a store is seen by the other CPUs before the next load, which
+ * x86 does not promise (a store may wait in its store buffer): Peterson's
+ * entry carries a full fence (MFENCE) between its stores and its loads, as
+ * any real implementation must - run=smprace shows it failing without. The
+ * lock variable's two tasks really run at once there, so instead of a
+ * preemption point they meet between the test and the set, and again
+ * inside (each waits a little for the other): both get in, every run. The
+ * count of tasks inside is kept with atomic operations, so it cannot race
+ * itself.
  */
 #include "demo_util.h"
 #include "demos.h"
@@ -36,11 +47,17 @@ static struct yield_mutex ymtx;
 static volatile int turn2;
 static volatile int interested2[2];
 
+/* Between the stores that announce us and the loads that look at the
+ * others: a full fence (MFENCE), needed on several CPUs (see the top) and
+ * harmless on one. */
+static inline void store_then_load(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+
 static void peterson2_enter(int i)
 {
     int other = 1 - i;
     interested2[i] = 1;
     turn2 = i;
+    store_then_load();
     while (turn2 == i && interested2[other])
         task_yield();
 }
@@ -57,6 +74,7 @@ static void petersonn_enter(int i, int n)
     for (int j = 1; j < n; j++) {
         level_of[i] = j;
         last_at[j] = i;
+        store_then_load();
         for (;;) {
             bool someone_ahead = false;
             for (int k = 0; k < n; k++)
@@ -72,6 +90,16 @@ static void petersonn_enter(int i, int n)
 static void petersonn_leave(int i) { level_of[i] = 0; }
 
 /* ---- The racing counter --------------------------------------------------- */
+
+/* A task enters, leaves its critical section: count it, atomically (on
+ * several CPUs the count must not race too). */
+static void count_in(void)
+{
+    if (__atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST) > 1)
+        __atomic_add_fetch(&violations, 1, __ATOMIC_RELAXED);
+}
+
+static void count_out(void) { __atomic_sub_fetch(&inside, 1, __ATOMIC_SEQ_CST); }
 
 enum remedy { NONE, SPIN_XCHG_LOCK, SPIN_TSL_LOCK, MUTEX, SEMAPHORE, YIELD_MUTEX, IRQ_OFF, PETERSON_N };
 static const char *const remedy_names[] = {"race-unlocked", "race-spinlock-xchg", "race-spinlock-tsl", "race-mutex",
@@ -91,13 +119,12 @@ static void enter(int i, arch_irqstate_t *s)
     case IRQ_OFF: *s = arch_irq_save(); break;
     case PETERSON_N: petersonn_enter(i, WORKERS); break;
     }
-    if (__atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST) > 1) /* atomic: on several CPUs, */
-        __atomic_add_fetch(&violations, 1, __ATOMIC_RELAXED);   /* the count must not race too */
+    count_in();
 }
 
 static void leave(int i, arch_irqstate_t s)
 {
-    __atomic_sub_fetch(&inside, 1, __ATOMIC_SEQ_CST);
+    count_out();
     switch (remedy) {
     case NONE: break;
     case SPIN_XCHG_LOCK: spin_unlock(&spin_x); break;
@@ -173,6 +200,23 @@ int demo_race(void *arg)
 /* ---- The attempts at mutual exclusion -------------------------------------- */
 
 static volatile int lock_var;
+static unsigned at_window, at_inside; /* several CPUs: arrivals at each meeting point */
+
+/* Where one CPU has a preemption point (the other task gets its turn),
+ * several CPUs run both tasks at once: the two meet there instead - each
+ * waits, up to 20 ticks, for the other to reach the same point in the same
+ * round - so the interleaving the slides draw happens on every run. */
+static void meet(unsigned *arrived, int round)
+{
+    if (sched_ncpus() == 1) {
+        preempt_here();
+        return;
+    }
+    __atomic_add_fetch(arrived, 1, __ATOMIC_SEQ_CST);
+    uint64_t until = ticks_now() + 20;
+    while (__atomic_load_n(arrived, __ATOMIC_SEQ_CST) < 2u * (unsigned)(round + 1) && ticks_now() < until)
+        arch_cpu_relax();
+}
 
 static int lock_variable(void *arg)
 {
@@ -180,12 +224,11 @@ static int lock_variable(void *arg)
     for (int k = 0; k < 20; k++) {
         while (lock_var != 0) /* while (VERROU != 0) */
             task_yield();
-        preempt_here();       /* preempted between the test and the set */
+        meet(&at_window, k);  /* preempted between the test and the set */
         lock_var = 1;         /* VERROU = 1 */
-        if (++inside > 1)
-            violations++;
-        preempt_here();
-        inside--;
+        count_in();
+        meet(&at_inside, k);
+        count_out();
         lock_var = 0;
         preempt_here();
     }
@@ -212,12 +255,11 @@ static int alternate(void *arg)
             }
             task_yield();
         }
-        if (++inside > 1)
-            violations++;
+        count_in();
         if (me == 0)
             p0_entries++;
         preempt_here();
-        inside--;
+        count_out();
         turn = 1 - me; /* the other's turn, whether it wants it or not */
     }
     if (me == 1)
@@ -232,12 +274,11 @@ static int peterson_two(void *arg)
     int i = (int)(uintptr_t)arg;
     for (int k = 0; k < INCREMENTS; k++) {
         peterson2_enter(i);
-        if (++inside > 1)
-            violations++;
+        count_in();
         uint32_t temp = pcount;
         preempt_here();
         pcount = temp + 1;
-        inside--;
+        count_out();
         peterson2_leave(i);
         preempt_here();
     }
@@ -251,7 +292,7 @@ int demo_exclusion(void *arg)
     struct task *t[WORKERS];
     ktap_plan(5);
 
-    inside = violations = 0;
+    inside = violations = at_window = at_inside = 0;
     lock_var = 0;
     spawn(t, 2, "lockvar", lock_variable);
     join_all(t, 2);
