@@ -10,10 +10,16 @@
  * finishes its critical section, and H goes before M.
  *
  * The demo runs both, switching pi itself, and checks the order: without
- * inheritance H gets the mutex after M has finished; with it, before, and L
- * gives the borrowed priority back when it unlocks. A third run puts W
+ * inheritance H still waits for the mutex when M finishes; with it, H has
+ * it by then, and L gives the borrowed priority back when it unlocks. A third run puts W
  * (priority 5) in the queue ahead of H: L hands the mutex to W, which must
  * inherit H's priority at that moment, or M gets in first.
+ *
+ * On several CPUs (rq=percpu) L, M, W and X share CPU 0 while H and the
+ * demo itself run on CPU 1 (affinity). The inversion is the same - H, with
+ * a CPU of its own, still waits for L, which M keeps off CPU 0 - and so is
+ * the cure, across CPUs: L borrows H's priority on CPU 1's behalf, and CPU 0
+ * is told at once (a reschedule IPI) that L now preempts M.
  */
 #include "demo_util.h"
 #include "demos.h"
@@ -22,7 +28,9 @@
 #define M_WORK 20  /* ticks of CPU M burns */
 
 static struct mutex resource, second;
-static volatile uint64_t h_wanted, h_got, m_done;
+static volatile uint64_t h_wanted, h_got, m_done; /* ticks, for the figures */
+static struct task *volatile h_task;             /* H, once started */
+static volatile bool h_waited_for_m; /* the verdict: H still waited for the mutex when M finished */
 static volatile uint32_t l_boost_after; /* L's borrowed priority once it has unlocked */
 
 static void burn_ticks(uint64_t n)
@@ -33,10 +41,16 @@ static void burn_ticks(uint64_t n)
         ;
 }
 
+static struct task *volatile m_task; /* M, once started (after H waits) */
+
 static int low(void *arg)
 {
     (void)arg;
     mutex_lock(&resource);
+    /* Work only once H waits and M is ready (the demo starts M after H
+     * blocks): however the CPUs are timed, M then competes with L for
+     * the whole of L's critical section. */
+    WAIT_UNTIL(m_task != NULL);
     burn_ticks(L_WORK);
     mutex_unlock(&resource);
     l_boost_after = task_current()->lent_priority;
@@ -58,6 +72,9 @@ static int medium(void *arg)
     (void)arg;
     burn_ticks(M_WORK);
     m_done = ticks_now();
+    /* H still blocked: it waited for M. (A state, not a time: on several
+     * CPUs H's own clock readings come when its CPU gets to run.) */
+    h_waited_for_m = h_task && IS_BLOCKED(h_task);
     return 0;
 }
 
@@ -71,14 +88,27 @@ static int high(void *arg)
     return 0;
 }
 
-static struct task *start(const char *name, task_entry_t fn, uint32_t priority)
+static bool smp; /* several CPUs: H and the demo on CPU 1, the others on CPU 0 */
+
+/* Make and start a task; with `seen`, publish it there before it can run
+ * (on several CPUs it may run at once, before we return). */
+static struct task *start_seen(const char *name, task_entry_t fn, uint32_t priority, struct task *volatile *seen)
 {
     struct task *t = task_new(name, fn, NULL);
     if (t) {
         t->priority = priority;
+        if (smp)
+            task_set_affinity(t, priority == 0 ? 1u << 1 : 1u << 0);
+        if (seen)
+            *seen = t;
         task_start_at(t, ticks_now());
     }
     return t;
+}
+
+static struct task *start(const char *name, task_entry_t fn, uint32_t priority)
+{
+    return start_seen(name, fn, priority, NULL);
 }
 
 /* The chain: X (5) holds `second` and waits for `resource` (held by L); H
@@ -110,18 +140,22 @@ static int chain_scenario(void)
     mutex_init(&resource, "resource");
     mutex_init(&second, "second");
     h_wanted = h_got = m_done = 0;
+    h_task = NULL;
+    h_waited_for_m = false;
     l_boost_after = 0;
+    m_task = NULL;
     struct task *l = start("L", low, 6);
-    task_sleep(2); /* L holds resource */
+    WAIT_UNTIL(HELD_BY(&resource, l));
     struct task *x = start("X", middle, 5);
-    task_sleep(1); /* X holds second, waits for resource */
-    struct task *h = start("H", high_on_second, 0);
-    struct task *m = start("M", medium, 3);
+    WAIT_UNTIL(HELD_BY(&second, x) && IS_BLOCKED(x)); /* X holds second, waits for resource */
+    struct task *h = start_seen("H", high_on_second, 0, &h_task);
+    WAIT_UNTIL(IS_BLOCKED(h));
+    struct task *m = start_seen("M", medium, 3, &m_task);
     task_join(h);
     task_join(m);
     task_join(x);
     task_join(l);
-    int failed = ktap_result(h_got < m_done && l_boost_after == TASK_PRIORITIES, "inversion-chain-pi-on");
+    int failed = ktap_result(!h_waited_for_m && l_boost_after == TASK_PRIORITIES, "inversion-chain-pi-on");
     kprintf("# h_waited=%u m_done_at=+%u (H waits for X, which waits for L)\n", (unsigned)(h_got - h_wanted),
             (unsigned)(m_done - h_wanted));
     return failed;
@@ -134,24 +168,29 @@ static int scenario(bool pi, bool handoff)
     sync_priority_inheritance = pi;
     mutex_init(&resource, "resource");
     h_wanted = h_got = m_done = 0;
+    h_task = NULL;
+    h_waited_for_m = false;
     l_boost_after = 0;
+    m_task = NULL;
     struct task *l = start("L", low, 6);
-    task_sleep(2); /* L runs and takes the mutex */
+    WAIT_UNTIL(HELD_BY(&resource, l)); /* L runs and takes the mutex */
     struct task *w = handoff ? start("W", waiter, 5) : NULL;
     if (w)
-        task_sleep(1); /* W blocks on the mutex */
-    struct task *h = start("H", high, 0);
-    struct task *m = start("M", medium, 3);
+        WAIT_UNTIL(IS_BLOCKED(w)); /* W blocks on the mutex */
+    struct task *h = start_seen("H", high, 0, &h_task);
+    WAIT_UNTIL(IS_BLOCKED(h));
+    struct task *m = start_seen("M", medium, 3, &m_task);
     task_join(h);
     task_join(m);
     task_join(l);
     if (w)
         task_join(w);
-    bool ok = pi ? h_got < m_done && l_boost_after == TASK_PRIORITIES : h_got >= m_done;
+    bool ok = pi ? !h_waited_for_m && l_boost_after == TASK_PRIORITIES : h_waited_for_m;
     int failed = ktap_result(ok, handoff ? "inversion-handoff-pi-on" : pi ? "inversion-pi-on" : "inversion-pi-off");
-    kprintf("# pi=%s h_waited=%u m_done_at=+%u h_got_at=+%u l_boost_after_unlock=%u (ticks after H asked)\n",
+    kprintf("# pi=%s h_waited=%u m_done_at=+%u h_got_at=+%u l_boost_after_unlock=%u h_waited_for_m=%d "
+            "(ticks after H asked)\n",
             pi ? "on" : "off", (unsigned)(h_got - h_wanted), (unsigned)(m_done - h_wanted),
-            (unsigned)(h_got - h_wanted), (unsigned)l_boost_after);
+            (unsigned)(h_got - h_wanted), (unsigned)l_boost_after, h_waited_for_m);
     return failed;
 }
 
@@ -163,8 +202,11 @@ int demo_inversion(void *arg)
     struct task *self = task_current();
     uint32_t my_priority = self->priority;
     ktap_plan(4);
-    if (sched_ncpus() > 1) { /* the inversion needs L and M to compete for one CPU */
-        const char *why = "priority inversion needs one CPU: with several, L runs beside M (boot with cpus=1)";
+    smp = sched_ncpus() > 1;
+    uint32_t my_affinity = self->affinity;
+    if (smp && (sched_rq_mode() == SCHED_RQ_GLOBAL || !task_set_affinity(self, 1u << 1))) {
+        /* L and M must compete for one CPU: that takes affinity. */
+        const char *why = "L and M must share a CPU, which takes affinity: boot with rq=percpu";
         ktap_skip("inversion-pi-off", why);
         ktap_skip("inversion-pi-on", why);
         ktap_skip("inversion-handoff-pi-on", why);
@@ -186,5 +228,7 @@ int demo_inversion(void *arg)
     sched_priority_changed(self);
     sched_unlock_preempt(&sched_klock, s);
     sched_set_policy(before);
+    if (smp)
+        task_set_affinity(self, my_affinity);
     return failed;
 }

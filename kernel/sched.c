@@ -694,6 +694,18 @@ void sched_priority_changed(struct task *t)
     if (t->state == TASK_RUNNING && t->cpu != this->id) {
         cpus[t->cpu].need_resched = true; /* its CPU reconsiders, too */
         arch_send_resched(t->cpu);
+    } else if (t->state == TASK_READY && ncpus > 1) {
+        /* Waiting in another CPU's queue (priority inheritance across
+         * CPUs: a lender here, a borrower there): if it now preempts what
+         * runs there, that CPU must know at once, not at its next tick. */
+        if (rq_mode == SCHED_RQ_PERCPU) {
+            if (t->cpu != this->id)
+                kick(&cpus[t->cpu], t);
+        } else {
+            for (unsigned i = 0; i < ncpus; i++)
+                if (cpus[i].online && &cpus[i] != this && kick(&cpus[i], t))
+                    break;
+        }
     }
 }
 
