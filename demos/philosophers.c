@@ -97,7 +97,14 @@ static int naive(void *arg)
     unsigned i = (unsigned)(uintptr_t)arg;
     for (;;) {
         mutex_lock(&forks[LEFT(i)]);
-        preempt_here();
+        /* One CPU: a preemption point lets the next philosopher take its
+         * left fork. Several: they all run at once, so each waits until
+         * its neighbour holds the fork it wants - the moment the slides
+         * draw, on every run. */
+        if (sched_ncpus() > 1)
+            WAIT_UNTIL(__atomic_load_n(&forks[RIGHT(i)].owner, __ATOMIC_ACQUIRE) != NULL);
+        else
+            preempt_here();
         mutex_lock(&forks[RIGHT(i)]);
         eat(i);
         mutex_unlock(&forks[RIGHT(i)]);
