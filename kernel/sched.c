@@ -396,7 +396,7 @@ static void balance(struct sched_cpu *me, bool idle_now)
 
 /* The task CPU c runs next: its queue's choice, after pulling work from
  * another CPU if its queue is empty; its idle task if there is none. */
-static struct task *pick(struct sched_cpu *c)
+static inline __attribute__((always_inline)) struct task *pick(struct sched_cpu *c)
 {
     if (ncpus > 1 && c->rq->nr_ready == 0 && rq_mode == SCHED_RQ_PERCPU)
         balance(c, true); /* about to idle: look for work on the other CPUs first */
@@ -427,7 +427,8 @@ static void wait_off_cpu(struct task *t)
 }
 
 /* Switch this CPU, c, from prev (no longer RUNNING) to next. */
-static void switch_to(struct sched_cpu *c, struct task *prev, struct task *next, enum trace_reason why)
+static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c, struct task *prev, struct task *next,
+                                                             enum trace_reason why)
 {
     c->need_resched = false;
     c->migrate_current = false; /* prev left the CPU: it re-enters through enqueue anyway */
@@ -491,7 +492,7 @@ void sched_finish_switch(struct task *prev)
 
 /* CPU c's running task, prev, stays READY but leaves the CPU: back into
  * c's queue (or, if its affinity no longer allows c, into one it may use). */
-static void requeue(struct sched_cpu *c, struct task *prev)
+static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, struct task *prev)
 {
     prev->state = TASK_READY;
     if (prev != c->idle) {
@@ -835,7 +836,7 @@ static void charge_declared(struct task *curr)
 
 /* The second half of the clock's tick: run the pending tick call, wake
  * sleepers and arrivals, and watch for a stall. */
-static void wake_due(void)
+static inline __attribute__((always_inline)) void wake_due(void)
 {
     if (tick_call) {
         void (*fn)(void *) = tick_call;
@@ -876,7 +877,7 @@ static void clock_tick(struct task *curr)
 }
 
 /* The end of a tick for CPU c, whose task is curr: does it switch? */
-static void tick_decides(struct sched_cpu *c, struct task *curr)
+static inline __attribute__((always_inline)) void tick_decides(struct sched_cpu *c, struct task *curr)
 {
     if (curr == c->idle) {
         c->idle_ticks++;
@@ -969,13 +970,14 @@ static void wait_for_decisions(void)
 void sched_tick(void)
 {
     struct sched_cpu *c = this;
-    if (ncpus > 1 && c->id == 0)
+    bool smp = ncpus > 1; /* (read once: a second read would come after the lock's barrier) */
+    if (smp && c->id == 0)
         wait_for_decisions(); /* (only ever waits in lockstep) */
     klock_take(&sched_klock); /* interrupt context: interrupts are off */
     struct task *curr = c->current;
 
     c->ticks++;
-    if (ncpus > 1 && (lockstep || c->chosen)) { /* CPU 0's tick decides for all; the others' change nothing */
+    if (smp && (lockstep || c->chosen)) { /* CPU 0's tick decides for all; the others' change nothing */
         if (lockstep && c->id == 0) {
             curr->ticks++;
             lockstep_tick();

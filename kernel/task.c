@@ -167,7 +167,7 @@ void task_exit(int code)
 
 void task_yield(void)
 {
-    if (sched_yield_is_noop())
+    if (sched_ncpus() > 1 && sched_yield_is_noop())
         return; /* nothing else to run here: skip the lock every CPU's yield loop would take */
     arch_irqstate_t s = sched_lock();
     if (sync_may_block("task_yield", task_current()->name))
