@@ -185,6 +185,10 @@ BOOTS += [
 ]
 BOOTS += [Boot(f"{d}-cpus{n}", f"run={d} cpus={n} hz=1000", extra=["-smp", str(n)], icount=False, timeout=120,
                expect=SMPRACE if d == "smprace" else ()) for d, n in SMP_DEMOS]
+# ...and again under -icount, where every run is the same run (QEMU takes
+# the vCPUs in turns, so these replay exactly; the ones above do not).
+BOOTS += [Boot(f"{d}-cpus{n}-icount", f"run={d} cpus={n} hz=1000", extra=["-smp", str(n)])
+          for d, n in SMP_DEMOS if d != "smprace"]
 BOOTS += [
     Boot("counters-cpus4", "cpus=4 hz=1000", ktap=False, extra=["-smp", "4"], expect=COUNTERS + COUNTERS_SMP,
          check=check_counters_parallel),
@@ -213,6 +217,18 @@ STRESS = [
 STRESS_DEMOS = ["race", "prodcons", "philosophers", "readers-writers", "barber", "barrier"]
 BOOTS += [Boot(f"{demo}-{setting}", f"run={demo} {options}", timeout=120)
           for setting, options in STRESS for demo in STRESS_DEMOS]
+# The same on 2 and 4 CPUs, under -icount: other policies (the
+# non-preemptive ones too), rates and seeded timer jitter on every CPU.
+STRESS_SMP = [
+    ("cpus2-jitter5", "cpus=2 hz=1000 jitter=30 seed=5", 2),
+    ("cpus4-mlfq-jitter9", "cpus=4 hz=2000 sched=mlfq jitter=40 seed=9", 4),
+    ("cpus2-fair", "cpus=2 hz=1000 sched=fair", 2),
+    ("cpus4-lottery", "cpus=4 hz=1000 sched=lottery seed=3", 4),
+    ("cpus2-prio-hz100-q3", "cpus=2 hz=100 quantum=3 sched=prio", 2),
+    ("cpus4-sjf", "cpus=4 hz=1000 sched=sjf", 4),
+]
+BOOTS += [Boot(f"{demo}-{setting}", f"run={demo} {options}", extra=["-smp", str(n)], timeout=120)
+          for setting, options, n in STRESS_SMP for demo in STRESS_DEMOS + ["exclusion", "misuse", "inversion"]]
 
 BOOTS.append(Boot("clock-jitter", "test=clock hz=1000 jitter=30 seed=5", check=check_jittered_clock))
 
