@@ -229,6 +229,8 @@ void sched_get_stats(struct sched_stats *out)
 
 int sched_tie_break(const struct task *a, const struct task *b)
 {
+    if (a->yielded != b->yielded)
+        return a->yielded < b->yielded ? -1 : 1;
     if (a->arrival != b->arrival)
         return a->arrival < b->arrival ? -1 : 1;
     int by_name = kstrcmp(a->name, b->name);
@@ -526,6 +528,7 @@ void sched_make_ready(struct task *t, enum sched_why why)
     if (trace_enabled)
         trace_record(why == SCHED_NEW ? TRACE_ARRIVE : TRACE_WAKE, t->id, 0, 0, why == SCHED_NEW ? t->name : NULL);
     t->state = TASK_READY; /* (wait_obj, wait_what, wait_name mean something only while BLOCKED) */
+    t->yielded = 0;        /* it waited: it ties as anyone else again */
     struct sched_cpu *c = this;
     if (ncpus == 1) { /* one CPU: its queue, and preempt what it runs if the policy says so */
         enqueue_on(c->rq, t, why);
@@ -614,9 +617,12 @@ bool sched_yield_is_noop(void)
            !c->current->spinlocks_held;
 }
 
+static uint32_t yields; /* the order of yields, for sched_tie_break (guarded by the scheduler lock) */
+
 void sched_yield_cpu(void)
 {
     struct task *t = this->current;
+    t->yielded = ++yields;
     t->state = TASK_READY;
     if (t != this->idle)
         enqueue(t, SCHED_YIELD);

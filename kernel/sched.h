@@ -46,9 +46,12 @@ extern struct sched_config sched_config;
 /* The value of parameter `key` ("quantum", "aging"...), or 0 if unknown. */
 uint32_t sched_param(const char *key);
 
-/* Compare two tasks for the tie rule every ordered policy uses: the earlier
- * arrival first, then the smaller name, then the smaller id. Returns < 0 if
- * a goes first. */
+/* Compare two tasks for the tie rule every ordered policy uses: a task
+ * that yielded goes behind those that did not (and behind those that
+ * yielded before it) until it next waits; then the earlier arrival first,
+ * then the smaller name, then the smaller id. Returns < 0 if a goes first.
+ * (Without the first rule, a task that yields in a loop under sjf or srt
+ * would be picked again at once, for ever.) */
 int sched_tie_break(const struct task *a, const struct task *b);
 
 /*

@@ -86,6 +86,7 @@ struct task {
     uint64_t ticks;             /* timer ticks charged while RUNNING */
     uint32_t runs;              /* times it was switched in */
     uint64_t arrival;           /* tick it was created or arrived: ties go to the earlier */
+    uint32_t yielded;           /* 0, or the order of its last yield since it last waited (sched_tie_break) */
 
     /* What the task declares about itself (workload tasks, kernel/workload.c).
      * The core enforces it at tick boundaries, so a schedule is exact to
