@@ -217,6 +217,13 @@ STRESS = [
 STRESS_DEMOS = ["race", "prodcons", "philosophers", "readers-writers", "barber", "barrier"]
 BOOTS += [Boot(f"{demo}-{setting}", f"run={demo} {options}", timeout=120)
           for setting, options in STRESS for demo in STRESS_DEMOS]
+# Every synchronization demo under every policy, one CPU: none may hang or
+# fail (a yielding task under sjf or srt once kept the CPU for ever).
+POLICIES = ["fifo", "sjf", "srt", "rr", "prio", "mlfq", "lottery", "stride", "fair"]
+MATRIX_DEMOS = ["race", "exclusion", "prodcons", "philosophers", "readers-writers", "barber", "barrier",
+                "inversion", "misuse"]
+BOOTS += [Boot(f"{demo}-sched-{policy}", f"run={demo} sched={policy}", timeout=60)
+          for policy in POLICIES for demo in MATRIX_DEMOS]
 # The same on 2 and 4 CPUs, under -icount: other policies (the
 # non-preemptive ones too), rates and seeded timer jitter on every CPU.
 STRESS_SMP = [
