@@ -17,6 +17,7 @@ static const char barrier_wait_tag[] = "barrier";
 
 void cond_init(struct cond *c, const char *name)
 {
+    SYNC_REFUSE_NULL("cond_init", c);
     klock_init(&c->lock);
     c->name = name;
     list_init(&c->waiters);
@@ -24,6 +25,7 @@ void cond_init(struct cond *c, const char *name)
 
 int cond_wait(struct cond *c, struct mutex *m)
 {
+    SYNC_REFUSE_NULL("cond_wait", c, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&c->lock);
     struct task *self = task_current();
     if (m->owner != self) { /* (only self could make it self, or change it from self) */
@@ -49,6 +51,7 @@ int cond_wait(struct cond *c, struct mutex *m)
 
 void cond_signal(struct cond *c)
 {
+    SYNC_REFUSE_NULL("cond_signal", c);
     arch_irqstate_t s = klock_irqsave(&c->lock);
     waitq_wake_one(&c->waiters);
     sched_unlock_preempt(&c->lock, s);
@@ -56,6 +59,7 @@ void cond_signal(struct cond *c)
 
 void cond_broadcast(struct cond *c)
 {
+    SYNC_REFUSE_NULL("cond_broadcast", c);
     arch_irqstate_t s = klock_irqsave(&c->lock);
     waitq_wake_all(&c->waiters);
     sched_unlock_preempt(&c->lock, s);
@@ -63,6 +67,7 @@ void cond_broadcast(struct cond *c)
 
 void barrier_init(struct barrier *b, const char *name, unsigned parties)
 {
+    SYNC_REFUSE_NULL("barrier_init", b);
     klock_init(&b->lock);
     b->parties = parties ? parties : 1;
     b->arrived = 0;
@@ -73,6 +78,7 @@ void barrier_init(struct barrier *b, const char *name, unsigned parties)
 
 int barrier_wait(struct barrier *b)
 {
+    SYNC_REFUSE_NULL("barrier_wait", b, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&b->lock);
     unsigned phase = b->phase;
     if (++b->arrived == b->parties) {

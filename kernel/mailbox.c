@@ -13,6 +13,7 @@ static const char empty_tag[] = "mailbox (empty)";
 
 void mbox_init(struct mailbox *mb, const char *name, uint32_t *slots, unsigned capacity)
 {
+    SYNC_REFUSE_NULL("mbox_init", mb);
     klock_init(&mb->lock);
     mb->slots = slots;
     mb->capacity = capacity ? capacity : 1;
@@ -40,6 +41,7 @@ static uint32_t take(struct mailbox *mb)
 
 int mbox_send(struct mailbox *mb, uint32_t msg)
 {
+    SYNC_REFUSE_NULL("mbox_send", mb, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&mb->lock);
     while (mb->count == mb->capacity) {
         if (!sync_may_block("mbox_send", mb->name)) {
@@ -55,6 +57,7 @@ int mbox_send(struct mailbox *mb, uint32_t msg)
 
 int mbox_recv(struct mailbox *mb, uint32_t *msg)
 {
+    SYNC_REFUSE_NULL("mbox_recv", mb, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&mb->lock);
     while (mb->count == 0) {
         if (!sync_may_block("mbox_recv", mb->name)) {
@@ -70,6 +73,7 @@ int mbox_recv(struct mailbox *mb, uint32_t *msg)
 
 int mbox_try_send(struct mailbox *mb, uint32_t msg)
 {
+    SYNC_REFUSE_NULL("mbox_try_send", mb, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&mb->lock);
     int rc = SYNC_WOULD_BLOCK;
     if (mb->count < mb->capacity) {
@@ -82,6 +86,7 @@ int mbox_try_send(struct mailbox *mb, uint32_t msg)
 
 int mbox_try_recv(struct mailbox *mb, uint32_t *msg)
 {
+    SYNC_REFUSE_NULL("mbox_try_recv", mb, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&mb->lock);
     int rc = SYNC_WOULD_BLOCK;
     if (mb->count > 0) {

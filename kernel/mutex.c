@@ -33,6 +33,7 @@ static const char mutex_wait[] = "mutex";
 
 void mutex_init(struct mutex *m, const char *name)
 {
+    SYNC_REFUSE_NULL("mutex_init", m);
     m->owner = NULL;
     m->name = name;
     list_init(&m->waiters);
@@ -113,6 +114,7 @@ static bool in_irq(const char *op, const struct mutex *m)
 
 int mutex_lock(struct mutex *m)
 {
+    SYNC_REFUSE_NULL("mutex_lock", m, SYNC_MISUSE);
     arch_irqstate_t s = sched_lock();
     struct task *self = task_current();
     if (in_irq("mutex_lock", m)) {
@@ -145,6 +147,7 @@ int mutex_lock(struct mutex *m)
 
 int mutex_trylock(struct mutex *m)
 {
+    SYNC_REFUSE_NULL("mutex_trylock", m, SYNC_MISUSE);
     arch_irqstate_t s = sched_lock();
     struct task *self = task_current();
     int rc = SYNC_WOULD_BLOCK;
@@ -182,6 +185,7 @@ void mutex_release(struct mutex *m)
 
 int mutex_unlock(struct mutex *m)
 {
+    SYNC_REFUSE_NULL("mutex_unlock", m, SYNC_MISUSE);
     arch_irqstate_t s = sched_lock();
     struct task *self = task_current();
     if (in_irq("mutex_unlock", m)) {
@@ -204,6 +208,7 @@ int mutex_unlock(struct mutex *m)
 
 int mutex_destroy(struct mutex *m)
 {
+    SYNC_REFUSE_NULL("mutex_destroy", m, SYNC_MISUSE);
     arch_irqstate_t s = sched_lock();
     int rc = SYNC_OK;
     if (!list_empty(&m->waiters)) {

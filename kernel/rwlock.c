@@ -14,6 +14,7 @@ static const char write_tag[] = "rwlock (to write)";
 
 void rw_init(struct rwlock *rw, const char *name)
 {
+    SYNC_REFUSE_NULL("rw_init", rw);
     klock_init(&rw->lock);
     rw->readers = 0;
     rw->writer = NULL;
@@ -24,6 +25,7 @@ void rw_init(struct rwlock *rw, const char *name)
 
 int rw_read_lock(struct rwlock *rw)
 {
+    SYNC_REFUSE_NULL("rw_read_lock", rw, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&rw->lock);
     while (rw->writer || rw->writers_waiting) {
         if (rw->writer == task_current()) {
@@ -44,6 +46,7 @@ int rw_read_lock(struct rwlock *rw)
 
 void rw_read_unlock(struct rwlock *rw)
 {
+    SYNC_REFUSE_NULL("rw_read_unlock", rw);
     arch_irqstate_t s = klock_irqsave(&rw->lock);
     if (rw->readers == 0) {
         sync_misuse("rw_read_unlock", rw->name, "nobody holds it to read; ignored");
@@ -55,6 +58,7 @@ void rw_read_unlock(struct rwlock *rw)
 
 int rw_write_lock(struct rwlock *rw)
 {
+    SYNC_REFUSE_NULL("rw_write_lock", rw, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&rw->lock);
     struct task *self = task_current();
     if (rw->writer == self) {
@@ -79,6 +83,7 @@ int rw_write_lock(struct rwlock *rw)
 
 void rw_write_unlock(struct rwlock *rw)
 {
+    SYNC_REFUSE_NULL("rw_write_unlock", rw);
     arch_irqstate_t s = klock_irqsave(&rw->lock);
     if (rw->writer != task_current()) {
         sync_misuse("rw_write_unlock", rw->name, rw->writer ? "it is held by another task; ignored"

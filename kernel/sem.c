@@ -14,10 +14,13 @@
  */
 #include "sync_internal.h"
 
+#include <limits.h>
+
 static const char sem_wait[] = "semaphore";
 
 void sem_init(struct semaphore *s, const char *name, int value)
 {
+    SYNC_REFUSE_NULL("sem_init", s);
     if (value < 0) {
         sync_misuse("sem_init", name, "a semaphore cannot start at %d; starting at 0", value);
         value = 0;
@@ -30,6 +33,7 @@ void sem_init(struct semaphore *s, const char *name, int value)
 
 int sem_down(struct semaphore *s)
 {
+    SYNC_REFUSE_NULL("sem_down", s, SYNC_MISUSE);
     arch_irqstate_t st = klock_irqsave(&s->lock);
     while (s->count == 0) {
         if (!sync_may_block("sem_down", s->name)) {
@@ -45,6 +49,7 @@ int sem_down(struct semaphore *s)
 
 int sem_try_down(struct semaphore *s)
 {
+    SYNC_REFUSE_NULL("sem_try_down", s, SYNC_MISUSE);
     arch_irqstate_t st = klock_irqsave(&s->lock);
     int rc = SYNC_WOULD_BLOCK;
     if (s->count > 0) {
@@ -57,7 +62,13 @@ int sem_try_down(struct semaphore *s)
 
 void sem_up(struct semaphore *s)
 {
+    SYNC_REFUSE_NULL("sem_up", s);
     arch_irqstate_t st = klock_irqsave(&s->lock);
+    if (s->count == INT_MAX) { /* one more would wrap to a negative count */
+        klock_irqrestore(&s->lock, st);
+        sync_misuse("sem_up", s->name, "the count is at its maximum (%d); refused", INT_MAX);
+        return;
+    }
     s->count++;
     waitq_wake_one(&s->waiters);
     sched_unlock_preempt(&s->lock, st);
@@ -65,6 +76,7 @@ void sem_up(struct semaphore *s)
 
 int sem_destroy(struct semaphore *s)
 {
+    SYNC_REFUSE_NULL("sem_destroy", s, SYNC_MISUSE);
     arch_irqstate_t st = klock_irqsave(&s->lock);
     if (!list_empty(&s->waiters)) {
         char who[96];

@@ -23,7 +23,8 @@
  *
  * Misuse a student will commit - unlocking a mutex they do not own, locking
  * one twice, releasing a spinlock not held, sleeping with a spinlock held or
- * in an interrupt handler, destroying an object tasks wait on - is reported
+ * in an interrupt handler, destroying an object tasks wait on, passing a
+ * NULL object pointer to any call - is reported
  * in one line naming the object and the tasks; the call then does nothing
  * and returns SYNC_MISUSE, and the kernel goes on. A mutex_lock that would
  * close a cycle of tasks waiting for each other's mutexes is reported as
@@ -96,7 +97,8 @@ int sem_down(struct semaphore *s);
 /* Take a unit if there is one: SYNC_OK, or SYNC_WOULD_BLOCK. Never sleeps. */
 int sem_try_down(struct semaphore *s);
 /* Dijkstra's up (V): give a unit back, waking the longest waiter. Callable
- * from interrupt handlers. */
+ * from interrupt handlers. At INT_MAX units, refused with a MISUSE line
+ * (one more would wrap to a negative count). */
 void sem_up(struct semaphore *s);
 /* Forget the semaphore; refused (SYNC_MISUSE) while tasks wait on it. */
 int sem_destroy(struct semaphore *s);

@@ -13,6 +13,20 @@
 /* Print one misuse line, "op(object): ..." plus the task, and count it. */
 __attribute__((format(printf, 3, 4))) void sync_misuse(const char *op, const char *object, const char *fmt, ...);
 
+/* At every public call: a NULL object pointer is reported and the call
+ * refused, returning the rest of the arguments (nothing, for a void call).
+ * Without paging address 0 is writable, so going on would corrupt memory
+ * far from the mistake (sem_up(NULL) used to end in an unrelated
+ * assertion in schedule()). */
+#define SYNC_REFUSE_NULL(op, obj, ...)                                                                   \
+    do {                                                                                                 \
+        if (!(obj)) {                                                                                    \
+            sync_misuse(op, "NULL", "the object pointer is NULL: pass the address of an initialised "   \
+                                    "object; refused");                                                  \
+            return __VA_ARGS__;                                                                          \
+        }                                                                                                \
+    } while (0)
+
 /* May the running task sleep in op(object)? If not (an interrupt handler,
  * or a spinlock held), report it and return false. Interrupts off. */
 bool sync_refuse_block(const char *op, const char *object);

@@ -177,6 +177,11 @@ void task_yield(void)
 
 void task_sleep(uint32_t ticks)
 {
+    if (ticks > INT32_MAX) { /* task_sleep(-100): a negative count passed as unsigned */
+        sync_misuse("task_sleep", task_current()->name,
+                    "%d ticks is negative (the count is 0 .. %d); returns at once", (int)ticks, INT32_MAX);
+        return;
+    }
     if (ticks == 0) {
         task_yield();
         return;

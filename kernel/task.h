@@ -150,7 +150,8 @@ void task_yield(void);
 
 /* Sleep for `ticks` timer ticks (0 yields). Sleepers wake in deadline order;
  * equal deadlines wake in the order they went to sleep. May sleep: not from
- * an interrupt handler. */
+ * an interrupt handler. A "negative" count (above INT32_MAX, as -100 passed
+ * through the unsigned parameter) is reported (MISUSE) and returns at once. */
 void task_sleep(uint32_t ticks);
 
 /* Wait until t has exited, free it, and return its exit code. Only one task

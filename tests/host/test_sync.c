@@ -237,9 +237,58 @@ static void test_misuse_is_counted(void **state)
     assert_int_equal(after.misuse, before.misuse + 2);
 }
 
+/* NULL objects: every public call reports it and refuses, without
+ * touching address 0 (which the kernel could write: no paging). */
+static void test_null_objects_are_refused(void **state)
+{
+    (void)state;
+    struct sync_stats before, after;
+    sync_get_stats(&before);
+    assert_int_equal(sem_down(NULL), SYNC_MISUSE);
+    assert_int_equal(sem_try_down(NULL), SYNC_MISUSE);
+    sem_up(NULL);
+    assert_int_equal(mutex_lock(NULL), SYNC_MISUSE);
+    assert_int_equal(mutex_unlock(NULL), SYNC_MISUSE);
+    assert_int_equal(cond_wait(NULL, NULL), SYNC_MISUSE);
+    cond_signal(NULL);
+    assert_int_equal(barrier_wait(NULL), SYNC_MISUSE);
+    assert_int_equal(mbox_send(NULL, 1), SYNC_MISUSE);
+    assert_int_equal(rw_read_lock(NULL), SYNC_MISUSE);
+    assert_int_equal(spin_lock(NULL), SYNC_MISUSE);
+    sync_get_stats(&after);
+    assert_int_equal(after.misuse, before.misuse + 11);
+    assert_non_null(strstr(fake_console, "MISUSE: sem_up(NULL) by 'A': the object pointer is NULL"));
+    assert_true(arch_irq_enabled()); /* refused before any lock was taken */
+}
+
+/* One more unit at INT_MAX would wrap to a negative count: refused. */
+static void test_semaphore_at_its_maximum_refuses_up(void **state)
+{
+    (void)state;
+    struct semaphore s;
+    sem_init(&s, "full", 2147483647);
+    sem_up(&s);
+    assert_int_equal(s.count, 2147483647);
+    assert_non_null(strstr(fake_console, "MISUSE: sem_up(full) by 'A': the count is at its maximum (2147483647); refused"));
+}
+
+/* A negative sleep (through the unsigned parameter) returns at once. */
+static void test_negative_sleep_returns_at_once(void **state)
+{
+    (void)state;
+    unsigned switches = fake_switches;
+    task_sleep((uint32_t)-100);
+    assert_int_equal(fake_switches, switches);
+    assert_ptr_equal(task_current(), a);
+    assert_non_null(strstr(fake_console, "MISUSE: task_sleep(A) by 'A': -100 ticks is negative"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_null_objects_are_refused, setup),
+        cmocka_unit_test_setup(test_semaphore_at_its_maximum_refuses_up, setup),
+        cmocka_unit_test_setup(test_negative_sleep_returns_at_once, setup),
         cmocka_unit_test_setup(test_spinlock_disables_and_restores_interrupts, setup),
         cmocka_unit_test_setup(test_spinlock_misuse, setup),
         cmocka_unit_test_setup(test_spinlocks_released_out_of_order, setup),
