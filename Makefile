@@ -215,6 +215,10 @@ QEMU_COMMON = -m 64 -no-reboot -smp $(CPUS) -device isa-debug-exit,iobase=0xf4,i
 # serial console alone is on the terminal. Either way Ctrl-A X quits.
 QEMU_DISPLAY = $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display none)
 CMDLINE ?=
+# COM2, where the kernel writes the trace as JSON (after run=workload, or
+# `trace json` in the shell), goes to a file in every target that boots.
+COM2 = -serial file:$(BUILD)/trace.json
+COM2_SAYS = COM2 (the trace JSON): $(BUILD)/trace.json.
 # QEMU's exit status, in words: 0 (quit by hand) and 33 (exit=1, all passed)
 # are success; 35 (a test failed) and 37 (a panic) are failures.
 EXIT_STATUS = s=$$?; case $$s in 0|33) exit 0;; 35) echo "QEMU exit status 35: a test failed"; exit 1;; \
@@ -233,26 +237,26 @@ iso: deps $(ISO)
 
 run: deps $(ISO)
 	@echo "Booting through GRUB. Quit: Ctrl-A then X (or close the window)."
-	@$(QEMU) $(QEMU_COMMON) -cdrom $(ISO) -serial mon:stdio $(QEMU_DISPLAY) $(ARGS); $(EXIT_STATUS)
+	@$(QEMU) $(QEMU_COMMON) -cdrom $(ISO) -serial mon:stdio $(COM2) $(QEMU_DISPLAY) $(ARGS); $(EXIT_STATUS)
 
 boot: deps $(KERNEL)
-	@echo "Booting $(KERNEL) with: $(CMDLINE). Quit: Ctrl-A then X."
-	@$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial mon:stdio $(QEMU_DISPLAY) $(ARGS); $(EXIT_STATUS)
+	@echo "Booting $(KERNEL) with: $(CMDLINE). Quit: Ctrl-A then X. $(COM2_SAYS)"
+	@$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial mon:stdio $(COM2) $(QEMU_DISPLAY) $(ARGS); $(EXIT_STATUS)
 
 GDB_PORT ?= 1234
+# tools/debug.py starts QEMU in a session of its own and GDB in the
+# terminal's foreground process group: Ctrl-C interrupts the guest in GDB
+# and reaches neither QEMU nor make; quitting GDB stops QEMU.
 debug: deps $(KERNEL)
-	@echo "QEMU waits for GDB on port $(GDB_PORT); the kernel's serial output goes to $(BUILD)/debug-serial.log"
-	$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial file:$(BUILD)/debug-serial.log \
-		-display none -S -gdb tcp::$(GDB_PORT) & \
-	qemu=$$!; \
-	$(GDB) -q -x tools/gdb/tourniquet.gdb -ex "tourniquet-connect $(GDB_PORT)" -ex switch-break $(KERNEL); \
-	kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
+	@echo "QEMU waits for GDB on port $(GDB_PORT); the kernel's serial output goes to $(BUILD)/debug-serial.log. $(COM2_SAYS)"
+	@$(PYTHON) tools/debug.py $(GDB_PORT) $(GDB) $(KERNEL) -- $(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) \
+		-append "$(CMDLINE)" -serial file:$(BUILD)/debug-serial.log $(COM2) -display none -S -gdb tcp::$(GDB_PORT)
 
 # QEMU waiting for a debugger, for front ends that connect themselves (VS Code:
 # .vscode/launch.json). Ctrl-A X quits.
 qemu-gdb: deps $(KERNEL)
-	@echo "QEMU waits for a debugger on localhost:$(GDB_PORT). Ctrl-A X quits."
-	@$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial mon:stdio -display none \
+	@echo "QEMU waits for a debugger on localhost:$(GDB_PORT). Ctrl-A X quits. $(COM2_SAYS)"
+	@$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial mon:stdio $(COM2) -display none \
 		-S -gdb tcp::$(GDB_PORT); $(EXIT_STATUS)
 
 test: deps $(KERNEL) $(ISO) host-tests

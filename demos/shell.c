@@ -235,7 +235,8 @@ int demo_shell(void *arg)
                 kprintf("gantt: no workload has run yet (try: workload course)\n");
         } else if (same(cmd, "trace") && argc >= 2 && same(argv[1], "json")) {
             trace_export_json(console_write_aux);
-            kprintf("trace: written as Chrome Trace Event JSON to COM2\n");
+            kprintf("trace: written as Chrome Trace Event JSON to %s (make run/boot: build/trace.json)\n",
+                    console_aux_name());
         } else if (same(cmd, "trace")) {
             unsigned n = 20;
             if (argc >= 2) {

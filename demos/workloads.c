@@ -51,9 +51,10 @@ int demo_workload(void *arg)
         return 1;
     }
     workload_report(&run, true);
-    if (trace_enabled) {
+    if (trace_enabled && console_aux_name()) {
         trace_export_json(console_write_aux);
-        kprintf("trace: written as Chrome Trace Event JSON to COM2 (open it in Perfetto)\n");
+        kprintf("trace: written as Chrome Trace Event JSON to %s (make run/boot/gantt: build/trace.json; "
+                "open it in Perfetto)\n", console_aux_name());
     }
     return 0;
 }

@@ -14,6 +14,9 @@ void console_write(const char *s, size_t n)
 
 void console_write_aux(const char *s, size_t n) { serial2_write(s, n); }
 
+/* (make run, boot, debug and gantt connect COM2 to build/trace.json.) */
+const char *console_aux_name(void) { return "COM2"; }
+
 /* ANSI colours (31 red...) to VGA attributes: the same table as vga.c's. */
 static unsigned char vga_attr(unsigned colour)
 {

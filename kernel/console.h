@@ -27,4 +27,8 @@ void console_panel_put(unsigned row, unsigned col, char c, unsigned colour);
  * output goes (the trace as JSON). Goes nowhere if there is no such port. */
 void console_write_aux(const char *s, size_t n);
 
+/* What the auxiliary port is, for messages that say where output went
+ * ("COM2"), or NULL where there is none (the host simulator). */
+const char *console_aux_name(void);
+
 #endif /* KERNEL_CONSOLE_H */

@@ -65,6 +65,7 @@ void console_write(const char *s, size_t n)
 }
 void fake_console_reset(void) {}
 void console_write_aux(const char *s, size_t n) { (void)s, (void)n; }
+const char *console_aux_name(void) { return NULL; } /* no COM2: the trace is not written */
 void console_panel(unsigned rows) { (void)rows; }
 void console_panel_put(unsigned row, unsigned col, char c, unsigned colour) { (void)row, (void)col, (void)c, (void)colour; }
 

@@ -252,6 +252,8 @@ def agree_test(name, cmdline, mttcg=False):
         sim_log = write_log(name + "-sim", p.stdout + p.stderr)
         if p.returncode != 0:
             return result(check, [f"simulator exit status {p.returncode}"], log=sim_log, text=p.stdout + p.stderr)
+        if "COM2" in p.stdout:
+            return result(check, ["the simulator, which has no COM2, says it wrote the trace there"], log=sim_log)
         runs = sum(1 for l in k if l.startswith("RESULT "))
         policies = len({re.search(r"policy=(\S+)", l).group(1) for l in k if l.startswith("RESULT ")})
         if policies < 9 or runs != 33 * policies:
@@ -375,7 +377,7 @@ SHELL_ANSWERS = [
     (r"^workload: task 1: the burst is missing", "no message for a bad workload"),
     (r"tourniquet> gantt\n\nWorkload course under fifo", "gantt does not show the last good workload again"),
     (r"^trace: the last 5 of \d+ events", "trace does not print events"),
-    (r"^trace: written as Chrome Trace Event JSON to COM2$", "trace json did not write the trace"),
+    (r"^trace: written as Chrome Trace Event JSON to COM2 \(make run/boot: build/trace.json\)$", "trace json did not write the trace"),
     (r"^ticks \d+ \(idle \d+\), context switches \d+", "stats does not print the scheduler's counts"),
     (r"^run: no demo named 'nothing'\. Demos: counters, ", "no message for an unknown demo"),
     (r"^ok 1 barrier-phases$", "run barrier did not run the demo"),
@@ -571,6 +573,82 @@ def gdb_cpus_test():
     ]), log=log_path(name), text=out)
 
 
+def make_debug_ctrl_c_test():
+    """`make debug` in a terminal of its own (a pty, as a user has): GDB
+    connects; `continue`, then Ctrl-C interrupts the guest, GDB still talks
+    to QEMU (which runs in a session of its own, so the terminal's SIGINT
+    does not kill it), and `quit` ends make with status 0. Meanwhile COM2
+    went to build/trace.json, as the target says."""
+    import pty
+    import select
+    import time
+    name = "make-debug-ctrl-c"
+    if not shutil.which("gdb"):
+        return result(name, ["gdb not installed (make deps)"])
+    port = "1299"
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(ROOT)
+        os.execvp("make", ["make", "-s", "debug", f"GDB_PORT={port}", "CMDLINE=hz=1000"])
+    transcript = []
+
+    def read_until(pattern, timeout, since=0):
+        """Read until `pattern` matches the text after offset `since`."""
+        end = time.time() + timeout
+        while time.time() < end:
+            if re.search(pattern, "".join(transcript)[since:]):
+                return True
+            r, _, _ = select.select([fd], [], [], 0.2)
+            if r:
+                try:
+                    transcript.append(os.read(fd, 4096).decode("utf-8", "replace"))
+                except OSError:
+                    break
+        return bool(re.search(pattern, "".join(transcript)[since:]))
+
+    # (GDB's prompt may come wrapped in bracketed-paste escapes: look for
+    # "(gdb) " in what came after each command.)
+    problems = []
+    steps = [("", r"\(gdb\) ", "GDB never showed its prompt"),
+             ("delete\n", r"\(gdb\) ", "delete: no prompt"),
+             ("continue\n", r"Continuing\.", "continue did not continue"),
+             ("\x03", r"SIGINT[\s\S]*\(gdb\) ", "Ctrl-C did not interrupt the guest"),
+             ("info registers eip\n", r"eip\s+0x[0-9a-f]+[\s\S]*\(gdb\) ",
+              "after Ctrl-C, GDB no longer reaches QEMU")]
+    for send, pattern, why in steps:
+        mark = len("".join(transcript))
+        if send == "\x03":
+            time.sleep(2)  # let the guest run a while
+        if send:
+            os.write(fd, send.encode())
+        if not read_until(pattern, 90 if not send else 20, mark):
+            problems.append(Problem(why, "".join(transcript)[mark:].splitlines()[-8:]))
+            break
+    text = "".join(transcript)
+    if "Remote connection closed" in text:
+        problems.append("QEMU went away (Remote connection closed): the terminal's Ctrl-C reached it")
+    os.write(fd, b"quit\n")
+    status = None
+    for _ in range(100):
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = os.waitstatus_to_exitcode(st)
+            break
+        read_until(r"$^", 0.1)
+    if status is None:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        problems.append("make debug did not end after quit")
+    elif status != 0:
+        problems.append(f"make debug ended with status {status} after quit, expected 0")
+    if not os.path.exists(os.path.join(BUILD, "trace.json")):
+        problems.append("make debug did not connect COM2 to build/trace.json")
+    os.close(fd)
+    subprocess.run(["pkill", "-f", f"tcp::{port}"], capture_output=True)  # a QEMU a failure left behind
+    log = write_log(name, "".join(transcript))
+    return result(name, problems, log=log)
+
+
 def smp_input_test():
     """With CPU 1 started, the devices come through the I/O APIC: a line
     typed on the keyboard (QEMU's sendkey), then one on COM1, arrive."""
@@ -594,6 +672,7 @@ CHECKS = [
     ("gdb-commands", gdb_commands_test),
     ("gdb-smp-threads", gdb_threads_test),
     ("gdb-cpus", gdb_cpus_test),
+    ("make-debug-ctrl-c", make_debug_ctrl_c_test),
     ("grub-iso", grub_test),
     ("vscode-launch", vscode_test),
     ("shell", shell_test),

@@ -32,6 +32,8 @@ void console_write_aux(const char *s, size_t n)
     (void)n;
 }
 
+const char *console_aux_name(void) { return "COM2"; }
+
 void console_panel(unsigned rows) { (void)rows; }
 void console_panel_put(unsigned row, unsigned col, char c, unsigned colour)
 {

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""make debug: QEMU waiting for GDB, and GDB connected to it, in one terminal.
+
+    tools/debug.py GDB_PORT GDB KERNEL -- QEMU ARGS...
+
+QEMU runs in a session of its own, so no key typed at the terminal reaches
+it. GDB runs in a process group of its own that becomes the terminal's
+foreground group (as a shell's job control would do), so Ctrl-C interrupts
+the guest in GDB - and reaches neither QEMU nor make, which would otherwise
+stop with an "Interrupt" error when GDB quits. Quitting GDB stops QEMU and
+ends with status 0.
+"""
+import os
+import signal
+import subprocess
+import sys
+
+
+def main():
+    if len(sys.argv) < 5 or "--" not in sys.argv:
+        sys.exit("usage: tools/debug.py GDB_PORT GDB KERNEL -- QEMU ARGS...")
+    cut = sys.argv.index("--")
+    port, gdb, kernel = sys.argv[1:cut]
+    qemu = subprocess.Popen(sys.argv[cut + 1:], start_new_session=True, stdin=subprocess.DEVNULL)
+    tty = sys.stdin.fileno() if os.isatty(sys.stdin.fileno()) else None
+    gdb_cmd = [gdb, "-q", "-x", "tools/gdb/tourniquet.gdb", "-ex", f"tourniquet-connect {port}",
+               "-ex", "switch-break", kernel]
+    # GDB gets its own process group; with a terminal, that group is put in
+    # the foreground (from the parent and the child both, so neither races).
+    old_ttou = signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # tcsetpgrp from a background group
+
+    def own_group():
+        os.setpgid(0, 0)
+        if tty is not None:
+            os.tcsetpgrp(tty, os.getpgrp())
+
+    child = subprocess.Popen(gdb_cmd, preexec_fn=own_group)
+    if tty is not None:
+        try:
+            os.tcsetpgrp(tty, child.pid)
+        except OSError:
+            pass  # the child did it already, or has exited
+    status = child.wait()
+    if tty is not None:
+        os.tcsetpgrp(tty, os.getpgrp())  # the terminal back to make
+    signal.signal(signal.SIGTTOU, old_ttou)
+    qemu.terminate()
+    try:
+        qemu.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        qemu.kill()
+        qemu.wait()
+    return 0 if status >= 0 else 1  # GDB's own exit code says nothing about the kernel; a crash does
+
+
+if __name__ == "__main__":
+    sys.exit(main())
