@@ -102,6 +102,9 @@ BOOTS = [
     Boot("course-sjf", "run=workload sched=sjf hz=1000", ktap=False, expect=COURSE_SJF),
     Boot("course-srt", "run=workload sched=srt hz=1000", ktap=False, expect=COURSE_SRT),
     Boot("exercise-rr3", "run=workload workload=exercise sched=rr quantum=3 hz=1000", ktap=False, expect=EXERCISE_RR3),
+    Boot("cmdline-too-long", "test=join exit=1 " + "x" * 600 + " hz=1000", expect=[
+        r"^boot: the command line is longer than 511 characters; using only: \S+ test=join exit=1 $",
+        r"^boot: dropped: x{16}\.\.\.\(600 characters\) hz=1000 exit=1$"]),
     Boot("bad-workload", "run=workload workload=A:0:5,B:1:x sched=fifo hz=1000", ktap=False, expect=BAD_WORKLOAD),
     Boot("swap", "test=swap hz=1000"),
     # Synchronization: every demo checks its own invariants in KTAP.

@@ -57,6 +57,26 @@ static bool copy_str(char *dst, size_t size, const char *src)
     return src[i] == '\0';
 }
 
+/* The words of a too-long command line that were left out, by name (a
+ * long word by its start and length): nothing is dropped silently. */
+static void say_dropped(const char *rest)
+{
+    kprintf("boot: dropped:");
+    while (*rest) {
+        while (*rest == ' ')
+            rest++;
+        const char *w = rest;
+        while (*rest && *rest != ' ')
+            rest++;
+        size_t n = (size_t)(rest - w);
+        if (n > 24)
+            kprintf(" %.16s...(%u characters)", w, (unsigned)n);
+        else if (n)
+            kprintf(" %.*s", (int)n, w);
+    }
+    kprintf("\n");
+}
+
 static void read_multiboot(const struct multiboot_info *mb)
 {
     bi.loader = "unknown";
@@ -72,6 +92,7 @@ static void read_multiboot(const struct multiboot_info *mb)
             *end-- = '\0';
         kprintf("boot: the command line is longer than %u characters; using only: %s\n",
                 (unsigned)sizeof bi.cmdline - 1, bi.cmdline);
+        say_dropped((const char *)(uintptr_t)mb->cmdline + (end - bi.cmdline) + 1);
     }
 
     if (mb->flags & MBI_MMAP) {
