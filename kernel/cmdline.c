@@ -135,9 +135,24 @@ static void print_current(const struct option *o)
     }
 }
 
+/* s as it is, but a byte that is not printable as \xNN: a stray control
+ * character must not reach the terminal raw. */
+static void print_escaped(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c < 0x7f)
+            kprintf("%c", c);
+        else
+            kprintf("\\x%02x", c);
+    }
+}
+
 static void complain(const struct option *o, const char *value, const char *what)
 {
-    kprintf("cmdline: %s=%s %s (valid: ", o->key, value, what);
+    kprintf("cmdline: %s=", o->key);
+    print_escaped(value);
+    kprintf(" %s (valid: ", what);
     print_valid(o);
     kprintf("); keeping %s=", o->key);
     print_current(o);
@@ -189,7 +204,9 @@ static bool set_option(const struct option *o, const char *value)
             *(const char **)o->dest = value;
             return true;
         }
-        kprintf("cmdline: workload=%s: %s; keeping workload=%s\n", value, err, *(const char **)o->dest);
+        kprintf("cmdline: workload=");
+        print_escaped(value);
+        kprintf(": %s; keeping workload=%s\n", err, *(const char **)o->dest);
         return false;
     }
     }
@@ -202,6 +219,8 @@ static void list_keys(void)
         kprintf("%s, ", options[i].key);
     kprintf("help");
 }
+
+static const char *given[NOPTIONS]; /* this parse: each option's value, once seen */
 
 static bool looks_like_path(const char *w)
 {
@@ -223,7 +242,9 @@ static int parse_word(char *word, bool first)
         }
         if (first && looks_like_path(word))
             return 0; /* the kernel image, as GRUB and QEMU pass it */
-        kprintf("cmdline: '%s' is not key=value (valid keys: ", word);
+        kprintf("cmdline: '");
+        print_escaped(word);
+        kprintf("' is not key=value (valid keys: ");
         list_keys();
         kprintf("); ignored\n");
         return 1;
@@ -231,14 +252,30 @@ static int parse_word(char *word, bool first)
     *eq = '\0';
     const char *value = eq + 1;
     if (kstreq(word, "help")) {
-        kprintf("cmdline: help takes no value: write just 'help' (help=%s ignored)\n", value);
+        kprintf("cmdline: help takes no value: write just 'help' (help=");
+        print_escaped(value);
+        kprintf(" ignored)\n");
         kconfig.help = true;
         return 1;
     }
-    for (unsigned i = 0; i < NOPTIONS; i++)
-        if (kstreq(word, options[i].key))
-            return set_option(&options[i], value) ? 0 : 1;
-    kprintf("cmdline: unknown option '%s' (valid: ", word);
+    for (unsigned i = 0; i < NOPTIONS; i++) {
+        if (!kstreq(word, options[i].key))
+            continue;
+        int twice = 0;
+        if (given[i]) { /* the last one is used, and that is said */
+            kprintf("cmdline: %s given twice (%s=", word, word);
+            print_escaped(given[i]);
+            kprintf(", then %s=", word);
+            print_escaped(value);
+            kprintf("): the last one counts\n");
+            twice = 1;
+        }
+        given[i] = value;
+        return (set_option(&options[i], value) ? 0 : 1) + twice;
+    }
+    kprintf("cmdline: unknown option '");
+    print_escaped(word);
+    kprintf("' (valid: ");
     list_keys();
     kprintf("); ignored\n");
     return 1;
@@ -246,6 +283,8 @@ static int parse_word(char *word, bool first)
 
 int cmdline_parse(char *line)
 {
+    for (unsigned i = 0; i < NOPTIONS; i++)
+        given[i] = NULL;
     int problems = 0;
     bool first = true;
     char *p = line;

@@ -98,11 +98,15 @@ bool workload_parse(const char *spec, struct workload *w, char *err, size_t errl
         static const char *const what[4] = {"the arrival tick is missing or not a number",
                                             "the burst is missing or not a number",
                                             "the priority is not a number", "the tickets are not a number"};
+        static const char *const garbled[4] = {"the arrival tick is not a number", "the burst is not a number",
+                                               "the priority is not a number", "the tickets are not a number"};
         unsigned nf = 0;
         while (*p == ':' && nf < 4) {
             p++;
             if (!parse_field(&p, fields[nf]))
                 return fail(err, errlen, k, what[nf]);
+            if (*p && *p != ':' && *p != ',') /* A:0x1:5: the arrival is wrong, not the burst missing */
+                return fail(err, errlen, k, garbled[nf]);
             nf++;
         }
         if (nf < 2)

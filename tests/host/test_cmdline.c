@@ -193,6 +193,36 @@ static void test_help_lists_every_option(void **state)
     }
 }
 
+/* A key given twice: the last value counts, and the kernel says so. */
+static void test_a_key_given_twice_is_reported(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("sched=fifo quantum=2 sched=srt"), 1);
+    assert_string_equal(kconfig.sched, "srt");
+    assert_non_null(strstr(fake_console, "cmdline: sched given twice (sched=fifo, then sched=srt): the last one counts"));
+}
+
+/* Bytes that are not printable reach the console escaped, never raw. */
+static void test_control_bytes_are_escaped(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("ba\x1b[2Jd=1 hz=\x07"), 2);
+    assert_non_null(strstr(fake_console, "unknown option 'ba\\x1b[2Jd'"));
+    assert_non_null(strstr(fake_console, "cmdline: hz=\\x07 is not a whole number"));
+    assert_null(strchr(fake_console, '\x1b'));
+    assert_null(strchr(fake_console, '\x07'));
+}
+
+/* A workload error names the field that is wrong: here the arrival. */
+static void test_workload_error_names_the_field(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("workload=A:0x1:5"), 1);
+    assert_non_null(strstr(fake_console, "task 1: the arrival tick is not a number"));
+    assert_int_equal(parse("workload=A:1:5x"), 1);
+    assert_non_null(strstr(fake_console, "task 1: the burst is not a number"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +238,9 @@ int main(void)
         cmocka_unit_test(test_workload_option),
         cmocka_unit_test(test_several_problems_each_reported),
         cmocka_unit_test(test_help_lists_every_option),
+        cmocka_unit_test(test_a_key_given_twice_is_reported),
+        cmocka_unit_test(test_control_bytes_are_escaped),
+        cmocka_unit_test(test_workload_error_names_the_field),
     };
     return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
 }
