@@ -96,7 +96,8 @@ void sem_init(struct semaphore *s, const char *name, int value);
 int sem_down(struct semaphore *s);
 /* Take a unit if there is one: SYNC_OK, or SYNC_WOULD_BLOCK. Never sleeps. */
 int sem_try_down(struct semaphore *s);
-/* Dijkstra's up (V): give a unit back, waking the longest waiter. Callable
+/* Dijkstra's up (V): give a unit back, waking the longest waiter (under
+ * prio with pi=on, the most urgent: see waitq_urgent_first). Callable
  * from interrupt handlers. At INT_MAX units, refused with a MISUSE line
  * (one more would wrap to a negative count). */
 void sem_up(struct semaphore *s);

@@ -76,6 +76,29 @@ static inline struct task *waitq_wake_one_locked(struct list *q)
     return t;
 }
 
+/* Under a policy that schedules by priority (prio: it has a reprioritize
+ * hook), with priority inheritance on, semaphores, condition variables and
+ * the other wait queues of objects wake their most urgent waiter first
+ * (FIFO among equals), as Pintos' priority-sema and priority-condvar
+ * expect; otherwise the longest waiter. Mutexes keep FIFO hand-off, and
+ * lend the new owner the remaining waiters' priority instead. Priorities
+ * are read at the wakeup: a waiter's may have changed while it waited. */
+static inline bool waitq_urgent_first(void)
+{
+    return sync_priority_inheritance && sched_policy()->reprioritize != NULL;
+}
+
+static inline struct task *waitq_most_urgent(struct list *q)
+{
+    struct task *best = NULL;
+    list_for_each(n, q) {
+        struct task *t = list_entry(n, struct task, wait_node);
+        if (!best || task_priority(t) < task_priority(best))
+            best = t;
+    }
+    return best;
+}
+
 /* The same for a q guarded by an object's own lock, which the caller
  * holds: the scheduler lock is taken for the wakeup. */
 static inline struct task *waitq_wake_one(struct list *q)
@@ -83,7 +106,14 @@ static inline struct task *waitq_wake_one(struct list *q)
     if (list_empty(q))
         return NULL;
     klock_take(&sched_klock);
-    struct task *t = waitq_wake_one_locked(q);
+    struct task *t;
+    if (waitq_urgent_first()) {
+        t = waitq_most_urgent(q);
+        list_remove(&t->wait_node);
+        sched_make_ready(t, SCHED_WAKEUP);
+    } else {
+        t = waitq_wake_one_locked(q);
+    }
     klock_drop(&sched_klock);
     return t;
 }

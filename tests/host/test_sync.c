@@ -15,6 +15,7 @@
 #include "kmem.h"
 #include "sched.h"
 #include "sync.h"
+#include "sync_internal.h"
 #include "task.h"
 
 extern const struct sched_policy sched_rr;
@@ -283,10 +284,58 @@ static void test_negative_sleep_returns_at_once(void **state)
     assert_non_null(strstr(fake_console, "MISUSE: task_sleep(A) by 'A': -100 ticks is negative"));
 }
 
+/* Pintos' priority-sema, at the wait queue: under prio with inheritance
+ * on, the most urgent waiter wakes first (FIFO among equals, and reading
+ * the priority at the wakeup); under rr, or with pi=off, the longest
+ * waiter. */
+static void wake_order(const struct sched_policy *p, bool pi, const char *expect)
+{
+    sched_set_policy(p);
+    sync_priority_inheritance = pi;
+    static const char *const names[] = {"P5", "P1", "P3", "Q1"};
+    static const uint32_t prios[] = {5, 1, 3, 1};
+    struct list q;
+    list_init(&q);
+    struct task *t[4];
+    for (unsigned i = 0; i < 4; i++) {
+        t[i] = task_new(names[i], nothing, NULL);
+        t[i]->priority = prios[i];
+        t[i]->state = TASK_BLOCKED; /* as waitq_block would leave it */
+        list_push_back(&q, &t[i]->wait_node);
+    }
+    char got[32] = "";
+    for (unsigned i = 0; i < 4; i++) {
+        struct task *w = waitq_wake_one(&q);
+        assert_non_null(w);
+        strcat(got, w->name);
+        strcat(got, i < 3 ? " " : "");
+    }
+    assert_null(waitq_wake_one(&q));
+    assert_string_equal(got, expect);
+    sync_priority_inheritance = true;
+}
+
+static void test_wait_queues_wake_the_most_urgent_under_prio(void **state)
+{
+    (void)state;
+    extern const struct sched_policy sched_prio;
+    wake_order(&sched_prio, true, "P1 Q1 P3 P5");
+}
+
+static void test_wait_queues_are_fifo_otherwise(void **state)
+{
+    (void)state;
+    extern const struct sched_policy sched_prio;
+    wake_order(&sched_rr, true, "P5 P1 P3 Q1"); /* rr has no priorities */
+    wake_order(&sched_prio, false, "P5 P1 P3 Q1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_null_objects_are_refused, setup),
+        cmocka_unit_test_setup(test_wait_queues_wake_the_most_urgent_under_prio, setup),
+        cmocka_unit_test_setup(test_wait_queues_are_fifo_otherwise, setup),
         cmocka_unit_test_setup(test_semaphore_at_its_maximum_refuses_up, setup),
         cmocka_unit_test_setup(test_negative_sleep_returns_at_once, setup),
         cmocka_unit_test_setup(test_spinlock_disables_and_restores_interrupts, setup),
