@@ -240,6 +240,17 @@ STRESS_SMP = [
 BOOTS += [Boot(f"{demo}-{setting}", f"run={demo} {options}", extra=["-smp", str(n)], timeout=120)
           for setting, options, n in STRESS_SMP for demo in STRESS_DEMOS + ["exclusion", "misuse", "inversion"]]
 
+# The jitter soak: 20 seeds of timer jitter (20..50 %), each with its own
+# rate, quantum and policy, for the synchronization demos. Every boot is
+# replayable from its name's command line.
+SOAK_RATES, SOAK_QUANTA = [100, 1000, 5000], [1, 2, 3]
+SOAK_POLICIES = ["rr", "prio", "mlfq", "fair", "lottery", "stride", "fifo", "sjf", "srt"]
+SOAK = [(f"soak{seed}", f"hz={SOAK_RATES[seed % 3]} quantum={SOAK_QUANTA[(seed // 3) % 3]} "
+         f"sched={SOAK_POLICIES[seed % len(SOAK_POLICIES)]} jitter={20 + (seed * 7) % 31} seed={seed}")
+        for seed in range(1, 21)]
+BOOTS += [Boot(f"{demo}-{setting}", f"run={demo} {options}", timeout=120)
+          for setting, options in SOAK for demo in STRESS_DEMOS + ["exclusion", "misuse"]]
+
 BOOTS.append(Boot("clock-jitter", "test=clock hz=1000 jitter=30 seed=5", check=check_jittered_clock))
 
 
