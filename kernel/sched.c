@@ -742,6 +742,9 @@ static void report_blocked(struct task *t, void *ctx)
     unsigned *n = ctx;
     if (t->state != TASK_BLOCKED || t->wait_what == quiet_wait)
         return;
+    const struct task *end = task_join_chain_end(t);
+    if (end != t && end->state == TASK_BLOCKED && end->wait_what == quiet_wait)
+        return; /* it joins the task that watches (the shell, waiting for its demo): not stuck itself */
     kprintf("STALL:   '%s' (id %u) waits on %s%s%s%s\n", t->name, (unsigned)t->id,
             t->wait_what ? t->wait_what : "something", t->wait_name ? " '" : "",
             t->wait_name ? t->wait_name : "", t->wait_name ? "'" : "");

@@ -200,6 +200,13 @@ static bool exists(const struct task *t)
 
 static const char join_wait[] = "join"; /* wait_what of a task blocked in task_join */
 
+const struct task *task_join_chain_end(const struct task *t)
+{
+    for (unsigned depth = 0; t && t->state == TASK_BLOCKED && t->wait_what == join_wait && depth < 64; depth++)
+        t = t->wait_obj;
+    return t;
+}
+
 /* Would self waiting for t close a circle of joins (t joins ... joins self)? */
 static bool joins_back(const struct task *t, const struct task *self)
 {

@@ -154,6 +154,11 @@ void task_yield(void);
  * through the unsigned parameter) is reported (MISUSE) and returns at once. */
 void task_sleep(uint32_t ticks);
 
+/* The task at the end of t's chain of joins: t itself unless t is blocked
+ * in task_join, else the first task down the chain that is not (at most
+ * 64 down). Scheduler lock held. */
+const struct task *task_join_chain_end(const struct task *t);
+
 /* Wait until t has exited, free it, and return its exit code. Only one task
  * may join a given task, once, and not itself nor a task that is (through
  * other joins) waiting for the caller: such misuse is reported on one line

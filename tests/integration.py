@@ -649,6 +649,25 @@ def make_debug_ctrl_c_test():
     return result(name, problems, log=log)
 
 
+def shell_demo_verdicts_test():
+    """Demos run from the shell give the verdicts they give from a fresh
+    boot: prodcons and misuse wait for the system to go quiet, and the
+    shell's own wait for the demo (a join) must not count as stuck."""
+    name = "shell-demo-verdicts"
+    status, raw = boot(name, "run=shell hz=1000", typed="run prodcons\nrun misuse\nhalt\n", exit=False)
+    out = clean(raw)
+    problems = []
+    problem = status_problem(status, 33, 60, out)
+    if problem:
+        problems.append(problem)
+    for demo in ("prodcons", "misuse"):
+        if f"run: {demo} finished: ok (0)" not in out:
+            problems.append(Problem(f"run {demo} from the shell did not finish ok", tail(out)))
+    if re.search(r"^STALL:\s+'shell'", out, re.M):
+        problems.append("the STALL report lists the shell, which only waits for its demo")
+    return result(name, problems, log=log_path(name))
+
+
 def smp_input_test():
     """With CPU 1 started, the devices come through the I/O APIC: a line
     typed on the keyboard (QEMU's sendkey), then one on COM1, arrive."""
@@ -673,6 +692,7 @@ CHECKS = [
     ("gdb-smp-threads", gdb_threads_test),
     ("gdb-cpus", gdb_cpus_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),
+    ("shell-demo-verdicts", shell_demo_verdicts_test),
     ("grub-iso", grub_test),
     ("vscode-launch", vscode_test),
     ("shell", shell_test),
