@@ -105,7 +105,8 @@ bool workload_parse(const char *spec, struct workload *w, char *err, size_t errl
             p++;
             if (!parse_field(&p, fields[nf]))
                 return fail(err, errlen, k, what[nf]);
-            if (*p && *p != ':' && *p != ',') /* A:0x1:5: the arrival is wrong, not the burst missing */
+            bool more = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_';
+            if (more) /* A:0x1:5: the arrival is wrong (not the burst missing) */
                 return fail(err, errlen, k, garbled[nf]);
             nf++;
         }
