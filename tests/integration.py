@@ -629,12 +629,14 @@ def make_debug_ctrl_c_test():
         problems.append("QEMU went away (Remote connection closed): the terminal's Ctrl-C reached it")
     os.write(fd, b"quit\n")
     status = None
-    for _ in range(100):
+    end = time.time() + 30
+    while time.time() < end:  # (the pty reads fail at once once make has gone: wait by the clock)
         done, st = os.waitpid(pid, os.WNOHANG)
         if done:
             status = os.waitstatus_to_exitcode(st)
             break
         read_until(r"$^", 0.1)
+        time.sleep(0.05)
     if status is None:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
