@@ -124,6 +124,7 @@ void kernel_main(struct boot_info *bi)
 
     cmdline_reset();
     cmdline_parse(bi->cmdline);
+    sched_livelock_exits = kconfig.exit; /* a livelock ends an exit=1 run as failed */
     if (kconfig.help)
         cmdline_help();
 

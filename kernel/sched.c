@@ -110,6 +110,11 @@ static uint64_t watch_start;         /* the tick sched_watch began at (lockstep'
 static struct list quiet_watchers;   /* tasks in sched_wait_quiet */
 static unsigned quiet_ticks;         /* consecutive ticks with nothing to run */
 static unsigned quiet_result;        /* what sched_wait_quiet returns */
+static uint32_t events;              /* blocks, wakeups, arrivals, exits: the livelock watch's progress */
+static uint32_t events_seen;         /* ...as the watch last saw it */
+static uint32_t window_yields;       /* yields since then */
+static unsigned lively_ticks;        /* ticks since then (only counted while tasks yield) */
+bool sched_livelock_exits;
 static void (*tick_call)(void *);    /* sched_call_on_tick */
 static void *tick_call_arg;
 
@@ -527,6 +532,7 @@ void sched_make_ready(struct task *t, enum sched_why why)
         list_remove(&t->wait_node); /* woken before its time */
     if (trace_enabled)
         trace_record(why == SCHED_NEW ? TRACE_ARRIVE : TRACE_WAKE, t->id, 0, 0, why == SCHED_NEW ? t->name : NULL);
+    events++;
     t->state = TASK_READY; /* (wait_obj, wait_what, wait_name mean something only while BLOCKED) */
     t->yielded = 0;        /* it waited: it ties as anyone else again */
     struct sched_cpu *c = this;
@@ -613,8 +619,13 @@ bool sched_yield_is_noop(void)
     if (ncpus == 1)
         return false;
     struct sched_cpu *c = this;
-    return __atomic_load_n(&c->rq->nr_ready, __ATOMIC_RELAXED) == 0 && !c->need_resched && !sched_in_irq() &&
-           !c->current->spinlocks_held;
+    bool noop = __atomic_load_n(&c->rq->nr_ready, __ATOMIC_RELAXED) == 0 && !c->need_resched && !sched_in_irq() &&
+                !c->current->spinlocks_held;
+    if (noop) { /* still a yield, for the livelock watch */
+        __atomic_add_fetch(&window_yields, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&c->current->yields, 1, __ATOMIC_RELAXED);
+    }
+    return noop;
 }
 
 static uint32_t yields; /* the order of yields, for sched_tie_break (guarded by the scheduler lock) */
@@ -623,6 +634,8 @@ void sched_yield_cpu(void)
 {
     struct task *t = this->current;
     t->yielded = ++yields;
+    t->yields++;
+    window_yields++;
     t->state = TASK_READY;
     if (t != this->idle)
         enqueue(t, SCHED_YIELD);
@@ -637,6 +650,7 @@ void sched_block(const void *obj, const char *what, struct klock *lk)
     if (handoff)
         klock_take(&sched_klock); /* first the scheduler lock... */
     cur->state = TASK_BLOCKED;
+    events++;
     cur->wait_obj = obj;
     cur->wait_what = what;
     if (handoff)
@@ -686,6 +700,7 @@ void sched_retire(struct task *t, int code)
     KASSERT(!t->is_idle && t->state != TASK_DEAD);
     t->exit_code = code;
     t->state = TASK_DEAD;
+    events++;
     trace_event(TRACE_EXIT, t->id, 0, 0, NULL);
     if (t->joiner)
         sched_make_ready(t->joiner, SCHED_WAKEUP);
@@ -873,6 +888,38 @@ static inline __attribute__((always_inline)) void wake_due(void)
     }
 }
 
+static void report_yielder(struct task *t, void *ctx)
+{
+    (void)ctx;
+    if (t->is_idle || t->state == TASK_DEAD)
+        return;
+    static const char *const states[] = {"NEW", "READY", "RUNNING", "BLOCKED", "SLEEPING", "DEAD"};
+    kprintf("LIVELOCK:   '%s' (id %u) %s, %u yields in all%s%s\n", t->name, (unsigned)t->id,
+            t->state < 6 ? states[t->state] : "?", (unsigned)t->yields, t->state == TASK_BLOCKED ? ", waits on " : "",
+            t->state == TASK_BLOCKED && t->wait_what ? t->wait_what : "");
+}
+
+/* The livelock watch, at each of CPU 0's ticks (see sched.h). */
+static void watch_livelock(void)
+{
+    if (events != events_seen) {
+        events_seen = events;
+        window_yields = 0;
+        lively_ticks = 0;
+        return;
+    }
+    if (window_yields == 0 || ++lively_ticks != SCHED_LIVELOCK_TICKS)
+        return;
+    kprintf("LIVELOCK: for %u ticks tasks yielded %u times but none blocked, woke, arrived or finished "
+            "(sched=%s); they run and nothing changes:\n", SCHED_LIVELOCK_TICKS, (unsigned)window_yields,
+            policy->name);
+    task_for_each_locked(report_yielder, NULL);
+    if (sched_livelock_exits) {
+        kprintf("LIVELOCK: exit=1: ending the run as failed\n");
+        kernel_exit(KEXIT_FAIL);
+    }
+}
+
 /* What only CPU 0's tick does: count the clock, measure the workload,
  * charge declared needs, then wake_due. */
 static void clock_tick(struct task *curr)
@@ -883,6 +930,7 @@ static void clock_tick(struct task *curr)
     if (curr->burst)
         charge_declared(curr);
     wake_due();
+    watch_livelock();
 }
 
 /* The end of a tick for CPU c, whose task is curr: does it switch? */

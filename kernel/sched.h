@@ -322,6 +322,15 @@ void sched_finish_switch(struct task *prev);
  * blocked, nothing will ever wake them (a deadlock, a lost wakeup): the core
  * prints a STALL report naming each and what it waits on. Returns how many
  * were blocked (not counting the tasks waiting here). May sleep. */
+/* The livelock watch (CPU 0's tick): when SCHED_LIVELOCK_TICKS ticks pass
+ * in which tasks yield but none blocks, wakes, arrives or finishes - they
+ * run, and nothing changes - the core prints a LIVELOCK report naming each
+ * task, its state and its yields, once per episode. With
+ * sched_livelock_exits (exit=1), the kernel then ends with status 35:
+ * a run that would hang says why instead. */
+#define SCHED_LIVELOCK_TICKS 3000
+extern bool sched_livelock_exits;
+
 #define SCHED_STALL_TICKS 100
 unsigned sched_wait_quiet(void);
 

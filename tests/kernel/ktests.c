@@ -18,6 +18,7 @@ const struct ktest ktests[] = {
     {"divzero", ktest_divzero, true, "a divide error prints the CPU state and panics (status 37)"},
     {"canary", ktest_canary, true, "a task that overflows its stack is caught at the next switch"},
     {"doublefault", ktest_doublefault, true, "a fault while delivering a fault is reported, not a reset"},
+    {"livelock", ktest_livelock, true, "tasks that yield for ever and change nothing get a LIVELOCK report (status 35)"},
     {"smp", ktest_smp, true, "every CPU starts, counts with LOCK XADD, takes its timer ticks and an IPI"},
     {"smpfault", ktest_smpfault, true, "a divide error on CPU 1 is reported from there and panics"},
     {"smpdoublefault", ktest_smpdoublefault, true, "a double fault on CPU 1 runs on its own TSS and panics"},

@@ -2,7 +2,8 @@
  * test_faults.c - things that must stop the kernel, readably.
  *
  * These are `solo` tests: the harness boots each one alone and expects the
- * report on the serial console and QEMU's exit status 37.
+ * report on the serial console and QEMU's exit status 37 (35 for the
+ * livelock, which is a failure, not a panic).
  */
 #include "ktest.h"
 #include "ktests.h"
@@ -87,4 +88,28 @@ void ktest_canary(void)
     struct task *t = task_create("overflow", overflow, NULL);
     task_join(t);
     ktest_fail(__FILE__, __LINE__, "the overflow went unnoticed");
+}
+
+/* Two tasks wait for each other's flag by yielding, and neither ever sets
+ * its own: they run for ever and nothing changes. The livelock watch must
+ * say so, naming both, and (exit=1) end the run with status 35. */
+static volatile int never_set;
+
+static int polite(void *arg)
+{
+    (void)arg;
+    while (!never_set)
+        task_yield(); /* "after you" */
+    return 0;
+}
+
+void ktest_livelock(void)
+{
+    kprintf("# two tasks yield to each other for ever; expect a LIVELOCK report after %u ticks\n",
+            SCHED_LIVELOCK_TICKS);
+    struct task *a = task_create("after-you", polite, NULL);
+    struct task *b = task_create("no-after-you", polite, NULL);
+    task_join(a);
+    task_join(b);
+    ktest_fail(__FILE__, __LINE__, "the livelock was not reported");
 }
