@@ -61,10 +61,13 @@
  * own ticks change nothing. Before its next tick, CPU 0 waits until every
  * decision has been carried out. So the schedule depends only on the
  * workload and the policy, and the host simulator, which runs this code on
- * fake CPUs, reproduces it tick for tick. A task queued by one CPU's
- * decision may be chosen by a later CPU's in the same tick, before it has
- * left its CPU: the later CPU waits for it to be off (on_cpu), and since a
- * CPU only ever waits for a lower-numbered one, nobody waits in a circle.
+ * fake CPUs, reproduces it tick for tick. Only the tick picks: a switch
+ * outside it (a task outside the workload blocks or is preempted) goes to
+ * the CPU's idle task, and the next tick decides what runs there. A task
+ * queued by one CPU's decision may be chosen by a later CPU's in the same
+ * tick, before it has left its CPU: the later CPU waits for it to be off
+ * (on_cpu). Decisions are made in CPU order, so a CPU only ever waits for a
+ * lower-numbered one, which waits for nobody higher: no circle.
  */
 #include "sched.h"
 #include "kstring.h"
@@ -433,11 +436,12 @@ static void wait_off_cpu(struct task *t)
     klock_take(&sched_klock);
 }
 
-/* Switch this CPU, c, from prev (no longer RUNNING) to next. */
+/* Switch this CPU, c, from prev (no longer RUNNING) to next. The caller
+ * has cleared need_resched (before any wait, so that a request made
+ * meanwhile is kept). */
 static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c, struct task *prev, struct task *next,
                                                              enum trace_reason why)
 {
-    c->need_resched = false;
     c->migrate_current = false; /* prev left the CPU: it re-enters through enqueue anyway */
     next->state = TASK_RUNNING;
     next->cpu = c->id;
@@ -483,11 +487,12 @@ static void schedule(enum trace_reason why)
     KASSERT(prev->state != TASK_RUNNING);
     if (!task_canary_ok(prev))
         stack_overflow(prev);
-    struct task *next = pick(this);
-    if (next->on_cpu && next != prev) { /* lockstep, rq=global: see wait_off_cpu */
-        next->state = TASK_RUNNING;
-        wait_off_cpu(next);
-    }
+    /* Lockstep: only CPU 0's tick picks tasks. A switch outside it (a task
+     * outside the workload blocks, yields, sleeps, is preempted) goes to
+     * this CPU's idle task, which is on no other CPU; the next tick's
+     * decision picks what runs here. */
+    struct task *next = lockstep ? this->idle : pick(this);
+    this->need_resched = false;
     switch_to(this, prev, next, why);
 }
 
@@ -509,7 +514,7 @@ static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, s
             enqueue_on(to->rq, prev, SCHED_MIGRATE);
             kick(to, prev);
         } else {
-            enqueue(prev, c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED);
+            enqueue_on(c->rq, prev, c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED); /* (c: in lockstep, not us) */
         }
         c->preemptions++;
     }
@@ -618,6 +623,7 @@ bool sched_yield_is_noop(void)
      * they were. */
     if (ncpus == 1)
         return false;
+    arch_irqstate_t s = arch_irq_save(); /* stay on this CPU while we read its data */
     struct sched_cpu *c = this;
     bool noop = __atomic_load_n(&c->rq->nr_ready, __ATOMIC_RELAXED) == 0 && !c->need_resched && !sched_in_irq() &&
                 !c->current->spinlocks_held;
@@ -625,6 +631,7 @@ bool sched_yield_is_noop(void)
         __atomic_add_fetch(&window_yields, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&c->current->yields, 1, __ATOMIC_RELAXED);
     }
+    arch_irq_restore(s);
     return noop;
 }
 
@@ -953,10 +960,8 @@ static inline __attribute__((always_inline)) void tick_decides(struct sched_cpu 
 static void decide(struct sched_cpu *c)
 {
     struct task *prev = c->current;
-    if (prev->state == TASK_RUNNING && prev != c->idle && !prev->run) {
-        c->need_resched = false;
-        return;
-    }
+    if (prev->state == TASK_RUNNING && prev != c->idle && !prev->run)
+        return; /* its CPU's interrupt tail preempts it (to idle); the next tick decides */
     if (prev->state == TASK_RUNNING)
         requeue(c, prev);
     struct task *next = pick(c);
@@ -998,7 +1003,7 @@ static void lockstep_tick(void)
         if (cpus[i].online && cpus[i].need_resched)
             decide(&cpus[i]);
     for (unsigned i = 1; i < ncpus; i++)
-        if (cpus[i].chosen)
+        if (cpus[i].chosen || (cpus[i].online && cpus[i].need_resched))
             arch_send_resched(i);
 }
 
@@ -1006,6 +1011,7 @@ static void lockstep_tick(void)
 static void carry_out(struct sched_cpu *c)
 {
     struct task *prev = c->current, *next = c->chosen;
+    c->need_resched = false; /* (before the wait: a request made meanwhile stands) */
     wait_off_cpu(next);
     /* Done deciding: CPU 0 may tick again, and takes the lock after us,
      * once we have switched (the lock is held across the switch). */
@@ -1076,8 +1082,8 @@ void sched_irq_exit(void)
         klock_take(&sched_klock);
         if (c->chosen)
             carry_out(c); /* lockstep: CPU 0's tick decided */
-        else if (lockstep && c->current->run)
-            ; /* lockstep: a workload task is switched only by the tick's decision */
+        else if (lockstep && (c->current->run || c->current == c->idle))
+            ; /* lockstep: workload and idle tasks are switched only by the tick's decision */
         else if (c->current->state == TASK_RUNNING)
             preempt();
         else
