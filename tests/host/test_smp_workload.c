@@ -212,6 +212,39 @@ static void test_io_tasks_on_several_cpus(void **state)
     }
 }
 
+/* At every tick of a workload on several CPUs, each READY task sits in
+ * the queue of the CPU it says (t->cpu): a CPU's decision made by CPU 0
+ * must put a preempted task back in its own CPU's queue, not CPU 0's. */
+static unsigned checked_ticks, misplaced;
+
+static void note_queue(struct task *t, void *k)
+{
+    misplaced += t->cpu != (unsigned)(uintptr_t)k;
+}
+
+static void check_queues(void *arg)
+{
+    (void)arg;
+    for (unsigned k = 0; k < sched_ncpus(); k++)
+        sched_policy()->for_each_ready(&sched_cpu(k)->own_rq, note_queue, (void *)(uintptr_t)k);
+    checked_ticks++;
+    sched_call_on_tick(check_queues, NULL); /* every tick */
+}
+
+static void test_preempted_tasks_stay_in_their_cpus_queue(void **state)
+{
+    (void)state;
+    extern const struct sched_policy sched_rr;
+    boot(2, SCHED_RQ_PERCPU, &sched_rr, 1);
+    static struct workload w;
+    parse("A:0:9,B:0:9,C:0:9,D:0:9,E:1:3,F:2:2", &w);
+    checked_ticks = misplaced = 0;
+    sched_call_on_tick(check_queues, NULL);
+    assert_true(workload_run(&run, &w));
+    assert_true(checked_ticks >= run.length);
+    assert_int_equal(misplaced, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +253,7 @@ int main(void)
         cmocka_unit_test_teardown(test_rr_course_on_a_shared_queue, teardown),
         cmocka_unit_test_teardown(test_every_policy_on_several_cpus, teardown),
         cmocka_unit_test_teardown(test_io_tasks_on_several_cpus, teardown),
+        cmocka_unit_test_teardown(test_preempted_tasks_stay_in_their_cpus_queue, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

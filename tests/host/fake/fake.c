@@ -158,6 +158,16 @@ struct arch_context *arch_switch(struct arch_context *from, struct arch_context 
     return fake_switch_from; /* the switch that gave `self` the CPU again came from there */
 }
 
+void arch_cpu_relax(void)
+{
+    static unsigned long turns;
+    if (++turns == 1000000) {
+        fprintf(stderr, "fake arch: a spin loop turned a million times; on the host no other CPU runs "
+                        "to end it (a lock never released, a decision never carried out)\n");
+        abort();
+    }
+}
+
 void arch_timer_start(unsigned hz) { fake_timer_hz = hz; }
 void arch_timer_jitter(unsigned percent, uint32_t seed) { (void)percent, (void)seed; }
 void arch_input_start(void) {}

@@ -75,7 +75,10 @@ static inline void arch_cpu_set_local(void *local) { fake_cpu_local[fake_cpu] = 
 static inline void *arch_this_cpu(void) { return fake_cpu_local[fake_cpu]; }
 static inline unsigned arch_cpu_id(void) { return fake_cpu; }
 static inline void arch_send_resched(unsigned cpu) { fake_resched_ipis[cpu]++; }
-static inline void arch_cpu_relax(void) {}
+/* A spin loop's pause. On the host nothing runs beside us, so a wait
+ * that spins waits for ever: after a million turns the fake says so and
+ * stops (fake.c) instead of hanging the test. */
+void arch_cpu_relax(void);
 extern void *fake_cpu_current[ARCH_MAX_CPUS];
 static inline void *arch_cpu_current(void) { return fake_cpu_current[fake_cpu]; }
 static inline void arch_cpu_set_current(void *t) { fake_cpu_current[fake_cpu] = t; }
