@@ -83,6 +83,7 @@
 
 struct klock sched_klock = KLOCK_INIT;
 bool klock_smp; /* kernel/klock.h: set by sched_cpu_prepare, before a second CPU runs */
+bool sched_policy_has_priorities; /* sched.h: kept with `policy` */
 
 /* kernel/klock.h's slow path, here with the lock it matters most for. */
 void klock_spin(struct klock *l, uint16_t ticket)
@@ -115,7 +116,8 @@ static unsigned quiet_ticks;         /* consecutive ticks with nothing to run */
 static unsigned quiet_result;        /* what sched_wait_quiet returns */
 static uint32_t events;              /* blocks, wakeups, arrivals, exits: the livelock watch's progress */
 static uint32_t events_seen;         /* ...as the watch last saw it */
-static uint32_t window_yields;       /* yields since then */
+static uint32_t yields;              /* yields so far: their order (sched_tie_break), and the watch's count */
+static uint32_t window_start;        /* `yields` when the watch last saw progress */
 static unsigned lively_ticks;        /* ticks since then (only counted while tasks yield) */
 bool sched_livelock_exits;
 static void (*tick_call)(void *);    /* sched_call_on_tick */
@@ -144,6 +146,7 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     ncpus = 1;
     c->rq = rq_mode == SCHED_RQ_GLOBAL ? &global_rq : &c->own_rq;
     policy = p;
+    sched_policy_has_priorities = p->reprioritize != NULL;
     policy->init(c->rq);
     c->rq->nr_ready = 0;
     list_init(&sleep_queue);
@@ -627,22 +630,16 @@ bool sched_yield_is_noop(void)
     struct sched_cpu *c = this;
     bool noop = __atomic_load_n(&c->rq->nr_ready, __ATOMIC_RELAXED) == 0 && !c->need_resched && !sched_in_irq() &&
                 !c->current->spinlocks_held;
-    if (noop) { /* still a yield, for the livelock watch */
-        __atomic_add_fetch(&window_yields, 1, __ATOMIC_RELAXED);
-        __atomic_add_fetch(&c->current->yields, 1, __ATOMIC_RELAXED);
-    }
+    if (noop) /* still a yield: for the tie rule and the livelock watch */
+        c->current->yielded = __atomic_add_fetch(&yields, 1, __ATOMIC_RELAXED);
     arch_irq_restore(s);
     return noop;
 }
 
-static uint32_t yields; /* the order of yields, for sched_tie_break (guarded by the scheduler lock) */
-
 void sched_yield_cpu(void)
 {
     struct task *t = this->current;
-    t->yielded = ++yields;
-    t->yields++;
-    window_yields++;
+    t->yielded = __atomic_add_fetch(&yields, 1, __ATOMIC_RELAXED); /* (also counted lock-free: sched_yield_is_noop) */
     t->state = TASK_READY;
     if (t != this->idle)
         enqueue(t, SCHED_YIELD);
@@ -815,6 +812,7 @@ void sched_set_policy_locked(const struct sched_policy *p)
         list_push_back(&moving, &t->wait_node);
     KASSERT(n == ready);
     policy = p;
+    sched_policy_has_priorities = p->reprioritize != NULL;
     for_each_rq(q) {
         policy->init(q);
         q->nr_ready = 0;
@@ -901,17 +899,19 @@ static void report_yielder(struct task *t, void *ctx)
     if (t->is_idle || t->state == TASK_DEAD)
         return;
     static const char *const states[] = {"NEW", "READY", "RUNNING", "BLOCKED", "SLEEPING", "DEAD"};
-    kprintf("LIVELOCK:   '%s' (id %u) %s, %u yields in all%s%s\n", t->name, (unsigned)t->id,
-            t->state < 6 ? states[t->state] : "?", (unsigned)t->yields, t->state == TASK_BLOCKED ? ", waits on " : "",
+    bool yielding = t->yielded && t->yielded - window_start < 0x80000000u; /* yielded since the watch began */
+    kprintf("LIVELOCK:   '%s' (id %u) %s on cpu %u%s%s%s\n", t->name, (unsigned)t->id,
+            t->state < 6 ? states[t->state] : "?", t->cpu, yielding ? ", yielding" : "", t->state == TASK_BLOCKED ? ", waits on " : "",
             t->state == TASK_BLOCKED && t->wait_what ? t->wait_what : "");
 }
 
 /* The livelock watch, at each of CPU 0's ticks (see sched.h). */
 static void watch_livelock(void)
 {
+    uint32_t window_yields = __atomic_load_n(&yields, __ATOMIC_RELAXED) - window_start;
     if (events != events_seen) {
         events_seen = events;
-        window_yields = 0;
+        window_start += window_yields;
         lively_ticks = 0;
         return;
     }

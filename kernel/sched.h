@@ -190,6 +190,10 @@ void sched_cpu_online(void);
 /* The installed policy. */
 const struct sched_policy *sched_policy(void);
 
+/* Whether the current policy schedules by priority (it has a reprioritize
+ * hook: prio). Kept with the policy, for the wait queues' hot path. */
+extern bool sched_policy_has_priorities;
+
 /* The run queue of the CPU we run on. */
 struct sched_rq *sched_this_rq(void);
 
@@ -325,7 +329,7 @@ void sched_finish_switch(struct task *prev);
 /* The livelock watch (CPU 0's tick): when SCHED_LIVELOCK_TICKS ticks pass
  * in which tasks yield but none blocks, wakes, arrives or finishes - they
  * run, and nothing changes - the core prints a LIVELOCK report naming each
- * task, its state and its yields, once per episode. With
+ * task, its state, its CPU and whether it yielded, once per episode. With
  * sched_livelock_exits (exit=1), the kernel then ends with status 35:
  * a run that would hang says why instead. */
 #define SCHED_LIVELOCK_TICKS 3000

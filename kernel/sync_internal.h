@@ -85,7 +85,7 @@ static inline struct task *waitq_wake_one_locked(struct list *q)
  * are read at the wakeup: a waiter's may have changed while it waited. */
 static inline bool waitq_urgent_first(void)
 {
-    return sync_priority_inheritance && sched_policy()->reprioritize != NULL;
+    return sync_priority_inheritance && sched_policy_has_priorities;
 }
 
 static inline struct task *waitq_most_urgent(struct list *q)

@@ -85,7 +85,6 @@ struct task {
     /* Accounting, kept by the core the same way for every policy. */
     uint64_t ticks;             /* timer ticks charged while RUNNING */
     uint32_t runs;              /* times it was switched in */
-    uint32_t yields;            /* times it yielded (the LIVELOCK report) */
     uint64_t arrival;           /* tick it was created or arrived: ties go to the earlier */
     uint32_t yielded;           /* 0, or the order of its last yield since it last waited (sched_tie_break) */
 
