@@ -82,6 +82,7 @@
 #include "workload.h"
 
 struct klock sched_klock = KLOCK_INIT;
+_Static_assert(WL_MAX_CPUS >= SCHED_MAX_CPUS, "a workload keeps a Gantt row for every CPU");
 bool klock_smp; /* kernel/klock.h: set by sched_cpu_prepare, before a second CPU runs */
 bool sched_policy_has_priorities; /* sched.h: kept with `policy` */
 
