@@ -670,6 +670,23 @@ def shell_demo_verdicts_test():
     return result(name, problems, log=log_path(name))
 
 
+def shell_workload_cpus2_test():
+    """The shell's workload command on two CPUs gives the same lockstep
+    schedule as run=workload (the hand-worked answer)."""
+    name = "shell-workload-cpus2"
+    status, raw = boot(name, "run=shell cpus=2 hz=1000", typed="sched rr quantum=2\nworkload course\nhalt\n",
+                       exit=False, extra=["-smp", "2"])
+    out = clean(raw)
+    problems = []
+    problem = status_problem(status, 33, 60, out)
+    if problem:
+        problems.append(problem)
+    for row in ("  CPU0   AAAACC---", "  CPU1   -BBBADDDD"):
+        if row not in out.splitlines():
+            problems.append(Problem(f"no Gantt row '{row.strip()}' from the shell's workload on 2 CPUs", tail(out)))
+    return result(name, problems, log=log_path(name))
+
+
 def smp_input_test():
     """With CPU 1 started, the devices come through the I/O APIC: a line
     typed on the keyboard (QEMU's sendkey), then one on COM1, arrive."""
@@ -695,6 +712,7 @@ CHECKS = [
     ("gdb-cpus", gdb_cpus_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),
     ("shell-demo-verdicts", shell_demo_verdicts_test),
+    ("shell-workload-cpus2", shell_workload_cpus2_test),
     ("grub-iso", grub_test),
     ("vscode-launch", vscode_test),
     ("shell", shell_test),
