@@ -42,6 +42,7 @@
  *                      every CPU has 4 of them (target: 2 balancing periods).
  */
 #include "boot.h"
+#include "kstring.h"
 #include "sync.h"
 #include "tourniquet.h"
 #include "demos.h"
@@ -395,7 +396,13 @@ int demo_bench(void *arg)
     (void)arg;
     uint64_t first = cycles_now();
     const struct boot_info *bi = boot_info();
-    report("boot_to_first_task", (uint32_t)(first - bi->entry_cycles), "");
+    static bool ran_before;
+    if (!ran_before && kstreq(kconfig.run, "bench")) /* the boot's own demo: it is the first task */
+        report("boot_to_first_task", (uint32_t)(first - bi->entry_cycles), "");
+    else
+        kprintf("bench: boot_to_first_task is measured only when the bench is the boot's demo, the first "
+                "time (run=bench on the command line)\n");
+    ran_before = true;
 
     /* Voluntary: two tasks yield to each other. */
     nsamples = 0;
