@@ -21,11 +21,12 @@ void cond_init(struct cond *c, const char *name)
     klock_init(&c->lock);
     c->name = name;
     list_init(&c->waiters);
+    c->magic = SYNC_MAGIC;
 }
 
 int cond_wait(struct cond *c, struct mutex *m)
 {
-    SYNC_REFUSE_NULL("cond_wait", c, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("cond_wait", c, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&c->lock);
     struct task *self = task_current();
     if (m->owner != self) { /* (only self could make it self, or change it from self) */
@@ -51,7 +52,7 @@ int cond_wait(struct cond *c, struct mutex *m)
 
 void cond_signal(struct cond *c)
 {
-    SYNC_REFUSE_NULL("cond_signal", c);
+    SYNC_REFUSE_BAD("cond_signal", c);
     arch_irqstate_t s = klock_irqsave(&c->lock);
     waitq_wake_one(&c->waiters);
     sched_unlock_preempt(&c->lock, s);
@@ -59,7 +60,7 @@ void cond_signal(struct cond *c)
 
 void cond_broadcast(struct cond *c)
 {
-    SYNC_REFUSE_NULL("cond_broadcast", c);
+    SYNC_REFUSE_BAD("cond_broadcast", c);
     arch_irqstate_t s = klock_irqsave(&c->lock);
     waitq_wake_all(&c->waiters);
     sched_unlock_preempt(&c->lock, s);
@@ -74,11 +75,12 @@ void barrier_init(struct barrier *b, const char *name, unsigned parties)
     b->phase = 0;
     b->name = name;
     list_init(&b->waiters);
+    b->magic = SYNC_MAGIC;
 }
 
 int barrier_wait(struct barrier *b)
 {
-    SYNC_REFUSE_NULL("barrier_wait", b, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("barrier_wait", b, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&b->lock);
     unsigned phase = b->phase;
     if (++b->arrived == b->parties) {

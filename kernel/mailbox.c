@@ -21,6 +21,7 @@ void mbox_init(struct mailbox *mb, const char *name, uint32_t *slots, unsigned c
     mb->name = name;
     list_init(&mb->senders);
     list_init(&mb->receivers);
+    mb->magic = SYNC_MAGIC;
 }
 
 static void put(struct mailbox *mb, uint32_t msg)
@@ -41,7 +42,7 @@ static uint32_t take(struct mailbox *mb)
 
 int mbox_send(struct mailbox *mb, uint32_t msg)
 {
-    SYNC_REFUSE_NULL("mbox_send", mb, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("mbox_send", mb, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&mb->lock);
     while (mb->count == mb->capacity) {
         if (!sync_may_block("mbox_send", mb->name)) {
@@ -57,7 +58,7 @@ int mbox_send(struct mailbox *mb, uint32_t msg)
 
 int mbox_recv(struct mailbox *mb, uint32_t *msg)
 {
-    SYNC_REFUSE_NULL("mbox_recv", mb, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("mbox_recv", mb, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&mb->lock);
     while (mb->count == 0) {
         if (!sync_may_block("mbox_recv", mb->name)) {
@@ -73,7 +74,7 @@ int mbox_recv(struct mailbox *mb, uint32_t *msg)
 
 int mbox_try_send(struct mailbox *mb, uint32_t msg)
 {
-    SYNC_REFUSE_NULL("mbox_try_send", mb, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("mbox_try_send", mb, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&mb->lock);
     int rc = SYNC_WOULD_BLOCK;
     if (mb->count < mb->capacity) {
@@ -86,7 +87,7 @@ int mbox_try_send(struct mailbox *mb, uint32_t msg)
 
 int mbox_try_recv(struct mailbox *mb, uint32_t *msg)
 {
-    SYNC_REFUSE_NULL("mbox_try_recv", mb, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("mbox_try_recv", mb, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&mb->lock);
     int rc = SYNC_WOULD_BLOCK;
     if (mb->count > 0) {

@@ -38,6 +38,7 @@ void mutex_init(struct mutex *m, const char *name)
     m->name = name;
     list_init(&m->waiters);
     list_node_init(&m->held_node);
+    m->magic = SYNC_MAGIC;
 }
 
 /* The mutex t is blocked on, or NULL. */
@@ -114,7 +115,7 @@ static bool in_irq(const char *op, const struct mutex *m)
 
 int mutex_lock(struct mutex *m)
 {
-    SYNC_REFUSE_NULL("mutex_lock", m, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("mutex_lock", m, SYNC_MISUSE);
     arch_irqstate_t s = sched_lock();
     struct task *self = task_current();
     if (in_irq("mutex_lock", m)) {
@@ -147,7 +148,7 @@ int mutex_lock(struct mutex *m)
 
 int mutex_trylock(struct mutex *m)
 {
-    SYNC_REFUSE_NULL("mutex_trylock", m, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("mutex_trylock", m, SYNC_MISUSE);
     arch_irqstate_t s = sched_lock();
     struct task *self = task_current();
     int rc = SYNC_WOULD_BLOCK;
@@ -185,7 +186,7 @@ void mutex_release(struct mutex *m)
 
 int mutex_unlock(struct mutex *m)
 {
-    SYNC_REFUSE_NULL("mutex_unlock", m, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("mutex_unlock", m, SYNC_MISUSE);
     arch_irqstate_t s = sched_lock();
     struct task *self = task_current();
     if (in_irq("mutex_unlock", m)) {
@@ -208,7 +209,7 @@ int mutex_unlock(struct mutex *m)
 
 int mutex_destroy(struct mutex *m)
 {
-    SYNC_REFUSE_NULL("mutex_destroy", m, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("mutex_destroy", m, SYNC_MISUSE);
     arch_irqstate_t s = sched_lock();
     int rc = SYNC_OK;
     if (!list_empty(&m->waiters)) {
@@ -220,6 +221,8 @@ int mutex_destroy(struct mutex *m)
     } else if (m->owner) {
         sync_misuse("mutex_destroy", m->name, "it is still locked by '%s'; not destroyed", m->owner->name);
         rc = SYNC_MISUSE;
+    } else {
+        m->magic = 0; /* destroyed: any later call is refused */
     }
     sched_unlock(s);
     return rc;

@@ -21,11 +21,12 @@ void rw_init(struct rwlock *rw, const char *name)
     rw->writers_waiting = 0;
     rw->name = name;
     list_init(&rw->waiters);
+    rw->magic = SYNC_MAGIC;
 }
 
 int rw_read_lock(struct rwlock *rw)
 {
-    SYNC_REFUSE_NULL("rw_read_lock", rw, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("rw_read_lock", rw, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&rw->lock);
     while (rw->writer || rw->writers_waiting) {
         if (rw->writer == task_current()) {
@@ -46,7 +47,7 @@ int rw_read_lock(struct rwlock *rw)
 
 void rw_read_unlock(struct rwlock *rw)
 {
-    SYNC_REFUSE_NULL("rw_read_unlock", rw);
+    SYNC_REFUSE_BAD("rw_read_unlock", rw);
     arch_irqstate_t s = klock_irqsave(&rw->lock);
     if (rw->readers == 0) {
         sync_misuse("rw_read_unlock", rw->name, "nobody holds it to read; ignored");
@@ -58,7 +59,7 @@ void rw_read_unlock(struct rwlock *rw)
 
 int rw_write_lock(struct rwlock *rw)
 {
-    SYNC_REFUSE_NULL("rw_write_lock", rw, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("rw_write_lock", rw, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&rw->lock);
     struct task *self = task_current();
     if (rw->writer == self) {
@@ -83,7 +84,7 @@ int rw_write_lock(struct rwlock *rw)
 
 void rw_write_unlock(struct rwlock *rw)
 {
-    SYNC_REFUSE_NULL("rw_write_unlock", rw);
+    SYNC_REFUSE_BAD("rw_write_unlock", rw);
     arch_irqstate_t s = klock_irqsave(&rw->lock);
     if (rw->writer != task_current()) {
         sync_misuse("rw_write_unlock", rw->name, rw->writer ? "it is held by another task; ignored"

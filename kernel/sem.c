@@ -29,11 +29,12 @@ void sem_init(struct semaphore *s, const char *name, int value)
     s->count = value;
     s->name = name;
     list_init(&s->waiters);
+    s->magic = SYNC_MAGIC;
 }
 
 int sem_down(struct semaphore *s)
 {
-    SYNC_REFUSE_NULL("sem_down", s, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("sem_down", s, SYNC_MISUSE);
     arch_irqstate_t st = klock_irqsave(&s->lock);
     while (s->count == 0) {
         if (!sync_may_block("sem_down", s->name)) {
@@ -49,7 +50,7 @@ int sem_down(struct semaphore *s)
 
 int sem_try_down(struct semaphore *s)
 {
-    SYNC_REFUSE_NULL("sem_try_down", s, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("sem_try_down", s, SYNC_MISUSE);
     arch_irqstate_t st = klock_irqsave(&s->lock);
     int rc = SYNC_WOULD_BLOCK;
     if (s->count > 0) {
@@ -62,7 +63,7 @@ int sem_try_down(struct semaphore *s)
 
 void sem_up(struct semaphore *s)
 {
-    SYNC_REFUSE_NULL("sem_up", s);
+    SYNC_REFUSE_BAD("sem_up", s);
     arch_irqstate_t st = klock_irqsave(&s->lock);
     if (s->count == INT_MAX) { /* one more would wrap to a negative count */
         klock_irqrestore(&s->lock, st);
@@ -76,7 +77,7 @@ void sem_up(struct semaphore *s)
 
 int sem_destroy(struct semaphore *s)
 {
-    SYNC_REFUSE_NULL("sem_destroy", s, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("sem_destroy", s, SYNC_MISUSE);
     arch_irqstate_t st = klock_irqsave(&s->lock);
     if (!list_empty(&s->waiters)) {
         char who[96];
@@ -87,6 +88,7 @@ int sem_destroy(struct semaphore *s)
         return SYNC_MISUSE;
     }
     s->count = 0;
+    s->magic = 0; /* destroyed: any later call is refused */
     klock_irqrestore(&s->lock, st);
     return SYNC_OK;
 }

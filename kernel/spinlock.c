@@ -17,6 +17,7 @@ void spin_init(struct spinlock *l, const char *name, enum spin_kind kind)
 {
     SYNC_REFUSE_NULL("spin_init", l);
     *l = (struct spinlock){.kind = kind, .name = name};
+    l->magic = SYNC_MAGIC;
 }
 
 /* Wait for the lock word, the way `kind` says; returns the iterations spent
@@ -70,7 +71,7 @@ static bool word_held(const struct spinlock *l)
 
 int spin_lock(struct spinlock *l)
 {
-    SYNC_REFUSE_NULL("spin_lock", l, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("spin_lock", l, SYNC_MISUSE);
     arch_irqstate_t s = arch_irq_save();
     struct task *self = task_current();
     struct task *owner = l->owner;
@@ -102,7 +103,7 @@ int spin_lock(struct spinlock *l)
 
 int spin_unlock(struct spinlock *l)
 {
-    SYNC_REFUSE_NULL("spin_unlock", l, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("spin_unlock", l, SYNC_MISUSE);
     struct task *self = task_current();
     if (!word_held(l) || l->owner != self) {
         if (!word_held(l))

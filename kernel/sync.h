@@ -24,7 +24,8 @@
  * Misuse a student will commit - unlocking a mutex they do not own, locking
  * one twice, releasing a spinlock not held, sleeping with a spinlock held or
  * in an interrupt handler, destroying an object tasks wait on, passing a
- * NULL object pointer to any call - is reported
+ * NULL object pointer to any call, using an object never initialised (or
+ * destroyed: each carries SYNC_MAGIC from its _init on) - is reported
  * in one line naming the object and the tasks; the call then does nothing
  * and returns SYNC_MISUSE, and the kernel goes on. A mutex_lock that would
  * close a cycle of tasks waiting for each other's mutexes is reported as
@@ -39,6 +40,10 @@
 
 #include "klock.h"
 #include "list.h"
+
+/* In every object from its _init until its destroy (Pintos marks its
+ * threads the same way): a call on anything else is refused. */
+#define SYNC_MAGIC 0x7c5e3a0bu
 
 struct task;
 
@@ -68,6 +73,7 @@ struct spinlock {
     struct task *volatile owner;     /* the holder, for reports */
     uint32_t acquisitions;           /* times it was taken */
     uint64_t spins;                  /* loop iterations its takers waited, in all */
+    uint32_t magic;       /* SYNC_MAGIC once initialised, 0 before and after destroy */
 };
 
 void spin_init(struct spinlock *l, const char *name, enum spin_kind kind);
@@ -89,6 +95,7 @@ struct semaphore {
     int count;            /* free units; >= 0 */
     struct list waiters;  /* tasks sleeping in sem_down, FIFO */
     const char *name;
+    uint32_t magic;       /* SYNC_MAGIC once initialised, 0 before and after destroy */
 };
 
 void sem_init(struct semaphore *s, const char *name, int value);
@@ -113,6 +120,7 @@ struct mutex {
     struct list waiters;  /* tasks sleeping in mutex_lock, FIFO */
     const char *name;
     struct list_node held_node; /* on the owner's list of held mutexes (priority inheritance) */
+    uint32_t magic;       /* SYNC_MAGIC once initialised, 0 before and after destroy */
 };
 
 void mutex_init(struct mutex *m, const char *name);
@@ -140,6 +148,7 @@ struct cond {
     struct klock lock;    /* guards waiters */
     struct list waiters;
     const char *name;
+    uint32_t magic;       /* SYNC_MAGIC once initialised, 0 before and after destroy */
 };
 
 void cond_init(struct cond *c, const char *name);
@@ -158,6 +167,7 @@ struct barrier {
     unsigned phase;    /* completed phases */
     struct list waiters;
     const char *name;
+    uint32_t magic;       /* SYNC_MAGIC once initialised, 0 before and after destroy */
 };
 
 void barrier_init(struct barrier *b, const char *name, unsigned parties);
@@ -174,6 +184,7 @@ struct mailbox {
     unsigned capacity, head, count;
     struct list senders, receivers; /* tasks sleeping on a full / empty box */
     const char *name;
+    uint32_t magic;       /* SYNC_MAGIC once initialised, 0 before and after destroy */
 };
 
 /* A mailbox of `capacity` messages stored in `slots` (the caller's array). */
@@ -195,6 +206,7 @@ struct rwlock {
     unsigned writers_waiting;
     struct list waiters;     /* readers and writers, FIFO */
     const char *name;
+    uint32_t magic;       /* SYNC_MAGIC once initialised, 0 before and after destroy */
 };
 
 void rw_init(struct rwlock *rw, const char *name);

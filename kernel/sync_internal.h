@@ -18,6 +18,18 @@ __attribute__((format(printf, 3, 4))) void sync_misuse(const char *op, const cha
  * Without paging address 0 is writable, so going on would corrupt memory
  * far from the mistake (sem_up(NULL) used to end in an unrelated
  * assertion in schedule()). */
+/* ...and, past its _init, an object never initialised or already
+ * destroyed (its magic is not SYNC_MAGIC): also refused. */
+#define SYNC_REFUSE_BAD(op, obj, ...)                                                                    \
+    do {                                                                                                 \
+        SYNC_REFUSE_NULL(op, obj, __VA_ARGS__);                                                          \
+        if ((obj)->magic != SYNC_MAGIC) {                                                                \
+            sync_misuse(op, "?", "the object at %p was never initialised (or was destroyed): call its "  \
+                                 "_init first; refused", (void *)(obj));                                 \
+            return __VA_ARGS__;                                                                          \
+        }                                                                                                \
+    } while (0)
+
 #define SYNC_REFUSE_NULL(op, obj, ...)                                                                   \
     do {                                                                                                 \
         if (!(obj)) {                                                                                    \

@@ -262,6 +262,29 @@ static void test_null_objects_are_refused(void **state)
     assert_true(arch_irq_enabled()); /* refused before any lock was taken */
 }
 
+/* An object never initialised, or destroyed, carries no SYNC_MAGIC: every
+ * call on it is reported and refused (Pintos checks its threads so). */
+static void test_uninitialised_and_destroyed_objects_are_refused(void **state)
+{
+    (void)state;
+    struct semaphore s;
+    memset(&s, 0, sizeof s);
+    struct mutex m;
+    memset(&m, 0, sizeof m);
+    assert_int_equal(sem_down(&s), SYNC_MISUSE);
+    assert_int_equal(mutex_lock(&m), SYNC_MISUSE);
+    assert_non_null(strstr(fake_console, "was never initialised (or was destroyed): call its _init first; refused"));
+    sem_init(&s, "s", 1);
+    assert_int_equal(sem_down(&s), SYNC_OK);
+    assert_int_equal(sem_destroy(&s), SYNC_OK);
+    struct sync_stats before, after;
+    sync_get_stats(&before);
+    sem_up(&s); /* destroyed */
+    sync_get_stats(&after);
+    assert_int_equal(after.misuse, before.misuse + 1);
+    assert_int_equal(s.count, 0);
+}
+
 /* One more unit at INT_MAX would wrap to a negative count: refused. */
 static void test_semaphore_at_its_maximum_refuses_up(void **state)
 {
@@ -337,6 +360,7 @@ int main(void)
         cmocka_unit_test_setup(test_wait_queues_wake_the_most_urgent_under_prio, setup),
         cmocka_unit_test_setup(test_wait_queues_are_fifo_otherwise, setup),
         cmocka_unit_test_setup(test_semaphore_at_its_maximum_refuses_up, setup),
+        cmocka_unit_test_setup(test_uninitialised_and_destroyed_objects_are_refused, setup),
         cmocka_unit_test_setup(test_negative_sleep_returns_at_once, setup),
         cmocka_unit_test_setup(test_spinlock_disables_and_restores_interrupts, setup),
         cmocka_unit_test_setup(test_spinlock_misuse, setup),
