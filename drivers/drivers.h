@@ -15,6 +15,8 @@ void serial2_write(const char *s, size_t n);
 
 /* Take the received characters from COM1 into the input buffer (IRQ 4). */
 void serial_irq(void);
+/* Let the receive interrupt come again after serial_irq paused it (input full). */
+void serial_rx_resume(void);
 
 /* keyboard.c: the PS/2 keyboard (IRQ 1). */
 void keyboard_irq(void);

@@ -37,9 +37,21 @@ void serial_init(void)
 void serial_irq(void)
 {
     while (inb(COM1 + 5) & 0x01) { /* data ready */
+        if (!input_reserve()) {
+            /* The buffer is full: leave the character in the UART and stop
+             * its interrupt; with the receive register unread, QEMU (or a
+             * real sender, through flow control) holds the rest back. */
+            outb(COM1 + 1, 0x00);
+            return;
+        }
         char c = (char)inb(COM1);
         input_push(c == '\r' ? '\n' : c);
     }
+}
+
+void serial_rx_resume(void)
+{
+    outb(COM1 + 1, 0x01); /* a character waiting raises the interrupt again at once */
 }
 
 static void put(uint16_t port, char c)

@@ -3,17 +3,31 @@
  */
 #include "input.h"
 
+#include <arch/arch.h>
+
 #include "sync.h"
 
 static struct klock lock;          /* guards ring, head, count, dropped */
 static char ring[INPUT_BUFFER];
 static unsigned head, count, dropped;
+static bool paused;                /* the serial line waits for room (input_reserve) */
 static struct semaphore available; /* counts the characters in the ring */
 
 void input_init(void)
 {
     head = count = dropped = 0;
+    paused = false;
     sem_init(&available, "input", 0);
+}
+
+bool input_reserve(void)
+{
+    arch_irqstate_t s = klock_irqsave(&lock);
+    bool room = count < INPUT_BUFFER;
+    if (!room)
+        paused = true;
+    klock_irqrestore(&lock, s);
+    return room;
 }
 
 void input_push(char c)
@@ -36,6 +50,10 @@ char input_getc(void)
     char c = ring[head];
     head = (head + 1) % INPUT_BUFFER;
     count--;
+    bool resume = paused; /* there is room again */
+    paused = false;
     klock_irqrestore(&lock, s);
+    if (resume)
+        arch_input_resume();
     return c;
 }

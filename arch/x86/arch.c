@@ -66,6 +66,8 @@ void arch_input_start(void)
     arch_irq_restore(s);
 }
 
+void arch_input_resume(void) { serial_rx_resume(); }
+
 void arch_halt(void)
 {
     for (;;)

@@ -149,6 +149,10 @@ void arch_timer_jitter(unsigned percent, uint32_t seed);
  * input buffer (kernel/input.h), from their interrupt handlers. */
 void arch_input_start(void);
 
+/* The input buffer has room again after the serial line was paused
+ * (kernel/input.h): let it deliver again. */
+void arch_input_resume(void);
+
 /* ---- Leaving ---------------------------------------------------------- */
 
 /* Leave the machine with a status: under QEMU with the isa-debug-exit

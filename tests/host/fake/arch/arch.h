@@ -63,6 +63,8 @@ static inline bool arch_test_and_set(volatile uint32_t *p)
 static inline uint64_t arch_cycles(void) { return fake_cycles++; }
 
 void arch_timer_start(unsigned hz);
+void arch_input_start(void);
+void arch_input_resume(void);
 
 /* CPUs: simulated, one at a time. fake_cpu is the CPU "we" are: a host
  * test sets it to act as another CPU (its per-CPU pointer, its id); a
