@@ -44,6 +44,25 @@ def run(cmdline, extra=(), icount=True):
     return results
 
 
+def lock_table(results, title, cell):
+    """Print the smp_lock_KIND_N lines of `results` as a table, a row per
+    lock kind and a column per CPU count, each cell cell(row, n); return
+    {kind: {n: result}}."""
+    locks = [r for r in results if r["name"].startswith("smp_lock_")]
+    kinds = {}
+    for r in locks:
+        kinds.setdefault(r["name"].split("_")[2], {})[r["cpus"]] = r
+    if not kinds:
+        return kinds
+    print(title)
+    counts = sorted({r["cpus"] for r in locks})
+    print(f"{'lock':<10}" + "".join(f"{str(n) + ' CPU':>10}" for n in counts) + "   spins at the most CPUs")
+    for kind, row in kinds.items():
+        print(f"{kind:<10}" + "".join(cell(row, n) if n in row else f"{'':>10}" for n in counts) +
+              f"   {row[max(row)]['spins']}")
+    return kinds
+
+
 def main():
     cmdline = "run=bench exit=1 hz=1000 trace=off"
     results = run(cmdline)
@@ -78,31 +97,21 @@ def main():
         for name in dict.fromkeys(r["policy"] for r in policies):
             row = {r["ready"]: r["instructions"] for r in policies if r["policy"] == name}
             print(f"{name:<10}" + "".join(f"{row.get(n, ''):>10}" for n in sizes) + "   " + cost.get(name, ""))
-    locks = [r for r in results if r["name"].startswith("smp_lock_")]
-    if locks:
-        print("\nSpinlocks with N CPUs contending (cpus=4 boot, -smp 4): guest time per acquire+release,")
-        print("all CPUs' instructions as -icount counts them (QEMU runs the vCPUs in turns: light contention)")
-        counts = sorted({r["cpus"] for r in locks})
-        print(f"{'lock':<10}" + "".join(f"{str(n) + ' CPU':>10}" for n in counts) + "   spins at the most CPUs")
-        for kind in dict.fromkeys(r["name"].split("_")[2] for r in locks):
-            row = {r["cpus"]: r for r in locks if r["name"].split("_")[2] == kind}
-            print(f"{kind:<10}" + "".join(f"{row[n]['instructions'] if n in row else '':>10}" for n in counts) +
-                  f"   {row[max(row)]['spins']}")
-    par = [r for r in mttcg if r["name"].startswith("smp_lock_")]
-    if par:
-        print("\nThe same under multi-threaded TCG (-accel tcg,thread=multi, no -icount: the vCPUs really run in")
-        print("parallel on the host's cores): acquisitions per unit of wall-clock time, as a ratio to 1 CPU")
-        counts = sorted({r["cpus"] for r in par})
-        print(f"{'lock':<10}" + "".join(f"{str(n) + ' CPU':>10}" for n in counts) + "   spins at the most CPUs")
-        for kind in dict.fromkeys(r["name"].split("_")[2] for r in par):
-            row = {r["cpus"]: r for r in par if r["name"].split("_")[2] == kind}
-            one = row[min(row)]["instructions"]
-            ratio = {n: one / row[n]["instructions"] if row[n]["instructions"] else 0 for n in row}
-            for n in row:
-                results.append({"name": f"mttcg_lock_{kind}_{n}", "throughput_ratio": round(ratio[n], 3),
-                                "cycles": row[n]["instructions"], "cpus": n, "spins": row[n]["spins"]})
-            print(f"{kind:<10}" + "".join(f"{ratio[n]:>10.3f}" if n in row else f"{'':>10}" for n in counts) +
-                  f"   {row[max(row)]['spins']}")
+    lock_table(results, "\nSpinlocks with N CPUs contending (cpus=4 boot, -smp 4): guest time per acquire+release,\n"
+               "all CPUs' instructions as -icount counts them (QEMU runs the vCPUs in turns: light contention)",
+               lambda row, n: f"{row[n]['instructions']:>10}")
+
+    def ratio(row, n):  # throughput with n CPUs over throughput with one
+        one, here = row[min(row)]["instructions"], row[n]["instructions"]
+        return one / here if here else 0.0
+
+    kinds = lock_table(mttcg, "\nThe same under multi-threaded TCG (-accel tcg,thread=multi, no -icount: the vCPUs really run\n"
+                       "in parallel on the host's cores): acquisitions per unit of wall-clock time, as a ratio to 1 CPU",
+                       lambda row, n: f"{ratio(row, n):>10.3f}")
+    for kind, row in kinds.items():
+        results += [{"name": f"mttcg_lock_{kind}_{n}", "throughput_ratio": round(ratio(row, n), 3),
+                     "cycles": row[n]["instructions"], "cpus": n, "spins": row[n]["spins"]} for n in row]
+    if kinds:
         print(f"(host: {os.cpu_count()} cores; with fewer cores than CPUs the vCPUs share them)")
     with open(OUT, "w") as f:
         json.dump({"cmdline": cmdline, "unit": "guest instructions", "results": results,
