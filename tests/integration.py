@@ -94,6 +94,28 @@ def check_counters_parallel(out):
     return []
 
 
+def check_gantt_cpus(out):
+    """tools/gantt.py draws a run on two CPUs: a row per CPU, and each
+    CPU's runs exactly as its part of the RESULT line's schedule."""
+    svg = subprocess.run([sys.executable, os.path.join(ROOT, "tools/gantt.py"), "-"], input=out,
+                         capture_output=True, text=True).stdout
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError as e:
+        return [f"gantt.py did not draw a valid SVG: {e}"]
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    problems = [f"no row label {label}" for label in ("CPU0", "CPU1") if label not in texts]
+    m = re.search(r"^RESULT .* schedule=(\S+)", out, re.M)
+    runs = {k: [p.split(":")[0] for p in row.split(",") if not p.startswith(".")]
+            for k, row in enumerate(m.group(1).split("/"))} if m else {}
+    for k, names in runs.items():
+        drawn = [r.get("data-task") for r in root.iter("{http://www.w3.org/2000/svg}rect")
+                 if r.get("class") == "cpu-run" and r.get("data-cpu") == str(k)]
+        if drawn != names:
+            problems.append(f"CPU{k}'s row shows {drawn}, the schedule says {names}")
+    return problems or ([] if runs else ["no RESULT line to draw"])
+
+
 def check_counters(out):
     """The default demo: A, B and C each report 5 times, in turn."""
     reports = re.findall(r"^([ABC]): counter\s+(\d+) after\s+(\d+) ticks", out, re.M)
@@ -651,18 +673,22 @@ def make_debug_ctrl_c_test():
     return result(name, problems, log=log)
 
 
+def typed_shell(name, typed, cmdline="run=shell hz=1000", extra=()):
+    """Boot the shell, type `typed` into COM1; return (problems, clean
+    transcript), the problems starting with the exit status if not 33."""
+    status, raw = boot(name, cmdline, typed=typed, exit=False, extra=extra)
+    out = clean(raw)
+    problem = status_problem(status, 33, 60, out)
+    return ([problem] if problem else []), out
+
+
 def shell_demo_verdicts_test():
     """Demos run from the shell give the verdicts they give from a fresh
     boot: prodcons and misuse wait for the system to go quiet, and the
     shell's own wait for the demo (a join) must not count as stuck; the
     bench does not claim a boot time it cannot measure there."""
     name = "shell-demo-verdicts"
-    status, raw = boot(name, "run=shell hz=1000", typed="run prodcons\nrun misuse\nrun bench\nhalt\n", exit=False)
-    out = clean(raw)
-    problems = []
-    problem = status_problem(status, 33, 60, out)
-    if problem:
-        problems.append(problem)
+    problems, out = typed_shell(name, "run prodcons\nrun misuse\nrun bench\nhalt\n")
     for demo in ("prodcons", "misuse"):
         if f"run: {demo} finished: ok (0)" not in out:
             problems.append(Problem(f"run {demo} from the shell did not finish ok", tail(out)))
@@ -677,13 +703,8 @@ def shell_workload_cpus2_test():
     """The shell's workload command on two CPUs gives the same lockstep
     schedule as run=workload (the hand-worked answer)."""
     name = "shell-workload-cpus2"
-    status, raw = boot(name, "run=shell cpus=2 hz=1000", typed="sched rr quantum=2\nworkload course\nhalt\n",
-                       exit=False, extra=["-smp", "2"])
-    out = clean(raw)
-    problems = []
-    problem = status_problem(status, 33, 60, out)
-    if problem:
-        problems.append(problem)
+    problems, out = typed_shell(name, "sched rr quantum=2\nworkload course\nhalt\n", "run=shell cpus=2 hz=1000",
+                                extra=["-smp", "2"])
     for row in ("  CPU0   AAAACC---", "  CPU1   -BBBADDDD"):
         if row not in out.splitlines():
             problems.append(Problem(f"no Gantt row '{row.strip()}' from the shell's workload on 2 CPUs", tail(out)))
