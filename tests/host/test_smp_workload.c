@@ -74,6 +74,17 @@ static const char *row(const struct workload *w, unsigned k)
     return out;
 }
 
+/* The course's workload on n CPUs under p: the workload, for row(). */
+static const struct workload *course_on(unsigned n, enum sched_rq_mode mode, const struct sched_policy *p,
+                                        unsigned quantum)
+{
+    static struct workload w;
+    boot(n, mode, p, quantum);
+    parse("course", &w);
+    assert_true(workload_run(&run, &w));
+    return &w;
+}
+
 /* The course's workload (A 5 from 0, B 3 from 1, C 2 from 3, D 4 from 5)
  * under rr with quantum 2 on two CPUs. A on CPU 0, B on the idle CPU 1; C
  * arrives at 3 with both busy and goes to CPU 0 (a tie: where it was made);
@@ -84,12 +95,9 @@ static void test_rr_course_on_two_cpus(void **state)
 {
     (void)state;
     extern const struct sched_policy sched_rr;
-    boot(2, SCHED_RQ_PERCPU, &sched_rr, 2);
-    static struct workload w;
-    parse("course", &w);
-    assert_true(workload_run(&run, &w));
-    assert_string_equal(row(&w, 0), "AAAACC---");
-    assert_string_equal(row(&w, 1), "-BBBADDDD");
+    const struct workload *w = course_on(2, SCHED_RQ_PERCPU, &sched_rr, 2);
+    assert_string_equal(row(w, 0), "AAAACC---");
+    assert_string_equal(row(w, 1), "-BBBADDDD");
     static const uint32_t completion[] = {5, 4, 6, 9};
     for (unsigned i = 0; i < 4; i++)
         assert_int_equal(run.completion[i], completion[i]);
@@ -102,12 +110,9 @@ static void test_fifo_course_on_two_cpus(void **state)
 {
     (void)state;
     extern const struct sched_policy sched_fifo;
-    boot(2, SCHED_RQ_PERCPU, &sched_fifo, 1);
-    static struct workload w;
-    parse("course", &w);
-    assert_true(workload_run(&run, &w));
-    assert_string_equal(row(&w, 0), "AAAAADDDD");
-    assert_string_equal(row(&w, 1), "-BBBCC---");
+    const struct workload *w = course_on(2, SCHED_RQ_PERCPU, &sched_fifo, 1);
+    assert_string_equal(row(w, 0), "AAAAADDDD");
+    assert_string_equal(row(w, 1), "-BBBCC---");
 }
 
 /* The same workload on one shared queue (rq=global) under rr. C arrives at
@@ -118,12 +123,9 @@ static void test_rr_course_on_a_shared_queue(void **state)
 {
     (void)state;
     extern const struct sched_policy sched_rr;
-    boot(2, SCHED_RQ_GLOBAL, &sched_rr, 2);
-    static struct workload w;
-    parse("course", &w);
-    assert_true(workload_run(&run, &w));
-    assert_string_equal(row(&w, 0), "AAAABA---");
-    assert_string_equal(row(&w, 1), "-BBCCDDDD");
+    const struct workload *w = course_on(2, SCHED_RQ_GLOBAL, &sched_rr, 2);
+    assert_string_equal(row(w, 0), "AAAABA---");
+    assert_string_equal(row(w, 1), "-BBCCDDDD");
 }
 
 /* The properties, for one run of w (CPU-bound: no I/O) on n CPUs. */
