@@ -22,7 +22,7 @@ import os
 import re
 
 from harness import ROOT, Boot
-from integration import (check_clock, check_counters, check_counters_parallel, check_jittered_clock,
+from integration import (check_clock, check_counters, check_counters_parallel, check_gantt_cpus, check_jittered_clock,
                          check_jittered_lapic, check_smp, no_cmdline_complaint)
 
 # ---- Expected lines too long for a row ------------------------------------------
@@ -191,7 +191,7 @@ COURSE_RR2_CPUS2 = [r"^Workload course under rr quantum=2 on 2 CPUs \(9 ticks\)$
 COURSE_RR2_GLOBAL = [r"^  CPU0   AAAABA---$", r"^  CPU1   -BBCCDDDD$"]
 BOOTS += [
     Boot("course-rr2-cpus2", "run=workload sched=rr quantum=2 cpus=2 hz=1000", ktap=False, extra=["-smp", "2"],
-         expect=COURSE_RR2_CPUS2),
+         expect=COURSE_RR2_CPUS2, check=check_gantt_cpus),
     Boot("course-rr2-cpus2-mttcg", "run=workload sched=rr quantum=2 cpus=2 hz=1000", ktap=False, icount=False,
          extra=["-smp", "2", "-accel", "tcg,thread=multi"], expect=COURSE_RR2_CPUS2),
     Boot("course-rr2-cpus2-global", "run=workload sched=rr quantum=2 cpus=2 rq=global hz=1000", ktap=False,
