@@ -1058,7 +1058,7 @@ void sched_tick(void)
     } else if (curr->burst) {
         charge_declared(curr);
     }
-    if (ncpus > 1 && rq_mode == SCHED_RQ_PERCPU && c->ticks % SCHED_BALANCE_TICKS == 0)
+    if (smp && rq_mode == SCHED_RQ_PERCPU && c->ticks % SCHED_BALANCE_TICKS == 0)
         balance(c, curr == c->idle && c->rq->nr_ready == 0);
     tick_decides(c, curr);
     klock_drop(&sched_klock);
