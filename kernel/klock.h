@@ -22,14 +22,24 @@
 
 #include <arch/arch.h>
 
-/* A ticket lock: first come, first served. A plain test-and-set lock can
- * starve a CPU for good - the holder releases and retakes it before the
- * waiter looks (QEMU's round robin between vCPUs makes that the rule, not
- * the exception) - and the scheduler lock is taken on every wakeup. */
+/* A test-and-test-and-set lock, and not a ticket lock, although tickets are
+ * fair. Under QEMU each vCPU is a thread of the host, and a host with fewer
+ * free cores than vCPUs preempts them. A ticket lock hands the lock to the
+ * next waiter in line whether its vCPU runs or not, so each release to a
+ * preempted waiter stalls every other CPU for a host time slice: prodcons on
+ * 4 CPUs beside two busy host loops took 14 s with tickets and 0.4 s with
+ * this lock (and over 120 s on a loaded CI machine). Linux, as a guest
+ * without paravirtual spinlocks, falls back to test-and-set for the same
+ * reason (virt_spin_lock). Test-and-set's own weakness is that a holder can
+ * release and retake the lock before a waiter looks; under -icount QEMU runs
+ * the vCPUs in turns, and that could be every time. So waiters say they wait
+ * (`waiting`), and a release that sees one executes PAUSE: a hint on
+ * hardware, the end of the holder's turn under QEMU, where the waiter runs
+ * next. */
 struct klock {
-    volatile uint16_t owner;  /* the ticket being served */
-    volatile uint16_t next;   /* the next ticket to hand out */
-    volatile uint32_t holder; /* 1 + the CPU that holds it, 0 when free: for reports */
+    volatile uint32_t locked;  /* 1 while held: taken with XCHG */
+    volatile uint32_t waiting; /* CPUs spinning in klock_spin */
+    volatile uint32_t holder;  /* 1 + the CPU that holds it, 0 when free: for reports */
 };
 
 #define KLOCK_INIT {0, 0, 0}
@@ -41,19 +51,18 @@ static inline void klock_init(struct klock *l) { *l = (struct klock)KLOCK_INIT; 
  * alone, and the word is never touched. */
 extern bool klock_smp;
 
-/* The contended path: spin (reading, with PAUSE) until our ticket is
- * served; a CPU that already holds l is told so in a panic, not left to
- * spin forever. (kernel/sched.c) */
-void klock_spin(struct klock *l, uint16_t ticket);
+/* The contended path: spin (reading, with PAUSE) until l looks free, then
+ * try XCHG again; a CPU that already holds l is told so in a panic, not
+ * left to spin forever. (kernel/sched.c) */
+void klock_spin(struct klock *l);
 
 /* Take l with interrupts already off (a nested lock). */
 static inline void klock_take(struct klock *l)
 {
     if (!klock_smp)
         return;
-    uint16_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE); /* LOCK XADD */
-    if (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
-        klock_spin(l, ticket);
+    if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) /* XCHG */
+        klock_spin(l);
     l->holder = arch_cpu_id() + 1;
 }
 
@@ -63,7 +72,9 @@ static inline void klock_drop(struct klock *l)
     if (!klock_smp)
         return;
     l->holder = 0;
-    __atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE); /* the next ticket */
+    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+    if (l->waiting)
+        arch_cpu_relax(); /* let a waiter in before we could retake it */
 }
 
 /* Turn interrupts off, take l, and return the interrupt state to restore. */

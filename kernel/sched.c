@@ -87,17 +87,20 @@ bool klock_smp; /* kernel/klock.h: set by sched_cpu_prepare, before a second CPU
 bool sched_policy_has_priorities; /* sched.h: kept with `policy` */
 
 /* kernel/klock.h's slow path, here with the lock it matters most for. */
-void klock_spin(struct klock *l, uint16_t ticket)
+void klock_spin(struct klock *l)
 {
     uint32_t me = arch_cpu_id() + 1;
-    while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket) {
-        if (l->holder == me) {
-            klock_smp = false; /* the panic prints through the console's lock */
-            panic("klock %p: CPU %u takes a lock it already holds (it would spin forever)", (void *)l,
-                  (unsigned)me - 1);
-        }
-        arch_cpu_relax();
+    if (l->holder == me) {
+        klock_smp = false; /* the panic prints through the console's lock */
+        panic("klock %p: CPU %u takes a lock it already holds (it would spin forever)", (void *)l,
+              (unsigned)me - 1);
     }
+    __atomic_fetch_add(&l->waiting, 1, __ATOMIC_RELAXED);
+    do {
+        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) /* only reads while it is held */
+            arch_cpu_relax();
+    } while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
+    __atomic_fetch_sub(&l->waiting, 1, __ATOMIC_RELAXED);
 }
 
 static const struct sched_policy *policy;

@@ -196,6 +196,37 @@ static void test_policy_switch_keeps_every_queue(void **state)
     assert_int_equal(sched_nr_ready(), 2 * NCPUS);
 }
 
+/* A kernel lock on several CPUs: taken, it names its holder; released, it
+ * is free; a release that sees a waiter pauses (under QEMU's turns, so that
+ * the waiter gets the lock before we could retake it); and a CPU that takes
+ * a lock it already holds is told so in a panic instead of spinning. */
+static void test_klock_names_its_holder_and_refuses_a_retake(void **state)
+{
+    (void)state;
+    struct klock l = KLOCK_INIT;
+    fake_cpu = 2;
+    klock_take(&l);
+    assert_int_equal(l.locked, 1);
+    assert_int_equal(l.holder, 3);
+    klock_drop(&l);
+    assert_int_equal(l.locked, 0);
+    assert_int_equal(l.holder, 0);
+    assert_int_equal(fake_relax_turns, 0); /* nobody waited: no pause */
+
+    klock_take(&l);
+    l.waiting = 1; /* as another CPU in klock_spin */
+    klock_drop(&l);
+    assert_int_equal(fake_relax_turns, 1);
+    l.waiting = 0;
+
+    klock_take(&l);
+    expect_assert_failure(klock_take(&l));
+    assert_non_null(strstr(fake_panic_message, "CPU 2 takes a lock it already holds"));
+    assert_int_equal(l.waiting, 0); /* refused before it counted itself a waiter */
+    klock_smp = true; /* (the panic turned it off to print) */
+    klock_drop(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +235,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_an_idle_cpu_pulls_from_the_busiest, setup_percpu, teardown),
         cmocka_unit_test_setup_teardown(test_global_queue_is_shared, setup_global, teardown),
         cmocka_unit_test_setup_teardown(test_policy_switch_keeps_every_queue, setup_percpu, teardown),
+        cmocka_unit_test_setup_teardown(test_klock_names_its_holder_and_refuses_a_retake, setup_percpu, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,6 +43,7 @@ unsigned fake_timer_hz;
 uint64_t fake_cycles;
 char fake_panic_message[512];
 bool fake_tick_while_blocked;
+unsigned long fake_relax_turns;
 
 void fake_reset(void)
 {
@@ -54,6 +55,7 @@ void fake_reset(void)
     sched_early_init();
     fake_switch_from = fake_switch_to = NULL;
     fake_panic_message[0] = '\0';
+    fake_relax_turns = 0;
     fake_console_reset();
 }
 
@@ -160,8 +162,7 @@ struct arch_context *arch_switch(struct arch_context *from, struct arch_context 
 
 void arch_cpu_relax(void)
 {
-    static unsigned long turns;
-    if (++turns == 1000000) {
+    if (++fake_relax_turns == 1000000) {
         fprintf(stderr, "fake arch: a spin loop turned a million times; on the host no other CPU runs "
                         "to end it (a lock never released, a decision never carried out)\n");
         abort();

@@ -14,6 +14,10 @@ extern size_t fake_console_len;
 /* The message of the last panic(). */
 extern char fake_panic_message[512];
 
+/* arch_cpu_relax calls since fake_reset() (a million abort the test: on the
+ * host no other CPU runs to end a spin loop). */
+extern unsigned long fake_relax_turns;
+
 /* Forget all recorded output, switches and panics; interrupts on. */
 void fake_reset(void);
 void fake_console_reset(void);
