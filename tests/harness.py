@@ -181,10 +181,20 @@ def kernel_path(kernel):
     return kernel if os.path.isabs(kernel) else os.path.join(ROOT, kernel)
 
 
-def boot(name, cmdline, timeout=60, extra=(), kernel=KERNEL, icount=True, typed=None, exit=True):
+def host_cores_only(n):
+    """A preexec_fn that keeps a child on n of the host cores we may use
+    (None: no restriction)."""
+    if n is None:
+        return None
+    cores = sorted(os.sched_getaffinity(0))[:n]
+    return lambda: os.sched_setaffinity(0, cores)
+
+
+def boot(name, cmdline, timeout=60, extra=(), kernel=KERNEL, icount=True, typed=None, exit=True, host_cores=None):
     """Boot `kernel` with `-kernel`, `cmdline` (plus " exit=1" when `exit`),
     the serial console on a pipe, the extra QEMU arguments `extra`, under
-    -icount when `icount`, and `typed` (a string) typed into COM1. Return
+    -icount when `icount`, and `typed` (a string) typed into COM1; with
+    `host_cores`, QEMU may use only that many of the host's cores. Return
     (exit status, raw serial text); the status is None after a timeout. The
     log starts with the QEMU command."""
     cmd = QEMU_BASE + ["-monitor", "none"] + (ICOUNT if icount else []) + \
@@ -192,12 +202,13 @@ def boot(name, cmdline, timeout=60, extra=(), kernel=KERNEL, icount=True, typed=
         list(extra)
     try:
         p = subprocess.run(cmd, input=typed.encode() if typed is not None else None, capture_output=True,
-                           timeout=timeout)
+                           timeout=timeout, preexec_fn=host_cores_only(host_cores))
         status, out = p.returncode, p.stdout.decode("utf-8", "replace")
         err = p.stderr.decode("utf-8", "replace")
     except subprocess.TimeoutExpired as e:
         status, out, err = None, (e.stdout or b"").decode("utf-8", "replace"), ""
-    write_log(name, f"$ {' '.join(cmd)}\n{out}{err}")
+    pinned = f"(on {host_cores} host core(s)) " if host_cores else ""
+    write_log(name, f"$ {pinned}{' '.join(cmd)}\n{out}{err}")
     return status, out
 
 
@@ -304,19 +315,21 @@ class Boot:
     expect exit status `status`, a KTAP report (when `ktap`), every pattern
     in `expect` (regular expressions, re.M), and no problem from `check` (a
     function of the transcript returning a list of problems). No panic
-    unless the status is 37."""
+    unless the status is 37. With `host_cores`, QEMU runs on that many host
+    cores only."""
 
     def __init__(self, name, cmdline, status=33, ktap=True, expect=(), check=None, timeout=60, extra=(),
-                 kernel=KERNEL, icount=True):
+                 kernel=KERNEL, icount=True, host_cores=None):
         self.name, self.cmdline, self.status, self.ktap = name, cmdline, status, ktap
         self.expect, self.check, self.timeout = expect, check, timeout
-        self.extra, self.kernel, self.icount = extra, kernel, icount
+        self.extra, self.kernel, self.icount, self.host_cores = extra, kernel, icount, host_cores
 
     def run(self):
         name = "boot/" + self.name
         if not os.path.exists(kernel_path(self.kernel)):
             return result(name, [f"no kernel at {os.path.relpath(kernel_path(self.kernel), ROOT)}"])
-        status, raw = boot(self.name, self.cmdline, self.timeout, self.extra, self.kernel, self.icount)
+        status, raw = boot(self.name, self.cmdline, self.timeout, self.extra, self.kernel, self.icount,
+                           host_cores=self.host_cores)
         out = clean(raw)
         problems = [p for p in [status_problem(status, self.status, self.timeout, out)] if p]
         if self.status != 37:
