@@ -73,6 +73,7 @@ CORE_SRC += kernel/spinlock.c          # spinlocks: XCHG, TSL, TTAS, ticket; acq
 CORE_SRC += kernel/sync_report.c       # misuse reports and counts, shared by every primitive
 CORE_SRC += kernel/sem.c               # Dijkstra's semaphores
 CORE_SRC += kernel/mutex.c             # mutexes: owner, wait-for graph, priority inheritance
+CORE_SRC += kernel/lockdep.c           # lock-order validator: orders that can deadlock
 CORE_SRC += kernel/cond.c              # condition variables (Mesa) and barriers
 CORE_SRC += kernel/mailbox.c           # bounded mailboxes: message passing
 CORE_SRC += kernel/rwlock.c            # readers-writers locks

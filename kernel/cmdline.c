@@ -12,6 +12,7 @@
 #include "demo.h"
 #include "kprintf.h"
 #include "ktest.h"
+#include "lockdep.h"
 #include "sched.h"
 #include "sync.h"
 #include "trace.h"
@@ -53,6 +54,7 @@ static const struct option options[] = {
     {"boost", OPT_UINT, &sched_config.boost, 0, 100000, NULL, "mlfq: ticks between boosts of every task to the top (0: never)"},
     {"trace", OPT_BOOL, &trace_enabled, 0, 1, NULL, "record scheduler events (Chrome trace JSON on COM2 after run=workload)"},
     {"pi", OPT_BOOL, &sync_priority_inheritance, 0, 1, NULL, "priority inheritance for mutexes under prio"},
+    {"lockdep", OPT_BOOL, &lockdep_enabled, 0, 1, NULL, "report mutexes and spinlocks taken in orders that can deadlock"},
     {"seed", OPT_UINT, &sched_config.seed, 0, 0xffffffffu, NULL, "seed of lottery draws and random workloads"},
     {"workload", OPT_WORKLOAD, &kconfig.workload, 0, 0, workload_builtin,
      "run=workload: course, exercise, mixed, random, or name:arrival:burst[:priority[:tickets]],..."},
@@ -79,6 +81,7 @@ void cmdline_reset(void)
     };
     sched_config = (struct sched_config){.quantum = 1, .aging = 10, .boost = 50, .seed = 1};
     sync_priority_inheritance = true;
+    lockdep_enabled = true;
     trace_enabled = true;
 }
 

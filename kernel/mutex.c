@@ -38,6 +38,7 @@ void mutex_init(struct mutex *m, const char *name)
     m->name = name;
     list_init(&m->waiters);
     list_node_init(&m->held_node);
+    lockdep_forget(m); /* a new mutex, even at an old address */
     m->magic = SYNC_MAGIC;
 }
 
@@ -116,6 +117,7 @@ static bool in_irq(const char *op, const struct mutex *m)
 int mutex_lock(struct mutex *m)
 {
     SYNC_REFUSE_BAD("mutex_lock", m, SYNC_MISUSE);
+    lockdep_check(m, m->name, __builtin_return_address(0)); /* before it may wait: an ABBA is told first */
     arch_irqstate_t s = sched_lock();
     struct task *self = task_current();
     if (in_irq("mutex_lock", m)) {
@@ -142,6 +144,7 @@ int mutex_lock(struct mutex *m)
         m->owner = self;
         list_push_back(&self->held_mutexes, &m->held_node);
     }
+    lockdep_acquired(m, m->name);
     sched_unlock(s);
     return SYNC_OK;
 }
@@ -160,6 +163,7 @@ int mutex_trylock(struct mutex *m)
     } else if (!m->owner) {
         m->owner = self;
         list_push_back(&self->held_mutexes, &m->held_node);
+        lockdep_acquired(m, m->name); /* (a trylock cannot wait: no order to check) */
         rc = SYNC_OK;
     }
     sched_unlock(s);
@@ -173,6 +177,7 @@ void mutex_release(struct mutex *m)
 {
     struct task *self = task_current();
     list_remove(&m->held_node);
+    lockdep_released(m);
     struct task *next = waitq_wake_one_locked(&m->waiters);
     m->owner = next;
     if (next) {
@@ -223,6 +228,7 @@ int mutex_destroy(struct mutex *m)
         rc = SYNC_MISUSE;
     } else {
         m->magic = 0; /* destroyed: any later call is refused */
+        lockdep_forget(m);
     }
     sched_unlock(s);
     return rc;

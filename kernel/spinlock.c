@@ -17,6 +17,7 @@ void spin_init(struct spinlock *l, const char *name, enum spin_kind kind)
 {
     SYNC_REFUSE_NULL("spin_init", l);
     *l = (struct spinlock){.kind = kind, .name = name};
+    lockdep_forget(l); /* a new lock, even at an old address */
     l->magic = SYNC_MAGIC;
 }
 
@@ -72,6 +73,7 @@ static bool word_held(const struct spinlock *l)
 int spin_lock(struct spinlock *l)
 {
     SYNC_REFUSE_BAD("spin_lock", l, SYNC_MISUSE);
+    lockdep_check(l, l->name, __builtin_return_address(0)); /* before it may spin */
     arch_irqstate_t s = arch_irq_save();
     struct task *self = task_current();
     struct task *owner = l->owner;
@@ -98,6 +100,7 @@ int spin_lock(struct spinlock *l)
     l->spins += spins;
     if (self->spinlocks_held++ == 0)
         self->irq_before_spin = s; /* the outermost lock remembers */
+    lockdep_acquired(l, l->name);
     return SYNC_OK;
 }
 
@@ -115,6 +118,7 @@ int spin_unlock(struct spinlock *l)
     }
     l->owner = NULL;
     release_word(l);
+    lockdep_released(l);
     if (--self->spinlocks_held == 0)
         arch_irq_restore(self->irq_before_spin); /* the last one out: as before the first */
     return SYNC_OK;

@@ -29,7 +29,9 @@
  * in one line naming the object and the tasks; the call then does nothing
  * and returns SYNC_MISUSE, and the kernel goes on. A mutex_lock that would
  * close a cycle of tasks waiting for each other's mutexes is reported as
- * DEADLOCK with the cycle (the wait-for graph), and blocks as asked.
+ * DEADLOCK with the cycle (the wait-for graph), and blocks as asked. Mutexes
+ * and spinlocks taken in orders that could deadlock, even if this run did
+ * not, are reported as LOCK ORDER (kernel/lockdep.h).
  */
 #ifndef KERNEL_SYNC_H
 #define KERNEL_SYNC_H
@@ -221,6 +223,7 @@ void rw_write_unlock(struct rwlock *rw);
 struct sync_stats {
     unsigned misuse;
     unsigned deadlocks;
+    unsigned lock_orders; /* LOCK ORDER reports (kernel/lockdep.h) */
 };
 void sync_get_stats(struct sync_stats *out);
 

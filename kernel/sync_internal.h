@@ -6,6 +6,7 @@
 #define KERNEL_SYNC_INTERNAL_H
 
 #include "list.h"
+#include "lockdep.h"
 #include "sched.h"
 #include "sync.h"
 #include "task.h"
@@ -56,8 +57,40 @@ void sync_name_waiters(const struct list *q, char *buf, size_t size);
  * which guards every mutex, is held. */
 void mutex_release(struct mutex *m);
 
-/* Count a deadlock report (mutex.c prints it). */
+/* The lock-order validator's calls (kernel/lockdep.h), inline: a task that
+ * holds no lock pays a test, and each lock a push and a pop. The list of
+ * held locks is kept even with lockdep=off (testing the flag would cost
+ * about as much); only the orders are not checked. */
+static inline void lockdep_check(const void *lock, const char *name, const void *caller)
+{
+    if (task_current()->nr_locks_held && lockdep_enabled)
+        lockdep_check_held(lock, name, caller);
+}
+
+static inline void lockdep_acquired(const void *lock, const char *name)
+{
+    struct task *self = task_current();
+    unsigned n = self->nr_locks_held++; /* (past the array's end: counted, not followed) */
+    if (n < LOCKDEP_HELD_MAX) {
+        self->locks_held[n] = lock;
+        self->lock_names[n] = name;
+    }
+}
+
+static inline void lockdep_released(const void *lock)
+{
+    struct task *self = task_current();
+    unsigned n = self->nr_locks_held;
+    if (n && n <= LOCKDEP_HELD_MAX && self->locks_held[n - 1] == lock)
+        self->nr_locks_held = n - 1; /* the last one taken: the usual case */
+    else
+        lockdep_released_other(lock);
+}
+
+/* Count a deadlock report (mutex.c prints it), a lock-order report
+ * (lockdep.c prints it). */
 void sync_count_deadlock(void);
+void sync_count_lock_order(void);
 
 /*
  * Wait queues. Each one is guarded by its object's lock `lk` (a semaphore's

@@ -18,6 +18,7 @@ void sync_get_stats(struct sync_stats *out)
 }
 
 void sync_count_deadlock(void) { stats.deadlocks++; }
+void sync_count_lock_order(void) { stats.lock_orders++; }
 
 void sync_misuse(const char *op, const char *object, const char *fmt, ...)
 {

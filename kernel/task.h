@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "list.h"
+#include "lockdep.h"
 #include "pheap.h"
 #include "sched.h"
 
@@ -106,6 +107,9 @@ struct task {
     unsigned spinlocks_held;    /* spinlocks it holds now: it must not sleep */
     arch_irqstate_t irq_before_spin; /* interrupt state before its first spinlock */
     struct list held_mutexes;   /* mutexes it owns (priority inheritance) */
+    const void *locks_held[LOCKDEP_HELD_MAX]; /* lockdep.h: the locks it holds, in the order taken */
+    const char *lock_names[LOCKDEP_HELD_MAX]; /* ...and their names */
+    unsigned nr_locks_held;     /* locks it holds, followed or not (past LOCKDEP_HELD_MAX: not) */
     uint32_t lent_priority;     /* priority lent by a mutex waiter (inheritance); TASK_PRIORITIES: none */
 
     /* Policy-private state (each policy documents the fields it uses); one

@@ -353,6 +353,100 @@ static void test_wait_queues_are_fifo_otherwise(void **state)
     wake_order(&sched_prio, false, "P5 P1 P3 Q1");
 }
 
+/* The lock-order validator: one order, then its opposite, is one LOCK ORDER
+ * line naming both tasks, even though the two never overlapped; the same
+ * opposite order again says nothing new; a longer cycle is found through
+ * the orders between; a consistent order, a trylock and a lock re-initialised
+ * (its old orders forgotten) say nothing; spinlocks are followed too; and
+ * with lockdep=off nothing is checked. */
+static unsigned lock_orders(void)
+{
+    struct sync_stats st;
+    sync_get_stats(&st);
+    return st.lock_orders;
+}
+
+static void take_both(struct mutex *first, struct mutex *second)
+{
+    assert_int_equal(mutex_lock(first), SYNC_OK);
+    assert_int_equal(mutex_lock(second), SYNC_OK);
+    assert_int_equal(mutex_unlock(first), SYNC_OK); /* (out of order: allowed) */
+    assert_int_equal(mutex_unlock(second), SYNC_OK);
+}
+
+static void test_lockdep_reports_opposite_orders_once(void **state)
+{
+    (void)state;
+    lockdep_reset();
+    struct mutex x, y, z;
+    mutex_init(&x, "x");
+    mutex_init(&y, "y");
+    mutex_init(&z, "z");
+    unsigned before = lock_orders();
+    take_both(&x, &y); /* A: x then y */
+    take_both(&x, &y);
+    assert_int_equal(lock_orders(), before);
+    assert_int_equal(a->nr_locks_held, 0);
+    fake_console_reset();
+    task_yield(); /* B runs now */
+    assert_ptr_equal(task_current(), b);
+    take_both(&y, &x);
+    assert_int_equal(lock_orders(), before + 1);
+    assert_non_null(strstr(fake_console, "LOCK ORDER: 'B' takes 'x' while holding 'y' (tick "));
+    assert_non_null(strstr(fake_console, "but 'A' took 'y' while holding 'x' (tick "));
+    assert_non_null(strstr(fake_console, ": run at the same time, each would wait for the other\n"));
+    take_both(&y, &x);
+    assert_int_equal(lock_orders(), before + 1); /* known now: said once */
+
+    /* x -> y known; y -> z, then z -> x closes x -> y -> z -> x. */
+    take_both(&y, &z);
+    assert_int_equal(lock_orders(), before + 1); /* (y -> z closes nothing) */
+    fake_console_reset();
+    struct mutex w;
+    mutex_init(&w, "w");
+    take_both(&z, &w);
+    assert_int_equal(lock_orders(), before + 1);
+    take_both(&w, &x); /* w -> x, and x -> y -> z -> w */
+    assert_int_equal(lock_orders(), before + 2);
+    assert_non_null(strstr(fake_console, "'B' takes 'x' while holding 'w'"));
+    assert_non_null(strstr(fake_console, "a cycle of 4 locks"));
+
+    /* Re-initialised, x and y start afresh (y -> x alone is no cycle). A
+     * trylock is not checked, since it cannot wait; but the lock it took
+     * orders what is taken after it. */
+    mutex_init(&x, "x");
+    mutex_init(&y, "y");
+    take_both(&y, &x);
+    assert_int_equal(lock_orders(), before + 2);
+    assert_int_equal(mutex_lock(&x), SYNC_OK);
+    assert_int_equal(mutex_trylock(&y), SYNC_OK); /* x then y, but it could not have waited */
+    assert_int_equal(mutex_unlock(&y), SYNC_OK);
+    assert_int_equal(mutex_unlock(&x), SYNC_OK);
+    assert_int_equal(lock_orders(), before + 2);
+    assert_int_equal(mutex_trylock(&x), SYNC_OK);
+    assert_int_equal(mutex_lock(&y), SYNC_OK); /* x -> y, against y -> x */
+    assert_int_equal(mutex_unlock(&y), SYNC_OK);
+    assert_int_equal(mutex_unlock(&x), SYNC_OK);
+    assert_int_equal(lock_orders(), before + 3);
+    assert_int_equal(b->nr_locks_held, 0);
+
+    /* Spinlocks too; lockdep=off checks nothing. */
+    struct spinlock p, q;
+    spin_init(&p, "p", SPIN_XCHG);
+    spin_init(&q, "q", SPIN_TTAS);
+    spin_lock(&p), spin_lock(&q), spin_unlock(&q), spin_unlock(&p);
+    spin_lock(&q), spin_lock(&p), spin_unlock(&p), spin_unlock(&q);
+    assert_int_equal(lock_orders(), before + 4);
+    lockdep_enabled = false;
+    spin_init(&p, "p", SPIN_XCHG);
+    spin_init(&q, "q", SPIN_TTAS);
+    spin_lock(&p), spin_lock(&q), spin_unlock(&q), spin_unlock(&p);
+    spin_lock(&q), spin_lock(&p), spin_unlock(&p), spin_unlock(&q);
+    assert_int_equal(lock_orders(), before + 4);
+    assert_int_equal(b->nr_locks_held, 0);
+    lockdep_enabled = true;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +455,7 @@ int main(void)
         cmocka_unit_test_setup(test_wait_queues_are_fifo_otherwise, setup),
         cmocka_unit_test_setup(test_semaphore_at_its_maximum_refuses_up, setup),
         cmocka_unit_test_setup(test_uninitialised_and_destroyed_objects_are_refused, setup),
+        cmocka_unit_test_setup(test_lockdep_reports_opposite_orders_once, setup),
         cmocka_unit_test_setup(test_negative_sleep_returns_at_once, setup),
         cmocka_unit_test_setup(test_spinlock_disables_and_restores_interrupts, setup),
         cmocka_unit_test_setup(test_spinlock_misuse, setup),
