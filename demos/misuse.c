@@ -3,8 +3,11 @@
  *
  * Each case commits one mistake a student will make, checks that the kernel
  * printed one MISUSE line about it and carried on, and that the object still
- * works. Last, two tasks lock two mutexes in opposite orders: the wait-for
- * graph reports the cycle.
+ * works. Then one task takes two mutexes in one order and, once it is done,
+ * another takes them in the opposite order: no deadlock can happen, but the
+ * lock-order validator (kernel/lockdep.h) says it could have. Last, two
+ * tasks lock two mutexes in opposite orders at once: the validator reports
+ * the orders, and the wait-for graph the deadlock.
  *
  * Every case waits for the state it needs (the other task holds the mutex,
  * is blocked: WAIT_UNTIL) instead of sleeping a guessed number of ticks, so
@@ -12,6 +15,7 @@
  */
 #include "demo_util.h"
 #include "demos.h"
+#include "lockdep.h"
 
 static struct mutex m, x, y;
 static struct semaphore s;
@@ -200,6 +204,34 @@ static int no_false_deadlock(void)
     return failed;
 }
 
+/* x then y, or y then x; then let go. */
+static int in_order(void *arg)
+{
+    struct mutex *first = arg ? &y : &x, *second = arg ? &x : &y;
+    mutex_lock(first);
+    mutex_lock(second);
+    mutex_unlock(second);
+    mutex_unlock(first);
+    return 0;
+}
+
+/* One task after the other, so nothing waits: only the orders are wrong. */
+static int lock_order_abba(void)
+{
+    struct sync_stats before, after;
+    sync_get_stats(&before);
+    mutex_init(&x, "x");
+    mutex_init(&y, "y");
+    task_join(task_create("xy", in_order, NULL));
+    task_join(task_create("yx", in_order, (void *)1));
+    sync_get_stats(&after);
+    unsigned orders = after.lock_orders - before.lock_orders, deadlocks = after.deadlocks - before.deadlocks;
+    int failed = ktap_result(lockdep_enabled ? orders == 1 && deadlocks == 0 : orders == 0, "lock-order-abba");
+    kprintf("# lock_orders_reported=%u deadlocks_reported=%u lockdep=%s\n", orders, deadlocks,
+            lockdep_enabled ? "on" : "off");
+    return failed;
+}
+
 /* Opposite lock orders: A takes x then y, B takes y then x. B takes its
  * second once A holds its first; A takes its second once B is blocked on
  * it. So the deadlock happens on every run, on any number of CPUs, under
@@ -221,7 +253,7 @@ static int ab(void *arg)
 int demo_misuse(void *arg)
 {
     (void)arg;
-    ktap_plan(12);
+    ktap_plan(13);
     int failed = 0;
     failed += check("unlock-not-owner", unlock_not_owner);
     failed += check("lock-twice", lock_twice);
@@ -234,6 +266,7 @@ int demo_misuse(void *arg)
     failed += check("mutex-in-interrupt", mutex_in_interrupt);
     failed += check("exit-holding-mutex", exit_holding_mutex);
     failed += no_false_deadlock();
+    failed += lock_order_abba();
 
     /* The two stay blocked for good: this case runs last. */
     struct sync_stats before, after;
@@ -244,7 +277,10 @@ int demo_misuse(void *arg)
     task_create("B", ab, (void *)1);
     unsigned stuck = sched_wait_quiet();
     sync_get_stats(&after);
-    failed += ktap_result(after.deadlocks == before.deadlocks + 1 && stuck == 2, "deadlock-abba");
-    kprintf("# deadlocks_reported=%u stuck=%u\n", after.deadlocks - before.deadlocks, stuck);
+    unsigned orders = after.lock_orders - before.lock_orders;
+    failed += ktap_result(after.deadlocks == before.deadlocks + 1 && stuck == 2 && orders == lockdep_enabled,
+                          "deadlock-abba");
+    kprintf("# deadlocks_reported=%u stuck=%u lock_orders_reported=%u\n", after.deadlocks - before.deadlocks, stuck,
+            orders);
     return failed;
 }

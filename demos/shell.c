@@ -185,7 +185,8 @@ static void cmd_stats(void)
             sched_nr_ready());
     kprintf("memory: %u KiB free of %u KiB, %u blocks in use\n", (unsigned)(m.free >> 10), (unsigned)(m.total >> 10),
             (unsigned)m.used_blocks);
-    kprintf("sync: %u misuse reports, %u deadlocks reported\n", y.misuse, y.deadlocks);
+    kprintf("sync: %u misuse reports, %u deadlocks reported, %u lock orders reported\n", y.misuse, y.deadlocks,
+            y.lock_orders);
 }
 
 static void cmd_help(void)

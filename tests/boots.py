@@ -85,8 +85,16 @@ MISUSE = [
     r"^MISUSE: mutex_lock\(m\) by '[a-z]+': called from an interrupt handler, which cannot own a mutex; refused$",
     r"^MISUSE: task_exit\(leaver\) by 'leaver': exits holding mutex 'm'; released, for its waiters' sake$",
     r"^ok 11 no-false-deadlock$",
+    r"^LOCK ORDER: 'yx' takes 'x' while holding 'y' \(tick \d+, caller 0x[0-9a-f]{8}\), but 'xy' took 'y' while "
+    r"holding 'x' \(tick \d+, caller 0x[0-9a-f]{8}\): run at the same time, each would wait for the other$",
+    r"^ok 12 lock-order-abba$", r"^# lock_orders_reported=1 deadlocks_reported=0 lockdep=on$",
+    r"^LOCK ORDER: 'A' takes 'y' while holding 'x' .* but 'B' took 'x' while holding 'y' ",
     r"^DEADLOCK: A waits y held by B -> B waits x held by A -> A$",
+    r"^# deadlocks_reported=1 stuck=2 lock_orders_reported=1$",
 ]
+# The naive philosophers' five forks: a cycle of five lock orders.
+LOCK_ORDER_FORKS = [r"^LOCK ORDER: 'P\d' takes 'fork\d' while holding 'fork\d' .*, then .*, then .*, then .*: "
+                    r"a cycle of 5 locks; run at the same time, each task would wait for the next$"]
 COUNTERS = [r"^Tourniquet - a teaching kernel", r"^demo 'counters' finished: ok"]
 
 # ---- The boots, one per line -------------------------------------------------------
@@ -123,12 +131,14 @@ BOOTS = [
     Boot("race", "run=race hz=1000", expect=[r"^# total=100 expected=400 lost=300"]),
     Boot("exclusion", "run=exclusion hz=1000"),
     Boot("prodcons", "run=prodcons hz=1000", expect=PRODCONS),
-    Boot("philosophers", "run=philosophers hz=1000", expect=PHILOSOPHERS),
+    Boot("philosophers", "run=philosophers hz=1000", expect=PHILOSOPHERS + LOCK_ORDER_FORKS),
     Boot("readers-writers", "run=readers-writers hz=1000"),
     Boot("barber", "run=barber hz=1000"),
     Boot("barrier", "run=barrier hz=1000"),
     Boot("inversion", "run=inversion hz=1000"),
     Boot("misuse", "run=misuse hz=1000", expect=MISUSE),
+    Boot("misuse-lockdep-off", "run=misuse lockdep=off hz=1000",
+         expect=[r"^# lock_orders_reported=0 deadlocks_reported=0 lockdep=off$", r"^ok 13 deadlock-abba$"]),
     Boot("counters-demo", "hz=1000", ktap=False, check=check_counters, expect=COUNTERS),
 ]
 
