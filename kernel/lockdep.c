@@ -10,6 +10,8 @@
  */
 #include "lockdep.h"
 
+#include <stdarg.h>
+
 #include "kprintf.h"
 #include "sched.h"
 #include "sync_internal.h"
@@ -68,36 +70,54 @@ static int path(const void *start, const void *goal, int *came_from)
     return -1;
 }
 
-static void say_order(const struct lock_order *o)
+/* The report is built here and printed in one call, so that on several
+ * CPUs no other line lands in the middle of it. (Guarded by `lock`, as are
+ * the search's arrays: none of them is on the stack of the task that
+ * happens to take a lock.) */
+static char line[1024];
+static unsigned line_len;
+static int chain[LOCKDEP_ORDERS];
+
+__attribute__((format(printf, 1, 2))) static void add(const char *fmt, ...)
 {
-    kprintf("'%s' took '%s' while holding '%s' (tick %u, caller %p)", o->task, o->to_name, o->from_name,
-            (unsigned)o->tick, o->caller);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = kvsnprintf(line + line_len, sizeof line - line_len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        line_len = line_len + (unsigned)n < sizeof line ? line_len + (unsigned)n : sizeof line - 1;
+}
+
+static void add_order(const struct lock_order *o, const char *verb)
+{
+    add("'%s' %s '%s' while holding '%s' (tick %u, caller %p)", o->task, verb, o->to_name, o->from_name,
+        (unsigned)o->tick, o->caller);
 }
 
 /* The new order n closes a cycle whose other orders end at `last`. */
 static void report(const struct lock_order *n, int last, const int *came_from)
 {
-    int chain[LOCKDEP_ORDERS];
     unsigned len = 0;
     for (int e = last; e >= 0; e = came_from[e])
         chain[len++] = e; /* (backwards: from the last order to the first) */
-    kprintf("LOCK ORDER: '%s' takes '%s' while holding '%s' (tick %u, caller %p), but ", n->task, n->to_name,
-            n->from_name, (unsigned)n->tick, n->caller);
-    if (len == 1) {
-        say_order(&orders[chain[0]]);
-        kprintf(": run at the same time, each would wait for the other\n");
-        return;
-    }
+    line_len = 0;
+    add("LOCK ORDER: ");
+    add_order(n, "takes");
+    add(", but ");
     for (unsigned k = len; k-- > 0;) {
-        say_order(&orders[chain[k]]);
-        kprintf(k ? ", then " : "");
+        add_order(&orders[chain[k]], "took");
+        add(k ? ", then " : "");
     }
-    kprintf(": a cycle of %u locks; run at the same time, each task would wait for the next\n", len + 1);
+    if (len == 1)
+        add(": run at the same time, each would wait for the other");
+    else
+        add(": a cycle of %u locks; run at the same time, each task would wait for the next", len + 1);
+    kprintf("%s\n", line);
 }
 
 void lockdep_check_held(const void *l, const char *name, const void *caller)
 {
-    if (sched_in_irq()) /* (a handler would be refused the lock anyway) */
+    if (sched_in_irq()) /* (a handler borrows the task it interrupted: these are not its orders) */
         return;
     struct task *self = task_current();
     unsigned held = self->nr_locks_held < LOCKDEP_HELD_MAX ? self->nr_locks_held : LOCKDEP_HELD_MAX;
