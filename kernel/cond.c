@@ -46,6 +46,7 @@ int cond_wait(struct cond *c, struct mutex *m)
     mutex_release(m);
     klock_drop(&sched_klock);
     sched_block(c, cond_wait_tag, &c->lock);
+    task_exit_if_killed(&c->lock);
     klock_irqrestore(&c->lock, s);
     return mutex_lock(m);
 }

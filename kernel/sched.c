@@ -661,6 +661,7 @@ void sched_block(const void *obj, const char *what, struct klock *lk)
     events++;
     cur->wait_obj = obj;
     cur->wait_what = what;
+    cur->wait_lock = lk;
     if (handoff)
         klock_drop(lk); /* ...then, BLOCKED and findable, let wakers in */
     if (trace_enabled)

@@ -107,6 +107,7 @@ static inline void waitq_block(struct list *q, const void *obj, const char *what
     list_push_back(q, &self->wait_node);
     self->wait_name = name;
     sched_block(obj, what, lk);
+    task_exit_if_killed(lk); /* task_kill: this wait is where it ends */
 }
 
 /* Wake the task at the front of q, if any, and return it. The caller holds

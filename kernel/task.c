@@ -80,6 +80,7 @@ static void task_first_run(struct arch_context *last)
     if (self->runs != 1)
         panic("task '%s' (id %u) starts a second time, on cpu %u (switched in %u times): it ran on two CPUs",
               self->name, (unsigned)self->id, self->cpu, (unsigned)self->runs);
+    task_exit_if_killed(&sched_klock); /* killed before it ever ran */
     klock_drop(&sched_klock);
     arch_irq_enable();
     task_exit(self->entry(self->arg));
@@ -154,7 +155,9 @@ void task_exit(int code)
     KASSERT(self != &idle_task);
     while (!list_empty(&self->held_mutexes)) {
         struct mutex *m = list_entry(list_first(&self->held_mutexes), struct mutex, held_node);
-        sync_misuse("task_exit", self->name, "exits holding mutex '%s'; released, for its waiters' sake", m->name);
+        if (!self->killed) /* (killed: it did not choose to exit holding it) */
+            sync_misuse("task_exit", self->name, "exits holding mutex '%s'; released, for its waiters' sake",
+                        m->name);
         mutex_release(m);
     }
     if (self->spinlocks_held) {
@@ -163,6 +166,83 @@ void task_exit(int code)
     }
     sched_retire(self, code);
     sched_exit();
+}
+
+static bool exists(const struct task *t);
+
+void task_die_killed(struct klock *held)
+{
+    klock_drop(held); /* (interrupts stay off: task_exit takes the scheduler lock itself) */
+    task_exit(TASK_EXIT_KILLED);
+}
+
+/* Take t out of the wait it is in, if it waits, and make it READY: it
+ * will find itself killed on its way out of that wait. */
+static void wake_to_die(struct task *t)
+{
+    for (;;) {
+        arch_irqstate_t s = sched_lock();
+        struct klock *lk = t->wait_lock;
+        if (t->state == TASK_SLEEPING || (t->state == TASK_NEW && list_node_linked(&t->wait_node))) {
+            /* asleep, or yet to arrive: sched_make_ready takes it off the sleep queue */
+            sched_make_ready(t, SCHED_WAKEUP);
+            sched_unlock_preempt(&sched_klock, s);
+            return;
+        }
+        if (t->state != TASK_BLOCKED) { /* READY or RUNNING: it ends at its next wait; or DEAD */
+            sched_unlock(s);
+            return;
+        }
+        if (lk == &sched_klock || !klock_smp) { /* (one CPU: every klock is "interrupts off") */
+            if (list_node_linked(&t->wait_node))
+                list_remove(&t->wait_node); /* (a join waits on no queue) */
+            sched_make_ready(t, SCHED_WAKEUP);
+            sched_unlock_preempt(&sched_klock, s);
+            return;
+        }
+        /* Its queue is guarded by lk, taken before the scheduler lock (as
+         * sched_block does): let go, take both in that order, look again. */
+        sched_unlock(s);
+        s = klock_irqsave(lk);
+        klock_take(&sched_klock);
+        bool done = t->state == TASK_BLOCKED && t->wait_lock == lk;
+        if (done) {
+            list_remove(&t->wait_node);
+            sched_make_ready(t, SCHED_WAKEUP);
+        }
+        klock_drop(&sched_klock);
+        sched_unlock_preempt(lk, s);
+        if (done)
+            return;
+    }
+}
+
+int task_kill_all(struct task *const *ts, unsigned n)
+{
+    struct task *self = task_current();
+    arch_irqstate_t s = sched_lock();
+    for (unsigned i = 0; i < n; i++) {
+        struct task *t = ts[i];
+        const char *why = t == NULL    ? "there is no such task (NULL)"
+                          : !exists(t) ? "it no longer exists (already joined and freed?)"
+                          : t == self  ? "a task cannot kill itself (it may return or call task_exit)"
+                          : t->is_idle ? "an idle task never exits"
+                                       : NULL;
+        if (why) {
+            bool known = t && exists(t);
+            sched_unlock(s);
+            kprintf("task_kill: '%s' cannot kill %s%s%s: %s; nothing was killed\n", self->name, known ? "'" : "",
+                    known ? t->name : "that task", known ? "'" : "", why);
+            return -1;
+        }
+    }
+    for (unsigned i = 0; i < n; i++) /* all marked before any runs again */
+        if (ts[i]->state != TASK_DEAD)
+            __atomic_store_n(&ts[i]->killed, true, __ATOMIC_RELEASE);
+    sched_unlock(s);
+    for (unsigned i = 0; i < n; i++)
+        wake_to_die(ts[i]);
+    return 0;
 }
 
 void task_yield(void)
@@ -187,8 +267,10 @@ void task_sleep(uint32_t ticks)
         return;
     }
     arch_irqstate_t s = sched_lock();
-    if (sync_may_block("task_sleep", task_current()->name))
+    if (sync_may_block("task_sleep", task_current()->name)) {
         sched_sleep_until(sched_ticks_locked() + ticks);
+        task_exit_if_killed(&sched_klock);
+    }
     sched_unlock(s);
 }
 
@@ -243,6 +325,7 @@ int task_join(struct task *t)
         t->joiner = self;
         self->wait_name = t->name;
         sched_block(t, join_wait, &sched_klock);
+        task_exit_if_killed(&sched_klock);
     }
     /* DEAD - but on several CPUs it may still be leaving its CPU (it
      * retired at a tick, and its CPU switches at the interrupt's tail):

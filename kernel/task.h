@@ -80,8 +80,10 @@ struct task {
     const void *wait_obj;       /* BLOCKED (only then valid): what it waits for... */
     const char *wait_what;      /* ...and what kind of thing that is ("join", "mutex") */
     const char *wait_name;      /* ...and its name, for reports (or NULL) */
+    struct klock *wait_lock;    /* BLOCKED: the lock that guards the queue it is in (sched_block's lk) */
     struct task *joiner;        /* the task blocked in task_join on this one */
     bool joined;                /* someone has called task_join on it */
+    volatile bool killed;       /* task_kill: it exits at its next wait */
 
     /* Accounting, kept by the core the same way for every policy. */
     uint64_t ticks;             /* timer ticks charged while RUNNING */
@@ -148,6 +150,25 @@ void task_discard(struct task *t);
 /* End the calling task with an exit code for task_join. Never returns. */
 __attribute__((noreturn)) void task_exit(int code);
 
+/* The exit code of a task ended by task_kill. */
+#define TASK_EXIT_KILLED (-9)
+
+/* End the tasks ts[0..n-1] at their next wait - at once for those that
+ * wait now (BLOCKED or SLEEPING: each leaves the queue it is in). A kernel
+ * task cannot be stopped in the middle of its code, so that is its safe
+ * point: it returns from the wait only to exit with TASK_EXIT_KILLED,
+ * releasing the mutexes it holds (for their waiters; no MISUSE line, as
+ * it did not choose to exit holding them). They are all marked before any
+ * is woken, so that a mutex one of them lets go of on its way out, handed
+ * to another, does not set that one running again. Their joiner still
+ * joins them (and frees them). Refused (-1, one line saying why) for the
+ * caller, an idle task, NULL or a task that no longer exists; a task
+ * already DEAD is left alone. A task blocked on a mutex that was lending
+ * its priority leaves the owner that priority until the owner unlocks. */
+int task_kill_all(struct task *const *ts, unsigned n);
+static inline int task_kill(struct task *t) { return task_kill_all(&t, 1); }
+
+
 /* Give up the CPU: the task goes back to the ready queue as the policy
  * says (round robin: at the tail). Returns when it is picked again. */
 void task_yield(void);
@@ -182,6 +203,15 @@ bool task_resume(struct task *t);
  * split by a move to another CPU; the scheduler keeps it equal to its
  * CPU's `current`. */
 static inline struct task *task_current(void) { return (struct task *)arch_cpu_current(); }
+
+/* Called with `held` (a klock) held, on the way back from a wait: if the
+ * caller was killed meanwhile, drop `held` and exit. */
+__attribute__((noreturn)) void task_die_killed(struct klock *held);
+static inline void task_exit_if_killed(struct klock *held)
+{
+    if (__atomic_load_n(&task_current()->killed, __ATOMIC_ACQUIRE))
+        task_die_killed(held);
+}
 
 /* The priority a policy should use: its own, or a more urgent one lent to
  * it through a mutex (priority inheritance). */

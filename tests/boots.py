@@ -104,6 +104,10 @@ BOOTS = [
     Boot("preempt-quantum3", "test=preempt quantum=3 hz=1000", expect=[r"# policy=rr quantum=3"]),
     Boot("preempt-hz100", "test=preempt", expect=[r"# policy=rr quantum=1 hz=100 "], timeout=120),
     Boot("sleep-hz50", "test=sleep hz=50"),
+    # task_kill on 1 and 4 CPUs, and with the 4 really in parallel.
+    Boot("kill-cpus4", "test=kill cpus=4 hz=1000", extra=["-smp", "4"], expect=[r"^ok 1 kill$"]),
+    Boot("kill-cpus4-mttcg", "test=kill cpus=4 hz=1000", extra=["-smp", "4", "-accel", "tcg,thread=multi"],
+         icount=False, timeout=120, expect=[r"^ok 1 kill$"]),
     Boot("divzero", "test=divzero hz=1000", status=37, expect=DIVZERO),
     Boot("canary", "test=canary hz=1000", status=37, expect=CANARY),
     Boot("doublefault", "test=doublefault hz=1000", status=37, expect=DOUBLEFAULT),

@@ -13,6 +13,7 @@ const struct ktest ktests[] = {
     {"yield", ktest_yield, false, "task_yield hands the CPU to the other ready task"},
     {"sleep", ktest_sleep, false, "sleepers wake exactly at their deadline, in deadline order"},
     {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
+    {"kill", ktest_kill, false, "task_kill ends waiting tasks at their wait, releasing their mutexes"},
     {"clock", ktest_clock, false, "the timer ticks hz= times per second of guest time"},
     {"swap", ktest_swap, false, "switching policy while tasks run loses and duplicates nothing"},
     {"divzero", ktest_divzero, true, "a divide error prints the CPU state and panics (status 37)"},

@@ -8,6 +8,7 @@ void ktest_preempt(void);
 void ktest_yield(void);
 void ktest_sleep(void);
 void ktest_join(void);
+void ktest_kill(void);
 void ktest_divzero(void);
 void ktest_livelock(void);
 void ktest_canary(void);

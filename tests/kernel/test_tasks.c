@@ -3,6 +3,7 @@
  */
 #include "ktest.h"
 #include "ktests.h"
+#include "sync.h"
 #include "tourniquet.h"
 
 /* ---- preempt ---------------------------------------------------------- */
@@ -215,6 +216,115 @@ void ktest_join(void)
     task_sleep(1); /* let the joiner block in task_join */
     KT_EXPECT(task_join(child) == -1, "a second joiner was accepted");
     KT_EXPECT(task_join(joiner) == 5, "the first joiner did not get the exit code");
+}
+
+/* ---- kill ------------------------------------------------------------- */
+
+static struct semaphore kill_sem;
+static struct mutex kill_m1, kill_m2;
+static struct cond kill_cond;
+static volatile int kill_reached; /* set by a victim past its wait: it must never be */
+
+static int wait_sem(void *arg)
+{
+    (void)arg;
+    sem_down(&kill_sem);
+    kill_reached = 1;
+    return 0;
+}
+
+static int hold_m1_wait_m2(void *arg)
+{
+    (void)arg;
+    mutex_lock(&kill_m1);
+    mutex_lock(&kill_m2);
+    kill_reached = 1;
+    return 0;
+}
+
+static int nap_long(void *arg)
+{
+    (void)arg;
+    task_sleep(1000000);
+    kill_reached = 1;
+    return 0;
+}
+
+static int wait_cond(void *arg)
+{
+    (void)arg;
+    mutex_lock(&kill_m2);
+    cond_wait(&kill_cond, &kill_m2);
+    kill_reached = 1;
+    return 0;
+}
+
+static int spin_a_while(void *arg)
+{
+    (void)arg;
+    for (volatile unsigned i = 0; i < 200000; i++)
+        ;
+    task_sleep(1); /* its next wait: it ends here */
+    kill_reached = 1;
+    return 0;
+}
+
+/* Wait (a tick at a time, at most 1000) until t is in state s. */
+static void wait_state(struct task *t, enum task_state s)
+{
+    for (unsigned n = 0; __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != s && n < 1000; n++)
+        task_sleep(1);
+    KT_EXPECT(t->state == s, "'%s' is %s", t->name, task_state_name(t->state));
+}
+
+void ktest_kill(void)
+{
+    struct sync_stats before, after;
+    sync_get_stats(&before);
+    kill_reached = 0;
+    sem_init(&kill_sem, "kill_sem", 0);
+    mutex_init(&kill_m1, "kill_m1");
+    mutex_init(&kill_m2, "kill_m2");
+    cond_init(&kill_cond, "kill_cond");
+
+    /* Blocked on a semaphore (its own lock), on a mutex while holding
+     * another, asleep, in cond_wait: each ends at once, with the kill's
+     * exit code, and never runs past its wait. */
+    mutex_lock(&kill_m2);
+    struct task *t[4] = {task_create("on_sem", wait_sem, NULL), task_create("on_mutex", hold_m1_wait_m2, NULL),
+                         task_create("asleep", nap_long, NULL), NULL};
+    wait_state(t[0], TASK_BLOCKED);
+    wait_state(t[1], TASK_BLOCKED);
+    wait_state(t[2], TASK_SLEEPING);
+    uint64_t t0 = ticks_now();
+    KT_EXPECT_EQ(task_kill_all(t, 3), 0);
+    for (unsigned i = 0; i < 3; i++)
+        KT_EXPECT_EQ(task_join(t[i]), TASK_EXIT_KILLED);
+    KT_EXPECT(ticks_now() < t0 + 100, "the sleeper was not ended at once (%u ticks)", (unsigned)(ticks_now() - t0));
+    KT_EXPECT(kill_m1.owner == NULL, "on_mutex's mutex was not released on its way out");
+    KT_EXPECT(list_empty(&kill_m2.waiters) && list_empty(&kill_sem.waiters), "a killed task is still queued");
+    mutex_unlock(&kill_m2);
+
+    t[3] = task_create("in_cond", wait_cond, NULL);
+    wait_state(t[3], TASK_BLOCKED);
+    KT_EXPECT_EQ(task_kill(t[3]), 0);
+    KT_EXPECT_EQ(task_join(t[3]), TASK_EXIT_KILLED);
+    KT_EXPECT(kill_m2.owner == NULL, "cond_wait's mutex is still held");
+
+    /* A running task ends at its next wait. */
+    struct task *r = task_create("busy", spin_a_while, NULL);
+    KT_EXPECT_EQ(task_kill(r), 0);
+    KT_EXPECT_EQ(task_join(r), TASK_EXIT_KILLED);
+    KT_EXPECT(!kill_reached, "a killed task ran past its wait");
+
+    /* The objects still work; refusals; no MISUSE line for the mutex a
+     * killed task let go of. */
+    sem_up(&kill_sem);
+    KT_EXPECT_EQ(sem_down(&kill_sem), SYNC_OK);
+    KT_EXPECT_EQ(task_kill(task_current()), -1);
+    KT_EXPECT_EQ(task_kill(NULL), -1);
+    sync_get_stats(&after);
+    KT_EXPECT_EQ(after.misuse, before.misuse);
 }
 
 /* ---- swap ------------------------------------------------------------- */
