@@ -48,6 +48,18 @@ static inline bool spawn(struct task **t, unsigned n, const char *prefix, task_e
     return true;
 }
 
+/* End tasks a demo left blocked on purpose (a deadlock) and free them, so
+ * that nothing is left behind and the demo can run again: how many ended
+ * as killed tasks do (task_kill_all), releasing what they held. */
+static inline unsigned end_stuck(struct task **t, unsigned n)
+{
+    unsigned killed = 0;
+    if (task_kill_all(t, n) == 0)
+        for (unsigned i = 0; i < n; i++)
+            killed += task_join(t[i]) == TASK_EXIT_KILLED;
+    return killed;
+}
+
 static inline void join_all(struct task **t, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)

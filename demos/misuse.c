@@ -7,7 +7,8 @@
  * another takes them in the opposite order: no deadlock can happen, but the
  * lock-order validator (kernel/lockdep.h) says it could have. Last, two
  * tasks lock two mutexes in opposite orders at once: the validator reports
- * the orders, and the wait-for graph the deadlock.
+ * the orders, the wait-for graph the deadlock, and the demo ends the two
+ * (task_kill_all) so that nothing is left behind.
  *
  * Every case waits for the state it needs (the other task holds the mutex,
  * is blocked: WAIT_UNTIL) instead of sleeping a guessed number of ticks, so
@@ -268,19 +269,21 @@ int demo_misuse(void *arg)
     failed += no_false_deadlock();
     failed += lock_order_abba();
 
-    /* The two stay blocked for good: this case runs last. */
+    /* The two stay blocked until we end them (task_kill_all); each lets go
+     * of its mutex on the way out, with no MISUSE line. */
     struct sync_stats before, after;
     sync_get_stats(&before);
     mutex_init(&x, "x");
     mutex_init(&y, "y");
-    task_create("A", ab, NULL);
-    task_create("B", ab, (void *)1);
+    struct task *t[2] = {task_create("A", ab, NULL), task_create("B", ab, (void *)1)};
     unsigned stuck = sched_wait_quiet();
+    unsigned ended = end_stuck(t, 2);
     sync_get_stats(&after);
     unsigned orders = after.lock_orders - before.lock_orders;
-    failed += ktap_result(after.deadlocks == before.deadlocks + 1 && stuck == 2 && orders == lockdep_enabled,
+    failed += ktap_result(after.deadlocks == before.deadlocks + 1 && stuck == 2 && orders == lockdep_enabled &&
+                              ended == 2 && after.misuse == before.misuse,
                           "deadlock-abba");
-    kprintf("# deadlocks_reported=%u stuck=%u lock_orders_reported=%u\n", after.deadlocks - before.deadlocks, stuck,
-            orders);
+    kprintf("# deadlocks_reported=%u stuck=%u ended=%u lock_orders_reported=%u\n", after.deadlocks - before.deadlocks,
+            stuck, ended, orders);
     return failed;
 }

@@ -148,16 +148,19 @@ int demo_philosophers(void *arg)
     int failed = run_dinner("philosophers-ordered", ordered);
     failed += run_dinner("philosophers-state-array", with_states);
 
-    /* The naive table deadlocks: the five stay blocked for good (the demo
-     * cannot free them, so it runs last). */
+    /* The naive table deadlocks: the five stay blocked until the demo ends
+     * them (task_kill_all), and each lets go of its fork on the way out. */
     reset();
     struct sync_stats before, after;
     sync_get_stats(&before);
     struct task *p[PHILOSOPHERS];
     spawn(p, PHILOSOPHERS, "P", naive);
     unsigned stuck = sched_wait_quiet();
+    unsigned ended = end_stuck(p, PHILOSOPHERS);
     sync_get_stats(&after);
-    failed += ktap_result(after.deadlocks == before.deadlocks + 1 && stuck >= PHILOSOPHERS, "philosophers-naive");
-    kprintf("# deadlocks_reported=%u stuck=%u\n", after.deadlocks - before.deadlocks, stuck);
+    failed += ktap_result(after.deadlocks == before.deadlocks + 1 && stuck == PHILOSOPHERS && ended == PHILOSOPHERS &&
+                              after.misuse == before.misuse,
+                          "philosophers-naive");
+    kprintf("# deadlocks_reported=%u stuck=%u ended=%u\n", after.deadlocks - before.deadlocks, stuck, ended);
     return failed;
 }

@@ -74,7 +74,8 @@ BAD_WORKLOAD = [
 PRODCONS = [r"^STALL: no task has run for 100 ticks", r"^STALL:   'consumer' \(id \d+\) waits on sleep\(\)$",
             r"^STALL:   'producer' \(id \d+\) waits on sleep\(\)$"]
 PHILOSOPHERS = [r"^DEADLOCK: P4 waits fork0 held by P0 -> P0 waits fork1 held by P1 -> P1 waits fork2 held by P2 -> "
-                r"P2 waits fork3 held by P3 -> P3 waits fork4 held by P4 -> P4$"]
+                r"P2 waits fork3 held by P3 -> P3 waits fork4 held by P4 -> P4$",
+                r"^# deadlocks_reported=1 stuck=5 ended=5$"]
 MISUSE = [
     r"^MISUSE: mutex_unlock\(m\) by 'misuse': it is owned by 'owner'; only the owner may unlock it; ignored$",
     r"^MISUSE: mutex_lock\(m\) by 'misuse': already holds it: locking it again would wait forever; refused$",
@@ -90,7 +91,7 @@ MISUSE = [
     r"^ok 12 lock-order-abba$", r"^# lock_orders_reported=1 deadlocks_reported=0 lockdep=on$",
     r"^LOCK ORDER: 'A' takes 'y' while holding 'x' .* but 'B' took 'x' while holding 'y' ",
     r"^DEADLOCK: A waits y held by B -> B waits x held by A -> A$",
-    r"^# deadlocks_reported=1 stuck=2 lock_orders_reported=1$",
+    r"^# deadlocks_reported=1 stuck=2 ended=2 lock_orders_reported=1$",
 ]
 # The naive philosophers' five forks: a cycle of five lock orders.
 LOCK_ORDER_FORKS = [r"^LOCK ORDER: 'P\d' takes 'fork\d' while holding 'fork\d' .*, then .*, then .*, then .*: "
