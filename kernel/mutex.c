@@ -212,6 +212,14 @@ int mutex_unlock(struct mutex *m)
     return SYNC_OK;
 }
 
+bool mutex_held_by_me(struct mutex *m)
+{
+    SYNC_REFUSE_BAD("mutex_held_by_me", m, false);
+    /* Only the caller makes the owner itself, or changes it from itself:
+     * no lock is needed to compare it with the caller. */
+    return __atomic_load_n(&m->owner, __ATOMIC_ACQUIRE) == task_current();
+}
+
 int mutex_destroy(struct mutex *m)
 {
     SYNC_REFUSE_BAD("mutex_destroy", m, SYNC_MISUSE);

@@ -132,6 +132,9 @@ int mutex_trylock(struct mutex *m);
 /* Unlock; the longest waiter becomes the owner. Only the owner may. */
 int mutex_unlock(struct mutex *m);
 int mutex_destroy(struct mutex *m);
+/* Does the calling task own m? (For assertions: "I must hold it here".)
+ * A NULL or uninitialised m is reported and gives false. */
+bool mutex_held_by_me(struct mutex *m);
 
 /* The slides' mutex: TSL in a loop, and task_yield while it is taken. No
  * queue, no owner, no fairness: compare it with struct mutex. */

@@ -170,6 +170,24 @@ void task_exit(int code)
 
 static bool exists(const struct task *t);
 
+int task_set_priority(struct task *t, uint32_t p)
+{
+    arch_irqstate_t s = sched_lock();
+    bool known = t && exists(t);
+    if (!known || t->is_idle || p >= TASK_PRIORITIES) {
+        sched_unlock(s);
+        sync_misuse("task_set_priority", known ? t->name : "?", "%s; refused",
+                    !known       ? "there is no such task (NULL, or already joined and freed)"
+                    : t->is_idle ? "an idle task has no priority (it runs only when nothing else can)"
+                                 : "the priority must be 0 (most urgent) .. 7");
+        return -1;
+    }
+    t->priority = p;
+    sched_priority_changed(t);
+    sched_unlock_preempt(&sched_klock, s); /* no longer the most urgent: the CPU goes now */
+    return 0;
+}
+
 void task_die_killed(struct klock *held)
 {
     klock_drop(held); /* (interrupts stay off: task_exit takes the scheduler lock itself) */

@@ -150,6 +150,16 @@ void task_discard(struct task *t);
 /* End the calling task with an exit code for task_join. Never returns. */
 __attribute__((noreturn)) void task_exit(int code);
 
+/* Give t the priority p (0, the most urgent, .. TASK_PRIORITIES - 1) at
+ * once, whatever its state; a mutex may still lend it a more urgent one.
+ * Under a policy that uses priorities (prio), the CPU is reconsidered at
+ * once: a caller that is no longer the most urgent gives the CPU up before
+ * this returns, and a task made more urgent than what runs preempts it
+ * (Pintos' priority-change). Other policies keep the number for later.
+ * A p out of range or a t that is not a task is reported (MISUSE) and
+ * refused: -1; else 0. */
+int task_set_priority(struct task *t, uint32_t p);
+
 /* The exit code of a task ended by task_kill. */
 #define TASK_EXIT_KILLED (-9)
 

@@ -447,6 +447,23 @@ static void test_lockdep_reports_opposite_orders_once(void **state)
     lockdep_enabled = true;
 }
 
+/* mutex_held_by_me: true for the owner only; a NULL mutex is reported. */
+static void test_mutex_held_by_me(void **state)
+{
+    (void)state;
+    struct mutex m;
+    mutex_init(&m, "m");
+    assert_false(mutex_held_by_me(&m));
+    assert_int_equal(mutex_lock(&m), SYNC_OK);
+    assert_true(mutex_held_by_me(&m));
+    task_yield(); /* B runs now: A owns m, not B */
+    assert_ptr_equal(task_current(), b);
+    assert_false(mutex_held_by_me(&m));
+    fake_console_reset();
+    assert_false(mutex_held_by_me(NULL));
+    assert_non_null(strstr(fake_console, "MISUSE: mutex_held_by_me(NULL)"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +473,7 @@ int main(void)
         cmocka_unit_test_setup(test_semaphore_at_its_maximum_refuses_up, setup),
         cmocka_unit_test_setup(test_uninitialised_and_destroyed_objects_are_refused, setup),
         cmocka_unit_test_setup(test_lockdep_reports_opposite_orders_once, setup),
+        cmocka_unit_test_setup(test_mutex_held_by_me, setup),
         cmocka_unit_test_setup(test_negative_sleep_returns_at_once, setup),
         cmocka_unit_test_setup(test_spinlock_disables_and_restores_interrupts, setup),
         cmocka_unit_test_setup(test_spinlock_misuse, setup),

@@ -9,6 +9,7 @@ void ktest_yield(void);
 void ktest_sleep(void);
 void ktest_join(void);
 void ktest_kill(void);
+void ktest_priority(void);
 void ktest_divzero(void);
 void ktest_livelock(void);
 void ktest_canary(void);

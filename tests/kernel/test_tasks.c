@@ -327,6 +327,77 @@ void ktest_kill(void)
     KT_EXPECT_EQ(after.misuse, before.misuse);
 }
 
+/* ---- priority --------------------------------------------------------- */
+
+/* Pintos' priority-change, under prio on one CPU: the order things happen
+ * in is the check. */
+static unsigned prio_log[8], prio_steps;
+
+static void step(unsigned what)
+{
+    if (prio_steps < 8)
+        prio_log[prio_steps++] = what;
+}
+
+static int lowers_itself(void *arg)
+{
+    (void)arg;
+    step(1);                                   /* more urgent than ktest: runs at once */
+    task_set_priority(task_current(), 6);      /* now less urgent: gives the CPU up here */
+    step(3);                                   /* once ktest waits for it */
+    return 0;
+}
+
+static int logs_five(void *arg)
+{
+    (void)arg;
+    step(5);
+    return 0;
+}
+
+static struct task *start_with_priority(const char *name, task_entry_t fn, uint32_t p)
+{
+    struct task *t = task_new(name, fn, NULL);
+    t->priority = p;
+    task_start_at(t, ticks_now());
+    return t;
+}
+
+void ktest_priority(void)
+{
+    const struct sched_policy *was = sched_policy();
+    struct task *self = task_current();
+    uint32_t mine = self->priority;
+    sched_set_policy(sched_policy_find("prio"));
+    KT_EXPECT_EQ(task_set_priority(self, 4), 0);
+    prio_steps = 0;
+
+    /* A more urgent task preempts us; lowering itself below us, it yields. */
+    struct task *h = start_with_priority("H", lowers_itself, 2);
+    step(2);
+    KT_EXPECT_EQ(task_join(h), 0);
+    /* Raising a ready task above us: it runs before this call returns. */
+    struct task *m = start_with_priority("M", logs_five, 6);
+    step(4);
+    KT_EXPECT_EQ(task_set_priority(m, 1), 0);
+    step(6);
+    KT_EXPECT_EQ(task_join(m), 0);
+    kprintf("# order:");
+    for (unsigned i = 0; i < prio_steps; i++)
+        kprintf(" %u", prio_log[i]);
+    kprintf(" (expected 1 2 3 4 5 6)\n");
+    KT_EXPECT_EQ(prio_steps, 6);
+    for (unsigned i = 0; i < prio_steps; i++)
+        KT_EXPECT_EQ(prio_log[i], i + 1);
+
+    /* Refused: out of range, no task. */
+    KT_EXPECT_EQ(task_set_priority(self, TASK_PRIORITIES), -1);
+    KT_EXPECT_EQ(task_set_priority(NULL, 1), -1);
+    KT_EXPECT_EQ(self->priority, 4);
+    task_set_priority(self, mine);
+    sched_set_policy(was);
+}
+
 /* ---- swap ------------------------------------------------------------- */
 
 /* Switch the policy again and again while tasks run: every task must still
