@@ -24,17 +24,17 @@ void cond_init(struct cond *c, const char *name)
     c->magic = SYNC_MAGIC;
 }
 
-int cond_wait(struct cond *c, struct mutex *m)
+/* cond_wait, and cond_wait_timeout until tick `deadline` (0: none). */
+static int wait(struct cond *c, struct mutex *m, const char *op, uint64_t deadline)
 {
-    SYNC_REFUSE_BAD("cond_wait", c, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&c->lock);
     struct task *self = task_current();
     if (m->owner != self) { /* (only self could make it self, or change it from self) */
         klock_irqrestore(&c->lock, s);
-        sync_misuse("cond_wait", c->name, "the caller does not hold mutex '%s'; refused", m->name);
+        sync_misuse(op, c->name, "the caller does not hold mutex '%s'; refused", m->name);
         return SYNC_MISUSE;
     }
-    if (!sync_may_block("cond_wait", c->name)) {
+    if (!sync_may_block(op, c->name)) {
         klock_irqrestore(&c->lock, s);
         return SYNC_MISUSE;
     }
@@ -45,10 +45,28 @@ int cond_wait(struct cond *c, struct mutex *m)
     klock_take(&sched_klock); /* which guards the mutex */
     mutex_release(m);
     klock_drop(&sched_klock);
-    sched_block(c, cond_wait_tag, &c->lock);
+    bool timed_out = deadline ? sched_block_until(c, cond_wait_tag, &c->lock, deadline)
+                              : (sched_block(c, cond_wait_tag, &c->lock), false);
     task_exit_if_killed(&c->lock);
     klock_irqrestore(&c->lock, s);
-    return mutex_lock(m);
+    int rc = mutex_lock(m); /* (timed out or not: the caller holds m again, as POSIX says) */
+    return rc == SYNC_OK && timed_out ? SYNC_TIMEOUT : rc;
+}
+
+int cond_wait(struct cond *c, struct mutex *m)
+{
+    SYNC_REFUSE_BAD("cond_wait", c, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("cond_wait", m, SYNC_MISUSE);
+    return wait(c, m, "cond_wait", 0);
+}
+
+int cond_wait_timeout(struct cond *c, struct mutex *m, uint32_t ticks)
+{
+    SYNC_REFUSE_BAD("cond_wait_timeout", c, SYNC_MISUSE);
+    SYNC_REFUSE_BAD("cond_wait_timeout", m, SYNC_MISUSE);
+    if (ticks == 0)
+        return mutex_held_by_me(m) ? SYNC_TIMEOUT : wait(c, m, "cond_wait_timeout", 0); /* (the refusal) */
+    return wait(c, m, "cond_wait_timeout", sync_deadline("cond_wait_timeout", c->name, ticks));
 }
 
 void cond_signal(struct cond *c)

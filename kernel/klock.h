@@ -66,6 +66,19 @@ static inline void klock_take(struct klock *l)
     l->holder = arch_cpu_id() + 1;
 }
 
+/* Take l if it is free, with interrupts already off: true if taken. For
+ * a caller that holds a lock that must come after l (the clock's tick,
+ * timing a waiter out, holds the scheduler lock): trying cannot deadlock. */
+static inline bool klock_try_take(struct klock *l)
+{
+    if (!klock_smp)
+        return true;
+    if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+        return false;
+    l->holder = arch_cpu_id() + 1;
+    return true;
+}
+
 /* Release l, leaving interrupts off. */
 static inline void klock_drop(struct klock *l)
 {

@@ -40,36 +40,72 @@ static uint32_t take(struct mailbox *mb)
     return msg;
 }
 
-int mbox_send(struct mailbox *mb, uint32_t msg)
+/* mbox_send and mbox_send_timeout (deadline 0: none). */
+static inline __attribute__((always_inline)) int send(struct mailbox *mb, uint32_t msg, const char *op,
+                                                      uint64_t deadline)
 {
-    SYNC_REFUSE_BAD("mbox_send", mb, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&mb->lock);
     while (mb->count == mb->capacity) {
-        if (!sync_may_block("mbox_send", mb->name)) {
+        if (!sync_may_block(op, mb->name)) {
             klock_irqrestore(&mb->lock, s);
             return SYNC_MISUSE;
         }
-        waitq_block(&mb->senders, mb, full_tag, mb->name, &mb->lock);
+        if (waitq_block_until(&mb->senders, mb, full_tag, mb->name, &mb->lock, deadline)) {
+            klock_irqrestore(&mb->lock, s);
+            return SYNC_TIMEOUT;
+        }
     }
     put(mb, msg);
     sched_unlock_preempt(&mb->lock, s);
     return SYNC_OK;
 }
 
-int mbox_recv(struct mailbox *mb, uint32_t *msg)
+/* mbox_recv and mbox_recv_timeout (deadline 0: none). */
+static inline __attribute__((always_inline)) int recv(struct mailbox *mb, uint32_t *msg, const char *op,
+                                                      uint64_t deadline)
 {
-    SYNC_REFUSE_BAD("mbox_recv", mb, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&mb->lock);
     while (mb->count == 0) {
-        if (!sync_may_block("mbox_recv", mb->name)) {
+        if (!sync_may_block(op, mb->name)) {
             klock_irqrestore(&mb->lock, s);
             return SYNC_MISUSE;
         }
-        waitq_block(&mb->receivers, mb, empty_tag, mb->name, &mb->lock);
+        if (waitq_block_until(&mb->receivers, mb, empty_tag, mb->name, &mb->lock, deadline)) {
+            klock_irqrestore(&mb->lock, s);
+            return SYNC_TIMEOUT;
+        }
     }
     *msg = take(mb);
     sched_unlock_preempt(&mb->lock, s);
     return SYNC_OK;
+}
+
+int mbox_send(struct mailbox *mb, uint32_t msg)
+{
+    SYNC_REFUSE_BAD("mbox_send", mb, SYNC_MISUSE);
+    return send(mb, msg, "mbox_send", 0);
+}
+
+int mbox_recv(struct mailbox *mb, uint32_t *msg)
+{
+    SYNC_REFUSE_BAD("mbox_recv", mb, SYNC_MISUSE);
+    return recv(mb, msg, "mbox_recv", 0);
+}
+
+int mbox_send_timeout(struct mailbox *mb, uint32_t msg, uint32_t ticks)
+{
+    SYNC_REFUSE_BAD("mbox_send_timeout", mb, SYNC_MISUSE);
+    if (ticks == 0)
+        return mbox_try_send(mb, msg) == SYNC_WOULD_BLOCK ? SYNC_TIMEOUT : SYNC_OK;
+    return send(mb, msg, "mbox_send_timeout", sync_deadline("mbox_send_timeout", mb->name, ticks));
+}
+
+int mbox_recv_timeout(struct mailbox *mb, uint32_t *msg, uint32_t ticks)
+{
+    SYNC_REFUSE_BAD("mbox_recv_timeout", mb, SYNC_MISUSE);
+    if (ticks == 0)
+        return mbox_try_recv(mb, msg) == SYNC_WOULD_BLOCK ? SYNC_TIMEOUT : SYNC_OK;
+    return recv(mb, msg, "mbox_recv_timeout", sync_deadline("mbox_recv_timeout", mb->name, ticks));
 }
 
 int mbox_try_send(struct mailbox *mb, uint32_t msg)

@@ -114,23 +114,24 @@ static bool in_irq(const char *op, const struct mutex *m)
     return true;
 }
 
-int mutex_lock(struct mutex *m)
+/* mutex_lock, and mutex_lock_timeout until tick `deadline` (0: none). */
+static inline __attribute__((always_inline)) int lock(struct mutex *m, const char *op, uint64_t deadline,
+                                                      const void *caller)
 {
-    SYNC_REFUSE_BAD("mutex_lock", m, SYNC_MISUSE);
-    lockdep_check(m, m->name, __builtin_return_address(0)); /* before it may wait: an ABBA is told first */
+    lockdep_check(m, m->name, caller); /* before it may wait: an ABBA is told first */
     arch_irqstate_t s = sched_lock();
     struct task *self = task_current();
-    if (in_irq("mutex_lock", m)) {
+    if (in_irq(op, m)) {
         sched_unlock(s);
         return SYNC_MISUSE;
     }
     if (m->owner == self) {
-        sync_misuse("mutex_lock", m->name, "already holds it: locking it again would wait forever; refused");
+        sync_misuse(op, m->name, "already holds it: locking it again would wait forever; refused");
         sched_unlock(s);
         return SYNC_MISUSE;
     }
     if (m->owner) {
-        if (!sync_may_block("mutex_lock", m->name)) {
+        if (!sync_may_block(op, m->name)) {
             sched_unlock(s);
             return SYNC_MISUSE;
         }
@@ -138,8 +139,14 @@ int mutex_lock(struct mutex *m)
         check_deadlock(m);
         if (sync_priority_inheritance)
             lend_priority(m);
-        while (m->owner != self) /* mutex_unlock hands it over */
-            waitq_block(&m->waiters, m, mutex_wait, m->name, &sched_klock);
+        while (m->owner != self) { /* mutex_unlock hands it over */
+            if (waitq_block_until(&m->waiters, m, mutex_wait, m->name, &sched_klock, deadline)) {
+                if (m->owner) /* we no longer wait: our priority is no longer lent */
+                    recompute_lent_priority(m->owner);
+                sched_unlock_preempt(&sched_klock, s);
+                return SYNC_TIMEOUT;
+            }
+        }
     } else {
         m->owner = self;
         list_push_back(&self->held_mutexes, &m->held_node);
@@ -147,6 +154,23 @@ int mutex_lock(struct mutex *m)
     lockdep_acquired(m, m->name);
     sched_unlock(s);
     return SYNC_OK;
+}
+
+int mutex_lock(struct mutex *m)
+{
+    SYNC_REFUSE_BAD("mutex_lock", m, SYNC_MISUSE);
+    return lock(m, "mutex_lock", 0, __builtin_return_address(0));
+}
+
+int mutex_lock_timeout(struct mutex *m, uint32_t ticks)
+{
+    SYNC_REFUSE_BAD("mutex_lock_timeout", m, SYNC_MISUSE);
+    if (ticks == 0) {
+        int rc = mutex_trylock(m);
+        return rc == SYNC_WOULD_BLOCK ? SYNC_TIMEOUT : rc;
+    }
+    uint64_t deadline = sync_deadline("mutex_lock_timeout", m->name, ticks); /* (before the lock: it reads the clock) */
+    return lock(m, "mutex_lock_timeout", deadline, __builtin_return_address(0));
 }
 
 int mutex_trylock(struct mutex *m)

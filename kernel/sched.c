@@ -111,6 +111,7 @@ static enum sched_rq_mode rq_mode;
 static struct sched_rq global_rq; /* rq=global: every CPU's queue */
 #define this (sched_this_cpu())
 static struct list sleep_queue;/* NEW and SLEEPING tasks, by wake_tick, then FIFO */
+static struct list timeouts;   /* tasks in a timed wait, by timeout_tick, then FIFO (timeout_node) */
 static uint64_t ticks;         /* timer ticks since sched_init (CPU 0's) */
 static struct workload_run *watched; /* the workload being measured, if any */
 static bool lockstep;                /* ...on several CPUs: CPU 0's ticks decide for all */
@@ -154,6 +155,7 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     policy->init(c->rq);
     c->rq->nr_ready = 0;
     list_init(&sleep_queue);
+    list_init(&timeouts);
     c->idle = c->current = idle_task;
     arch_cpu_set_current(idle_task);
     idle_task->state = TASK_RUNNING;
@@ -650,7 +652,20 @@ void sched_yield_cpu(void)
     schedule(TR_YIELDED);
 }
 
-void sched_block(const void *obj, const char *what, struct klock *lk)
+/* t joins the timeouts, sorted by deadline, FIFO among equals. */
+static void timeout_insert(struct task *t, uint64_t deadline)
+{
+    t->timeout_tick = deadline;
+    struct list_node *pos = &timeouts.head;
+    while (pos->prev != &timeouts.head &&
+           list_entry(pos->prev, struct task, timeout_node)->timeout_tick > deadline)
+        pos = pos->prev;
+    list_insert_between(&t->timeout_node, pos->prev, pos);
+}
+
+/* sched_block and sched_block_until: deadline 0 is none. */
+static inline __attribute__((always_inline)) bool block(const void *obj, const char *what, struct klock *lk,
+                                                         uint64_t deadline)
 {
     struct task *cur = this->current;
     KASSERT(cur != this->idle); /* (callers have checked: not in an interrupt, no spinlock held) */
@@ -662,15 +677,55 @@ void sched_block(const void *obj, const char *what, struct klock *lk)
     cur->wait_obj = obj;
     cur->wait_what = what;
     cur->wait_lock = lk;
+    if (deadline)
+        timeout_insert(cur, deadline);
     if (handoff)
         klock_drop(lk); /* ...then, BLOCKED and findable, let wakers in */
     if (trace_enabled)
         trace_record(TRACE_BLOCK, cur->id, 0, 0, cur->wait_name ? cur->wait_name : what);
     schedule(TR_BLOCKED);
+    bool timed_out = false;
+    if (deadline) {
+        timed_out = cur->timed_out;
+        cur->timed_out = false;
+        if (list_node_linked(&cur->timeout_node))
+            list_remove(&cur->timeout_node); /* woken before its deadline */
+    }
     if (handoff) {
         klock_drop(&sched_klock); /* awake: the caller re-tests under its own lock */
         klock_take(lk);
     }
+    return timed_out;
+}
+
+void sched_block(const void *obj, const char *what, struct klock *lk) { block(obj, what, lk, 0); }
+
+bool sched_block_until(const void *obj, const char *what, struct klock *lk, uint64_t deadline)
+{
+    return block(obj, what, lk, deadline ? deadline : 1);
+}
+
+/* The clock, at t's deadline: take it out of its object's queue and wake
+ * it. Its object's lock comes before ours, so it is only tried: false if
+ * it is busy (then the next tick tries again). */
+static bool time_out(struct task *t)
+{
+    if (t->state != TASK_BLOCKED) { /* woken already, not run yet: it leaves the list itself, or now */
+        list_remove(&t->timeout_node);
+        return true;
+    }
+    struct klock *lk = t->wait_lock;
+    bool other = lk != &sched_klock;
+    if (other && !klock_try_take(lk))
+        return false;
+    list_remove(&t->timeout_node);
+    if (list_node_linked(&t->wait_node))
+        list_remove(&t->wait_node); /* (a join waits on no queue) */
+    t->timed_out = true;
+    sched_make_ready(t, SCHED_WAKEUP);
+    if (other)
+        klock_drop(lk);
+    return true;
 }
 
 /* Put t in the sleep queue until tick `deadline`: sorted by deadline, FIFO
@@ -711,8 +766,9 @@ void sched_retire(struct task *t, int code)
     t->state = TASK_DEAD;
     events++;
     trace_event(TRACE_EXIT, t->id, 0, 0, NULL);
-    if (t->joiner)
-        sched_make_ready(t->joiner, SCHED_WAKEUP);
+    struct task *j = t->joiner; /* (one whose join timed out, or was killed, no longer waits for t) */
+    if (j && j->state == TASK_BLOCKED && j->wait_obj == t)
+        sched_make_ready(j, SCHED_WAKEUP);
 }
 
 void sched_priority_changed(struct task *t)
@@ -844,7 +900,7 @@ void sched_set_policy_locked(const struct sched_policy *p)
 /* Nothing runs or is ready on any CPU, and no timer is pending. */
 static bool all_quiet(void)
 {
-    if (!list_empty(&sleep_queue))
+    if (!list_empty(&sleep_queue) || !list_empty(&timeouts))
         return false;
     for (unsigned i = 0; i < ncpus; i++)
         if (cpus[i].current != cpus[i].idle || cpus[i].rq->nr_ready > 0)
@@ -888,6 +944,11 @@ static inline __attribute__((always_inline)) void wake_due(void)
         if (t->wake_tick > ticks)
             break;
         sched_make_ready(t, t->state == TASK_NEW ? SCHED_NEW : SCHED_WAKEUP); /* unlinks it */
+    }
+    while (!list_empty(&timeouts)) {
+        struct task *t = list_entry(list_first(&timeouts), struct task, timeout_node);
+        if (t->timeout_tick > ticks || !time_out(t))
+            break;
     }
 
     if (!list_empty(&quiet_watchers)) { /* only when someone waits for quiet */

@@ -298,6 +298,12 @@ bool sched_yield_is_noop(void);
  */
 void sched_block(const void *obj, const char *what, struct klock *lk);
 
+/* The same, with a deadline: if the task is still blocked at tick
+ * `deadline`, the clock takes it out of its object's queue (under lk,
+ * which it tries to take: if lk is busy at that moment, a tick later) and
+ * wakes it, and this returns true; false when the object woke it. */
+bool sched_block_until(const void *obj, const char *what, struct klock *lk, uint64_t deadline);
+
 /* The running task sleeps until tick `deadline`. */
 void sched_sleep_until(uint64_t deadline);
 

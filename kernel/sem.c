@@ -32,20 +32,37 @@ void sem_init(struct semaphore *s, const char *name, int value)
     s->magic = SYNC_MAGIC;
 }
 
-int sem_down(struct semaphore *s)
+/* sem_down, and sem_down_timeout until tick `deadline` (0: none). */
+static inline __attribute__((always_inline)) int down(struct semaphore *s, const char *op, uint64_t deadline)
 {
-    SYNC_REFUSE_BAD("sem_down", s, SYNC_MISUSE);
     arch_irqstate_t st = klock_irqsave(&s->lock);
     while (s->count == 0) {
-        if (!sync_may_block("sem_down", s->name)) {
+        if (!sync_may_block(op, s->name)) {
             klock_irqrestore(&s->lock, st);
             return SYNC_MISUSE;
         }
-        waitq_block(&s->waiters, s, sem_wait, s->name, &s->lock);
+        if (waitq_block_until(&s->waiters, s, sem_wait, s->name, &s->lock, deadline)) {
+            klock_irqrestore(&s->lock, st);
+            return SYNC_TIMEOUT;
+        }
     }
     s->count--;
     klock_irqrestore(&s->lock, st);
     return SYNC_OK;
+}
+
+int sem_down(struct semaphore *s)
+{
+    SYNC_REFUSE_BAD("sem_down", s, SYNC_MISUSE);
+    return down(s, "sem_down", 0);
+}
+
+int sem_down_timeout(struct semaphore *s, uint32_t ticks)
+{
+    SYNC_REFUSE_BAD("sem_down_timeout", s, SYNC_MISUSE);
+    if (ticks == 0)
+        return sem_try_down(s) == SYNC_OK ? SYNC_OK : SYNC_TIMEOUT;
+    return down(s, "sem_down_timeout", sync_deadline("sem_down_timeout", s->name, ticks));
 }
 
 int sem_try_down(struct semaphore *s)

@@ -54,6 +54,7 @@ enum {
     SYNC_OK = 0,
     SYNC_MISUSE = -1, /* reported on the console; nothing was done */
     SYNC_WOULD_BLOCK = -2, /* try_ variants: the object was not available */
+    SYNC_TIMEOUT = -3,     /* _timeout variants: the deadline passed first */
 };
 
 /* ---- Spinlocks ---------------------------------------------------------- */
@@ -103,6 +104,11 @@ struct semaphore {
 void sem_init(struct semaphore *s, const char *name, int value);
 /* Dijkstra's down (P): take a unit, sleeping until there is one. May sleep. */
 int sem_down(struct semaphore *s);
+/* The same, waiting at most `ticks` timer ticks: SYNC_OK, or SYNC_TIMEOUT
+ * (0 ticks: no wait at all). Every _timeout call below works this way: at
+ * its deadline the task leaves the object's queue and the call returns
+ * SYNC_TIMEOUT, having taken nothing. */
+int sem_down_timeout(struct semaphore *s, uint32_t ticks);
 /* Take a unit if there is one: SYNC_OK, or SYNC_WOULD_BLOCK. Never sleeps. */
 int sem_try_down(struct semaphore *s);
 /* Dijkstra's up (V): give a unit back, waking the longest waiter (under
@@ -128,6 +134,8 @@ struct mutex {
 void mutex_init(struct mutex *m, const char *name);
 /* Lock, sleeping while another task owns it. May sleep. */
 int mutex_lock(struct mutex *m);
+/* Lock, waiting at most `ticks`: SYNC_OK, or SYNC_TIMEOUT (see sem_down_timeout). */
+int mutex_lock_timeout(struct mutex *m, uint32_t ticks);
 int mutex_trylock(struct mutex *m);
 /* Unlock; the longest waiter becomes the owner. Only the owner may. */
 int mutex_unlock(struct mutex *m);
@@ -160,6 +168,9 @@ void cond_init(struct cond *c, const char *name);
 /* Atomically unlock m and sleep; re-lock m before returning. Mesa semantics:
  * the condition may no longer hold when this returns - check it in a loop. */
 int cond_wait(struct cond *c, struct mutex *m);
+/* The same, waiting at most `ticks`: SYNC_OK, or SYNC_TIMEOUT with m held
+ * again all the same (as pthread_cond_timedwait). */
+int cond_wait_timeout(struct cond *c, struct mutex *m, uint32_t ticks);
 void cond_signal(struct cond *c);    /* wake one waiter, if any */
 void cond_broadcast(struct cond *c); /* wake them all */
 
@@ -201,6 +212,9 @@ int mbox_recv(struct mailbox *mb, uint32_t *msg);
 /* Never sleep: SYNC_WOULD_BLOCK when full (send) or empty (receive). */
 int mbox_try_send(struct mailbox *mb, uint32_t msg);
 int mbox_try_recv(struct mailbox *mb, uint32_t *msg);
+/* Wait at most `ticks`: SYNC_OK, or SYNC_TIMEOUT (see sem_down_timeout). */
+int mbox_send_timeout(struct mailbox *mb, uint32_t msg, uint32_t ticks);
+int mbox_recv_timeout(struct mailbox *mb, uint32_t *msg, uint32_t ticks);
 
 /* ---- Readers-writers locks ---------------------------------------------------- */
 

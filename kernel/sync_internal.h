@@ -110,6 +110,27 @@ static inline void waitq_block(struct list *q, const void *obj, const char *what
     task_exit_if_killed(lk); /* task_kill: this wait is where it ends */
 }
 
+/* The same with a deadline (0: none): true if it timed out, and then it
+ * is no longer in q. */
+static inline bool waitq_block_until(struct list *q, const void *obj, const char *what, const char *name,
+                                     struct klock *lk, uint64_t deadline)
+{
+    if (!deadline) {
+        waitq_block(q, obj, what, name, lk);
+        return false;
+    }
+    struct task *self = task_current();
+    list_push_back(q, &self->wait_node);
+    self->wait_name = name;
+    bool timed_out = sched_block_until(obj, what, lk, deadline);
+    task_exit_if_killed(lk);
+    return timed_out;
+}
+
+/* The deadline of a timed call (now + ticks), 0 for an untimed one; a
+ * "negative" count (above INT32_MAX) is reported and taken as 0 ticks. */
+uint64_t sync_deadline(const char *op, const char *object, uint32_t ticks);
+
 /* Wake the task at the front of q, if any, and return it. The caller holds
  * the scheduler lock (the mutexes, whose lock it is). */
 static inline struct task *waitq_wake_one_locked(struct list *q)

@@ -35,6 +35,16 @@ void sync_misuse(const char *op, const char *object, const char *fmt, ...)
     stats.misuse++;
 }
 
+uint64_t sync_deadline(const char *op, const char *object, uint32_t ticks)
+{
+    if (ticks > INT32_MAX) {
+        sync_misuse(op, object, "a timeout of %d ticks is negative (it is 0 .. %d); taken as 0", (int)ticks,
+                    INT32_MAX);
+        ticks = 0;
+    }
+    return sched_ticks() + ticks;
+}
+
 void sync_name_waiters(const struct list *q, char *buf, size_t size)
 {
     size_t len = 0;

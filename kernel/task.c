@@ -57,6 +57,7 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
     canary_fill(t->stack);
     list_node_init(&t->run_node);
     list_node_init(&t->wait_node);
+    list_node_init(&t->timeout_node);
     list_push_back(&all_tasks, &t->all_node);
     return t;
 }
@@ -113,6 +114,7 @@ struct task *task_new(const char *name, task_entry_t entry, void *arg)
     canary_fill(stack);
     list_node_init(&t->run_node);
     list_node_init(&t->wait_node);
+    list_node_init(&t->timeout_node);
     arch_context_init(&t->ctx, stack, TASK_STACK_SIZE, task_first_run);
 
     arch_irqstate_t s = sched_lock();
@@ -316,7 +318,9 @@ static bool joins_back(const struct task *t, const struct task *self)
     return false;
 }
 
-int task_join(struct task *t)
+/* task_join, and task_join_timeout until tick `deadline` (0: none): 0
+ * with the exit code in *code, SYNC_TIMEOUT, or -1 (refused, and said). */
+static int join(struct task *t, uint64_t deadline, int *code)
 {
     struct task *self = task_current();
     arch_irqstate_t s = sched_lock();
@@ -342,8 +346,15 @@ int task_join(struct task *t)
     while (t->state != TASK_DEAD) {
         t->joiner = self;
         self->wait_name = t->name;
-        sched_block(t, join_wait, &sched_klock);
-        task_exit_if_killed(&sched_klock);
+        bool late = deadline ? sched_block_until(t, join_wait, &sched_klock, deadline)
+                             : (sched_block(t, join_wait, &sched_klock), false);
+        if (t->state != TASK_DEAD && (late || self->killed)) {
+            t->joiner = NULL; /* it is no longer waited for: it may be joined again */
+            t->joined = false;
+            task_exit_if_killed(&sched_klock);
+            sched_unlock(s);
+            return SYNC_TIMEOUT;
+        }
     }
     /* DEAD - but on several CPUs it may still be leaving its CPU (it
      * retired at a tick, and its CPU switches at the interrupt's tail):
@@ -354,12 +365,24 @@ int task_join(struct task *t)
         arch_cpu_relax();
         s = sched_lock();
     }
-    int code = t->exit_code;
+    *code = t->exit_code;
     list_remove(&t->all_node);
     sched_unlock(s);
     kfree(t->stack);
     kfree(t);
-    return code;
+    return 0;
+}
+
+int task_join(struct task *t)
+{
+    int code;
+    return join(t, 0, &code) == 0 ? code : -1;
+}
+
+int task_join_timeout(struct task *t, uint32_t ticks, int *code)
+{
+    int unused;
+    return join(t, sync_deadline("task_join_timeout", "task", ticks ? ticks : 1), code ? code : &unused);
 }
 
 static const char suspend_wait[] = "sleep()";
@@ -402,6 +425,7 @@ struct task *task_new_idle(unsigned cpu)
     canary_fill(stack);
     list_node_init(&t->run_node);
     list_node_init(&t->wait_node);
+    list_node_init(&t->timeout_node);
     arch_irqstate_t s = sched_lock();
     t->id = next_id++;
     list_push_back(&all_tasks, &t->all_node);

@@ -81,6 +81,9 @@ struct task {
     const char *wait_what;      /* ...and what kind of thing that is ("join", "mutex") */
     const char *wait_name;      /* ...and its name, for reports (or NULL) */
     struct klock *wait_lock;    /* BLOCKED: the lock that guards the queue it is in (sched_block's lk) */
+    struct list_node timeout_node; /* in the scheduler's timeouts while a timed wait lasts */
+    uint64_t timeout_tick;      /* ...the tick it times out at (sched_block_until) */
+    bool timed_out;             /* woken by its timeout, not by its object */
     struct task *joiner;        /* the task blocked in task_join on this one */
     bool joined;                /* someone has called task_join on it */
     volatile bool killed;       /* task_kill: it exits at its next wait */
@@ -199,6 +202,10 @@ const struct task *task_join_chain_end(const struct task *t);
  * other joins) waiting for the caller: such misuse is reported on one line
  * and returns -1. May sleep. */
 int task_join(struct task *t);
+/* The same, waiting at most `ticks` (0 counts as 1): 0 with t's exit code
+ * in *code (t is freed), SYNC_TIMEOUT (-3: t still runs, and may be joined
+ * again), or -1 for the misuse task_join refuses. */
+int task_join_timeout(struct task *t, uint32_t ticks, int *code);
 
 /* The course's sleep() and wakeup(), as in its producer-consumer slides:
  * task_suspend puts the caller to sleep until some task_resume(caller);

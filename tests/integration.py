@@ -332,7 +332,7 @@ def gdb_commands_test():
         "tq-ready", "tq-bt ktest", "tq-trace 8"])
     problems = expect_all(out, [
         (r'\$1 = "nap', "tq-break-switch did not stop on a switch to 'nap'"),
-        (r"^\s+1 ktest\s+BLOCKED .* join 'nap' \(task_join\)$", "tq-tasks does not show ktest blocked in join"),
+        (r"^\s+1 ktest\s+BLOCKED .* join 'nap' \((task_)?join\)$", "tq-tasks does not show ktest blocked in join"),
         (r"^\s+2 nap\s+SLEEPING .* until tick \d+", "tq-tasks does not show a sleeping nap"),
         (r"^\s+2 nap\s+SLEEPING .*\s-\s+-\s+until tick \d+ \(leaving the CPU",
          "tq-tasks shows a stale saved context for the task being switched out"),

@@ -14,6 +14,7 @@ const struct ktest ktests[] = {
     {"sleep", ktest_sleep, false, "sleepers wake exactly at their deadline, in deadline order"},
     {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
     {"kill", ktest_kill, false, "task_kill ends waiting tasks at their wait, releasing their mutexes"},
+    {"timeout", ktest_timeout, false, "every _timeout call returns SYNC_TIMEOUT at its deadline, or succeeds in time"},
     {"priority", ktest_priority, false, "task_set_priority under prio: lowered, the caller yields; raised, a task runs"},
     {"clock", ktest_clock, false, "the timer ticks hz= times per second of guest time"},
     {"swap", ktest_swap, false, "switching policy while tasks run loses and duplicates nothing"},

@@ -10,6 +10,7 @@ void ktest_sleep(void);
 void ktest_join(void);
 void ktest_kill(void);
 void ktest_priority(void);
+void ktest_timeout(void);
 void ktest_divzero(void);
 void ktest_livelock(void);
 void ktest_canary(void);

@@ -327,6 +327,105 @@ void ktest_kill(void)
     KT_EXPECT_EQ(after.misuse, before.misuse);
 }
 
+/* ---- timeout ---------------------------------------------------------- */
+
+static struct semaphore to_sem;
+static struct mutex to_mutex;
+static struct cond to_cond;
+static struct mailbox to_box;
+static uint32_t to_slots[1];
+
+static int up_after_two(void *arg)
+{
+    (void)arg;
+    task_sleep(2);
+    sem_up(&to_sem);
+    return 0;
+}
+
+static int hold_mutex(void *arg)
+{
+    mutex_lock(&to_mutex);
+    task_sleep((uint32_t)(uintptr_t)arg);
+    mutex_unlock(&to_mutex);
+    return 0;
+}
+
+static int nap_then_7(void *arg)
+{
+    task_sleep((uint32_t)(uintptr_t)arg);
+    return 7;
+}
+
+/* Call `expr` (a _timeout call), and expect `rc` after `ticks` ticks (one
+ * more allowed: the call may start just before a tick). */
+#define EXPECT_AFTER(expr, rc, ticks)                                                                     \
+    do {                                                                                                  \
+        uint64_t t0_ = ticks_now();                                                                       \
+        KT_EXPECT_EQ((expr), (rc));                                                                       \
+        uint64_t took_ = ticks_now() - t0_, want_ = (ticks);                                              \
+        KT_EXPECT(took_ + 0 == want_ || took_ == want_ + 1, "%s took %u ticks, not %u", #expr, (unsigned)took_, \
+                  (unsigned)want_);                                                                       \
+    } while (0)
+
+void ktest_timeout(void)
+{
+    struct sync_stats before, after;
+    sync_get_stats(&before);
+    sem_init(&to_sem, "to_sem", 0);
+    mutex_init(&to_mutex, "to_mutex");
+    cond_init(&to_cond, "to_cond");
+    mbox_init(&to_box, "to_box", to_slots, 1);
+
+    /* Nobody comes: SYNC_TIMEOUT at the deadline, nothing taken, nobody
+     * left in the queue; a later up is not lost to the one that left. */
+    EXPECT_AFTER(sem_down_timeout(&to_sem, 5), SYNC_TIMEOUT, 5);
+    KT_EXPECT(list_empty(&to_sem.waiters), "the timed-out task is still queued");
+    EXPECT_AFTER(sem_down_timeout(&to_sem, 0), SYNC_TIMEOUT, 0);
+    sem_up(&to_sem);
+    KT_EXPECT_EQ(sem_try_down(&to_sem), SYNC_OK);
+    /* Somebody comes in time. */
+    struct task *t = task_create("upper", up_after_two, NULL);
+    EXPECT_AFTER(sem_down_timeout(&to_sem, 100), SYNC_OK, 2);
+    task_join(t);
+
+    /* A mutex held longer than we wait, then shorter. */
+    t = task_create("holder", hold_mutex, (void *)50);
+    task_sleep(1);
+    EXPECT_AFTER(mutex_lock_timeout(&to_mutex, 5), SYNC_TIMEOUT, 5);
+    KT_EXPECT(!mutex_held_by_me(&to_mutex) && list_empty(&to_mutex.waiters));
+    task_join(t);
+    KT_EXPECT(to_mutex.owner == NULL, "the mutex went to a waiter that had left");
+    t = task_create("holder", hold_mutex, (void *)3);
+    task_sleep(1);
+    KT_EXPECT_EQ(mutex_lock_timeout(&to_mutex, 100), SYNC_OK);
+    KT_EXPECT(mutex_held_by_me(&to_mutex));
+
+    /* cond_wait_timeout gives the mutex back, timed out or not. */
+    EXPECT_AFTER(cond_wait_timeout(&to_cond, &to_mutex, 4), SYNC_TIMEOUT, 4);
+    KT_EXPECT(mutex_held_by_me(&to_mutex), "cond_wait_timeout returned without the mutex");
+    mutex_unlock(&to_mutex);
+    task_join(t);
+
+    /* The mailbox, empty and full. */
+    uint32_t msg = 0;
+    EXPECT_AFTER(mbox_recv_timeout(&to_box, &msg, 3), SYNC_TIMEOUT, 3);
+    KT_EXPECT_EQ(mbox_send_timeout(&to_box, 42, 3), SYNC_OK);
+    EXPECT_AFTER(mbox_send_timeout(&to_box, 43, 3), SYNC_TIMEOUT, 3);
+    KT_EXPECT_EQ(mbox_recv_timeout(&to_box, &msg, 3), SYNC_OK);
+    KT_EXPECT_EQ(msg, 42);
+
+    /* Join: too soon, then again, for good. */
+    t = task_create("napper", nap_then_7, (void *)20);
+    int code = 0;
+    EXPECT_AFTER(task_join_timeout(t, 5, &code), SYNC_TIMEOUT, 5);
+    KT_EXPECT_EQ(task_join_timeout(t, 100, &code), 0);
+    KT_EXPECT_EQ(code, 7);
+
+    sync_get_stats(&after);
+    KT_EXPECT_EQ(after.misuse, before.misuse);
+}
+
 /* ---- priority --------------------------------------------------------- */
 
 /* Pintos' priority-change, under prio on one CPU: the order things happen
