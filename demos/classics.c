@@ -208,6 +208,7 @@ int demo_barber(void *arg)
 
 static struct barrier bar;
 static volatile unsigned phase_of[PARTIES], ahead, phase_mismatch;
+static volatile unsigned serials[PHASES]; /* tasks barrier_wait_serial told "serial", per phase */
 
 static int phased(void *arg)
 {
@@ -216,9 +217,13 @@ static int phased(void *arg)
         for (unsigned k = 0; k <= me; k++)
             preempt_here(); /* phases of different lengths */
         phase_of[me] = p;
-        int done = barrier_wait(&bar);
-        if ((unsigned)done != p)
-            phase_mismatch++;
+        if (p % 2 == 0) { /* even phases: which phase ended; odd ones: who is the serial task */
+            int done = barrier_wait(&bar);
+            if ((unsigned)done != p)
+                phase_mismatch++;
+        } else if (barrier_wait_serial(&bar) == SYNC_BARRIER_SERIAL) {
+            __atomic_add_fetch(&serials[p], 1, __ATOMIC_RELAXED);
+        }
         /* Everyone has finished phase p: nobody may still be behind. */
         for (unsigned o = 0; o < PARTIES; o++)
             if (phase_of[o] < p)
@@ -280,12 +285,17 @@ int demo_barrier(void *arg)
     ahead = phase_mismatch = 0;
     for (unsigned i = 0; i < PARTIES; i++)
         phase_of[i] = 0;
+    for (unsigned p = 0; p < PHASES; p++)
+        serials[p] = 0;
     ktap_plan(2);
     struct task *t[PARTIES];
     spawn(t, PARTIES, "worker", phased);
     join_all(t, PARTIES);
-    int failed = ktap_result(ahead == 0 && phase_mismatch == 0 && bar.phase == PHASES, "barrier-phases");
-    kprintf("# parties=%u phases=%u completed=%u left_behind=%u wrong_phase=%u\n", PARTIES, PHASES, bar.phase, ahead,
-            phase_mismatch);
+    bool one_serial = true; /* exactly one per odd phase */
+    for (unsigned p = 1; p < PHASES; p += 2)
+        one_serial &= serials[p] == 1;
+    int failed = ktap_result(ahead == 0 && phase_mismatch == 0 && bar.phase == PHASES && one_serial, "barrier-phases");
+    kprintf("# parties=%u phases=%u completed=%u left_behind=%u wrong_phase=%u serial_per_phase=%u,%u\n", PARTIES,
+            PHASES, bar.phase, ahead, phase_mismatch, serials[1], serials[3]);
     return failed + broadcast_check();
 }

@@ -97,18 +97,21 @@ void barrier_init(struct barrier *b, const char *name, unsigned parties)
     b->magic = SYNC_MAGIC;
 }
 
-int barrier_wait(struct barrier *b)
+/* barrier_wait and barrier_wait_serial: the phase completed, and whether
+ * the caller was the last to arrive. */
+static int arrive(struct barrier *b, const char *op, bool *last)
 {
-    SYNC_REFUSE_BAD("barrier_wait", b, SYNC_MISUSE);
     arch_irqstate_t s = klock_irqsave(&b->lock);
     unsigned phase = b->phase;
+    *last = false;
     if (++b->arrived == b->parties) {
+        *last = true;
         /* The last to arrive opens the barrier for everyone. */
         b->arrived = 0;
         b->phase++;
         waitq_wake_all(&b->waiters);
     } else {
-        if (!sync_may_block("barrier_wait", b->name)) {
+        if (!sync_may_block(op, b->name)) {
             b->arrived--;
             klock_irqrestore(&b->lock, s);
             return SYNC_MISUSE;
@@ -118,4 +121,19 @@ int barrier_wait(struct barrier *b)
     }
     sched_unlock_preempt(&b->lock, s);
     return (int)phase;
+}
+
+int barrier_wait(struct barrier *b)
+{
+    SYNC_REFUSE_BAD("barrier_wait", b, SYNC_MISUSE);
+    bool last;
+    return arrive(b, "barrier_wait", &last);
+}
+
+int barrier_wait_serial(struct barrier *b)
+{
+    SYNC_REFUSE_BAD("barrier_wait_serial", b, SYNC_MISUSE);
+    bool last;
+    int rc = arrive(b, "barrier_wait_serial", &last);
+    return rc < 0 ? rc : last ? SYNC_BARRIER_SERIAL : 0;
 }

@@ -55,6 +55,7 @@ enum {
     SYNC_MISUSE = -1, /* reported on the console; nothing was done */
     SYNC_WOULD_BLOCK = -2, /* try_ variants: the object was not available */
     SYNC_TIMEOUT = -3,     /* _timeout variants: the deadline passed first */
+    SYNC_BARRIER_SERIAL = 1, /* barrier_wait_serial: the one task of its phase told so */
 };
 
 /* ---- Spinlocks ---------------------------------------------------------- */
@@ -191,6 +192,10 @@ void barrier_init(struct barrier *b, const char *name, unsigned parties);
  * barrier is ready for the next phase. Returns the phase number that just
  * completed (from 0). May sleep. */
 int barrier_wait(struct barrier *b);
+/* The same, answered as POSIX's pthread_barrier_wait: SYNC_BARRIER_SERIAL
+ * to exactly one task of each phase (the last to arrive, which may then do
+ * the phase's serial work), 0 to the others. */
+int barrier_wait_serial(struct barrier *b);
 
 /* ---- Mailboxes ------------------------------------------------------------ */
 

@@ -142,7 +142,8 @@ BOOTS = [
     Boot("philosophers", "run=philosophers hz=1000", expect=PHILOSOPHERS + LOCK_ORDER_FORKS),
     Boot("readers-writers", "run=readers-writers hz=1000"),
     Boot("barber", "run=barber hz=1000"),
-    Boot("barrier", "run=barrier hz=1000"),
+    Boot("barrier", "run=barrier hz=1000", expect=[r"^# parties=4 phases=5 completed=5 left_behind=0 wrong_phase=0 "
+                                                   r"serial_per_phase=1,1$"]),
     Boot("inversion", "run=inversion hz=1000"),
     Boot("misuse", "run=misuse hz=1000", expect=MISUSE),
     Boot("misuse-lockdep-off", "run=misuse lockdep=off hz=1000",

@@ -188,6 +188,8 @@ static void test_barrier_of_one_and_phases(void **state)
     barrier_init(&bar, "bar", 1);
     assert_int_equal(barrier_wait(&bar), 0);
     assert_int_equal(barrier_wait(&bar), 1);
+    assert_int_equal(barrier_wait_serial(&bar), SYNC_BARRIER_SERIAL); /* alone: always the last */
+    assert_int_equal(bar.phase, 3);
     assert_int_equal(bar.arrived, 0);
 }
 
