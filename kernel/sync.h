@@ -201,15 +201,25 @@ int barrier_wait_serial(struct barrier *b);
 
 struct mailbox {
     struct klock lock;    /* guards everything below but slots' address */
-    uint32_t *slots;      /* capacity messages, a ring */
+    uint8_t *slots;       /* capacity messages of `size` bytes, a ring */
     unsigned capacity, head, count;
+    unsigned size;        /* bytes per message, declared at init */
     struct list senders, receivers; /* tasks sleeping on a full / empty box */
     const char *name;
     uint32_t magic;       /* SYNC_MAGIC once initialised, 0 before and after destroy */
 };
 
-/* A mailbox of `capacity` messages stored in `slots` (the caller's array). */
+/* A mailbox of `capacity` 32-bit messages stored in `slots` (the caller's
+ * array). */
 void mbox_init(struct mailbox *mb, const char *name, uint32_t *slots, unsigned capacity);
+/* A mailbox of `capacity` messages of `size` bytes each, stored in `slots`
+ * (the caller's, capacity * size bytes): a message is copied in at send
+ * and out at receive. The _msg calls below move one; the 32-bit calls work
+ * on a box of 4-byte messages. A call whose size is not the box's is
+ * reported (MISUSE) and refused, as is a NULL message pointer. */
+void mbox_init_sized(struct mailbox *mb, const char *name, void *slots, unsigned capacity, unsigned size);
+int mbox_send_msg(struct mailbox *mb, const void *msg, unsigned size);
+int mbox_recv_msg(struct mailbox *mb, void *msg, unsigned size);
 /* Send, sleeping while the box is full. May sleep. */
 int mbox_send(struct mailbox *mb, uint32_t msg);
 /* Receive the oldest message, sleeping while the box is empty. May sleep. */

@@ -181,6 +181,33 @@ static void test_mailbox_ring(void **state)
     }
 }
 
+/* Messages of a declared size: copied in and out whole, in order; a size
+ * that is not the box's, or a NULL message, is refused. */
+static void test_mailbox_of_sized_messages(void **state)
+{
+    (void)state;
+    struct note {
+        char text[10];
+        int n;
+    } slots[2], a = {"bonjour", 1}, b = {"au revoir", 2}, got;
+    struct mailbox mb;
+    mbox_init_sized(&mb, "notes", slots, 2, sizeof(struct note));
+    assert_int_equal(mbox_send_msg(&mb, &a, sizeof a), SYNC_OK);
+    assert_int_equal(mbox_send_msg(&mb, &b, sizeof b), SYNC_OK);
+    a.n = 99; /* copied at send: the box keeps what was sent */
+    assert_int_equal(mbox_recv_msg(&mb, &got, sizeof got), SYNC_OK);
+    assert_string_equal(got.text, "bonjour");
+    assert_int_equal(got.n, 1);
+    assert_int_equal(mbox_recv_msg(&mb, &got, sizeof got), SYNC_OK);
+    assert_string_equal(got.text, "au revoir");
+    fake_console_reset();
+    assert_int_equal(mbox_send_msg(&mb, &a, 4), SYNC_MISUSE);
+    assert_non_null(strstr(fake_console, "a message of 4 bytes, but this mailbox carries messages of 16 bytes"));
+    assert_int_equal(mbox_try_send(&mb, 7), SYNC_MISUSE); /* a 32-bit call on a box of notes */
+    assert_int_equal(mbox_recv_msg(&mb, NULL, sizeof got), SYNC_MISUSE);
+    assert_int_equal(mb.count, 0);
+}
+
 static void test_barrier_of_one_and_phases(void **state)
 {
     (void)state;
@@ -476,6 +503,7 @@ int main(void)
         cmocka_unit_test_setup(test_uninitialised_and_destroyed_objects_are_refused, setup),
         cmocka_unit_test_setup(test_lockdep_reports_opposite_orders_once, setup),
         cmocka_unit_test_setup(test_mutex_held_by_me, setup),
+        cmocka_unit_test_setup(test_mailbox_of_sized_messages, setup),
         cmocka_unit_test_setup(test_negative_sleep_returns_at_once, setup),
         cmocka_unit_test_setup(test_spinlock_disables_and_restores_interrupts, setup),
         cmocka_unit_test_setup(test_spinlock_misuse, setup),
