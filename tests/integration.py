@@ -751,9 +751,9 @@ def shell_fuzz_lines(seed):
 
 def shell_fuzz_test():
     """The shell survives anything typed at it, all at once through COM1:
-    for three seeds, every line gets its prompt back, nothing panics, and
-    halt ends with status 33. (Whether a demo's second run passes is not
-    checked here: demos that leave tasks blocked do not clean up yet.)"""
+    for three seeds, every line gets its prompt back, nothing panics, every
+    demo's verdict is ok both times it runs (whatever policy the lines in
+    between chose), and halt ends with status 33."""
     name = "shell-fuzz"
     problems = []
     for seed in (1, 2, 3):
@@ -769,6 +769,9 @@ def shell_fuzz_test():
             problems.append(Problem(f"seed {seed}: {len(lines)} lines typed, {prompts} prompts", tail(clean(raw))))
         if "PANIC" in raw:
             problems.append(Problem(f"seed {seed}: a panic", tail(clean(raw))))
+        failed = re.findall(r"^run: \S+ finished: FAILED.*$", clean(raw), re.M)
+        if failed:
+            problems.append(Problem(f"seed {seed}: {len(failed)} demo run(s) failed", failed[:3]))
     # Typed ahead while a demo runs: 900 bytes, more than the input buffer
     # holds. The serial line is paused, not dropped (kernel/input.h), so
     # every line still gets its prompt (without the pause, 4 were lost).
