@@ -180,13 +180,12 @@ static void cmd_stats(void)
     sched_get_stats(&s);
     kmem_get_stats(&m);
     sync_get_stats(&y);
-    kprintf("ticks %u (idle %u), context switches %u (%u by preemption), policy %s, %u ready\n", (unsigned)s.ticks,
-            (unsigned)s.idle_ticks, (unsigned)s.switches, (unsigned)s.preemptions, sched_policy()->name,
-            sched_nr_ready());
+    kprintf("ticks %u (idle %u), policy %s, %u ready\n", (unsigned)s.ticks, (unsigned)s.idle_ticks,
+            sched_policy()->name, sched_nr_ready());
+    kprintf("context switches %u (%u by preemption)\n", (unsigned)s.switches, (unsigned)s.preemptions);
     kprintf("memory: %u KiB free of %u KiB, %u blocks in use\n", (unsigned)(m.free >> 10), (unsigned)(m.total >> 10),
             (unsigned)m.used_blocks);
-    kprintf("sync: %u misuse reports, %u deadlocks reported, %u lock orders reported\n", y.misuse, y.deadlocks,
-            y.lock_orders);
+    kprintf("sync: %u misuse reports, %u deadlocks, %u lock orders\n", y.misuse, y.deadlocks, y.lock_orders);
 }
 
 static void cmd_help(void)
@@ -196,13 +195,15 @@ static void cmd_help(void)
             "  ps                    every task: id, name, state, CPU ticks, what it waits on\n"
             "  run DEMO              run a demo and wait for it (run alone lists them)\n"
             "  sched NAME [k=v ...]  switch policy now (k: quantum, aging, boost, seed)\n"
-            "  workload [SPEC]       run a workload under the current policy: course, exercise,\n"
-            "                        mixed, random, or A:0:5,B:1:3,... (name:arrival:burst[:prio[:tickets]])\n"
+            "  workload [SPEC]       run a workload under the current policy: course,\n"
+            "                        exercise, mixed, random, or A:0:5,B:1:3,...\n"
+            "                        (name:arrival:burst[:prio[:tickets]])\n"
             "  gantt                 the last workload's table and Gantt chart again\n"
             "  trace [N]             the last N scheduler events (default 20)\n"
             "  trace json            all of them as Chrome Trace Event JSON, on COM2\n"
-            "  stats                 ticks, switches, memory, misuse and deadlock reports\n"
-            "  halt                  leave (QEMU exits with status 33)\n");
+            "  stats                 ticks, switches, memory, misuse, deadlock, lock orders\n"
+            "  halt                  leave (QEMU exits with status 33)\n"
+            "On the VGA screen, Shift+PgUp and Shift+PgDn scroll back and forth.\n");
 }
 
 int demo_shell(void *arg)

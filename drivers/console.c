@@ -12,6 +12,8 @@ void console_write(const char *s, size_t n)
     vga_write(s, n);
 }
 
+void console_write_serial(const char *s, size_t n) { serial_write(s, n); }
+
 void console_write_aux(const char *s, size_t n) { serial2_write(s, n); }
 
 /* (make run, boot, debug and gantt connect COM2 to build/trace.json.) */
@@ -31,5 +33,7 @@ static unsigned char vga_attr(unsigned colour)
 }
 
 void console_panel(unsigned rows) { vga_reserve(rows); }
+
+void console_view(int rows) { vga_view(rows); }
 
 void console_panel_put(unsigned row, unsigned col, char c, unsigned colour) { vga_put_at(row, col, c, vga_attr(colour)); }

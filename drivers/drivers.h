@@ -27,5 +27,8 @@ void vga_write(const char *s, size_t n);
 /* Reserve the top `rows` rows (not scrolled), and write into them. */
 void vga_reserve(unsigned rows);
 void vga_put_at(unsigned row, unsigned col, char c, unsigned char attr);
+/* Scroll the view `rows` rows back (older; negative: forward again), over
+ * the lines that went off the top; any output returns to the live screen. */
+void vga_view(int rows);
 
 #endif /* DRIVERS_H */

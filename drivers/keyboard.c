@@ -2,11 +2,14 @@
  * keyboard.c - the PS/2 keyboard: scancodes (set 1) to characters.
  *
  * Enough for a shell: letters, digits, punctuation, space, Enter, Backspace,
- * and Shift. Key releases (bit 7 set) only matter for Shift.
+ * and Shift; Shift+PgUp and Shift+PgDn scroll the VGA screen back and
+ * forth (extended keys: 0xe0, then the key). Key releases (bit 7 set)
+ * only matter for Shift.
  */
 #include "arch/x86/x86.h"
 #include "drivers.h"
 #include "kernel/input.h"
+#include "kernel/kprintf.h"
 
 #define KBD_DATA 0x60
 
@@ -22,11 +25,26 @@ static const char shifted[0x3a] = {
 };
 
 static int shift;
+static int extended; /* the last byte was 0xe0 */
+
+#define PGUP 0x49
+#define PGDN 0x51
+#define SCROLL_ROWS 10
 
 void keyboard_irq(void)
 {
     uint8_t code = inb(KBD_DATA);
     uint8_t key = code & 0x7f;
+    if (code == 0xe0) {
+        extended = 1;
+        return;
+    }
+    if (extended) { /* arrows, PgUp... : only Shift+PgUp/PgDn mean something here */
+        extended = 0;
+        if (!(code & 0x80) && shift && (key == PGUP || key == PGDN))
+            console_scroll(key == PGUP ? SCROLL_ROWS : -SCROLL_ROWS);
+        return;
+    }
     if (key == 0x2a || key == 0x36) { /* left or right Shift */
         shift = !(code & 0x80);
         return;

@@ -7,7 +7,15 @@
  * ANSI "ESC [ n m" sequences, which the serial console passes through to
  * the user's terminal unchanged - and this driver turns those into
  * attributes, so one kprintf colours both consoles.
+ *
+ * A line longer than the screen wraps before the word that does not fit
+ * (a terminal would cut it anywhere), and a line of exactly 80 characters
+ * takes one row: the wrap waits for a next character. Lines that scroll
+ * off the top are kept (HISTORY of them) for Shift+PgUp and Shift+PgDn
+ * (vga_view); any output brings the view back to the live screen.
  */
+#include <stdbool.h>
+
 #include "arch/x86/x86.h"
 #include "drivers.h"
 
@@ -15,10 +23,19 @@
 #define ROWS 25
 #define DEFAULT_ATTR 0x07 /* light grey on black */
 
+#define HISTORY 200       /* lines kept above the screen */
+#define BLANK ((uint16_t)(DEFAULT_ATTR << 8 | ' '))
+
 static volatile uint16_t *const screen = (volatile uint16_t *)0xb8000;
 static unsigned row, col;
+static bool wrap_pending;  /* col 79 was written: the next character starts a row */
 static unsigned reserved; /* rows at the top that do not scroll (a panel) */
 static uint8_t attr = DEFAULT_ATTR;
+
+static uint16_t history[HISTORY][COLS]; /* a ring: history[(oldest + i) % HISTORY] */
+static unsigned oldest, kept;
+static uint16_t live[ROWS][COLS];       /* the live rows, while the view is scrolled back */
+static unsigned back;                   /* rows the view is scrolled back; 0: live */
 
 /* ANSI colour numbers (red = 1, green = 2...) in VGA's order (blue = 1...). */
 static const uint8_t ansi_to_vga[8] = {0, 4, 2, 6, 1, 5, 3, 7};
@@ -28,7 +45,7 @@ static unsigned esc_args[4], esc_nargs;
 
 static void move_cursor(void)
 {
-    uint16_t pos = (uint16_t)(row * COLS + col);
+    uint16_t pos = (uint16_t)(back ? ROWS * COLS : row * COLS + col); /* (scrolled back: hidden) */
     outb(0x3d4, 0x0f);
     outb(0x3d5, pos & 0xff);
     outb(0x3d4, 0x0e);
@@ -38,7 +55,21 @@ static void move_cursor(void)
 static void clear_row(unsigned r)
 {
     for (unsigned c = 0; c < COLS; c++)
-        screen[r * COLS + c] = (uint16_t)(DEFAULT_ATTR << 8 | ' ');
+        screen[r * COLS + c] = BLANK;
+}
+
+/* Row `r` of the scrolling region is leaving the screen: keep it. */
+static void keep(unsigned r)
+{
+    uint16_t *line;
+    if (kept < HISTORY) {
+        line = history[(oldest + kept++) % HISTORY];
+    } else { /* full: the oldest line makes room */
+        line = history[oldest];
+        oldest = (oldest + 1) % HISTORY;
+    }
+    for (unsigned c = 0; c < COLS; c++)
+        line[c] = screen[r * COLS + c];
 }
 
 void vga_init(void)
@@ -52,16 +83,49 @@ void vga_init(void)
 static void newline(void)
 {
     col = 0;
+    wrap_pending = false;
     if (++row < ROWS)
         return;
+    keep(reserved);
     for (unsigned i = reserved * COLS; i < (ROWS - 1) * COLS; i++)
         screen[i] = screen[i + COLS];
     clear_row(ROWS - 1);
     row = ROWS - 1;
 }
 
+/* Show the scrolling region `n` rows back from the live screen. */
+static void show(unsigned n)
+{
+    if (back == 0 && n > 0) /* leaving the live screen: keep it */
+        for (unsigned r = reserved; r < ROWS; r++)
+            for (unsigned c = 0; c < COLS; c++)
+                live[r][c] = screen[r * COLS + c];
+    back = n;
+    for (unsigned r = reserved; r < ROWS; r++) {
+        /* Row r shows line (kept + r - reserved - back) of: the history, then the live rows. */
+        unsigned line = kept + (r - reserved) - back;
+        const uint16_t *src = line < kept ? history[(oldest + line) % HISTORY] : live[reserved + line - kept];
+        for (unsigned c = 0; c < COLS; c++)
+            screen[r * COLS + c] = src[c];
+    }
+    move_cursor();
+}
+
+void vga_view(int rows)
+{
+    long n = (long)back + rows;
+    if (n < 0)
+        n = 0;
+    if (n > (long)kept)
+        n = (long)kept;
+    if ((unsigned)n != back)
+        show((unsigned)n);
+}
+
 void vga_reserve(unsigned rows)
 {
+    if (back)
+        show(0);
     if (rows > ROWS - 5)
         rows = ROWS - 5;
     for (unsigned r = 0; r < rows; r++)
@@ -75,6 +139,29 @@ void vga_put_at(unsigned r, unsigned c, char ch, unsigned char a)
 {
     if (r < reserved && c < COLS)
         screen[r * COLS + c] = (uint16_t)(a << 8 | (uint8_t)ch);
+}
+
+/* The row is full and a character follows. If the row ends inside a word
+ * that began after its middle, move that word down with it. */
+static void wrap_word(void)
+{
+    unsigned from = COLS; /* the cells [from, COLS) go down */
+    for (unsigned c = COLS - 1; c > COLS / 2; c--) {
+        if ((screen[row * COLS + c] & 0xff) == ' ') {
+            from = c + 1;
+            break;
+        }
+    }
+    uint16_t word[COLS];
+    unsigned n = COLS - from;
+    for (unsigned i = 0; i < n; i++) {
+        word[i] = screen[row * COLS + from + i];
+        screen[row * COLS + from + i] = BLANK;
+    }
+    newline();
+    for (unsigned i = 0; i < n; i++)
+        screen[row * COLS + i] = word[i];
+    col = n;
 }
 
 static void apply_sgr(void)
@@ -129,21 +216,32 @@ static void put(char c)
         newline();
     } else if (c == '\r') {
         col = 0;
+        wrap_pending = false;
     } else if (c == '\t') {
+        if (wrap_pending)
+            newline();
         do
             col++;
         while (col % 8 && col < COLS);
         if (col >= COLS)
             newline();
+    } else if (wrap_pending && c == ' ') {
+        newline(); /* the space the row broke at */
     } else {
+        if (wrap_pending)
+            wrap_word();
         screen[row * COLS + col] = (uint16_t)(attr << 8 | (uint8_t)c);
-        if (++col == COLS)
-            newline();
+        if (col == COLS - 1)
+            wrap_pending = true;
+        else
+            col++;
     }
 }
 
 void vga_write(const char *s, size_t n)
 {
+    if (back)
+        show(0); /* output: back to the live screen */
     for (size_t i = 0; i < n; i++)
         put(s[i]);
     move_cursor();

@@ -14,6 +14,12 @@
  * keeps interrupts off for the duration if the text must stay together. */
 void console_write(const char *s, size_t n);
 
+/* The same, to the serial console only (the host's consoles: wherever
+ * console_write goes): machine-readable lines for tools and tests, which
+ * on the 80-column VGA screen would only wrap and push the table and the
+ * chart they repeat off it. */
+void console_write_serial(const char *s, size_t n);
+
 /* A panel at the top of the screen (VGA only; the serial console does not
  * show it): console_panel(rows) reserves the first `rows` rows (0 gives them
  * back), and console_panel_put writes one character at (row, col) with an
@@ -22,6 +28,11 @@ void console_write(const char *s, size_t n);
  * handlers. */
 void console_panel(unsigned rows);
 void console_panel_put(unsigned row, unsigned col, char c, unsigned colour);
+
+/* Scroll the VGA screen's view `rows` back over the lines that went off
+ * its top (negative: forward again; nothing on other consoles). Called
+ * with the console's lock held: see kprintf.h's console_scroll. */
+void console_view(int rows);
 
 /* Write n characters to the auxiliary port (COM2), where machine-readable
  * output goes (the trace as JSON). Goes nowhere if there is no such port. */

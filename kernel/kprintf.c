@@ -198,7 +198,16 @@ int kvformat(void (*put)(char c, void *ctx), void *ctx, const char *fmt, va_list
 struct console_buf {
     char buf[64];
     size_t len;
+    void (*write)(const char *s, size_t n); /* console_write, or console_write_serial */
 };
+
+/* kprintf_serial_only: the task whose output goes to the serial console only. */
+static const void *serial_only_task;
+
+void kprintf_serial_only(bool on)
+{
+    serial_only_task = on ? arch_cpu_current() : NULL;
+}
 
 /* Guards the console: one kprintf's text goes out whole, never mixed with
  * another's (from an interrupt handler, or another CPU). A leaf lock:
@@ -210,20 +219,29 @@ static void console_put(char c, void *ctx)
     struct console_buf *b = ctx;
     b->buf[b->len++] = c;
     if (b->len == sizeof b->buf) {
-        console_write(b->buf, b->len);
+        b->write(b->buf, b->len);
         b->len = 0;
     }
 }
 
 int kvprintf(const char *fmt, va_list ap)
 {
-    struct console_buf b = {.len = 0};
+    struct console_buf b = {.len = 0, .write = console_write};
     arch_irqstate_t s = klock_irqsave(&console_lock);
+    if (serial_only_task && serial_only_task == arch_cpu_current()) /* (only the task that asked) */
+        b.write = console_write_serial;
     int n = kvformat(console_put, &b, fmt, ap);
     if (b.len)
-        console_write(b.buf, b.len);
+        b.write(b.buf, b.len);
     klock_irqrestore(&console_lock, s);
     return n;
+}
+
+void console_scroll(int rows)
+{
+    arch_irqstate_t s = klock_irqsave(&console_lock);
+    console_view(rows);
+    klock_irqrestore(&console_lock, s);
 }
 
 int kprintf(const char *fmt, ...)

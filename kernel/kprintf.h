@@ -14,6 +14,7 @@
 #define KERNEL_KPRINTF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,16 @@
  * interrupt handlers. Returns the number of characters written. */
 __attribute__((format(printf, 1, 2))) int kprintf(const char *fmt, ...);
 int kvprintf(const char *fmt, va_list ap);
+
+/* From kprintf_serial_only(true) to kprintf_serial_only(false), the calling
+ * task's kprintf output goes to the serial console only (console.h:
+ * machine-readable lines); other tasks' and CPUs' output is unaffected. */
+void kprintf_serial_only(bool on);
+
+/* Shift+PgUp / Shift+PgDn (the keyboard's interrupt handler): scroll the
+ * VGA screen's view back or forward by `rows`, under the console's lock so
+ * that no output is half drawn meanwhile. */
+void console_scroll(int rows);
 
 /* Format into buf (at most size bytes, always NUL-terminated when size > 0).
  * Returns the length the full output would have had, like C's snprintf. */

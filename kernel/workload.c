@@ -392,6 +392,7 @@ void workload_report(const struct workload_run *r, bool full)
     }
 
     if (full) {
+        console_panel(0); /* the live view gives its rows back: the table and chart stay on screen */
         kprintf("\nWorkload %s under %s", w->name, sched_policy()->name);
         print_params();
         if (r->ncpus > 1)
@@ -479,6 +480,7 @@ void workload_report(const struct workload_run *r, bool full)
         kprintf("\n");
     }
 
+    kprintf_serial_only(true); /* TASK and RESULT: for tools and tests, not for the VGA screen */
     for (unsigned i = 0; i < w->n; i++)
         kprintf("TASK name=%s arrival=%u burst=%u first=%u completion=%u turnaround=%u waiting=%u response=%u\n",
                 w->task[i].name, (unsigned)w->task[i].arrival, (unsigned)w->task[i].burst, (unsigned)r->first[i],
@@ -506,4 +508,5 @@ void workload_report(const struct workload_run *r, bool full)
     if (r->ncpus > 1)
         kprintf(" migrations=%u", migrations);
     kprintf("\n");
+    kprintf_serial_only(false);
 }

@@ -227,7 +227,9 @@ def boot_with_monitor(name, cmdline, wait_for, commands, settle=0.0, timeout=60,
     """Boot with QEMU's monitor on a pipe and the serial console in NAME's log;
     once `wait_for` shows on the console (or after `timeout` seconds), wait
     `settle` seconds and send the monitor `commands`, the last of which should
-    end QEMU. Return (exit status, clean serial text, monitor output)."""
+    end QEMU; a command "wait S" is not sent but waits S seconds (for keys
+    to reach the guest before the screen is read). Return (exit status,
+    clean serial text, monitor output)."""
     serial = log_path(name)
     if os.path.exists(serial):
         os.remove(serial)
@@ -238,6 +240,13 @@ def boot_with_monitor(name, cmdline, wait_for, commands, settle=0.0, timeout=60,
     while time.time() < deadline and not (os.path.exists(serial) and wait_for in open(serial, errors="replace").read()):
         time.sleep(0.1)
     time.sleep(settle)
+    while commands and any(c.startswith("wait ") for c in commands):
+        c, commands = commands[0], commands[1:]
+        if c.startswith("wait "):
+            time.sleep(float(c.split()[1]))
+        else:
+            q.stdin.write((c + "\n").encode())
+            q.stdin.flush()
     try:
         out = q.communicate("".join(c + "\n" for c in commands).encode(), timeout=30)[0].decode("utf-8", "replace")
     except subprocess.TimeoutExpired:
