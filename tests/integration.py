@@ -434,18 +434,28 @@ def keyboard_test():
 
 # ---- The live view on the VGA screen -------------------------------------------------------
 
-def vga_rows(monitor_output, rows):
-    """Characters of the first `rows` text rows, from an HMP `xp /Nxb 0xb8000`."""
-    data = []
-    for line in monitor_output.splitlines():
-        m = re.match(r"^[0-9a-f]{16}: ((?:0x[0-9a-f]{2} ?)+)$", line.strip())
-        if m:
-            data += [int(b, 16) for b in m.group(1).split()]
-    chars = "".join(chr(b) if 32 <= b < 127 else " " for b in data[0::2])
-    return [chars[r * 80:(r + 1) * 80] for r in range(rows)]
-
-
 SCREEN = "xp /4000xb 0xb8000"
+
+
+def vga_screens(monitor_output):
+    """Every screen read back by an `xp /4000xb 0xb8000` in the monitor's
+    output, as 25 rows of 80 characters (a read cut short is left out)."""
+    screens, data = [], None
+    for line in monitor_output.splitlines():
+        m = re.match(r"^([0-9a-f]{16}): ((?:0x[0-9a-f]{2} ?)+)$", line.strip())
+        if not m:
+            continue
+        if int(m.group(1), 16) == 0xb8000:  # a new read starts
+            data = []
+            screens.append(data)
+        if data is not None:
+            data += [int(b, 16) for b in m.group(2).split()]
+    out = []
+    for data in screens:
+        chars = "".join(chr(b) if 32 <= b < 127 else " " for b in data[0::2])
+        if len(chars) == 2000:
+            out.append([chars[r * 80:(r + 1) * 80] for r in range(25)])
+    return out
 
 
 def broken_words(rows):
@@ -467,9 +477,11 @@ def vga_live_view_test():
     _, _, out = boot_with_monitor(name, "run=workload sched=rr quantum=2 hz=1000", "tourniquet> ",
                                   [SCREEN, "sendkey shift-pgup", "wait 0.5", SCREEN, "sendkey shift-pgdn", "wait 0.5",
                                    SCREEN] + keys + ["wait 1", SCREEN, "quit"], settle=0.3)
-    screens = [vga_rows(part, 25) for part in out.split(SCREEN)[1:]]
+    write_log(name + "-monitor", out)
+    screens = vga_screens(out)
     if len(screens) != 4:
-        return result(name, [f"{len(screens)} screens read back, expected 4"], log=log_path(name))
+        return result(name, [f"{len(screens)} whole screens read back, expected 4 (see {name}-monitor.log)"],
+                      log=log_path(name))
     after, back, again, helped = screens
     problems = []
 
