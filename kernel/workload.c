@@ -265,7 +265,11 @@ bool workload_run(struct workload_run *r, const struct workload *w)
 /* ---- The live view on the screen ---------------------------------------------- */
 
 #define PANEL_STRIP 58 /* Gantt columns shown; the strip scrolls past that */
-static const unsigned panel_colours[8] = {41, 42, 43, 44, 45, 46, 41, 42}; /* backgrounds */
+/* Task i's colour in every view (the panel, the chart, tools/gantt.py's
+ * SVG): an ANSI background. VGA has six that show (red, green, brown,
+ * blue, magenta, cyan), so the seventh and eighth tasks take the first two
+ * again. */
+static const unsigned task_colours[8] = {41, 42, 43, 44, 45, 46, 41, 42};
 
 static void panel_text(unsigned row, unsigned col, const char *s, unsigned colour)
 {
@@ -293,7 +297,7 @@ static void panel_draw(struct workload_run *r, uint32_t cells)
         for (uint32_t c = from; c < from + PANEL_STRIP; c++) {
             bool on = c < cells && c < WL_MAX_TICKS && ran(r, i, c);
             console_panel_put(1 + i, 18 + (c - from), on ? w->task[i].name[0] : c < cells ? '.' : ' ',
-                              on ? panel_colours[i % 8] << 8 : 0);
+                              on ? task_colours[i % 8] << 8 : 0);
         }
     }
 }
@@ -356,7 +360,6 @@ static void print_params(void)
     }
 }
 
-static const char *const colours[] = {"41", "42", "43", "44", "45", "46", "101", "102"};
 
 /* The letter that stands for task i in the chart: its initial, or - when
  * two tasks share one (CPU1, CPU2) - the last character of its name. */
@@ -462,7 +465,7 @@ void workload_report(const struct workload_run *r, bool full)
             kprintf("  %-5s  ", w->task[i].name);
             for (uint32_t c = 0; c < len; c++) {
                 if (ran(r, i, c))
-                    kprintf("\033[%sm%c\033[0m", colours[i % 8], symbol(w, i));
+                    kprintf("\033[%um%c\033[0m", task_colours[i % 8], symbol(w, i));
                 else
                     kprintf("%c", c >= w->task[i].arrival && c < r->completion[i] ? '.' : ' ');
             }

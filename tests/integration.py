@@ -563,6 +563,22 @@ def trace_gantt_test():
         if len(set(round(w / int(b)) for t, w in widths.items()
                    for b in re.findall(rf"^TASK name={t} arrival=\d+ burst=(\d+)", out, re.M))) != 1:
             problems.append("run widths are not proportional to the bursts")
+        # Readable anywhere (a white background, not transparent), an axis
+        # label, the table's first-run and completion columns, and each
+        # task in the colour the VGA screen gives it (41..46, 41, 42 in VGA's palette).
+        first = next(root.iter(ns + "rect"), None)  # drawn first: under everything
+        if first is None or first.get("class") != "background" or first.get("fill") != "#fff":
+            problems.append("the SVG does not start with a white background")
+        texts = [t.text for t in root.iter(ns + "text")]
+        for label in ("tick", "first", "completion"):
+            if label not in texts:
+                problems.append(f"no '{label}' label in the SVG")
+        vga = ["#aa0000", "#00aa00", "#aa5500", "#0000aa", "#aa00aa", "#00aaaa", "#aa0000", "#00aa00"]
+        task_order = re.findall(r"^TASK name=(\S+)", out, re.M)
+        for r in root.iter(ns + "rect"):
+            if r.get("class") == "run" and r.get("fill") != vga[task_order.index(r.get("data-task")) % 8]:
+                problems.append(f"task {r.get('data-task')} is {r.get('fill')} in the SVG, not its VGA colour")
+                break
     return result(name, problems, log=log_path(name))
 
 

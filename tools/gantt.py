@@ -20,8 +20,9 @@ import html
 import re
 import sys
 
-COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
-           "#fabed4", "#469990", "#dcbeff", "#9a6324", "#800000", "#aaffc3", "#808000", "#000075"]
+# Task i's colour, as on the VGA screen and in the terminal (kernel/workload.c's
+# task_colours: ANSI backgrounds 41..46, then 41 and 42 again), in VGA's palette.
+COLOURS = ["#aa0000", "#00aa00", "#aa5500", "#0000aa", "#aa00aa", "#00aaaa", "#aa0000", "#00aa00"]
 
 
 def parse(text):
@@ -60,7 +61,7 @@ def draw(tasks, result):
     colour = {n: COLOURS[i % len(COLOURS)] for i, n in enumerate(names)}
     chart_w = left + cell * length + 20
     table_x = chart_w + 20
-    width = table_x + 460
+    width = table_x + 560
     cpu_top = top + row * len(names) + (20 if ncpus > 1 else 0)
     bottom = cpu_top + (row * ncpus if ncpus > 1 else 0)
     height = max(bottom + 60, top + 22 * (len(names) + 3) + 20)
@@ -72,6 +73,8 @@ def draw(tasks, result):
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="sans-serif" font-size="13">',
            f'<title>{html.escape(title)}</title>',
+           f'<rect class="background" x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
+           f'<text class="axis-label" x="{left - 10}" y="{top - 10}" text-anchor="end" font-size="11">tick</text>',
            f'<text x="{left}" y="24" font-size="16" font-weight="bold">{html.escape(title)}</text>']
     # The tick axis.
     for t in range(length + 1):
@@ -122,9 +125,10 @@ def draw(tasks, result):
     out.append(f'<text x="{left}" y="{y + 26}" font-size="11">triangle: arrival; bar: completion; pale band: '
                f'time in the system; grey: idle' + ('; digits: the CPU' if ncpus > 1 else '') + '</text>')
     # The metrics table.
-    cols = [("task", "name"), ("arrival", "arrival"), ("burst", "burst"), ("turnaround", "turnaround"),
-            ("waiting", "waiting"), ("response", "response")]
-    widths = [60, 70, 60, 95, 75, 75]
+    cols = [("task", "name"), ("arrival", "arrival"), ("burst", "burst"), ("first", "first"),
+            ("completion", "completion"), ("turnaround", "turnaround"), ("waiting", "waiting"),
+            ("response", "response")]
+    widths = [50, 65, 50, 45, 90, 90, 70, 75]
     xs = [table_x + sum(widths[:k]) for k in range(len(cols))]
     for (label, _), x in zip(cols, xs):
         out.append(f'<text x="{x}" y="{top}" font-weight="bold">{label}</text>')
@@ -133,7 +137,7 @@ def draw(tasks, result):
             out.append(f'<text x="{x}" y="{top + 22 * (i + 1)}">{html.escape(t[key])}</text>')
     y = top + 22 * (len(tasks) + 1)
     out.append(f'<text x="{xs[0]}" y="{y}" font-weight="bold">average</text>')
-    for key, x in (("avg_turnaround", xs[3]), ("avg_waiting", xs[4]), ("avg_response", xs[5])):
+    for key, x in (("avg_turnaround", xs[5]), ("avg_waiting", xs[6]), ("avg_response", xs[7])):
         out.append(f'<text x="{x}" y="{y}" font-weight="bold">{result[key]}</text>')
     more = f', {result["migrations"]} migrations' if "migrations" in result else ""
     out.append(f'<text x="{xs[0]}" y="{y + 24}">{result["switches"]} context switches, {result["idle"]} idle '
