@@ -20,8 +20,8 @@ import sys
 import threading
 import xml.etree.ElementTree as ET
 
-from harness import (BUILD, ISO, QEMU_BASE, ROOT, SIM, Boot, Problem, at_line, boot, boot_with_monitor, clean,
-                     expect_all, gdb_session, log_path, result, status_problem, tail, write_log)
+from harness import (BUILD, ISO, KERNEL, QEMU_BASE, ROOT, SIM, Boot, Problem, at_line, boot, boot_with_monitor,
+                     clean, expect_all, gdb_session, log_path, result, status_problem, tail, write_log)
 
 
 # ---- Transcript checks for the boot tables ------------------------------------
@@ -663,6 +663,27 @@ def gdb_cpus_test():
     ]), log=log_path(name), text=out)
 
 
+def gdb_no_target_test():
+    """The tq- commands in a GDB with the kernel's symbols but no target
+    (started without QEMU): one line each saying what to start, never a
+    Python traceback."""
+    name = "gdb-no-target"
+    if not shutil.which("gdb"):
+        return result(name, ["gdb not installed (make deps)"])
+    cmds = ["tq-tasks", "tq-ready", "tq-cpus", "tq-trace", "tq-bt 1"]
+    args = ["gdb", "-q", "-batch", "-nx", "-x", "tools/gdb/tourniquet.gdb"]
+    for c in cmds:
+        args += ["-ex", c]
+    p = subprocess.run(args + [KERNEL], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    out = p.stdout + p.stderr
+    write_log(name, out)
+    problems = [f"{c} did not say there is no target" for c in cmds
+                if f"{c.split()[0]}: no target to read: start one" not in out]
+    if "Python Exception" in out or "Traceback" in out:
+        problems.append("a Python traceback")
+    return result(name, problems, log=log_path(name), text=out)
+
+
 def make_debug_ctrl_c_test():
     """`make debug` in a terminal of its own (a pty, as a user has): GDB
     connects; `continue`, then Ctrl-C interrupts the guest, GDB still talks
@@ -871,6 +892,7 @@ CHECKS = [
     ("gdb-commands", gdb_commands_test),
     ("gdb-smp-threads", gdb_threads_test),
     ("gdb-cpus", gdb_cpus_test),
+    ("gdb-no-target", gdb_no_target_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),
     ("shell-demo-verdicts", shell_demo_verdicts_test),
     ("shell-workload-cpus2", shell_workload_cpus2_test),

@@ -168,12 +168,29 @@ def describe_wait(t):
     return ""
 
 
+def needs_target(invoke):
+    """A tq- command reads the kernel's memory: without a target, or stopped
+    outside the kernel, one line says so instead of a Python traceback."""
+    def wrapped(self, arg, from_tty):
+        name = self.__class__.command
+        if gdb.selected_inferior().pid == 0:
+            print(f"{name}: no target to read: start one (make debug; or make qemu-gdb, then tourniquet-connect)")
+            return
+        try:
+            invoke(self, arg, from_tty)
+        except gdb.MemoryError as e:
+            print(f"{name}: cannot read the kernel's memory ({e}): is the guest stopped inside Tourniquet?")
+    return wrapped
+
+
 class Tasks(gdb.Command):
     """List every task: tq-tasks"""
+    command = "tq-tasks"
 
     def __init__(self):
         super().__init__("tq-tasks", gdb.COMMAND_USER)
 
+    @needs_target
     def invoke(self, arg, from_tty):
         cur = current()
         print(f"{'id':>3} {'name':<15} {'state':<9} {'on':>2} {'prio':>4} {'tkts':>5} {'lvl':>3} {'slice':>5} "
@@ -203,10 +220,12 @@ class Tasks(gdb.Command):
 
 class Ready(gdb.Command):
     """The ready queue in the policy's order: tq-ready"""
+    command = "tq-ready"
 
     def __init__(self):
         super().__init__("tq-ready", gdb.COMMAND_USER)
 
+    @needs_target
     def invoke(self, arg, from_tty):
         policy = sym("'sched.c'::policy")["name"].string()
         # Ask the kernel itself: its policy's for_each_ready hook lists the
@@ -233,10 +252,12 @@ class Ready(gdb.Command):
 
 class Cpus(gdb.Command):
     """Each CPU: its current task, its run queue, its counts: tq-cpus"""
+    command = "tq-cpus"
 
     def __init__(self):
         super().__init__("tq-cpus", gdb.COMMAND_USER)
 
+    @needs_target
     def invoke(self, arg, from_tty):
         mode = "global" if int(sym("'sched.c'::rq_mode")) == 1 else "percpu"
         print(f"{ncpus()} CPU(s), rq={mode}; GDB thread n is CPU n-1")
@@ -251,10 +272,12 @@ class Cpus(gdb.Command):
 
 class TaskBacktrace(gdb.Command):
     """Backtrace a task that is not running, from its saved context: tq-bt TASK"""
+    command = "tq-bt"
 
     def __init__(self):
         super().__init__("tq-bt", gdb.COMMAND_USER)
 
+    @needs_target
     def invoke(self, arg, from_tty):
         t = find_task(arg)
         if t == current():
@@ -269,6 +292,7 @@ class TaskBacktrace(gdb.Command):
 
 class BreakSwitch(gdb.Command):
     """Stop when the scheduler switches to a task: tq-break-switch NAME"""
+    command = "tq-break-switch"
 
     def __init__(self):
         super().__init__("tq-break-switch", gdb.COMMAND_USER)
@@ -284,10 +308,12 @@ class BreakSwitch(gdb.Command):
 
 class Trace(gdb.Command):
     """The last N scheduler events: tq-trace [N]"""
+    command = "tq-trace"
 
     def __init__(self):
         super().__init__("tq-trace", gdb.COMMAND_USER)
 
+    @needs_target
     def invoke(self, arg, from_tty):
         n = int(arg) if arg.strip() else 20
         ring = sym("'trace.c'::ring")
