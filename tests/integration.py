@@ -663,6 +663,40 @@ def gdb_cpus_test():
     ]), log=log_path(name), text=out)
 
 
+def readme_bench_test():
+    """The README's benchmark table says what `make bench` measures today:
+    the one-CPU figures (under -icount every run is the same run) against a
+    boot of run=bench, as tools/bench.py boots it. The SMP and MTTCG
+    figures move from run to run and are not compared."""
+    name = "readme-bench"
+    status, raw = boot(name, "run=bench hz=1000 trace=off", timeout=120)
+    got = {m.group(1): int(m.group(2)) for m in re.finditer(r"^BENCH name=(\S+) instructions=(\d+)", raw, re.M)}
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| (`[^|]+`) \|[^|]*\| ([^|]+) \|$", readme, re.M)}
+    problems = [] if status == 33 else [status_problem(status, 33, 120, clean(raw))]
+
+    def same(what, said, measured):
+        if said != measured:
+            problems.append(f"README says {what} {said}, make bench measures {measured}")
+
+    for key in ("timer_switch", "yield_switch", "sem_pingpong"):
+        same(key, rows.get(f"`{key}`", "?").strip(), str(got.get(key)))
+    same("spinlock, mutex, semaphore", rows.get("`spinlock`, `mutex`, `semaphore`", "?").strip(),
+         ", ".join(str(got.get(k)) for k in ("spinlock", "mutex", "semaphore")))
+    policies = rows.get("`policy_NAME_N`", "")
+    m = re.search(r"rr (\d+) at every N; sjf (\d+) → (\d+); lottery (\d+) → ([\d,]+)", policies)
+    if not m:
+        problems.append(f"the README's policy_NAME_N cell is not 'rr N at every N; sjf A → B; lottery A → B': "
+                        f"{policies!r}")
+    else:
+        same("rr", m.group(1), str(got.get("policy_rr_10")))
+        same("sjf at 10 and 10,000", f"{m.group(2)} → {m.group(3)}",
+             f"{got.get('policy_sjf_10')} → {got.get('policy_sjf_10000')}")
+        same("lottery at 10 and 10,000", f"{m.group(4)} → {m.group(5).replace(',', '')}",
+             f"{got.get('policy_lottery_10')} → {got.get('policy_lottery_10000')}")
+    return result(name, problems, log=log_path(name))
+
+
 def gdb_no_target_test():
     """The tq- commands in a GDB with the kernel's symbols but no target
     (started without QEMU): one line each saying what to start, never a
@@ -893,6 +927,7 @@ CHECKS = [
     ("gdb-smp-threads", gdb_threads_test),
     ("gdb-cpus", gdb_cpus_test),
     ("gdb-no-target", gdb_no_target_test),
+    ("readme-bench", readme_bench_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),
     ("shell-demo-verdicts", shell_demo_verdicts_test),
     ("shell-workload-cpus2", shell_workload_cpus2_test),
