@@ -585,14 +585,30 @@ def trace_gantt_test():
 # ---- Editors and compilers --------------------------------------------------------------------
 
 def vscode_test():
-    """The VS Code launch configuration is valid JSON and points at what exists."""
+    """The VS Code launch configuration is valid JSON and points at what
+    exists: its preLaunchTask (tasks.json) runs make qemu-gdb and is ready
+    when QEMU says it waits; the breakpoint is set once connected (a setup
+    command runs before the symbols are loaded, and fails silently)."""
     name = "vscode-launch"
     try:
         cfg = json.load(open(os.path.join(ROOT, ".vscode/launch.json")))
+        tasks = json.load(open(os.path.join(ROOT, ".vscode/tasks.json")))["tasks"]
         c = cfg["configurations"][0]
-        ok = c["miDebuggerServerAddress"] == "localhost:1234" and c["program"].endswith("build/tourniquet.elf") \
-            and any("tools/gdb/tourniquet.gdb" in s["text"] for s in c["setupCommands"])
-        return result(name, [] if ok else ["unexpected configuration"])
+        problems = []
+        if not (c["miDebuggerServerAddress"] == "localhost:1234" and c["program"].endswith("build/tourniquet.elf")
+                and any("tools/gdb/tourniquet.gdb" in s["text"] for s in c["setupCommands"])):
+            problems.append("unexpected configuration")
+        task = next((t for t in tasks if t["label"] == c.get("preLaunchTask")), None)
+        if not task or task["command"] != "make qemu-gdb" or not task.get("isBackground"):
+            problems.append("no preLaunchTask running make qemu-gdb in the background")
+        elif not re.search(task["problemMatcher"]["background"]["endsPattern"],
+                           "QEMU waits for a debugger on localhost:1234. Ctrl-A X quits."):
+            problems.append("the task's endsPattern does not match what make qemu-gdb prints")
+        if any("break" in s["text"] for s in c["setupCommands"]):
+            problems.append("a breakpoint among the setup commands (before the symbols are loaded)")
+        if not any(s["text"] == "break arch_switch" for s in c.get("postRemoteConnectCommands", [])):
+            problems.append("no break arch_switch once connected")
+        return result(name, problems)
     except (OSError, ValueError, KeyError, IndexError) as e:
         return result(name, [str(e)])
 
@@ -661,6 +677,26 @@ def gdb_cpus_test():
         (r"^\s+\d+ [ABC]\s+RUNNING\s+[01] ", "tq-tasks does not show a running counter with its CPU"),
         (r"RUNNING .*\(on cpu [01]: select its thread", "tq-tasks does not mark the task running on the other CPU"),
     ]), log=log_path(name), text=out)
+
+
+def gdb_any_folder_test():
+    """GDB finds the tq- commands from any folder: with tools/gdb/tourniquet.gdb
+    given by its full path, and through the auto-load file make writes
+    beside the ELF (build/tourniquet.elf-gdb.gdb) once the safe path allows it."""
+    name = "gdb-any-folder"
+    if not shutil.which("gdb"):
+        return result(name, ["gdb not installed (make deps)"])
+    ways = {"-x by full path": ["-x", os.path.join(ROOT, "tools/gdb/tourniquet.gdb")],
+            "auto-load": ["-iex", f"add-auto-load-safe-path {ROOT}"]}
+    problems, outs = [], []
+    for way, opts in ways.items():
+        p = subprocess.run(["gdb", "-q", "-batch", "-nx"] + opts + ["-ex", "tq-ready", KERNEL], capture_output=True,
+                           text=True, timeout=60, cwd="/")
+        outs.append(f"== {way}\n{p.stdout}{p.stderr}")
+        if "tq-ready: no target to read" not in p.stdout + p.stderr:
+            problems.append(f"{way}, from /: tq-ready is not defined")
+    write_log(name, "\n".join(outs))
+    return result(name, problems, log=log_path(name))
 
 
 def readme_bench_test():
@@ -927,6 +963,7 @@ CHECKS = [
     ("gdb-smp-threads", gdb_threads_test),
     ("gdb-cpus", gdb_cpus_test),
     ("gdb-no-target", gdb_no_target_test),
+    ("gdb-any-folder", gdb_any_folder_test),
     ("readme-bench", readme_bench_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),
     ("shell-demo-verdicts", shell_demo_verdicts_test),

@@ -13,9 +13,23 @@
 #                             (tools/gdb/tourniquet.py: `help user-defined`)
 
 # The tq- commands (tq-tasks, tq-ready, tq-bt, tq-break-switch, tq-trace),
-# written with GDB's Python API. (Paths are from the repository's root,
-# where `make debug` runs GDB.)
-source tools/gdb/tourniquet.py
+# written with GDB's Python API, beside this file: found from the kernel's
+# ELF (loaded before this runs: build/tourniquet.elf, build/clang/...), by
+# looking up from its folder, so that GDB may run from any folder; else
+# from the current folder.
+python
+import os as _tq_os
+def _tq_find():
+    for objfile in gdb.objfiles():
+        d = _tq_os.path.dirname(_tq_os.path.abspath(objfile.filename))
+        while d != _tq_os.path.dirname(d):
+            p = _tq_os.path.join(d, "tools", "gdb", "tourniquet.py")
+            if _tq_os.path.exists(p):
+                return p
+            d = _tq_os.path.dirname(d)
+    return "tools/gdb/tourniquet.py"
+gdb.execute("source " + _tq_find())
+end
 
 set confirm off
 set pagination off
