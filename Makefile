@@ -232,7 +232,7 @@ EXIT_STATUS = s=$$?; case $$s in 0|33) exit 0;; 35) echo "QEMU exit status 35: a
 	37) echo "QEMU exit status 37: kernel panic"; exit 1;; *) echo "QEMU exit status $$s"; exit 1;; esac
 
 deps:
-	@tools/deps.sh
+	@tools/deps.sh $(if $(filter deps,$(MAKECMDGOALS)),--say)
 
 $(ISO): $(KERNEL) iso/boot/grub/grub.cfg
 	@mkdir -p $(BUILD)/iso/boot/grub

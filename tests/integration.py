@@ -231,6 +231,20 @@ def layering_test():
 
 # ---- make help: every target, from the Makefile's comment block ------------------------
 
+def make_deps_test():
+    """`make deps` says when everything is already there (and only it: make
+    test and the others run the same check silently first)."""
+    name = "host/make-deps"
+    p = subprocess.run(["make", "-s", "--no-print-directory", "deps"], cwd=ROOT, capture_output=True, text=True,
+                       timeout=300)
+    said = re.search(r"^deps: every (package|command) Tourniquet needs is (installed|present)", p.stdout, re.M)
+    quiet = subprocess.run(["tools/deps.sh"], cwd=ROOT, capture_output=True, text=True, timeout=300).stdout
+    problems = [] if p.returncode == 0 and said else [f"make deps (exit {p.returncode}) did not say all is there"]
+    if quiet:
+        problems.append(f"the check other targets run is not silent: {quiet.strip()[:80]!r}")
+    return result(name, problems, text=p.stdout + p.stderr)
+
+
 def make_help_test():
     """`make help` has a line for every .PHONY target of the Makefile (`make`
     alone for all), so the comment block it prints cannot drift."""

@@ -30,7 +30,7 @@ def all_jobs():
     slow agreement boots come early so that they start first."""
     # The clang build goes first: its boots wait for it, so it should start early.
     return [("build-clang", integration.clang_test), ("host", integration.host_tests), ("host/layering", integration.layering_test),
-            ("host/make-help", integration.make_help_test)] + \
+            ("host/make-help", integration.make_help_test), ("host/make-deps", integration.make_deps_test)] + \
         [("agree/" + name, integration.agree_test(name, options)) for name, options in boots.AGREE] + \
         [("agree/" + name, integration.agree_test(name, options, mttcg=True)) for name, options in boots.AGREE_MTTCG] + \
         [("boot/" + b.name, b.run) for b in boots.BOOTS] + \

@@ -4,8 +4,11 @@
 # Run by `make deps` and before `make run`, `make test`, `make debug` and
 # `make bench`. As root it installs what is missing with apt-get; otherwise it
 # prints the exact command to type and fails. On a system without dpkg it
-# only checks that the commands exist.
+# only checks that the commands exist. With --say (make deps itself, not the
+# targets that run it first) it also says so when nothing is missing.
 set -u
+say=false
+[ "${1:-}" = "--say" ] && say=true
 
 PACKAGES="make gcc gcc-multilib nasm binutils qemu-system-x86 grub-pc-bin grub-common xorriso mtools libcmocka-dev gdb python3 bear"
 
@@ -19,6 +22,7 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
         echo "deps: install them with your package manager (and cmocka for the host tests)" >&2
         exit 1
     fi
+    $say && echo "deps: every command Tourniquet needs is present"
     exit 0
 fi
 
@@ -30,7 +34,10 @@ for p in $PACKAGES; do
         *) missing="$missing $p" ;;
     esac
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+    $say && echo "deps: every package Tourniquet needs is installed ($(echo $PACKAGES | wc -w) of them)"
+    exit 0
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
     echo "deps: installing:$missing"
