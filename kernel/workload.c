@@ -235,7 +235,7 @@ bool workload_run(struct workload_run *r, const struct workload *w)
     arrival_order(w, order);
     if (!make_tasks(r, w, order))
         return false;
-    console_panel(1 + w->n);
+    console_panel(2 + w->n);
 
     /* From time 0's choice until we sleep, no tick may come in: it would
      * find us on a CPU at time 0 and give us a share of the workload's. So
@@ -265,6 +265,27 @@ bool workload_run(struct workload_run *r, const struct workload *w)
 /* ---- The live view on the screen ---------------------------------------------- */
 
 #define PANEL_STRIP 58 /* Gantt columns shown; the strip scrolls past that */
+/* The policy's parameters as " key=value" words, into out. */
+static void format_params(char *out, size_t size)
+{
+    const char *p = sched_policy()->params;
+    size_t len = 0;
+    out[0] = '\0';
+    while (p && *p && len + 1 < size) {
+        char key[16];
+        unsigned n = 0;
+        while (*p == ' ')
+            p++;
+        while (*p && *p != ' ' && n + 1 < sizeof key)
+            key[n++] = *p++;
+        key[n] = '\0';
+        if (n) {
+            int k = ksnprintf(out + len, size - len, " %s=%u", key, (unsigned)sched_param(key));
+            len = k > 0 && len + (size_t)k < size ? len + (size_t)k : size - 1;
+        }
+    }
+}
+
 /* Task i's colour in every view (the panel, the chart, tools/gantt.py's
  * SVG): an ANSI background. VGA has six that show (red, green, brown,
  * blue, magenta, cyan), so the seventh and eighth tasks take the first two
@@ -277,26 +298,29 @@ static void panel_text(unsigned row, unsigned col, const char *s, unsigned colou
         console_panel_put(row, col++, *s, colour);
 }
 
-/* Redraw the panel: a title, then per task its name, state, ticks used and
+/* Redraw the panel: a title (the policy and its parameters), a header,
+ * then per task its name, state (later: not arrived yet), ticks used and
  * its Gantt row; the strip shows the last PANEL_STRIP ticks. */
 static void panel_draw(struct workload_run *r, uint32_t cells)
 {
     const struct workload *w = r->w;
-    char buf[80];
-    ksnprintf(buf, sizeof buf, " live: %s under %s, tick %u, %u of %u done ", w->name, sched_policy()->name,
-              (unsigned)cells, r->done, w->n);
+    char buf[80], params[48];
+    format_params(params, sizeof params);
+    ksnprintf(buf, sizeof buf, " live: %s under %s%s, tick %u, %u of %u done ", w->name, sched_policy()->name,
+              params, (unsigned)cells, r->done, w->n);
     panel_text(0, 0, buf, 30 | 47 << 8);
+    panel_text(1, 0, "task   state used Gantt (the last ticks)", 0);
     uint32_t from = cells > PANEL_STRIP ? cells - PANEL_STRIP : 0;
     for (unsigned i = 0; i < w->n; i++) {
         struct task *t = r->tasks[i];
-        const char *state = !t ? "done" : t->state == TASK_NEW ? "new" : t->state == TASK_RUNNING ? "RUN"
+        const char *state = !t ? "done" : t->state == TASK_NEW ? "later" : t->state == TASK_RUNNING ? "RUN"
                             : t->state == TASK_READY ? "ready" : t->state == TASK_SLEEPING ? "io" : "done";
         ksnprintf(buf, sizeof buf, "%-6s %-5s %4u ", w->task[i].name, r->completion[i] ? "done" : state,
                   (unsigned)(t ? t->ticks : w->task[i].burst));
-        panel_text(1 + i, 0, buf, 0);
+        panel_text(2 + i, 0, buf, 0);
         for (uint32_t c = from; c < from + PANEL_STRIP; c++) {
             bool on = c < cells && c < WL_MAX_TICKS && ran(r, i, c);
-            console_panel_put(1 + i, 18 + (c - from), on ? w->task[i].name[0] : c < cells ? '.' : ' ',
+            console_panel_put(2 + i, 18 + (c - from), on ? w->task[i].name[0] : c < cells ? '.' : ' ',
                               on ? task_colours[i % 8] << 8 : 0);
         }
     }
@@ -346,18 +370,9 @@ static void print_avg(const char *key, uint32_t sum, unsigned n)
 
 static void print_params(void)
 {
-    const char *p = sched_policy()->params;
-    while (p && *p) {
-        char key[16];
-        unsigned n = 0;
-        while (*p == ' ')
-            p++;
-        while (*p && *p != ' ' && n + 1 < sizeof key)
-            key[n++] = *p++;
-        key[n] = '\0';
-        if (n)
-            kprintf(" %s=%u", key, (unsigned)sched_param(key));
-    }
+    char params[64];
+    format_params(params, sizeof params);
+    kprintf("%s", params);
 }
 
 

@@ -509,8 +509,10 @@ def vga_live_view_test():
     if any(row.startswith(("TASK ", "RESULT ")) for row in after):
         problems.append(Problem("TASK/RESULT lines on the VGA screen (they are for the serial console)", show(after)))
     expected = {"A": "AA..AA.....A", "B": ".BB....B", "C": "...CC", "D": "....DD.DD"}
-    if not any("live: course under rr, tick 14, 4 of 4 done" in row for row in back):
+    if not any("live: course under rr quantum=2, tick 14, 4 of 4 done" in row for row in back):
         problems.append(Problem("Shift+PgUp does not show the panel's last picture", show(back)))
+    if not any(row.startswith("task   state used Gantt") for row in back):
+        problems.append(Problem("the panel has no header row", show(back)))
     for task, strip in expected.items():
         if not any(row.startswith(f"{task}      done") and strip in row[18:] for row in back):
             problems.append(Problem(f"scrolled back: no panel row for task {task} done with strip {strip}", show(back)))
