@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 import xml.etree.ElementTree as ET
 
 from harness import (BUILD, ISO, KERNEL, QEMU_BASE, ROOT, SIM, Boot, Problem, at_line, boot, boot_with_monitor,
@@ -362,6 +363,53 @@ def gdb_commands_test():
 
 
 # ---- GRUB ------------------------------------------------------------------------------
+
+def grub_submenu_test():
+    """The GRUB menu groups its entries: at the top, the counters and four
+    submenus. Typed on the serial console like a user (Ctrl-N three times,
+    Enter: the synchronization submenu; Enter: its first entry), the race
+    demo boots with its own command line."""
+    name = "grub-submenu"
+    if not os.path.exists(ISO):
+        return result(name, ["no build/tourniquet.iso (make iso)"])
+    qemu = subprocess.Popen(QEMU_BASE + ["-monitor", "none", "-serial", "stdio", "-cdrom", ISO],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    buf = bytearray()
+    threading.Thread(target=lambda: [buf.extend(c) for c in iter(lambda: qemu.stdout.read1(4096), b"")],
+                     daemon=True).start()
+
+    def seen(text, seconds):
+        end = time.time() + seconds
+        while time.time() < end:
+            if text in buf.decode("utf-8", "replace"):
+                return True
+            time.sleep(0.05)
+        return False
+
+    problems = []
+    try:
+        if not seen("Synchronization: the course's demos", 60):
+            problems.append("the top menu shows no synchronization submenu")
+        else:
+            qemu.stdin.write(b"\x0e\x0e\x0e\r")
+            qemu.stdin.flush()
+            if not seen("Race: 4 tasks", 20):
+                problems.append("Ctrl-N x3, Enter did not open the synchronization submenu")
+            else:
+                time.sleep(0.3)
+                qemu.stdin.write(b"\r")
+                qemu.stdin.flush()
+                if not seen("demo 'race' finished", 90):
+                    problems.append("its first entry did not run the race demo")
+    finally:
+        qemu.kill()
+        qemu.wait()
+    text = clean(buf.decode("utf-8", "replace"))
+    write_log(name, text)
+    if not problems and not re.search(r'^boot: loaded by GRUB.*command line: "run=race"$', text, re.M):
+        problems.append("the kernel did not get the entry's command line from GRUB")
+    return result(name, problems, log=log_path(name), text=text)
+
 
 def grub_test():
     """The CD image boots through the GRUB menu's default entry to the demo."""
@@ -778,7 +826,6 @@ def make_debug_ctrl_c_test():
     went to build/trace.json, as the target says."""
     import pty
     import select
-    import time
     name = "make-debug-ctrl-c"
     if not shutil.which("gdb"):
         return result(name, ["gdb not installed (make deps)"])
@@ -986,6 +1033,7 @@ CHECKS = [
     ("shell-workload-cpus2", shell_workload_cpus2_test),
     ("shell-fuzz", shell_fuzz_test),
     ("grub-iso", grub_test),
+    ("grub-submenu", grub_submenu_test),
     ("vscode-launch", vscode_test),
     ("shell", shell_test),
     ("vga-live-view", vga_live_view_test),
