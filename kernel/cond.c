@@ -45,8 +45,7 @@ static int wait(struct cond *c, struct mutex *m, const char *op, uint64_t deadli
     klock_take(&sched_klock); /* which guards the mutex */
     mutex_release(m);
     klock_drop(&sched_klock);
-    bool timed_out = deadline ? sched_block_until(c, cond_wait_tag, &c->lock, deadline)
-                              : (sched_block(c, cond_wait_tag, &c->lock), false);
+    bool timed_out = sched_block_until(c, cond_wait_tag, &c->lock, deadline);
     task_exit_if_killed(&c->lock);
     klock_irqrestore(&c->lock, s);
     int rc = mutex_lock(m); /* (timed out or not: the caller holds m again, as POSIX says) */

@@ -20,7 +20,7 @@
  * simulator, which runs this same file, reproduces it tick for tick.
  *
  * The scheduler lock (sched_klock) is held in all of this: it guards the
- * run queue, the sleep queue and every task's state. It is held across
+ * run queue, the timer queue and every task's state. It is held across
  * arch_switch, and who releases it depends on how the resumed task had left
  * the CPU - which is also who turns its interrupts back on:
  *   - it gave the CPU up itself (yield, block, sleep, or a preemption point
@@ -110,8 +110,10 @@ unsigned sched_nr_cpus = 1;    /* CPUs online: 0 .. ncpus-1 (sched_ncpus) */
 static enum sched_rq_mode rq_mode;
 static struct sched_rq global_rq; /* rq=global: every CPU's queue */
 #define this (sched_this_cpu())
-static struct list sleep_queue;/* NEW and SLEEPING tasks, by wake_tick, then FIFO */
-static struct list timeouts;   /* tasks in a timed wait, by timeout_tick, then FIFO (timeout_node) */
+/* Tasks waiting for a tick (timer_node): SLEEPING ones, NEW ones yet to
+ * arrive, and BLOCKED ones in a timed wait; by wake_tick, then FIFO. One
+ * queue, so that the clock looks at one head per tick. */
+static struct list timer_queue;
 static uint64_t ticks;         /* timer ticks since sched_init (CPU 0's) */
 static struct workload_run *watched; /* the workload being measured, if any */
 static bool lockstep;                /* ...on several CPUs: CPU 0's ticks decide for all */
@@ -154,8 +156,7 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     sched_policy_has_priorities = p->reprioritize != NULL;
     policy->init(c->rq);
     c->rq->nr_ready = 0;
-    list_init(&sleep_queue);
-    list_init(&timeouts);
+    list_init(&timer_queue);
     c->idle = c->current = idle_task;
     arch_cpu_set_current(idle_task);
     idle_task->state = TASK_RUNNING;
@@ -542,8 +543,8 @@ void sched_make_ready(struct task *t, enum sched_why why)
     /* Only a waiting task can be made ready (and so never the idle task,
      * which is only ever RUNNING or READY). */
     KASSERT((1u << t->state) & (1u << TASK_NEW | 1u << TASK_BLOCKED | 1u << TASK_SLEEPING));
-    if ((t->state == TASK_SLEEPING || t->state == TASK_NEW) && list_node_linked(&t->wait_node))
-        list_remove(&t->wait_node); /* woken before its time */
+    if (list_node_linked(&t->timer_node))
+        list_remove(&t->timer_node); /* woken before its time (or its deadline) */
     if (trace_enabled)
         trace_record(why == SCHED_NEW ? TRACE_ARRIVE : TRACE_WAKE, t->id, 0, 0, why == SCHED_NEW ? t->name : NULL);
     events++;
@@ -652,15 +653,15 @@ void sched_yield_cpu(void)
     schedule(TR_YIELDED);
 }
 
-/* t joins the timeouts, sorted by deadline, FIFO among equals. */
-static void timeout_insert(struct task *t, uint64_t deadline)
+/* Put t in the timer queue until tick `deadline`: sorted by deadline,
+ * FIFO among equals. Scan from the back: a new one usually wakes last. */
+static void timer_insert(struct task *t, uint64_t deadline)
 {
-    t->timeout_tick = deadline;
-    struct list_node *pos = &timeouts.head;
-    while (pos->prev != &timeouts.head &&
-           list_entry(pos->prev, struct task, timeout_node)->timeout_tick > deadline)
+    t->wake_tick = deadline;
+    struct list_node *pos = &timer_queue.head;
+    while (pos->prev != &timer_queue.head && list_entry(pos->prev, struct task, timer_node)->wake_tick > deadline)
         pos = pos->prev;
-    list_insert_between(&t->timeout_node, pos->prev, pos);
+    list_insert_before(pos, &t->timer_node);
 }
 
 /* sched_block and sched_block_until: deadline 0 is none. */
@@ -678,18 +679,16 @@ static inline __attribute__((always_inline)) bool block(const void *obj, const c
     cur->wait_what = what;
     cur->wait_lock = lk;
     if (deadline)
-        timeout_insert(cur, deadline);
+        timer_insert(cur, deadline);
     if (handoff)
         klock_drop(lk); /* ...then, BLOCKED and findable, let wakers in */
     if (trace_enabled)
         trace_record(TRACE_BLOCK, cur->id, 0, 0, cur->wait_name ? cur->wait_name : what);
     schedule(TR_BLOCKED);
     bool timed_out = false;
-    if (deadline) {
+    if (deadline) { /* (whoever woke us took us off the timer queue: sched_make_ready) */
         timed_out = cur->timed_out;
         cur->timed_out = false;
-        if (list_node_linked(&cur->timeout_node))
-            list_remove(&cur->timeout_node); /* woken before its deadline */
     }
     if (handoff) {
         klock_drop(&sched_klock); /* awake: the caller re-tests under its own lock */
@@ -702,7 +701,7 @@ void sched_block(const void *obj, const char *what, struct klock *lk) { block(ob
 
 bool sched_block_until(const void *obj, const char *what, struct klock *lk, uint64_t deadline)
 {
-    return block(obj, what, lk, deadline ? deadline : 1);
+    return block(obj, what, lk, deadline);
 }
 
 /* The clock, at t's deadline: take it out of its object's queue and wake
@@ -710,40 +709,23 @@ bool sched_block_until(const void *obj, const char *what, struct klock *lk, uint
  * it is busy (then the next tick tries again). */
 static bool time_out(struct task *t)
 {
-    if (t->state != TASK_BLOCKED) { /* woken already, not run yet: it leaves the list itself, or now */
-        list_remove(&t->timeout_node);
-        return true;
-    }
     struct klock *lk = t->wait_lock;
     bool other = lk != &sched_klock;
     if (other && !klock_try_take(lk))
         return false;
-    list_remove(&t->timeout_node);
     if (list_node_linked(&t->wait_node))
         list_remove(&t->wait_node); /* (a join waits on no queue) */
     t->timed_out = true;
-    sched_make_ready(t, SCHED_WAKEUP);
+    sched_make_ready(t, SCHED_WAKEUP); /* (which takes it off the timer queue) */
     if (other)
         klock_drop(lk);
     return true;
 }
 
-/* Put t in the sleep queue until tick `deadline`: sorted by deadline, FIFO
- * among equals. Scan from the back: a new sleeper usually wakes last. */
-static void sleep_insert(struct task *t, uint64_t deadline)
-{
-    t->wake_tick = deadline;
-    struct list_node *pos = &sleep_queue.head;
-    while (pos->prev != &sleep_queue.head &&
-           list_entry(pos->prev, struct task, wait_node)->wake_tick > deadline)
-        pos = pos->prev;
-    list_insert_before(pos, &t->wait_node);
-}
-
 void sched_sleep_until(uint64_t deadline)
 {
     KASSERT(this->current != this->idle);
-    sleep_insert(this->current, deadline);
+    timer_insert(this->current, deadline);
     this->current->state = TASK_SLEEPING;
     schedule(TR_SLEPT);
 }
@@ -756,7 +738,7 @@ void sched_arrive_at(struct task *t, uint64_t at)
         sched_make_ready(t, SCHED_NEW);
         return;
     }
-    sleep_insert(t, at);
+    timer_insert(t, at);
 }
 
 void sched_retire(struct task *t, int code)
@@ -900,7 +882,7 @@ void sched_set_policy_locked(const struct sched_policy *p)
 /* Nothing runs or is ready on any CPU, and no timer is pending. */
 static bool all_quiet(void)
 {
-    if (!list_empty(&sleep_queue) || !list_empty(&timeouts))
+    if (!list_empty(&timer_queue))
         return false;
     for (unsigned i = 0; i < ncpus; i++)
         if (cpus[i].current != cpus[i].idle || cpus[i].rq->nr_ready > 0)
@@ -919,7 +901,7 @@ static void charge_declared(struct task *curr)
     }
     if (curr->cpu_phase && --curr->phase_left == 0) {
         curr->phase_left = curr->cpu_phase; /* off to its I/O wait */
-        sleep_insert(curr, ticks + curr->io_ticks);
+        timer_insert(curr, ticks + curr->io_ticks);
         curr->state = TASK_SLEEPING;
     }
 }
@@ -939,16 +921,16 @@ static inline __attribute__((always_inline)) void wake_due(void)
     /* Wake sleepers and arrivals first: a task that becomes ready at tick t
      * must be in the ready queue before the policy decides about curr at
      * tick t (and before a preempted curr is queued, in sched_irq_exit). */
-    while (!list_empty(&sleep_queue)) {
-        struct task *t = list_entry(list_first(&sleep_queue), struct task, wait_node);
+    while (!list_empty(&timer_queue)) {
+        struct task *t = list_entry(list_first(&timer_queue), struct task, timer_node);
         if (t->wake_tick > ticks)
             break;
-        sched_make_ready(t, t->state == TASK_NEW ? SCHED_NEW : SCHED_WAKEUP); /* unlinks it */
-    }
-    while (!list_empty(&timeouts)) {
-        struct task *t = list_entry(list_first(&timeouts), struct task, timeout_node);
-        if (t->timeout_tick > ticks || !time_out(t))
-            break;
+        if (t->state == TASK_BLOCKED) { /* a timed wait: out of its object's queue first */
+            if (!time_out(t))
+                break; /* its object is busy: the next tick tries again */
+        } else {
+            sched_make_ready(t, t->state == TASK_NEW ? SCHED_NEW : SCHED_WAKEUP); /* unlinks it */
+        }
     }
 
     if (!list_empty(&quiet_watchers)) { /* only when someone waits for quiet */

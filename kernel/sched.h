@@ -1,14 +1,14 @@
 /*
  * sched.h - the scheduler core ("l'ordonnanceur") and the policy contract.
  *
- * The core owns task states, the idle task, the sleep queue, preemption and
+ * The core owns task states, the idle task, the timer queue, preemption and
  * all accounting, so every policy is measured the same way. A policy owns
  * its ready queue and nothing else: it is one file that fills in a
  * `struct sched_policy` (as Linux's sched_class), registered in
  * kernel/policies.c. The core never asks which policy is running.
  *
  * Locking: the scheduler lock, `sched_klock` (below), guards every CPU's
- * run queue, the sleep queue, every task's state and wait links, the core's
+ * run queue, the timer queue, every task's state and wait links, the core's
  * statistics, and the mutexes (kernel/mutex.c: priority inheritance and the
  * wait-for graph read other tasks' states). Policy hooks run with it held
  * and must never block or print. Each synchronization object has its own
@@ -301,7 +301,8 @@ void sched_block(const void *obj, const char *what, struct klock *lk);
 /* The same, with a deadline: if the task is still blocked at tick
  * `deadline`, the clock takes it out of its object's queue (under lk,
  * which it tries to take: if lk is busy at that moment, a tick later) and
- * wakes it, and this returns true; false when the object woke it. */
+ * wakes it, and this returns true; false when the object woke it. A
+ * deadline of 0 is none: sched_block. */
 bool sched_block_until(const void *obj, const char *what, struct klock *lk, uint64_t deadline);
 
 /* The running task sleeps until tick `deadline`. */
@@ -348,7 +349,7 @@ unsigned sched_wait_quiet(void);
 __attribute__((noreturn)) void sched_exit(void);
 
 /* t (fresh from task_create_at) arrives at tick `at`: until then it waits
- * in the sleep queue, then enters the ready queue as SCHED_NEW. */
+ * in the timer queue, then enters the ready queue as SCHED_NEW. */
 void sched_arrive_at(struct task *t, uint64_t at);
 
 /* ---- Workload accounting (kernel/workload.c) --------------------------- */

@@ -99,36 +99,29 @@ void sync_count_lock_order(void);
  */
 
 /* Put the running task at the back of q and block it on obj; returns, with
- * lk held again, once it was woken (see sched_block: the hand-off of lk). */
-static inline void waitq_block(struct list *q, const void *obj, const char *what, const char *name,
-                               struct klock *lk)
-{
-    struct task *self = task_current();
-    list_push_back(q, &self->wait_node);
-    self->wait_name = name;
-    sched_block(obj, what, lk);
-    task_exit_if_killed(lk); /* task_kill: this wait is where it ends */
-}
-
-/* The same with a deadline (0: none): true if it timed out, and then it
- * is no longer in q. */
+ * lk held again, once it was woken (see sched_block: the hand-off of lk).
+ * With a deadline (0: none), true if it timed out, and then it is no
+ * longer in q. */
 static inline bool waitq_block_until(struct list *q, const void *obj, const char *what, const char *name,
                                      struct klock *lk, uint64_t deadline)
 {
-    if (!deadline) {
-        waitq_block(q, obj, what, name, lk);
-        return false;
-    }
     struct task *self = task_current();
     list_push_back(q, &self->wait_node);
     self->wait_name = name;
-    bool timed_out = sched_block_until(obj, what, lk, deadline);
-    task_exit_if_killed(lk);
+    bool timed_out = deadline ? sched_block_until(obj, what, lk, deadline) /* (0 folds away: the untimed path) */
+                              : (sched_block(obj, what, lk), false);
+    task_exit_if_killed(lk); /* task_kill: this wait is where it ends */
     return timed_out;
 }
 
-/* The deadline of a timed call (now + ticks), 0 for an untimed one; a
- * "negative" count (above INT32_MAX) is reported and taken as 0 ticks. */
+static inline void waitq_block(struct list *q, const void *obj, const char *what, const char *name,
+                               struct klock *lk)
+{
+    waitq_block_until(q, obj, what, name, lk, 0);
+}
+
+/* The deadline of a timed call: now + ticks; a "negative" count (above
+ * INT32_MAX) is reported and taken as 0 ticks. */
 uint64_t sync_deadline(const char *op, const char *object, uint32_t ticks);
 
 /* Wake the task at the front of q, if any, and return it. The caller holds

@@ -57,7 +57,7 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
     canary_fill(t->stack);
     list_node_init(&t->run_node);
     list_node_init(&t->wait_node);
-    list_node_init(&t->timeout_node);
+    list_node_init(&t->timer_node);
     list_push_back(&all_tasks, &t->all_node);
     return t;
 }
@@ -114,7 +114,7 @@ struct task *task_new(const char *name, task_entry_t entry, void *arg)
     canary_fill(stack);
     list_node_init(&t->run_node);
     list_node_init(&t->wait_node);
-    list_node_init(&t->timeout_node);
+    list_node_init(&t->timer_node);
     arch_context_init(&t->ctx, stack, TASK_STACK_SIZE, task_first_run);
 
     arch_irqstate_t s = sched_lock();
@@ -134,7 +134,7 @@ void task_start_at(struct task *t, uint64_t at)
 
 void task_discard(struct task *t)
 {
-    KASSERT(t->state == TASK_NEW && !list_node_linked(&t->wait_node));
+    KASSERT(t->state == TASK_NEW && !list_node_linked(&t->timer_node));
     arch_irqstate_t s = sched_lock();
     list_remove(&t->all_node);
     sched_unlock(s);
@@ -203,8 +203,8 @@ static void wake_to_die(struct task *t)
     for (;;) {
         arch_irqstate_t s = sched_lock();
         struct klock *lk = t->wait_lock;
-        if (t->state == TASK_SLEEPING || (t->state == TASK_NEW && list_node_linked(&t->wait_node))) {
-            /* asleep, or yet to arrive: sched_make_ready takes it off the sleep queue */
+        if (t->state == TASK_SLEEPING || (t->state == TASK_NEW && list_node_linked(&t->timer_node))) {
+            /* asleep, or yet to arrive: sched_make_ready takes it off the timer queue */
             sched_make_ready(t, SCHED_WAKEUP);
             sched_unlock_preempt(&sched_klock, s);
             return;
@@ -237,22 +237,37 @@ static void wake_to_die(struct task *t)
     }
 }
 
+/* Why self may not act on t, for the reasons task_join and task_kill share
+ * (self_why when t is self), or NULL. Scheduler lock held. */
+static const char *not_a_target(const struct task *t, const struct task *self, const char *self_why)
+{
+    return t == NULL    ? "there is no such task (NULL)"
+           : !exists(t) ? "it no longer exists (already joined and freed?)"
+           : t == self  ? self_why
+           : t->is_idle ? "an idle task never exits"
+                        : NULL;
+}
+
+/* One line: "op: 'self' cannot VERB 't': why; outcome". `known` (t exists)
+ * was read under the scheduler lock, which the caller has let go. */
+static void say_refused(const char *op, const char *verb, const struct task *self, const struct task *t, bool known,
+                        const char *why, const char *outcome)
+{
+    kprintf("%s: '%s' cannot %s %s%s%s: %s; %s\n", op, self->name, verb, known ? "'" : "",
+            known ? t->name : "that task", known ? "'" : "", why, outcome);
+}
+
 int task_kill_all(struct task *const *ts, unsigned n)
 {
     struct task *self = task_current();
     arch_irqstate_t s = sched_lock();
     for (unsigned i = 0; i < n; i++) {
         struct task *t = ts[i];
-        const char *why = t == NULL    ? "there is no such task (NULL)"
-                          : !exists(t) ? "it no longer exists (already joined and freed?)"
-                          : t == self  ? "a task cannot kill itself (it may return or call task_exit)"
-                          : t->is_idle ? "an idle task never exits"
-                                       : NULL;
+        const char *why = not_a_target(t, self, "a task cannot kill itself (it may return or call task_exit)");
         if (why) {
             bool known = t && exists(t);
             sched_unlock(s);
-            kprintf("task_kill: '%s' cannot kill %s%s%s: %s; nothing was killed\n", self->name, known ? "'" : "",
-                    known ? t->name : "that task", known ? "'" : "", why);
+            say_refused("task_kill", "kill", self, t, known, why, "nothing was killed");
             return -1;
         }
     }
@@ -324,18 +339,15 @@ static int join(struct task *t, uint64_t deadline, int *code)
 {
     struct task *self = task_current();
     arch_irqstate_t s = sched_lock();
-    const char *why = t == NULL       ? "there is no such task (NULL)"
-                      : !exists(t)    ? "it no longer exists (already joined and freed?)"
-                      : t == self     ? "a task cannot join itself"
-                      : t->is_idle      ? "an idle task never exits"
-                      : t->joined     ? "it is already joined by another task"
-                      : joins_back(t, self) ? "it is (indirectly) joining this task: that would wait forever"
-                                      : NULL;
+    const char *why = not_a_target(t, self, "a task cannot join itself");
+    if (!why)
+        why = t->joined             ? "it is already joined by another task"
+              : joins_back(t, self) ? "it is (indirectly) joining this task: that would wait forever"
+                                    : NULL;
     if (why) {
         bool known = t && exists(t);
         sched_unlock(s);
-        kprintf("task_join: '%s' cannot join %s%s%s: %s; returning -1\n", self->name, known ? "'" : "",
-                known ? t->name : "that task", known ? "'" : "", why);
+        say_refused("task_join", "join", self, t, known, why, "returning -1");
         return -1;
     }
     if (!sync_may_block("task_join", t->name)) {
@@ -346,8 +358,7 @@ static int join(struct task *t, uint64_t deadline, int *code)
     while (t->state != TASK_DEAD) {
         t->joiner = self;
         self->wait_name = t->name;
-        bool late = deadline ? sched_block_until(t, join_wait, &sched_klock, deadline)
-                             : (sched_block(t, join_wait, &sched_klock), false);
+        bool late = sched_block_until(t, join_wait, &sched_klock, deadline);
         if (t->state != TASK_DEAD && (late || self->killed)) {
             t->joiner = NULL; /* it is no longer waited for: it may be joined again */
             t->joined = false;
@@ -425,7 +436,7 @@ struct task *task_new_idle(unsigned cpu)
     canary_fill(stack);
     list_node_init(&t->run_node);
     list_node_init(&t->wait_node);
-    list_node_init(&t->timeout_node);
+    list_node_init(&t->timer_node);
     arch_irqstate_t s = sched_lock();
     t->id = next_id++;
     list_push_back(&all_tasks, &t->all_node);

@@ -74,15 +74,14 @@ struct task {
 
     struct list_node all_node;  /* on the list of all tasks (task.c) */
     struct list_node run_node;  /* in the policy's ready queue, while READY */
-    struct list_node wait_node; /* in the sleep queue or an object's wait queue */
+    struct list_node wait_node; /* in an object's wait queue */
+    struct list_node timer_node;/* in the timer queue: asleep, yet to arrive, or in a timed wait */
 
-    uint64_t wake_tick;         /* SLEEPING: the tick to wake at */
+    uint64_t wake_tick;         /* in the timer queue: the tick it wakes (or times out) at */
     const void *wait_obj;       /* BLOCKED (only then valid): what it waits for... */
     const char *wait_what;      /* ...and what kind of thing that is ("join", "mutex") */
     const char *wait_name;      /* ...and its name, for reports (or NULL) */
     struct klock *wait_lock;    /* BLOCKED: the lock that guards the queue it is in (sched_block's lk) */
-    struct list_node timeout_node; /* in the scheduler's timeouts while a timed wait lasts */
-    uint64_t timeout_tick;      /* ...the tick it times out at (sched_block_until) */
     bool timed_out;             /* woken by its timeout, not by its object */
     struct task *joiner;        /* the task blocked in task_join on this one */
     bool joined;                /* someone has called task_join on it */
