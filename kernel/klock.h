@@ -40,9 +40,10 @@ struct klock {
     volatile uint32_t locked;  /* 1 while held: taken with XCHG */
     volatile uint32_t waiting; /* CPUs spinning in klock_spin */
     volatile uint32_t holder;  /* 1 + the CPU that holds it, 0 when free: for reports */
+    uint32_t contended;        /* takes that found it held and spun (klock_spin): `stats`, make bench */
 };
 
-#define KLOCK_INIT {0, 0, 0}
+#define KLOCK_INIT {0, 0, 0, 0}
 
 static inline void klock_init(struct klock *l) { *l = (struct klock)KLOCK_INIT; }
 
@@ -79,11 +80,17 @@ static inline bool klock_try_take(struct klock *l)
     return true;
 }
 
+/* A CPU lets go of a lock it does not hold: a panic that says so (a
+ * release too many would let two CPUs in). (kernel/sched.c) */
+__attribute__((noreturn)) void klock_bad_drop(struct klock *l);
+
 /* Release l, leaving interrupts off. */
 static inline void klock_drop(struct klock *l)
 {
     if (!klock_smp)
         return;
+    if (__builtin_expect(l->holder != arch_cpu_id() + 1, 0))
+        klock_bad_drop(l);
     l->holder = 0;
     __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
     if (l->waiting)

@@ -19,41 +19,53 @@
  * for its I/O wait. So a schedule is exact to the tick, and the host
  * simulator, which runs this same file, reproduces it tick for tick.
  *
- * The scheduler lock (sched_klock) is held in all of this: it guards the
- * run queue, the timer queue and every task's state. It is held across
- * arch_switch, and who releases it depends on how the resumed task had left
- * the CPU - which is also who turns its interrupts back on:
+ * Two kinds of lock (sched.h, "Locking"). The scheduler lock (sched_klock)
+ * guards the waits: whoever blocks, sleeps, exits or wakes a task holds it,
+ * with the timer queue and the clock. Each run queue has its own lock,
+ * which guards the queue and the CPU picking from it: a tick, a yield, a
+ * preemption and a pick take their CPU's alone, so CPUs that only compute
+ * and switch never meet. A waiting task takes the scheduler lock, then its
+ * run queue's, and lets go of the first before it switches; the waker,
+ * holding the scheduler lock, takes the lock of the queue it puts the task
+ * in. So the run-queue lock is the one held across arch_switch, and who
+ * releases it depends on how the resumed task had left the CPU - which is
+ * also who turns its interrupts back on:
  *   - it gave the CPU up itself (yield, block, sleep, or a preemption point
- *     in task code): it resumes inside schedule(), returns into the caller
- *     that took the lock, and that caller's sched_unlock (or klock_irqrestore)
- *     releases it and restores the interrupt state it saved;
+ *     in task code): it resumes inside schedule(), returns into the sched_*
+ *     call that took the lock, which lets go of it (the lock of the queue of
+ *     the CPU it resumed on, maybe not the one it left) and retakes what its
+ *     caller held; that caller's sched_unlock (or klock_irqrestore) restores
+ *     the interrupt state it saved;
  *   - it was preempted by an interrupt: it resumes in sched_irq_exit, which
  *     drops the lock; interrupts come back on with the IRET that ends the
  *     interrupt (isr.S), from the EFLAGS in its trap frame;
  *   - it never ran: task_first_run (task.c) drops the lock and enables
  *     interrupts, then calls the task's entry function.
- * On one CPU the lock is "interrupts off" and nothing more (kernel/klock.h).
+ * On one CPU every lock is "interrupts off" and nothing more (kernel/klock.h).
  *
  * Several CPUs. Each CPU has its struct sched_cpu (sched.h): its current
- * task, its idle task, its run queue, its interrupt depth. One scheduler
- * lock still guards every run queue and every task (xv6's single ptable
- * lock: simple to reason about): a CPU takes it for any decision. A task
- * that becomes ready is placed on a CPU (place(): the CPU it last ran on if
+ * task, its idle task, its run queue, its interrupt depth. A task that
+ * becomes ready is placed on a CPU (place(): the CPU it last ran on if
  * that one is idle, else an idle CPU it may use, else the least loaded, its
  * own on a tie) and, if it should preempt what runs there, that CPU gets
- * need_resched and a reschedule IPI (kick()). A CPU whose queue runs dry
+ * need_resched and a reschedule IPI (kick()). A task woken while its switch
+ * away is still under way on another CPU is queued only once it is off
+ * (sched_make_ready waits: the waker holds no run-queue lock, and the
+ * switching CPU needs no other lock to finish). A CPU whose queue runs dry
  * pulls a task from the busiest queue before it idles, and every
  * SCHED_BALANCE_TICKS of its ticks a CPU with two tasks fewer than the
- * busiest pulls half the difference (balance()). The clock is CPU 0's:
- * its ticks are the ticks of sched_ticks(), wake sleepers and watch for a
- * stall; every CPU's tick charges its own running task. With rq=global
- * every CPU picks from one shared queue instead.
+ * busiest pulls half the difference (balance(), holding both queues'
+ * locks). The clock is CPU 0's: its ticks are the ticks of sched_ticks(),
+ * wake sleepers and watch for a stall; every CPU's tick charges its own
+ * running task. With rq=global every CPU picks from one shared queue, under
+ * its one lock, instead.
  *
  * Lockstep: a workload measured on several CPUs. Left to themselves, CPUs
  * tick at their own pace and decide in whatever order their interrupts
  * come, so no two runs would give the same schedule. While a workload is
  * watched on several CPUs, CPU 0's tick decides for every CPU instead, in
- * CPU order, from the state at the tick alone (lockstep_tick): it charges
+ * CPU order, from the state at the tick alone (lockstep_tick, holding the
+ * scheduler lock and every run queue's: holds_all_rqs): it charges
  * each CPU's task, wakes sleepers and arrivals, balances, asks the policy,
  * and for each CPU that must switch, queues what it ran and picks its next
  * task (sched_cpu.chosen). Each CPU then carries out its own switch at its
@@ -66,8 +78,9 @@
  * the CPU's idle task, and the next tick decides what runs there. A task
  * queued by one CPU's decision may be chosen by a later CPU's in the same
  * tick, before it has left its CPU: the later CPU waits for it to be off
- * (on_cpu). Decisions are made in CPU order, so a CPU only ever waits for a
- * lower-numbered one, which waits for nobody higher: no circle.
+ * (on_cpu), without its own queue's lock. Decisions are made in CPU order,
+ * so a CPU only ever waits for a lower-numbered one, which waits for nobody
+ * higher: no circle.
  */
 #include "sched.h"
 #include "kstring.h"
@@ -96,11 +109,21 @@ void klock_spin(struct klock *l)
               (unsigned)me - 1);
     }
     __atomic_fetch_add(&l->waiting, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&l->contended, 1, __ATOMIC_RELAXED);
     do {
         while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) /* only reads while it is held */
             arch_cpu_relax();
     } while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
     __atomic_fetch_sub(&l->waiting, 1, __ATOMIC_RELAXED);
+}
+
+void klock_bad_drop(struct klock *l)
+{
+    unsigned holder = l->holder;
+    klock_smp = false; /* the panic prints through the console's lock */
+    if (holder)
+        panic("klock %p: CPU %u lets go of a lock CPU %u holds", (void *)l, arch_cpu_id(), holder - 1);
+    panic("klock %p: CPU %u lets go of a lock nobody holds", (void *)l, arch_cpu_id());
 }
 
 static const struct sched_policy *policy;
@@ -208,6 +231,90 @@ struct sched_rq *sched_this_rq(void) { return this->rq; }
     for (unsigned q##_i = 0; q##_i < (rq_mode == SCHED_RQ_GLOBAL ? 1 : ncpus); q##_i++)          \
         for (struct sched_rq *q = rq_mode == SCHED_RQ_GLOBAL ? &global_rq : &cpus[q##_i].own_rq; q; q = NULL)
 
+/* ---- Run-queue locks ------------------------------------------------------- */
+
+/* Take and release q's lock, from a CPU that holds no other run queue's
+ * (or holds them all: then it already has q's). */
+static inline void rq_lock(struct sched_rq *q)
+{
+    if (klock_smp && !this->holds_all_rqs)
+        klock_take(&q->lock);
+}
+
+static inline void rq_unlock(struct sched_rq *q)
+{
+    if (klock_smp && !this->holds_all_rqs)
+        klock_drop(&q->lock);
+}
+
+/* Holding `mine`, take q's lock too. Two queues are taken in address order
+ * (CPU order), so when q comes first, mine is let go and taken again after
+ * it: whoever calls this re-reads what it had read under mine. */
+static void rq_lock_second(struct sched_rq *mine, struct sched_rq *q)
+{
+    if (!klock_smp || this->holds_all_rqs || q == mine)
+        return;
+    if (q > mine) {
+        klock_take(&q->lock);
+        return;
+    }
+    if (klock_try_take(&q->lock)) /* (out of order, but trying never waits) */
+        return;
+    klock_drop(&mine->lock);
+    klock_take(&q->lock);
+    klock_take(&mine->lock);
+}
+
+static void rq_unlock_second(struct sched_rq *mine, struct sched_rq *q)
+{
+    if (q != mine)
+        rq_unlock(q);
+}
+
+/* Let go of the lock a switch left us: our CPU's queue lock (after a
+ * switch, maybe not the CPU we left). */
+static inline void unlock_switch_lock(void)
+{
+    if (klock_smp && !this->holds_all_rqs)
+        klock_drop(sched_switch_lock());
+}
+
+/* Every run queue's lock, in order, for this CPU (which holds the
+ * scheduler lock, so that no CPU comes online meanwhile). Returns whether
+ * it took them, for unlock_all_rqs: false when this CPU held them all
+ * already (sched_watch, from the lockstep tick that ends a workload). */
+static bool lock_all_rqs(void)
+{
+    if (!klock_smp || this->holds_all_rqs)
+        return false;
+    for_each_rq(q) klock_take(&q->lock);
+    this->holds_all_rqs = true;
+    return true;
+}
+
+static void unlock_all_rqs(bool took)
+{
+    if (!took)
+        return;
+    this->holds_all_rqs = false;
+    for_each_rq(q) klock_drop(&q->lock);
+}
+
+/* The run queue t is in (READY) or picked from (RUNNING), locked. A READY
+ * task's CPU changes only under its queue's lock (a balance): so look, lock,
+ * and look again. The caller holds the scheduler lock, so t stays READY or
+ * RUNNING meanwhile. */
+static struct sched_rq *task_rq_lock(const struct task *t)
+{
+    for (;;) {
+        struct sched_rq *q = cpus[__atomic_load_n(&t->cpu, __ATOMIC_RELAXED)].rq;
+        rq_lock(q);
+        if (cpus[t->cpu].rq == q)
+            return q;
+        rq_unlock(q);
+    }
+}
+
 uint64_t sched_ticks_locked(void) { return ticks; }
 
 uint64_t sched_ticks(void)
@@ -227,14 +334,17 @@ unsigned sched_nr_ready(void)
 
 void sched_watch(struct workload_run *run)
 {
+    bool all = lock_all_rqs(); /* lockstep: exact under any run queue's lock, as under the scheduler lock */
     watched = run;
     watch_start = ticks;
     __atomic_store_n(&lockstep, run && ncpus > 1, __ATOMIC_RELEASE);
+    unlock_all_rqs(all);
 }
 
 void sched_get_stats(struct sched_stats *out)
 {
     arch_irqstate_t s = sched_lock();
+    bool all = lock_all_rqs();
     *out = (struct sched_stats){.ticks = ticks};
     for (unsigned i = 0; i < ncpus; i++) {
         out->idle_ticks += cpus[i].idle_ticks;
@@ -242,6 +352,9 @@ void sched_get_stats(struct sched_stats *out)
         out->preemptions += cpus[i].preemptions;
         out->pulled += cpus[i].pulled;
     }
+    for_each_rq(q) out->rq_lock_contended += q->lock.contended;
+    out->sched_lock_contended = sched_klock.contended;
+    unlock_all_rqs(all);
     sched_unlock(s);
 }
 
@@ -270,9 +383,6 @@ static inline void enqueue_on(struct sched_rq *q, struct task *t, enum sched_why
     q->nr_ready++;
     policy->enqueue(q, t, why);
 }
-
-/* Put t back in this CPU's run queue (it ran here). */
-static inline void enqueue(struct task *t, enum sched_why why) { enqueue_on(this->rq, t, why); }
 
 /* The run queue a READY task is in. */
 static struct sched_rq *queue_of(const struct task *t)
@@ -323,8 +433,10 @@ unsigned sched_debug_ready_fill(void)
 void sched_for_each_ready(void (*fn)(struct task *t, void *ctx), void *ctx)
 {
     arch_irqstate_t s = sched_lock();
+    bool all = lock_all_rqs();
     if (policy->for_each_ready)
         for_each_rq(q) policy->for_each_ready(q, fn, ctx);
+    unlock_all_rqs(all);
     sched_unlock(s);
 }
 
@@ -333,7 +445,10 @@ void sched_for_each_ready(void (*fn)(struct task *t, void *ctx), void *ctx)
 static inline bool allowed(const struct task *t, unsigned cpu) { return t->affinity & (1u << cpu); }
 
 /* Whether c runs a task that keeps running: not its idle task, nor one that
- * has just finished or gone to wait and is about to leave the CPU. */
+ * has just finished or gone to wait and is about to leave the CPU. These
+ * three are exact under c's queue lock, and a hint without it (place(),
+ * choosing the busiest): the task c->current points to may be leaving, even
+ * freed, but its memory stays mapped and only the choice can be wrong. */
 static bool busy(const struct sched_cpu *c) { return c->current != c->idle && c->current->state == TASK_RUNNING; }
 
 /* How much work CPU c has: its queue, and what it runs. */
@@ -363,8 +478,8 @@ static struct sched_cpu *place(const struct task *t)
     return best;
 }
 
-/* t was just queued where CPU c picks: should it take c's CPU now? Then
- * tell c (returns whether it did). */
+/* t was just queued where CPU c picks (the caller holds that queue's lock):
+ * should it take c's CPU now? Then tell c (returns whether it did). */
 static bool kick(struct sched_cpu *c, const struct task *t)
 {
     bool now = c->current == c->idle || (c == this && c->current->state != TASK_RUNNING) ||
@@ -377,8 +492,8 @@ static bool kick(struct sched_cpu *c, const struct task *t)
     return true;
 }
 
-/* Move one task from q to CPU c's queue (balancing): the one q would run
- * next, if it may run on c. Returns it, or NULL. */
+/* Move one task from q to CPU c's queue (balancing; both locks held): the
+ * one q would run next, if it may run on c. Returns it, or NULL. */
 static struct task *pull_from(struct sched_rq *q, struct sched_cpu *c)
 {
     struct task *t = policy->pick_next(q);
@@ -397,7 +512,9 @@ static struct task *pull_from(struct sched_rq *q, struct sched_cpu *c)
 
 /* If some CPU has at least two tasks more than CPU `me`, take from the
  * busiest half the difference, so that one period evens the two out (when
- * `me` is about to idle, one queued task is enough to take one). */
+ * `me` is about to idle, one queued task is enough to take one). The caller
+ * holds me's queue lock; the busiest is chosen by a glance at the others
+ * (a hint), and counted again once its lock is held too. */
 static void balance(struct sched_cpu *me, bool idle_now)
 {
     struct sched_cpu *busiest = NULL;
@@ -408,10 +525,13 @@ static void balance(struct sched_cpu *me, bool idle_now)
     }
     if (!busiest)
         return;
+    struct sched_rq *from = &busiest->own_rq;
+    rq_lock_second(me->rq, from);
     unsigned gap = load(busiest) > load(me) ? load(busiest) - load(me) : 0;
     unsigned moves = gap >= 2 ? gap / 2 : idle_now;
-    while (moves-- > 0 && busiest->own_rq.nr_ready > 0 && pull_from(&busiest->own_rq, me))
+    while (moves-- > 0 && from->nr_ready > 0 && pull_from(from, me))
         ;
+    rq_unlock_second(me->rq, from);
 }
 
 /* The task CPU c runs next: its queue's choice, after pulling work from
@@ -432,7 +552,7 @@ static inline __attribute__((always_inline)) struct task *pick(struct sched_cpu 
 }
 
 /* Lockstep: a decision queued t on a lower-numbered CPU that has not
- * switched away from it yet. Let that CPU take the lock and do so (it waits
+ * switched away from it yet. Let that CPU take its lock and do so (it waits
  * for no one higher), then go on. t is RUNNING already, for us: nobody
  * else picks or moves it meanwhile. */
 static void wait_off_cpu(struct task *t)
@@ -440,10 +560,11 @@ static void wait_off_cpu(struct task *t)
     if (!__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
         return;
     KASSERT(t->state == TASK_RUNNING);
-    klock_drop(&sched_klock);
+    struct klock *mine = sched_switch_lock();
+    klock_drop(mine);
     while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
         arch_cpu_relax();
-    klock_take(&sched_klock);
+    klock_take(mine);
 }
 
 /* Switch this CPU, c, from prev (no longer RUNNING) to next. The caller
@@ -457,8 +578,9 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
     next->cpu = c->id;
     if (next == prev)
         return;
-    /* Never on two CPUs: a task in a queue has left its last CPU (in
-     * lockstep, wait_off_cpu saw to that). */
+    /* Never on two CPUs: a task in a queue has left its last CPU (its waker
+     * waited for that; a task that must change CPUs is queued elsewhere only
+     * once off this one, by finish_switch; in lockstep, wait_off_cpu). */
     KASSERT(!next->on_cpu);
     c->switches++;
     next->runs++;
@@ -474,12 +596,13 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
 /*
  * schedule: pick the next task and switch to it.
  *
- * The caller holds the scheduler lock and has already moved `current` out
- * of RUNNING (to READY, and into the ready queue, or to BLOCKED, SLEEPING or
- * DEAD). We ask the policy for the next task - the idle task if it has none
- * - and switch stacks. For the caller, arch_switch "returns" only when some
- * later schedule() picks it again; by then `current` is the caller once
- * more, and the lock is held again - by whoever switched back to us, on our
+ * The caller holds this CPU's run-queue lock (and no other lock) and has
+ * already moved `current` out of RUNNING (to READY, and into the ready
+ * queue, or to BLOCKED, SLEEPING or DEAD). We ask the policy for the next
+ * task - the idle task if it has none - and switch stacks. For the caller,
+ * arch_switch "returns" only when some later schedule() picks it again; by
+ * then `current` is the caller once more, maybe on another CPU, and that
+ * CPU's run-queue lock is held - by whoever switched back to us, on our
  * behalf.
  *
  * Nothing after arch_switch may trust the locals from before it: `next`
@@ -506,23 +629,46 @@ static void schedule(enum trace_reason why)
     switch_to(this, prev, next, why);
 }
 
+/* This CPU's last task, t, left it READY for a CPU its affinity allows
+ * (see requeue): now that it is off, queue it there. This CPU's queue lock
+ * is held; while the other queue's is taken, it may be let go a moment,
+ * and t->exiled still says that t is between two queues (see
+ * sched_priority_changed). */
+static __attribute__((noinline, cold)) void move_exiled(struct task *t)
+{
+    struct sched_cpu *c = this;
+    for (;;) {
+        struct sched_cpu *to = place(t);
+        rq_lock_second(c->rq, to->rq);
+        if (allowed(t, to->id)) { /* (its mask may have changed again meanwhile) */
+            t->exiled = false;
+            t->cpu = to->id;
+            enqueue_on(to->rq, t, SCHED_MIGRATE);
+            kick(to, t);
+            rq_unlock_second(c->rq, to->rq);
+            return;
+        }
+        rq_unlock_second(c->rq, to->rq);
+    }
+}
+
 void sched_finish_switch(struct task *prev)
 {
     /* Its registers are saved: it may be freed, or run elsewhere. */
     __atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+    if (__builtin_expect(prev->exiled, 0))
+        move_exiled(prev);
 }
 
 /* CPU c's running task, prev, stays READY but leaves the CPU: back into
- * c's queue (or, if its affinity no longer allows c, into one it may use). */
+ * c's queue; or, if its affinity no longer allows c, into one it may use
+ * once it is off c (finish_switch: until then no other CPU may see it). */
 static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, struct task *prev)
 {
     prev->state = TASK_READY;
     if (prev != c->idle) {
         if (ncpus > 1 && !allowed(prev, c->id)) { /* its affinity changed while it ran */
-            struct sched_cpu *to = place(prev);
-            prev->cpu = to->id;
-            enqueue_on(to->rq, prev, SCHED_MIGRATE);
-            kick(to, prev);
+            prev->exiled = true;
         } else {
             enqueue_on(c->rq, prev, c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED); /* (c: in lockstep, not us) */
         }
@@ -531,11 +677,46 @@ static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, s
     c->migrate_current = false;
 }
 
-/* Take the CPU from the running task, which stays READY. */
+/* Take the CPU from the running task, which stays READY (this CPU's queue
+ * lock held). */
 static void preempt(void)
 {
     requeue(this, this->current);
     schedule(TR_PREEMPTED);
+}
+
+/* sched_make_ready on several CPUs: into the queue of the CPU place()
+ * chooses, or the shared one, and tell the CPU that should run it. */
+static __attribute__((noinline)) void make_ready_smp(struct task *t, enum sched_why why)
+{
+    /* It may still be leaving the CPU it waited on: its CPU holds its own
+     * queue's lock until the switch is done, and needs no other to finish,
+     * so wait for it holding none. (Never in lockstep's tick, which holds
+     * every queue: no switch is under way then.) */
+    KASSERT(t != this->current); /* (it would wait for itself) */
+    while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+        arch_cpu_relax();
+    if (rq_mode == SCHED_RQ_GLOBAL) {
+        rq_lock(&global_rq);
+        t->state = TASK_READY;
+        enqueue_on(&global_rq, t, why);
+        /* An idle CPU not told yet takes it; else the first whose task it
+         * preempts. */
+        bool told = false;
+        for (unsigned i = 0; i < ncpus && !told; i++)
+            told = cpus[i].online && cpus[i].current == cpus[i].idle && !cpus[i].need_resched && kick(&cpus[i], t);
+        for (unsigned i = 0; i < ncpus && !told; i++)
+            told = cpus[i].online && kick(&cpus[i], t);
+        rq_unlock(&global_rq);
+        return;
+    }
+    struct sched_cpu *c = place(t);
+    rq_lock(c->rq);
+    t->cpu = c->id;
+    t->state = TASK_READY;
+    enqueue_on(c->rq, t, why);
+    kick(c, t);
+    rq_unlock(c->rq);
 }
 
 void sched_make_ready(struct task *t, enum sched_why why)
@@ -548,32 +729,18 @@ void sched_make_ready(struct task *t, enum sched_why why)
     if (trace_enabled)
         trace_record(why == SCHED_NEW ? TRACE_ARRIVE : TRACE_WAKE, t->id, 0, 0, why == SCHED_NEW ? t->name : NULL);
     events++;
-    t->state = TASK_READY; /* (wait_obj, wait_what, wait_name mean something only while BLOCKED) */
-    t->yielded = 0;        /* it waited: it ties as anyone else again */
+    t->yielded = 0; /* it waited: it ties as anyone else again */
+    if (ncpus > 1) {
+        make_ready_smp(t, why);
+        return;
+    }
+    /* One CPU: its queue, and preempt what it runs if the policy says so. */
     struct sched_cpu *c = this;
-    if (ncpus == 1) { /* one CPU: its queue, and preempt what it runs if the policy says so */
-        enqueue_on(c->rq, t, why);
-        struct task *cur = c->current;
-        if (cur == c->idle || cur->state != TASK_RUNNING || (policy->preempts && policy->preempts(c->rq, cur, t)))
-            c->need_resched = true;
-        return;
-    }
-    if (rq_mode == SCHED_RQ_GLOBAL) {
-        enqueue_on(&global_rq, t, why);
-        /* An idle CPU not told yet takes it; else the first whose task it
-         * preempts. */
-        for (unsigned i = 0; i < ncpus; i++)
-            if (cpus[i].online && cpus[i].current == cpus[i].idle && !cpus[i].need_resched && kick(&cpus[i], t))
-                return;
-        for (unsigned i = 0; i < ncpus; i++)
-            if (cpus[i].online && kick(&cpus[i], t))
-                return;
-        return;
-    }
-    c = place(t);
-    t->cpu = c->id;
+    t->state = TASK_READY; /* (wait_obj, wait_what, wait_name mean something only while BLOCKED) */
     enqueue_on(c->rq, t, why);
-    kick(c, t);
+    struct task *cur = c->current;
+    if (cur == c->idle || cur->state != TASK_RUNNING || (policy->preempts && policy->preempts(c->rq, cur, t)))
+        c->need_resched = true;
 }
 
 bool task_set_affinity(struct task *t, uint32_t mask)
@@ -595,18 +762,29 @@ bool task_set_affinity(struct task *t, uint32_t mask)
         return false;
     }
     t->affinity = mask;
-    if (t->state == TASK_READY && rq_mode == SCHED_RQ_PERCPU && !allowed(t, t->cpu)) {
-        struct sched_rq *q = queue_of(t);
-        policy->dequeue(q, t); /* out of the queue it may no longer use... */
-        q->nr_ready--;
-        struct sched_cpu *to = place(t);
-        t->cpu = to->id;
-        enqueue_on(to->rq, t, SCHED_MIGRATE); /* ...into one it may */
-        kick(to, t);
-    } else if (t->state == TASK_RUNNING && !allowed(t, t->cpu)) {
-        cpus[t->cpu].need_resched = true; /* preempt() moves it */
-        if (t->cpu != this->id)
-            arch_send_resched(t->cpu);
+    if (t->state == TASK_READY || t->state == TASK_RUNNING) { /* (under our lock, it stays one of the two) */
+        struct sched_rq *q = task_rq_lock(t);
+        struct sched_cpu *home = &cpus[t->cpu];
+        if (t->exiled || allowed(t, t->cpu)) {
+            ; /* nothing to move (or already moving: its move reads the new mask) */
+        } else if (t->state == TASK_READY) {
+            policy->dequeue(q, t); /* out of the queue it may no longer use... */
+            q->nr_ready--;
+            rq_unlock(q);
+            q = NULL; /* (in no queue now, and READY: nobody but us can find it) */
+            struct sched_cpu *to = place(t);
+            rq_lock(to->rq);
+            t->cpu = to->id;
+            enqueue_on(to->rq, t, SCHED_MIGRATE); /* ...into one it may */
+            kick(to, t);
+            rq_unlock(to->rq);
+        } else {
+            home->need_resched = true; /* preempt() moves it */
+            if (home != this)
+                arch_send_resched(home->id);
+        }
+        if (q)
+            rq_unlock(q);
     }
     sched_unlock_preempt(&sched_klock, s);
     return true;
@@ -616,12 +794,12 @@ static void carry_out(struct sched_cpu *c);
 
 void sched_preempt_now(void)
 {
-    klock_take(&sched_klock);
+    rq_lock(this->rq);
     if (this->chosen)
         carry_out(this);
     else
         preempt();
-    klock_drop(&sched_klock);
+    unlock_switch_lock(); /* (the CPU it resumed on) */
 }
 
 bool sched_yield_is_noop(void)
@@ -645,12 +823,32 @@ bool sched_yield_is_noop(void)
 
 void sched_yield_cpu(void)
 {
-    struct task *t = this->current;
+    struct sched_cpu *c = this; /* (interrupts are off: we stay on it until the switch) */
+    struct task *t = c->current;
     t->yielded = __atomic_add_fetch(&yields, 1, __ATOMIC_RELAXED); /* (also counted lock-free: sched_yield_is_noop) */
+    rq_lock(c->rq);
     t->state = TASK_READY;
-    if (t != this->idle)
-        enqueue(t, SCHED_YIELD);
+    if (t != c->idle)
+        enqueue_on(c->rq, t, SCHED_YIELD);
     schedule(TR_YIELDED);
+    unlock_switch_lock();
+}
+
+/* A task that waits leaves the CPU: the caller holds the scheduler lock
+ * (and has made current wait). Take this CPU's queue lock, let go of the
+ * scheduler lock, switch; once resumed, let go of the queue lock of the
+ * CPU we resumed on and take `retake`, which the caller holds again. */
+static inline __attribute__((always_inline)) void wait_switch(enum trace_reason why, struct klock *retake)
+{
+    if (!klock_smp) { /* one CPU: every lock is "interrupts off", which stays */
+        schedule(why);
+        return;
+    }
+    klock_take(&this->rq->lock);
+    klock_drop(&sched_klock);
+    schedule(why);
+    klock_drop(&this->rq->lock);
+    klock_take(retake);
 }
 
 /* Put t in the timer queue until tick `deadline`: sorted by deadline,
@@ -684,15 +882,11 @@ static inline __attribute__((always_inline)) bool block(const void *obj, const c
         klock_drop(lk); /* ...then, BLOCKED and findable, let wakers in */
     if (trace_enabled)
         trace_record(TRACE_BLOCK, cur->id, 0, 0, cur->wait_name ? cur->wait_name : what);
-    schedule(TR_BLOCKED);
+    wait_switch(TR_BLOCKED, lk); /* awake: the caller re-tests under its own lock */
     bool timed_out = false;
     if (deadline) { /* (whoever woke us took us off the timer queue: sched_make_ready) */
         timed_out = cur->timed_out;
         cur->timed_out = false;
-    }
-    if (handoff) {
-        klock_drop(&sched_klock); /* awake: the caller re-tests under its own lock */
-        klock_take(lk);
     }
     return timed_out;
 }
@@ -727,7 +921,7 @@ void sched_sleep_until(uint64_t deadline)
     KASSERT(this->current != this->idle);
     timer_insert(this->current, deadline);
     this->current->state = TASK_SLEEPING;
-    schedule(TR_SLEPT);
+    wait_switch(TR_SLEPT, &sched_klock);
 }
 
 void sched_arrive_at(struct task *t, uint64_t at)
@@ -757,25 +951,34 @@ void sched_priority_changed(struct task *t)
 {
     if (!policy->reprioritize)
         return; /* priorities mean nothing to this policy: nothing to reconsider */
-    if (t->state == TASK_READY || t->state == TASK_RUNNING)
-        policy->reprioritize(t->state == TASK_READY ? queue_of(t) : cpus[t->cpu].rq, t);
     this->need_resched = true;
-    if (t->state == TASK_RUNNING && t->cpu != this->id) {
-        cpus[t->cpu].need_resched = true; /* its CPU reconsiders, too */
-        arch_send_resched(t->cpu);
-    } else if (t->state == TASK_READY && ncpus > 1) {
+    if (t->state != TASK_READY && t->state != TASK_RUNNING)
+        return; /* it waits: its priority counts when it is queued again */
+    struct sched_rq *q = task_rq_lock(t); /* (under our lock, it stays READY or RUNNING) */
+    struct sched_cpu *home = &cpus[t->cpu];
+    if (t->exiled) {
+        ; /* between two CPUs: the queue it goes to reads its new priority */
+    } else if (t->state == TASK_RUNNING) {
+        policy->reprioritize(q, t);
+        if (home != this) {
+            home->need_resched = true; /* its CPU reconsiders, too */
+            arch_send_resched(home->id);
+        }
+    } else {
+        policy->reprioritize(q, t);
         /* Waiting in another CPU's queue (priority inheritance across
          * CPUs: a lender here, a borrower there): if it now preempts what
          * runs there, that CPU must know at once, not at its next tick. */
         if (rq_mode == SCHED_RQ_PERCPU) {
-            if (t->cpu != this->id)
-                kick(&cpus[t->cpu], t);
+            if (home != this)
+                kick(home, t);
         } else {
             for (unsigned i = 0; i < ncpus; i++)
                 if (cpus[i].online && &cpus[i] != this && kick(&cpus[i], t))
                     break;
         }
     }
+    rq_unlock(q);
 }
 
 static const char quiet_wait[] = "quiet"; /* wait_what in sched_wait_quiet */
@@ -831,7 +1034,7 @@ static void went_quiet(void)
 void sched_exit(void)
 {
     KASSERT(this->current->state == TASK_DEAD);
-    schedule(TR_EXITED);
+    wait_switch(TR_EXITED, &sched_klock);
     panic("a dead task was scheduled again");
 }
 
@@ -844,6 +1047,7 @@ void sched_set_policy(const struct sched_policy *p)
 
 void sched_set_policy_locked(const struct sched_policy *p)
 {
+    bool all = lock_all_rqs(); /* (every CPU reads `policy` under its queue's lock) */
     /* Drain the old queue in its own order (lottery's order is a draw); the
      * tasks stay READY. Linked through wait_node, which a READY task does
      * not use. */
@@ -877,6 +1081,7 @@ void sched_set_policy_locked(const struct sched_policy *p)
                 arch_send_resched(c->id);
         }
     }
+    unlock_all_rqs(all);
 }
 
 /* Nothing runs or is ready on any CPU, and no timer is pending. */
@@ -906,9 +1111,9 @@ static void charge_declared(struct task *curr)
     }
 }
 
-/* The second half of the clock's tick: run the pending tick call, wake
- * sleepers and arrivals, and watch for a stall. */
-static inline __attribute__((always_inline)) void wake_due(void)
+/* Run the pending tick call, if any (the clock's tick, holding the
+ * scheduler lock and no run queue's). */
+static inline __attribute__((always_inline)) void run_tick_call(void)
 {
     if (tick_call) {
         void (*fn)(void *) = tick_call;
@@ -917,7 +1122,12 @@ static inline __attribute__((always_inline)) void wake_due(void)
         fn(tick_call_arg);
         klock_take(&sched_klock);
     }
+}
 
+/* The second half of the clock's tick: wake sleepers and arrivals, and
+ * watch for a stall. */
+static inline __attribute__((always_inline)) void wake_due(void)
+{
     /* Wake sleepers and arrivals first: a task that becomes ready at tick t
      * must be in the ready queue before the policy decides about curr at
      * tick t (and before a preempted curr is queued, in sched_irq_exit). */
@@ -975,8 +1185,8 @@ static void watch_livelock(void)
     }
 }
 
-/* What only CPU 0's tick does: count the clock, measure the workload,
- * charge declared needs, then wake_due. */
+/* What only CPU 0's tick does (scheduler lock held): count the clock,
+ * measure the workload, charge declared needs, then wake_due. */
 static void clock_tick(struct task *curr)
 {
     ticks++;
@@ -984,11 +1194,13 @@ static void clock_tick(struct task *curr)
         workload_tick(watched, 0, curr, ticks);
     if (curr->burst)
         charge_declared(curr);
+    run_tick_call();
     wake_due();
     watch_livelock();
 }
 
-/* The end of a tick for CPU c, whose task is curr: does it switch? */
+/* The end of a tick for CPU c, whose task is curr: does it switch? (c's
+ * queue lock held.) */
 static inline __attribute__((always_inline)) void tick_decides(struct sched_cpu *c, struct task *curr)
 {
     if (curr == c->idle) {
@@ -1022,13 +1234,17 @@ static void decide(struct sched_cpu *c)
     __atomic_store_n(&c->chosen, next, __ATOMIC_RELEASE); /* need_resched stays set: the interrupt tail looks at chosen */
 }
 
-/* Lockstep: CPU 0's tick, for every CPU in order (see the top of this file).
- * Each phase runs over all CPUs before the next, as on one CPU: the tick is
- * charged to what each ran, then arrivals and wakeups are placed, then
- * balancing, then each CPU's policy tick, then the decisions. */
+/* Lockstep: CPU 0's tick, for every CPU in order (see the top of this file),
+ * called with the scheduler lock held. Each phase runs over all CPUs before
+ * the next, as on one CPU: the tick is charged to what each ran, then
+ * arrivals and wakeups are placed, then balancing, then each CPU's policy
+ * tick, then the decisions; all of it holding every run queue's lock (but
+ * the pending tick call, first, which may wake tasks itself). */
 static void lockstep_tick(void)
 {
     ticks++;
+    run_tick_call();
+    bool all = lock_all_rqs();
     struct workload_run *run = watched;
     for (unsigned i = 0; i < ncpus; i++)
         if (cpus[i].online) {
@@ -1053,9 +1269,11 @@ static void lockstep_tick(void)
     for (unsigned i = 1; i < ncpus; i++)
         if (cpus[i].chosen || (cpus[i].online && cpus[i].need_resched))
             arch_send_resched(i);
+    unlock_all_rqs(all);
 }
 
-/* Lockstep: CPU c (this one) switches to the task CPU 0's tick chose. */
+/* Lockstep: CPU c (this one) switches to the task CPU 0's tick chose
+ * (c's queue lock held). */
 static void carry_out(struct sched_cpu *c)
 {
     struct task *prev = c->current, *next = c->chosen;
@@ -1078,37 +1296,66 @@ static void wait_for_decisions(void)
             arch_cpu_relax();
 }
 
+/* A tick (interrupt context: interrupts are off). CPU 0's counts the clock
+ * under the scheduler lock; every CPU's then decides for its own task under
+ * its queue's lock. Another CPU takes the scheduler lock only when its task
+ * declared its needs (charge_declared may end its burst or its CPU phase).
+ * In lockstep CPU 0's tick decides for all, and the others' change nothing:
+ * `lockstep` and `chosen` are read under a lock, which makes them exact
+ * (sched_watch holds every lock to change the first; CPU 0's tick, the
+ * second). */
 void sched_tick(void)
 {
     struct sched_cpu *c = this;
     bool smp = ncpus > 1; /* (read once: a second read would come after the lock's barrier) */
     if (smp && c->id == 0)
         wait_for_decisions(); /* (only ever waits in lockstep) */
-    klock_take(&sched_klock); /* interrupt context: interrupts are off */
-    struct task *curr = c->current;
+    struct task *curr = c->current; /* (our own task: it stays ours while we look) */
 
     c->ticks++;
-    if (smp && (lockstep || c->chosen)) { /* CPU 0's tick decides for all; the others' change nothing */
-        if (lockstep && c->id == 0) {
+    if (c->id == 0) {
+        klock_take(&sched_klock);
+        if (smp && (lockstep || c->chosen)) {
+            if (lockstep) {
+                curr->ticks++;
+                lockstep_tick();
+            }
+            klock_drop(&sched_klock);
+            return;
+        }
+        curr->ticks++; /* the tick that just ended was spent running curr */
+        clock_tick(curr); /* CPU 0's ticks are the clock */
+        klock_drop(&sched_klock);
+        rq_lock(c->rq);
+    } else if (curr->burst) {
+        /* Charged under the scheduler lock, before our queue's (retiring
+         * curr may wake its joiner, whose queue may be ours). */
+        klock_take(&sched_klock);
+        bool decided = lockstep || c->chosen || !c->online;
+        if (!decided) {
             curr->ticks++;
-            lockstep_tick();
+            charge_declared(curr);
         }
         klock_drop(&sched_klock);
-        return;
-    }
-    curr->ticks++; /* the tick that just ended was spent running curr */
-    if (c->id == 0) {
-        clock_tick(curr); /* CPU 0's ticks are the clock */
-    } else if (!c->online) { /* started, but not (yet) taking tasks */
-        klock_drop(&sched_klock);
-        return;
-    } else if (curr->burst) {
-        charge_declared(curr);
+        if (decided)
+            return;
+        rq_lock(c->rq);
+        if (c->chosen) { /* CPU 0's tick decided for us meanwhile: it counts */
+            rq_unlock(c->rq);
+            return;
+        }
+    } else {
+        rq_lock(c->rq);
+        if (lockstep || c->chosen || !c->online) { /* (not online: started, not yet taking tasks) */
+            rq_unlock(c->rq);
+            return;
+        }
+        curr->ticks++;
     }
     if (smp && rq_mode == SCHED_RQ_PERCPU && c->ticks % SCHED_BALANCE_TICKS == 0)
         balance(c, curr == c->idle && c->rq->nr_ready == 0);
     tick_decides(c, curr);
-    klock_drop(&sched_klock);
+    rq_unlock(c->rq);
 }
 
 void sched_call_on_tick(void (*fn)(void *arg), void *arg)
@@ -1127,7 +1374,7 @@ void sched_irq_exit(void)
     struct sched_cpu *c = this;
     KASSERT(c->irq_depth > 0);
     if (--c->irq_depth == 0 && c->need_resched) {
-        klock_take(&sched_klock);
+        rq_lock(c->rq);
         if (c->chosen)
             carry_out(c); /* lockstep: CPU 0's tick decided */
         else if (lockstep && (c->current->run || c->current == c->idle))
@@ -1136,6 +1383,6 @@ void sched_irq_exit(void)
             preempt();
         else
             schedule(c->current->state == TASK_DEAD ? TR_EXITED : TR_SLEPT); /* retired, or off to its I/O */
-        klock_drop(&sched_klock); /* we run again: IRET turns interrupts back on */
+        unlock_switch_lock(); /* we run again (maybe on another CPU): IRET turns interrupts back on */
     }
 }

@@ -7,12 +7,20 @@
  * `struct sched_policy` (as Linux's sched_class), registered in
  * kernel/policies.c. The core never asks which policy is running.
  *
- * Locking: the scheduler lock, `sched_klock` (below), guards every CPU's
- * run queue, the timer queue, every task's state and wait links, the core's
- * statistics, and the mutexes (kernel/mutex.c: priority inheritance and the
- * wait-for graph read other tasks' states). Policy hooks run with it held
- * and must never block or print. Each synchronization object has its own
- * klock for its own fields, taken before the scheduler lock, never after.
+ * Locking, in the order the locks are taken (never the other way):
+ *   1. an object's own klock (a semaphore's, a condition variable's...): its
+ *      fields and its wait queue;
+ *   2. the scheduler lock, `sched_klock` (below): every wait - a task's move
+ *      between running or ready and BLOCKED, SLEEPING, NEW or DEAD, its wait
+ *      links -, the timer queue and the clock, the list of tasks, and the
+ *      mutexes (kernel/mutex.c: priority inheritance and the wait-for graph
+ *      read other tasks' states);
+ *   3. a run queue's lock (struct sched_rq): that queue, and the CPU that
+ *      picks from it - its current task, its switches, a task's move between
+ *      READY and RUNNING there. Two run queues are taken in address order
+ *      (CPU order). A switch holds its CPU's run-queue lock and nothing else.
+ * Policy hooks run with their queue's lock held and must never block or
+ * print.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
@@ -66,6 +74,7 @@ int sched_tie_break(const struct task *a, const struct task *b);
 struct sched_rq {
     _Alignas(8) unsigned char area[SCHED_RQ_AREA_SIZE]; /* the policy's queue state (first: no offset to add) */
     unsigned nr_ready; /* tasks in the policy's queue (the core counts them) */
+    struct klock lock; /* guards all of it, and what the CPU(s) picking here run */
 };
 
 /* The policy's view of rq's area: `struct rr_rq *q = SCHED_RQ_AREA(rq, struct rr_rq);`.
@@ -135,9 +144,12 @@ enum sched_rq_mode {
 /*
  * What the core keeps for each CPU ("per-CPU data", xv6's struct cpu):
  * reached through one accessor, sched_this_cpu(), never through globals.
- * current, irq_depth and need_resched are this CPU's own business (another
- * CPU may only set need_resched, then send a reschedule IPI); the rest is
- * guarded by the scheduler lock.
+ * irq_depth and holds_all_rqs are this CPU's own business; current,
+ * need_resched, chosen and the counters are guarded by the lock of
+ * the run queue it picks from (`rq`), which another CPU takes to set
+ * need_resched and send a reschedule IPI. Another CPU may read current and
+ * the counts without it, as a hint (where to place a task, whom to pull
+ * from): the answer may be old by the time it acts.
  */
 struct sched_cpu {
     struct task *current;      /* the task on this CPU (task_current) */
@@ -145,6 +157,7 @@ struct sched_cpu {
     bool need_resched;         /* switch at this CPU's next preemption point */
     struct task *chosen;       /* lockstep: the task CPU 0's tick decided this CPU runs next */
     bool migrate_current;      /* current still carries the previous policy's state */
+    bool holds_all_rqs;        /* this CPU holds every run queue's lock (the lockstep tick, a policy switch) */
     bool online;               /* started, and scheduling */
     unsigned id;               /* 0: the boot CPU; then in start order (arch_cpu_id) */
     struct task *idle;         /* runs when this CPU has nothing else to run */
@@ -210,8 +223,8 @@ void sched_set_policy_locked(const struct sched_policy *policy);
 unsigned sched_nr_ready(void);
 
 /* Call fn(t, ctx) for every READY task, in the order the policy would run
- * them (for_each_ready), with the scheduler lock held: fn must not block
- * or take the lock. Nothing if the policy has no for_each_ready. */
+ * them (for_each_ready), with the scheduler lock and every run queue's
+ * held: fn must not block or take a lock. Nothing if the policy has no for_each_ready. */
 void sched_for_each_ready(void (*fn)(struct task *t, void *ctx), void *ctx);
 
 /* For the debugger only: fill sched_debug_ready[] as sched_for_each_ready
@@ -235,9 +248,11 @@ extern const struct sched_policy *const sched_policies[];
 
 /* ---- The scheduler lock --------------------------------------------------- */
 
-/* Held by whoever changes a task's state or a run queue. It is held across
- * a switch: the task that gives up the CPU takes it, and the task that gets
- * the CPU is the one that releases it (see schedule() in sched.c). */
+/* Held by whoever makes a task wait or ends its wait (see "Locking" at the
+ * top). A task that waits takes it, then its CPU's run-queue lock, and lets
+ * go of it before the switch: a switch holds its run queue's lock alone, and
+ * the task that gets the CPU is the one that releases it (see schedule() in
+ * sched.c). */
 extern struct klock sched_klock;
 
 /* Take the scheduler lock from task context, interrupts as they may be;
@@ -245,10 +260,14 @@ extern struct klock sched_klock;
 static inline arch_irqstate_t sched_lock(void) { return klock_irqsave(&sched_klock); }
 static inline void sched_unlock(arch_irqstate_t s) { klock_irqrestore(&sched_klock, s); }
 
+/* The lock a switch on this CPU holds: its run queue's. A task that gets the
+ * CPU holds it, and lets go of it (task_first_run; the host's fake switch). */
+static inline struct klock *sched_switch_lock(void) { return &sched_this_cpu()->rq->lock; }
+
 /* The preemption point of task code. Drop lk (which the caller took with
  * klock_irqsave, or sched_lock); if a task made ready meanwhile should run
- * now, and we are not in an interrupt handler, switch (the switch takes the
- * scheduler lock itself: no klock may be held across it); then restore
+ * now, and we are not in an interrupt handler, switch (the switch takes its
+ * run queue's lock itself: no other klock may be held across it); then restore
  * interrupts. How task code leaves a section that may have woken someone.
  * (Inline test, out-of-line switch.) */
 void sched_preempt_now(void);
@@ -262,10 +281,15 @@ static inline void sched_unlock_preempt(struct klock *lk, arch_irqstate_t s)
 }
 
 /* ---- Called by the task layer (kernel/task.c) and sync code ------------ */
-/* All of these need the scheduler lock held (and so interrupts off). */
+/* All of these need the scheduler lock held (and so interrupts off), but
+ * sched_yield_cpu, which needs interrupts off and no lock. Those that switch
+ * return with the scheduler lock held again. */
 
-/* t (fresh, or BLOCKED/SLEEPING) becomes READY and joins the ready queue;
- * requests preemption if the policy says t should run before current. */
+/* t (fresh, or BLOCKED/SLEEPING) becomes READY and joins a ready queue;
+ * requests preemption if the policy says t should run before what runs
+ * there. On several CPUs t may still be leaving the CPU it waited on (it
+ * blocked and its switch is under way): this waits until it is off, so that
+ * no queue ever holds a task another CPU still runs on. */
 void sched_make_ready(struct task *t, enum sched_why why);
 
 /* The running task gives up the CPU as READY (yield). */
@@ -314,16 +338,19 @@ void sched_sleep_until(uint64_t deadline);
 void sched_retire(struct task *t, int code);
 
 /* t's effective priority (task_priority) changed: tell the policy, and let
- * the next preemption point reconsider who runs. */
+ * the next preemption point reconsider who runs. (Priorities are written
+ * under the scheduler lock; a policy reads them in enqueue and
+ * reprioritize only, under its queue's lock, and keeps what it read.) */
 void sched_priority_changed(struct task *t);
 
 /*
  * finish_switch: the first thing every task does when it gets the CPU,
  * whether it resumes in schedule() or runs for the first time
- * (task_first_run), with the scheduler lock held and `prev` the task that
- * just left the CPU (Linux's finish_task_switch, xv6's forkret). prev is
- * now off the CPU for good (on_cpu cleared): only from here on may its
- * stack be freed (task_join checks). This is also where an address space
+ * (task_first_run), with its CPU's run-queue lock held and `prev` the task
+ * that just left the CPU (Linux's finish_task_switch, xv6's forkret). prev
+ * is now off the CPU for good (on_cpu cleared): only from here on may its
+ * stack be freed (task_join checks), or another CPU run it; a task that
+ * left READY for a CPU its affinity allows goes to that CPU's queue now. This is also where an address space
  * and a kernel stack for ring 3 would be made current.
  */
 void sched_finish_switch(struct task *prev);
@@ -393,6 +420,8 @@ struct sched_stats {
     uint64_t switches;   /* context switches (to a different task), on every CPU */
     uint64_t preemptions;/* switches forced by a tick or a wakeup */
     uint64_t pulled;     /* tasks moved from one CPU's queue to another's */
+    uint32_t sched_lock_contended; /* takes of the scheduler lock that had to wait (several CPUs) */
+    uint32_t rq_lock_contended;    /* ...of a run queue's lock, all queues together */
 };
 void sched_get_stats(struct sched_stats *out);
 

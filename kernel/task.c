@@ -67,11 +67,12 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
  *
  * arch_context_init arranged for the task's first arch_switch to "return"
  * here, on its fresh stack. We arrive the way every switch arrives: from
- * schedule(), in some other task, with the scheduler lock held, interrupts
- * disabled, and `current` already pointing at us; `last` is the task that
- * switched to us. A resumed task would finish that switch in schedule() and
- * return into a caller that releases the lock; we have no such caller, so
- * we finish the switch, release the lock and turn interrupts on ourselves -
+ * schedule(), in some other task, with this CPU's run-queue lock held,
+ * interrupts disabled, and `current` already pointing at us; `last` is the
+ * task that switched to us. A resumed task would finish that switch in
+ * schedule() and return into a caller that releases the lock; we have no
+ * such caller, so we finish the switch, release the lock and turn
+ * interrupts on ourselves -
  * as any task expects to run - and call the entry function (xv6's forkret).
  */
 static void task_first_run(struct arch_context *last)
@@ -81,8 +82,8 @@ static void task_first_run(struct arch_context *last)
     if (self->runs != 1)
         panic("task '%s' (id %u) starts a second time, on cpu %u (switched in %u times): it ran on two CPUs",
               self->name, (unsigned)self->id, self->cpu, (unsigned)self->runs);
-    task_exit_if_killed(&sched_klock); /* killed before it ever ran */
-    klock_drop(&sched_klock);
+    task_exit_if_killed(sched_switch_lock()); /* killed before it ever ran */
+    klock_drop(sched_switch_lock());
     arch_irq_enable();
     task_exit(self->entry(self->arg));
 }
@@ -284,10 +285,10 @@ void task_yield(void)
 {
     if (sched_ncpus() > 1 && sched_yield_is_noop())
         return; /* nothing else to run here: skip the lock every CPU's yield loop would take */
-    arch_irqstate_t s = sched_lock();
+    arch_irqstate_t s = arch_irq_save(); /* (the yield takes its run queue's lock, and no other) */
     if (sync_may_block("task_yield", task_current()->name))
         sched_yield_cpu();
-    sched_unlock(s);
+    arch_irq_restore(s);
 }
 
 void task_sleep(uint32_t ticks)

@@ -63,6 +63,8 @@ struct task {
     bool on_cpu;               /* its registers are live on a CPU (or being saved): set when it is
                                   switched in, cleared by finish_switch once it has left */
     bool is_idle;              /* a CPU's idle task: never queued, never exits */
+    bool exiled;               /* READY, leaving CPU `cpu` for one its affinity allows: queued there
+                                  by finish_switch once off (under that CPU's queue lock) */
     unsigned cpu;              /* the CPU it runs on, or last ran or was queued on */
     uint32_t affinity;         /* bit n set: it may run on CPU n (task_set_affinity) */
     task_entry_t entry;

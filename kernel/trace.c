@@ -14,8 +14,10 @@
 
 bool trace_enabled = true;
 
-/* The ring and its count are guarded by the scheduler lock: every event is
- * recorded by the core, or by a primitive, with that lock held. */
+/* The ring, its count and the names are guarded by trace_lock, the last
+ * lock ever taken: events are recorded under the scheduler lock, a run
+ * queue's, or an object's, on any CPU. */
+static struct klock trace_lock = KLOCK_INIT;
 static struct trace_event ring[TRACE_EVENTS];
 static uint32_t next_event; /* total recorded; the ring holds the last TRACE_EVENTS */
 
@@ -28,6 +30,7 @@ static struct {
 
 void trace_record(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason, const char *name)
 {
+    klock_take(&trace_lock); /* (interrupts are off: the caller holds a klock) */
     struct trace_event *e = &ring[next_event++ & (TRACE_EVENTS - 1)];
     e->cycles = arch_cycles();
     e->tick = (uint32_t)sched_ticks_locked();
@@ -44,13 +47,14 @@ void trace_record(enum trace_type type, uint32_t task, uint32_t other, uint32_t 
         names[task % NAMES].name[i] = '\0';
         e->name = NULL; /* the task's own name may not outlive it */
     }
+    klock_drop(&trace_lock);
 }
 
 void trace_reset(void)
 {
-    arch_irqstate_t s = sched_lock();
+    arch_irqstate_t s = klock_irqsave(&trace_lock);
     next_event = 0;
-    sched_unlock(s);
+    klock_irqrestore(&trace_lock, s);
 }
 
 /* Copy event number `seq` (0 = the first ever recorded) if the ring still
@@ -58,11 +62,11 @@ void trace_reset(void)
  * the scheduler waiting for more than a copy. */
 static bool copy_event(uint32_t seq, struct trace_event *out)
 {
-    arch_irqstate_t s = sched_lock();
+    arch_irqstate_t s = klock_irqsave(&trace_lock);
     bool held = next_event - seq <= TRACE_EVENTS && seq < next_event;
     if (held)
         *out = ring[seq & (TRACE_EVENTS - 1)];
-    sched_unlock(s);
+    klock_irqrestore(&trace_lock, s);
     return held;
 }
 
@@ -80,9 +84,9 @@ static const char *const reasons[] = {"", "preempted", "yielded", "blocked", "sl
 
 void trace_print(unsigned n)
 {
-    arch_irqstate_t s = sched_lock();
+    arch_irqstate_t s = klock_irqsave(&trace_lock);
     uint32_t end = next_event;
-    sched_unlock(s);
+    klock_irqrestore(&trace_lock, s);
     uint32_t held = end < TRACE_EVENTS ? end : TRACE_EVENTS;
     if (n > held)
         n = held;
@@ -134,10 +138,10 @@ static void ts(char *buf, size_t size, uint64_t cycles)
 void trace_export_json(void (*out)(const char *s, size_t n))
 {
     struct json_out j = {out};
-    arch_irqstate_t s = sched_lock();
+    arch_irqstate_t s = klock_irqsave(&trace_lock);
     uint32_t end = next_event; /* the trace as it stands now; later events are not in it */
     uint32_t first = end < TRACE_EVENTS ? 0 : end - TRACE_EVENTS;
-    sched_unlock(s);
+    klock_irqrestore(&trace_lock, s);
     emit(&j, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
     emit(&j, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"Tourniquet\"}}");
     /* One track (tid) per task: a "B"egin when it is switched in, an "E"nd

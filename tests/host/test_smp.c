@@ -64,9 +64,19 @@ static int setup_global(void **state)
     return 0;
 }
 
+/* After every test: no klock is left taken (a take without its drop would
+ * hang a real machine at the next switch or wakeup). */
+static void assert_no_lock_held(void)
+{
+    assert_int_equal(sched_klock.locked, 0);
+    for (unsigned i = 0; i < NCPUS; i++)
+        assert_int_equal(sched_cpu(i)->rq->lock.locked, 0);
+}
+
 static int teardown(void **state)
 {
     (void)state;
+    assert_no_lock_held();
     klock_smp = false; /* the next test boots one CPU first */
     fake_cpu = 0;
     return 0;
@@ -131,6 +141,69 @@ static void test_affinity_is_obeyed(void **state)
     assert_int_equal(t->cpu, 3);
     assert_int_equal(sched_cpu(2)->own_rq.nr_ready, 0);
     assert_int_equal(sched_cpu(3)->own_rq.nr_ready, 1);
+}
+
+/* A running task whose affinity no longer allows its CPU leaves it at its
+ * next switch, and only then joins a queue it may use: until its CPU has
+ * switched away from it, no other CPU may find it. */
+static void test_a_running_task_moves_once_off_its_cpu(void **state)
+{
+    (void)state;
+    ready_task("A");                  /* CPU 0 */
+    struct task *t = ready_task("B"); /* CPU 1, idle: told to switch */
+    assert_int_equal(t->cpu, 1);
+    fake_cpu = 1;
+    fake_interrupt_tail();
+    assert_ptr_equal(sched_cpu(1)->current, t);
+    fake_cpu = 0;
+    assert_true(task_set_affinity(t, 1u << 3));
+    assert_true(sched_cpu(1)->need_resched); /* its CPU is told... */
+    assert_int_equal(sched_cpu(3)->own_rq.nr_ready, 0); /* ...and nobody else has it yet */
+    fake_cpu = 1;
+    fake_interrupt_tail(); /* CPU 1 switches away, then hands it over */
+    fake_cpu = 0;
+    assert_ptr_equal(sched_cpu(1)->current, sched_cpu(1)->idle);
+    assert_false(t->exiled);
+    assert_int_equal(t->cpu, 3);
+    assert_int_equal(t->state, TASK_READY);
+    assert_false(t->on_cpu);
+    assert_int_equal(sched_cpu(3)->own_rq.nr_ready, 1);
+    assert_true(sched_cpu(3)->need_resched);
+}
+
+/* Each CPU's queue has its own lock: while CPU 1 holds its own (as in the
+ * middle of a switch), the other CPUs wake tasks onto their queues, tick,
+ * switch, balance and yield without waiting for it. On the host a wait
+ * would spin: the fake counts every turn. */
+static void test_each_run_queue_has_its_own_lock(void **state)
+{
+    (void)state;
+    fake_cpu = 1;
+    klock_take(&sched_cpu(1)->own_rq.lock);
+    fake_cpu = 0;
+    for (unsigned i = 0; i < 6; i++) { /* two on each of CPUs 0, 2 and 3 */
+        struct task *t = task_new("w", body, NULL);
+        assert_true(task_set_affinity(t, ~(1u << 1)));
+        arch_irqstate_t s = sched_lock();
+        sched_arrive_at(t, sched_ticks_locked());
+        sched_unlock(s);
+    }
+    for (unsigned k = 0; k < 8; k++) { /* (two balancing periods) */
+        tick_on(0);
+        tick_on(2);
+        tick_on(3);
+    }
+    fake_cpu = 2;
+    struct task *y = task_current();
+    assert_ptr_not_equal(y, sched_cpu(2)->idle);
+    task_yield(); /* quantum 1: the other one here runs */
+    assert_ptr_not_equal(task_current(), y);
+    fake_cpu = 0;
+    assert_int_equal(fake_relax_turns, 0); /* nobody waited for CPU 1's lock */
+    assert_int_equal(sched_nr_ready(), 3);
+    fake_cpu = 1;
+    klock_drop(&sched_cpu(1)->own_rq.lock);
+    fake_cpu = 0;
 }
 
 /* Six tasks pinned to CPU 0, then let go: CPU 1, idle, pulls half the
@@ -232,6 +305,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_placement_fills_idle_cpus_first, setup_percpu, teardown),
         cmocka_unit_test_setup_teardown(test_affinity_is_obeyed, setup_percpu, teardown),
+        cmocka_unit_test_setup_teardown(test_a_running_task_moves_once_off_its_cpu, setup_percpu, teardown),
+        cmocka_unit_test_setup_teardown(test_each_run_queue_has_its_own_lock, setup_percpu, teardown),
         cmocka_unit_test_setup_teardown(test_an_idle_cpu_pulls_from_the_busiest, setup_percpu, teardown),
         cmocka_unit_test_setup_teardown(test_global_queue_is_shared, setup_global, teardown),
         cmocka_unit_test_setup_teardown(test_policy_switch_keeps_every_queue, setup_percpu, teardown),

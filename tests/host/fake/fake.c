@@ -72,8 +72,7 @@ void fake_tick(void)
     in_tick = false;
 }
 
-/* An interrupt with nothing to do but its tail, on the current fake CPU. */
-static void fake_interrupt_tail(void)
+void fake_interrupt_tail(void)
 {
     in_tick = true;
     arch_irqstate_t s = arch_irq_save();
@@ -140,7 +139,7 @@ struct arch_context *arch_switch(struct arch_context *from, struct arch_context 
     self->on_cpu = false;
     bool smp = sched_ncpus() > 1;
     if (smp)
-        klock_drop(&sched_klock); /* as the next task would: the ticks need it */
+        klock_drop(sched_switch_lock()); /* as the next task would: the ticks need it */
     for (unsigned long n = 0; smp ? !self->on_cpu : task_current() != self; n++) {
         if (n == 10000000) {
             fprintf(stderr, "fake arch: task '%s' waited 10,000,000 ticks for '%s'; giving up\n",
@@ -154,7 +153,7 @@ struct arch_context *arch_switch(struct arch_context *from, struct arch_context 
     }
     if (smp) {
         fake_cpu = self->cpu; /* we carry on as the CPU it runs on */
-        klock_take(&sched_klock); /* as the task that switched back to us would hold it */
+        klock_take(sched_switch_lock()); /* as the task that switched back to us would hold it */
         return &fake_nobody.ctx;
     }
     return fake_switch_from; /* the switch that gave `self` the CPU again came from there */

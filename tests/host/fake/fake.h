@@ -26,6 +26,10 @@ void fake_console_reset(void);
  * irq_enter, sched_tick, irq_exit). */
 void fake_tick(void);
 
+/* An interrupt with nothing to do but its tail (a reschedule IPI), on the
+ * current fake CPU. */
+void fake_interrupt_tail(void);
+
 /* When set, a task that blocks or sleeps makes time pass (fake_tick) until it
  * runs again; see fake.c. */
 extern bool fake_tick_while_blocked;
