@@ -40,6 +40,10 @@
  *                      counts them) per acquire+release.
  *  smp_balance_ticks   16 CPU-bound tasks created on CPU 0: ticks until
  *                      every CPU has 4 of them (target: 2 balancing periods).
+ *  smp_sched_lock_waits  8 tasks yield 2,000 times each on every CPU: takes
+ *                      of the scheduler's locks that found them held, per
+ *                      1,000 switches (rq=percpu: a lock per queue; make
+ *                      bench also boots rq=global, one lock for all).
  */
 #include "boot.h"
 #include "kstring.h"
@@ -391,6 +395,40 @@ static void bench_smp_balance(void)
     report("smp_balance_ticks", bal_ticks, extra);
 }
 
+/* Who waits for which scheduler lock: 8 tasks on 4 CPUs yield to each
+ * other 2,000 times each, a switch per yield. With rq=percpu each CPU's
+ * yields take its own queue's lock alone; with rq=global every switch on
+ * every CPU takes the one shared lock. */
+#define YIELDS 2000
+static int lock_yielder(void *arg)
+{
+    (void)arg;
+    for (unsigned i = 0; i < YIELDS; i++)
+        task_yield();
+    return 0;
+}
+
+static void bench_smp_sched_locks(void)
+{
+    struct sched_stats before, after;
+    struct task *t[8];
+    sched_get_stats(&before);
+    for (unsigned i = 0; i < 8; i++)
+        t[i] = task_create("yielder", lock_yielder, NULL);
+    for (unsigned i = 0; i < 8; i++)
+        if (t[i])
+            task_join(t[i]);
+    sched_get_stats(&after);
+    uint32_t switches = (uint32_t)(after.switches - before.switches);
+    uint32_t rq = after.rq_lock_contended - before.rq_lock_contended;
+    uint32_t sl = after.sched_lock_contended - before.sched_lock_contended;
+    char extra[128];
+    ksnprintf(extra, sizeof extra, " rq=%s cpus=%u switches=%u rq_lock_waits=%u sched_lock_waits=%u",
+              sched_rq_mode() == SCHED_RQ_GLOBAL ? "global" : "percpu", sched_ncpus(), (unsigned)switches,
+              (unsigned)rq, (unsigned)sl);
+    report("smp_sched_lock_waits", switches ? (rq + sl) * 1000u / switches : 0, extra); /* (small: no overflow) */
+}
+
 static int bench_all(uint64_t first);
 
 /* The bench's switch figures need a preemptive round robin (two spinners
@@ -475,6 +513,7 @@ static int bench_all(uint64_t first)
         bench_smp_wakeup();
         bench_smp_locks();
         bench_smp_balance();
+        bench_smp_sched_locks();
     }
     return 0;
 }

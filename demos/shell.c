@@ -183,6 +183,12 @@ static void cmd_stats(void)
     kprintf("ticks %u (idle %u), policy %s, %u ready\n", (unsigned)s.ticks, (unsigned)s.idle_ticks,
             sched_policy()->name, sched_nr_ready());
     kprintf("context switches %u (%u by preemption)\n", (unsigned)s.switches, (unsigned)s.preemptions);
+    if (sched_ncpus() > 1) {
+        kprintf("%u CPUs, rq=%s: %u tasks pulled from one queue to another\n", sched_ncpus(),
+                sched_rq_mode() == SCHED_RQ_GLOBAL ? "global" : "percpu", (unsigned)s.pulled);
+        kprintf("lock takes that waited: scheduler lock %u, run-queue locks %u\n", (unsigned)s.sched_lock_contended,
+                (unsigned)s.rq_lock_contended);
+    }
     kprintf("memory: %u KiB free of %u KiB, %u blocks in use\n", (unsigned)(m.free >> 10), (unsigned)(m.total >> 10),
             (unsigned)m.used_blocks);
     kprintf("sync: %u misuse reports, %u deadlocks, %u lock orders\n", y.misuse, y.deadlocks, y.lock_orders);

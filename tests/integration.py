@@ -929,13 +929,17 @@ def shell_demo_verdicts_test():
 
 def shell_workload_cpus2_test():
     """The shell's workload command on two CPUs gives the same lockstep
-    schedule as run=workload (the hand-worked answer)."""
+    schedule as run=workload (the hand-worked answer); stats then counts
+    the pulls and the lock takes that waited."""
     name = "shell-workload-cpus2"
-    problems, out = typed_shell(name, "sched rr quantum=2\nworkload course\nhalt\n", "run=shell cpus=2 hz=1000",
+    problems, out = typed_shell(name, "sched rr quantum=2\nworkload course\nstats\nhalt\n", "run=shell cpus=2 hz=1000",
                                 extra=["-smp", "2"])
     for row in ("  CPU0   AAAACC---", "  CPU1   -BBBADDDD"):
         if row not in out.splitlines():
             problems.append(Problem(f"no Gantt row '{row.strip()}' from the shell's workload on 2 CPUs", tail(out)))
+    if not re.search(r"^2 CPUs, rq=percpu: \d+ tasks pulled from one queue to another\n"
+                     r"lock takes that waited: scheduler lock \d+, run-queue locks \d+$", out, re.M):
+        problems.append(Problem("stats on 2 CPUs does not print the queues' and the locks' counts", tail(out)))
     return result(name, problems, log=log_path(name))
 
 
