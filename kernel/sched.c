@@ -538,7 +538,7 @@ static void balance(struct sched_cpu *me, bool idle_now)
  * another CPU if its queue is empty; its idle task if there is none. */
 static inline __attribute__((always_inline)) struct task *pick(struct sched_cpu *c)
 {
-    if (ncpus > 1 && c->rq->nr_ready == 0 && rq_mode == SCHED_RQ_PERCPU)
+    if (c->rq->nr_ready == 0 && ncpus > 1 && rq_mode == SCHED_RQ_PERCPU)
         balance(c, true); /* about to idle: look for work on the other CPUs first */
     struct task *next = policy->pick_next(c->rq);
     if (next) {
@@ -567,6 +567,17 @@ static void wait_off_cpu(struct task *t)
     klock_take(mine);
 }
 
+static void move_exiled(struct task *t);
+
+/* sched_finish_switch (sched.h), inline in schedule()'s own switch. */
+static inline __attribute__((always_inline)) void finish_switch(struct task *prev)
+{
+    /* Its registers are saved: it may be freed, or run elsewhere. */
+    __atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+    if (__builtin_expect(prev->exiled, 0))
+        move_exiled(prev);
+}
+
 /* Switch this CPU, c, from prev (no longer RUNNING) to next. The caller
  * has cleared need_resched (before any wait, so that a request made
  * meanwhile is kept). */
@@ -590,7 +601,7 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
     arch_cpu_set_current(next);
     next->on_cpu = true;
     struct arch_context *last = arch_switch(&prev->ctx, &next->ctx);
-    sched_finish_switch(list_entry(last, struct task, ctx));
+    finish_switch(list_entry(last, struct task, ctx));
 }
 
 /*
@@ -612,9 +623,10 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
  * through sched_finish_switch. (On the host, arch_switch returns at once:
  * the caller simply carries on as the new task.)
  */
-static void schedule(enum trace_reason why)
+static inline __attribute__((always_inline)) void schedule(enum trace_reason why)
 {
-    struct task *prev = this->current;
+    struct sched_cpu *c = this; /* (interrupts are off: we stay on it until the switch) */
+    struct task *prev = c->current;
 
     KASSERT(!arch_irq_enabled());
     KASSERT(prev->state != TASK_RUNNING);
@@ -624,9 +636,9 @@ static void schedule(enum trace_reason why)
      * outside the workload blocks, yields, sleeps, is preempted) goes to
      * this CPU's idle task, which is on no other CPU; the next tick's
      * decision picks what runs here. */
-    struct task *next = lockstep ? this->idle : pick(this);
-    this->need_resched = false;
-    switch_to(this, prev, next, why);
+    struct task *next = lockstep ? c->idle : pick(c);
+    c->need_resched = false;
+    switch_to(c, prev, next, why);
 }
 
 /* This CPU's last task, t, left it READY for a CPU its affinity allows
@@ -652,13 +664,7 @@ static __attribute__((noinline, cold)) void move_exiled(struct task *t)
     }
 }
 
-void sched_finish_switch(struct task *prev)
-{
-    /* Its registers are saved: it may be freed, or run elsewhere. */
-    __atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
-    if (__builtin_expect(prev->exiled, 0))
-        move_exiled(prev);
-}
+void sched_finish_switch(struct task *prev) { finish_switch(prev); }
 
 /* CPU c's running task, prev, stays READY but leaves the CPU: back into
  * c's queue; or, if its affinity no longer allows c, into one it may use
@@ -723,7 +729,8 @@ void sched_make_ready(struct task *t, enum sched_why why)
 {
     /* Only a waiting task can be made ready (and so never the idle task,
      * which is only ever RUNNING or READY). */
-    KASSERT((1u << t->state) & (1u << TASK_NEW | 1u << TASK_BLOCKED | 1u << TASK_SLEEPING));
+    _Static_assert(TASK_SLEEPING == TASK_BLOCKED + 1, "the two waits are next to each other");
+    KASSERT(t->state - TASK_BLOCKED <= 1u || t->state == TASK_NEW);
     if (list_node_linked(&t->timer_node))
         list_remove(&t->timer_node); /* woken before its time (or its deadline) */
     if (trace_enabled)
@@ -1325,8 +1332,10 @@ void sched_tick(void)
         }
         curr->ticks++; /* the tick that just ended was spent running curr */
         clock_tick(curr); /* CPU 0's ticks are the clock */
-        klock_drop(&sched_klock);
-        rq_lock(c->rq);
+        if (klock_smp) { /* (one test for both: the tick is the hottest path there is) */
+            klock_drop(&sched_klock);
+            rq_lock(c->rq);
+        }
     } else if (curr->burst) {
         /* Charged under the scheduler lock, before our queue's (retiring
          * curr may wake its joiner, whose queue may be ours). */
