@@ -95,8 +95,8 @@ def draw(tasks, result):
                 out.append(f'<rect class="run" data-task="{html.escape(name)}" data-cpu="{k}" '
                            f'x="{left + start * cell}" y="{y + 2}" '
                            f'width="{n * cell}" height="{row - 6}" fill="{colour[name]}" stroke="#333"/>')
-                for c in range(start, start + n) if ncpus > 1 else ():  # which CPU, in each cell
-                    out.append(f'<text x="{left + c * cell + cell / 2}" y="{y + 18}" text-anchor="middle" '
+                for x in range(start, start + n) if ncpus > 1 else ():  # which CPU, in each cell
+                    out.append(f'<text x="{left + x * cell + cell / 2}" y="{y + 18}" text-anchor="middle" '
                                f'font-size="10" fill="#fff">{k}</text>')
         # arrival: a triangle; completion: a bar
         ax, cx = left + a * cell, left + c * cell
