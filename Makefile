@@ -12,6 +12,10 @@
 #   make boot CMDLINE="..."   boot the kernel directly (-kernel), serial on the terminal
 #   CPUS=N          with run, boot, debug, qemu-gdb, gantt: N CPUs (QEMU -smp N; default 1)
 #   make disasm     build/tourniquet.asm, the annotated disassembly
+#   make web        build/web/: the kernel in a web page (v86), to serve or copy to any host
+#   make web-serve  build it and serve it on http://localhost:8086/ (PORT=N for another)
+#   make web-bench  the page in Chromium against QEMU: time to the shell prompt, speed
+#   make web-deps   install what the page and its browser tests need (npm ci, chromium)
 #   make deps       install the Debian packages (as root) or say which are missing
 #   make host-tests the host unit tests and the simulator, without running them
 #   make compile_commands.json   the compilation database for clangd & co. (bear)
@@ -283,6 +287,25 @@ gantt: deps $(KERNEL)
 bench: deps $(KERNEL)
 	$(PYTHON) tools/bench.py
 
+# ---- The web page ---------------------------------------------------------------
+
+WEB  = $(BUILD)/web
+PORT ?= 8086
+
+web: $(KERNEL)
+	@tools/web-deps.sh --npm
+	@$(PYTHON) tools/web.py build $(KERNEL) $(WEB)
+
+web-serve: web
+	@$(PYTHON) tools/web.py serve $(WEB) $(PORT)
+
+web-bench: web
+	@tools/web-deps.sh
+	@$(PYTHON) tools/web.py bench $(WEB) $(KERNEL)
+
+web-deps:
+	tools/web-deps.sh
+
 disasm: $(KERNEL)
 	objdump -d -S -M intel $(KERNEL) > $(BUILD)/tourniquet.asm
 	@echo "wrote $(BUILD)/tourniquet.asm"
@@ -303,4 +326,4 @@ help:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps iso run boot debug qemu-gdb test bench disasm clean host-tests sim gantt
+.PHONY: all deps iso run boot debug qemu-gdb test bench disasm clean host-tests sim gantt web web-serve web-bench web-deps

@@ -1024,6 +1024,65 @@ def smp_input_test():
 
 # The checks that are not boots, in the order tests/run_tests.py lists them
 # (after host, agree/ and boot/).
+def web_test():
+    """The web page (make web-serve) in headless Chromium: the real kernel booted by
+    v86 runs test=all (the page lists its KTAP verdicts, all ok), the
+    course's workload under srt (the page's table says 6.25 / 2.75, its
+    chart is tools/gantt.py's picture of the same transcript, byte for byte,
+    and the COM2 trace arrives as JSON), then help and ps typed in the
+    page's terminal, a VGA screen that is not blank, and the form's presets
+    and Boot button (web/test/check.mjs). Skipped, saying why, without node,
+    web/node_modules (npm ci) or Chromium."""
+    name = "web"
+    web = os.path.join(ROOT, "web")
+    chromium = os.environ.get("TQ_CHROMIUM", "/usr/bin/chromium")
+    if not shutil.which("node"):
+        return result(name, skip="node is not installed (apt-get install nodejs npm)")
+    if not os.path.isdir(os.path.join(web, "node_modules", "playwright-core")):
+        return result(name, skip="web/node_modules is missing (cd web && npm ci)")
+    if not os.path.exists(chromium):
+        return result(name, skip=f"no Chromium at {chromium} (apt-get install chromium)")
+    # `make web-serve` itself, on a free port (PORT=0): it builds build/web/ and prints the URL.
+    server = subprocess.Popen(["make", "-s", "web-serve", "PORT=0"], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    said = []
+    try:
+        for line in server.stdout:
+            said.append(line)
+            if re.match(r"web: Tourniquet at http://localhost:\d+/", line) or len(said) > 50:
+                break
+        url = re.search(r"http://localhost:(\d+)/", "".join(said))
+        if not url:
+            return result(name, ["make web-serve did not print the page's URL: " + "".join(said).strip()])
+        scratch = os.path.join(BUILD, "test-logs", "web")
+        os.makedirs(scratch, exist_ok=True)
+        env = dict(os.environ, TQ_WEB_URL=f"http://127.0.0.1:{url.group(1)}/", TQ_WEB_OUT=scratch,
+                   TQ_CHROMIUM=chromium)
+        p = subprocess.run(["node", os.path.join(web, "test", "check.mjs")], env=env, capture_output=True,
+                           text=True, timeout=600)
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait()
+    log = write_log(name, p.stdout + p.stderr)
+    try:
+        checks = json.loads(p.stdout.strip().splitlines()[-1])["checks"]
+    except (IndexError, ValueError, KeyError):
+        return result(name, [f"web/test/check.mjs printed no results (exit {p.returncode})"], log=log,
+                      text=p.stdout + p.stderr)
+    problems = [f"{c['name']}: {c['why']}" for c in checks if not c["ok"]]
+    if len(checks) < 15:
+        problems.append(f"only {len(checks)} browser checks ran")
+    transcript = os.path.join(scratch, "workload-transcript.txt")
+    if os.path.exists(transcript):
+        drawn = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gantt.py"), transcript, "-o", "-"],
+                               capture_output=True, text=True).stdout
+        with open(os.path.join(scratch, "workload-page.svg")) as f:
+            if f.read() != drawn:
+                problems.append("the page's Gantt SVG differs from tools/gantt.py's for the same transcript "
+                                f"(both in {os.path.relpath(scratch, ROOT)})")
+    return result(name, problems, log=log)
+
+
 CHECKS = [
     ("gdb-switch", gdb_test),
     ("gdb-commands", gdb_commands_test),
@@ -1032,6 +1091,7 @@ CHECKS = [
     ("gdb-no-target", gdb_no_target_test),
     ("gdb-any-folder", gdb_any_folder_test),
     ("readme-bench", readme_bench_test),
+    ("web", web_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),
     ("shell-demo-verdicts", shell_demo_verdicts_test),
     ("shell-workload-cpus2", shell_workload_cpus2_test),

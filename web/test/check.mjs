@@ -1,0 +1,168 @@
+// check.mjs - the web page in headless Chromium (tests/integration.py's
+// web check runs it; it needs web/node_modules and a Chromium).
+//
+//   TQ_WEB_URL=http://127.0.0.1:PORT/ TQ_WEB_OUT=DIR node web/test/check.mjs
+//
+// Boots the real kernel in the page three times and prints one JSON line:
+// {"checks": [{"name", "ok", "why"}...]}. It also writes, into DIR, the
+// workload's serial transcript and the SVG the page drew, which the Python
+// side compares with tools/gantt.py's picture of the same transcript.
+import { chromium } from "playwright-core";
+import { writeFileSync } from "fs";
+import { inflateSync } from "zlib";
+import { join } from "path";
+
+const url = process.env.TQ_WEB_URL;
+const outDir = process.env.TQ_WEB_OUT;
+const checks = [];
+const check = (name, ok, why) => checks.push({ name, ok: !!ok, why: ok ? "" : why });
+
+const browser = await chromium.launch({
+  executablePath: process.env.TQ_CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"],
+});
+
+async function open(cmdline) {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+  const errors = [];
+  page.on("pageerror", e => errors.push(String(e)));
+  await page.goto(`${url}index.html?cmdline=${encodeURIComponent(cmdline)}`);
+  return { page, errors };
+}
+
+// Wait until fn() (run in the page) is true, or `seconds` pass; returns whether it became true.
+async function until(page, fn, seconds, arg) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout: seconds * 1000, polling: 200 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// How many colours a PNG (8-bit RGB or RGBA, as Chromium's screenshots are) shows, up to 64.
+function pngColours(png) {
+  let pos = 8, width = 0, height = 0, channels = 4;
+  const idat = [];
+  while (pos < png.length) {
+    const len = png.readUInt32BE(pos), type = png.toString("latin1", pos + 4, pos + 8);
+    const data = png.subarray(pos + 8, pos + 8 + len);
+    if (type === "IHDR") {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      channels = data[9] === 6 ? 4 : 3;
+    } else if (type === "IDAT") idat.push(data);
+    pos += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat)), stride = width * channels;
+  const prev = Buffer.alloc(stride), cur = Buffer.alloc(stride), seen = new Set();
+  for (let y = 0; y < height; y++) {
+    const f = raw[y * (stride + 1)], line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let i = 0; i < stride; i++) {
+      const a = i >= channels ? cur[i - channels] : 0, b = prev[i], c = i >= channels ? prev[i - channels] : 0;
+      const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+      const pred = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][f];
+      cur[i] = (line[i] + pred) & 255;
+    }
+    for (let x = 0; x < width && seen.size < 64; x++)
+      seen.add(cur.readUIntBE(x * channels, 3));
+    cur.copy(prev);
+  }
+  return seen.size;
+}
+
+const tail = (text, n = 6) => text.replace(/\r/g, "").trim().split("\n").slice(-n).join(" | ");
+
+try {
+  // 1. Every in-kernel test: the KTAP verdicts as the page lists them.
+  {
+    const { page, errors } = await open("test=all exit=1");
+    const ended = await until(page, () => window.tq && window.tq.state.exitStatus !== null, 180);
+    const s = await page.evaluate(() => window.tq.state);
+    const items = await page.$$eval("#verdicts li", lis => lis.map(li => [li.className, li.textContent]));
+    check("ktap-ends", ended && s.exitStatus === 33,
+          `test=all did not end with status 33 (status ${s.exitStatus}; last lines: ${tail(s.transcript)})`);
+    const bad = s.verdicts.filter(v => !v.ok).map(v => v.name);
+    const plan = /^1\.\.(\d+)\r?$/m.exec(s.transcript);
+    const planned = plan ? +plan[1] : 0;
+    check("ktap-all-ok", planned >= 9 && s.verdicts.length === planned && bad.length === 0,
+          `${s.verdicts.length} verdicts of the ${planned} planned (1..N), not ok: ${bad.join(", ") || "none"}`);
+    check("ktap-listed", items.length === s.verdicts.length && items.every(([cls, text]) => cls === "ok" && text.startsWith("ok ")),
+          `the page lists ${items.length} verdicts for the ${s.verdicts.length} the kernel printed`);
+    // (exit=1: the kernel halts with interrupts off at the end, which v86 reports as HALT)
+    check("no-page-errors-tests", errors.every(e => /HALT/.test(e)), `page errors: ${errors.join("; ")}`);
+    await page.close();
+  }
+
+  // 2. The course's workload under srt: table, chart, trace; then the shell.
+  {
+    const { page, errors } = await open("run=workload workload=course sched=srt");
+    const drawn = await until(page, () => window.tq && window.tq.state.runs.length > 0, 120);
+    const s = await page.evaluate(() => window.tq.state);
+    const avg = await page.$$eval("#metrics tr.average td", tds => Object.fromEntries(
+      tds.filter(td => td.dataset.key).map(td => [td.dataset.key, td.textContent])));
+    check("workload-result", drawn, `no RESULT line within 120 s (last lines: ${tail(s.transcript)})`);
+    check("workload-table", avg.avg_turnaround === "6.25" && avg.avg_waiting === "2.75",
+          `the page's table says turnaround ${avg.avg_turnaround}, waiting ${avg.avg_waiting} (course answer: 6.25, 2.75)`);
+    const runs = await page.$$eval("#gantt svg rect.run", rs => rs.map(r => r.dataset.task + ":" + r.getAttribute("width")));
+    check("workload-chart", runs.join(",") === "A:24,A:96,B:72,C:48,D:96",
+          `the chart's runs are ${runs.join(",")} (A:1+4, B:3, C:2, D:4 ticks of 24 px expected)`);
+    writeFileSync(join(outDir, "workload-transcript.txt"), s.transcript, "latin1");
+    writeFileSync(join(outDir, "workload-page.svg"), await page.evaluate(() => window.tq.state.svg));
+
+    const traced = await until(page, () => !document.getElementById("download").disabled, 30);
+    let trace = null;
+    try {
+      trace = JSON.parse(await page.evaluate(() => new TextDecoder().decode(new Uint8Array(window.tq.state.trace))
+        .slice(new TextDecoder().decode(new Uint8Array(window.tq.state.trace)).lastIndexOf('{"displayTimeUnit"'))));
+    } catch (e) {
+      trace = null;
+    }
+    check("trace-json", traced && trace && Array.isArray(trace.traceEvents) && trace.traceEvents.length > 10,
+          `the COM2 trace did not arrive as Chrome Trace Event JSON (download button ${traced ? "on" : "off"})`);
+
+    const prompt = await until(page, () => window.tq.state.promptAfter !== null, 60);
+    check("shell-prompt", prompt, `no shell prompt after the workload (last lines: ${tail(s.transcript)})`);
+    await page.click("#term");
+    await page.keyboard.type("help\n");
+    const helped = await until(page, () => /Commands:[\s\S]*stats/.test(window.tq.terminalText()), 30);
+    await page.keyboard.type("ps\n");
+    const psed = await until(page, () => /tourniquet> ps\n +id +name +state[^\n]*\n +0 +idle /.test(window.tq.terminalText()), 30);
+    const text = await page.evaluate(() => window.tq.terminalText());
+    check("shell-help", helped, `help typed in the terminal got no command list (terminal ends: ${tail(text)})`);
+    check("shell-ps", psed, `ps typed in the terminal did not list the tasks (terminal ends: ${tail(text)})`);
+    const colours = pngColours(await (await page.$("#screen")).screenshot());
+    check("vga-not-blank", colours > 2, `a screenshot of the VGA screen shows ${colours} colour(s): blank`);
+    const vgaText = await page.$eval("#screen .text", d => d.textContent);
+    check("vga-text", /Tourniquet/.test(vgaText) && /tourniquet> /.test(vgaText),
+          `the VGA screen's text does not show the banner and the prompt: ${vgaText.slice(0, 200)}`);
+    check("no-page-errors-workload", errors.length === 0, `page errors: ${errors.join("; ")}`);
+    await page.close();
+  }
+
+  // 3. The form: a preset fills the fields and the command line, and Boot boots it.
+  {
+    const { page, errors } = await open("run=shell");
+    await until(page, () => window.tq && window.tq.state.promptAfter !== null, 60);
+    await page.selectOption("#preset", { label: "Course example, round robin, quantum 2" });
+    const line = await page.inputValue("#cmdline");
+    const fields = [await page.inputValue("#sched"), await page.inputValue("#quantum"), await page.inputValue("#run")];
+    check("form-preset", line === "run=workload workload=course sched=rr quantum=2" &&
+          fields.join(" ") === "rr 2 workload", `the preset gave '${line}' and fields ${fields.join(" ")}`);
+    await page.fill("#quantum", "3");
+    await page.dispatchEvent("#quantum", "input");
+    const edited = await page.inputValue("#cmdline");
+    check("form-edit", edited === "run=workload workload=course sched=rr quantum=3", `quantum 3 gave '${edited}'`);
+    await page.click("#boot");
+    const rebooted = await until(page, () => window.tq.state.runs.length > 0, 120);
+    const result = await page.evaluate(() => window.tq.state.runs.length ? window.tq.state.runs[0].result : {});
+    check("form-boot", rebooted && result.policy === "rr" && result.quantum === "3",
+          `Boot did not run the form's workload (result: ${JSON.stringify(result)})`);
+    check("no-page-errors-form", errors.length === 0, `page errors: ${errors.join("; ")}`);
+    await page.close();
+  }
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify({ checks }));
