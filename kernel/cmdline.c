@@ -47,6 +47,8 @@ static const char *rq_name(unsigned i)
 
 static const struct option options[] = {
     {"hz", OPT_UINT, &kconfig.hz, 19, 10000, NULL, "timer interrupts per second"},
+    {"slow", OPT_UINT, &kconfig.slow, 0, 2000, NULL,
+     "to watch it unfold: a tick every N ms (the timer at 1000 Hz, every Nth interrupt a tick; overrides hz; 0: off)"},
     {"jitter", OPT_UINT, &kconfig.jitter, 0, 50, NULL, "vary each timer period at random by up to this %, from seed="},
     {"sched", OPT_CHOICE, &kconfig.sched, 0, 0, policy_name, "scheduling policy"},
     {"quantum", OPT_UINT, &sched_config.quantum, 1, 1000, NULL, "time slice, in ticks (rr, prio, mlfq's top level, lottery, stride, fair)"},

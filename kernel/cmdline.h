@@ -14,6 +14,7 @@
 
 struct kconfig {
     uint32_t hz;       /* timer interrupts per second */
+    uint32_t slow;     /* slow=N: a tick every N ms (the timer at 1000 Hz, every Nth interrupt); 0: off */
     uint32_t jitter;   /* % of random variation of each timer period (seed=) */
     const char *sched; /* scheduling policy name */
     const char *test;  /* in-kernel test to run ("" for none) */

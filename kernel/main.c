@@ -54,12 +54,19 @@ static void heap_init(const struct boot_info *bi)
             bi->nregions, (unsigned)(size >> 10), (void *)bi->image_end);
 }
 
+/* This CPU's timer as the command line asks: hz interrupts per second, each
+ * a tick; with slow=N, 1000 a second and every Nth a tick (N ms per tick). */
+static void timer_start(void)
+{
+    arch_timer_start(kconfig.slow ? 1000 : kconfig.hz, kconfig.slow ? kconfig.slow : 1);
+}
+
 /* The first code of every other CPU, on its idle task's stack, interrupts
  * off: take tasks from now on, start this CPU's timer, and idle. */
 static void ap_entry(void)
 {
     sched_cpu_online();
-    arch_timer_start(kconfig.hz);
+    timer_start();
     arch_irq_enable();
     for (;;)
         arch_idle();
@@ -134,12 +141,16 @@ void kernel_main(struct boot_info *bi)
     KASSERT(policy != NULL); /* cmdline only accepts registered names */
     sched_set_rq_mode(kconfig.rq[0] == 'g' ? SCHED_RQ_GLOBAL : SCHED_RQ_PERCPU);
     sched_init(policy, task_init_idle(bi->boot_stack, bi->boot_stack_size));
-    kprintf("sched: policy %s, quantum %u tick(s), timer %u Hz\n", policy->name,
-            (unsigned)sched_config.quantum, (unsigned)kconfig.hz);
+    if (kconfig.slow)
+        kprintf("sched: policy %s, quantum %u tick(s), a tick every %u ms (slow=%u; the timer at 1000 Hz)\n",
+                policy->name, (unsigned)sched_config.quantum, (unsigned)kconfig.slow, (unsigned)kconfig.slow);
+    else
+        kprintf("sched: policy %s, quantum %u tick(s), timer %u Hz\n", policy->name,
+                (unsigned)sched_config.quantum, (unsigned)kconfig.hz);
 
     input_init();
     arch_input_start();
-    arch_timer_start(kconfig.hz);
+    timer_start();
     if (kconfig.jitter) {
         arch_timer_jitter(kconfig.jitter, sched_config.seed);
         kprintf("sched: timer jitter up to %u%%, seed %u\n", (unsigned)kconfig.jitter, (unsigned)sched_config.seed);

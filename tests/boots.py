@@ -116,6 +116,9 @@ BOOTS = [
     Boot("doublefault", "test=doublefault hz=1000", status=37, expect=DOUBLEFAULT),
     Boot("clock-hz1000", "test=clock hz=1000", check=lambda out: check_clock(out, 1000)),
     Boot("clock-hz250", "test=clock hz=250", check=lambda out: check_clock(out, 250)),
+    # slow=N: N ms per tick, the timer at 1000 Hz; on one CPU (the PIT) and on two (the LAPIC timers)
+    Boot("clock-slow3", "test=clock slow=3", check=lambda out: check_clock(out, 1000, 3)),
+    Boot("clock-slow7-cpus2", "test=clock slow=7 cpus=2", extra=["-smp", "2"], check=lambda out: check_clock(out, 1000, 7)),
     Boot("bad-cmdline", "hz=5 quantum=abc sched=nope bogus=1 oops test=join", expect=BAD_CMDLINE),
     Boot("help", "help test=join hz=1000", expect=HELP),
     # The course's worked examples, on real context switches.

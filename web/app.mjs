@@ -21,6 +21,7 @@ const PRESETS = [
   ["Course example, round robin, quantum 2", "run=workload workload=course sched=rr quantum=2"],
   ["Course example, priorities", "run=workload workload=course sched=prio"],
   ["Course example, MLFQ", "run=workload workload=course sched=mlfq"],
+  ["Course example, round robin, slowly (a tick every 250 ms)", "run=workload workload=course sched=rr quantum=2 slow=250"],
   ["Exercise, round robin, quantum 3", "run=workload workload=exercise sched=rr quantum=3"],
   ["Mixed CPU and I/O tasks, fair", "run=workload workload=mixed sched=fair"],
   ["Every in-kernel test", "test=all exit=1"],
@@ -62,7 +63,7 @@ function fill(select, values) {
 }
 
 function defaults() {
-  for (const key of ["quantum", "aging", "boost", "seed", "hz", "jitter"])
+  for (const key of ["quantum", "aging", "boost", "seed", "hz", "slow", "jitter"])
     $(key).value = options[key] ? options[key].now : "";
   $("sched").value = options.sched.now;
   $("run").value = "workload";
@@ -83,7 +84,7 @@ function formCmdline() {
   }
   const workload = !$("test").value && $("run").value === "workload";
   if (workload || $("sched").value !== options.sched.now) parts.push(`sched=${$("sched").value}`); /* (a workload says which) */
-  for (const key of ["quantum", "aging", "boost", "seed", "hz", "jitter"])
+  for (const key of ["quantum", "aging", "boost", "seed", "hz", "slow", "jitter"])
     if ($(key).value !== "" && $(key).value !== options[key].now) parts.push(`${key}=${$(key).value}`);
   if ($("exit").checked) parts.push("exit=1");
   return parts.join(" ");

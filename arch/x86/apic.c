@@ -172,11 +172,18 @@ void lapic_timer_start(unsigned hz)
 }
 
 /* From the timer vector, on every CPU: with jitter on, start the next
- * (one-shot) period. Interrupt context. */
-void lapic_timer_tick(struct x86_cpu *c)
+ * (one-shot) period. Returns whether this interrupt is a tick (slow ticks:
+ * one in x86_timer_every, counted per CPU). Interrupt context. */
+bool lapic_timer_tick(struct x86_cpu *c)
 {
     if (jitter_percent)
         lw(LAPIC_TIMER_INIT, jittered(c));
+    if (x86_timer_every > 1) {
+        if (++c->subticks < x86_timer_every)
+            return false;
+        c->subticks = 0;
+    }
+    return true;
 }
 
 /* Remember the jitter for LAPIC timers started from now on (arch_timer_jitter). */

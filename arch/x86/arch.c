@@ -38,11 +38,13 @@ void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size,
 }
 
 unsigned x86_timer_hz;
+unsigned x86_timer_every = 1;
 
 /* The PIT while only the boot CPU runs; this CPU's local APIC timer once
  * others have been started (smp.c switches the boot CPU over itself). */
-void arch_timer_start(unsigned hz)
+void arch_timer_start(unsigned hz, unsigned every)
 {
+    x86_timer_every = every ? every : 1;
     if (x86_apic_mode) {
         lapic_timer_start(hz);
         return;

@@ -20,6 +20,8 @@
 static uint32_t base_divisor;
 static uint32_t jitter_span; /* the divisor varies in [base - span, base + span] */
 static uint32_t jitter_state;
+static uint32_t subticks;    /* interrupts since the last tick (x86_timer_every) */
+bool pit_special;            /* jitter on, or slow ticks: pit_tick has work (x86.h) */
 
 static void load(uint32_t divisor)
 {
@@ -34,6 +36,7 @@ void pit_init(unsigned hz)
     if (divisor > 0xffff)
         divisor = 0xffff;
     base_divisor = divisor;
+    pit_special = jitter_span || x86_timer_every > 1;
     outb(PIT_CMD, 0x34); /* channel 0, lo/hi byte, mode 2, binary */
     load(divisor);
 }
@@ -43,15 +46,23 @@ void arch_timer_jitter(unsigned percent, uint32_t seed)
     lapic_timer_jitter(percent, seed); /* for LAPIC timers started from now on */
     jitter_span = base_divisor * percent / 100;
     jitter_state = seed;
+    pit_special = jitter_span || x86_timer_every > 1;
 }
 
-/* Called on every timer interrupt: with jitter on, choose the length of the
- * period after the current one (mode 2 loads a new count when the current
- * period ends). */
-void pit_tick(void)
+/* pit_tick's work (x86.h), when there is some: with jitter on, choose the
+ * length of the period after the current one (mode 2 loads a new count
+ * when the current period ends). Returns whether this interrupt is a tick
+ * (slow ticks: one in x86_timer_every). */
+bool pit_tick_special(void)
 {
-    if (!jitter_span)
-        return;
-    uint32_t d = base_divisor - jitter_span + prng_next(&jitter_state) % (2 * jitter_span + 1);
-    load(d > 0xffff ? 0xffff : d < 2 ? 2 : d);
+    if (__builtin_expect(jitter_span != 0, 0)) {
+        uint32_t d = base_divisor - jitter_span + prng_next(&jitter_state) % (2 * jitter_span + 1);
+        load(d > 0xffff ? 0xffff : d < 2 ? 2 : d);
+    }
+    if (__builtin_expect(x86_timer_every > 1, 0)) {
+        if (++subticks < x86_timer_every)
+            return false;
+        subticks = 0;
+    }
+    return true;
 }

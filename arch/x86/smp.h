@@ -60,7 +60,7 @@ void lapic_eoi(void);
 void lapic_send_ipi(uint32_t apic_id, uint32_t icr_low); /* waits until the IPI has been sent */
 void lapic_timer_calibrate(void);  /* boot CPU, once: LAPIC counts per PIT 10 ms */
 void lapic_timer_start(unsigned hz); /* this CPU */
-void lapic_timer_tick(struct x86_cpu *c); /* from the timer vector: jitter's next period */
+bool lapic_timer_tick(struct x86_cpu *c); /* from the timer vector: jitter's next period; is it a tick? */
 void lapic_timer_jitter(unsigned percent, uint32_t seed);
 void ioapic_route_isa(const struct x86_topology *t, unsigned irq, uint32_t apic_id);
 void pit_wait_us(uint32_t us);   /* busy wait on PIT channel 2 (not the TSC: -icount) */

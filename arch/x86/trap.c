@@ -98,8 +98,8 @@ static __attribute__((noinline)) void apic_interrupt(uint32_t v)
     sched_irq_enter();
     if (v == VEC_LAPIC_TIMER) {
         c->timer_ticks++;
-        lapic_timer_tick(c);
-        sched_tick();
+        if (lapic_timer_tick(c))
+            sched_tick();
     } else if (v == VEC_RESCHED) {
         c->resched_ipis++; /* the work is sched_irq_exit's: a need-resched flag */
     } else if (v == VEC_IOAPIC_BASE + IRQ_COM1) {
@@ -122,8 +122,8 @@ void trap_dispatch(struct trap_frame *f)
             return;
         sched_irq_enter();
         if (irq == IRQ_TIMER) {
-            pit_tick();
-            sched_tick();
+            if (pit_tick())
+                sched_tick();
         } else if (irq == IRQ_COM1) {
             serial_irq();
         } else if (irq == IRQ_KEYBOARD) {

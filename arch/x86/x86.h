@@ -8,6 +8,7 @@
 #define X86_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "trap_frame.h"
@@ -93,6 +94,7 @@ struct x86_cpu {
     void *current;               /* 12: the core's running task (arch_cpu_current) */
     uint32_t apic_id;            /* local APIC id (not the same as id) */
     volatile uint32_t timer_ticks;   /* interrupts taken from this CPU's timer */
+    uint32_t subticks;               /* ...since its last tick (x86_timer_every) */
     volatile uint32_t resched_ipis;  /* reschedule IPIs taken */
     volatile uint32_t started;   /* set by the CPU once it reached its entry */
     uint32_t jitter_state;       /* LAPIC timer jitter: this CPU's generator */
@@ -126,9 +128,14 @@ void pic_eoi(unsigned irq);
 int pic_is_spurious(unsigned irq);
 /* arch.c */
 extern unsigned x86_timer_hz; /* the boot CPU's arch_timer_start(hz), for the switch to its LAPIC timer */
+extern unsigned x86_timer_every; /* timer interrupts per tick (arch_timer_start's `every`) */
 /* pit.c */
 void pit_init(unsigned hz);
-void pit_tick(void);
+/* Every IRQ 0: is it a tick? Yes, at once, unless jitter or slow ticks give
+ * the PIT work (pit.c): the timer path stays as short as it was. */
+extern bool pit_special;
+bool pit_tick_special(void);
+static inline bool pit_tick(void) { return !pit_special || pit_tick_special(); }
 /* trap.c */
 void trap_dispatch(struct trap_frame *f);
 __attribute__((noreturn)) void x86_double_fault(void);

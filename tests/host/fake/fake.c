@@ -168,7 +168,7 @@ void arch_cpu_relax(void)
     }
 }
 
-void arch_timer_start(unsigned hz) { fake_timer_hz = hz; }
+void arch_timer_start(unsigned hz, unsigned every) { fake_timer_hz = hz, (void)every; }
 void arch_timer_jitter(unsigned percent, uint32_t seed) { (void)percent, (void)seed; }
 void arch_input_start(void) {}
 void arch_input_resume(void) {}

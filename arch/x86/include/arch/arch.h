@@ -126,17 +126,19 @@ static inline uint64_t arch_cycles(void)
 
 /* ---- The timer ------------------------------------------------------ */
 
-/* Start THIS CPU's periodic timer at `hz` interrupts per second. From then
- * on, each tick runs, in interrupt context: sched_irq_enter(), sched_tick(),
- * the end-of-interrupt, sched_irq_exit() (kernel/sched.h). The caller
- * enables interrupts when it is ready for them.
+/* Start THIS CPU's periodic timer at `hz` interrupts per second, of which
+ * every `every`-th is a tick (1: each one; more: slow ticks, slow=N, which
+ * stay as exact as the timer). From then on, each interrupt runs, in
+ * interrupt context: sched_irq_enter(), sched_tick() if it is a tick, the
+ * end-of-interrupt, sched_irq_exit() (kernel/sched.h). The caller enables
+ * interrupts when it is ready for them.
  * While only the boot CPU runs, this is the PIT (through the 8259 PIC).
  * Once arch_cpu_start has started another CPU, every CPU (the boot CPU
  * switches over by itself at that moment) uses its local APIC timer,
  * calibrated once against the PIT, and devices go through the I/O APIC.
  * (For now only CPU 0 calls the sched_* hooks: see the SMP core comments
  * in arch/x86/trap.c.) */
-void arch_timer_start(unsigned hz);
+void arch_timer_start(unsigned hz, unsigned every);
 
 /* Make each timer period vary at random by up to `percent` % around 1/hz,
  * from a seeded generator: different interleavings, each one replayable.

@@ -62,7 +62,7 @@ static inline bool arch_test_and_set(volatile uint32_t *p)
 
 static inline uint64_t arch_cycles(void) { return fake_cycles++; }
 
-void arch_timer_start(unsigned hz);
+void arch_timer_start(unsigned hz, unsigned every);
 void arch_input_start(void);
 void arch_input_resume(void);
 
