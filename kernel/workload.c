@@ -339,10 +339,19 @@ void workload_tick(struct workload_run *r, unsigned cpu, struct task *curr, uint
             r->first[who] = (uint32_t)cell;
         }
     }
-    if (cell < WL_MAX_TICKS && cpu < WL_MAX_CPUS)
+    if (cell < WL_MAX_TICKS && cpu < WL_MAX_CPUS) {
         r->gantt[cpu][cell] = who;
-    if (cpu + 1 == r->ncpus)
-        panel_draw(r, (uint32_t)cell + 1); /* once per tick, when every CPU is in */
+        r->level[cpu][cell] = who == WL_IDLE ? 0 : (uint8_t)curr->level;
+    }
+    if (cpu + 1 == r->ncpus) { /* once per tick, when every CPU is in */
+        /* Who spent the tick in an I/O wait (SLEEPING: a workload task
+         * sleeps only for its I/O), as the clock sees it before waking
+         * anyone: the whole of [cell, cell + 1). */
+        for (unsigned i = 0; i < r->w->n && cell < WL_MAX_TICKS; i++)
+            if (r->tasks[i] && r->tasks[i]->state == TASK_SLEEPING)
+                r->io[i][cell / 8] |= (uint8_t)(1u << (cell % 8));
+        panel_draw(r, (uint32_t)cell + 1);
+    }
 }
 
 void workload_task_done(struct workload_run *r, struct task *t, uint64_t now)
@@ -388,6 +397,49 @@ static char symbol(const struct workload *w, unsigned i)
             return *n;
         }
     return w->task[i].name[0];
+}
+
+static bool in_io(const struct workload_run *r, unsigned task, uint32_t c)
+{
+    return r->io[task][c / 8] & (1u << (c % 8));
+}
+
+/* " io=S:L,S:L": the ticks task i spent in I/O waits, as runs (nothing if none). */
+static void print_io(const struct workload_run *r, unsigned i, uint32_t len)
+{
+    bool any = false;
+    for (uint32_t c = 0; c < len;) {
+        if (!in_io(r, i, c)) {
+            c++;
+            continue;
+        }
+        uint32_t e = c;
+        while (e < len && in_io(r, i, e))
+            e++;
+        kprintf("%s%u:%u", any ? "," : " io=", (unsigned)c, (unsigned)(e - c));
+        any = true;
+        c = e;
+    }
+}
+
+/* " levels=...": the level each CPU's task ran at, a digit per tick ('.'
+ * idle), one row per CPU with '/' between; only when some level was not 0
+ * (the policies with levels: mlfq's queues, prio's levels). */
+static void print_levels(const struct workload_run *r, uint32_t len)
+{
+    bool any = false;
+    for (unsigned k = 0; k < r->ncpus; k++)
+        for (uint32_t c = 0; c < len; c++)
+            any |= r->gantt[k][c] != WL_IDLE && r->level[k][c] != 0;
+    if (!any)
+        return;
+    kprintf(" levels=");
+    for (unsigned k = 0; k < r->ncpus; k++) {
+        if (k)
+            kprintf("/");
+        for (uint32_t c = 0; c < len; c++)
+            kprintf("%c", r->gantt[k][c] == WL_IDLE ? '.' : r->level[k][c] < 10 ? '0' + r->level[k][c] : '+');
+    }
 }
 
 void workload_report(const struct workload_run *r, bool full)
@@ -499,10 +551,13 @@ void workload_report(const struct workload_run *r, bool full)
     }
 
     kprintf_serial_only(true); /* TASK and RESULT: for tools and tests, not for the VGA screen */
-    for (unsigned i = 0; i < w->n; i++)
-        kprintf("TASK name=%s arrival=%u burst=%u first=%u completion=%u turnaround=%u waiting=%u response=%u\n",
+    for (unsigned i = 0; i < w->n; i++) {
+        kprintf("TASK name=%s arrival=%u burst=%u first=%u completion=%u turnaround=%u waiting=%u response=%u",
                 w->task[i].name, (unsigned)w->task[i].arrival, (unsigned)w->task[i].burst, (unsigned)r->first[i],
                 (unsigned)r->completion[i], (unsigned)turn[i], (unsigned)wait[i], (unsigned)resp[i]);
+        print_io(r, i, len); /* its I/O waits, if it had any: start:length,... */
+        kprintf("\n");
+    }
     kprintf("RESULT policy=%s", sched_policy()->name);
     print_params();
     if (r->ncpus > 1)
@@ -525,6 +580,7 @@ void workload_report(const struct workload_run *r, bool full)
     kprintf(" switches=%u idle=%u", switches, idle);
     if (r->ncpus > 1)
         kprintf(" migrations=%u", migrations);
+    print_levels(r, len);
     kprintf("\n");
     kprintf_serial_only(false);
 }

@@ -59,6 +59,8 @@ struct workload_run {
     uint32_t length;            /* ticks from 0 to the last completion */
     unsigned ncpus;             /* CPUs it ran on: one Gantt row each */
     uint8_t gantt[WL_MAX_CPUS][WL_MAX_TICKS]; /* per CPU, the task index that ran during [t, t+1), or WL_IDLE */
+    uint8_t level[WL_MAX_CPUS][WL_MAX_TICKS]; /* ...and the level it ran at (mlfq's queue, prio's level) */
+    uint8_t io[WL_MAX_TASKS][WL_MAX_TICKS / 8]; /* bit t: the task was in an I/O wait during [t, t+1) */
 };
 
 /* Fill *w from a built-in name ("course", "exercise", "mixed") or a list

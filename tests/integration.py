@@ -1026,6 +1026,64 @@ def smp_input_test():
 
 # The checks that are not boots, in the order tests/run_tests.py lists them
 # (after host, agree/ and boot/).
+def gantt_io_levels_test():
+    """The mixed workload under mlfq: the TASK lines give the I/O waits
+    (io=start:length,...) of the two tasks that do I/O and of no other,
+    never while the task runs and only between its arrival and its
+    completion; the RESULT line's levels= has a digit per tick where a task
+    ran, '.' where the CPU idled, and each CPU-bound task's level only goes
+    down the queues (no boost within the run); tools/gantt.py hatches
+    exactly those waits and writes each run cell's level."""
+    name = "gantt-io-levels"
+    status, raw = boot(name, "run=workload workload=mixed sched=mlfq hz=1000")
+    out = raw.replace("\r", "")
+    problem = status_problem(status, 33, 60, clean(raw))
+    if problem:
+        return result(name, [problem], log=log_path(name))
+    tasks = [dict(kv.split("=", 1) for kv in m.split()) for m in re.findall(r"^TASK (.*)$", out, re.M)]
+    res = re.search(r"^RESULT (.*)$", out, re.M)
+    if len(tasks) != 4 or not res:
+        return result(name, ["no TASK/RESULT lines for the mixed workload"], log=log_path(name))
+    res = dict(kv.split("=", 1) for kv in res.group(1).split())
+    problems = []
+    schedule, cell = [], 0
+    for part in res["schedule"].split(","):
+        who, n = part.rsplit(":", 1)
+        schedule += [who] * int(n)
+    levels = res.get("levels", "")
+    if len(levels) != len(schedule) or any((c == ".") != (w == ".") for c, w in zip(levels, schedule)):
+        problems.append(f"levels={levels} does not follow the schedule ({len(schedule)} ticks, '.' where idle)")
+    io = {t["name"]: [tuple(map(int, p.split(":"))) for p in t["io"].split(",")] if "io" in t else [] for t in tasks}
+    if sorted(n for n, v in io.items() if v) != ["ED", "SH"]:
+        problems.append(f"tasks with io=: {sorted(n for n, v in io.items() if v)} (the mixed workload's ED and SH expected)")
+    for t in tasks:
+        for start, n in io[t["name"]]:
+            for c in range(start, start + n):
+                if c < len(schedule) and schedule[c] == t["name"]:
+                    problems.append(f"{t['name']} is in I/O at tick {c} while it runs")
+                if not int(t["arrival"]) <= c < int(t["completion"]):
+                    problems.append(f"{t['name']} is in I/O at tick {c}, outside [arrival, completion)")
+    for cpu_bound in ("CPU1", "CPU2"):
+        seen = [int(levels[c]) for c, w in enumerate(schedule) if w == cpu_bound and c < len(levels)]
+        if seen != sorted(seen) or not seen or seen[-1] == 0:
+            problems.append(f"{cpu_bound}'s levels {seen} do not only go down the queues")
+    svg_file = log_path(name + ".svg")
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "tools/gantt.py"), log_path(name), "-o", svg_file],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        return result(name, problems + ["gantt.py failed: " + p.stderr.strip()[:200]], log=log_path(name))
+    root = ET.parse(svg_file).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    hatched = sorted((int(r.get("x")), int(r.get("width"))) for r in root.iter(ns + "rect") if r.get("class") == "io")
+    want = sorted((70 + 24 * s0, 24 * n) for v in io.values() for s0, n in v)
+    if hatched != want:
+        problems.append(f"the SVG hatches {hatched}, the TASK lines' I/O waits are {want}")
+    digits = [t.text for t in root.iter(ns + "text") if t.get("font-size") == "10"]
+    if sorted(digits) != sorted(c for c in levels if c != "."):
+        problems.append("the SVG's run cells do not carry the levels of the RESULT line")
+    return result(name, problems, log=log_path(name))
+
+
 def web_test():
     """The web page (make web-serve) in headless Chromium: the real kernel booted by
     v86 runs test=all (the page lists its KTAP verdicts, all ok), the
@@ -1072,16 +1130,19 @@ def web_test():
         return result(name, [f"web/test/check.mjs printed no results (exit {p.returncode})"], log=log,
                       text=p.stdout + p.stderr)
     problems = [f"{c['name']}: {c['why']}" for c in checks if not c["ok"]]
-    if len(checks) < 15:
+    if len(checks) < 20:
         problems.append(f"only {len(checks)} browser checks ran")
-    transcript = os.path.join(scratch, "workload-transcript.txt")
-    if os.path.exists(transcript):
+    for run in ("workload", "mixed"):  # the course's under srt; tasks with I/O under mlfq (hatching, levels)
+        transcript = os.path.join(scratch, f"{run}-transcript.txt")
+        if not os.path.exists(transcript):
+            problems.append(f"the browser check wrote no {run} transcript")
+            continue
         drawn = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gantt.py"), transcript, "-o", "-"],
                                capture_output=True, text=True).stdout
-        with open(os.path.join(scratch, "workload-page.svg")) as f:
+        with open(os.path.join(scratch, f"{run}-page.svg")) as f:
             if f.read() != drawn:
-                problems.append("the page's Gantt SVG differs from tools/gantt.py's for the same transcript "
-                                f"(both in {os.path.relpath(scratch, ROOT)})")
+                problems.append(f"the page's Gantt SVG ({run}) differs from tools/gantt.py's for the same "
+                                f"transcript (both in {os.path.relpath(scratch, ROOT)})")
     return result(name, problems, log=log)
 
 
@@ -1093,6 +1154,7 @@ CHECKS = [
     ("gdb-no-target", gdb_no_target_test),
     ("gdb-any-folder", gdb_any_folder_test),
     ("readme-bench", readme_bench_test),
+    ("gantt-io-levels", gantt_io_levels_test),
     ("web", web_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),
     ("shell-demo-verdicts", shell_demo_verdicts_test),

@@ -11,8 +11,10 @@ prints,
 
 and draws the last run in the file: a row per task, one cell per tick along
 the x axis, a colour per task, a mark where each task arrives and where it
-completes, and the table of turnaround, waiting and response times beside
-it. Standard library only. `make gantt` runs a workload in QEMU and calls
+completes, its I/O waits hatched (a TASK line's io=start:length,...) apart
+from its time ready, the level it ran at in each cell (the RESULT line's
+levels=, for mlfq and prio), and the table of turnaround, waiting and
+response times beside it. Standard library only. `make gantt` runs a workload in QEMU and calls
 this script.
 """
 import argparse
@@ -67,13 +69,18 @@ def draw(tasks, result):
     height = max(bottom + 60, top + 22 * (len(names) + 3) + 20)
     params = " ".join(f"{k}={v}" for k, v in result.items()
                       if k not in ("policy", "workload", "schedule", "cpus") and not k.startswith("avg_")
-                      and k not in ("switches", "idle", "migrations"))
+                      and k not in ("switches", "idle", "migrations", "levels"))
     title = f"{result['workload']} under {result['policy']}" + (f" ({params})" if params else "") + \
         (f" on {ncpus} CPUs" if ncpus > 1 else "")
+    levels = result["levels"].split("/") if "levels" in result else None
+    has_io = any("io" in t for t in tasks)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'font-family="sans-serif" font-size="13">',
            f'<title>{html.escape(title)}</title>',
            f'<rect class="background" x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
+           '<defs><pattern id="io" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+           '<rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="2"/>'
+           '</pattern></defs>',
            f'<text class="axis-label" x="{left - 10}" y="{top - 10}" text-anchor="end" font-size="11">tick</text>',
            f'<text x="{left}" y="24" font-size="16" font-weight="bold">{html.escape(title)}</text>']
     # The tick axis.
@@ -90,14 +97,19 @@ def draw(tasks, result):
         a, c = int(t["arrival"]), int(t["completion"])
         out.append(f'<rect class="waiting" x="{left + a * cell}" y="{y + 8}" width="{(c - a) * cell}" height="8" '
                    f'fill="{colour[t["name"]]}" fill-opacity="0.18"/>')
+        # I/O waits: hatched over that band, apart from the time ready
+        for start, n in (map(int, part.split(":")) for part in t["io"].split(",")) if "io" in t else ():
+            out.append(f'<rect class="io" x="{left + start * cell}" y="{y + 6}" width="{n * cell}" height="12" '
+                       f'fill="url(#io)" stroke="#555"/>')
         for start, n, name, k in segs:
             if name == t["name"]:
                 out.append(f'<rect class="run" data-task="{html.escape(name)}" data-cpu="{k}" '
                            f'x="{left + start * cell}" y="{y + 2}" '
                            f'width="{n * cell}" height="{row - 6}" fill="{colour[name]}" stroke="#333"/>')
-                for x in range(start, start + n) if ncpus > 1 else ():  # which CPU, in each cell
+                for x in range(start, start + n) if ncpus > 1 or levels else ():  # the CPU, the level
+                    label = ":".join(([str(k)] if ncpus > 1 else []) + ([levels[k][x]] if levels else []))
                     out.append(f'<text x="{left + x * cell + cell / 2}" y="{y + 18}" text-anchor="middle" '
-                               f'font-size="10" fill="#fff">{k}</text>')
+                               f'font-size="10" fill="#fff">{label}</text>')
         # arrival: a triangle; completion: a bar
         ax, cx = left + a * cell, left + c * cell
         out.append(f'<path class="arrival" d="M{ax - 5},{y + row - 2} L{ax + 5},{y + row - 2} L{ax},{y + row - 10} Z" '
@@ -122,8 +134,10 @@ def draw(tasks, result):
                     out.append(f'<text x="{left + start * cell + 4}" y="{y + 18}" font-size="11" '
                                f'fill="#fff">{html.escape(name)}</text>')
         y = bottom - 6
+    digits = " and ".join((["the CPU"] if ncpus > 1 else []) + (["the level"] if levels else []))
     out.append(f'<text x="{left}" y="{y + 26}" font-size="11">triangle: arrival; bar: completion; pale band: '
-               f'time in the system; grey: idle' + ('; digits: the CPU' if ncpus > 1 else '') + '</text>')
+               f'time in the system; grey: idle' + ('; hatched: I/O' if has_io else '') +
+               (f'; digits: {digits}' if digits else '') + '</text>')
     # The metrics table.
     cols = [("task", "name"), ("arrival", "arrival"), ("burst", "burst"), ("first", "first"),
             ("completion", "completion"), ("turnaround", "turnaround"), ("waiting", "waiting"),

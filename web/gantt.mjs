@@ -74,15 +74,20 @@ export function draw(tasks, result) {
   const cpu_top = top + row * names.length + (ncpus > 1 ? 20 : 0);
   const bottom = cpu_top + (ncpus > 1 ? row * ncpus : 0);
   const height = Math.max(bottom + 60, top + 22 * (names.length + 3) + 20);
-  const skip = ["policy", "workload", "schedule", "cpus", "switches", "idle", "migrations"];
+  const skip = ["policy", "workload", "schedule", "cpus", "switches", "idle", "migrations", "levels"];
   const params = Object.entries(result).filter(([k]) => !skip.includes(k) && !k.startsWith("avg_"))
     .map(([k, v]) => `${k}=${v}`).join(" ");
   const title = `${result.workload} under ${result.policy}` + (params ? ` (${params})` : "") +
     (ncpus > 1 ? ` on ${ncpus} CPUs` : "");
+  const levels = "levels" in result ? result.levels.split("/") : null;
+  const hasIo = tasks.some(t => "io" in t);
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
     `font-family="sans-serif" font-size="13">`,
   `<title>${esc(title)}</title>`,
   `<rect class="background" x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,
+  '<defs><pattern id="io" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">' +
+  '<rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="2"/>' +
+  '</pattern></defs>',
   `<text class="axis-label" x="${left - 10}" y="${top - 10}" text-anchor="end" font-size="11">tick</text>`,
   `<text x="${left}" y="24" font-size="16" font-weight="bold">${esc(title)}</text>`];
   // The tick axis.
@@ -100,15 +105,23 @@ export function draw(tasks, result) {
     const a = parseInt(t.arrival, 10), c = parseInt(t.completion, 10);
     out.push(`<rect class="waiting" x="${left + a * cell}" y="${y + 8}" width="${(c - a) * cell}" height="8" ` +
       `fill="${colour[t.name]}" fill-opacity="0.18"/>`);
+    // I/O waits: hatched over that band, apart from the time ready
+    for (const part of "io" in t ? t.io.split(",") : []) {
+      const [start, n] = part.split(":").map(Number);
+      out.push(`<rect class="io" x="${left + start * cell}" y="${y + 6}" width="${n * cell}" height="12" ` +
+        `fill="url(#io)" stroke="#555"/>`);
+    }
     for (const [start, n, name, k] of segs) {
       if (name !== t.name) continue;
       out.push(`<rect class="run" data-task="${esc(name)}" data-cpu="${k}" ` +
         `x="${left + start * cell}" y="${y + 2}" ` +
         `width="${n * cell}" height="${row - 6}" fill="${colour[name]}" stroke="#333"/>`);
-      if (ncpus > 1) // which CPU, in each cell
-        for (let x = start; x < start + n; x++)
+      if (ncpus > 1 || levels) // the CPU, the level
+        for (let x = start; x < start + n; x++) {
+          const label = [...(ncpus > 1 ? [String(k)] : []), ...(levels ? [levels[k][x]] : [])].join(":");
           out.push(`<text x="${pyFloat(left + x * cell + cell / 2)}" y="${y + 18}" text-anchor="middle" ` +
-            `font-size="10" fill="#fff">${k}</text>`);
+            `font-size="10" fill="#fff">${label}</text>`);
+        }
     }
     // arrival: a triangle; completion: a bar
     const ax = left + a * cell, cx = left + c * cell;
@@ -139,8 +152,10 @@ export function draw(tasks, result) {
     });
     y = bottom - 6;
   }
+  const digits = [...(ncpus > 1 ? ["the CPU"] : []), ...(levels ? ["the level"] : [])].join(" and ");
   out.push(`<text x="${left}" y="${y + 26}" font-size="11">triangle: arrival; bar: completion; pale band: ` +
-    `time in the system; grey: idle` + (ncpus > 1 ? "; digits: the CPU" : "") + `</text>`);
+    `time in the system; grey: idle` + (hasIo ? "; hatched: I/O" : "") +
+    (digits ? `; digits: ${digits}` : "") + `</text>`);
   // The metrics table.
   const cols = [["task", "name"], ["arrival", "arrival"], ["burst", "burst"], ["first", "first"],
     ["completion", "completion"], ["turnaround", "turnaround"], ["waiting", "waiting"],

@@ -141,7 +141,20 @@ try {
     await page.close();
   }
 
-  // 3. The form: a preset fills the fields and the command line, and Boot boots it.
+  // 3. Tasks that do I/O under mlfq: the chart hatches the waits and shows the levels.
+  {
+    const { page, errors } = await open("run=workload workload=mixed sched=mlfq");
+    const drawn = await until(page, () => window.tq && window.tq.state.runs.length > 0, 120);
+    const s = await page.evaluate(() => window.tq.state);
+    const hatched = await page.$$eval("#gantt svg rect.io", rs => rs.length);
+    check("mixed-io-hatched", drawn && hatched > 0, `the mixed workload's chart hatches ${hatched} I/O waits`);
+    writeFileSync(join(outDir, "mixed-transcript.txt"), s.transcript, "latin1");
+    writeFileSync(join(outDir, "mixed-page.svg"), s.svg || "");
+    check("no-page-errors-mixed", errors.length === 0, `page errors: ${errors.join("; ")}`);
+    await page.close();
+  }
+
+  // 4. The form: a preset fills the fields and the command line, and Boot boots it.
   {
     const { page, errors } = await open("run=shell");
     await until(page, () => window.tq && window.tq.state.promptAfter !== null, 60);
