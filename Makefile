@@ -118,7 +118,7 @@ KTEST_SRC += tests/kernel/test_smp.c   # smp: start every CPU, atomics, APIC tim
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes
 KCFLAGS = -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fomit-frame-pointer -mregparm=3 -mno-sse -mno-sse2 -mno-mmx \
-	-mno-80387 -O2 -g $(WARN) -MMD -MP -Iarch/x86/include -Ikernel
+	-mno-80387 -O2 -g $(WARN) -MMD -MP -Iarch/x86/include -Iarch/include -Ikernel
 # The kernel uses no SSE, so a 4-byte stack alignment is enough (as Linux on
 # i386): it saves the stack adjustments around calls. gcc and clang spell it
 # differently.
@@ -166,7 +166,7 @@ $(BUILD)/%.o: %.asm
 # ---- Host build: cmocka tests of the portable code -----------------------
 
 HOST_CFLAGS = -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-DUNIT_TESTING $(WARN) -Wno-missing-prototypes -MMD -MP -Itests/host/fake -Ikernel -Idemos
+	-DUNIT_TESTING $(WARN) -Wno-missing-prototypes -MMD -MP -Itests/host/fake -Iarch/include -Ikernel -Idemos
 HOST_LIBS = -lcmocka
 HOST = $(BUILD)/host
 FAKE_SRC := tests/host/fake/fake.c     # fake arch and panic for the host (tests and sim)

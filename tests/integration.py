@@ -209,7 +209,8 @@ def include_problem(src, name, quoted):
 
 def layering_test():
     """Nothing under kernel/, user/ (or demos/) includes an x86 header: from
-    arch/ they may include only <arch/arch.h>, the arch contract."""
+    arch/ they may include only <arch/arch.h>, the arch contract; and both
+    arch.h files include <arch/contract.h>, so that they cannot drift."""
     name = "host/layering"
     bad = []
     scanned = 0
@@ -229,6 +230,11 @@ def layering_test():
     if bad:
         problems.append(Problem(f"{len(bad)} #include(s) in portable code reach past the arch contract; "
                                 "from arch/ portable code may include only <arch/arch.h>", bad))
+    # Both arch.h (x86's and the host's fake) are held to one list of prototypes
+    # and types, arch/include/arch/contract.h: a signature that drifts fails a build.
+    for header in ("arch/x86/include/arch/arch.h", "tests/host/fake/arch/arch.h"):
+        if not re.search(r"^#include <arch/contract\.h>", open(os.path.join(ROOT, header)).read(), re.M):
+            problems.append(f"{header} does not include <arch/contract.h>, the contract both arches are checked against")
     return result(name, problems)
 
 

@@ -170,6 +170,9 @@ void arch_cpu_relax(void)
 
 void arch_timer_start(unsigned hz, unsigned every) { fake_timer_hz = hz, (void)every; }
 void arch_timer_jitter(unsigned percent, uint32_t seed) { (void)percent, (void)seed; }
+void arch_cpu_set_local(void *local) { fake_cpu_local[fake_cpu] = local; }
+void arch_send_resched(unsigned cpu) { fake_resched_ipis[cpu]++; }
+void arch_stop_others(void) {}
 void arch_input_start(void) {}
 void arch_input_resume(void) {}
 

@@ -17,7 +17,9 @@
  *                arch_this_cpu, arch_cpu_id, arch_cpu_current,
  *                arch_cpu_set_current, arch_send_resched,
  *                arch_stop_others, arch_cpu_relax, arch_cpu_counts
- * Each function says what the core may expect of it.
+ * Each function says what the core may expect of it. arch/contract.h holds
+ * the contract's prototypes and types, which this file and the host's fake
+ * are both checked against.
  */
 #ifndef ARCH_ARCH_H
 #define ARCH_ARCH_H
@@ -260,5 +262,7 @@ struct arch_cpu_counts {
     uint32_t resched_ipis;
 };
 void arch_cpu_counts(unsigned cpu, struct arch_cpu_counts *out);
+
+#include <arch/contract.h> /* (the contract's prototypes and types: drift fails the build) */
 
 #endif /* ARCH_ARCH_H */

@@ -73,10 +73,10 @@ void arch_input_resume(void);
 extern unsigned fake_cpu;
 extern void *fake_cpu_local[ARCH_MAX_CPUS];
 extern unsigned fake_resched_ipis[ARCH_MAX_CPUS];
-static inline void arch_cpu_set_local(void *local) { fake_cpu_local[fake_cpu] = local; }
+void arch_cpu_set_local(void *local);
 static inline void *arch_this_cpu(void) { return fake_cpu_local[fake_cpu]; }
 static inline unsigned arch_cpu_id(void) { return fake_cpu; }
-static inline void arch_send_resched(unsigned cpu) { fake_resched_ipis[cpu]++; }
+void arch_send_resched(unsigned cpu); /* counted: fake_resched_ipis */
 /* A spin loop's pause. On the host nothing runs beside us, so a wait
  * that spins waits for ever: after a million turns the fake says so and
  * stops (fake.c) instead of hanging the test. */
@@ -84,8 +84,10 @@ void arch_cpu_relax(void);
 extern void *fake_cpu_current[ARCH_MAX_CPUS];
 static inline void *arch_cpu_current(void) { return fake_cpu_current[fake_cpu]; }
 static inline void arch_cpu_set_current(void *t) { fake_cpu_current[fake_cpu] = t; }
-static inline void arch_stop_others(void) {}
+void arch_stop_others(void);
 __attribute__((noreturn)) void arch_exit(int code);
 __attribute__((noreturn)) void arch_halt(void);
+
+#include <arch/contract.h> /* held to the same contract as the real one */
 
 #endif /* ARCH_ARCH_H */
