@@ -89,14 +89,14 @@ CORE_SRC += kernel/task.c              # create, exit, join, sleep, yield
 CORE_SRC += kernel/kmem.c              # first-fit heap
 CORE_SRC += kernel/kprintf.c           # printf engine
 CORE_SRC += kernel/cmdline.c           # key=value options
-CORE_SRC += kernel/ktest.c             # KTAP test runner
+CORE_SRC += kernel/ktest.c             # KTAP test runner, over the tests registered with KTESTS()
+CORE_SRC += kernel/demo.c              # the demos registered with DEMOS(): run=NAME
 # Kernel-only portable files.
 KERNEL_SRC := kernel/main.c            # boot sequence, then the idle loop
 KERNEL_SRC += kernel/panic.c           # panic, KASSERT, exit statuses
 KERNEL_SRC += kernel/string.c          # memcpy & co. for the compiler
 
-DEMO_SRC := demos/demos.c               # table of demos (run=)
-DEMO_SRC += demos/counters.c            # default demo: three tasks that never yield
+DEMO_SRC := demos/counters.c            # default demo (registered first): three tasks that never yield
 DEMO_SRC += demos/workloads.c           # run=workload, run=agree: the course's exercises, measured
 DEMO_SRC += demos/race.c                # run=race, run=exclusion: the racing counter, mutual exclusion
 DEMO_SRC += demos/smprace.c             # run=smprace: the racing counter on several CPUs, for real
@@ -108,8 +108,7 @@ DEMO_SRC += demos/misuse.c              # run=misuse: misuse reports, lock-order
 DEMO_SRC += demos/shell.c               # run=shell, and after any demo: the interactive shell
 DEMO_SRC += demos/bench.c               # run=bench: instruction counts
 
-KTEST_SRC := tests/kernel/ktests.c     # table of in-kernel tests (test=)
-KTEST_SRC += tests/kernel/test_tasks.c # preempt, yield, sleep, join
+KTEST_SRC := tests/kernel/test_tasks.c # preempt, yield, sleep, join (each file registers its tests: KTESTS)
 KTEST_SRC += tests/kernel/test_faults.c # divzero, canary (expected panics)
 KTEST_SRC += tests/kernel/test_smp.c   # smp: start every CPU, atomics, APIC timers, IPIs
 

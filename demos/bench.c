@@ -45,6 +45,7 @@
  *                      1,000 switches (rq=percpu: a lock per queue; make
  *                      bench also boots rq=global, one lock for all).
  */
+#include "demo.h"
 #include "boot.h"
 #include "kstring.h"
 #include "sync.h"
@@ -517,3 +518,6 @@ static int bench_all(uint64_t first)
     }
     return 0;
 }
+
+/* run=NAME (kernel/demo.h) */
+DEMOS({"bench", demo_bench, "instruction counts of the switch paths (make bench)"});

@@ -22,6 +22,7 @@
  *                      variable: cond_signal lets one through, cond_broadcast
  *                      the rest.
  */
+#include "demo.h"
 #include "demo_util.h"
 #include "demos.h"
 
@@ -299,3 +300,8 @@ int demo_barrier(void *arg)
             PHASES, bar.phase, ahead, phase_mismatch, serials[1], serials[3]);
     return failed + broadcast_check();
 }
+
+/* run=NAME (kernel/demo.h) */
+DEMOS({"readers-writers", demo_readers_writers, "readers-writers lock: no torn reads, writers alone"},
+      {"barber", demo_barber, "the sleeping barber"},
+      {"barrier", demo_barrier, "a reusable barrier, phase after phase"});

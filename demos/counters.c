@@ -9,6 +9,7 @@
  * a dozen lines each they stop, and the shell takes over (run counters to
  * see them again).
  */
+#include "demo.h"
 #include "tourniquet.h"
 #include "demos.h"
 
@@ -58,3 +59,6 @@ int demo_counters(void *arg)
         rc |= tasks[i] ? task_join(tasks[i]) : 1;
     return rc;
 }
+
+/* run=NAME (kernel/demo.h) */
+DEMOS({"counters", demo_counters, "three CPU-bound tasks share the CPU by preemption"});

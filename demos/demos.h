@@ -1,5 +1,5 @@
 /*
- * demos.h - the demos' entry points, listed in demos/demos.c.
+ * demos.h - the demos' entry points; each file registers its own (DEMOS, kernel/demo.h).
  */
 #ifndef DEMOS_DEMOS_H
 #define DEMOS_DEMOS_H

@@ -21,6 +21,7 @@
  * the cure, across CPUs: L borrows H's priority on CPU 1's behalf, and CPU 0
  * is told at once (a reschedule IPI) that L now preempts M.
  */
+#include "demo.h"
 #include "demo_util.h"
 #include "demos.h"
 
@@ -232,3 +233,6 @@ int demo_inversion(void *arg)
         task_set_affinity(self, my_affinity);
     return failed;
 }
+
+/* run=NAME (kernel/demo.h) */
+DEMOS({"inversion", demo_inversion, "priority inversion without and with priority inheritance"});

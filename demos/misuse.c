@@ -14,6 +14,7 @@
  * is blocked: WAIT_UNTIL) instead of sleeping a guessed number of ticks, so
  * the checks hold on several CPUs and under every policy.
  */
+#include "demo.h"
 #include "demo_util.h"
 #include "demos.h"
 #include "lockdep.h"
@@ -287,3 +288,6 @@ int demo_misuse(void *arg)
             stuck, ended, orders);
     return failed;
 }
+
+/* run=NAME (kernel/demo.h) */
+DEMOS({"misuse", demo_misuse, "misused locks are reported; a lock-order deadlock is found"});

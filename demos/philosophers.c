@@ -16,6 +16,7 @@
  * In the working versions no two neighbours ever eat together, and every
  * philosopher eats MEALS times.
  */
+#include "demo.h"
 #include "demo_util.h"
 #include "demos.h"
 
@@ -164,3 +165,6 @@ int demo_philosophers(void *arg)
     kprintf("# deadlocks_reported=%u stuck=%u ended=%u\n", after.deadlocks - before.deadlocks, stuck, ended);
     return failed;
 }
+
+/* run=NAME (kernel/demo.h) */
+DEMOS({"philosophers", demo_philosophers, "dining philosophers: two solutions, then the deadlock"});

@@ -17,6 +17,7 @@
  * consumers count the items and checksum them, and must find exactly what
  * the producers counted and checksummed.
  */
+#include "demo.h"
 #include "demo_util.h"
 #include "demos.h"
 
@@ -310,3 +311,6 @@ int demo_prodcons(void *arg)
     failed += run_pc("messages", msg_produce, msg_consume, send_stops_msg);
     return failed;
 }
+
+/* run=NAME (kernel/demo.h) */
+DEMOS({"prodcons", demo_prodcons, "producer-consumer: lost wakeup, semaphores, messages"});

@@ -27,6 +27,7 @@
  * count of tasks inside is kept with atomic operations, so it cannot race
  * itself.
  */
+#include "demo.h"
 #include "demo_util.h"
 #include "demos.h"
 
@@ -325,3 +326,7 @@ int demo_exclusion(void *arg)
     failed += run_race(IRQ_OFF) ? 1 : 0;
     return failed;
 }
+
+/* run=NAME (kernel/demo.h) */
+DEMOS({"race", demo_race, "4 tasks x 100 increments: unlocked, then with each kind of lock"},
+      {"exclusion", demo_exclusion, "lock variable, strict alternation, Peterson, interrupts off"});

@@ -97,15 +97,15 @@ static void cmd_ps(void)
 static void cmd_run(unsigned argc, char **argv)
 {
     const struct demo *d = NULL;
-    for (unsigned i = 0; argc == 2 && demos[i].name; i++)
-        if (same(demos[i].name, argv[1]))
-            d = &demos[i];
+    for (unsigned i = 0; argc == 2 && demo_name(i); i++)
+        if (same(demo_name(i), argv[1]))
+            d = demo_find(demo_name(i));
     if (!d) {
         if (argc >= 2)
             kprintf("run: no demo named '%s'. ", argv[1]);
         kprintf("Demos: ");
-        for (unsigned i = 0; demos[i].name; i++)
-            kprintf("%s%s", i ? ", " : "", demos[i].name);
+        for (unsigned i = 0; demo_name(i); i++)
+            kprintf("%s%s", i ? ", " : "", demo_name(i));
         kprintf("\n");
         return;
     }
@@ -267,3 +267,6 @@ int demo_shell(void *arg)
             kprintf("shell: unknown command '%s'; type help for the list\n", cmd);
     }
 }
+
+/* run=NAME (kernel/demo.h) */
+DEMOS({"shell", demo_shell, "an interactive shell on the serial console and the keyboard"});

@@ -41,6 +41,7 @@
  * Every check holds on every run, whatever the interleaving; the figures
  * (lost updates, spins) are printed as "# key=value" lines.
  */
+#include "demo.h"
 #include "demo_util.h"
 #include "demos.h"
 
@@ -337,3 +338,6 @@ int demo_smprace(void *arg)
     failed += peterson_case(true);
     return failed;
 }
+
+/* run=NAME (kernel/demo.h) */
+DEMOS({"smprace", demo_smprace, "the racing counter on several CPUs: interrupts off fails, spinlocks spin"});

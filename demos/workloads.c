@@ -13,6 +13,7 @@
  * Both compile unchanged into the simulator (sim/), which is how it
  * reproduces the kernel's runs.
  */
+#include "demo.h"
 #include "console.h"
 #include "tourniquet.h"
 #include "trace.h"
@@ -93,3 +94,7 @@ int demo_agree(void *arg)
     kprintf("agree: %u runs\n", runs);
     return 0;
 }
+
+/* run=NAME (kernel/demo.h) */
+DEMOS({"workload", demo_workload, "run workload= under sched=: table, Gantt chart, TASK/RESULT lines"},
+      {"agree", demo_agree, "every workload under every policy, lines only (checked against the simulator)"});

@@ -14,11 +14,16 @@ struct demo {
     const char *summary;
 };
 
-/* The registered demos (demos/demos.c), ended by an entry whose name is NULL.
- * The first one is the default for run=. */
-extern const struct demo demos[];
+/* A file registers its demos, in the order given, with
+ *     DEMOS({"name", main, "what it shows"}, ...);
+ * at file scope. Each file's list lands in the linker section tq_demos, the
+ * files in link order (the Makefile's DEMO_SRC), so the core finds every
+ * demo without naming a table of them (kernel/demo.c), and a build without
+ * demos (the host's) simply has none. The first demo is run='s default. */
+#define DEMOS(...) \
+    static const struct demo tq_demos_here[] __attribute__((used, section("tq_demos"), aligned(sizeof(void *)))) = {__VA_ARGS__}
 
-/* The valid values of run=; NULL past the end. */
+/* The valid values of run=, in registration order; NULL past the end. */
 const char *demo_name(unsigned i);
 
 /* The demo called name, or NULL. */

@@ -11,14 +11,17 @@
 
 static int current_failures; /* failures recorded by the running test */
 
+/* Every file's KTESTS(), as the linker gathered them (see kernel/demo.c). */
+extern const struct ktest __start_tq_ktests[] __attribute__((weak));
+extern const struct ktest __stop_tq_ktests[] __attribute__((weak));
+#define ktests __start_tq_ktests
+static unsigned nr_ktests(void) { return __start_tq_ktests ? (unsigned)(__stop_tq_ktests - __start_tq_ktests) : 0; }
+
 const char *ktest_name(unsigned i)
 {
     if (i == 0)
         return "all";
-    for (unsigned k = 0; ktests[k].name; k++)
-        if (k + 1 == i)
-            return ktests[k].name;
-    return NULL;
+    return i - 1 < nr_ktests() ? ktests[i - 1].name : NULL;
 }
 
 void ktest_fail(const char *file, int line, const char *fmt, ...)
@@ -59,13 +62,13 @@ static bool selected(const struct ktest *t, const char *name)
 int ktest_run(const char *name)
 {
     unsigned planned = 0;
-    for (unsigned k = 0; ktests[k].name; k++)
+    for (unsigned k = 0; k < nr_ktests(); k++)
         planned += selected(&ktests[k], name);
 
     kprintf("KTAP version 1\n1..%u\n", planned);
     int failed = 0;
     unsigned n = 0;
-    for (unsigned k = 0; ktests[k].name; k++) {
+    for (unsigned k = 0; k < nr_ktests(); k++) {
         const struct ktest *t = &ktests[k];
         if (!selected(t, name))
             continue;

@@ -9,8 +9,9 @@
  *
  * A test is a function that runs in a task of its own (it may create, join,
  * sleep and block) and checks what it sees with KT_EXPECT. The tests live in
- * tests/kernel/ and are listed in tests/kernel/ktests.c; `test=NAME` runs
- * one, `test=all` all those that do not end the kernel on purpose.
+ * tests/kernel/; each file registers its own with KTESTS() (below);
+ * `test=NAME` runs one, `test=all` all those that do not end the kernel on
+ * purpose, in registration order.
  */
 #ifndef KERNEL_KTEST_H
 #define KERNEL_KTEST_H
@@ -24,8 +25,12 @@ struct ktest {
     const char *summary; /* one line: what it shows */
 };
 
-/* The registered tests, ended by an entry whose name is NULL. */
-extern const struct ktest ktests[];
+/* A file registers its tests, in the order given, with
+ *     KTESTS({"name", fn, solo, "what it shows"}, ...);
+ * at file scope: as DEMOS() (kernel/demo.h), into the linker section
+ * tq_ktests, the files in link order (the Makefile's KTEST_SRC). */
+#define KTESTS(...) \
+    static const struct ktest tq_ktests_here[] __attribute__((used, section("tq_ktests"), aligned(sizeof(void *)))) = {__VA_ARGS__}
 
 /* The valid values of test=: "all", then every test's name; NULL past the end. */
 const char *ktest_name(unsigned i);

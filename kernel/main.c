@@ -158,10 +158,8 @@ void kernel_main(struct boot_info *bi)
     arch_irq_enable();
     start_cpus();
 
-    const struct demo *d = demos;
-    for (unsigned i = 0; demos[i].name; i++)
-        if (demos[i].name == kconfig.run)
-            d = &demos[i];
+    const struct demo *d = demo_find(kconfig.run); /* (cmdline accepted only a registered name) */
+    KASSERT(d != NULL);
     if (kconfig.test[0])
         task_create("ktest", run_tests, (void *)kconfig.test);
     else

@@ -32,16 +32,8 @@
 #include "task.h"
 #include "demos.h"
 
-/* The tables the command line validates against (the kernel's, minus what
- * needs a CPU). */
-const struct demo demos[] = {
-    {"workload", demo_workload, "run workload= under sched="},
-    {"agree", demo_agree, "every workload under every policy, lines only"},
-    {NULL, NULL, NULL},
-};
-const char *demo_name(unsigned i) { return i < 2 ? demos[i].name : NULL; }
-const struct demo *demo_find(const char *name) { return strcmp(name, "workload") ? NULL : &demos[0]; }
-const struct ktest ktests[] = {{NULL, NULL, false, NULL}};
+/* The demos: those of demos/workloads.c, which registers them itself (the
+ * others need a CPU); no in-kernel tests. */
 
 void console_write_serial(const char *s, size_t n) { console_write(s, n); }
 void console_view(int rows) { (void)rows; }
@@ -115,10 +107,9 @@ int main(int argc, char **argv)
     fake_start_cpus(kconfig.cpus); /* cpus=N: N fake CPUs, as many as asked */
     fake_tick_while_blocked = true;
 
-    const struct demo *d = &demos[0];
-    for (unsigned i = 0; demos[i].name; i++)
-        if (demos[i].name == kconfig.run)
-            d = &demos[i];
+    const struct demo *d = demo_find(kconfig.run); /* (the command line accepted only a registered name) */
+    if (!d)
+        d = demo_find(demo_name(0));
     /* The demo's task: created, it takes over from idle; then we run its
      * body ourselves, "as" that task. */
     task_create(d->name, nothing, NULL);

@@ -113,3 +113,9 @@ void ktest_livelock(void)
     task_join(b);
     ktest_fail(__FILE__, __LINE__, "the livelock was not reported");
 }
+
+/* test=NAME (kernel/ktest.h), in the order test=all runs them */
+KTESTS({"divzero", ktest_divzero, true, "a divide error prints the CPU state and panics (status 37)"},
+       {"canary", ktest_canary, true, "a task that overflows its stack is caught at the next switch"},
+       {"doublefault", ktest_doublefault, true, "a fault while delivering a fault is reported, not a reset"},
+       {"livelock", ktest_livelock, true, "tasks that yield for ever and change nothing get a LIVELOCK report (status 35)"});

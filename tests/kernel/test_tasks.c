@@ -552,3 +552,14 @@ void ktest_swap(void)
     KT_EXPECT(swaps_while_running >= 6, "only %u switches happened while tasks ran", swaps_while_running);
     sched_set_policy(sched_policy_find(kconfig.sched));
 }
+
+/* test=NAME (kernel/ktest.h), in the order test=all runs them */
+KTESTS({"preempt", ktest_preempt, false, "three tasks that never yield all progress in every window of a few quanta"},
+       {"yield", ktest_yield, false, "task_yield hands the CPU to the other ready task"},
+       {"sleep", ktest_sleep, false, "sleepers wake exactly at their deadline, in deadline order"},
+       {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
+       {"kill", ktest_kill, false, "task_kill ends waiting tasks at their wait, releasing their mutexes"},
+       {"timeout", ktest_timeout, false, "every _timeout call returns SYNC_TIMEOUT at its deadline, or succeeds in time"},
+       {"priority", ktest_priority, false, "task_set_priority under prio: lowered, the caller yields; raised, a task runs"},
+       {"clock", ktest_clock, false, "the timer ticks hz= times per second of guest time"},
+       {"swap", ktest_swap, false, "switching policy while tasks run loses and duplicates nothing"});
