@@ -64,37 +64,37 @@ DRIVER_SRC += drivers/console.c        # kprintf's output: both of the above
 DRIVER_SRC += drivers/keyboard.c       # PS/2 keyboard: scancodes to characters
 
 # Portable: compiles for the kernel and for the host (tests, simulator).
-CORE_SRC := kernel/sched.c             # scheduler core: states, switching, ticks, sleep
-# Policies: every kernel/sched_NAME.c is one (registered in kernel/policies.c).
+CORE_SRC := kernel/sched/sched.c             # scheduler core: states, switching, ticks, sleep
+# Policies: every kernel/sched_NAME.c is one (registered in kernel/sched/policies.c).
 #   sched_rr.c       round robin (the default)     sched_prio.c     priorities with aging
 #   sched_fifo.c     first come, first served      sched_mlfq.c     multi-level feedback queue
 #   sched_sjf.c      shortest job first            sched_lottery.c  lottery
 #   sched_srt.c      shortest remaining time       sched_stride.c   stride
 #   sched_fair.c     fair share (CFS-like)
-CORE_SRC += $(sort $(wildcard kernel/sched_*.c))
-CORE_SRC += kernel/pheap.c             # pairing heap for the ordered policies
-CORE_SRC += kernel/spinlock.c          # spinlocks: XCHG, TSL, TTAS, ticket; acquisitions and spins
-CORE_SRC += kernel/sync_report.c       # misuse reports and counts, shared by every primitive
-CORE_SRC += kernel/sem.c               # Dijkstra's semaphores
-CORE_SRC += kernel/mutex.c             # mutexes: owner, wait-for graph, priority inheritance
-CORE_SRC += kernel/lockdep.c           # lock-order validator: orders that can deadlock
-CORE_SRC += kernel/cond.c              # condition variables (Mesa) and barriers
-CORE_SRC += kernel/mailbox.c           # bounded mailboxes: message passing
-CORE_SRC += kernel/rwlock.c            # readers-writers locks
-CORE_SRC += kernel/workload.c          # workloads: build, run, measure, report
-CORE_SRC += kernel/trace.c             # scheduler event ring buffer, Chrome trace JSON
+CORE_SRC += $(sort $(wildcard kernel/sched/sched_*.c))
+CORE_SRC += kernel/sched/pheap.c             # pairing heap for the ordered policies
+CORE_SRC += kernel/sync/spinlock.c          # spinlocks: XCHG, TSL, TTAS, ticket; acquisitions and spins
+CORE_SRC += kernel/sync/sync_report.c       # misuse reports and counts, shared by every primitive
+CORE_SRC += kernel/sync/sem.c               # Dijkstra's semaphores
+CORE_SRC += kernel/sync/mutex.c             # mutexes: owner, wait-for graph, priority inheritance
+CORE_SRC += kernel/sync/lockdep.c           # lock-order validator: orders that can deadlock
+CORE_SRC += kernel/sync/cond.c              # condition variables (Mesa) and barriers
+CORE_SRC += kernel/sync/mailbox.c           # bounded mailboxes: message passing
+CORE_SRC += kernel/sync/rwlock.c            # readers-writers locks
+CORE_SRC += kernel/sched/workload.c          # workloads: build, run, measure, report
+CORE_SRC += kernel/sched/trace.c             # scheduler event ring buffer, Chrome trace JSON
 CORE_SRC += kernel/input.c             # typed characters: interrupt handlers in, the shell out
-CORE_SRC += kernel/policies.c          # policy table (one line per policy)
-CORE_SRC += kernel/task.c              # create, exit, join, sleep, yield
-CORE_SRC += kernel/kmem.c              # first-fit heap
-CORE_SRC += kernel/kprintf.c           # printf engine
+CORE_SRC += kernel/sched/policies.c          # policy table (one line per policy)
+CORE_SRC += kernel/sched/task.c              # create, exit, join, sleep, yield
+CORE_SRC += kernel/lib/kmem.c              # first-fit heap
+CORE_SRC += kernel/lib/kprintf.c           # printf engine
 CORE_SRC += kernel/cmdline.c           # key=value options
 CORE_SRC += kernel/ktest.c             # KTAP test runner, over the tests registered with KTESTS()
 CORE_SRC += kernel/demo.c              # the demos registered with DEMOS(): run=NAME
 # Kernel-only portable files.
 KERNEL_SRC := kernel/main.c            # boot sequence, then the idle loop
-KERNEL_SRC += kernel/panic.c           # panic, KASSERT, exit statuses
-KERNEL_SRC += kernel/string.c          # memcpy & co. for the compiler
+KERNEL_SRC += kernel/lib/panic.c           # panic, KASSERT, exit statuses
+KERNEL_SRC += kernel/lib/string.c          # memcpy & co. for the compiler
 
 DEMO_SRC := demos/counters.c            # default demo (registered first): three tasks that never yield
 DEMO_SRC += demos/workloads.c           # run=workload, run=agree: the course's exercises, measured
@@ -174,15 +174,15 @@ FAKE_SRC += tests/host/fake/fake_console.c # console output captured for the tes
 # Each host test: its own file plus the portable sources it exercises.
 HOST_TESTS := test_list test_kprintf test_kmem test_cmdline test_sched test_pheap test_policies test_sync test_smp test_smp_workload
 test_list_SRC    := tests/host/test_list.c
-test_kprintf_SRC := tests/host/test_kprintf.c kernel/kprintf.c
-test_kmem_SRC    := tests/host/test_kmem.c kernel/kmem.c kernel/kprintf.c
+test_kprintf_SRC := tests/host/test_kprintf.c kernel/lib/kprintf.c
+test_kmem_SRC    := tests/host/test_kmem.c kernel/lib/kmem.c kernel/lib/kprintf.c
 # The whole portable core, for the tests that schedule.
 SCHED_CORE := $(filter-out kernel/cmdline.c kernel/ktest.c,$(CORE_SRC))
 test_cmdline_SRC := tests/host/test_cmdline.c $(CORE_SRC)
 test_sched_SRC   := tests/host/test_sched.c
 test_smp_SRC     := tests/host/test_smp.c
 test_smp_workload_SRC := tests/host/test_smp_workload.c
-test_pheap_SRC   := tests/host/test_pheap.c kernel/pheap.c
+test_pheap_SRC   := tests/host/test_pheap.c kernel/sched/pheap.c
 test_policies_SRC := tests/host/test_policies.c docs/sched_template.c
 test_sync_SRC    := tests/host/test_sync.c
 

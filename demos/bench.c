@@ -47,8 +47,8 @@
  */
 #include "demo.h"
 #include "boot.h"
-#include "kstring.h"
-#include "sync.h"
+#include "lib/kstring.h"
+#include "sync/sync.h"
 #include "tourniquet.h"
 #include "demos.h"
 

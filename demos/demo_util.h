@@ -5,7 +5,7 @@
 #define USER_DEMO_UTIL_H
 
 #include "ktest.h"
-#include "sync.h"
+#include "sync/sync.h"
 #include "tourniquet.h"
 
 /*

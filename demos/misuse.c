@@ -5,7 +5,7 @@
  * printed one MISUSE line about it and carried on, and that the object still
  * works. Then one task takes two mutexes in one order and, once it is done,
  * another takes them in the opposite order: no deadlock can happen, but the
- * lock-order validator (kernel/lockdep.h) says it could have. Last, two
+ * lock-order validator (kernel/sync/lockdep.h) says it could have. Last, two
  * tasks lock two mutexes in opposite orders at once: the validator reports
  * the orders, the wait-for graph the deadlock, and the demo ends the two
  * (task_kill_all) so that nothing is left behind.
@@ -17,7 +17,7 @@
 #include "demo.h"
 #include "demo_util.h"
 #include "demos.h"
-#include "lockdep.h"
+#include "sync/lockdep.h"
 
 static struct mutex m, x, y;
 static struct semaphore s;

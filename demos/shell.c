@@ -16,14 +16,14 @@
  * what is valid; the shell goes on.
  */
 #include "console.h"
-#include "kstring.h"
+#include "lib/kstring.h"
 #include "demo.h"
 #include "demo_util.h"
 #include "input.h"
-#include "kmem.h"
-#include "trace.h"
+#include "lib/kmem.h"
+#include "sched/trace.h"
 #include "demos.h"
-#include "workload.h"
+#include "sched/workload.h"
 
 #define LINE_MAX 160
 #define MAX_ARGS 12

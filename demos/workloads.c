@@ -16,9 +16,9 @@
 #include "demo.h"
 #include "console.h"
 #include "tourniquet.h"
-#include "trace.h"
+#include "sched/trace.h"
 #include "demos.h"
-#include "workload.h"
+#include "sched/workload.h"
 
 #define AGREE_RANDOM 30
 

@@ -1,13 +1,13 @@
 /*
  * sched_template.c - a policy to start from. Copy it to kernel/sched_NAME.c,
- * rename `template` everywhere, add X(NAME) to kernel/policies.c, and make it
+ * rename `template` everywhere, add X(NAME) to kernel/sched/policies.c, and make it
  * yours. docs/lab-policy.md walks through the lab.
  *
  * As it stands this is first come, first served with a time limit: one FIFO
  * queue, and a task that has run `quantum=` ticks in a row goes to the back.
  * (That is round robin. Your job is to make it something else.)
  *
- * What the core promises every hook (kernel/sched.h):
+ * What the core promises every hook (kernel/sched/sched.h):
  *   - each hook gets the run queue it works on (`rq`); your queue lives in
  *     rq's area (struct template_rq below), never in a file-scope variable,
  *     so the same policy can serve one run queue per CPU;
@@ -19,17 +19,17 @@
  *   - a task is in one queue from enqueue until pick_next or dequeue
  *     returns it, and in no other.
  *
- * Fields of struct task you may read (kernel/task.h): arrival, burst,
+ * Fields of struct task you may read (kernel/sched/task.h): arrival, burst,
  * remaining, priority, tickets, ticks, name, and the policy-private ones you
  * may also write: run_node (a list link), heap_node (a pheap link), slice,
  * level, enqueued_at, pass, vruntime.
  */
-#include "sched.h"
-#include "task.h"
+#include "sched/sched.h"
+#include "sched/task.h"
 
 /* The ready queue, in the run queue's area. A list gives O(1) enqueue and
  * pick; for "smallest key first" policies use a struct pheap
- * (kernel/pheap.h), as sched_srt.c does. */
+ * (kernel/sched/pheap.h), as sched_srt.c does. */
 struct template_rq {
     struct list queue; /* READY tasks, head first, through run_node */
 };

@@ -9,7 +9,7 @@
 #include "arch/x86/x86.h"
 #include "drivers.h"
 #include "kernel/input.h"
-#include "kernel/kprintf.h"
+#include "kernel/lib/kprintf.h"
 
 #define KBD_DATA 0x60
 

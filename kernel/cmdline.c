@@ -5,18 +5,18 @@
  * to store it, and a line of help. Adding an option is adding a row.
  */
 #include "cmdline.h"
-#include "kstring.h"
+#include "lib/kstring.h"
 
 #include <stddef.h>
 
 #include "demo.h"
-#include "kprintf.h"
+#include "lib/kprintf.h"
 #include "ktest.h"
-#include "lockdep.h"
-#include "sched.h"
-#include "sync.h"
-#include "trace.h"
-#include "workload.h"
+#include "sync/lockdep.h"
+#include "sched/sched.h"
+#include "sync/sync.h"
+#include "sched/trace.h"
+#include "sched/workload.h"
 
 struct kconfig kconfig;
 

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "kstring.h"
+#include "lib/kstring.h"
 
 extern const struct demo __start_tq_demos[] __attribute__((weak));
 extern const struct demo __stop_tq_demos[] __attribute__((weak));

@@ -5,7 +5,7 @@
 
 #include <arch/arch.h>
 
-#include "sync.h"
+#include "sync/sync.h"
 
 static struct klock lock;          /* guards ring, head, count, dropped */
 static char ring[INPUT_BUFFER];

@@ -2,12 +2,12 @@
  * ktest.c - run in-kernel tests and report them in KTAP.
  */
 #include "ktest.h"
-#include "kstring.h"
+#include "lib/kstring.h"
 
 #include <stdarg.h>
 #include <stddef.h>
 
-#include "kprintf.h"
+#include "lib/kprintf.h"
 
 static int current_failures; /* failures recorded by the running test */
 

@@ -16,12 +16,12 @@
 #include "cmdline.h"
 #include "demo.h"
 #include "input.h"
-#include "kmem.h"
-#include "kprintf.h"
+#include "lib/kmem.h"
+#include "lib/kprintf.h"
 #include "ktest.h"
-#include "panic.h"
-#include "sched.h"
-#include "task.h"
+#include "lib/panic.h"
+#include "sched/sched.h"
+#include "sched/task.h"
 
 static struct boot_info *boot;
 

@@ -10,11 +10,11 @@
 #include <stdint.h>
 
 #include "cmdline.h"
-#include "kmem.h"
-#include "kprintf.h"
-#include "panic.h"
-#include "sched.h"
-#include "task.h"
+#include "lib/kmem.h"
+#include "lib/kprintf.h"
+#include "lib/panic.h"
+#include "sched/sched.h"
+#include "sched/task.h"
 
 /* Timer ticks since boot. */
 static inline uint64_t ticks_now(void) { return sched_ticks(); }

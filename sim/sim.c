@@ -26,10 +26,10 @@
 #include "console.h"
 #include "demo.h"
 #include "fake.h"
-#include "kmem.h"
+#include "lib/kmem.h"
 #include "ktest.h"
-#include "sched.h"
-#include "task.h"
+#include "sched/sched.h"
+#include "sched/task.h"
 #include "demos.h"
 
 /* The demos: those of demos/workloads.c, which registers them itself (the

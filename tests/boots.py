@@ -225,7 +225,7 @@ BOOTS += [Boot(f"{d}-cpus{n}", f"run={d} cpus={n} hz=1000", extra=["-smp", str(n
 # machine: the host preempts vCPUs in the middle of everything, lock holders
 # and lock waiters alike. With ticket locks in the kernel each of these took
 # over 100 s instead of well under one (the lock waited for a waiter the host
-# had preempted; kernel/klock.h), so a minute is a generous bound.
+# had preempted; kernel/sync/klock.h), so a minute is a generous bound.
 BOOTS += [Boot(f"{d}-cpus4-one-host-core", f"run={d} cpus=4 hz=1000", extra=["-smp", "4"], icount=False, timeout=60,
                host_cores=1) for d in ("prodcons", "philosophers", "barber", "readers-writers", "exclusion", "misuse")]
 # ...and again under -icount, where every run is the same run (QEMU takes
@@ -314,7 +314,7 @@ BOOTS += list(grub_entries())
 # ---- The kernel against the simulator -----------------------------------------------
 # run=agree with these options in QEMU and in build/tourniquet-sim, as agree/NAME.
 
-# Several CPUs (lockstep, kernel/sched.c): the same agreement, per-CPU and
+# Several CPUs (lockstep, kernel/sched/sched.c): the same agreement, per-CPU and
 # shared queues, and once with the CPUs really in parallel and once with
 # jittered timers - the schedule must not depend on timing.
 AGREE = [

@@ -22,7 +22,7 @@ import html
 import re
 import sys
 
-# Task i's colour, as on the VGA screen and in the terminal (kernel/workload.c's
+# Task i's colour, as on the VGA screen and in the terminal (kernel/sched/workload.c's
 # task_colours: ANSI backgrounds 41..46, then 41 and 42 again), in VGA's palette.
 COLOURS = ["#aa0000", "#00aa00", "#aa5500", "#0000aa", "#aa00aa", "#00aaaa", "#aa0000", "#00aa00"]
 

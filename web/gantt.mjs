@@ -5,7 +5,7 @@
 // `make gantt` show one picture: the web test compares the two texts.
 // Change both together.
 
-// Task i's colour, as on the VGA screen and in the terminal (kernel/workload.c's
+// Task i's colour, as on the VGA screen and in the terminal (kernel/sched/workload.c's
 // task_colours: ANSI backgrounds 41..46, then 41 and 42 again), in VGA's palette.
 export const COLOURS = ["#aa0000", "#00aa00", "#aa5500", "#0000aa", "#aa00aa", "#00aaaa", "#aa0000", "#00aa00"];
 

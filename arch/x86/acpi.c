@@ -18,7 +18,7 @@
  * Everything is read once, by the boot CPU, before anything is started; the
  * kernel has no paging, so the tables are read where they are.
  */
-#include "kernel/kprintf.h"
+#include "kernel/lib/kprintf.h"
 #include "smp.h"
 
 static struct x86_topology topo;

@@ -18,8 +18,8 @@
  * addresses; they are read and written as volatile 32-bit words.
  */
 #include "drivers/drivers.h"
-#include "kernel/kprintf.h"
-#include "kernel/prng.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/prng.h"
 #include "smp.h"
 
 #define LAPIC_ID 0x020

@@ -9,7 +9,7 @@
  */
 #include <arch/arch.h>
 
-#include "kernel/prng.h"
+#include "kernel/lib/prng.h"
 #include "smp.h"
 #include "x86.h"
 

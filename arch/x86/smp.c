@@ -17,7 +17,7 @@
  * The first start switches the machine from the 8259 PIC and the PIT to the
  * APICs (apic.c), since an AP cannot take the PIC's interrupts anyway.
  */
-#include "kernel/kprintf.h"
+#include "kernel/lib/kprintf.h"
 #include "smp.h"
 
 #define TRAMP_BASE 0x8000u /* boot/trampoline.asm is written for this address */

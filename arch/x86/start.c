@@ -8,8 +8,8 @@
  */
 #include "drivers/drivers.h"
 #include "kernel/boot.h"
-#include "kernel/kprintf.h"
-#include "kernel/panic.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/panic.h"
 #include "x86.h"
 
 #include <stdbool.h>

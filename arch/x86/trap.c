@@ -14,10 +14,10 @@
  * to the local APIC. An NMI from arch_stop_others halts the CPU.
  */
 #include "drivers/drivers.h"
-#include "kernel/kprintf.h"
-#include "kernel/panic.h"
-#include "kernel/sched.h"
-#include "kernel/task.h"
+#include "kernel/lib/kprintf.h"
+#include "kernel/lib/panic.h"
+#include "kernel/sched/sched.h"
+#include "kernel/sched/task.h"
 #include "smp.h"
 #include "x86.h"
 

@@ -14,7 +14,7 @@
 #include "demo.h"
 #include "fake.h"
 #include "ktest.h"
-#include "sched.h"
+#include "sched/sched.h"
 
 /* What cmdline.c validates test= and run= against: registered as the
  * kernel's own are (kernel/demo.h, kernel/ktest.h). */

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "fake.h"
-#include "kmem.h"
+#include "lib/kmem.h"
 
 static _Alignas(16) uint8_t heap[64 * 1024];
 

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "fake.h"
-#include "kprintf.h"
+#include "lib/kprintf.h"
 
 #define CHECK(expected, ...)                                   \
     do {                                                       \

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "list.h"
+#include "lib/list.h"
 
 struct item {
     int v;

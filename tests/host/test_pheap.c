@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "pheap.h"
+#include "sched/pheap.h"
 
 struct item {
     int key, id;

@@ -15,10 +15,10 @@
 #include <cmocka.h>
 
 #include "fake.h"
-#include "kmem.h"
-#include "sched.h"
-#include "task.h"
-#include "workload.h"
+#include "lib/kmem.h"
+#include "sched/sched.h"
+#include "sched/task.h"
+#include "sched/workload.h"
 
 static _Alignas(16) uint8_t heap[2 << 20];
 static _Alignas(16) uint8_t idle_stack[4096];
@@ -516,7 +516,7 @@ static void test_bad_workloads_say_what_is_wrong(void **state)
 }
 
 /* Every registered policy gets every conformance test: a policy added to
- * kernel/policies.c is tested with no change here. The lab's template
+ * kernel/sched/policies.c is tested with no change here. The lab's template
  * (docs/sched_template.c) is run through them too, so it keeps compiling
  * and working. */
 extern const struct sched_policy sched_template;

@@ -17,9 +17,9 @@
 #include <cmocka.h>
 
 #include "fake.h"
-#include "kmem.h"
-#include "sched.h"
-#include "task.h"
+#include "lib/kmem.h"
+#include "sched/sched.h"
+#include "sched/task.h"
 
 extern const struct sched_policy sched_rr, sched_fair;
 

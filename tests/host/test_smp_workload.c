@@ -2,7 +2,7 @@
  * test_smp_workload.c - workloads on several simulated CPUs, on the host.
  *
  * The same runs as in QEMU (run=workload cpus=N): the kernel's workload_run
- * under lockstep, where CPU 0's tick decides for every CPU (kernel/sched.c).
+ * under lockstep, where CPU 0's tick decides for every CPU (kernel/sched/sched.c).
  * First the course's workload under rr and fifo on two CPUs, with answers
  * worked out by hand from the rules in the README; then, for every policy,
  * on 2, 3 and 4 CPUs, with one queue per CPU and with one shared queue, the
@@ -19,10 +19,10 @@
 #include <cmocka.h>
 
 #include "fake.h"
-#include "kmem.h"
-#include "sched.h"
-#include "task.h"
-#include "workload.h"
+#include "lib/kmem.h"
+#include "sched/sched.h"
+#include "sched/task.h"
+#include "sched/workload.h"
 
 static _Alignas(16) uint8_t heap[2 << 20];
 static _Alignas(16) uint8_t idle_stack[4096];

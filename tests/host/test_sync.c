@@ -12,11 +12,11 @@
 #include <cmocka.h>
 
 #include "fake.h"
-#include "kmem.h"
-#include "sched.h"
-#include "sync.h"
-#include "sync_internal.h"
-#include "task.h"
+#include "lib/kmem.h"
+#include "sched/sched.h"
+#include "sync/sync.h"
+#include "sync/sync_internal.h"
+#include "sched/task.h"
 
 extern const struct sched_policy sched_rr;
 static _Alignas(16) uint8_t heap[256 * 1024];

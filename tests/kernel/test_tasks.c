@@ -3,7 +3,7 @@
  */
 #include "ktest.h"
 #include "ktests.h"
-#include "sync.h"
+#include "sync/sync.h"
 #include "tourniquet.h"
 
 /* ---- preempt ---------------------------------------------------------- */

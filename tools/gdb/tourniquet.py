@@ -138,7 +138,7 @@ class as_task:
 
 
 # The scheduler's own files: where a task that is not running is parked.
-CORE = ("kernel/sched.c", "kernel/sched.h", "kernel/klock.h", "arch/arch.h", "arch/x86/switch.S")
+CORE = ("kernel/sched/sched.c", "kernel/sched/sched.h", "kernel/sync/klock.h", "arch/arch.h", "arch/x86/switch.S")
 
 
 def resume_point(t):

@@ -28,9 +28,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "panic.h"
-#include "sched.h"
-#include "task.h"
+#include "lib/panic.h"
+#include "sched/sched.h"
+#include "sched/task.h"
 
 bool fake_irq_enabled = true;
 unsigned fake_switches;

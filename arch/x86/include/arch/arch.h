@@ -132,7 +132,7 @@ static inline uint64_t arch_cycles(void)
  * every `every`-th is a tick (1: each one; more: slow ticks, slow=N, which
  * stay as exact as the timer). From then on, each interrupt runs, in
  * interrupt context: sched_irq_enter(), sched_tick() if it is a tick, the
- * end-of-interrupt, sched_irq_exit() (kernel/sched.h). The caller enables
+ * end-of-interrupt, sched_irq_exit() (kernel/sched/sched.h). The caller enables
  * interrupts when it is ready for them.
  * While only the boot CPU runs, this is the PIT (through the 8259 PIC).
  * Once arch_cpu_start has started another CPU, every CPU (the boot CPU
@@ -161,7 +161,7 @@ void arch_input_resume(void);
 
 /* Leave the machine with a status: under QEMU with the isa-debug-exit
  * device, QEMU exits with (code << 1) | 1. Without it, halts forever.
- * See kernel/panic.h for the codes. */
+ * See kernel/lib/panic.h for the codes. */
 __attribute__((noreturn)) void arch_exit(int code);
 
 /* Stop this CPU for good (interrupts off, HLT in a loop). */

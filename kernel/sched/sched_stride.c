@@ -1,0 +1,105 @@
+/*
+ * sched_stride.c - stride scheduling (Waldspurger, 1995): lottery's
+ * proportional share without the randomness.
+ *
+ * A task's stride is STRIDE1 / tickets; its pass grows by its stride for
+ * every tick it runs. The next task is the ready one with the smallest pass
+ * (ties: earlier arrival, then name), for `quantum=` ticks. A task that
+ * arrives or wakes starts no lower than the global pass (the least pass in
+ * play), so it can neither hoard credit while away nor be starved on return.
+ * A yielding task goes just behind the task that runs next.
+ *
+ * Per-task state: heap_node, pass, slice.
+ * Cost: enqueue O(1), pick_next O(log n) amortized (pairing heap).
+ */
+#include "sched/pheap.h"
+#include "sched/sched.h"
+#include "sched/task.h"
+
+#define STRIDE1 (1u << 20)
+
+struct stride_rq {
+    struct pheap heap;    /* READY tasks by pass, through heap_node */
+    uint64_t global_pass; /* the least pass among the running task and the queue */
+};
+#define STRIDE(rq) SCHED_RQ_AREA(rq, struct stride_rq)
+
+static bool stride_less(const struct pheap_node *a, const struct pheap_node *b)
+{
+    const struct task *x = list_entry(a, struct task, heap_node), *y = list_entry(b, struct task, heap_node);
+    if (x->pass != y->pass)
+        return x->pass < y->pass;
+    return sched_tie_break(x, y) < 0;
+}
+
+static void stride_init(struct sched_rq *rq)
+{
+    pheap_init(&STRIDE(rq)->heap, stride_less);
+    STRIDE(rq)->global_pass = 0;
+}
+
+static void stride_enqueue(struct sched_rq *rq, struct task *t, enum sched_why why)
+{
+    struct stride_rq *q = STRIDE(rq);
+    if (why == SCHED_NEW || why == SCHED_MIGRATE || (why == SCHED_WAKEUP && t->pass < q->global_pass))
+        t->pass = q->global_pass;
+    if (why == SCHED_YIELD && pheap_min(&q->heap)) {
+        /* Yielding: go behind the task that would run next. */
+        uint64_t next = list_entry(pheap_min(&q->heap), struct task, heap_node)->pass;
+        if (t->pass <= next)
+            t->pass = next + 1;
+    }
+    t->slice = 0;
+    pheap_insert(&q->heap, &t->heap_node);
+}
+
+static void stride_dequeue(struct sched_rq *rq, struct task *t) { pheap_remove(&STRIDE(rq)->heap, &t->heap_node); }
+
+static struct task *stride_pick_next(struct sched_rq *rq)
+{
+    struct stride_rq *q = STRIDE(rq);
+    struct pheap_node *n = pheap_pop(&q->heap);
+    if (!n)
+        return NULL;
+    struct task *t = list_entry(n, struct task, heap_node);
+    if (t->pass > q->global_pass)
+        q->global_pass = t->pass;
+    return t;
+}
+
+static bool stride_tick(struct sched_rq *rq, struct task *curr)
+{
+    struct stride_rq *q = STRIDE(rq);
+    curr->pass += STRIDE1 / (curr->tickets ? curr->tickets : 1);
+    /* The global pass follows the least pass in play, never going back, so
+     * a newcomer starts level with the others rather than behind them. */
+    uint64_t least = curr->pass;
+    struct pheap_node *m = pheap_min(&q->heap);
+    if (m && list_entry(m, struct task, heap_node)->pass < least)
+        least = list_entry(m, struct task, heap_node)->pass;
+    if (least > q->global_pass)
+        q->global_pass = least;
+    if (++curr->slice < sched_config.quantum)
+        return false;
+    curr->slice = 0;
+    struct pheap_node *n = pheap_min(&q->heap);
+    return n && stride_less(n, &curr->heap_node);
+}
+
+static void stride_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
+{
+    sched_heap_for_each(&STRIDE(rq)->heap, fn, ctx);
+}
+
+const struct sched_policy sched_stride = {
+    .name = "stride",
+    .description = "stride: deterministic proportional share (smallest pass runs)",
+    .params = "quantum",
+    .init = stride_init,
+    .enqueue = stride_enqueue,
+    .dequeue = stride_dequeue,
+    .pick_next = stride_pick_next,
+    .tick = stride_tick,
+    .preempts = NULL,
+    .for_each_ready = stride_for_each_ready,
+};

@@ -1,0 +1,481 @@
+/*
+ * task.c - the life of a task: create, start, exit, join, sleep, yield.
+ *
+ * The scheduler core (sched.c) makes every state change; this file
+ * allocates and frees tasks and stacks, and turns the public calls into
+ * core calls under the scheduler lock, which also guards the list of all
+ * tasks and every task's join links (joiner, joined).
+ */
+#include "sched/task.h"
+
+#include "tourniquet.h"
+
+#include "lib/kmem.h"
+#include "lib/kprintf.h"
+#include "lib/panic.h"
+#include "sched/sched.h"
+#include "sync/sync_internal.h"
+
+static struct list all_tasks; /* every task not yet joined, by id */
+static uint32_t next_id = 1;
+static struct task idle_task;
+
+const char *task_state_name(enum task_state s)
+{
+    static const char *const names[] = {"NEW", "READY", "RUNNING", "BLOCKED", "SLEEPING", "DEAD"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
+static void canary_fill(uint8_t *stack)
+{
+    uint32_t *w = (uint32_t *)stack;
+    for (unsigned i = 0; i < TASK_CANARY_ZONE / 4; i++)
+        w[i] = TASK_CANARY;
+}
+
+static void copy_name(char *dst, const char *src)
+{
+    size_t i = 0;
+    for (; src && src[i] && i < TASK_NAME_MAX - 1; i++)
+        dst[i] = src[i];
+    dst[i] = '\0';
+}
+
+struct task *task_init_idle(void *stack_base, size_t stack_size)
+{
+    list_init(&all_tasks);
+    next_id = 1;
+    struct task *t = &idle_task;
+    *t = (struct task){0};
+    copy_name(t->name, "idle");
+    t->is_idle = true;
+    t->affinity = 1u; /* CPU 0's */
+    t->lent_priority = TASK_PRIORITIES;
+    list_init(&t->held_mutexes);
+    t->stack = stack_base;
+    t->stack_size = stack_size;
+    canary_fill(t->stack);
+    list_node_init(&t->run_node);
+    list_node_init(&t->wait_node);
+    list_node_init(&t->timer_node);
+    list_push_back(&all_tasks, &t->all_node);
+    return t;
+}
+
+/*
+ * The first run of a new task.
+ *
+ * arch_context_init arranged for the task's first arch_switch to "return"
+ * here, on its fresh stack. We arrive the way every switch arrives: from
+ * schedule(), in some other task, with this CPU's run-queue lock held,
+ * interrupts disabled, and `current` already pointing at us; `last` is the
+ * task that switched to us. A resumed task would finish that switch in
+ * schedule() and return into a caller that releases the lock; we have no
+ * such caller, so we finish the switch, release the lock and turn
+ * interrupts on ourselves -
+ * as any task expects to run - and call the entry function (xv6's forkret).
+ */
+static void task_first_run(struct arch_context *last)
+{
+    sched_finish_switch(list_entry(last, struct task, ctx));
+    struct task *self = task_current();
+    if (self->runs != 1)
+        panic("task '%s' (id %u) starts a second time, on cpu %u (switched in %u times): it ran on two CPUs",
+              self->name, (unsigned)self->id, self->cpu, (unsigned)self->runs);
+    task_exit_if_killed(sched_switch_lock()); /* killed before it ever ran */
+    klock_drop(sched_switch_lock());
+    arch_irq_enable();
+    task_exit(self->entry(self->arg));
+}
+
+struct task *task_new(const char *name, task_entry_t entry, void *arg)
+{
+    KASSERT(entry != NULL);
+    KASSERT(!sched_in_irq());
+    struct task *t = kzalloc(sizeof *t);
+    uint8_t *stack = kmalloc(TASK_STACK_SIZE);
+    if (!t || !stack) {
+        kfree(t);
+        kfree(stack);
+        kprintf("task_create(%s): out of memory\n", name ? name : "?");
+        return NULL;
+    }
+    copy_name(t->name, name ? name : "task");
+    t->entry = entry;
+    t->arg = arg;
+    t->stack = stack;
+    t->stack_size = TASK_STACK_SIZE;
+    t->priority = TASK_DEFAULT_PRIORITY;
+    t->tickets = TASK_DEFAULT_TICKETS;
+    t->lent_priority = TASK_PRIORITIES;
+    t->affinity = ~0u; /* any CPU */
+    t->cpu = task_current()->cpu; /* placed from where it was made */
+    list_init(&t->held_mutexes);
+    t->state = TASK_NEW;
+    canary_fill(stack);
+    list_node_init(&t->run_node);
+    list_node_init(&t->wait_node);
+    list_node_init(&t->timer_node);
+    arch_context_init(&t->ctx, stack, TASK_STACK_SIZE, task_first_run);
+
+    arch_irqstate_t s = sched_lock();
+    t->id = next_id++;
+    t->arrival = sched_ticks_locked();
+    list_push_back(&all_tasks, &t->all_node);
+    sched_unlock(s);
+    return t;
+}
+
+void task_start_at(struct task *t, uint64_t at)
+{
+    arch_irqstate_t s = sched_lock();
+    sched_arrive_at(t, at);
+    sched_unlock_preempt(&sched_klock, s);
+}
+
+void task_discard(struct task *t)
+{
+    KASSERT(t->state == TASK_NEW && !list_node_linked(&t->timer_node));
+    arch_irqstate_t s = sched_lock();
+    list_remove(&t->all_node);
+    sched_unlock(s);
+    kfree(t->stack);
+    kfree(t);
+}
+
+struct task *task_create(const char *name, task_entry_t entry, void *arg)
+{
+    struct task *t = task_new(name, entry, arg);
+    if (t)
+        task_start_at(t, sched_ticks());
+    return t;
+}
+
+void task_exit(int code)
+{
+    sched_lock(); /* for good: the next task releases it */
+    struct task *self = task_current();
+    KASSERT(self != &idle_task);
+    while (!list_empty(&self->held_mutexes)) {
+        struct mutex *m = list_entry(list_first(&self->held_mutexes), struct mutex, held_node);
+        if (!self->killed) /* (killed: it did not choose to exit holding it) */
+            sync_misuse("task_exit", self->name, "exits holding mutex '%s'; released, for its waiters' sake",
+                        m->name);
+        mutex_release(m);
+    }
+    if (self->spinlocks_held) {
+        sync_misuse("task_exit", self->name, "exits holding %u spinlock(s), which stay taken", self->spinlocks_held);
+        self->spinlocks_held = 0;
+    }
+    sched_retire(self, code);
+    sched_exit();
+}
+
+static bool exists(const struct task *t);
+
+int task_set_priority(struct task *t, uint32_t p)
+{
+    arch_irqstate_t s = sched_lock();
+    bool known = t && exists(t);
+    if (!known || t->is_idle || p >= TASK_PRIORITIES) {
+        sched_unlock(s);
+        sync_misuse("task_set_priority", known ? t->name : "?", "%s; refused",
+                    !known       ? "there is no such task (NULL, or already joined and freed)"
+                    : t->is_idle ? "an idle task has no priority (it runs only when nothing else can)"
+                                 : "the priority must be 0 (most urgent) .. 7");
+        return -1;
+    }
+    t->priority = p;
+    sched_priority_changed(t);
+    sched_unlock_preempt(&sched_klock, s); /* no longer the most urgent: the CPU goes now */
+    return 0;
+}
+
+void task_die_killed(struct klock *held)
+{
+    klock_drop(held); /* (interrupts stay off: task_exit takes the scheduler lock itself) */
+    task_exit(TASK_EXIT_KILLED);
+}
+
+/* Take t out of the wait it is in, if it waits, and make it READY: it
+ * will find itself killed on its way out of that wait. */
+static void wake_to_die(struct task *t)
+{
+    for (;;) {
+        arch_irqstate_t s = sched_lock();
+        struct klock *lk = t->wait_lock;
+        if (t->state == TASK_SLEEPING || (t->state == TASK_NEW && list_node_linked(&t->timer_node))) {
+            /* asleep, or yet to arrive: sched_make_ready takes it off the timer queue */
+            sched_make_ready(t, SCHED_WAKEUP);
+            sched_unlock_preempt(&sched_klock, s);
+            return;
+        }
+        if (t->state != TASK_BLOCKED) { /* READY or RUNNING: it ends at its next wait; or DEAD */
+            sched_unlock(s);
+            return;
+        }
+        if (lk == &sched_klock || !klock_smp) { /* (one CPU: every klock is "interrupts off") */
+            if (list_node_linked(&t->wait_node))
+                list_remove(&t->wait_node); /* (a join waits on no queue) */
+            sched_make_ready(t, SCHED_WAKEUP);
+            sched_unlock_preempt(&sched_klock, s);
+            return;
+        }
+        /* Its queue is guarded by lk, taken before the scheduler lock (as
+         * sched_block does): let go, take both in that order, look again. */
+        sched_unlock(s);
+        s = klock_irqsave(lk);
+        klock_take(&sched_klock);
+        bool done = t->state == TASK_BLOCKED && t->wait_lock == lk;
+        if (done) {
+            list_remove(&t->wait_node);
+            sched_make_ready(t, SCHED_WAKEUP);
+        }
+        klock_drop(&sched_klock);
+        sched_unlock_preempt(lk, s);
+        if (done)
+            return;
+    }
+}
+
+/* Why self may not act on t, for the reasons task_join and task_kill share
+ * (self_why when t is self), or NULL. Scheduler lock held. */
+static const char *not_a_target(const struct task *t, const struct task *self, const char *self_why)
+{
+    return t == NULL    ? "there is no such task (NULL)"
+           : !exists(t) ? "it no longer exists (already joined and freed?)"
+           : t == self  ? self_why
+           : t->is_idle ? "an idle task never exits"
+                        : NULL;
+}
+
+/* One line: "op: 'self' cannot VERB 't': why; outcome". `known` (t exists)
+ * was read under the scheduler lock, which the caller has let go. */
+static void say_refused(const char *op, const char *verb, const struct task *self, const struct task *t, bool known,
+                        const char *why, const char *outcome)
+{
+    kprintf("%s: '%s' cannot %s %s%s%s: %s; %s\n", op, self->name, verb, known ? "'" : "",
+            known ? t->name : "that task", known ? "'" : "", why, outcome);
+}
+
+int task_kill_all(struct task *const *ts, unsigned n)
+{
+    struct task *self = task_current();
+    arch_irqstate_t s = sched_lock();
+    for (unsigned i = 0; i < n; i++) {
+        struct task *t = ts[i];
+        const char *why = not_a_target(t, self, "a task cannot kill itself (it may return or call task_exit)");
+        if (why) {
+            bool known = t && exists(t);
+            sched_unlock(s);
+            say_refused("task_kill", "kill", self, t, known, why, "nothing was killed");
+            return -1;
+        }
+    }
+    for (unsigned i = 0; i < n; i++) /* all marked before any runs again */
+        if (ts[i]->state != TASK_DEAD)
+            __atomic_store_n(&ts[i]->killed, true, __ATOMIC_RELEASE);
+    sched_unlock(s);
+    for (unsigned i = 0; i < n; i++)
+        wake_to_die(ts[i]);
+    return 0;
+}
+
+void task_yield(void)
+{
+    if (sched_ncpus() > 1 && sched_yield_is_noop())
+        return; /* nothing else to run here: skip the lock every CPU's yield loop would take */
+    arch_irqstate_t s = arch_irq_save(); /* (the yield takes its run queue's lock, and no other) */
+    if (sync_may_block("task_yield", task_current()->name))
+        sched_yield_cpu();
+    arch_irq_restore(s);
+}
+
+void task_sleep(uint32_t ticks)
+{
+    if (ticks > INT32_MAX) { /* task_sleep(-100): a negative count passed as unsigned */
+        sync_misuse("task_sleep", task_current()->name,
+                    "%d ticks is negative (the count is 0 .. %d); returns at once", (int)ticks, INT32_MAX);
+        return;
+    }
+    if (ticks == 0) {
+        task_yield();
+        return;
+    }
+    arch_irqstate_t s = sched_lock();
+    if (sync_may_block("task_sleep", task_current()->name)) {
+        sched_sleep_until(sched_ticks_locked() + ticks);
+        task_exit_if_killed(&sched_klock);
+    }
+    sched_unlock(s);
+}
+
+static bool exists(const struct task *t)
+{
+    list_for_each(n, &all_tasks) if (list_entry(n, struct task, all_node) == t) return true;
+    return false;
+}
+
+static const char join_wait[] = "join"; /* wait_what of a task blocked in task_join */
+
+const struct task *task_join_chain_end(const struct task *t)
+{
+    for (unsigned depth = 0; t && t->state == TASK_BLOCKED && t->wait_what == join_wait && depth < 64; depth++)
+        t = t->wait_obj;
+    return t;
+}
+
+/* Would self waiting for t close a circle of joins (t joins ... joins self)? */
+static bool joins_back(const struct task *t, const struct task *self)
+{
+    for (const struct task *x = t; x && x->state == TASK_BLOCKED && x->wait_what == join_wait; x = x->wait_obj)
+        if (x->wait_obj == self)
+            return true;
+    return false;
+}
+
+/* task_join, and task_join_timeout until tick `deadline` (0: none): 0
+ * with the exit code in *code, SYNC_TIMEOUT, or -1 (refused, and said). */
+static int join(struct task *t, uint64_t deadline, int *code)
+{
+    struct task *self = task_current();
+    arch_irqstate_t s = sched_lock();
+    const char *why = not_a_target(t, self, "a task cannot join itself");
+    if (!why)
+        why = t->joined             ? "it is already joined by another task"
+              : joins_back(t, self) ? "it is (indirectly) joining this task: that would wait forever"
+                                    : NULL;
+    if (why) {
+        bool known = t && exists(t);
+        sched_unlock(s);
+        say_refused("task_join", "join", self, t, known, why, "returning -1");
+        return -1;
+    }
+    if (!sync_may_block("task_join", t->name)) {
+        sched_unlock(s);
+        return -1;
+    }
+    t->joined = true;
+    while (t->state != TASK_DEAD) {
+        t->joiner = self;
+        self->wait_name = t->name;
+        bool late = sched_block_until(t, join_wait, &sched_klock, deadline);
+        if (t->state != TASK_DEAD && (late || self->killed)) {
+            t->joiner = NULL; /* it is no longer waited for: it may be joined again */
+            t->joined = false;
+            task_exit_if_killed(&sched_klock);
+            sched_unlock(s);
+            return SYNC_TIMEOUT;
+        }
+    }
+    /* DEAD - but on several CPUs it may still be leaving its CPU (it
+     * retired at a tick, and its CPU switches at the interrupt's tail):
+     * its stack is in use until finish_switch says it is off. On one CPU
+     * it always is by the time we run. */
+    while (t->on_cpu) {
+        sched_unlock(s);
+        arch_cpu_relax();
+        s = sched_lock();
+    }
+    *code = t->exit_code;
+    list_remove(&t->all_node);
+    sched_unlock(s);
+    kfree(t->stack);
+    kfree(t);
+    return 0;
+}
+
+int task_join(struct task *t)
+{
+    int code;
+    return join(t, 0, &code) == 0 ? code : -1;
+}
+
+int task_join_timeout(struct task *t, uint32_t ticks, int *code)
+{
+    int unused;
+    return join(t, sync_deadline("task_join_timeout", "task", ticks ? ticks : 1), code ? code : &unused);
+}
+
+static const char suspend_wait[] = "sleep()";
+
+void task_suspend(void)
+{
+    arch_irqstate_t s = sched_lock();
+    task_current()->wait_name = NULL;
+    if (sync_may_block("task_suspend", task_current()->name))
+        sched_block(task_current(), suspend_wait, &sched_klock);
+    sched_unlock(s);
+}
+
+bool task_resume(struct task *t)
+{
+    arch_irqstate_t s = sched_lock();
+    bool woken = t->state == TASK_BLOCKED && t->wait_what == suspend_wait;
+    if (woken)
+        sched_make_ready(t, SCHED_WAKEUP);
+    sched_unlock_preempt(&sched_klock, s);
+    return woken;
+}
+
+struct task *task_new_idle(unsigned cpu)
+{
+    struct task *t = kzalloc(sizeof *t);
+    uint8_t *stack = kmalloc(TASK_STACK_SIZE);
+    if (!t || !stack) {
+        kfree(t);
+        kfree(stack);
+        return NULL;
+    }
+    ksnprintf(t->name, sizeof t->name, "idle%u", cpu);
+    t->is_idle = true;
+    t->affinity = 1u << cpu;
+    t->lent_priority = TASK_PRIORITIES;
+    list_init(&t->held_mutexes);
+    t->stack = stack;
+    t->stack_size = TASK_STACK_SIZE;
+    canary_fill(stack);
+    list_node_init(&t->run_node);
+    list_node_init(&t->wait_node);
+    list_node_init(&t->timer_node);
+    arch_irqstate_t s = sched_lock();
+    t->id = next_id++;
+    list_push_back(&all_tasks, &t->all_node);
+    sched_unlock(s);
+    return t;
+}
+
+struct task *task_by_id(uint32_t id)
+{
+    struct task *found = NULL;
+    arch_irqstate_t s = sched_lock();
+    list_for_each(n, &all_tasks) {
+        struct task *t = list_entry(n, struct task, all_node);
+        if (t->id == id) {
+            found = t;
+            break;
+        }
+    }
+    sched_unlock(s);
+    return found;
+}
+
+void task_for_each_locked(void (*fn)(struct task *t, void *ctx), void *ctx)
+{
+    list_for_each(n, &all_tasks) fn(list_entry(n, struct task, all_node), ctx);
+}
+
+void task_for_each(void (*fn)(struct task *t, void *ctx), void *ctx)
+{
+    arch_irqstate_t s = sched_lock();
+    task_for_each_locked(fn, ctx);
+    sched_unlock(s);
+}
+
+uint64_t task_cpu_ticks(const struct task *t)
+{
+    arch_irqstate_t s = sched_lock();
+    uint64_t v = t->ticks;
+    sched_unlock(s);
+    return v;
+}

@@ -1,0 +1,111 @@
+/*
+ * sem.c - Dijkstra's semaphores: a count and a queue of sleepers.
+ *
+ * down (P): if the count is 0, sleep; then take a unit. up (V): give a unit
+ * back; if tasks sleep on it, wake the one that has waited longest. Testing
+ * the count and going to sleep happen under the semaphore's lock, handed
+ * over in sched_block only once the task is BLOCKED, so an up cannot slip
+ * in between: this is exactly the lost wakeup that the course's
+ * sleep/wakeup suffers from (demos/prodcons.c shows it), and why Dijkstra
+ * made down and up atomic.
+ *
+ * A woken task re-checks the count (a loop, not an if): another task may
+ * have taken the unit between the wakeup and the moment it runs.
+ */
+#include "sync/sync_internal.h"
+
+#include <limits.h>
+
+static const char sem_wait[] = "semaphore";
+
+void sem_init(struct semaphore *s, const char *name, int value)
+{
+    SYNC_REFUSE_NULL("sem_init", s);
+    if (value < 0) {
+        sync_misuse("sem_init", name, "a semaphore cannot start at %d; starting at 0", value);
+        value = 0;
+    }
+    klock_init(&s->lock);
+    s->count = value;
+    s->name = name;
+    list_init(&s->waiters);
+    s->magic = SYNC_MAGIC;
+}
+
+/* sem_down, and sem_down_timeout until tick `deadline` (0: none). */
+static inline __attribute__((always_inline)) int down(struct semaphore *s, const char *op, uint64_t deadline)
+{
+    arch_irqstate_t st = klock_irqsave(&s->lock);
+    while (s->count == 0) {
+        if (!sync_may_block(op, s->name)) {
+            klock_irqrestore(&s->lock, st);
+            return SYNC_MISUSE;
+        }
+        if (waitq_block_until(&s->waiters, s, sem_wait, s->name, &s->lock, deadline)) {
+            klock_irqrestore(&s->lock, st);
+            return SYNC_TIMEOUT;
+        }
+    }
+    s->count--;
+    klock_irqrestore(&s->lock, st);
+    return SYNC_OK;
+}
+
+int sem_down(struct semaphore *s)
+{
+    SYNC_REFUSE_BAD("sem_down", s, SYNC_MISUSE);
+    return down(s, "sem_down", 0);
+}
+
+int sem_down_timeout(struct semaphore *s, uint32_t ticks)
+{
+    SYNC_REFUSE_BAD("sem_down_timeout", s, SYNC_MISUSE);
+    if (ticks == 0)
+        return sem_try_down(s) == SYNC_OK ? SYNC_OK : SYNC_TIMEOUT;
+    return down(s, "sem_down_timeout", sync_deadline("sem_down_timeout", s->name, ticks));
+}
+
+int sem_try_down(struct semaphore *s)
+{
+    SYNC_REFUSE_BAD("sem_try_down", s, SYNC_MISUSE);
+    arch_irqstate_t st = klock_irqsave(&s->lock);
+    int rc = SYNC_WOULD_BLOCK;
+    if (s->count > 0) {
+        s->count--;
+        rc = SYNC_OK;
+    }
+    klock_irqrestore(&s->lock, st);
+    return rc;
+}
+
+void sem_up(struct semaphore *s)
+{
+    SYNC_REFUSE_BAD("sem_up", s);
+    arch_irqstate_t st = klock_irqsave(&s->lock);
+    if (s->count == INT_MAX) { /* one more would wrap to a negative count */
+        klock_irqrestore(&s->lock, st);
+        sync_misuse("sem_up", s->name, "the count is at its maximum (%d); refused", INT_MAX);
+        return;
+    }
+    s->count++;
+    waitq_wake_one(&s->waiters);
+    sched_unlock_preempt(&s->lock, st);
+}
+
+int sem_destroy(struct semaphore *s)
+{
+    SYNC_REFUSE_BAD("sem_destroy", s, SYNC_MISUSE);
+    arch_irqstate_t st = klock_irqsave(&s->lock);
+    if (!list_empty(&s->waiters)) {
+        char who[96];
+        sync_name_waiters(&s->waiters, who, sizeof who);
+        sync_misuse("sem_destroy", s->name, "%u task(s) still wait on it (%s); not destroyed",
+                    (unsigned)list_size(&s->waiters), who);
+        klock_irqrestore(&s->lock, st);
+        return SYNC_MISUSE;
+    }
+    s->count = 0;
+    s->magic = 0; /* destroyed: any later call is refused */
+    klock_irqrestore(&s->lock, st);
+    return SYNC_OK;
+}

@@ -1,0 +1,75 @@
+/*
+ * sync_report.c - what every synchronization primitive shares: the misuse
+ * reports, the check that a caller may sleep, the names of waiters for a
+ * report, and the counts of misuse and deadlock reports (`stats`).
+ */
+#include <stdarg.h>
+
+#include "lib/kprintf.h"
+#include "sync/sync_internal.h"
+
+static struct sync_stats stats;
+
+void sync_get_stats(struct sync_stats *out)
+{
+    arch_irqstate_t s = arch_irq_save();
+    *out = stats;
+    arch_irq_restore(s);
+}
+
+void sync_count_deadlock(void) { stats.deadlocks++; }
+void sync_count_lock_order(void) { stats.lock_orders++; }
+
+void sync_misuse(const char *op, const char *object, const char *fmt, ...)
+{
+    char msg[160];
+    va_list ap;
+    va_start(ap, fmt);
+    kvsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    struct task *self = task_current();
+    char where[16] = ""; /* on several CPUs, say which */
+    if (sched_ncpus() > 1)
+        ksnprintf(where, sizeof where, " on cpu %u", self ? self->cpu : 0);
+    kprintf("MISUSE: %s(%s) by '%s'%s: %s\n", op, object ? object : "?", self ? self->name : "?", where, msg);
+    stats.misuse++;
+}
+
+uint64_t sync_deadline(const char *op, const char *object, uint32_t ticks)
+{
+    if (ticks > INT32_MAX) {
+        sync_misuse(op, object, "a timeout of %d ticks is negative (it is 0 .. %d); taken as 0", (int)ticks,
+                    INT32_MAX);
+        ticks = 0;
+    }
+    return sched_ticks() + ticks;
+}
+
+void sync_name_waiters(const struct list *q, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    list_for_each(n, q) {
+        int k = ksnprintf(buf + len, size - len, "%s'%s'", len ? ", " : "",
+                          list_entry(n, struct task, wait_node)->name);
+        if (k < 0 || (size_t)k >= size - len)
+            break;
+        len += (size_t)k;
+    }
+}
+
+bool sync_refuse_block(const char *op, const char *object)
+{
+    if (sched_in_irq()) {
+        sync_misuse(op, object, "called from an interrupt handler, which cannot sleep; refused");
+        return false;
+    }
+    struct task *self = task_current();
+    if (self->spinlocks_held) {
+        sync_misuse(op, object,
+                    "would sleep while holding %u spinlock(s): with interrupts off nothing else could run; refused",
+                    self->spinlocks_held);
+        return false;
+    }
+    return true;
+}
