@@ -92,10 +92,8 @@
 #include "sched/pheap.h"
 #include "sched/task.h"
 #include "sched/trace.h"
-#include "sched/workload.h"
 
 struct klock sched_klock = KLOCK_INIT;
-_Static_assert(WL_MAX_CPUS >= SCHED_MAX_CPUS, "a workload keeps a Gantt row for every CPU");
 bool klock_smp; /* kernel/sync/klock.h: set by sched_cpu_prepare, before a second CPU runs */
 bool sched_policy_has_priorities; /* sched.h: kept with `policy` */
 
@@ -138,9 +136,10 @@ static struct sched_rq global_rq; /* rq=global: every CPU's queue */
  * queue, so that the clock looks at one head per tick. */
 static struct list timer_queue;
 static uint64_t ticks;         /* timer ticks since sched_init (CPU 0's) */
-static struct workload_run *watched; /* the workload being measured, if any */
+static const struct sched_observer *observer; /* what measures the run, if anything (sched_observe) */
+static void *observer_ctx;
 static bool lockstep;                /* ...on several CPUs: CPU 0's ticks decide for all */
-static uint64_t watch_start;         /* the tick sched_watch began at (lockstep's balancing phase) */
+static uint64_t watch_start;         /* the tick sched_observe began at (lockstep's balancing phase) */
 static struct list quiet_watchers;   /* tasks in sched_wait_quiet */
 static unsigned quiet_ticks;         /* consecutive ticks with nothing to run */
 static unsigned quiet_result;        /* what sched_wait_quiet returns */
@@ -186,7 +185,7 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     idle_task->on_cpu = true;
     idle_task->cpu = 0;
     ticks = 0;
-    watched = NULL;
+    observer = NULL;
     list_init(&quiet_watchers);
     quiet_ticks = 0;
 }
@@ -282,7 +281,7 @@ static inline void unlock_switch_lock(void)
 /* Every run queue's lock, in order, for this CPU (which holds the
  * scheduler lock, so that no CPU comes online meanwhile). Returns whether
  * it took them, for unlock_all_rqs: false when this CPU held them all
- * already (sched_watch, from the lockstep tick that ends a workload). */
+ * already (sched_observe, from the lockstep tick that ends a workload). */
 static bool lock_all_rqs(void)
 {
     if (!klock_smp || this->holds_all_rqs)
@@ -332,12 +331,13 @@ unsigned sched_nr_ready(void)
     return n;
 }
 
-void sched_watch(struct workload_run *run)
+void sched_observe(const struct sched_observer *obs, void *ctx)
 {
     bool all = lock_all_rqs(); /* lockstep: exact under any run queue's lock, as under the scheduler lock */
-    watched = run;
+    observer = obs;
+    observer_ctx = ctx;
     watch_start = ticks;
-    __atomic_store_n(&lockstep, run && ncpus > 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&lockstep, obs && ncpus > 1, __ATOMIC_RELEASE);
     unlock_all_rqs(all);
 }
 
@@ -1107,8 +1107,8 @@ static void charge_declared(struct task *curr)
 {
     if (curr->remaining > 0 && --curr->remaining == 0) {
         sched_retire(curr, 0); /* its burst is consumed: done at this tick */
-        if (curr->run)
-            workload_task_done(curr->run, curr, ticks);
+        if (curr->watch && observer)
+            observer->done(observer_ctx, curr, ticks);
         return;
     }
     if (curr->cpu_phase && --curr->phase_left == 0) {
@@ -1193,12 +1193,12 @@ static void watch_livelock(void)
 }
 
 /* What only CPU 0's tick does (scheduler lock held): count the clock,
- * measure the workload, charge declared needs, then wake_due. */
+ * tell the observer, charge declared needs, then wake_due. */
 static void clock_tick(struct task *curr)
 {
     ticks++;
-    if (watched)
-        workload_tick(watched, 0, curr, ticks);
+    if (observer)
+        observer->tick(observer_ctx, 0, curr, ticks);
     if (curr->burst)
         charge_declared(curr);
     run_tick_call();
@@ -1227,7 +1227,7 @@ static inline __attribute__((always_inline)) void tick_decides(struct sched_cpu 
 static void decide(struct sched_cpu *c)
 {
     struct task *prev = c->current;
-    if (prev->state == TASK_RUNNING && prev != c->idle && !prev->run)
+    if (prev->state == TASK_RUNNING && prev != c->idle && !prev->watch)
         return; /* its CPU's interrupt tail preempts it (to idle); the next tick decides */
     if (prev->state == TASK_RUNNING)
         requeue(c, prev);
@@ -1252,12 +1252,13 @@ static void lockstep_tick(void)
     ticks++;
     run_tick_call();
     bool all = lock_all_rqs();
-    struct workload_run *run = watched;
+    const struct sched_observer *obs = observer; /* (done may end the watch: the whole tick sees the same one) */
+    void *ctx = observer_ctx;
     for (unsigned i = 0; i < ncpus; i++)
         if (cpus[i].online) {
             if (i)
                 cpus[i].current->ticks++; /* (CPU 0's own tick counted its own) */
-            workload_tick(run, i, cpus[i].current, ticks);
+            obs->tick(ctx, i, cpus[i].current, ticks);
         }
     for (unsigned i = 0; i < ncpus; i++)
         if (cpus[i].online && cpus[i].current->burst)
@@ -1309,7 +1310,7 @@ static void wait_for_decisions(void)
  * declared its needs (charge_declared may end its burst or its CPU phase).
  * In lockstep CPU 0's tick decides for all, and the others' change nothing:
  * `lockstep` and `chosen` are read under a lock, which makes them exact
- * (sched_watch holds every lock to change the first; CPU 0's tick, the
+ * (sched_observe holds every lock to change the first; CPU 0's tick, the
  * second). */
 void sched_tick(void)
 {
@@ -1386,7 +1387,7 @@ void sched_irq_exit(void)
         rq_lock(c->rq);
         if (c->chosen)
             carry_out(c); /* lockstep: CPU 0's tick decided */
-        else if (lockstep && (c->current->run || c->current == c->idle))
+        else if (lockstep && (c->current->watch || c->current == c->idle))
             ; /* lockstep: workload and idle tasks are switched only by the tick's decision */
         else if (c->current->state == TASK_RUNNING)
             preempt();

@@ -379,11 +379,26 @@ __attribute__((noreturn)) void sched_exit(void);
  * in the timer queue, then enters the ready queue as SCHED_NEW. */
 void sched_arrive_at(struct task *t, uint64_t at);
 
-/* ---- Workload accounting (kernel/sched/workload.c) --------------------------- */
+/* ---- A tick observer ------------------------------------------------------- */
 
-/* While a workload runs, the core reports every tick to it. */
-struct workload_run;
-void sched_watch(struct workload_run *run);
+/* What measures a run (the course's harness, kernel/sched/workload.c) sees
+ * the ticks through this, and the core knows nothing of what it measures.
+ * Both hooks run at the clock's tick, scheduler lock held, interrupts off:
+ * they must not block. */
+struct sched_observer {
+    /* The tick that ended at `now` was charged to curr on CPU `cpu` (called
+     * for every CPU in order, at each tick, before the tick is acted on). */
+    void (*tick)(void *ctx, unsigned cpu, struct task *curr, uint64_t now);
+    /* t, which the observer watches (t->watch set), consumed its declared
+     * burst at tick `now` and is DEAD. */
+    void (*done)(void *ctx, struct task *t, uint64_t now);
+};
+
+/* Install `obs` (with ctx for its hooks), or none (NULL). While one is
+ * installed on several CPUs, CPU 0's tick decides for every CPU (lockstep,
+ * sched.c): the tasks it watches are scheduled as if the CPUs ticked as
+ * one. Scheduler lock held. */
+void sched_observe(const struct sched_observer *obs, void *ctx);
 
 /* ---- Called by the arch layer on interrupts ---------------------------- */
 

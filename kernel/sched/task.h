@@ -95,10 +95,14 @@ struct task {
     uint64_t arrival;           /* tick it was created or arrived: ties go to the earlier */
     uint32_t yielded;           /* 0, or the order of its last yield since it last waited (sched_tie_break) */
 
-    /* What the task declares about itself (workload tasks, kernel/sched/workload.c).
-     * The core enforces it at tick boundaries, so a schedule is exact to
-     * the tick: when `remaining` reaches 0 the task is done ("terminé"); when
-     * a CPU phase of `cpu_phase` ticks ends it sleeps `io_ticks` ticks. */
+    /* What the task declares about itself: a scheduling attribute, as its
+     * priority is (the workloads' tasks declare it, kernel/sched/workload.c;
+     * any task may, test=swap does). The core enforces it at tick
+     * boundaries, so a schedule is exact to the tick: when `remaining`
+     * reaches 0 the task is done ("terminé"); when a CPU phase of
+     * `cpu_phase` ticks ends it sleeps `io_ticks` ticks. What a run
+     * measures is not here: that is the tick observer's (sched.h), which
+     * finds its own data for a task through `watch`. */
     uint32_t burst;             /* declared CPU ticks in all ("temps d'exécution"); 0: unknown */
     uint32_t remaining;         /* CPU ticks still to run (srt orders by it) */
     uint32_t cpu_phase;         /* ticks of CPU between two waits; 0: CPU-bound */
@@ -106,8 +110,7 @@ struct task {
     uint32_t io_ticks;          /* length of each wait, in ticks */
     uint32_t priority;          /* prio: 0 is the most urgent */
     uint32_t tickets;           /* lottery and stride tickets; fair's weight; >= 1 */
-    struct workload_run *run;   /* the workload it belongs to, or NULL */
-    int wl_index;               /* its index in that workload */
+    void *watch;                /* the tick observer's own data for a task it watches (sched.h), or NULL */
 
     /* Synchronization (kernel/sync/sync.h). */
     unsigned spinlocks_held;    /* spinlocks it holds now: it must not sleep */

@@ -201,6 +201,13 @@ static void arrival_order(const struct workload *w, unsigned *order)
 }
 
 /* Make w's tasks, in arrival order, not yet arrived. */
+_Static_assert(WL_MAX_CPUS >= SCHED_MAX_CPUS, "a workload keeps a Gantt row for every CPU");
+
+/* How the core tells a run about its ticks (sched_observe): below. */
+static void workload_tick(void *ctx, unsigned cpu, struct task *curr, uint64_t now);
+static void workload_task_done(void *ctx, struct task *t, uint64_t now);
+static const struct sched_observer observer = {workload_tick, workload_task_done};
+
 static bool make_tasks(struct workload_run *r, const struct workload *w, const unsigned *order)
 {
     for (unsigned k = 0; k < w->n; k++) {
@@ -217,8 +224,8 @@ static bool make_tasks(struct workload_run *r, const struct workload *w, const u
         t->io_ticks = d->io_ticks;
         t->priority = d->priority;
         t->tickets = d->tickets;
-        t->run = r;
-        t->wl_index = (int)i;
+        r->watched[i] = (struct wl_watched){r, i};
+        t->watch = &r->watched[i]; /* (the observer's hooks find the task's run and index through it) */
         t->cpu = 0; /* every arrival comes from CPU 0, wherever the runner is */
         r->tasks[i] = t;
     }
@@ -247,7 +254,7 @@ bool workload_run(struct workload_run *r, const struct workload *w)
     sched_set_policy_locked(sched_policy());
     r->t0 = sched_ticks_locked() + 1;
     r->runner = task_current();
-    sched_watch(r);
+    sched_observe(&observer, r);
     for (unsigned k = 0; k < w->n; k++)
         sched_arrive_at(r->tasks[order[k]], r->t0 + w->task[order[k]].arrival);
     while (r->done < w->n)
@@ -326,14 +333,18 @@ static void panel_draw(struct workload_run *r, uint32_t cells)
     }
 }
 
-void workload_tick(struct workload_run *r, unsigned cpu, struct task *curr, uint64_t now)
+/* The observer's tick hook (sched.h): the tick that ended at `now` was
+ * charged to curr on CPU `cpu`; scheduler lock held. */
+static void workload_tick(void *ctx, unsigned cpu, struct task *curr, uint64_t now)
 {
+    struct workload_run *r = ctx;
     if (now <= r->t0)
         return;
     uint64_t cell = now - 1 - r->t0;
     uint8_t who = WL_IDLE;
-    if (curr->run == r) {
-        who = (uint8_t)curr->wl_index;
+    const struct wl_watched *w = curr->watch;
+    if (w && w->run == r) {
+        who = (uint8_t)w->index;
         if (!r->started[who]) {
             r->started[who] = true;
             r->first[who] = (uint32_t)cell;
@@ -354,12 +365,14 @@ void workload_tick(struct workload_run *r, unsigned cpu, struct task *curr, uint
     }
 }
 
-void workload_task_done(struct workload_run *r, struct task *t, uint64_t now)
+/* ...and its done hook: t consumed its last burst tick at tick `now`. */
+static void workload_task_done(void *ctx, struct task *t, uint64_t now)
 {
-    r->completion[t->wl_index] = (uint32_t)(now - r->t0);
+    struct workload_run *r = ctx;
+    r->completion[((const struct wl_watched *)t->watch)->index] = (uint32_t)(now - r->t0);
     r->length = (uint32_t)(now - r->t0);
     if (++r->done == r->w->n) {
-        sched_watch(NULL);
+        sched_observe(NULL, NULL);
         if (r->runner && r->runner->state == TASK_BLOCKED && r->runner->wait_obj == r)
             sched_make_ready(r->runner, SCHED_WAKEUP);
     }

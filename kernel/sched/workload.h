@@ -61,6 +61,10 @@ struct workload_run {
     uint8_t gantt[WL_MAX_CPUS][WL_MAX_TICKS]; /* per CPU, the task index that ran during [t, t+1), or WL_IDLE */
     uint8_t level[WL_MAX_CPUS][WL_MAX_TICKS]; /* ...and the level it ran at (mlfq's queue, prio's level) */
     uint8_t io[WL_MAX_TASKS][WL_MAX_TICKS / 8]; /* bit t: the task was in an I/O wait during [t, t+1) */
+    struct wl_watched {         /* what a task's `watch` points to: the core's observer sees tasks so */
+        struct workload_run *run;
+        unsigned index;         /* its index in the workload */
+    } watched[WL_MAX_TASKS];
 };
 
 /* Fill *w from a built-in name ("course", "exercise", "mixed") or a list
@@ -86,11 +90,5 @@ bool workload_run(struct workload_run *r, const struct workload *w);
 /* Print the run: with `full`, the table and the Gantt chart; always the
  * machine-readable TASK and RESULT lines. */
 void workload_report(const struct workload_run *r, bool full);
-
-/* Called by the core, scheduler lock held: a tick ended with `curr`
- * charged on CPU `cpu` (for every CPU, in order, at each tick)... */
-void workload_tick(struct workload_run *r, unsigned cpu, struct task *curr, uint64_t now);
-/* ...and task t consumed its last burst tick at tick `now`. */
-void workload_task_done(struct workload_run *r, struct task *t, uint64_t now);
 
 #endif /* KERNEL_WORKLOAD_H */
