@@ -11,17 +11,21 @@
 
 static int current_failures; /* failures recorded by the running test */
 
-/* Every file's KTESTS(), as the linker gathered them (see kernel/demo.c). */
-extern const struct ktest __start_tq_ktests[] __attribute__((weak));
-extern const struct ktest __stop_tq_ktests[] __attribute__((weak));
-#define ktests __start_tq_ktests
-static unsigned nr_ktests(void) { return __start_tq_ktests ? (unsigned)(__stop_tq_ktests - __start_tq_ktests) : 0; }
+/* Every file's KTEST_SUITE(), as the linker gathered them (see kernel/demo.c). */
+extern const struct ktest_suite __start_tq_ktests[] __attribute__((weak));
+extern const struct ktest_suite __stop_tq_ktests[] __attribute__((weak));
+static unsigned nr_suites(void) { return __start_tq_ktests ? (unsigned)(__stop_tq_ktests - __start_tq_ktests) : 0; }
+#define for_each_test(s, t)                                                                        \
+    for (const struct ktest_suite *s = __start_tq_ktests; s && s < __start_tq_ktests + nr_suites(); s++) \
+        for (const struct ktest *t = s->tests; t < s->tests + s->n; t++)
 
 const char *ktest_name(unsigned i)
 {
     if (i == 0)
         return "all";
-    return i - 1 < nr_ktests() ? ktests[i - 1].name : NULL;
+    unsigned k = 1;
+    for_each_test(s, t) if (k++ == i) return t->name;
+    return NULL;
 }
 
 void ktest_fail(const char *file, int line, const char *fmt, ...)
@@ -62,19 +66,21 @@ static bool selected(const struct ktest *t, const char *name)
 int ktest_run(const char *name)
 {
     unsigned planned = 0;
-    for (unsigned k = 0; k < nr_ktests(); k++)
-        planned += selected(&ktests[k], name);
+    for_each_test(s, t) planned += selected(t, name);
 
     kprintf("KTAP version 1\n1..%u\n", planned);
     int failed = 0;
     unsigned n = 0;
-    for (unsigned k = 0; k < nr_ktests(); k++) {
-        const struct ktest *t = &ktests[k];
+    for_each_test(s, t) {
         if (!selected(t, name))
             continue;
         kprintf("# %s: %s\n", t->name, t->summary);
         current_failures = 0;
+        if (s->setup)
+            s->setup();
         t->fn();
+        if (s->teardown)
+            s->teardown(); /* (its checks count as the test's) */
         n++;
         kprintf("%s %u %s\n", current_failures ? "not ok" : "ok", n, t->name);
         failed += current_failures != 0;

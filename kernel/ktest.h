@@ -9,7 +9,8 @@
  *
  * A test is a function that runs in a task of its own (it may create, join,
  * sleep and block) and checks what it sees with KT_EXPECT. The tests live in
- * tests/kernel/; each file registers its own with KTESTS() (below);
+ * tests/kernel/; each file registers its own as a suite with KTEST_SUITE()
+ * (below): a set-up run before each of them and a tear-down after it.
  * `test=NAME` runs one, `test=all` all those that do not end the kernel on
  * purpose, in registration order.
  */
@@ -25,12 +26,27 @@ struct ktest {
     const char *summary; /* one line: what it shows */
 };
 
-/* A file registers its tests, in the order given, with
- *     KTESTS({"name", fn, solo, "what it shows"}, ...);
+/* A suite: tests that share a set-up, run before each of them, and a
+ * tear-down, run after each (either may be NULL). The tear-down may check
+ * what a test must leave as it found it, with KT_EXPECT: a failure there
+ * is the test's. */
+struct ktest_suite {
+    const char *name;
+    void (*setup)(void);
+    void (*teardown)(void);
+    const struct ktest *tests;
+    unsigned n;
+};
+
+/* A file registers its suite, its tests in the order given, with
+ *     KTEST_SUITE("name", setup, teardown, {"name", fn, solo, "what it shows"}, ...);
  * at file scope: as DEMOS() (kernel/demo.h), into the linker section
  * tq_ktests, the files in link order (the Makefile's KTEST_SRC). */
-#define KTESTS(...) \
-    static const struct ktest tq_ktests_here[] __attribute__((used, section("tq_ktests"), aligned(sizeof(void *)))) = {__VA_ARGS__}
+#define KTEST_SUITE(name_, setup_, teardown_, ...)                                                            \
+    static const struct ktest tq_suite_tests[] = {__VA_ARGS__};                                               \
+    static const struct ktest_suite tq_suite_here __attribute__((used, section("tq_ktests"),                  \
+                                                                 aligned(sizeof(void *)))) = {                \
+        name_, setup_, teardown_, tq_suite_tests, sizeof tq_suite_tests / sizeof tq_suite_tests[0]}
 
 /* The valid values of test=: "all", then every test's name; NULL past the end. */
 const char *ktest_name(unsigned i);

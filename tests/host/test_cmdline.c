@@ -20,7 +20,7 @@
  * kernel's own are (kernel/demo.h, kernel/ktest.h). */
 static void nothing(void) {}
 static int nothing_main(void *arg) { (void)arg; return 0; }
-KTESTS({"preempt", nothing, false, "x"}, {"divzero", nothing, true, "x"});
+KTEST_SUITE("x", NULL, NULL, {"preempt", nothing, false, "x"}, {"divzero", nothing, true, "x"});
 DEMOS({"counters", nothing_main, "x"}, {"bench", nothing_main, "x"});
 
 static int parse(const char *text)

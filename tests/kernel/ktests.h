@@ -1,5 +1,5 @@
 /*
- * ktests.h - the in-kernel tests, one function each; each file registers its own (KTESTS, kernel/ktest.h).
+ * ktests.h - the in-kernel tests, one function each; each file registers its own as a suite (KTEST_SUITE, kernel/ktest.h).
  */
 #ifndef TESTS_KERNEL_KTESTS_H
 #define TESTS_KERNEL_KTESTS_H

@@ -115,7 +115,7 @@ void ktest_livelock(void)
 }
 
 /* test=NAME (kernel/ktest.h), in the order test=all runs them */
-KTESTS({"divzero", ktest_divzero, true, "a divide error prints the CPU state and panics (status 37)"},
-       {"canary", ktest_canary, true, "a task that overflows its stack is caught at the next switch"},
-       {"doublefault", ktest_doublefault, true, "a fault while delivering a fault is reported, not a reset"},
-       {"livelock", ktest_livelock, true, "tasks that yield for ever and change nothing get a LIVELOCK report (status 35)"});
+KTEST_SUITE("faults", NULL, NULL, {"divzero", ktest_divzero, true, "a divide error prints the CPU state and panics (status 37)"},
+            {"canary", ktest_canary, true, "a task that overflows its stack is caught at the next switch"},
+            {"doublefault", ktest_doublefault, true, "a fault while delivering a fault is reported, not a reset"},
+            {"livelock", ktest_livelock, true, "tasks that yield for ever and change nothing get a LIVELOCK report (status 35)"});

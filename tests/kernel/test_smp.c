@@ -277,7 +277,7 @@ void ktest_smpinput(void)
 }
 
 /* test=NAME (kernel/ktest.h), in the order test=all runs them */
-KTESTS({"smp", ktest_smp, true, "every CPU starts, counts with LOCK XADD, takes its timer ticks and an IPI"},
-       {"smpfault", ktest_smpfault, true, "a divide error on CPU 1 is reported from there and panics"},
-       {"smpdoublefault", ktest_smpdoublefault, true, "a double fault on CPU 1 runs on its own TSS and panics"},
-       {"smpinput", ktest_smpinput, true, "with CPU 1 started, typed lines arrive through the I/O APIC"});
+KTEST_SUITE("smp", NULL, NULL, {"smp", ktest_smp, true, "every CPU starts, counts with LOCK XADD, takes its timer ticks and an IPI"},
+            {"smpfault", ktest_smpfault, true, "a divide error on CPU 1 is reported from there and panics"},
+            {"smpdoublefault", ktest_smpdoublefault, true, "a double fault on CPU 1 runs on its own TSS and panics"},
+            {"smpinput", ktest_smpinput, true, "with CPU 1 started, typed lines arrive through the I/O APIC"});

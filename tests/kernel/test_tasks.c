@@ -553,13 +553,47 @@ void ktest_swap(void)
     sched_set_policy(sched_policy_find(kconfig.sched));
 }
 
+/* ---- The suite's set-up and tear-down ---------------------------------- */
+
+/* Every test here must leave the kernel as it found it: each task it made
+ * joined (none left behind, even DEAD), the policy it found. */
+static unsigned tasks_before;
+static const struct sched_policy *policy_before;
+
+static void count_task(struct task *t, void *n)
+{
+    (void)t;
+    (*(unsigned *)n)++;
+}
+
+static unsigned task_count(void)
+{
+    unsigned n = 0;
+    task_for_each(count_task, &n);
+    return n;
+}
+
+static void tasks_setup(void)
+{
+    tasks_before = task_count();
+    policy_before = sched_policy();
+}
+
+static void tasks_teardown(void)
+{
+    unsigned now = task_count();
+    KT_EXPECT(now == tasks_before, "the test left %d task(s) behind (made, never joined)", (int)(now - tasks_before));
+    if (sched_policy() != policy_before)
+        sched_set_policy(policy_before); /* (a test may change it; the next one starts from the same) */
+}
+
 /* test=NAME (kernel/ktest.h), in the order test=all runs them */
-KTESTS({"preempt", ktest_preempt, false, "three tasks that never yield all progress in every window of a few quanta"},
-       {"yield", ktest_yield, false, "task_yield hands the CPU to the other ready task"},
-       {"sleep", ktest_sleep, false, "sleepers wake exactly at their deadline, in deadline order"},
-       {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
-       {"kill", ktest_kill, false, "task_kill ends waiting tasks at their wait, releasing their mutexes"},
-       {"timeout", ktest_timeout, false, "every _timeout call returns SYNC_TIMEOUT at its deadline, or succeeds in time"},
-       {"priority", ktest_priority, false, "task_set_priority under prio: lowered, the caller yields; raised, a task runs"},
-       {"clock", ktest_clock, false, "the timer ticks hz= times per second of guest time"},
-       {"swap", ktest_swap, false, "switching policy while tasks run loses and duplicates nothing"});
+KTEST_SUITE("tasks", tasks_setup, tasks_teardown, {"preempt", ktest_preempt, false, "three tasks that never yield all progress in every window of a few quanta"},
+            {"yield", ktest_yield, false, "task_yield hands the CPU to the other ready task"},
+            {"sleep", ktest_sleep, false, "sleepers wake exactly at their deadline, in deadline order"},
+            {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
+            {"kill", ktest_kill, false, "task_kill ends waiting tasks at their wait, releasing their mutexes"},
+            {"timeout", ktest_timeout, false, "every _timeout call returns SYNC_TIMEOUT at its deadline, or succeeds in time"},
+            {"priority", ktest_priority, false, "task_set_priority under prio: lowered, the caller yields; raised, a task runs"},
+            {"clock", ktest_clock, false, "the timer ticks hz= times per second of guest time"},
+            {"swap", ktest_swap, false, "switching policy while tasks run loses and duplicates nothing"});
