@@ -145,7 +145,7 @@ static inline struct task *waitq_wake_one_locked(struct list *q)
  * are read at the wakeup: a waiter's may have changed while it waited. */
 static inline bool waitq_urgent_first(void)
 {
-    return sync_priority_inheritance && sched_policy_has_priorities;
+    return sched_policy_has_priorities && sync_priority_inheritance; /* (the policy first: under most, one test) */
 }
 
 static inline struct task *waitq_most_urgent(struct list *q)
@@ -167,13 +167,10 @@ static inline struct task *waitq_wake_one(struct list *q)
         return NULL;
     klock_take(&sched_klock);
     struct task *t;
-    if (waitq_urgent_first()) {
-        t = waitq_most_urgent(q);
-        list_remove(&t->wait_node);
-        sched_make_ready(t, SCHED_WAKEUP);
-    } else {
-        t = waitq_wake_one_locked(q);
-    }
+    /* (q is not empty: take the one chosen straight off it) */
+    t = waitq_urgent_first() ? waitq_most_urgent(q) : list_entry(list_first(q), struct task, wait_node);
+    list_remove(&t->wait_node);
+    sched_make_ready(t, SCHED_WAKEUP);
     klock_drop(&sched_klock);
     return t;
 }
