@@ -75,8 +75,8 @@ def build(kernel, out):
         die(f"no kernel at {kernel} (run make)")
     if os.path.isdir(out):
         shutil.rmtree(out)
+    os.makedirs(out)
     for name in PAGE:
-        os.makedirs(out, exist_ok=True)
         shutil.copy(os.path.join(WEB, name), os.path.join(out, name))
     for src, dst in COPIES:
         os.makedirs(os.path.dirname(os.path.join(out, dst)), exist_ok=True)

@@ -45,6 +45,7 @@ window.tq = {
   boot: cmdline => boot(cmdline),
   transcript: () => state.transcript,
   terminalText: () => terminalText(),
+  trace: () => lastTrace(),
 };
 
 function setStatus(text) {

@@ -384,12 +384,6 @@ static inline void enqueue_on(struct sched_rq *q, struct task *t, enum sched_why
     policy->enqueue(q, t, why);
 }
 
-/* The run queue a READY task is in. */
-static struct sched_rq *queue_of(const struct task *t)
-{
-    return rq_mode == SCHED_RQ_GLOBAL ? &global_rq : &cpus[t->cpu].own_rq;
-}
-
 /* The pheap walk behind the ordered policies' for_each_ready. */
 struct heap_walk {
     void (*fn)(struct task *t, void *ctx);
@@ -1073,7 +1067,7 @@ void sched_set_policy_locked(const struct sched_policy *p)
     }
     for (struct list_node *node; (node = list_pop_front(&moving)) != NULL;) {
         struct task *t = list_entry(node, struct task, wait_node);
-        enqueue_on(queue_of(t), t, SCHED_MIGRATE); /* each stays on its CPU */
+        enqueue_on(cpus[t->cpu].rq, t, SCHED_MIGRATE); /* each stays on its CPU */
     }
     /* The running tasks still carry the old policy's state (their level,
      * their pass...): at their next preemption point they go through the

@@ -60,38 +60,43 @@ static void take(struct mailbox *mb, void *msg)
     waitq_wake_one(&mb->senders);
 }
 
-/* Send msg, waiting until tick `deadline` (0: for ever; no waiting at all
- * when `try`). */
-static int send(struct mailbox *mb, const void *msg, const char *op, uint64_t deadline, bool try)
+/* With mb's lock held (irqsave state s), wait until mb has room (sending)
+ * or a message (receiving), until tick `deadline` (0: for ever; no waiting
+ * at all when `try`). 0 when it has; otherwise why not, with the lock let
+ * go. */
+static int wait_ready(struct mailbox *mb, bool sending, const char *op, uint64_t deadline, bool try,
+                      arch_irqstate_t s)
 {
-    arch_irqstate_t s = klock_irqsave(&mb->lock);
-    while (mb->count == mb->capacity) {
+    while (sending ? mb->count == mb->capacity : mb->count == 0) {
         int rc = try ? SYNC_WOULD_BLOCK : !sync_may_block(op, mb->name) ? SYNC_MISUSE : 0;
-        if (!rc && waitq_block_until(&mb->senders, mb, full_tag, mb->name, &mb->lock, deadline))
+        if (!rc && waitq_block_until(sending ? &mb->senders : &mb->receivers, mb, sending ? full_tag : empty_tag,
+                                     mb->name, &mb->lock, deadline))
             rc = SYNC_TIMEOUT;
         if (rc) {
             klock_irqrestore(&mb->lock, s);
             return rc;
         }
     }
+    return 0;
+}
+
+static int send(struct mailbox *mb, const void *msg, const char *op, uint64_t deadline, bool try)
+{
+    arch_irqstate_t s = klock_irqsave(&mb->lock);
+    int rc = wait_ready(mb, true, op, deadline, try, s);
+    if (rc)
+        return rc;
     put(mb, msg);
     sched_unlock_preempt(&mb->lock, s);
     return SYNC_OK;
 }
 
-/* Receive into msg: the same. */
 static int recv(struct mailbox *mb, void *msg, const char *op, uint64_t deadline, bool try)
 {
     arch_irqstate_t s = klock_irqsave(&mb->lock);
-    while (mb->count == 0) {
-        int rc = try ? SYNC_WOULD_BLOCK : !sync_may_block(op, mb->name) ? SYNC_MISUSE : 0;
-        if (!rc && waitq_block_until(&mb->receivers, mb, empty_tag, mb->name, &mb->lock, deadline))
-            rc = SYNC_TIMEOUT;
-        if (rc) {
-            klock_irqrestore(&mb->lock, s);
-            return rc;
-        }
-    }
+    int rc = wait_ready(mb, false, op, deadline, try, s);
+    if (rc)
+        return rc;
     take(mb, msg);
     sched_unlock_preempt(&mb->lock, s);
     return SYNC_OK;

@@ -145,7 +145,17 @@ static void test_affinity_is_obeyed(void **state)
 
 /* A running task whose affinity no longer allows its CPU leaves it at its
  * next switch, and only then joins a queue it may use: until its CPU has
- * switched away from it, no other CPU may find it. */
+ * switched away from it, no other CPU may find it. The fake's switch hook
+ * looks at CPU 3's queue at the very moment of the switch. */
+static struct task *moving;
+static int queued_at_switch = -1;
+
+static void look_at_cpu3(void)
+{
+    if (queued_at_switch < 0 && moving->on_cpu)
+        queued_at_switch = (int)sched_cpu(3)->own_rq.nr_ready;
+}
+
 static void test_a_running_task_moves_once_off_its_cpu(void **state)
 {
     (void)state;
@@ -159,9 +169,14 @@ static void test_a_running_task_moves_once_off_its_cpu(void **state)
     assert_true(task_set_affinity(t, 1u << 3));
     assert_true(sched_cpu(1)->need_resched); /* its CPU is told... */
     assert_int_equal(sched_cpu(3)->own_rq.nr_ready, 0); /* ...and nobody else has it yet */
+    moving = t;
+    queued_at_switch = -1;
+    fake_switch_hook = look_at_cpu3;
     fake_cpu = 1;
     fake_interrupt_tail(); /* CPU 1 switches away, then hands it over */
     fake_cpu = 0;
+    fake_switch_hook = NULL;
+    assert_int_equal(queued_at_switch, 0); /* not in CPU 3's queue while still on CPU 1 */
     assert_ptr_equal(sched_cpu(1)->current, sched_cpu(1)->idle);
     assert_false(t->exiled);
     assert_int_equal(t->cpu, 3);
@@ -171,10 +186,21 @@ static void test_a_running_task_moves_once_off_its_cpu(void **state)
     assert_true(sched_cpu(3)->need_resched);
 }
 
-/* Each CPU's queue has its own lock: while CPU 1 holds its own (as in the
+/* Each CPU's queue has its own lock. While CPU 1 holds its own (as in the
  * middle of a switch), the other CPUs wake tasks onto their queues, tick,
- * switch, balance and yield without waiting for it. On the host a wait
- * would spin: the fake counts every turn. */
+ * switch, balance and yield without waiting: the fake counts every spin.
+ * And a wakeup onto CPU 1's queue does wait for that lock - until "CPU 1"
+ * lets go of it (the fake's relax hook), so the lock is really the one
+ * guarding that queue, not a shared one. */
+static void cpu1_lets_go(void)
+{
+    fake_relax_hook = NULL; /* (first: the release itself pauses, seeing a waiter) */
+    unsigned was = fake_cpu;
+    fake_cpu = 1;
+    klock_drop(&sched_cpu(1)->own_rq.lock);
+    fake_cpu = was;
+}
+
 static void test_each_run_queue_has_its_own_lock(void **state)
 {
     (void)state;
@@ -201,9 +227,17 @@ static void test_each_run_queue_has_its_own_lock(void **state)
     fake_cpu = 0;
     assert_int_equal(fake_relax_turns, 0); /* nobody waited for CPU 1's lock */
     assert_int_equal(sched_nr_ready(), 3);
-    fake_cpu = 1;
-    klock_drop(&sched_cpu(1)->own_rq.lock);
-    fake_cpu = 0;
+
+    /* A task only CPU 1 may run: its wakeup must take CPU 1's queue lock. */
+    struct task *pinned = task_new("p", body, NULL);
+    assert_true(task_set_affinity(pinned, 1u << 1));
+    fake_relax_hook = cpu1_lets_go;
+    arch_irqstate_t s = sched_lock();
+    sched_arrive_at(pinned, sched_ticks_locked());
+    sched_unlock(s);
+    assert_true(fake_relax_turns > 0); /* it waited for CPU 1's lock... */
+    assert_int_equal(sched_cpu(1)->own_rq.nr_ready, 1); /* ...then queued the task there */
+    assert_int_equal(sched_cpu(1)->own_rq.lock.locked, 0);
 }
 
 /* Six tasks pinned to CPU 0, then let go: CPU 1, idle, pulls half the

@@ -114,8 +114,7 @@ try {
     const traced = await until(page, () => !document.getElementById("download").disabled, 30);
     let trace = null;
     try {
-      trace = JSON.parse(await page.evaluate(() => new TextDecoder().decode(new Uint8Array(window.tq.state.trace))
-        .slice(new TextDecoder().decode(new Uint8Array(window.tq.state.trace)).lastIndexOf('{"displayTimeUnit"'))));
+      trace = JSON.parse(await page.evaluate(() => window.tq.trace())); /* (what the download button gives) */
     } catch (e) {
       trace = null;
     }

@@ -56,6 +56,7 @@ void fake_reset(void)
     fake_switch_from = fake_switch_to = NULL;
     fake_panic_message[0] = '\0';
     fake_relax_turns = 0;
+    fake_switch_hook = fake_relax_hook = NULL;
     fake_console_reset();
 }
 
@@ -125,8 +126,13 @@ void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size,
     ctx->stack_base = stack_base;
 }
 
+void (*fake_switch_hook)(void);
+void (*fake_relax_hook)(void);
+
 struct arch_context *arch_switch(struct arch_context *from, struct arch_context *to)
 {
+    if (fake_switch_hook)
+        fake_switch_hook(); /* the moment of the switch: `from` is still on the CPU */
     fake_switches++;
     fake_switch_from = from;
     fake_switch_to = to;
@@ -161,6 +167,8 @@ struct arch_context *arch_switch(struct arch_context *from, struct arch_context 
 
 void arch_cpu_relax(void)
 {
+    if (fake_relax_hook)
+        fake_relax_hook(); /* as another CPU would act meanwhile */
     if (++fake_relax_turns == 1000000) {
         fprintf(stderr, "fake arch: a spin loop turned a million times; on the host no other CPU runs "
                         "to end it (a lock never released, a decision never carried out)\n");

@@ -18,6 +18,13 @@ extern char fake_panic_message[512];
  * host no other CPU runs to end a spin loop). */
 extern unsigned long fake_relax_turns;
 
+/* Called, when set, at the start of every arch_switch (the task leaving is
+ * still on its CPU) and at every arch_cpu_relax (a spin: as another CPU
+ * would act meanwhile, e.g. release the lock being waited for). fake_reset
+ * clears both. */
+extern void (*fake_switch_hook)(void);
+extern void (*fake_relax_hook)(void);
+
 /* Forget all recorded output, switches and panics; interrupts on. */
 void fake_reset(void);
 void fake_console_reset(void);
