@@ -143,7 +143,8 @@ static uint64_t watch_start;         /* the tick sched_observe began at (lockste
 static struct list quiet_watchers;   /* tasks in sched_wait_quiet */
 static unsigned quiet_ticks;         /* consecutive ticks with nothing to run */
 static unsigned quiet_result;        /* what sched_wait_quiet returns */
-static uint32_t events;              /* blocks, wakeups, arrivals, exits: the livelock watch's progress */
+static uint32_t events;              /* wakeups, arrivals, exits: the livelock watch's progress (a wait
+                                      * counts where it ends: a block never woken is no progress) */
 static uint32_t events_seen;         /* ...as the watch last saw it */
 static uint32_t yields;              /* yields so far: their order (sched_tie_break), and the watch's count */
 static uint32_t window_start;        /* `yields` when the watch last saw progress */
@@ -617,11 +618,10 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
  * through sched_finish_switch. (On the host, arch_switch returns at once:
  * the caller simply carries on as the new task.)
  */
-static inline __attribute__((always_inline)) void schedule(enum trace_reason why)
+static inline __attribute__((always_inline)) void schedule_from(struct sched_cpu *c, struct task *prev,
+                                                                  enum trace_reason why)
 {
-    struct sched_cpu *c = this; /* (interrupts are off: we stay on it until the switch) */
-    struct task *prev = c->current;
-
+    /* (c is this CPU, prev its current task: the callers read them) */
     KASSERT(!arch_irq_enabled());
     KASSERT(prev->state != TASK_RUNNING);
     if (!task_canary_ok(prev))
@@ -633,6 +633,14 @@ static inline __attribute__((always_inline)) void schedule(enum trace_reason why
     struct task *next = lockstep ? c->idle : pick(c);
     c->need_resched = false;
     switch_to(c, prev, next, why);
+}
+
+/* schedule_from this CPU (interrupts are off: we stay on it until the
+ * switch) and its running task; callers that have both pass them. */
+static inline __attribute__((always_inline)) void schedule(enum trace_reason why)
+{
+    struct sched_cpu *c = this;
+    schedule_from(c, c->current, why);
 }
 
 /* This CPU's last task, t, left it READY for a CPU its affinity allows
@@ -681,8 +689,10 @@ static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, s
  * lock held). */
 static void preempt(void)
 {
-    requeue(this, this->current);
-    schedule(TR_PREEMPTED);
+    struct sched_cpu *c = this;
+    struct task *cur = c->current;
+    requeue(c, cur);
+    schedule_from(c, cur, TR_PREEMPTED);
 }
 
 /* sched_make_ready on several CPUs: into the queue of the CPU place()
@@ -831,7 +841,7 @@ void sched_yield_cpu(void)
     t->state = TASK_READY;
     if (t != c->idle)
         enqueue_on(c->rq, t, SCHED_YIELD);
-    schedule(TR_YIELDED);
+    schedule_from(c, t, TR_YIELDED);
     unlock_switch_lock();
 }
 
@@ -839,16 +849,17 @@ void sched_yield_cpu(void)
  * (and has made current wait). Take this CPU's queue lock, let go of the
  * scheduler lock, switch; once resumed, let go of the queue lock of the
  * CPU we resumed on and take `retake`, which the caller holds again. */
-static inline __attribute__((always_inline)) void wait_switch(enum trace_reason why, struct klock *retake)
+static inline __attribute__((always_inline)) void wait_switch(struct sched_cpu *c, struct task *cur,
+                                                               enum trace_reason why, struct klock *retake)
 {
     if (!klock_smp) { /* one CPU: every lock is "interrupts off", which stays */
-        schedule(why);
+        schedule_from(c, cur, why);
         return;
     }
-    klock_take(&this->rq->lock);
+    klock_take(&c->rq->lock);
     klock_drop(&sched_klock);
-    schedule(why);
-    klock_drop(&this->rq->lock);
+    schedule_from(c, cur, why);
+    klock_drop(&this->rq->lock); /* (this: we may have resumed on another CPU) */
     klock_take(retake);
 }
 
@@ -867,13 +878,13 @@ static void timer_insert(struct task *t, uint64_t deadline)
 static inline __attribute__((always_inline)) bool block(const void *obj, const char *what, struct klock *lk,
                                                          uint64_t deadline)
 {
-    struct task *cur = this->current;
-    KASSERT(cur != this->idle); /* (callers have checked: not in an interrupt, no spinlock held) */
+    struct sched_cpu *c = this;
+    struct task *cur = c->current;
+    KASSERT(cur != c->idle); /* (callers have checked: not in an interrupt, no spinlock held) */
     bool handoff = klock_smp && lk != &sched_klock; /* one CPU: no lock word to hand over */
     if (handoff)
         klock_take(&sched_klock); /* first the scheduler lock... */
     cur->state = TASK_BLOCKED;
-    events++;
     cur->wait_obj = obj;
     cur->wait_what = what;
     cur->wait_lock = lk;
@@ -883,7 +894,7 @@ static inline __attribute__((always_inline)) bool block(const void *obj, const c
         klock_drop(lk); /* ...then, BLOCKED and findable, let wakers in */
     if (trace_enabled)
         trace_record(TRACE_BLOCK, cur->id, 0, 0, cur->wait_name ? cur->wait_name : what);
-    wait_switch(TR_BLOCKED, lk); /* awake: the caller re-tests under its own lock */
+    wait_switch(c, cur, TR_BLOCKED, lk); /* awake: the caller re-tests under its own lock */
     bool timed_out = false;
     if (deadline) { /* (whoever woke us took us off the timer queue: sched_make_ready) */
         timed_out = cur->timed_out;
@@ -919,10 +930,12 @@ static bool time_out(struct task *t)
 
 void sched_sleep_until(uint64_t deadline)
 {
-    KASSERT(this->current != this->idle);
-    timer_insert(this->current, deadline);
-    this->current->state = TASK_SLEEPING;
-    wait_switch(TR_SLEPT, &sched_klock);
+    struct sched_cpu *c = this;
+    struct task *cur = c->current;
+    KASSERT(cur != c->idle);
+    timer_insert(cur, deadline);
+    cur->state = TASK_SLEEPING;
+    wait_switch(c, cur, TR_SLEPT, &sched_klock);
 }
 
 void sched_arrive_at(struct task *t, uint64_t at)
@@ -1034,8 +1047,9 @@ static void went_quiet(void)
 
 void sched_exit(void)
 {
-    KASSERT(this->current->state == TASK_DEAD);
-    wait_switch(TR_EXITED, &sched_klock);
+    struct sched_cpu *c = this;
+    KASSERT(c->current->state == TASK_DEAD);
+    wait_switch(c, c->current, TR_EXITED, &sched_klock);
     panic("a dead task was scheduled again");
 }
 
