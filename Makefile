@@ -16,6 +16,9 @@
 #   make web-serve  build it and serve it on http://localhost:8086/ (PORT=N for another)
 #   make web-bench  the page in Chromium against QEMU: time to the shell prompt, speed
 #   make web-deps   install what the page and its browser tests need (npm ci, chromium)
+#   make labs       the labs a course can hand out, with their points
+#   make handout LAB=NAME   build/handout-NAME/ (+ .tar.gz): the tree with that lab's code left out
+#   make grade LAB=NAME     run that lab's checks: points per check, a total, build/grade-NAME.json
 #   make deps       install the Debian packages (as root) or say which are missing
 #   make host-tests the host unit tests and the simulator, without running them
 #   make compile_commands.json   the compilation database for clangd & co. (bear)
@@ -298,6 +301,17 @@ web: $(KERNEL)
 web-serve: web
 	@$(PYTHON) tools/web.py serve $(WEB) $(PORT)
 
+# Labs (tools/lab.py): a student tree with a lab's code left out, and its grader.
+LAB ?=
+labs:
+	@$(PYTHON) tools/lab.py list
+
+handout:
+	@$(PYTHON) tools/lab.py handout $(LAB)
+
+grade: deps $(KERNEL)
+	@$(PYTHON) tools/lab.py grade $(LAB)
+
 web-bench: web
 	@tools/web-deps.sh
 	@$(PYTHON) tools/web.py bench $(WEB) $(KERNEL)
@@ -325,4 +339,4 @@ help:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps iso run boot debug qemu-gdb test bench disasm clean host-tests sim gantt web web-serve web-bench web-deps
+.PHONY: all deps iso run boot debug qemu-gdb test bench disasm clean host-tests sim gantt web web-serve web-bench web-deps labs handout grade

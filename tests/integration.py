@@ -715,6 +715,61 @@ def clang_test():
     return results
 
 
+def lab_handouts_test():
+    """Every lab of tools/lab.py: its handout builds without a warning (-Werror)
+    and fails every one of the lab's checks until the student writes the
+    code; this tree, which holds the solutions, gets full marks. Also: a
+    marker out of order is refused with the file and line."""
+    name = "lab-handouts"
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import lab
+    problems, log = [], []
+    try:
+        lab.strip_lab("a\n/* LAB(x) STUB\nb\n", "x", "f.c")
+        problems.append("a STUB without its BEGIN was not refused")
+    except ValueError as e:
+        if "f.c:2" not in str(e):
+            problems.append(f"the refusal does not name the file and line: {e}")
+    for name_, spec in lab.LABS.items():
+        out = os.path.join(BUILD, "test-handout-" + name_)
+        p = subprocess.run([sys.executable, "tools/lab.py", "handout", name_, "--out", out], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+        log.append(p.stdout + p.stderr)
+        if p.returncode != 0:
+            problems.append(f"handout {name_}: {p.stderr.strip() or p.stdout.strip()}")
+            continue
+        b = subprocess.run(["make", "-j2", "build/tourniquet.elf"], cwd=out, capture_output=True, text=True,
+                           timeout=600)
+        log.append(b.stdout + b.stderr)
+        if b.returncode != 0:
+            problems.append(f"handout {name_} does not build: " + (b.stderr.strip().splitlines() or ["?"])[-1])
+            continue
+        for tree, want_all in ((out, False), (ROOT, True)):
+            json_path = os.path.join(BUILD, f"test-grade-{name_}-{'solution' if want_all else 'handout'}.json")
+            g = subprocess.run([sys.executable, "tools/lab.py", "grade", name_, "--json", json_path], cwd=tree,
+                               capture_output=True, text=True, timeout=900)
+            log.append(g.stdout + g.stderr)
+            try:
+                report = json.load(open(json_path))
+            except (OSError, ValueError):
+                problems.append(f"grade {name_} wrote no report ({g.stderr.strip()[-200:]})")
+                continue
+            if want_all and report["points"] != report["max"]:
+                failed = [c["check"] + ": " + "; ".join(c["problems"]) for c in report["checks"] if not c["passed"]]
+                problems.append(f"the solution gets {report['points']}/{report['max']} in lab {name_}: "
+                                + " | ".join(failed))
+            if not want_all:
+                passed = [c["check"] for c in report["checks"] if c["passed"]]
+                if passed:
+                    problems.append(f"the handout of lab {name_} already passes {', '.join(passed)}: "
+                                    "those checks do not test the student's code")
+                if f"{name_}: 0/{report['max']}" not in g.stdout:
+                    problems.append(f"grade {name_} in the handout does not print its total as '{name_}: 0/N'")
+        shutil.rmtree(out, ignore_errors=True)
+    write_log(name, "\n".join(log))
+    return result(name, problems, log=log_path(name))
+
+
 def gdb_threads_test():
     """Under -smp 4, GDB sees one thread per CPU (QEMU's stub), and a
     breakpoint in an AP's entry stops on that CPU with a backtrace down to
@@ -1156,6 +1211,7 @@ CHECKS = [
     ("gdb-switch", gdb_test),
     ("gdb-commands", gdb_commands_test),
     ("gdb-smp-threads", gdb_threads_test),
+    ("lab-handouts", lab_handouts_test),
     ("gdb-cpus", gdb_cpus_test),
     ("gdb-no-target", gdb_no_target_test),
     ("gdb-any-folder", gdb_any_folder_test),

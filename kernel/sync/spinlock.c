@@ -45,12 +45,16 @@ static uint64_t take_word(struct spinlock *l)
                 break;
         }
         break;
-    case SPIN_TICKET: {
+    case SPIN_TICKET: { /* the bakery's tickets: served in the order taken */
+        /* LAB(spinlock) BEGIN: take the next ticket, then wait (counting spins) until it is served */
         uint16_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_ACQUIRE);
         while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket) {
             arch_cpu_relax();
             spins++;
         }
+        /* LAB(spinlock) STUB
+        // TODO(lab): take a ticket (l->next) atomically, then spin until l->serving is yours
+        LAB(spinlock) END */
         break;
     }
     }
@@ -59,15 +63,27 @@ static uint64_t take_word(struct spinlock *l)
 
 static void release_word(struct spinlock *l)
 {
-    if (l->kind == SPIN_TICKET)
+    if (l->kind == SPIN_TICKET) {
+        /* LAB(spinlock) BEGIN: serve the next ticket */
         __atomic_store_n(&l->serving, (uint16_t)(l->serving + 1), __ATOMIC_RELEASE);
-    else
-        arch_xchg(&l->locked, 0); /* leave_region: a 0 in the lock (XCHG: also a barrier) */
+        /* LAB(spinlock) STUB
+        // TODO(lab): let the holder of the next ticket in
+        LAB(spinlock) END */
+        return;
+    }
+    arch_xchg(&l->locked, 0); /* leave_region: a 0 in the lock (XCHG: also a barrier) */
 }
 
 static bool word_held(const struct spinlock *l)
 {
-    return l->kind == SPIN_TICKET ? l->next != l->serving : l->locked != 0;
+    if (l->kind == SPIN_TICKET) {
+        /* LAB(spinlock) BEGIN: held while a ticket taken is not yet served through */
+        return l->next != l->serving;
+        /* LAB(spinlock) STUB
+        return l->owner != NULL; // TODO(lab): say it from the tickets, not from the owner
+        LAB(spinlock) END */
+    }
+    return l->locked != 0;
 }
 
 int spin_lock(struct spinlock *l)

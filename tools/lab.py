@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Labs a course can hand out and grade: make handout LAB=NAME, make grade LAB=NAME.
+
+This repository is the teacher's tree: it holds every lab's solution. In its
+sources, the code a student writes is marked
+
+    /* LAB(name) BEGIN: what to write */
+    ...the solution...
+    /* LAB(name) STUB
+    ...what the student starts from (it must compile)...
+    LAB(name) END */
+
+`handout NAME` copies the tree (the files git knows, or every file when there is
+no git) into build/handout-NAME/, puts each STUB of that lab in the place of its
+solution, and packs build/handout-NAME.tar.gz. Other labs' markers stay as they
+are (their solutions too: a student of one lab gets a working kernel around it).
+Tests and guides are kept, so a student runs the same checks as the grader.
+
+`grade NAME` runs that lab's checks (the table LABS below: QEMU boots, each with
+the lines it must print), prints each with its points and a total
+(`spinlock: 45/100`), and writes build/grade-NAME.json for a course's system to
+collect. A failed check says what it expected, what the kernel printed nearest
+to it, and the command that replays it.
+
+    tools/lab.py list
+    tools/lab.py handout NAME [--out DIR]
+    tools/lab.py grade NAME [--json FILE]
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+# The ticket case's verdict and figures (smprace prints the figures after it).
+TICKET_LINES = r"smp-ticket$|^# cpus=\d+ total=\d+ expected=\d+ lost=\d+ overlaps=\d+ ticks=\d+ acquisitions=\d+ spins=\d+$"
+
+# A check: `points`, a kernel command line, the QEMU CPUs, whether the CPUs run
+# truly in parallel (multi-threaded TCG, no -icount), and the lines (regular
+# expressions) the serial console must show. The exit status is not looked at:
+# a failed check of another demo in the same boot is not the lab's.
+LABS = {
+    "spinlock": {
+        "title": "Spinlocks on several CPUs: the ticket lock",
+        "guide": "docs/lab-spinlock.md",
+        "checks": [
+            {"name": "ticket-2cpus", "points": 25, "cmdline": "run=smprace cpus=2 hz=1000", "cpus": 2,
+             "what": "two CPUs add 4,000 each to one counter under the ticket lock: the total is exact",
+             "expect": [r"^ok \d+ smp-ticket$"], "show": TICKET_LINES},
+            {"name": "ticket-4cpus", "points": 25, "cmdline": "run=smprace cpus=4 hz=1000", "cpus": 4,
+             "what": "the same on four CPUs",
+             "expect": [r"^ok \d+ smp-ticket$"], "show": TICKET_LINES},
+            {"name": "ticket-parallel", "points": 25, "cmdline": "run=smprace cpus=4 hz=1000", "cpus": 4,
+             "mttcg": True,
+             "what": "four CPUs truly in parallel (multi-threaded TCG): still exact, nobody inside together",
+             "expect": [r"^ok \d+ smp-ticket$"], "show": TICKET_LINES},
+            {"name": "ticket-others-unharmed", "points": 25, "cmdline": "run=smprace cpus=2 hz=1000", "cpus": 2,
+             "what": "the other locks and the misuse checks still work beside yours",
+             "expect": [r"^ok \d+ smp-xchg$", r"^ok \d+ smp-tsl$", r"^ok \d+ smp-ttas$", r"^ok \d+ smp-mutex$"],
+             "absent": [r"MISUSE"]},
+        ],
+    },
+}
+
+MARK = re.compile(r"LAB\((\w+)\) (BEGIN|STUB|END)\b")
+SOURCE_EXT = (".c", ".h", ".S", ".asm", ".ld")
+
+
+# ---- handout ------------------------------------------------------------------------
+
+def strip_lab(text, lab, path):
+    """text with every LAB(lab) solution replaced by its stub. Raises ValueError
+    for markers out of order, naming the file and line."""
+    out, state, begin = [], "code", 0
+    for n, line in enumerate(text.splitlines(keepends=True), 1):
+        m = MARK.search(line)
+        if m and m.group(1) == lab:
+            want = {"code": "BEGIN", "solution": "STUB", "stub": "END"}[state]
+            if m.group(2) != want:
+                raise ValueError(f"{path}:{n}: LAB({lab}) {m.group(2)} where {want} was expected "
+                                 f"(a region is BEGIN, solution, STUB, stub, END)")
+            state = {"BEGIN": "solution", "STUB": "stub", "END": "code"}[m.group(2)]
+            begin = begin if m.group(2) != "BEGIN" else n
+            continue
+        if state == "code" or state == "stub":
+            out.append(line)
+    if state != "code":
+        raise ValueError(f"{path}:{begin}: LAB({lab}) BEGIN without its END")
+    return "".join(out)
+
+
+def tree_files():
+    """The teacher tree's files (relative paths): what git tracks, or all."""
+    try:
+        p = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
+        files = [f for f in p.stdout.decode().split("\0") if f]
+        if files:
+            return [f for f in files if os.path.isfile(os.path.join(ROOT, f))]
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    skip = {"build", ".git", "node_modules"}
+    files = []
+    for d, dirs, names in os.walk(ROOT):
+        dirs[:] = [x for x in dirs if x not in skip and not x.startswith("build-")]
+        files += [os.path.relpath(os.path.join(d, n), ROOT) for n in names]
+    return files
+
+
+def handout(lab, out):
+    regions = 0
+    if os.path.exists(out):
+        shutil.rmtree(out)
+    for rel in tree_files():
+        src, dst = os.path.join(ROOT, rel), os.path.join(out, rel)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        if rel.endswith(SOURCE_EXT):
+            text = open(src, encoding="utf-8").read()
+            stripped = strip_lab(text, lab, rel)
+            if stripped != text:
+                regions += text.count(f"LAB({lab}) BEGIN")
+            open(dst, "w", encoding="utf-8").write(stripped)
+            shutil.copymode(src, dst)
+        else:
+            shutil.copy2(src, dst)
+    if regions == 0:
+        raise ValueError(f"no LAB({lab}) region in the sources: nothing for a student to write")
+    tarball = out.rstrip("/") + ".tar.gz"
+    with tarfile.open(tarball, "w:gz") as tar:
+        tar.add(out, arcname=os.path.basename(out.rstrip("/")))
+    return regions, tarball
+
+
+# ---- grade ---------------------------------------------------------------------------
+
+def replay(check):
+    """The command that boots what this check boots."""
+    cmd = f"make boot CPUS={check.get('cpus', 1)} CMDLINE='{check['cmdline']}'"
+    return cmd + (" ARGS='-accel tcg,thread=multi'" if check.get("mttcg") else "")
+
+
+def run_check(check):
+    import harness
+    extra = ["-smp", str(check["cpus"])] if check.get("cpus", 1) > 1 else []
+    if check.get("mttcg"):
+        extra += ["-accel", "tcg,thread=multi"]
+    name = "grade-" + check["name"]
+    status, raw = harness.boot(name, check["cmdline"], timeout=check.get("timeout", 120),
+                               extra=extra, icount=not check.get("mttcg"))
+    text = harness.clean(raw)
+    problems = []
+    if status is None:
+        problems.append("the kernel did not finish within the time allowed (it hangs, or waits forever)")
+    elif status == 37:
+        m = re.search(r"^PANIC: .*$", text, re.M)
+        problems.append("the kernel panicked: " + (m.group(0) if m else "see the log"))
+    for pat in check.get("expect", []):
+        if not re.search(pat, text, re.M):
+            near = harness.nearest(pat, text)
+            shown = [l.strip() for l in text.splitlines() if check.get("show") and re.search(check["show"], l)]
+            if not shown and near:
+                shown = [text.splitlines()[near[1]].strip()]
+            problems.append(f"expected a line matching {pat!r}; it printed: " + " | ".join(shown[:3]) if shown else
+                            f"expected a line matching {pat!r}; none came")
+            break
+    for pat in check.get("absent", []):
+        m = re.search(r"^.*" + pat + r".*$", text, re.M)
+        if m:
+            problems.append(f"printed {m.group(0).strip()!r}, which it must not")
+    return problems, harness.log_path(name)
+
+
+def grade(lab, json_path):
+    spec = LABS[lab]
+    if not os.path.exists(os.path.join(ROOT, "build", "tourniquet.elf")):
+        print("grade: build/tourniquet.elf is missing: run make first", file=sys.stderr)
+        return 2
+    results, total, got = [], 0, 0
+    print(f"{lab}: {spec['title']}")
+    for check in spec["checks"]:
+        problems, log = run_check(check)
+        ok = not problems
+        total += check["points"]
+        got += check["points"] if ok else 0
+        print(f"  {'PASS' if ok else 'FAIL'} {check['name']:<24} {check['points'] if ok else 0:>3}/{check['points']:<3}"
+              f" {check['what']}")
+        for p in problems:
+            print(f"       {p}")
+        if problems:
+            print(f"       replay: {replay(check)}   (log: {os.path.relpath(log, ROOT)})")
+        results.append({"check": check["name"], "points": check["points"] if ok else 0, "max": check["points"],
+                        "passed": ok, "what": check["what"], "problems": problems, "replay": replay(check)})
+    print(f"{lab}: {got}/{total}")
+    os.makedirs(os.path.dirname(json_path), exist_ok=True)
+    with open(json_path, "w") as f:
+        json.dump({"lab": lab, "title": spec["title"], "points": got, "max": total, "checks": results}, f, indent=2)
+        f.write("\n")
+    print(f"report: {os.path.relpath(json_path, ROOT)}")
+    return 0 if got == total else 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Tourniquet's labs: hand out a starter tree, grade a lab.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("list", help="the labs and their points")
+    h = sub.add_parser("handout", help="write build/handout-NAME/ and its tarball")
+    h.add_argument("lab", nargs="?", default="")
+    h.add_argument("--out")
+    g = sub.add_parser("grade", help="run a lab's checks, with points; build/grade-NAME.json")
+    g.add_argument("lab", nargs="?", default="")
+    g.add_argument("--json")
+    args = ap.parse_args()
+    if args.cmd == "list":
+        for name, spec in LABS.items():
+            print(f"{name:<10} {sum(c['points'] for c in spec['checks']):>3} points  {spec['title']} ({spec['guide']})")
+        return 0
+    if not args.lab:
+        print(f"lab: name the lab, as in `make {args.cmd} LAB=spinlock`; the labs are: {', '.join(LABS)}",
+              file=sys.stderr)
+        return 2
+    if args.lab not in LABS:
+        print(f"lab: no lab named {args.lab!r}; the labs are: {', '.join(LABS)} (make labs lists them)",
+              file=sys.stderr)
+        return 2
+    if args.cmd == "handout":
+        out = args.out or os.path.join(ROOT, "build", f"handout-{args.lab}")
+        try:
+            regions, tarball = handout(args.lab, out)
+        except ValueError as e:
+            print(f"handout: {e}", file=sys.stderr)
+            return 2
+        print(f"handout: {os.path.relpath(out, ROOT)}/ ({regions} region(s) to write), "
+              f"{os.path.relpath(tarball, ROOT)}")
+        print(f"handout: the student runs `make grade LAB={args.lab}` there; the guide is {LABS[args.lab]['guide']}")
+        return 0
+    return grade(args.lab, args.json or os.path.join(ROOT, "build", f"grade-{args.lab}.json"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
