@@ -39,7 +39,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 # The ticket case's verdict and figures (smprace prints the figures after it).
-TICKET_LINES = r"smp-ticket$|^# cpus=\d+ total=\d+ expected=\d+ lost=\d+ overlaps=\d+ ticks=\d+ acquisitions=\d+ spins=\d+$"
+TICKET_LINES = r"smp-ticket$|^# cpus=\d+ total=\d+ expected=\d+ lost=\d+ overlaps=\d+ ticks=\d+ acquisitions=\d+ spins=\d+ tickets=\d+ served=\d+$"
 
 # A check: `points`, a kernel command line, the QEMU CPUs, whether the CPUs run
 # truly in parallel (multi-threaded TCG, no -icount), and the lines (regular
@@ -51,14 +51,16 @@ LABS = {
         "guide": "docs/lab-spinlock.md",
         "checks": [
             {"name": "ticket-2cpus", "points": 25, "cmdline": "run=smprace cpus=2 hz=1000", "cpus": 2,
-             "what": "two CPUs add 4,000 each to one counter under the ticket lock: the total is exact",
+             "what": "two CPUs add 4,000 each to one counter under the ticket lock: the total is exact, "
+                     "a ticket taken and served per acquisition",
              "expect": [r"^ok \d+ smp-ticket$"], "show": TICKET_LINES},
             {"name": "ticket-4cpus", "points": 25, "cmdline": "run=smprace cpus=4 hz=1000", "cpus": 4,
              "what": "the same on four CPUs",
              "expect": [r"^ok \d+ smp-ticket$"], "show": TICKET_LINES},
             {"name": "ticket-parallel", "points": 25, "cmdline": "run=smprace cpus=4 hz=1000", "cpus": 4,
              "mttcg": True,
-             "what": "four CPUs truly in parallel (multi-threaded TCG): still exact, nobody inside together",
+             "what": "four CPUs truly in parallel (multi-threaded TCG): exact, nobody inside together, "
+                     "the tickets add up",
              "expect": [r"^ok \d+ smp-ticket$"], "show": TICKET_LINES},
             {"name": "ticket-others-unharmed", "points": 25, "cmdline": "run=smprace cpus=2 hz=1000", "cpus": 2,
              "what": "the other locks and the misuse checks still work beside yours",
@@ -66,6 +68,30 @@ LABS = {
              "absent": [r"MISUSE"]},
         ],
     },
+}
+
+# The context-switch lab's in-kernel tests (test=...): KTAP lines "ok N name".
+def ktests(*names):
+    return [rf"^ok \d+ {n}$" for n in names]
+
+
+LABS["switch"] = {
+    "title": "The context switch: arch_switch and a new task's first run",
+    "guide": "docs/lab-context-switch.md",
+    "checks": [
+        {"name": "first-run", "points": 25, "cmdline": "test=join hz=1000", "timeout": 15,
+         "what": "new tasks start in their function and their exit is joined",
+         "expect": ktests("join"), "show": r"^(not )?ok \d+ |^PANIC"},
+        {"name": "yield", "points": 25, "cmdline": "test=yield hz=1000", "timeout": 15,
+         "what": "tasks that yield take turns, each resuming where it left off",
+         "expect": ktests("yield"), "show": r"^(not )?ok \d+ |^PANIC"},
+        {"name": "preempt", "points": 25, "cmdline": "test=preempt quantum=3 hz=1000", "timeout": 15,
+         "what": "the timer switches tasks that never yield, in every window of a few quanta",
+         "expect": ktests("preempt"), "show": r"^(not )?ok \d+ |^PANIC"},
+        {"name": "kill-4cpus", "points": 25, "cmdline": "test=kill cpus=4 hz=1000", "cpus": 4, "timeout": 20,
+         "what": "four CPUs switching at once: tasks killed while they run, sleep or wait end and are joined",
+         "expect": ktests("kill"), "show": r"^(not )?ok \d+ |^PANIC"},
+    ],
 }
 
 MARK = re.compile(r"LAB\((\w+)\) (BEGIN|STUB|END)\b")
@@ -155,7 +181,9 @@ def run_check(check):
     text = harness.clean(raw)
     problems = []
     if status is None:
-        problems.append("the kernel did not finish within the time allowed (it hangs, or waits forever)")
+        lines = [l for l in text.splitlines() if l.strip()]
+        problems.append(f"the kernel did not finish within {check.get('timeout', 120)} s (it hangs, or waits "
+                        f"forever); the last line it printed: {lines[-1].strip() if lines else '(nothing)'!r}")
     elif status == 37:
         m = re.search(r"^PANIC: .*$", text, re.M)
         problems.append("the kernel panicked: " + (m.group(0) if m else "see the log"))

@@ -29,11 +29,17 @@ void arch_context_init(struct arch_context *ctx, void *stack_base, size_t size,
                        void (*start)(struct arch_context *last))
 {
     uint32_t *sp = (uint32_t *)(((uintptr_t)stack_base + size) & ~(uintptr_t)15);
+    /* LAB(switch) BEGIN: the stack a new task's first arch_switch pops: as if it had switched away */
     *--sp = (uint32_t)(uintptr_t)arch_task_start_ret;
     *--sp = (uint32_t)(uintptr_t)start; /* ebx */
     *--sp = 0;                          /* esi */
     *--sp = 0;                          /* edi */
     *--sp = 0;                          /* ebp */
+    /* LAB(switch) STUB
+    // TODO(lab): push what arch_switch pops (EBP, EDI, ESI, EBX = start) under its return
+    // address, arch_task_start_ret (switch.S), so that its first switch "returns" into start
+    (void)start;
+    LAB(switch) END */
     ctx->esp = (uint32_t)(uintptr_t)sp;
 }
 

@@ -31,6 +31,7 @@
     .type arch_switch, @function
 arch_switch:
     .cfi_startproc
+    /* LAB(switch) BEGIN: save the callee-saved registers, swap stacks, restore the new task's */
     push ebx
     .cfi_adjust_cfa_offset 4
     .cfi_rel_offset ebx, 0
@@ -57,6 +58,10 @@ arch_switch:
     pop ebx
     .cfi_adjust_cfa_offset -4
     .cfi_restore ebx
+    /* LAB(switch) STUB
+    // TODO(lab): from (EAX) and to (EDX) are struct arch_context *: save EBX, ESI, EDI, EBP
+    // on this stack, store ESP in from->esp, load to->esp, restore the four, return
+    LAB(switch) END */
     ret
     .cfi_endproc
     .size arch_switch, . - arch_switch
