@@ -94,6 +94,35 @@ LABS["switch"] = {
     ],
 }
 
+# The synchronization lab: the demos' own verdicts (KTAP "ok N name").
+def verdict(name):
+    """What to quote when a demo's verdict is missing: its own line, a panic, a report."""
+    return rf"^(not )?ok \d+ {name}\b|^PANIC|^DEADLOCK|^STALL:"
+
+
+LABS["sync"] = {
+    "title": "Synchronization primitives: the semaphore and the condition variable",
+    "guide": "docs/lab-sync.md",
+    "checks": [
+        {"name": "semaphore-exclusion", "points": 20, "cmdline": "run=race hz=1000", "timeout": 20,
+         "what": "four tasks x 100 increments under a semaphore of 1: exact, nobody inside together",
+         "expect": ktests("race-semaphore"), "show": verdict("race-semaphore")},
+        {"name": "semaphore-prodcons", "points": 20, "cmdline": "run=prodcons hz=1000", "timeout": 20,
+         "what": "producer-consumer with three semaphores: nothing lost, nothing twice",
+         "expect": ktests("semaphores"), "show": verdict("semaphores")},
+        {"name": "semaphore-policies-jitter", "points": 20, "timeout": 20,
+         "cmdline": "run=prodcons sched=lottery jitter=20 seed=7 hz=1000",
+         "what": "the same under lottery scheduling with a jittered clock: other interleavings",
+         "expect": ktests("semaphores"), "show": verdict("semaphores")},
+        {"name": "condition-prodcons", "points": 20, "cmdline": "run=prodcons sched=prio hz=1000", "timeout": 20,
+         "what": "producer-consumer with a mutex and two condition variables, under prio",
+         "expect": ktests("condition-variables"), "show": verdict("condition-variables")},
+        {"name": "condition-broadcast", "points": 20, "cmdline": "run=barrier hz=1000", "timeout": 20,
+         "what": "cond_signal wakes exactly one waiter, cond_broadcast every one",
+         "expect": ktests("condition-broadcast"), "show": verdict("condition-broadcast")},
+    ],
+}
+
 MARK = re.compile(r"LAB\((\w+)\) (BEGIN|STUB|END)\b")
 SOURCE_EXT = (".c", ".h", ".S", ".asm", ".ld")
 
@@ -215,7 +244,7 @@ def grade(lab, json_path):
         ok = not problems
         total += check["points"]
         got += check["points"] if ok else 0
-        print(f"  {'PASS' if ok else 'FAIL'} {check['name']:<24} {check['points'] if ok else 0:>3}/{check['points']:<3}"
+        print(f"  {'PASS' if ok else 'FAIL'} {check['name']:<26} {check['points'] if ok else 0:>3}/{check['points']:<3}"
               f" {check['what']}")
         for p in problems:
             print(f"       {p}")

@@ -40,6 +40,7 @@ static int wait(struct cond *c, struct mutex *m, const char *op, uint64_t deadli
     }
     /* On the queue first, then the mutex goes: a signaller needs c->lock to
      * find us, and we hold it until sched_block has made us BLOCKED. */
+    /* LAB(sync) BEGIN: join the queue, let go of m, sleep: atomically, for a signaller */
     list_push_back(&c->waiters, &self->wait_node);
     self->wait_name = c->name;
     klock_take(&sched_klock); /* which guards the mutex */
@@ -47,6 +48,12 @@ static int wait(struct cond *c, struct mutex *m, const char *op, uint64_t deadli
     klock_drop(&sched_klock);
     bool timed_out = sched_block_until(c, cond_wait_tag, &c->lock, deadline);
     task_exit_if_killed(&c->lock);
+    /* LAB(sync) STUB
+    // TODO(lab): join c->waiters (self->wait_node), release m (mutex_release, under
+    // sched_klock), then sleep handing c->lock over (sched_block_until: true on a timeout)
+    bool timed_out = deadline != 0;
+    (void)cond_wait_tag;
+    LAB(sync) END */
     klock_irqrestore(&c->lock, s);
     int rc = mutex_lock(m); /* (timed out or not: the caller holds m again, as POSIX says) */
     return rc == SYNC_OK && timed_out ? SYNC_TIMEOUT : rc;
@@ -72,7 +79,11 @@ void cond_signal(struct cond *c)
 {
     SYNC_REFUSE_BAD("cond_signal", c);
     arch_irqstate_t s = klock_irqsave(&c->lock);
+    /* LAB(sync) BEGIN: wake one waiter */
     waitq_wake_one(&c->waiters);
+    /* LAB(sync) STUB
+    // TODO(lab): wake the longest waiter, if any
+    LAB(sync) END */
     sched_unlock_preempt(&c->lock, s);
 }
 
@@ -80,7 +91,11 @@ void cond_broadcast(struct cond *c)
 {
     SYNC_REFUSE_BAD("cond_broadcast", c);
     arch_irqstate_t s = klock_irqsave(&c->lock);
+    /* LAB(sync) BEGIN: wake them all */
     waitq_wake_all(&c->waiters);
+    /* LAB(sync) STUB
+    // TODO(lab): wake every waiter
+    LAB(sync) END */
     sched_unlock_preempt(&c->lock, s);
 }
 

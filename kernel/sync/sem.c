@@ -37,6 +37,7 @@ static inline __attribute__((always_inline)) int down(struct semaphore *s, const
 {
     arch_irqstate_t st = klock_irqsave(&s->lock);
     while (s->count == 0) {
+        /* LAB(sync) BEGIN: no unit: sleep on the semaphore's queue until an up (or the deadline) */
         if (!sync_may_block(op, s->name)) {
             klock_irqrestore(&s->lock, st);
             return SYNC_MISUSE;
@@ -45,6 +46,12 @@ static inline __attribute__((always_inline)) int down(struct semaphore *s, const
             klock_irqrestore(&s->lock, st);
             return SYNC_TIMEOUT;
         }
+        /* LAB(sync) STUB
+        // TODO(lab): may this task sleep here (sync_may_block)? Then sleep on s->waiters,
+        // handing s->lock over (waitq_block_until); it returns true if the deadline passed
+        (void)op, (void)deadline, (void)sem_wait;
+        break;
+        LAB(sync) END */
     }
     s->count--;
     klock_irqrestore(&s->lock, st);
@@ -88,7 +95,11 @@ void sem_up(struct semaphore *s)
         return;
     }
     s->count++;
+    /* LAB(sync) BEGIN: wake the task that has waited longest, if any */
     waitq_wake_one(&s->waiters);
+    /* LAB(sync) STUB
+    // TODO(lab): wake the longest waiter of s->waiters, if there is one (waitq_wake_one)
+    LAB(sync) END */
     sched_unlock_preempt(&s->lock, st);
 }
 
