@@ -148,7 +148,12 @@ static int customer(void *arg)
 {
     unsigned me = (unsigned)(uintptr_t)arg;
     sem_down(&chairs_mutex);
-    if (waiting < CHAIRS) {
+    /* LAB(classics) BEGIN: sit only if a chair is free */
+    bool sits = waiting < CHAIRS;
+    /* LAB(classics) STUB
+    bool sits = true; // TODO(lab): only if a chair is free (waiting, CHAIRS)
+    LAB(classics) END */
+    if (sits) {
         waiting++;
         if (waiting > max_waiting)
             max_waiting = waiting;

@@ -145,12 +145,20 @@ static int sem_produce(void *arg)
     unsigned me = (unsigned)(uintptr_t)arg;
     for (unsigned k = 0; k < ITEMS; k++) {
         uint32_t item = item_of(me, k);
+        /* LAB(classics) BEGIN: a free slot, the buffer to ourselves; then one item more */
         sem_down(&empty);
         sem_down(&mutex_sem);
         buffer[in] = item;
         in = (in + 1) % N;
         sem_up(&mutex_sem);
         sem_up(&full);
+        /* LAB(classics) STUB
+        // TODO(lab): with the semaphores empty, full and mutex_sem: wait for a free slot,
+        // then for the buffer to be yours
+        buffer[in] = item;
+        in = (in + 1) % N;
+        // TODO(lab): give the buffer back, and say there is one more item
+        LAB(classics) END */
         tally(&produced[me], item);
     }
     return 0;
@@ -160,12 +168,19 @@ static int sem_consume(void *arg)
 {
     unsigned me = (unsigned)(uintptr_t)arg;
     for (;;) {
+        /* LAB(classics) BEGIN: an item, the buffer to ourselves; then one free slot more */
         sem_down(&full);
         sem_down(&mutex_sem);
         uint32_t item = buffer[out];
         out = (out + 1) % N;
         sem_up(&mutex_sem);
         sem_up(&empty);
+        /* LAB(classics) STUB
+        // TODO(lab): wait for an item, then for the buffer to be yours
+        uint32_t item = buffer[out];
+        out = (out + 1) % N;
+        // TODO(lab): give the buffer back, and say there is one more free slot
+        LAB(classics) END */
         if (item == STOP)
             return 0;
         tally(&consumed[me], item);

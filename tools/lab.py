@@ -123,6 +123,26 @@ LABS["sync"] = {
     ],
 }
 
+LABS["classics"] = {
+    "title": "The classic problems, against the public API",
+    "guide": "docs/lab-classics.md",
+    "checks": [
+        {"name": "producer-consumer", "points": 25, "cmdline": "run=prodcons hz=1000", "timeout": 20,
+         "what": "two producers, two consumers, three semaphores: every item consumed once, none lost",
+         "expect": ktests("semaphores"), "show": verdict("semaphores")},
+        {"name": "philosophers-ordered", "points": 25, "cmdline": "run=philosophers hz=1000", "timeout": 20,
+         "what": "five philosophers with a fork order: every meal eaten, no deadlock",
+         "expect": ktests("philosophers-ordered"), "show": verdict("philosophers-ordered")},
+        {"name": "philosophers-state-array", "points": 25, "timeout": 20,
+         "cmdline": "run=philosophers sched=lottery hz=1000",
+         "what": "the state array (Tanenbaum's): never two neighbours eating, under lottery",
+         "expect": ktests("philosophers-state-array"), "show": verdict("philosophers-state-array")},
+        {"name": "sleeping-barber", "points": 25, "cmdline": "run=barber hz=1000", "timeout": 20,
+         "what": "the chairs are never over-filled; each customer is served or leaves, once",
+         "expect": ktests("sleeping-barber"), "show": verdict("sleeping-barber")},
+    ],
+}
+
 MARK = re.compile(r"LAB\((\w+)\) (BEGIN|STUB|END)\b")
 SOURCE_EXT = (".c", ".h", ".S", ".asm", ".ld")
 
@@ -220,6 +240,7 @@ def run_check(check):
         if not re.search(pat, text, re.M):
             near = harness.nearest(pat, text)
             shown = [l.strip() for l in text.splitlines() if check.get("show") and re.search(check["show"], l)]
+            shown.sort(key=lambda l: 0 if re.match(r"(not )?ok \d+ ", l) else 1)  # the verdict first
             if not shown and near:
                 shown = [text.splitlines()[near[1]].strip()]
             problems.append(f"expected a line matching {pat!r}; it printed: " + " | ".join(shown[:3]) if shown else
