@@ -73,7 +73,7 @@ CORE_SRC := kernel/sched/sched.c             # scheduler core: states, switching
 #   sched_fifo.c     first come, first served      sched_mlfq.c     multi-level feedback queue
 #   sched_sjf.c      shortest job first            sched_lottery.c  lottery
 #   sched_srt.c      shortest remaining time       sched_stride.c   stride
-#   sched_fair.c     fair share (CFS-like)
+#   sched_fair.c     fair share (CFS-like)         sched_hrrn.c     highest response ratio next
 CORE_SRC += $(sort $(wildcard kernel/sched/sched_*.c))
 CORE_SRC += kernel/sched/pheap.c             # pairing heap for the ordered policies
 CORE_SRC += kernel/sync/spinlock.c          # spinlocks: XCHG, TSL, TTAS, ticket; acquisitions and spins
@@ -309,7 +309,7 @@ labs:
 handout:
 	@$(PYTHON) tools/lab.py handout $(LAB)
 
-grade: deps $(KERNEL)
+grade: deps $(KERNEL) host-tests
 	@$(PYTHON) tools/lab.py grade $(LAB)
 
 web-bench: web

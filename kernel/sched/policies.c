@@ -21,6 +21,7 @@
     X(lottery)     \
     X(stride)      \
     X(fair)        \
+    X(hrrn)        \
     /* add yours on the line above this one, as X(name) \ */
 
 #define DECLARE(name) extern const struct sched_policy sched_##name;

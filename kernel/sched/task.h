@@ -125,7 +125,7 @@ struct task {
      * meaning per field. */
     uint32_t slice;             /* ticks used of the current quantum */
     uint32_t level;             /* prio: effective level; mlfq: queue level */
-    uint64_t enqueued_at;       /* prio: tick it entered its level's queue (aging) */
+    uint64_t enqueued_at;       /* prio: tick it entered its level's queue (aging); hrrn: its ready queue */
     uint64_t pass;              /* stride: its pass (grows by its stride each tick it runs) */
     uint64_t vruntime;          /* fair: virtual runtime, in 1/1024 ticks at the default weight */
     uint64_t boost_epoch;       /* mlfq: the last boost it saw */

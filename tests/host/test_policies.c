@@ -244,6 +244,7 @@ static void test_who_preempts_whom(void **state)
         {"mlfq", "ABBAAAA"},   /* B enters at the top, above A (demoted after its first tick) */
         {"stride", "ABABAAA"}, /* B's pass starts at A's: turns, by pass */
         {"fair", "ABABAAA"},   /* B starts at min_vruntime: turns */
+        {"hrrn", "AAAAABB"},   /* non-preemptive, whatever the ratios */
         {"template", "ABABAAA"}, /* the lab's template is round robin */
     };
     for (unsigned i = 0; i < sizeof expected / sizeof expected[0]; i++) {
