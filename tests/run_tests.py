@@ -28,8 +28,11 @@ import integration  # noqa: E402
 def all_jobs():
     """Every check as (name, function), in the order --list shows them; the
     slow agreement boots come early so that they start first."""
-    # The clang build goes first: its boots wait for it, so it should start early.
-    return [("build-clang", integration.clang_test), ("host", integration.host_tests), ("host/layering", integration.layering_test),
+    # The clang build goes first: its boots wait for it, so it should start
+    # early; then the lab handouts, the longest single check (a build and a
+    # grade per lab, ~4 minutes), so that it runs beside the rest.
+    return [("build-clang", integration.clang_test), ("lab-handouts", integration.lab_handouts_test),
+            ("host", integration.host_tests), ("host/layering", integration.layering_test),
             ("host/make-help", integration.make_help_test), ("host/make-deps", integration.make_deps_test)] + \
         [("agree/" + name, integration.agree_test(name, options)) for name, options in boots.AGREE] + \
         [("agree/" + name, integration.agree_test(name, options, mttcg=True)) for name, options in boots.AGREE_MTTCG] + \

@@ -143,6 +143,44 @@ LABS["classics"] = {
     ],
 }
 
+# The policy lab: the conformance suite as a gate (a policy that breaks the
+# scheduler's contract gets nothing), then the answer keys of
+# docs/lab-policy-keys.txt, which share the points.
+KEYS = os.path.join(ROOT, "docs", "lab-policy-keys.txt")
+
+
+def policy_keys(path=KEYS, points=100):
+    rows = []
+    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        words = line.split()
+        if len(words) < 3 or not all("=" in w for w in words[2:]):
+            raise ValueError(f"{os.path.relpath(path, ROOT)}:{n}: expected 'POLICY WORKLOAD key=value...', "
+                             f"got {line!r}")
+        rows.append((words[0], words[1], words[2:]))
+    checks = []
+    for i, (policy, workload, want) in enumerate(rows):
+        share = points // len(rows) + (1 if i < points % len(rows) else 0)
+        checks.append({"name": f"key-{policy}-{i + 1}", "points": share, "timeout": 20,
+                       "cmdline": f"run=workload sched={policy} workload={workload} hz=1000",
+                       "what": f"{policy} on {workload}: " + " ".join(want),
+                       "expect": [r"^RESULT policy=" + re.escape(policy) + r" .*" +
+                                  r" .*".join(r"\b" + re.escape(w) + r"\b" for w in want)],
+                       "show": r"^RESULT |^  CPU |^PANIC"})
+    return checks
+
+
+LABS["policy"] = {
+    "title": "A scheduling policy: highest response ratio next (and the teacher's choice)",
+    "guide": "docs/lab-policy.md",
+    "checks": [
+        {"name": "conformance", "points": 0, "gate": True, "host": ("test_policies", "hrrn/"),
+         "what": "the conformance suite on hrrn: nothing lost, ties, preemption, policy switches, two run queues"},
+    ] + policy_keys(),
+}
+
 MARK = re.compile(r"LAB\((\w+)\) (BEGIN|STUB|END)\b")
 SOURCE_EXT = (".c", ".h", ".S", ".asm", ".ld")
 
@@ -219,7 +257,40 @@ def replay(check):
     return cmd + (" ARGS='-accel tcg,thread=multi'" if check.get("mttcg") else "")
 
 
+def run_host_check(check):
+    """A cmocka binary's TAP lines for one policy: all ok, none skipped."""
+    import harness
+    binary, prefix = check["host"]
+    path = os.path.join(ROOT, "build", "host", binary)
+    name = "grade-" + check["name"]
+    if not os.path.exists(path):
+        return [f"build/host/{binary} is missing: run make host-tests"], harness.log_path(name)
+    env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP", ASAN_OPTIONS="detect_leaks=0")
+    try:
+        p = subprocess.run([path], capture_output=True, text=True, env=env, timeout=check.get("timeout", 120))
+        out = p.stdout + p.stderr
+    except subprocess.TimeoutExpired:
+        out = ""
+        return [f"build/host/{binary} did not finish (a pick_next that never empties the queue?)"], \
+            harness.write_log(name, out)
+    log = harness.write_log(name, out)
+    mine = re.findall(r"^(ok|not ok) \d+(?: -| # SKIP) (" + re.escape(prefix) + r"\S+)", out, re.M)
+    if not mine:
+        return [f"no test named {prefix}... in build/host/{binary}: is the policy registered?"], log
+    failed = [t for verdict, t in mine if verdict != "ok"]
+    return ([f"failed: {', '.join(failed)} (build/host/{binary} prints why, before each 'not ok')"]
+            if failed else []), log
+
+
+def replay_of(check):
+    if "host" in check:
+        return f"CMOCKA_MESSAGE_OUTPUT=TAP build/host/{check['host'][0]}"
+    return replay(check)
+
+
 def run_check(check):
+    if "host" in check:
+        return run_host_check(check)
     import harness
     extra = ["-smp", str(check["cpus"])] if check.get("cpus", 1) > 1 else []
     if check.get("mttcg"):
@@ -258,21 +329,28 @@ def grade(lab, json_path):
     if not os.path.exists(os.path.join(ROOT, "build", "tourniquet.elf")):
         print("grade: build/tourniquet.elf is missing: run make first", file=sys.stderr)
         return 2
-    results, total, got = [], 0, 0
+    results, total, got, gate_failed = [], 0, 0, False
     print(f"{lab}: {spec['title']}")
     for check in spec["checks"]:
         problems, log = run_check(check)
         ok = not problems
+        if check.get("gate") and not ok:
+            gate_failed = True
+        earned = check["points"] if ok and not gate_failed else 0
         total += check["points"]
-        got += check["points"] if ok else 0
-        print(f"  {'PASS' if ok else 'FAIL'} {check['name']:<26} {check['points'] if ok else 0:>3}/{check['points']:<3}"
-              f" {check['what']}")
+        got += earned
+        score = "gate" if check.get("gate") else f"{earned:>3}/{check['points']:<3}"
+        print(f"  {'PASS' if ok else 'FAIL'} {check['name']:<26} {score:<7} {check['what']}")
         for p in problems:
             print(f"       {p}")
         if problems:
-            print(f"       replay: {replay(check)}   (log: {os.path.relpath(log, ROOT)})")
-        results.append({"check": check["name"], "points": check["points"] if ok else 0, "max": check["points"],
-                        "passed": ok, "what": check["what"], "problems": problems, "replay": replay(check)})
+            print(f"       replay: {replay_of(check)}   (log: {os.path.relpath(log, ROOT)})")
+        if check.get("gate") and not ok:
+            print("       (a gate: until it passes, no other check of this lab earns points)")
+        results.append({"check": check["name"], "points": earned, "max": check["points"], "gate": bool(check.get("gate")),
+                        "passed": ok, "what": check["what"], "problems": problems, "replay": replay_of(check)})
+    if gate_failed:
+        got = 0
     print(f"{lab}: {got}/{total}")
     os.makedirs(os.path.dirname(json_path), exist_ok=True)
     with open(json_path, "w") as f:
