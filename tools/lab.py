@@ -172,13 +172,22 @@ def policy_keys(path=KEYS, points=100):
     return checks
 
 
+def policy_keys_or_error():
+    """The keys' checks; a malformed file is one failing check that says where."""
+    try:
+        return policy_keys()
+    except (OSError, ValueError) as e:
+        return [{"name": "answer-keys", "points": 100, "error": str(e), "cmdline": "",
+                 "what": "the answer keys of docs/lab-policy-keys.txt"}]
+
+
 LABS["policy"] = {
     "title": "A scheduling policy: highest response ratio next (and the teacher's choice)",
     "guide": "docs/lab-policy.md",
     "checks": [
         {"name": "conformance", "points": 0, "gate": True, "host": ("test_policies", "hrrn/"),
          "what": "the conformance suite on hrrn: nothing lost, ties, preemption, policy switches, two run queues"},
-    ] + policy_keys(),
+    ] + policy_keys_or_error(),
 }
 
 MARK = re.compile(r"LAB\((\w+)\) (BEGIN|STUB|END)\b")
@@ -283,12 +292,17 @@ def run_host_check(check):
 
 
 def replay_of(check):
+    if "error" in check:
+        return "mend the file, then make grade again"
     if "host" in check:
         return f"CMOCKA_MESSAGE_OUTPUT=TAP build/host/{check['host'][0]}"
     return replay(check)
 
 
 def run_check(check):
+    if "error" in check:
+        import harness
+        return [check["error"]], harness.log_path("grade-" + check["name"])
     if "host" in check:
         return run_host_check(check)
     import harness
