@@ -272,13 +272,20 @@ static void test_switch_hands_over_every_ready_task(void **state)
         t[i]->tickets = 1 + (uint32_t)i;
         task_start_at(t[i], sched_ticks()); /* may preempt the runner (srt, prio...) */
     }
-    /* 21 tasks: one on the CPU, 20 ready. */
+    /* 21 tasks: one on the CPU, 20 ready. Over to the reference policy
+     * (the first: rr) and back, twice: only `from`'s hooks and the
+     * reference's are involved, so a broken policy fails its own test and
+     * no other policy's. */
     assert_int_equal(sched_nr_ready(), 20);
-    for (unsigned k = 0; sched_policies[k]; k++) {
-        sched_set_policy(sched_policies[k]);
-        assert_int_equal(sched_nr_ready(), 20);
+    const struct sched_policy *ref = sched_policies[0];
+    const struct sched_policy *steps[] = {ref, from, ref, from};
+    for (unsigned k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+        sched_set_policy(steps[k]);
+        if (sched_nr_ready() != 20)
+            fail_msg("%s: after the switch to %s, %u tasks are ready, expected 20 (one lost or doubled in the "
+                     "hand-over: enqueue, pick_next or for_each_ready)",
+                     from->name, steps[k]->name, (unsigned)sched_nr_ready());
     }
-    sched_set_policy(from);
     /* Drain: with the running task, every task exactly once. */
     int seen[21] = {0};
     for (int n = 0; n <= 20; n++) {
@@ -287,9 +294,13 @@ static void test_switch_hands_over_every_ready_task(void **state)
         for (int i = 0; i < 21; i++)
             seen[i] += x == t[i];
     }
-    assert_null(sched_policy()->pick_next(sched_this_rq()));
+    if (sched_policy()->pick_next(sched_this_rq()))
+        fail_msg("%s: pick_next still returns a task after every task was picked once (does it remove "
+                 "the task it returns?)", from->name);
     for (int i = 0; i < 21; i++)
-        assert_int_equal(seen[i], 1);
+        if (seen[i] != 1)
+            fail_msg("%s: after the switches, task %s was picked %d times, expected once", from->name,
+                     t[i]->name, seen[i]);
 }
 
 /* ---- The hooks on run queues of their own ---------------------------------- */
