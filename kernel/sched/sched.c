@@ -1060,6 +1060,13 @@ void sched_set_policy(const struct sched_policy *p)
     sched_unlock(s);
 }
 
+/* A policy's pick_next broke its contract (sched.h: remove and return). */
+static __attribute__((noreturn, noinline, cold)) void bad_pick(const struct task *t, const char *what)
+{
+    panic("policy '%s': pick_next %s ('%s', id %u): pick_next must take the task it returns out of "
+          "its queue", policy->name, what, t->name, (unsigned)t->id);
+}
+
 void sched_set_policy_locked(const struct sched_policy *p)
 {
     bool all = lock_all_rqs(); /* (every CPU reads `policy` under its queue's lock) */
@@ -1070,8 +1077,21 @@ void sched_set_policy_locked(const struct sched_policy *p)
     list_init(&moving);
     unsigned n = 0;
     unsigned ready = sched_nr_ready();
-    for_each_rq(q) for (struct task *t; (t = policy->pick_next(q)) != NULL; n++)
-        list_push_back(&moving, &t->wait_node);
+    for_each_rq(q) {
+        /* As many as it holds, then it must be empty: a pick_next that
+         * keeps what it returns would hand out the same task for ever. */
+        for (unsigned k = q->nr_ready; k > 0; k--, n++) {
+            struct task *t = policy->pick_next(q);
+            if (!t)
+                break;
+            if (list_node_linked(&t->wait_node))
+                bad_pick(t, "returned the same task twice");
+            list_push_back(&moving, &t->wait_node);
+        }
+        struct task *extra = policy->pick_next(q);
+        if (extra)
+            bad_pick(extra, "still returns a task once every ready task was picked");
+    }
     KASSERT(n == ready);
     policy = p;
     sched_policy_has_priorities = p->reprioritize != NULL;
