@@ -79,16 +79,21 @@ LABS["switch"] = {
     "title": "The context switch: arch_switch and a new task's first run",
     "guide": "docs/lab-context-switch.md",
     "checks": [
-        {"name": "first-run", "points": 25, "cmdline": "test=join hz=1000", "timeout": 15,
+        {"name": "saved-context", "points": 20, "cmdline": "test=sleep hz=1000",
+         "gdb": ["tq-break-switch nap", "continue", "continue", "tq-bt ktest"],
+         "what": "in batch GDB, a task that blocked unwinds from its saved context into its own code (tq-bt)",
+         "expect": [r"task 'ktest' \(id 1\), BLOCKED, would resume at", r"#\d+ .* ktest_sleep \(\) at "],
+         "show": r"^#\d+ |would resume|timed out|^Python Exception"},
+        {"name": "first-run", "points": 20, "cmdline": "test=join hz=1000", "timeout": 15,
          "what": "new tasks start in their function and their exit is joined",
          "expect": ktests("join"), "show": r"^(not )?ok \d+ |^PANIC"},
-        {"name": "yield", "points": 25, "cmdline": "test=yield hz=1000", "timeout": 15,
+        {"name": "yield", "points": 20, "cmdline": "test=yield hz=1000", "timeout": 15,
          "what": "tasks that yield take turns, each resuming where it left off",
          "expect": ktests("yield"), "show": r"^(not )?ok \d+ |^PANIC"},
-        {"name": "preempt", "points": 25, "cmdline": "test=preempt quantum=3 hz=1000", "timeout": 15,
+        {"name": "preempt", "points": 20, "cmdline": "test=preempt quantum=3 hz=1000", "timeout": 15,
          "what": "the timer switches tasks that never yield, in every window of a few quanta",
          "expect": ktests("preempt"), "show": r"^(not )?ok \d+ |^PANIC"},
-        {"name": "kill-4cpus", "points": 25, "cmdline": "test=kill cpus=4 hz=1000", "cpus": 4, "timeout": 20,
+        {"name": "kill-4cpus", "points": 20, "cmdline": "test=kill cpus=4 hz=1000", "cpus": 4, "timeout": 20,
          "what": "four CPUs switching at once: tasks killed while they run, sleep or wait end and are joined",
          "expect": ktests("kill"), "show": r"^(not )?ok \d+ |^PANIC"},
     ],
@@ -292,6 +297,8 @@ def run_host_check(check):
 
 
 def replay_of(check):
+    if "gdb" in check:
+        return f"make debug CMDLINE='{check['cmdline']}', then: " + "; ".join(check["gdb"])
     if "error" in check:
         return "mend the file, then make grade again"
     if "host" in check:
@@ -299,7 +306,26 @@ def replay_of(check):
     return replay(check)
 
 
+def run_gdb_check(check):
+    """Batch GDB against the paused kernel (tests/harness.py's gdb_session)."""
+    import harness
+    name = "grade-" + check["name"]
+    out = harness.gdb_session(name, check["cmdline"] + " exit=1", check["gdb"])
+    problems = []
+    if "gdb timed out" in out:
+        problems.append("GDB timed out: the kernel never reached the point the check stops at")
+    for pat in check["expect"]:
+        if not re.search(pat, out, re.M):
+            shown = [l.strip() for l in out.splitlines() if re.search(check.get("show", "^$"), l)]
+            problems.append(f"expected GDB to print a line matching {pat!r}" +
+                            (f"; it printed: {' | '.join(shown[:3])}" if shown else ""))
+            break
+    return problems, harness.log_path(name)
+
+
 def run_check(check):
+    if "gdb" in check:
+        return run_gdb_check(check)
     if "error" in check:
         import harness
         return [check["error"]], harness.log_path("grade-" + check["name"])
