@@ -70,9 +70,15 @@ LABS = {
     },
 }
 
-# The context-switch lab's in-kernel tests (test=...): KTAP lines "ok N name".
-def ktests(*names):
-    return [rf"^ok \d+ {n}$" for n in names]
+def verdict(name):
+    """What to quote when a KTAP verdict is missing: its own line, a panic, a report."""
+    return rf"^(not )?ok \d+ {name}\b|^PANIC|^DEADLOCK|^STALL:"
+
+
+def ktap_check(name, points, cmdline, test, what, **more):
+    """A check passed by the KTAP line "ok N test" (an in-kernel test or a demo's verdict)."""
+    return dict({"name": name, "points": points, "cmdline": cmdline, "timeout": 20, "what": what,
+                 "expect": [rf"^ok \d+ {test}$"], "show": verdict(test)}, **more)
 
 
 LABS["switch"] = {
@@ -84,47 +90,32 @@ LABS["switch"] = {
          "what": "in batch GDB, a task that blocked unwinds from its saved context into its own code (tq-bt)",
          "expect": [r"task 'ktest' \(id 1\), BLOCKED, would resume at", r"#\d+ .* ktest_sleep \(\) at "],
          "show": r"^#\d+ |would resume|timed out|^Python Exception"},
-        {"name": "first-run", "points": 20, "cmdline": "test=join hz=1000", "timeout": 15,
-         "what": "new tasks start in their function and their exit is joined",
-         "expect": ktests("join"), "show": r"^(not )?ok \d+ |^PANIC"},
-        {"name": "yield", "points": 20, "cmdline": "test=yield hz=1000", "timeout": 15,
-         "what": "tasks that yield take turns, each resuming where it left off",
-         "expect": ktests("yield"), "show": r"^(not )?ok \d+ |^PANIC"},
-        {"name": "preempt", "points": 20, "cmdline": "test=preempt quantum=3 hz=1000", "timeout": 15,
-         "what": "the timer switches tasks that never yield, in every window of a few quanta",
-         "expect": ktests("preempt"), "show": r"^(not )?ok \d+ |^PANIC"},
-        {"name": "kill-4cpus", "points": 20, "cmdline": "test=kill cpus=4 hz=1000", "cpus": 4, "timeout": 20,
-         "what": "four CPUs switching at once: tasks killed while they run, sleep or wait end and are joined",
-         "expect": ktests("kill"), "show": r"^(not )?ok \d+ |^PANIC"},
+        ktap_check("first-run", 20, "test=join hz=1000", "join",
+                   "new tasks start in their function and their exit is joined", timeout=15),
+        ktap_check("yield", 20, "test=yield hz=1000", "yield",
+                   "tasks that yield take turns, each resuming where it left off", timeout=15),
+        ktap_check("preempt", 20, "test=preempt quantum=3 hz=1000", "preempt",
+                   "the timer switches tasks that never yield, in every window of a few quanta", timeout=15),
+        ktap_check("kill-4cpus", 20, "test=kill cpus=4 hz=1000", "kill",
+                   "four CPUs switching at once: tasks killed while they run, sleep or wait end and are joined", cpus=4),
     ],
 }
 
-# The synchronization lab: the demos' own verdicts (KTAP "ok N name").
-def verdict(name):
-    """What to quote when a demo's verdict is missing: its own line, a panic, a report."""
-    return rf"^(not )?ok \d+ {name}\b|^PANIC|^DEADLOCK|^STALL:"
-
-
+# The synchronization lab: the demos' own verdicts.
 LABS["sync"] = {
     "title": "Synchronization primitives: the semaphore and the condition variable",
     "guide": "docs/lab-sync.md",
     "checks": [
-        {"name": "semaphore-exclusion", "points": 20, "cmdline": "run=race hz=1000", "timeout": 20,
-         "what": "four tasks x 100 increments under a semaphore of 1: exact, nobody inside together",
-         "expect": ktests("race-semaphore"), "show": verdict("race-semaphore")},
-        {"name": "semaphore-prodcons", "points": 20, "cmdline": "run=prodcons hz=1000", "timeout": 20,
-         "what": "producer-consumer with three semaphores: nothing lost, nothing twice",
-         "expect": ktests("semaphores"), "show": verdict("semaphores")},
-        {"name": "semaphore-policies-jitter", "points": 20, "timeout": 20,
-         "cmdline": "run=prodcons sched=lottery jitter=20 seed=7 hz=1000",
-         "what": "the same under lottery scheduling with a jittered clock: other interleavings",
-         "expect": ktests("semaphores"), "show": verdict("semaphores")},
-        {"name": "condition-prodcons", "points": 20, "cmdline": "run=prodcons sched=prio hz=1000", "timeout": 20,
-         "what": "producer-consumer with a mutex and two condition variables, under prio",
-         "expect": ktests("condition-variables"), "show": verdict("condition-variables")},
-        {"name": "condition-broadcast", "points": 20, "cmdline": "run=barrier hz=1000", "timeout": 20,
-         "what": "cond_signal wakes exactly one waiter, cond_broadcast every one",
-         "expect": ktests("condition-broadcast"), "show": verdict("condition-broadcast")},
+        ktap_check("semaphore-exclusion", 20, "run=race hz=1000", "race-semaphore",
+                   "four tasks x 100 increments under a semaphore of 1: exact, nobody inside together"),
+        ktap_check("semaphore-prodcons", 20, "run=prodcons hz=1000", "semaphores",
+                   "producer-consumer with three semaphores: nothing lost, nothing twice"),
+        ktap_check("semaphore-policies-jitter", 20, "run=prodcons sched=lottery jitter=20 seed=7 hz=1000", "semaphores",
+                   "the same under lottery scheduling with a jittered clock: other interleavings"),
+        ktap_check("condition-prodcons", 20, "run=prodcons sched=prio hz=1000", "condition-variables",
+                   "producer-consumer with a mutex and two condition variables, under prio"),
+        ktap_check("condition-broadcast", 20, "run=barrier hz=1000", "condition-broadcast",
+                   "cond_signal wakes exactly one waiter, cond_broadcast every one"),
     ],
 }
 
@@ -132,19 +123,14 @@ LABS["classics"] = {
     "title": "The classic problems, against the public API",
     "guide": "docs/lab-classics.md",
     "checks": [
-        {"name": "producer-consumer", "points": 25, "cmdline": "run=prodcons hz=1000", "timeout": 20,
-         "what": "two producers, two consumers, three semaphores: every item consumed once, none lost",
-         "expect": ktests("semaphores"), "show": verdict("semaphores")},
-        {"name": "philosophers-ordered", "points": 25, "cmdline": "run=philosophers hz=1000", "timeout": 20,
-         "what": "five philosophers with a fork order: every meal eaten, no deadlock",
-         "expect": ktests("philosophers-ordered"), "show": verdict("philosophers-ordered")},
-        {"name": "philosophers-state-array", "points": 25, "timeout": 20,
-         "cmdline": "run=philosophers sched=lottery hz=1000",
-         "what": "the state array (Tanenbaum's): never two neighbours eating, under lottery",
-         "expect": ktests("philosophers-state-array"), "show": verdict("philosophers-state-array")},
-        {"name": "sleeping-barber", "points": 25, "cmdline": "run=barber hz=1000", "timeout": 20,
-         "what": "the chairs are never over-filled; each customer is served or leaves, once",
-         "expect": ktests("sleeping-barber"), "show": verdict("sleeping-barber")},
+        ktap_check("producer-consumer", 25, "run=prodcons hz=1000", "semaphores",
+                   "two producers, two consumers, three semaphores: every item consumed once, none lost"),
+        ktap_check("philosophers-ordered", 25, "run=philosophers hz=1000", "philosophers-ordered",
+                   "five philosophers with a fork order: every meal eaten, no deadlock"),
+        ktap_check("philosophers-state-array", 25, "run=philosophers sched=lottery hz=1000", "philosophers-state-array",
+                   "the state array (Tanenbaum's): never two neighbours eating, under lottery"),
+        ktap_check("sleeping-barber", 25, "run=barber hz=1000", "sleeping-barber",
+                   "the chairs are never over-filled; each customer is served or leaves, once"),
     ],
 }
 
@@ -266,9 +252,32 @@ def handout(lab, out):
 # ---- grade ---------------------------------------------------------------------------
 
 def replay(check):
-    """The command that boots what this check boots."""
+    """The command that replays this check."""
+    if "gdb" in check:
+        return f"make debug CMDLINE='{check['cmdline']}', then: " + "; ".join(check["gdb"])
+    if "error" in check:
+        return "mend the file, then make grade again"
+    if "host" in check:
+        return f"CMOCKA_MESSAGE_OUTPUT=TAP build/host/{check['host'][0]}"
     cmd = f"make boot CPUS={check.get('cpus', 1)} CMDLINE='{check['cmdline']}'"
     return cmd + (" ARGS='-accel tcg,thread=multi'" if check.get("mttcg") else "")
+
+
+def missing_lines(check, text, who="a line"):
+    """The problem for the first of check's expected lines that text lacks,
+    quoting what it printed instead (the verdict first), or []."""
+    import harness
+    for pat in check.get("expect", []):
+        if re.search(pat, text, re.M):
+            continue
+        shown = [l.strip() for l in text.splitlines() if check.get("show") and re.search(check["show"], l)]
+        shown.sort(key=lambda l: 0 if re.match(r"(not )?ok \d+ ", l) else 1)  # the verdict first
+        near = harness.nearest(pat, text)
+        if not shown and near:
+            shown = [text.splitlines()[near[1]].strip()]
+        return [f"expected {who} matching {pat!r}; " +
+                ("it printed: " + " | ".join(shown[:3]) if shown else "none came")]
+    return []
 
 
 def run_host_check(check):
@@ -296,16 +305,6 @@ def run_host_check(check):
             if failed else []), log
 
 
-def replay_of(check):
-    if "gdb" in check:
-        return f"make debug CMDLINE='{check['cmdline']}', then: " + "; ".join(check["gdb"])
-    if "error" in check:
-        return "mend the file, then make grade again"
-    if "host" in check:
-        return f"CMOCKA_MESSAGE_OUTPUT=TAP build/host/{check['host'][0]}"
-    return replay(check)
-
-
 def run_gdb_check(check):
     """Batch GDB against the paused kernel (tests/harness.py's gdb_session)."""
     import harness
@@ -314,13 +313,7 @@ def run_gdb_check(check):
     problems = []
     if "gdb timed out" in out:
         problems.append("GDB timed out: the kernel never reached the point the check stops at")
-    for pat in check["expect"]:
-        if not re.search(pat, out, re.M):
-            shown = [l.strip() for l in out.splitlines() if re.search(check.get("show", "^$"), l)]
-            problems.append(f"expected GDB to print a line matching {pat!r}" +
-                            (f"; it printed: {' | '.join(shown[:3])}" if shown else ""))
-            break
-    return problems, harness.log_path(name)
+    return problems + missing_lines(check, out, "GDB to print a line"), harness.log_path(name)
 
 
 def run_check(check):
@@ -347,16 +340,7 @@ def run_check(check):
     elif status == 37:
         m = re.search(r"^PANIC: .*$", text, re.M)
         problems.append("the kernel panicked: " + (m.group(0) if m else "see the log"))
-    for pat in check.get("expect", []):
-        if not re.search(pat, text, re.M):
-            near = harness.nearest(pat, text)
-            shown = [l.strip() for l in text.splitlines() if check.get("show") and re.search(check["show"], l)]
-            shown.sort(key=lambda l: 0 if re.match(r"(not )?ok \d+ ", l) else 1)  # the verdict first
-            if not shown and near:
-                shown = [text.splitlines()[near[1]].strip()]
-            problems.append(f"expected a line matching {pat!r}; it printed: " + " | ".join(shown[:3]) if shown else
-                            f"expected a line matching {pat!r}; none came")
-            break
+    problems += missing_lines(check, text)
     for pat in check.get("absent", []):
         m = re.search(r"^.*" + pat + r".*$", text, re.M)
         if m:
@@ -384,11 +368,11 @@ def grade(lab, json_path):
         for p in problems:
             print(f"       {p}")
         if problems:
-            print(f"       replay: {replay_of(check)}   (log: {os.path.relpath(log, ROOT)})")
+            print(f"       replay: {replay(check)}   (log: {os.path.relpath(log, ROOT)})")
         if check.get("gate") and not ok:
             print("       (a gate: until it passes, no other check of this lab earns points)")
         results.append({"check": check["name"], "points": earned, "max": check["points"], "gate": bool(check.get("gate")),
-                        "passed": ok, "what": check["what"], "problems": problems, "replay": replay_of(check)})
+                        "passed": ok, "what": check["what"], "problems": problems, "replay": replay(check)})
     if gate_failed:
         got = 0
     print(f"{lab}: {got}/{total}")
