@@ -881,6 +881,15 @@ static inline __attribute__((always_inline)) bool block(const void *obj, const c
     struct sched_cpu *c = this;
     struct task *cur = c->current;
     KASSERT(cur != c->idle); /* (callers have checked: not in an interrupt, no spinlock held) */
+    if (__builtin_expect(cur->killed, 0)) {
+        /* Killed while it ran (task_kill found it RUNNING or READY, with
+         * no wait to end): this wait is where it ends, so it does not
+         * begin. Off the object's queue (lk guards it, and is held); the
+         * caller's check on the way out of the wait makes it exit. */
+        if (list_node_linked(&cur->wait_node))
+            list_remove(&cur->wait_node);
+        return false;
+    }
     bool handoff = klock_smp && lk != &sched_klock; /* one CPU: no lock word to hand over */
     if (handoff)
         klock_take(&sched_klock); /* first the scheduler lock... */
@@ -933,6 +942,8 @@ void sched_sleep_until(uint64_t deadline)
     struct sched_cpu *c = this;
     struct task *cur = c->current;
     KASSERT(cur != c->idle);
+    if (__builtin_expect(cur->killed, 0))
+        return; /* (killed while it ran: see block; task_sleep makes it exit) */
     timer_insert(cur, deadline);
     cur->state = TASK_SLEEPING;
     wait_switch(c, cur, TR_SLEPT, &sched_klock);

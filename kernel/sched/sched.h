@@ -315,6 +315,11 @@ bool sched_yield_is_noop(void);
  * z_pend_curr(lock, key, ...)). When the task is woken and runs again, it
  * retakes lk and returns: the caller re-tests its condition.
  *
+ * A task already killed (task_kill found it running, with no wait to end)
+ * does not block at all: it leaves the object's queue and returns at once,
+ * and the caller's task_exit_if_killed makes it exit. So a kill is never
+ * lost in the gap between being marked and the next wait.
+ *
  * lk may be &sched_klock itself (the mutexes, task_join): then it is simply
  * held throughout. Interrupts off. May not be called by the idle task, from
  * an interrupt handler, or with a spinlock held: callers check the last two
@@ -329,7 +334,7 @@ void sched_block(const void *obj, const char *what, struct klock *lk);
  * deadline of 0 is none: sched_block. */
 bool sched_block_until(const void *obj, const char *what, struct klock *lk, uint64_t deadline);
 
-/* The running task sleeps until tick `deadline`. */
+/* The running task sleeps until tick `deadline` (a killed one returns at once). */
 void sched_sleep_until(uint64_t deadline);
 
 /* t is finished: record `code`, make it DEAD and wake its joiner. If t is

@@ -403,8 +403,10 @@ void task_suspend(void)
 {
     arch_irqstate_t s = sched_lock();
     task_current()->wait_name = NULL;
-    if (sync_may_block("task_suspend", task_current()->name))
+    if (sync_may_block("task_suspend", task_current()->name)) {
         sched_block(task_current(), suspend_wait, &sched_klock);
+        task_exit_if_killed(&sched_klock);
+    }
     sched_unlock(s);
 }
 

@@ -262,12 +262,15 @@ static int wait_cond(void *arg)
     return 0;
 }
 
+static volatile int busy_started, busy_go;
+
 static int spin_a_while(void *arg)
 {
     (void)arg;
-    for (volatile unsigned i = 0; i < 200000; i++)
+    busy_started = 1;
+    while (!busy_go) /* preempted here, READY: killed with no wait to end */
         ;
-    task_sleep(1); /* its next wait: it ends here */
+    sem_down(&kill_sem); /* its next wait, which no one would end: it ends here, without waiting */
     kill_reached = 1;
     return 0;
 }
@@ -315,10 +318,17 @@ void ktest_kill(void)
     KT_EXPECT_EQ(task_join(t[3]), TASK_EXIT_KILLED);
     KT_EXPECT(kill_m2.owner == NULL, "cond_wait's mutex is still held");
 
-    /* A running task ends at its next wait. */
+    /* A running task ends at its next wait: it does not begin it (nothing
+     * would end that wait, as nothing ups kill_sem). */
+    busy_started = busy_go = 0;
     struct task *r = task_create("busy", spin_a_while, NULL);
+    for (unsigned n = 0; !busy_started && n < 1000; n++)
+        task_sleep(1);
     KT_EXPECT_EQ(task_kill(r), 0);
-    KT_EXPECT_EQ(task_join(r), TASK_EXIT_KILLED);
+    busy_go = 1;
+    int code = 0;
+    KT_EXPECT_EQ(task_join_timeout(r, 1000, &code), 0);
+    KT_EXPECT_EQ(code, TASK_EXIT_KILLED);
     KT_EXPECT(!kill_reached, "a killed task ran past its wait");
 
     /* The objects still work; refusals; no MISUSE line for the mutex a
