@@ -90,6 +90,8 @@ CORE_SRC += kernel/input.c             # typed characters: interrupt handlers in
 CORE_SRC += kernel/sched/policies.c          # policy table (one line per policy)
 CORE_SRC += kernel/sched/task.c              # create, exit, join, sleep, yield
 CORE_SRC += kernel/lib/kmem.c              # first-fit heap
+CORE_SRC += kernel/mm/frames.c             # page frames for processes, with reference counts
+CORE_SRC += kernel/proc/elf.c              # ELF32 checks: what a program loads where
 CORE_SRC += kernel/lib/kprintf.c           # printf engine
 CORE_SRC += kernel/cmdline.c           # key=value options
 CORE_SRC += kernel/ktest.c             # KTAP test runner, over the tests registered with KTESTS()
@@ -175,10 +177,12 @@ FAKE_SRC := tests/host/fake/fake.c     # fake arch and panic for the host (tests
 FAKE_SRC += tests/host/fake/fake_console.c # console output captured for the tests
 
 # Each host test: its own file plus the portable sources it exercises.
-HOST_TESTS := test_list test_kprintf test_kmem test_cmdline test_sched test_pheap test_policies test_sync test_smp test_smp_workload
+HOST_TESTS := test_list test_kprintf test_kmem test_frames test_elf test_cmdline test_sched test_pheap test_policies test_sync test_smp test_smp_workload
 test_list_SRC    := tests/host/test_list.c
 test_kprintf_SRC := tests/host/test_kprintf.c kernel/lib/kprintf.c
 test_kmem_SRC    := tests/host/test_kmem.c kernel/lib/kmem.c kernel/lib/kprintf.c
+test_frames_SRC  := tests/host/test_frames.c
+test_elf_SRC     := tests/host/test_elf.c
 # The whole portable core, for the tests that schedule.
 SCHED_CORE := $(filter-out kernel/cmdline.c kernel/ktest.c,$(CORE_SRC))
 test_cmdline_SRC := tests/host/test_cmdline.c $(CORE_SRC)
