@@ -60,6 +60,7 @@ ARCH_SRC += arch/x86/arch.c            # new contexts, timer start, leaving QEMU
 ARCH_SRC += arch/x86/acpi.c            # CPUs and I/O APICs: ACPI MADT, else MP tables
 ARCH_SRC += arch/x86/apic.c            # local APIC (EOI, IPIs, timer), I/O APIC, PIT delays
 ARCH_SRC += arch/x86/smp.c             # CPUs: probe, INIT-SIPI-SIPI, per-CPU data, IPIs, stop
+ARCH_SRC += arch/x86/paging.c          # the kernel's window, address spaces, CR3 and ESP0 at a switch
 
 DRIVER_SRC := drivers/serial.c         # COM1, the console tests read
 DRIVER_SRC += drivers/vga.c            # VGA text screen, ANSI colours

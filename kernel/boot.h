@@ -13,10 +13,19 @@
 
 #define BOOT_MAX_REGIONS 32
 #define BOOT_CMDLINE_MAX 512
+#define BOOT_MAX_MODULES 32
+#define BOOT_MODULE_NAME_MAX 32
 
 struct boot_region {
     uint64_t base, length; /* bytes */
     uint32_t type;         /* 1 = usable RAM; anything else is reserved */
+};
+
+/* A file the loader put in memory beside the kernel (a Multiboot module:
+ * GRUB's `module`, QEMU's -initrd): the user programs, as ELF files. */
+struct boot_module {
+    uintptr_t start, end;             /* its bytes; the heap starts after the last one */
+    char name[BOOT_MODULE_NAME_MAX];  /* the file's name without folders or ".elf": "hello" */
 };
 
 struct boot_info {
@@ -28,6 +37,9 @@ struct boot_info {
     void *boot_stack;                 /* the stack kernel_main runs on... */
     size_t boot_stack_size;           /* ...which becomes the idle task's */
     uint64_t entry_cycles;            /* arch_cycles() at the kernel's first instruction */
+    unsigned nmodules;
+    struct boot_module modules[BOOT_MAX_MODULES];
+    uintptr_t memory_top;             /* the end of the memory the arch maps for the kernel */
 };
 
 /* The boot information kernel_main was given (for reports and benchmarks). */

@@ -20,6 +20,7 @@
 #include "lib/kprintf.h"
 #include "ktest.h"
 #include "lib/panic.h"
+#include "mm/frames.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 
@@ -27,10 +28,19 @@ static struct boot_info *boot;
 
 const struct boot_info *boot_info(void) { return boot; }
 
-/* Take the heap from the usable RAM region that holds the end of the kernel
- * image (at 1 MiB and up, that is all the memory a PC has in one piece). */
-static void heap_init(const struct boot_info *bi)
+/* Take the heap and the page frames from the usable RAM region that holds
+ * the end of the kernel image (at 1 MiB and up, that is all the memory a PC
+ * has in one piece), after the boot loader's modules (the user programs,
+ * which stay where it put them), up to the end of the kernel's window on
+ * memory. A quarter of it is page frames (kernel/mm/frames.h), for the
+ * processes; the rest is the kernel's heap. */
+static void memory_init(const struct boot_info *bi)
 {
+    uintptr_t start = bi->image_end;
+    for (unsigned i = 0; i < bi->nmodules; i++)
+        if (bi->modules[i].end > start)
+            start = bi->modules[i].end;
+    start = (start + 4095) & ~(uintptr_t)4095;
     uint64_t total = 0;
     const struct boot_region *best = NULL;
     for (unsigned i = 0; i < bi->nregions; i++) {
@@ -38,20 +48,25 @@ static void heap_init(const struct boot_info *bi)
         if (r->type != 1)
             continue;
         total += r->length;
-        if (r->base <= bi->image_end && bi->image_end < r->base + r->length)
+        if (r->base <= start && start < r->base + r->length)
             best = r;
     }
     if (!best)
-        panic("memory: no usable RAM after the kernel image (ends at %p) in the boot loader's "
+        panic("memory: no usable RAM after the kernel image and its modules (end at %p) in the boot loader's "
               "memory map; give QEMU more memory (-m 32 or more)",
-              (void *)bi->image_end);
+              (void *)start);
     uint64_t end = best->base + best->length;
-    if (end > 0xfffff000u)
-        end = 0xfffff000u; /* a 32-bit kernel without paging sees 4 GiB at most */
-    size_t size = (size_t)(end - bi->image_end);
-    kmem_init((void *)bi->image_end, size);
-    kprintf("memory: %u KiB usable in %u regions; heap %u KiB at %p\n", (unsigned)(total >> 10),
-            bi->nregions, (unsigned)(size >> 10), (void *)bi->image_end);
+    if (end > bi->memory_top)
+        end = bi->memory_top; /* what the kernel maps for itself (arch: 1 GiB on x86) */
+    size_t size = (size_t)(end - start);
+    size_t frames = (size / 4) & ~(size_t)4095;
+    kmem_init((void *)start, size - frames);
+    frames_init((void *)(start + size - frames), frames);
+    struct frames_stats fs;
+    frames_get_stats(&fs);
+    kprintf("memory: %u KiB usable in %u regions; heap %u KiB at %p; %u page frames (%u KiB) for processes\n",
+            (unsigned)(total >> 10), bi->nregions, (unsigned)((size - frames) >> 10), (void *)start,
+            (unsigned)fs.total, (unsigned)(fs.total * 4));
 }
 
 /* This CPU's timer as the command line asks: hz interrupts per second, each
@@ -135,7 +150,7 @@ void kernel_main(struct boot_info *bi)
     if (kconfig.help)
         cmdline_help();
 
-    heap_init(bi);
+    memory_init(bi);
 
     const struct sched_policy *policy = sched_policy_find(kconfig.sched);
     KASSERT(policy != NULL); /* cmdline only accepts registered names */

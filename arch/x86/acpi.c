@@ -83,6 +83,7 @@ static void add_cpu(uint32_t apic_id)
 
 static void add_ioapic(uint32_t id, uint32_t addr, uint32_t gsi_base)
 {
+    x86_map_mmio(addr);
     if (topo.nioapics < X86_MAX_IOAPICS)
         topo.ioapics[topo.nioapics++] = (struct x86_ioapic){id, addr, gsi_base};
 }

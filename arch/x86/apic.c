@@ -54,8 +54,10 @@ static void lw(unsigned reg, uint32_t v) { lapic[reg / 4] = v; }
 /* The local APICs' base, from the MADT or MP table (boot CPU, before use). */
 void lapic_set_base(uint32_t addr)
 {
-    if (addr)
+    if (addr) {
+        x86_map_mmio(addr);
         lapic = (volatile uint32_t *)(uintptr_t)addr;
+    }
 }
 
 /* Enable this CPU's local APIC: spurious vector 0xFF, accept every

@@ -1,8 +1,11 @@
 /*
  * gdt.c - the flat segment model, and the task-state segments.
  *
- * Tourniquet runs everything in ring 0 with flat 4 GiB code and data
- * segments, so segmentation does nothing but satisfy the CPU. Two TSSs:
+ * Flat 4 GiB code and data segments, for ring 0 (the kernel) and ring 3
+ * (processes: paging, not segments, keeps them out of the kernel), so
+ * segmentation does nothing but satisfy the CPU. The main TSS also says
+ * where a trap from ring 3 finds its kernel stack (ESP0: paging.c sets it
+ * at each switch to a process's thread). Two TSSs:
  * the main one (the CPU saves into it when it switches away for a double
  * fault), and one for the double-fault handler itself, reached through a
  * task gate, so that it runs on a fresh known-good stack. That is what turns
@@ -10,7 +13,8 @@
  *
  * Each CPU has its own GDT and its own pair of TSSs (a TSS is marked busy in
  * the GDT that holds it, and each CPU needs its own double-fault stack), all
- * in its struct x86_cpu; a sixth segment, loaded in FS, is the per-CPU data.
+ * in its struct x86_cpu; a sixth segment, loaded in FS, is the per-CPU data;
+ * the user segments come last.
  */
 #include "x86.h"
 
@@ -57,10 +61,13 @@ void gdt_init_cpu(struct x86_cpu *c)
     df->ss = df->ds = df->es = df->gs = SEL_KDATA;
     df->fs = SEL_PERCPU; /* the handler finds its CPU's state through FS */
     df->eflags = 0x2;    /* interrupts off */
+    df->cr3 = paging_kernel_directory(); /* a task switch loads CR3 too: the kernel's map, whatever ran */
     df->iomap_base = sizeof(struct tss);
     set_entry(gdt, 4, (uint32_t)df, sizeof(struct tss) - 1, 0x89, 0);
 
     set_entry(gdt, 5, (uint32_t)c, sizeof *c - 1, 0x92, 0x4); /* per-CPU data, byte granular */
+    set_entry(gdt, 6, 0, 0xfffff, 0xfa, 0xc); /* ring-3 code */
+    set_entry(gdt, 7, 0, 0xfffff, 0xf2, 0xc); /* ring-3 data */
 
     struct {
         uint16_t limit;

@@ -17,6 +17,7 @@
 #define MULTIBOOT_LOADER_MAGIC 0x2badb002u
 #define MBI_MEM (1u << 0)
 #define MBI_CMDLINE (1u << 2)
+#define MBI_MODS (1u << 3)
 #define MBI_MMAP (1u << 6)
 #define MBI_LOADER_NAME (1u << 9)
 
@@ -32,6 +33,15 @@ struct multiboot_info {
     uint32_t drives_length, drives_addr;
     uint32_t config_table;
     uint32_t boot_loader_name;
+} __attribute__((packed));
+
+/* One module: its bytes, and the string the loader was given with it
+ * (GRUB: what follows the file on the `module` line; QEMU: the -initrd
+ * file's path). */
+struct multiboot_module {
+    uint32_t start, end;
+    uint32_t string;
+    uint32_t reserved;
 } __attribute__((packed));
 
 /* One memory map entry; `size` does not count itself. */
@@ -77,6 +87,40 @@ static void say_dropped(const char *rest)
     kprintf("\n");
 }
 
+/* A module's name: the last folder-less part of the first word of its
+ * string, without ".elf" ("/boot/hello.elf arg" -> "hello"). */
+static void module_name(char *dst, size_t size, const char *s)
+{
+    const char *w = s, *end = s;
+    for (; *end && *end != ' '; end++)
+        if (*end == '/')
+            w = end + 1;
+    if (end - w > 4 && __builtin_memcmp(end - 4, ".elf", 4) == 0)
+        end -= 4;
+    size_t n = (size_t)(end - w) < size - 1 ? (size_t)(end - w) : size - 1;
+    __builtin_memcpy(dst, w, n);
+    dst[n] = '\0';
+}
+
+static void read_modules(const struct multiboot_info *mb)
+{
+    if (!(mb->flags & MBI_MODS))
+        return;
+    const struct multiboot_module *m = (const struct multiboot_module *)(uintptr_t)mb->mods_addr;
+    if (mb->mods_count > BOOT_MAX_MODULES)
+        kprintf("boot: %u modules, more than the %u this kernel keeps; the rest are ignored\n",
+                (unsigned)mb->mods_count, BOOT_MAX_MODULES);
+    for (uint32_t i = 0; i < mb->mods_count && bi.nmodules < BOOT_MAX_MODULES; i++) {
+        struct boot_module *b = &bi.modules[bi.nmodules++];
+        b->start = m[i].start;
+        b->end = m[i].end;
+        const char *str = m[i].string ? (const char *)(uintptr_t)m[i].string : "";
+        module_name(b->name, sizeof b->name, str);
+        if (!b->name[0]) /* (GRUB's `module FILE` without a name after it) */
+            __builtin_memcpy(b->name, "module", 7);
+    }
+}
+
 static void read_multiboot(const struct multiboot_info *mb)
 {
     bi.loader = "unknown";
@@ -107,6 +151,7 @@ static void read_multiboot(const struct multiboot_info *mb)
         bi.regions[bi.nregions++] = (struct boot_region){0, (uint64_t)mb->mem_lower << 10, 1};
         bi.regions[bi.nregions++] = (struct boot_region){0x100000, (uint64_t)mb->mem_upper << 10, 1};
     }
+    read_modules(mb);
 }
 
 void x86_start(uint32_t magic, uint32_t info_addr)
@@ -129,5 +174,6 @@ void x86_start(uint32_t magic, uint32_t info_addr)
     bi.boot_stack = boot_stack_bottom;
     bi.boot_stack_size = (size_t)(boot_stack_top - boot_stack_bottom);
     bi.entry_cycles = boot_tsc;
+    bi.memory_top = paging_init(&bi); /* the kernel's window on memory, user windows beside it */
     kernel_main(&bi);
 }

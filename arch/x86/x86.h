@@ -19,7 +19,12 @@
 #define SEL_TSS 0x18
 #define SEL_DF_TSS 0x20 /* task gate target for the double fault */
 #define SEL_PERCPU 0x28 /* FS: this CPU's struct x86_cpu; the same selector in every CPU's GDT */
-#define GDT_ENTRIES 6
+#define SEL_UCODE 0x33  /* ring-3 code (GDT entry 6, RPL 3) */
+#define SEL_UDATA 0x3b  /* ring-3 data and stack (GDT entry 7, RPL 3) */
+#define GDT_ENTRIES 8
+
+/* The system-call gate: int 0x80, the one vector ring 3 may raise (idt.c). */
+#define VEC_SYSCALL 0x80
 
 /* IRQ lines of the two 8259 PICs land on vectors 32..47 (pic.c). */
 #define IRQ_BASE 32
@@ -62,8 +67,17 @@ _Static_assert(offsetof(struct trap_frame, error) == 52, "isr.S: error code slot
 _Static_assert(offsetof(struct trap_frame, eip) == 56, "isr.S: CPU frame");
 _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "isr.S: frame size (trap_frame.h)");
 
-/* The ESP the interrupted code had (ring 0 to ring 0: no SS:ESP pushed). */
-static inline uint32_t trap_frame_esp(const struct trap_frame *f) { return (uint32_t)(uintptr_t)(&f->eflags + 1); }
+/* True if the trap came from user mode (ring 3): then the CPU pushed the
+ * user's SS:ESP after EFLAGS, and switched to the task's kernel stack
+ * (the TSS's ESP0). */
+static inline bool trap_from_user(const struct trap_frame *f) { return (f->cs & 3) != 0; }
+
+/* The ESP the interrupted code had: the user's, pushed by the CPU, or for a
+ * trap in ring 0 (no SS:ESP pushed) the address just past `eflags`. */
+static inline uint32_t trap_frame_esp(const struct trap_frame *f)
+{
+    return trap_from_user(f) ? (&f->eflags)[1] : (uint32_t)(uintptr_t)(&f->eflags + 1);
+}
 
 /* The CPU's 32-bit task-state segment. */
 struct tss {
@@ -98,6 +112,7 @@ struct x86_cpu {
     volatile uint32_t resched_ipis;  /* reschedule IPIs taken */
     volatile uint32_t started;   /* set by the CPU once it reached its entry */
     uint32_t jitter_state;       /* LAPIC timer jitter: this CPU's generator */
+    struct arch_space *space;    /* the address space in CR3 (paging.c); NULL until the first switch */
     struct gdt_entry gdt[GDT_ENTRIES];
     struct tss tss, df_tss;      /* the CPU saves into tss on a double fault; df_tss runs the handler */
     uint8_t df_stack[4096] __attribute__((aligned(16)));
@@ -136,8 +151,16 @@ void pit_init(unsigned hz);
 extern bool pit_special;
 bool pit_tick_special(void);
 static inline bool pit_tick(void) { return !pit_special || pit_tick_special(); }
+/* paging.c */
+struct boot_info;
+uintptr_t paging_init(const struct boot_info *bi); /* boot CPU: map the kernel, turn paging on; the
+                                                      end of usable memory below the user window */
+void paging_enable_cpu(void);                      /* another CPU, as it starts */
+uint32_t paging_kernel_directory(void);            /* CR3 of the kernel's own space (kernel tasks, #DF) */
+void x86_map_mmio(uint32_t addr);                  /* device registers at addr, uncached (APICs) */
 /* trap.c */
 void trap_dispatch(struct trap_frame *f);
+void trap_dispatch_user(struct trap_frame *f);
 __attribute__((noreturn)) void x86_double_fault(void);
 
 /* Multiboot-loader entry (start.c), called from boot/boot.asm. */

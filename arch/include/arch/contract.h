@@ -20,6 +20,7 @@
 
 struct arch_context;
 struct arch_cpu_counts;
+struct arch_space;
 
 /* ---- Out of line in every arch ---------------------------------------- */
 
@@ -38,6 +39,7 @@ bool arch_cpu_start(unsigned cpu, void *local, void *stack, size_t size, void (*
 void arch_send_resched(unsigned cpu);
 void arch_stop_others(void);
 void arch_cpu_counts(unsigned cpu, struct arch_cpu_counts *out);
+void arch_space_switch(struct arch_space *s, uintptr_t kstack_top);
 
 /* ---- Inline where an arch likes: their types ---------------------------- */
 

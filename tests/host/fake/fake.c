@@ -181,6 +181,15 @@ void arch_timer_jitter(unsigned percent, uint32_t seed) { (void)percent, (void)s
 void arch_cpu_set_local(void *local) { fake_cpu_local[fake_cpu] = local; }
 void arch_send_resched(unsigned cpu) { fake_resched_ipis[cpu]++; }
 void arch_stop_others(void) {}
+
+/* No boot loader on the host: no modules, no user programs. */
+const struct boot_info *boot_info(void) { return NULL; }
+void arch_space_switch(struct arch_space *s, uintptr_t kstack_top)
+{
+    (void)s, (void)kstack_top;
+    fprintf(stderr, "fake: arch_space_switch called, but no host task has an address space\n");
+    abort();
+}
 void arch_input_start(void) {}
 void arch_input_resume(void) {}
 

@@ -7,7 +7,7 @@
  * portable code reaches past this header for something x86, the host build
  * breaks: that is the layering check.
  *
- * The contract, in six groups:
+ * The contract, in eight groups:
  *   interrupts   arch_irq_save/restore/enable/disable/enabled, arch_idle
  *   context      struct arch_context, arch_context_init, arch_switch
  *   atomics      arch_xchg, arch_test_and_set
@@ -17,6 +17,10 @@
  *                arch_this_cpu, arch_cpu_id, arch_cpu_current,
  *                arch_cpu_set_current, arch_send_resched,
  *                arch_stop_others, arch_cpu_relax, arch_cpu_counts
+ *   spaces       struct arch_space, arch_space_new/map/lookup/destroy,
+ *                arch_space_switch
+ *   user mode    arch_enter_user, and the hooks the arch calls back:
+ *                kernel/proc/proc.h (system calls, faults, the way back)
  * Each function says what the core may expect of it. arch/contract.h holds
  * the contract's prototypes and types, which this file and the host's fake
  * are both checked against.
@@ -262,6 +266,52 @@ struct arch_cpu_counts {
     uint32_t resched_ipis;
 };
 void arch_cpu_counts(unsigned cpu, struct arch_cpu_counts *out);
+
+/* ---- Address spaces ---------------------------------------------------- */
+
+/* A process's view of memory: the kernel's window (the same in every
+ * space, supervisor only) and a user window, [ARCH_USER_BASE, ARCH_USER_TOP),
+ * of pages the core maps one by one. Opaque to the core. */
+struct arch_space;
+#define ARCH_PAGE_SIZE 4096u
+#define ARCH_USER_BASE 0x40000000u /* 1 GiB: below it, the kernel */
+#define ARCH_USER_TOP 0x80000000u  /* 2 GiB: the first address past the user window */
+#define ARCH_PAGE_WRITE 1u         /* arch_space_map: the process may write the page */
+
+/* A new space: the kernel's window, an empty user window. Its tables are
+ * page frames (kernel/mm/frames.h). NULL if no frame is left. */
+struct arch_space *arch_space_new(void);
+
+/* Map the user page at va (page-aligned, in the window, not yet mapped) to
+ * `frame`, readable by the process and writable with ARCH_PAGE_WRITE. The
+ * space takes over the caller's reference to the frame. -1 if no frame
+ * was left for a page table (nothing changed), else 0. */
+int arch_space_map(struct arch_space *s, uintptr_t va, uintptr_t frame, unsigned flags);
+
+/* Where the byte at user address va is (the kernel sees it there), with
+ * the page's flags in *flags (if not NULL); 0 if va is outside the window
+ * or not mapped. Never faults: this is how system calls check pointers. */
+uintptr_t arch_space_lookup(struct arch_space *s, uintptr_t va, unsigned *flags);
+
+/* Free s: its tables, and a reference to each frame mapped in it. No CPU
+ * may be running on s (its last thread is off every CPU). */
+void arch_space_destroy(struct arch_space *s);
+
+/* The switch tail (sched_finish_switch) of a task with space s, or of a
+ * kernel task (s NULL) after a task with a space: make s this CPU's space
+ * (the kernel's for NULL), and, for a task with a space, make
+ * kstack_top where the CPU puts its trap frame when it enters the kernel
+ * from user mode. Interrupts off. */
+void arch_space_switch(struct arch_space *s, uintptr_t kstack_top);
+
+/* ---- User mode -------------------------------------------------------- */
+
+/* Leave the kernel for user mode (ring 3) at eip with stack pointer esp, in
+ * the address space this CPU runs (the caller's, made current by
+ * arch_space_switch), interrupts on, every other register zero. Never
+ * returns: the task comes back to the kernel only through a trap (a system
+ * call, an interrupt, a fault; kernel/proc/proc.h). */
+__attribute__((noreturn)) void arch_enter_user(uintptr_t eip, uintptr_t esp);
 
 #include <arch/contract.h> /* (the contract's prototypes and types: drift fails the build) */
 

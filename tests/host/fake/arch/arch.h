@@ -88,6 +88,11 @@ void arch_stop_others(void);
 __attribute__((noreturn)) void arch_exit(int code);
 __attribute__((noreturn)) void arch_halt(void);
 
+/* Address spaces: the host has none, and no host task has one, so the
+ * switch tail never calls this (fake.c fails the test if it does). */
+struct arch_space;
+void arch_space_switch(struct arch_space *s, uintptr_t kstack_top);
+
 #include <arch/contract.h> /* held to the same contract as the real one */
 
 #endif /* ARCH_ARCH_H */
