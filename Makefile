@@ -101,6 +101,8 @@ CORE_SRC += kernel/demo.c              # the demos registered with DEMOS(): run=
 KERNEL_SRC := kernel/main.c            # boot sequence, then the idle loop
 KERNEL_SRC += kernel/lib/panic.c           # panic, KASSERT, exit statuses
 KERNEL_SRC += kernel/lib/string.c          # memcpy & co. for the compiler
+KERNEL_SRC += kernel/proc/proc.c           # processes: spawn, exit, kill, wait, faults
+KERNEL_SRC += kernel/proc/syscall.c        # system calls: arguments checked, pointers copied
 
 DEMO_SRC := demos/counters.c            # default demo (registered first): three tasks that never yield
 DEMO_SRC += demos/workloads.c           # run=workload, run=agree: the course's exercises, measured
@@ -117,6 +119,16 @@ DEMO_SRC += demos/bench.c               # run=bench: instruction counts
 KTEST_SRC := tests/kernel/test_tasks.c # preempt, yield, sleep, join (each file registers its tests: KTESTS)
 KTEST_SRC += tests/kernel/test_faults.c # divzero, canary (expected panics)
 KTEST_SRC += tests/kernel/test_smp.c   # smp: start every CPU, atomics, APIC timers, IPIs
+
+# User programs (ring 3): each user/NAME.c is one, built as an ELF and handed
+# to the kernel as a Multiboot module (QEMU -initrd, GRUB `module`).
+#   hello.c      its pid and arguments          victim.c     one bad thing, for usertests
+#   usertests.c  the kernel's promises to a process, one check per line
+#   bench.c      a system call's and a spawn's cost, for make bench
+USER_PROGS := $(sort $(basename $(notdir $(wildcard user/*.c))))
+USER_LIB_SRC := user/lib/crt0.S user/lib/libtq.c  # entry, system calls, printf & co.
+UBUILD = $(BUILD)/user
+USER_ELFS = $(patsubst %,$(UBUILD)/%.elf,$(USER_PROGS))
 
 # ---- Kernel build ----------------------------------------------------------
 
@@ -135,7 +147,7 @@ NASMFLAGS = -f elf32 -g -F dwarf
 KOBJS = $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_SRC)) $(patsubst %.S,$(BUILD)/%.o,$(ARCH_GAS)) \
 	$(patsubst %.c,$(BUILD)/%.o,$(ARCH_SRC) $(DRIVER_SRC) $(CORE_SRC) $(KERNEL_SRC) $(DEMO_SRC) $(KTEST_SRC))
 
-all: $(KERNEL) $(KERNEL)-gdb.gdb
+all: $(KERNEL) $(KERNEL)-gdb.gdb $(USER_ELFS)
 
 # GDB's auto-load file for the kernel: plain `gdb build/tourniquet.elf` gets
 # the tq- commands once ~/.gdbinit allows it (README: add-auto-load-safe-path).
@@ -167,6 +179,35 @@ $(BUILD)/%.o: %.asm
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
 
 -include $(KOBJS:.o=.d)
+
+# ---- User programs ------------------------------------------------------------
+
+# Plain i386 code for ring 3: no kernel flags (-mregparm), no floating point
+# (the kernel keeps no FPU state for processes), linked at the user window.
+UCFLAGS = -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -O2 -g $(WARN) -MMD -MP -Iuser/include -Ikernel/proc
+USER_LIB_OBJS = $(patsubst user/%,$(UBUILD)/%.o,$(basename $(USER_LIB_SRC)))
+# QEMU -initrd: the programs, comma-separated (the kernel names each after its file).
+INITRD = -initrd $(subst $(space),$(comma),$(strip $(USER_ELFS)))
+space := $(subst ,, )
+comma := ,
+
+$(UBUILD)/%.o: user/%.c
+	@mkdir -p $(dir $@)
+	@echo "  UCC     $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+
+$(UBUILD)/%.o: user/%.S
+	@mkdir -p $(dir $@)
+	@echo "  UAS     $<"
+	$(Q)$(CC) -m32 -g -MMD -MP -c $< -o $@
+
+$(UBUILD)/%.elf: $(UBUILD)/%.o $(USER_LIB_OBJS) user/user.ld
+	@echo "  ULD     $@"
+	$(Q)$(LD) -m elf_i386 -z noexecstack -z max-page-size=4096 -T user/user.ld -o $@ $(USER_LIB_OBJS) $<
+
+.SECONDARY: $(USER_LIB_OBJS) $(USER_ELFS:.elf=.o)
+-include $(USER_LIB_OBJS:.o=.d) $(USER_ELFS:.elf=.d)
 
 # ---- Host build: cmocka tests of the portable code -----------------------
 
@@ -245,10 +286,16 @@ EXIT_STATUS = s=$$?; case $$s in 0|33) exit 0;; 35) echo "QEMU exit status 35: a
 deps:
 	@tools/deps.sh $(if $(filter deps,$(MAKECMDGOALS)),--say)
 
-$(ISO): $(KERNEL) iso/boot/grub/grub.cfg
-	@mkdir -p $(BUILD)/iso/boot/grub
+# Every menu entry gets the user programs as modules, after its `multiboot` line;
+# each module's string, which is all the kernel sees of it, is its name (GRUB
+# passes what follows the file, QEMU's -initrd the file's path).
+$(ISO): $(KERNEL) $(USER_ELFS) iso/boot/grub/grub.cfg
+	@mkdir -p $(BUILD)/iso/boot/grub $(BUILD)/iso/boot/user
 	cp $(KERNEL) $(BUILD)/iso/boot/tourniquet.elf
-	cp iso/boot/grub/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	cp $(USER_ELFS) $(BUILD)/iso/boot/user/
+	awk -v progs="$(USER_PROGS)" '{ print } /^[ \t]*multiboot / { match($$0, /^[ \t]*/); n = split(progs, p, " "); \
+		for (i = 1; i <= n; i++) print substr($$0, 1, RLENGTH) "module /boot/user/" p[i] ".elf " p[i] }' \
+		iso/boot/grub/grub.cfg > $(BUILD)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/iso 2>$(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 iso: deps $(ISO)
@@ -257,27 +304,27 @@ run: deps $(ISO)
 	@echo "Booting through GRUB. Quit: Ctrl-A then X (or close the window)."
 	@$(QEMU) $(QEMU_COMMON) -cdrom $(ISO) -serial mon:stdio $(COM2) $(QEMU_DISPLAY) $(ARGS); $(EXIT_STATUS)
 
-boot: deps $(KERNEL)
+boot: deps $(KERNEL) $(USER_ELFS)
 	@echo "Booting $(KERNEL) with: $(CMDLINE). Quit: Ctrl-A then X. $(COM2_SAYS)"
-	@$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial mon:stdio $(COM2) $(QEMU_DISPLAY) $(ARGS); $(EXIT_STATUS)
+	@$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) $(INITRD) -append "$(CMDLINE)" -serial mon:stdio $(COM2) $(QEMU_DISPLAY) $(ARGS); $(EXIT_STATUS)
 
 GDB_PORT ?= 1234
 # tools/debug.py starts QEMU in a session of its own and GDB in the
 # terminal's foreground process group: Ctrl-C interrupts the guest in GDB
 # and reaches neither QEMU nor make; quitting GDB stops QEMU.
-debug: deps $(KERNEL)
+debug: deps $(KERNEL) $(USER_ELFS)
 	@echo "QEMU waits for GDB on port $(GDB_PORT); the kernel's serial output goes to $(BUILD)/debug-serial.log. $(COM2_SAYS)"
-	@$(PYTHON) tools/debug.py $(GDB_PORT) $(GDB) $(KERNEL) -- $(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) \
+	@$(PYTHON) tools/debug.py $(GDB_PORT) $(GDB) $(KERNEL) -- $(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) $(INITRD) \
 		-append "$(CMDLINE)" -serial file:$(BUILD)/debug-serial.log $(COM2) -display none -S -gdb tcp::$(GDB_PORT)
 
 # QEMU waiting for a debugger, for front ends that connect themselves (VS Code:
 # .vscode/launch.json). Ctrl-A X quits.
-qemu-gdb: deps $(KERNEL)
+qemu-gdb: deps $(KERNEL) $(USER_ELFS)
 	@echo "QEMU waits for a debugger on localhost:$(GDB_PORT). Ctrl-A X quits. $(COM2_SAYS)"
-	@$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) -append "$(CMDLINE)" -serial mon:stdio $(COM2) -display none \
+	@$(QEMU) $(QEMU_COMMON) -kernel $(KERNEL) $(INITRD) -append "$(CMDLINE)" -serial mon:stdio $(COM2) -display none \
 		-S -gdb tcp::$(GDB_PORT); $(EXIT_STATUS)
 
-test: deps $(KERNEL) $(KERNEL)-gdb.gdb $(ISO) host-tests
+test: deps $(KERNEL) $(KERNEL)-gdb.gdb $(USER_ELFS) $(ISO) host-tests
 	$(PYTHON) tests/run_tests.py
 
 # make gantt SCHED=rr QUANTUM=2 WORKLOAD=course: run it in QEMU, draw it.
@@ -291,7 +338,7 @@ gantt: deps $(KERNEL)
 	@$(PYTHON) tools/gantt.py $(BUILD)/gantt.log -o $(BUILD)/gantt.svg
 	@echo "trace: $(BUILD)/trace.json (open it in Perfetto or chrome://tracing)"
 
-bench: deps $(KERNEL)
+bench: deps $(KERNEL) $(USER_ELFS)
 	$(PYTHON) tools/bench.py
 
 # ---- The web page ---------------------------------------------------------------

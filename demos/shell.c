@@ -4,6 +4,8 @@
  *   help                  the commands
  *   ps                    every task: id, name, state, CPU ticks, what it waits on
  *   run DEMO              run a demo (run with no name lists them) and wait for it
+ *   exec PROG [ARGS]      run a user program as a process and wait for it
+ *   kill PID              end a process
  *   sched NAME [k=v ...]  switch policy now, with parameters (quantum=2 ...)
  *   workload [SPEC]       run a workload under the current policy (default: course)
  *   gantt                 the last workload's table and Gantt chart again
@@ -21,6 +23,8 @@
 #include "demo_util.h"
 #include "input.h"
 #include "lib/kmem.h"
+#include "mm/frames.h"
+#include "proc/proc.h"
 #include "sched/trace.h"
 #include "demos.h"
 #include "sched/workload.h"
@@ -88,10 +92,72 @@ static void show_task(struct task *t, void *ctx)
     kprintf("\n");
 }
 
+static void show_proc(const struct proc *p, void *ctx)
+{
+    (void)ctx;
+    kprintf("  %3u  %-15s %-7s %6u  %5u  ", (unsigned)p->pid, p->name, p->state == PROC_ALIVE ? "alive" : "zombie",
+            (unsigned)p->thread->id, p->pages);
+    if (p->parent)
+        kprintf("%u\n", (unsigned)p->parent->pid);
+    else
+        kprintf("%s\n", p->kernel_waits ? "kernel" : "(ended)");
+}
+
 static void cmd_ps(void)
 {
     kprintf("   id  name            state       ticks  cpu  waits on\n");
     task_for_each(show_task, NULL);
+    struct proc_stats ps;
+    proc_get_stats(&ps);
+    if (ps.processes) {
+        kprintf("  pid  program         state   thread  pages  parent\n");
+        proc_for_each(show_proc, NULL);
+    }
+}
+
+static void list_programs(void)
+{
+    kprintf("Programs:");
+    for (unsigned i = 0; proc_program_name(i); i++)
+        kprintf("%s %s", i ? "," : "", proc_program_name(i));
+    kprintf(proc_program_name(0) ? "\n" : " none (boot with make run, make boot: they come as modules)\n");
+}
+
+/* exec PROG [ARGS]: a process, the shell's child; wait for it. */
+static void cmd_exec(unsigned argc, char **argv)
+{
+    if (argc < 2) {
+        kprintf("usage: exec PROGRAM [ARGS...]. ");
+        list_programs();
+        return;
+    }
+    int pid = proc_spawn(argv[1], argc - 1, argv + 1, NULL);
+    if (pid < 0) {
+        kprintf("exec: %s: %s. ", argv[1], tq_strerror(pid));
+        list_programs();
+        return;
+    }
+    int status = 0;
+    proc_wait_kernel((uint32_t)pid, &status);
+    kprintf("exec: process %d '%s' ended with status %d%s\n", pid, argv[1], status,
+            status == TQ_STATUS_KILLED ? " (killed)" : status <= TQ_STATUS_FAULT(0) ? " (a fault)" : "");
+}
+
+static void cmd_kill(unsigned argc, char **argv)
+{
+    unsigned pid = 0;
+    const char *p = argc == 2 ? argv[1] : "";
+    for (; *p >= '0' && *p <= '9' && pid < 100000000; p++)
+        pid = pid * 10 + (unsigned)(*p - '0');
+    if (argc != 2 || *p || !pid) {
+        kprintf("usage: kill PID (a process id, as ps shows them)\n");
+        return;
+    }
+    int rc = proc_kill(pid);
+    if (rc < 0)
+        kprintf("kill: %u: %s\n", pid, tq_strerror(rc));
+    else
+        kprintf("kill: process %u is ending\n", pid);
 }
 
 static void cmd_run(unsigned argc, char **argv)
@@ -191,6 +257,12 @@ static void cmd_stats(void)
     }
     kprintf("memory: %u KiB free of %u KiB, %u blocks in use\n", (unsigned)(m.free >> 10), (unsigned)(m.total >> 10),
             (unsigned)m.used_blocks);
+    struct frames_stats f;
+    frames_get_stats(&f);
+    struct proc_stats ps;
+    proc_get_stats(&ps);
+    kprintf("page frames: %u free of %u; processes: %u now, %u since boot\n", (unsigned)f.free, (unsigned)f.total,
+            ps.processes, ps.spawned);
     kprintf("sync: %u misuse reports, %u deadlocks, %u lock orders\n", y.misuse, y.deadlocks, y.lock_orders);
 }
 
@@ -200,6 +272,8 @@ static void cmd_help(void)
             "  help                  this list\n"
             "  ps                    every task: id, name, state, CPU ticks, what it waits on\n"
             "  run DEMO              run a demo and wait for it (run alone lists them)\n"
+            "  exec PROG [ARGS]      run a user program as a process, wait for it\n"
+            "  kill PID              end a process (ps shows their ids)\n"
             "  sched NAME [k=v ...]  switch policy now (k: quantum, aging, boost, seed)\n"
             "  workload [SPEC]       run a workload under the current policy: course,\n"
             "                        exercise, mixed, random, or A:0:5,B:1:3,...\n"
@@ -230,8 +304,15 @@ int demo_shell(void *arg)
             cmd_help();
         else if (same(cmd, "ps"))
             cmd_ps();
-        else if (same(cmd, "run"))
+        else if (same(cmd, "run") && argc == 2 && !__builtin_memcmp(argv[1], "prog:", 5)) {
+            argv[1] += 5;
+            cmd_exec(argc, argv);
+        } else if (same(cmd, "run"))
             cmd_run(argc, argv);
+        else if (same(cmd, "exec"))
+            cmd_exec(argc, argv);
+        else if (same(cmd, "kill"))
+            cmd_kill(argc, argv);
         else if (same(cmd, "sched"))
             cmd_sched(argc, argv);
         else if (same(cmd, "workload"))

@@ -23,10 +23,11 @@ struct demo {
 #define DEMOS(...) \
     static const struct demo tq_demos_here[] __attribute__((used, section("tq_demos"), aligned(sizeof(void *)))) = {__VA_ARGS__}
 
-/* The valid values of run=, in registration order; NULL past the end. */
+/* The valid values of run=, in registration order, then prog:NAME for each
+ * user program (a process: kernel/proc/proc.h); NULL past the end. */
 const char *demo_name(unsigned i);
 
-/* The demo called name, or NULL. */
+/* The demo called name, or NULL (for prog:NAME too). */
 const struct demo *demo_find(const char *name);
 
 #endif /* KERNEL_DEMO_H */

@@ -21,6 +21,7 @@
 #include "ktest.h"
 #include "lib/panic.h"
 #include "mm/frames.h"
+#include "proc/proc.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 
@@ -137,6 +138,23 @@ static int run_demo(void *arg)
     return shell && shell != d ? shell->main(NULL) : rc; /* then the user takes over */
 }
 
+/* run=prog:NAME: spawn the program as the kernel's child, wait for it; its
+ * status is the run's result. Then the shell, as after a demo. */
+static int run_program(void *arg)
+{
+    const char *name = (const char *)arg + sizeof "prog:" - 1;
+    char *argv[] = {(char *)name, NULL};
+    int status = -1, pid = proc_spawn(name, 1, argv, NULL);
+    if (pid < 0)
+        kprintf("run=prog:%s: the kernel cannot start it: %s\n", name, tq_strerror(pid));
+    else if (proc_wait_kernel((uint32_t)pid, &status) == 0)
+        kprintf("process %d '%s' ended with status %d\n", pid, name, status);
+    if (kconfig.exit)
+        kernel_exit(status == 0 ? KEXIT_PASS : KEXIT_FAIL);
+    const struct demo *shell = demo_find("shell");
+    return shell ? shell->main(NULL) : status;
+}
+
 void kernel_main(struct boot_info *bi)
 {
     sched_early_init(); /* this CPU's data, before anyone asks for task_current() */
@@ -151,6 +169,7 @@ void kernel_main(struct boot_info *bi)
         cmdline_help();
 
     memory_init(bi);
+    proc_init();
 
     const struct sched_policy *policy = sched_policy_find(kconfig.sched);
     KASSERT(policy != NULL); /* cmdline only accepts registered names */
@@ -173,12 +192,13 @@ void kernel_main(struct boot_info *bi)
     arch_irq_enable();
     start_cpus();
 
-    const struct demo *d = demo_find(kconfig.run); /* (cmdline accepted only a registered name) */
-    KASSERT(d != NULL);
+    const struct demo *d = demo_find(kconfig.run); /* (cmdline accepted only a registered name...) */
     if (kconfig.test[0])
         task_create("ktest", run_tests, (void *)kconfig.test);
-    else
+    else if (d)
         task_create(d->name, run_demo, (void *)d);
+    else /* (...or prog:NAME) */
+        task_create("prog", run_program, (void *)kconfig.run);
 
     /* From here on this is the idle task: halt until an interrupt, and let
      * the interrupt's tail switch to whatever it made ready. */

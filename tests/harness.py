@@ -15,6 +15,7 @@ nanosecond per instruction, so every run of a given kernel and command line is
 the same run.
 """
 import concurrent.futures
+import glob
 import os
 import re
 import socket
@@ -181,6 +182,13 @@ def kernel_path(kernel):
     return kernel if os.path.isabs(kernel) else os.path.join(ROOT, kernel)
 
 
+def initrd(kernel):
+    """QEMU's -initrd for `kernel`: the user programs built beside it
+    (BUILD/user/*.elf, as the Makefile's INITRD), or nothing if none are."""
+    progs = sorted(glob.glob(os.path.join(os.path.dirname(kernel_path(kernel)), "user", "*.elf")))
+    return ["-initrd", ",".join(progs)] if progs else []
+
+
 def host_cores_only(n):
     """A preexec_fn that keeps a child on n of the host cores we may use
     (None: no restriction)."""
@@ -198,8 +206,8 @@ def boot(name, cmdline, timeout=60, extra=(), kernel=KERNEL, icount=True, typed=
     (exit status, raw serial text); the status is None after a timeout. The
     log starts with the QEMU command."""
     cmd = QEMU_BASE + ["-monitor", "none"] + (ICOUNT if icount else []) + \
-        ["-serial", "stdio", "-kernel", kernel_path(kernel), "-append", cmdline + (" exit=1" if exit else "")] + \
-        list(extra)
+        ["-serial", "stdio", "-kernel", kernel_path(kernel)] + initrd(kernel) + \
+        ["-append", cmdline + (" exit=1" if exit else "")] + list(extra)
     try:
         p = subprocess.run(cmd, input=typed.encode() if typed is not None else None, capture_output=True,
                            timeout=timeout, preexec_fn=host_cores_only(host_cores))
@@ -234,7 +242,8 @@ def boot_with_monitor(name, cmdline, wait_for, commands, settle=0.0, timeout=60,
     if os.path.exists(serial):
         os.remove(serial)
     q = subprocess.Popen(QEMU_BASE + ICOUNT + ["-monitor", "stdio", "-serial", "file:" + serial,
-                                               "-kernel", kernel_path(kernel), "-append", cmdline] + list(extra),
+                                               "-kernel", kernel_path(kernel)] + initrd(kernel) +
+                         ["-append", cmdline] + list(extra),
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.time() + timeout
     while time.time() < deadline and not (os.path.exists(serial) and wait_for in open(serial, errors="replace").read()):
@@ -272,8 +281,8 @@ def gdb_session(name, cmdline, commands, kernel=KERNEL, extra=()):
     and return (and log) what GDB printed."""
     port = free_port()
     qemu = subprocess.Popen(QEMU_BASE + ["-monitor", "none"] + ICOUNT +
-                            ["-serial", "null", "-kernel", kernel_path(kernel), "-append", cmdline,
-                             "-S", "-gdb", f"tcp:127.0.0.1:{port}"] + list(extra),
+                            ["-serial", "null", "-kernel", kernel_path(kernel)] + initrd(kernel) +
+                            ["-append", cmdline, "-S", "-gdb", f"tcp:127.0.0.1:{port}"] + list(extra),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     args = ["gdb", "-q", "-batch", "-nx", "-x", "tools/gdb/tourniquet.gdb"]
     for c in [f"tourniquet-connect {port}"] + commands + ["kill"]:

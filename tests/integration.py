@@ -420,7 +420,8 @@ def grub_submenu_test():
 
 
 def grub_test():
-    """The CD image boots through the GRUB menu's default entry to the demo."""
+    """The CD image boots through the GRUB menu's default entry to the demo,
+    with the user programs as GRUB modules."""
     name = "grub-iso"
     if not os.path.exists(ISO):
         return result(name, ["no build/tourniquet.iso (make iso)"])
@@ -449,7 +450,9 @@ def grub_test():
     problems = []
     if "GNU GRUB" not in text and "Tourniquet: three tasks" not in text:
         problems.append("the GRUB menu did not show on the serial console")
-    problems += expect_all(text, [(r"^boot: loaded by GRUB", "the kernel did not report GRUB as its loader")])
+    problems += expect_all(text, [(r"^boot: loaded by GRUB", "the kernel did not report GRUB as its loader"),
+                                  (r"^programs: bench, hello, usertests, victim \(user programs from the boot loader",
+                                   "the user programs did not come as GRUB modules")])
     if not counted(text):
         problems.append("tasks A, B and C did not all report twice within 90 s")
     return result(name, problems, log=log, text=text)
@@ -686,7 +689,8 @@ def vscode_test():
 
 
 CLANG_KERNEL = os.path.join(BUILD, "clang", "tourniquet.elf")
-CLANG_LIKE = {"ktest-all", "counters-demo", "race", "philosophers", "smp-4", "smp-fault"}
+CLANG_LIKE = {"ktest-all", "counters-demo", "race", "philosophers", "smp-4", "smp-fault", "usertests",
+              "usertests-cpus2-mttcg"}
 
 
 def clang_test():
@@ -695,10 +699,11 @@ def clang_test():
     the gcc kernel's boots (CLANG_LIKE): a clang kernel that builds but
     breaks at its first interrupt fails here."""
     import boots  # (boots imports this module: not at the top)
+    import processes
     name = "build-clang"
     if not shutil.which("clang"):
         return result(name, skip="clang not installed")
-    p = subprocess.run(["make", "-s", "CC=clang", "build/clang/tourniquet.elf"],
+    p = subprocess.run(["make", "-s", "CC=clang", "all"],  # (the kernel and the user programs, in build/clang)
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
     log = write_log(name, p.stdout + p.stderr)
     lines = (p.stdout + p.stderr).splitlines()
@@ -709,7 +714,7 @@ def clang_test():
     if p.returncode != 0:
         return results
     like = [Boot("clang-" + b.name, b.cmdline, b.status, b.ktap, b.expect, b.check, b.timeout, b.extra,
-                 kernel=CLANG_KERNEL, icount=b.icount) for b in boots.BOOTS if b.name in CLANG_LIKE]
+                 kernel=CLANG_KERNEL, icount=b.icount) for b in boots.BOOTS + processes.BOOTS if b.name in CLANG_LIKE]
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         results += list(pool.map(lambda b: b.run(), like))
     return results

@@ -23,6 +23,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in tests/
 import boots  # noqa: E402
 import harness  # noqa: E402
 import integration  # noqa: E402
+import processes  # noqa: E402
 
 
 def all_jobs():
@@ -36,8 +37,8 @@ def all_jobs():
             ("host/make-help", integration.make_help_test), ("host/make-deps", integration.make_deps_test)] + \
         [("agree/" + name, integration.agree_test(name, options)) for name, options in boots.AGREE] + \
         [("agree/" + name, integration.agree_test(name, options, mttcg=True)) for name, options in boots.AGREE_MTTCG] + \
-        [("boot/" + b.name, b.run) for b in boots.BOOTS] + \
-        integration.CHECKS
+        [("boot/" + b.name, b.run) for b in boots.BOOTS + processes.BOOTS] + \
+        integration.CHECKS + processes.CHECKS
 
 
 def main():

@@ -11,7 +11,10 @@ Reference points, measured the same way: xv6 spends about 5,800 instructions
 on its timer-driven switch path; a bare pushad/switch/popad/iret handler about
 10. Tourniquet's target for timer_switch is under 300. xv6's pipe ping-pong
 round trip takes about 27,000; Tourniquet's semaphore ping-pong target is 400.
+A null system call (getpid) from ring 3 and back: xv6 about 1,391, the
+target here 150 (run=prog:bench, user/bench.c).
 """
+import glob
 import json
 import os
 import re
@@ -21,11 +24,13 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = os.path.join(ROOT, "build", "tourniquet.elf")
 OUT = os.path.join(ROOT, "build", "bench.json")
-TARGETS = {"timer_switch": 300, "sem_pingpong": 400}
+TARGETS = {"timer_switch": 300, "sem_pingpong": 400, "syscall_getpid": 150}
 QEMU = [os.environ.get("QEMU", "qemu-system-i386"), "-m", "64", "-no-reboot", "-display", "none",
         "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
         "-serial", "stdio", "-kernel", KERNEL]
 ICOUNT = ["-icount", "shift=0,sleep=off"]
+# The user programs, as the Makefile's INITRD (user/bench.c measures from ring 3).
+PROGRAMS = ["-initrd", ",".join(sorted(glob.glob(os.path.join(ROOT, "build", "user", "*.elf"))))]
 
 
 def run(cmdline, extra=(), icount=True):
@@ -73,11 +78,13 @@ def main():
     mttcg = run(cmdline + " cpus=4", ["-smp", "4", "-accel", "tcg,thread=multi"], icount=False)
     # ...and with one shared run queue (rq=global), for the scheduler's locks.
     mttcg_global = run(cmdline + " cpus=4 rq=global", ["-smp", "4", "-accel", "tcg,thread=multi"], icount=False)
-    if not results or smp is None or mttcg is None or mttcg_global is None:
+    # From a process: a system call's round trip, a spawn and its wait.
+    user = run("run=prog:bench exit=1 hz=1000 trace=off", PROGRAMS)
+    if not results or smp is None or mttcg is None or mttcg_global is None or not user:
         if results == []:
             sys.stderr.write("bench: no BENCH lines in the kernel's output\n")
         return 1
-    results += [r for r in smp if r["name"].startswith("smp_")]
+    results += [r for r in smp if r["name"].startswith("smp_")] + user
 
     print(f"Guest instructions (QEMU -icount shift=0,sleep=off; kernel command line: {cmdline})")
     print(f"{'measure':<22} {'instructions':>12}  {'target':>8}  details")

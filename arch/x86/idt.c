@@ -4,7 +4,9 @@
  * Every vector gets a stub from isr.S (isr_stub_table), so an unexpected
  * interrupt is reported by number rather than triple-faulting. All gates are
  * interrupt gates (interrupts off on entry) except vector 8, the double
- * fault, which is a task gate to its own TSS (see gdt.c).
+ * fault, which is a task gate to its own TSS (see gdt.c). Only the
+ * system-call gate (int 0x80) may be raised from ring 3: every other
+ * vector, raised by a process with INT, is a #GP that kills it.
  */
 #include "x86.h"
 
@@ -26,6 +28,7 @@ void idt_init(void)
         idt[v].selector = SEL_KCODE;
         idt[v].type_attr = 0x8e; /* present, ring 0, 32-bit interrupt gate */
     }
+    idt[VEC_SYSCALL].type_attr = 0xee; /* present, ring 3 may call it, interrupt gate */
     idt[8].offset_lo = idt[8].offset_hi = 0;
     idt[8].selector = SEL_DF_TSS;
     idt[8].type_attr = 0x85; /* present, task gate */

@@ -44,8 +44,8 @@ isr_stub_\n:
 
 /*
  * At isr_common the stack holds, from ESP up: vector, error code, EIP, CS,
- * EFLAGS (the CPU's part; no SS:ESP, the interrupted code ran in ring 0). The
- * interrupted code's ESP is just past EFLAGS: that is the CFA, and its EIP
+ * EFLAGS (the CPU's part; then, from ring 3 only, the user's ESP and SS). The
+ * interrupted code's ESP, in ring 0, is just past EFLAGS: that is the CFA, and its EIP
  * is 12 bytes below it.
  */
     .globl isr_common, isr_return
@@ -98,9 +98,12 @@ isr_common:
     mov ds, ax
     mov es, ax
     cld
+    test byte ptr [esp + 60], 3 /* the frame's CS: from ring 3? */
+    jnz .Lfrom_user
     mov eax, esp                /* trap_dispatch(struct trap_frame *) */
     call trap_dispatch
 isr_return:
+    .cfi_remember_state
 .Lseg_pop_start:
     .att_syntax prefix
     popl %gs
@@ -121,8 +124,56 @@ isr_return:
     add esp, 8                  /* vector and error code */
     .cfi_adjust_cfa_offset -8
     iretd
+
+/*
+ * From ring 3 the CPU has switched to this task's kernel stack (the TSS's
+ * ESP0) and pushed the user's SS:ESP above EFLAGS. FS still holds what the
+ * process had (a null selector: a ring-3 IRET clears a kernel segment), so
+ * the per-CPU segment goes back in FS before any C code runs; the POP on
+ * the way out gives the process its own back. trap_dispatch_user also
+ * looks, before we return to the process, at whether it must die.
+ */
+.Lfrom_user:
+    .cfi_restore_state
+    mov ax, 0x28                /* SEL_PERCPU */
+    mov fs, ax
+    mov eax, esp
+    call trap_dispatch_user
+    jmp isr_return
     .cfi_endproc
     .size isr_common, . - isr_common
+
+/*
+ * arch_enter_user(eip, esp): the first entry of a thread into ring 3 (EAX,
+ * EDX: -mregparm=3). An IRET frame for ring 3 - SS:ESP, EFLAGS with IF
+ * set, CS:EIP - user data selectors in every segment register (with
+ * interrupts off: an interrupt must not find FS without the per-CPU
+ * segment), every general register zero, and IRET. The kernel stack below
+ * is given up: the next trap from ring 3 starts again at ESP0.
+ */
+    .globl arch_enter_user
+    .type arch_enter_user, @function
+arch_enter_user:
+    cli
+    push 0x3b                   /* SS: SEL_UDATA */
+    push edx                    /* ESP */
+    push 0x202                  /* EFLAGS: IF, the reserved bit; IOPL 0, so no CLI, STI, IN, OUT */
+    push 0x33                   /* CS: SEL_UCODE */
+    push eax                    /* EIP */
+    mov ax, 0x3b
+    mov ds, ax
+    mov es, ax
+    mov fs, ax
+    mov gs, ax
+    xor eax, eax
+    xor ebx, ebx
+    xor ecx, ecx
+    xor edx, edx
+    xor esi, esi
+    xor edi, edi
+    xor ebp, ebp
+    iretd
+    .size arch_enter_user, . - arch_enter_user
 
     .section .rodata
     .globl isr_stub_table

@@ -1,9 +1,11 @@
 /*
  * trap.c - what happens after isr.S has saved the interrupted context.
  *
- * CPU exceptions (vectors 0-31) are bugs in kernel code: we print the
+ * CPU exceptions (vectors 0-31) in kernel code are bugs: we print the
  * exception, the full register state and the task it happened in, and stop
- * with the panic status. Hardware interrupts (32-47) go to their handler
+ * with the panic status. In a process (ring 3) they are the process's
+ * fault: we say which instruction or access it was, and kernel/proc ends
+ * that process only. System calls (int 0x80) come only from ring 3. Hardware interrupts (32-47) go to their handler
  * between sched_irq_enter and sched_irq_exit, with the end-of-interrupt in
  * between, so that a task switch - if the handler asked for one - happens
  * only once the PIC can deliver the next tick.
@@ -16,6 +18,7 @@
 #include "drivers/drivers.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/panic.h"
+#include "kernel/proc/proc.h"
 #include "kernel/sched/sched.h"
 #include "kernel/sched/task.h"
 #include "smp.h"
@@ -71,6 +74,80 @@ static __attribute__((noreturn, noinline)) void exception(struct trap_frame *f)
     };
     dump(f->vector, f->error, &r);
     panic("CPU exception %s at EIP=%08x", exception_names[f->vector], f->eip);
+}
+
+/* The byte at user address a in the running process, or -1 if none. */
+static int user_byte(uint32_t a)
+{
+    uintptr_t k = arch_space_lookup(task_current()->space, a, NULL);
+    return k ? *(const uint8_t *)k : -1;
+}
+
+/* What a #GP in ring 3 was, from the instruction at EIP and the error code. */
+static const char *why_gp(const struct trap_frame *f)
+{
+    /* The course's reason (communication interprocessus, slide 6). */
+#define COURSE_SAYS "a user may not disable interrupts: \"on ne peut pas permettre aux usagers " \
+                    "d'utiliser une telle instruction\""
+    if (f->error & 2) /* an IDT vector: INT n on a gate ring 3 may not use */
+        return "INT to a vector that only the kernel may raise: system calls are int 0x80";
+    switch (user_byte(f->eip)) {
+    case 0xfa:
+        return "CLI in user mode: " COURSE_SAYS;
+    case 0xfb:
+        return "STI in user mode: " COURSE_SAYS;
+    case 0xf4:
+        return "HLT in user mode: only the kernel stops the CPU";
+    case 0xe4: case 0xe5: case 0xec: case 0xed: case 0x6c: case 0x6d:
+        return "IN from an I/O port in user mode: devices are the kernel's";
+    case 0xe6: case 0xe7: case 0xee: case 0xef: case 0x6e: case 0x6f:
+        return "OUT to an I/O port in user mode: devices are the kernel's";
+    default:
+        return f->error ? "a segment selector it may not use" : "a privileged instruction, or a protection check";
+    }
+}
+
+/* An exception in ring 3: the process's, not the kernel's. */
+static __attribute__((noreturn)) void user_exception(struct trap_frame *f)
+{
+    struct user_fault u = {
+        .vector = f->vector, .name = exception_names[f->vector], .eip = f->eip, .esp = trap_frame_esp(f),
+        .error = f->error,
+    };
+    if (f->vector == 14) {
+        u.has_addr = true;
+        u.addr = read_cr2();
+        u.why = !(f->error & 1)             ? "no page is mapped there"
+                : u.addr < ARCH_USER_BASE    ? "the kernel's pages are supervisor-only: a process may not touch them"
+                : f->error & 2               ? "a write to a read-only page (its text, or its constants)"
+                                             : "an access the page does not allow";
+    } else if (f->vector == 13) {
+        u.why = why_gp(f);
+    } else if (f->vector == 0) {
+        u.why = "a division by zero (or a quotient too large for its register)";
+    } else if (f->vector == 6) {
+        u.why = "not an instruction this CPU runs";
+    } else if (f->vector == 7) {
+        u.why = "a floating-point instruction: the kernel keeps no FPU state for processes (build without floats)";
+    }
+    proc_fault(&u);
+}
+
+/* Every trap from ring 3 (isr.S), on the thread's kernel stack: a system
+ * call, an interrupt that came while it ran, or its fault. Then, on the
+ * way back to ring 3, a killed process ends. */
+void trap_dispatch_user(struct trap_frame *f)
+{
+    if (f->vector == VEC_SYSCALL) {
+        arch_irq_enable();
+        f->eax = (uint32_t)syscall_dispatch(f->eax, f->ebx, f->ecx, f->edx, f->esi, f->edi);
+        arch_irq_disable();
+    } else if (f->vector < 32 && f->vector != 2) {
+        user_exception(f);
+    } else {
+        trap_dispatch(f);
+    }
+    proc_return_to_user();
 }
 
 /* The double fault arrives through a task gate (gdt.c): we run on this

@@ -564,13 +564,31 @@ static void wait_off_cpu(struct task *t)
 
 static void move_exiled(struct task *t);
 
-/* sched_finish_switch (sched.h), inline in schedule()'s own switch. */
-static inline __attribute__((always_inline)) void finish_switch(struct task *prev)
+/* finish_switch's rarer work, in its order: me's address space and the
+ * kernel stack its traps from user mode land on (arch_space_switch) before
+ * prev is let go (its space may be freed once it is off), then an exiled
+ * prev goes to its new CPU's queue. */
+static __attribute__((noinline)) void finish_switch_work(struct task *me, struct task *prev, unsigned work)
 {
+    if (work & TASK_TAIL_SPACE) /* a process's thread in or out (kernel tasks share the kernel's space) */
+        arch_space_switch(me->space, (uintptr_t)me->stack + me->stack_size);
+    __atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+    if (task_exiled(prev))
+        move_exiled(prev);
+}
+
+/* sched_finish_switch (sched.h), inline in schedule()'s own switch: me got
+ * the CPU from prev. Between two kernel tasks that stay where they are,
+ * one test and the store. */
+static inline __attribute__((always_inline)) void finish_switch(struct task *me, struct task *prev)
+{
+    unsigned work = (unsigned)prev->tail_work | me->tail_work;
+    if (__builtin_expect(work, 0)) {
+        finish_switch_work(me, prev, work);
+        return;
+    }
     /* Its registers are saved: it may be freed, or run elsewhere. */
     __atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
-    if (__builtin_expect(prev->exiled, 0))
-        move_exiled(prev);
 }
 
 /* Switch this CPU, c, from prev (no longer RUNNING) to next. The caller
@@ -596,7 +614,7 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
     arch_cpu_set_current(next);
     next->on_cpu = true;
     struct arch_context *last = arch_switch(&prev->ctx, &next->ctx);
-    finish_switch(list_entry(last, struct task, ctx));
+    finish_switch(prev, list_entry(last, struct task, ctx)); /* (prev: the task that runs again, us) */
 }
 
 /*
@@ -646,7 +664,7 @@ static inline __attribute__((always_inline)) void schedule(enum trace_reason why
 /* This CPU's last task, t, left it READY for a CPU its affinity allows
  * (see requeue): now that it is off, queue it there. This CPU's queue lock
  * is held; while the other queue's is taken, it may be let go a moment,
- * and t->exiled still says that t is between two queues (see
+ * and task_exiled(t) still says that t is between two queues (see
  * sched_priority_changed). */
 static __attribute__((noinline, cold)) void move_exiled(struct task *t)
 {
@@ -655,7 +673,7 @@ static __attribute__((noinline, cold)) void move_exiled(struct task *t)
         struct sched_cpu *to = place(t);
         rq_lock_second(c->rq, to->rq);
         if (allowed(t, to->id)) { /* (its mask may have changed again meanwhile) */
-            t->exiled = false;
+            t->tail_work &= (uint8_t)~TASK_TAIL_EXILED;
             t->cpu = to->id;
             enqueue_on(to->rq, t, SCHED_MIGRATE);
             kick(to, t);
@@ -666,7 +684,7 @@ static __attribute__((noinline, cold)) void move_exiled(struct task *t)
     }
 }
 
-void sched_finish_switch(struct task *prev) { finish_switch(prev); }
+void sched_finish_switch(struct task *prev) { finish_switch(task_current(), prev); }
 
 /* CPU c's running task, prev, stays READY but leaves the CPU: back into
  * c's queue; or, if its affinity no longer allows c, into one it may use
@@ -676,7 +694,7 @@ static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, s
     prev->state = TASK_READY;
     if (prev != c->idle) {
         if (ncpus > 1 && !allowed(prev, c->id)) { /* its affinity changed while it ran */
-            prev->exiled = true;
+            prev->tail_work |= TASK_TAIL_EXILED;
         } else {
             enqueue_on(c->rq, prev, c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED); /* (c: in lockstep, not us) */
         }
@@ -776,7 +794,7 @@ bool task_set_affinity(struct task *t, uint32_t mask)
     if (t->state == TASK_READY || t->state == TASK_RUNNING) { /* (under our lock, it stays one of the two) */
         struct sched_rq *q = task_rq_lock(t);
         struct sched_cpu *home = &cpus[t->cpu];
-        if (t->exiled || allowed(t, t->cpu)) {
+        if (task_exiled(t) || allowed(t, t->cpu)) {
             ; /* nothing to move (or already moving: its move reads the new mask) */
         } else if (t->state == TASK_READY) {
             policy->dequeue(q, t); /* out of the queue it may no longer use... */
@@ -981,7 +999,7 @@ void sched_priority_changed(struct task *t)
         return; /* it waits: its priority counts when it is queued again */
     struct sched_rq *q = task_rq_lock(t); /* (under our lock, it stays READY or RUNNING) */
     struct sched_cpu *home = &cpus[t->cpu];
-    if (t->exiled) {
+    if (task_exiled(t)) {
         ; /* between two CPUs: the queue it goes to reads its new priority */
     } else if (t->state == TASK_RUNNING) {
         policy->reprioritize(q, t);

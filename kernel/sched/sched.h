@@ -355,8 +355,10 @@ void sched_priority_changed(struct task *t);
  * that just left the CPU (Linux's finish_task_switch, xv6's forkret). prev
  * is now off the CPU for good (on_cpu cleared): only from here on may its
  * stack be freed (task_join checks), or another CPU run it; a task that
- * left READY for a CPU its affinity allows goes to that CPU's queue now. This is also where an address space
- * and a kernel stack for ring 3 would be made current.
+ * left READY for a CPU its affinity allows goes to that CPU's queue now. This
+ * is also where a process's address space and the kernel stack its traps
+ * from user mode land on are made current (arch_space_switch), when the
+ * task that runs or the one that left has a space.
  */
 void sched_finish_switch(struct task *prev);
 

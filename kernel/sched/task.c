@@ -151,10 +151,14 @@ struct task *task_create(const char *name, task_entry_t entry, void *arg)
     return t;
 }
 
+int (*task_exit_hook)(struct task *t, int code);
+
 void task_exit(int code)
 {
-    sched_lock(); /* for good: the next task releases it */
     struct task *self = task_current();
+    if (self->proc && task_exit_hook)
+        code = task_exit_hook(self, code);
+    sched_lock(); /* for good: the next task releases it */
     KASSERT(self != &idle_task);
     while (!list_empty(&self->held_mutexes)) {
         struct mutex *m = list_entry(list_first(&self->held_mutexes), struct mutex, held_node);

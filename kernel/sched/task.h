@@ -53,6 +53,8 @@ enum task_state {
 /* The text for a state, for reports: "READY", "RUNNING"... */
 const char *task_state_name(enum task_state s);
 
+struct proc; /* kernel/proc/proc.h */
+
 typedef int (*task_entry_t)(void *arg);
 
 struct task {
@@ -63,8 +65,12 @@ struct task {
     bool on_cpu;               /* its registers are live on a CPU (or being saved): set when it is
                                   switched in, cleared by finish_switch once it has left */
     bool is_idle;              /* a CPU's idle task: never queued, never exits */
-    bool exiled;               /* READY, leaving CPU `cpu` for one its affinity allows: queued there
-                                  by finish_switch once off (under that CPU's queue lock) */
+    uint8_t tail_work;         /* what finish_switch must do beyond the usual, one test for all
+                                  (TASK_TAIL_*): */
+#define TASK_TAIL_EXILED 1u        /* READY, leaving CPU `cpu` for one its affinity allows: queued there
+                                      by finish_switch once off (under that CPU's queue lock) */
+#define TASK_TAIL_SPACE 2u         /* a process's thread: its address space and kernel stack go on the
+                                      CPU (set once, at its creation) */
     unsigned cpu;              /* the CPU it runs on, or last ran or was queued on */
     uint32_t affinity;         /* bit n set: it may run on CPU n (task_set_affinity) */
     task_entry_t entry;
@@ -73,6 +79,9 @@ struct task {
 
     uint8_t *stack;            /* lowest byte of the stack; canary zone first */
     size_t stack_size;         /* bytes */
+    struct arch_space *space;  /* a process's thread: its address space (the switch tail loads it); NULL:
+                                  a kernel task */
+    struct proc *proc;         /* ...and its process (kernel/proc/proc.h); NULL for a kernel task */
 
     struct list_node all_node;  /* on the list of all tasks (task.c) */
     struct list_node run_node;  /* in the policy's ready queue, while READY */
@@ -157,6 +166,12 @@ void task_discard(struct task *t);
 /* End the calling task with an exit code for task_join. Never returns. */
 __attribute__((noreturn)) void task_exit(int code);
 
+/* For a process's thread (t->proc set), task_exit first calls this hook,
+ * which kernel/proc/proc.c sets: the process records how it ended (and
+ * the code it is joined with), whichever way its thread exits - a system
+ * call, a kill at a wait, a fault. NULL where there are no processes. */
+extern int (*task_exit_hook)(struct task *t, int code);
+
 /* Give t the priority p (0, the most urgent, .. TASK_PRIORITIES - 1) at
  * once, whatever its state; a mutex may still lend it a more urgent one.
  * Under a policy that uses priorities (prio), the CPU is reconsidered at
@@ -233,6 +248,9 @@ static inline void task_exit_if_killed(struct klock *held)
     if (__atomic_load_n(&task_current()->killed, __ATOMIC_ACQUIRE))
         task_die_killed(held);
 }
+
+/* READY and between two CPUs' queues (TASK_TAIL_EXILED). */
+static inline bool task_exiled(const struct task *t) { return t->tail_work & TASK_TAIL_EXILED; }
 
 /* The priority a policy should use: its own, or a more urgent one lent to
  * it through a mutex (priority inheritance). */

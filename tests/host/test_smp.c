@@ -178,7 +178,7 @@ static void test_a_running_task_moves_once_off_its_cpu(void **state)
     fake_switch_hook = NULL;
     assert_int_equal(queued_at_switch, 0); /* not in CPU 3's queue while still on CPU 1 */
     assert_ptr_equal(sched_cpu(1)->current, sched_cpu(1)->idle);
-    assert_false(t->exiled);
+    assert_false(task_exiled(t));
     assert_int_equal(t->cpu, 3);
     assert_int_equal(t->state, TASK_READY);
     assert_false(t->on_cpu);

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "boot.h"
 #include "lib/panic.h"
 #include "sched/sched.h"
 #include "sched/task.h"

@@ -1,0 +1,85 @@
+/*
+ * abi.h - the system-call interface: what a process and the kernel agree on.
+ *
+ * The kernel owns this file; the user library (user/lib) includes it too, so
+ * the two cannot disagree on a number. A process raises `int 0x80` with the
+ * call's number in EAX and its arguments in EBX, ECX, EDX, ESI, EDI; the
+ * result comes back in EAX: >= 0 on success, or minus one of the TQ_E*
+ * codes below (Linux's convention and numbers, so that they read as
+ * expected). Every pointer a process passes is checked page by page against
+ * its own address space: a bad one is TQ_EFAULT, never a kernel fault.
+ */
+#ifndef TOURNIQUET_ABI_H
+#define TOURNIQUET_ABI_H
+
+/* The calls: number, then what it takes and returns. */
+enum tq_syscall {
+    TQ_SYS_EXIT,   /* exit(int status): never returns */
+    TQ_SYS_WRITE,  /* write(int fd, const void *buf, size_t n): n, for fd 1 (stdout) or 2 (stderr) */
+    TQ_SYS_GETPID, /* getpid(): the caller's process id (1, 2, ...) */
+    TQ_SYS_YIELD,  /* yield(): 0, after giving up the CPU */
+    TQ_SYS_SLEEP,  /* sleep(unsigned ticks): 0, ticks later */
+    TQ_SYS_SPAWN,  /* spawn(const char *name, char *const argv[]): the new process's id */
+    TQ_SYS_WAIT,   /* wait(int pid, int *status): pid, once that child has ended (status may be NULL) */
+    TQ_SYS_KILL,   /* kill(int pid): 0; the process ends (status TQ_STATUS_KILLED) */
+    TQ_SYS_TICKS,  /* ticks(): timer ticks since boot */
+    TQ_SYS_MEMINFO,/* meminfo(struct tq_meminfo *out): 0; what is in use, for leak checks */
+    TQ_SYS_COUNT
+};
+
+/* Errors, returned negated. */
+#define TQ_EPERM 1         /* not allowed (kill of a process that is not one's own) */
+#define TQ_ENOENT 2        /* no program by that name */
+#define TQ_ESRCH 3         /* no process with that id */
+#define TQ_E2BIG 7         /* too many arguments, or too long */
+#define TQ_ENOEXEC 8       /* the program is not an ELF this kernel can run */
+#define TQ_EBADF 9         /* not an open file descriptor */
+#define TQ_ECHILD 10       /* not a child of the caller (or already waited for) */
+#define TQ_EAGAIN 11       /* too many processes */
+#define TQ_ENOMEM 12       /* no memory left (page frames) */
+#define TQ_EFAULT 14       /* a pointer outside the caller's memory, or to memory it may not write */
+#define TQ_EINVAL 22       /* an argument out of range */
+#define TQ_ENAMETOOLONG 36 /* a name or string longer than the kernel takes */
+#define TQ_ENOSYS 38       /* no system call with that number */
+
+/* The name of an error, and what it means: "EFAULT (a bad pointer)", for
+ * -TQ_EFAULT or TQ_EFAULT alike. */
+static inline const char *tq_strerror(int err)
+{
+    switch (err < 0 ? -err : err) {
+    case 0: return "no error";
+    case TQ_EPERM: return "EPERM (not allowed)";
+    case TQ_ENOENT: return "ENOENT (no such program)";
+    case TQ_ESRCH: return "ESRCH (no such process)";
+    case TQ_E2BIG: return "E2BIG (arguments too many or too long)";
+    case TQ_ENOEXEC: return "ENOEXEC (not a program this kernel runs)";
+    case TQ_EBADF: return "EBADF (not an open file descriptor)";
+    case TQ_ECHILD: return "ECHILD (not a child to wait for)";
+    case TQ_EAGAIN: return "EAGAIN (too many processes)";
+    case TQ_ENOMEM: return "ENOMEM (no memory left)";
+    case TQ_EFAULT: return "EFAULT (a bad pointer)";
+    case TQ_EINVAL: return "EINVAL (an argument out of range)";
+    case TQ_ENAMETOOLONG: return "ENAMETOOLONG (a string too long)";
+    case TQ_ENOSYS: return "ENOSYS (no such system call)";
+    default: return "unknown error";
+    }
+}
+
+/* What wait() reports, besides exit's own status (0..255): */
+#define TQ_STATUS_KILLED (-9)              /* ended by kill() or the shell's kill */
+#define TQ_STATUS_FAULT(vector) (-100 - (vector)) /* killed by a CPU exception: -114 a page fault... */
+
+/* What meminfo() fills in. */
+struct tq_meminfo {
+    unsigned frames_total, frames_free; /* page frames (4 KiB): processes' memory */
+    unsigned heap_free;                 /* bytes free in the kernel heap */
+    unsigned heap_blocks;               /* blocks the kernel heap has handed out */
+    unsigned processes;                 /* processes that exist, zombies included */
+};
+
+/* Limits a process can count on. */
+#define TQ_ARGS_MAX 16       /* arguments to spawn, argv[0] included */
+#define TQ_ARG_LEN_MAX 128   /* bytes in one argument, its NUL included */
+#define TQ_NAME_MAX 32       /* bytes in a program name, its NUL included */
+
+#endif /* TOURNIQUET_ABI_H */

@@ -1,0 +1,420 @@
+/*
+ * proc.c - spawning a program, ending a process, waiting for it.
+ *
+ * The table is an array of PROC_MAX slots under proc_lock. A slot goes
+ * FREE -> ALIVE (spawn) -> ZOMBIE (its thread's exit, whichever way: the
+ * exit hook below) -> FREE (reaped: its thread joined, its address space
+ * and every frame in it given back). Whoever waits reaps: the parent's
+ * wait, the kernel's proc_wait_kernel, or - for a process whose parent
+ * ended first - the next spawn or wait (reap_orphans), so nothing needs a
+ * task of its own to collect the dead.
+ *
+ * Loading: elf_parse checks the file; each loadable segment gets fresh
+ * zeroed frames (so BSS is zero), its bytes copied in through the kernel's
+ * window, its pages writable only if the segment is; the stack gets
+ * USER_STACK_PAGES pages with the arguments on top, and the guard page
+ * under it stays unmapped.
+ */
+#include "proc/proc.h"
+
+#include "boot.h"
+#include "lib/kprintf.h"
+#include "lib/kstring.h"
+#include "lib/panic.h"
+#include "mm/frames.h"
+#include "proc/elf.h"
+#include "sched/sched.h"
+#include "sched/task.h"
+#include "sync/klock.h"
+#include "sync/sync.h"
+
+_Static_assert(TQ_STATUS_KILLED == TASK_EXIT_KILLED, "a killed process's status is its thread's exit code");
+
+/* A process's private part, beside what proc.h shows. */
+struct proc_slot {
+    struct proc p;
+    struct semaphore ended;   /* one unit once it is a ZOMBIE: its waiter's wake-up */
+    bool reaping;             /* someone has claimed it for reaping */
+    unsigned pins;            /* proc_kill calls at work on its thread: it is not freed meanwhile */
+    uintptr_t entry, sp;      /* where its thread enters ring 3 */
+};
+
+static struct klock proc_lock; /* guards every slot's state, parent, kernel_waits, reaping; next_pid */
+static struct proc_slot slots[PROC_MAX];
+static uint32_t next_pid = 1, nr_spawned;
+
+static struct proc_slot *slot_of(struct proc *p) { return (struct proc_slot *)p; }
+_Static_assert(__builtin_offsetof(struct proc_slot, p) == 0, "a proc is the start of its slot");
+
+/* ---- Programs: the boot loader's modules --------------------------------- */
+
+const char *proc_program_name(unsigned i)
+{
+    const struct boot_info *bi = boot_info();
+    return bi && i < bi->nmodules ? bi->modules[i].name : NULL;
+}
+
+static const struct boot_module *find_program(const char *name)
+{
+    const struct boot_info *bi = boot_info();
+    for (unsigned i = 0; bi && i < bi->nmodules; i++)
+        if (kstreq(bi->modules[i].name, name))
+            return &bi->modules[i];
+    return NULL;
+}
+
+/* ---- Loading ----------------------------------------------------------- */
+
+/* Map [va, va + n) (whole pages) with fresh frames; copy `bytes` (nbytes
+ * of them, from va on) in. -TQ_ENOMEM if frames run out. */
+static int map_fresh(struct proc *p, uintptr_t va, size_t n, const uint8_t *bytes, size_t nbytes, bool write)
+{
+    uintptr_t first = va & ~(uintptr_t)(ARCH_PAGE_SIZE - 1);
+    for (uintptr_t page = first; page < va + n; page += ARCH_PAGE_SIZE) {
+        uintptr_t f = frame_alloc();
+        if (!f)
+            return -TQ_ENOMEM;
+        /* The bytes of [va, va + nbytes) that fall in this page. */
+        uintptr_t lo = page < va ? va : page, hi = page + ARCH_PAGE_SIZE;
+        if (hi > va + nbytes)
+            hi = va + nbytes;
+        if (hi > lo)
+            __builtin_memcpy((void *)(f + (lo - page)), bytes + (lo - va), hi - lo);
+        if (arch_space_map(p->space, page, f, write ? ARCH_PAGE_WRITE : 0) < 0) {
+            frame_put(f);
+            return -TQ_ENOMEM;
+        }
+        p->pages++;
+    }
+    return 0;
+}
+
+/* Put argc, argv[] and the strings at the top of the stack, as crt0 finds
+ * them: [sp] = argc, [sp + 4] = argv, argv[argc] = NULL. */
+static int push_args(struct proc_slot *s, unsigned argc, char *const argv[])
+{
+    uintptr_t top_page = USER_STACK_TOP - ARCH_PAGE_SIZE;
+    uint8_t *k = (uint8_t *)arch_space_lookup(s->p.space, top_page, NULL); /* the kernel's view of it */
+    KASSERT(k != NULL);
+    uintptr_t sp = USER_STACK_TOP;
+    uintptr_t uargv[TQ_ARGS_MAX + 1];
+    for (unsigned i = argc; i-- > 0;) {
+        size_t n = 0;
+        while (argv[i][n])
+            n++;
+        sp -= n + 1;
+        __builtin_memcpy(k + (sp - top_page), argv[i], n + 1);
+        uargv[i] = sp;
+    }
+    uargv[argc] = 0;
+    sp &= ~(uintptr_t)3;
+    sp -= (argc + 1) * sizeof(uint32_t);
+    uintptr_t argv_at = sp;
+    for (unsigned i = 0; i <= argc; i++)
+        ((uint32_t *)(k + (sp - top_page)))[i] = (uint32_t)uargv[i];
+    sp -= 2 * sizeof(uint32_t);
+    ((uint32_t *)(k + (sp - top_page)))[0] = argc;
+    ((uint32_t *)(k + (sp - top_page)))[1] = (uint32_t)argv_at;
+    s->sp = sp;
+    return 0;
+}
+
+/* The thread's body: into ring 3, for good. */
+static int thread_main(void *arg)
+{
+    struct proc_slot *s = arg;
+    arch_enter_user(s->entry, s->sp);
+}
+
+/* ---- The table --------------------------------------------------------- */
+
+static struct proc_slot *slot_alloc(const char *name, struct proc *parent)
+{
+    struct proc_slot *s = NULL;
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    for (unsigned i = 0; i < PROC_MAX && !s; i++)
+        if (slots[i].p.state == PROC_FREE)
+            s = &slots[i];
+    if (s) {
+        *s = (struct proc_slot){0};
+        s->p.state = PROC_ALIVE;
+        s->p.pid = next_pid++;
+        s->p.parent = parent;
+        s->p.kernel_waits = parent == NULL;
+        size_t n = 0;
+        for (; name[n] && n + 1 < sizeof s->p.name; n++)
+            s->p.name[n] = name[n];
+        nr_spawned++;
+    }
+    klock_irqrestore(&proc_lock, f);
+    return s;
+}
+
+/* Free a slot whose thread is joined (or never ran) and whose space is gone. */
+static void slot_free(struct proc_slot *s)
+{
+    sem_destroy(&s->ended);
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    s->p.state = PROC_FREE;
+    klock_irqrestore(&proc_lock, f);
+}
+
+/* Reap a ZOMBIE its caller has claimed (reaping set): join its thread
+ * (DEAD already; this waits only until it is off its CPU), then free its
+ * memory. Returns its status. */
+static int reap(struct proc_slot *s)
+{
+    while (__atomic_load_n(&s->pins, __ATOMIC_ACQUIRE)) /* a kill is still looking at its thread */
+        task_yield();
+    task_join(s->p.thread);
+    arch_space_destroy(s->p.space);
+    int status = s->p.status;
+    slot_free(s);
+    return status;
+}
+
+/* Zombies that nobody will wait for (their parent ended): reap them now. */
+static void reap_orphans(void)
+{
+    for (;;) {
+        struct proc_slot *found = NULL;
+        arch_irqstate_t f = klock_irqsave(&proc_lock);
+        for (unsigned i = 0; i < PROC_MAX && !found; i++) {
+            struct proc_slot *s = &slots[i];
+            if (s->p.state == PROC_ZOMBIE && !s->p.parent && !s->p.kernel_waits && !s->reaping && !s->pins)
+                found = s;
+        }
+        if (found)
+            found->reaping = true;
+        klock_irqrestore(&proc_lock, f);
+        if (!found)
+            return;
+        reap(found);
+    }
+}
+
+/* task_exit's hook (task.h), in the ending thread: the process is a ZOMBIE
+ * from here on; its children lose their parent; its waiter is told. */
+static int on_thread_exit(struct task *t, int code)
+{
+    struct proc_slot *s = slot_of(t->proc);
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    s->p.status = code;
+    s->p.state = PROC_ZOMBIE;
+    for (unsigned i = 0; i < PROC_MAX; i++)
+        if (slots[i].p.state != PROC_FREE && slots[i].p.parent == &s->p)
+            slots[i].p.parent = NULL; /* an orphan: reap_orphans takes it once it ends */
+    klock_irqrestore(&proc_lock, f);
+    sem_up(&s->ended);
+    return code;
+}
+
+void proc_init(void)
+{
+    task_exit_hook = on_thread_exit;
+    if (!proc_program_name(0))
+        return;
+    kprintf("programs:");
+    for (unsigned i = 0; proc_program_name(i); i++)
+        kprintf("%s %s", i ? "," : "", proc_program_name(i));
+    kprintf(" (user programs from the boot loader: run=prog:NAME, or exec NAME in the shell)\n");
+}
+
+int proc_spawn(const char *name, unsigned argc, char *const argv[], struct proc *parent)
+{
+    reap_orphans();
+    const struct boot_module *m = find_program(name);
+    if (!m)
+        return -TQ_ENOENT;
+    struct elf_image img;
+    const char *bad = elf_parse((const void *)m->start, m->end - m->start, ARCH_USER_BASE, USER_GUARD_BOTTOM,
+                                ARCH_PAGE_SIZE, &img);
+    if (bad) {
+        kprintf("spawn: %s: %s\n", name, bad);
+        return -TQ_ENOEXEC;
+    }
+    size_t bytes = 0;
+    for (unsigned i = 0; i < argc; i++)
+        for (size_t n = 0; argv[i][n]; n++)
+            bytes++;
+    if (argc > TQ_ARGS_MAX || bytes + argc + (argc + 3) * 4 > ARCH_PAGE_SIZE)
+        return -TQ_E2BIG;
+
+    struct proc_slot *s = slot_alloc(name, parent);
+    if (!s)
+        return -TQ_EAGAIN;
+    struct proc *p = &s->p;
+    int rc = -TQ_ENOMEM;
+    p->space = arch_space_new();
+    if (!p->space)
+        goto fail;
+    for (unsigned i = 0; i < img.nsegments; i++) {
+        const struct elf_segment *g = &img.segments[i];
+        rc = map_fresh(p, g->vaddr, g->memsz, (const uint8_t *)m->start + g->offset, g->filesz, g->write);
+        if (rc < 0)
+            goto fail;
+    }
+    rc = map_fresh(p, USER_STACK_BOTTOM, USER_STACK_TOP - USER_STACK_BOTTOM, NULL, 0, true);
+    if (rc < 0)
+        goto fail;
+    push_args(s, argc, argv);
+    s->entry = img.entry;
+    sem_init(&s->ended, "proc-ended", 0);
+    struct task *t = task_new(p->name, thread_main, s);
+    if (!t) {
+        rc = -TQ_ENOMEM;
+        sem_destroy(&s->ended);
+        goto fail;
+    }
+    t->space = p->space;
+    t->proc = p;
+    t->tail_work |= TASK_TAIL_SPACE; /* (the switch tail gives it its space) */
+    p->thread = t;
+    uint32_t pid = p->pid;
+    task_start_at(t, sched_ticks());
+    return (int)pid;
+fail:
+    if (p->space)
+        arch_space_destroy(p->space);
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    p->state = PROC_FREE;
+    klock_irqrestore(&proc_lock, f);
+    return rc;
+}
+
+/* Wait for process pid if `mine` says it is the caller's to wait for. */
+static int wait_for(uint32_t pid, bool (*mine)(const struct proc *p, const void *who), const void *who, int *status)
+{
+    reap_orphans();
+    struct proc_slot *s = NULL;
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    for (unsigned i = 0; i < PROC_MAX && !s; i++)
+        if (slots[i].p.state != PROC_FREE && slots[i].p.pid == pid && !slots[i].reaping && mine(&slots[i].p, who))
+            s = &slots[i];
+    klock_irqrestore(&proc_lock, f);
+    if (!s)
+        return -TQ_ECHILD;
+    /* Ours to wait for: nobody else reaps it meanwhile (reap_orphans takes
+     * only the parentless). Killed while waiting, the caller ends here, and
+     * its exit makes s an orphan, which reap_orphans then takes. */
+    sem_down(&s->ended);
+    f = klock_irqsave(&proc_lock);
+    s->reaping = true;
+    klock_irqrestore(&proc_lock, f);
+    int st = reap(s);
+    if (status)
+        *status = st;
+    return 0;
+}
+
+static bool kernel_child(const struct proc *p, const void *who) { return (void)who, p->kernel_waits; }
+static bool child_of(const struct proc *p, const void *who) { return p->parent == who; }
+
+int proc_wait_kernel(uint32_t pid, int *status) { return wait_for(pid, kernel_child, NULL, status); }
+int proc_wait_child(struct proc *parent, uint32_t pid, int *status) { return wait_for(pid, child_of, parent, status); }
+
+int proc_kill(uint32_t pid)
+{
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    struct proc_slot *s = NULL;
+    for (unsigned i = 0; i < PROC_MAX && !s; i++)
+        if (slots[i].p.state == PROC_ALIVE && slots[i].p.pid == pid)
+            s = &slots[i];
+    if (!s) {
+        klock_irqrestore(&proc_lock, f);
+        return -TQ_ESRCH;
+    }
+    struct task *t = s->p.thread;
+    s->pins++; /* (the kill may switch to the victim, which takes proc_lock as it ends: not held across) */
+    klock_irqrestore(&proc_lock, f);
+    if (t == task_current()) {
+        __atomic_fetch_sub(&s->pins, 1, __ATOMIC_RELEASE);
+        proc_exit_current(TQ_STATUS_KILLED);
+    }
+    task_kill(t);
+    __atomic_fetch_sub(&s->pins, 1, __ATOMIC_RELEASE);
+    return 0;
+}
+
+struct proc *proc_by_pid(uint32_t pid)
+{
+    for (unsigned i = 0; i < PROC_MAX; i++)
+        if (slots[i].p.state != PROC_FREE && slots[i].p.pid == pid)
+            return &slots[i].p;
+    return NULL;
+}
+
+struct proc *proc_current(void) { return task_current()->proc; }
+
+void proc_for_each(void (*fn)(const struct proc *p, void *ctx), void *ctx)
+{
+    /* (pids grow, slots are reused: sort by pid, the way ps shows them) */
+    uint32_t last = 0;
+    for (;;) {
+        const struct proc *best = NULL;
+        for (unsigned i = 0; i < PROC_MAX; i++) {
+            const struct proc *p = &slots[i].p;
+            if (p->state != PROC_FREE && p->pid > last && (!best || p->pid < best->pid))
+                best = p;
+        }
+        if (!best)
+            return;
+        last = best->pid;
+        fn(best, ctx);
+    }
+}
+
+void proc_get_stats(struct proc_stats *out)
+{
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    out->processes = 0;
+    for (unsigned i = 0; i < PROC_MAX; i++)
+        out->processes += slots[i].p.state != PROC_FREE;
+    out->spawned = nr_spawned;
+    klock_irqrestore(&proc_lock, f);
+}
+
+/* ---- Leaving --------------------------------------------------------------- */
+
+void proc_exit_current(int status)
+{
+    arch_irq_enable();
+    task_exit(status);
+}
+
+void proc_return_to_user(void)
+{
+    if (__atomic_load_n(&task_current()->killed, __ATOMIC_ACQUIRE))
+        proc_exit_current(TQ_STATUS_KILLED);
+}
+
+/* What an address means, for the page-fault report. */
+static const char *where(uint32_t a)
+{
+    if (a < ARCH_PAGE_SIZE)
+        return "a NULL pointer";
+    if (a < ARCH_USER_BASE)
+        return "the kernel's memory (supervisor only)";
+    if (a >= USER_GUARD_BOTTOM && a < USER_STACK_BOTTOM)
+        return "the guard page under the stack: a stack overflow";
+    if (a >= ARCH_USER_TOP)
+        return "past the user window";
+    return NULL;
+}
+
+void proc_fault(const struct user_fault *f)
+{
+    struct task *t = task_current();
+    struct proc *p = t->proc;
+    kprintf("\nFAULT: process %u '%s' (thread %u): %s at EIP=%08x ESP=%08x", (unsigned)p->pid, p->name,
+            (unsigned)t->id, f->name, f->eip, f->esp);
+    if (f->has_addr) {
+        const char *w = where(f->addr);
+        kprintf(", CR2=%08x (%s %s)", f->addr, f->error & 2 ? "writing" : "reading", w ? w : "an address it may not use that way");
+    }
+    kprintf("\n");
+    if (f->why)
+        kprintf("  %s\n", f->why);
+    kprintf("  process %u ends with status %d; the kernel goes on\n", (unsigned)p->pid, TQ_STATUS_FAULT(f->vector));
+    proc_exit_current(TQ_STATUS_FAULT((int)f->vector));
+}

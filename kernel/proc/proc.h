@@ -1,0 +1,116 @@
+/*
+ * proc.h - processes: user programs in ring 3, each in its own address space.
+ *
+ * A process is a program (an ELF file the boot loader brought as a module:
+ * user/) loaded into an address space of its own (arch.h's spaces), and a
+ * thread that runs it: a kernel task whose `space` and `proc` are set, which
+ * leaves the kernel for ring 3 at the program's entry and comes back only
+ * through traps - a system call (syscall.c), an interrupt, a fault. The
+ * scheduler treats it as any task; the switch tail gives it its space.
+ *
+ * Life of a process: spawned (by the kernel: run=prog:NAME, the shell's
+ * exec; or by another process: spawn) -> running -> ended (exit, kill, or a
+ * fault: a zombie with a status) -> waited for (its parent's wait, or,
+ * with no parent left, the kernel's reaper), which frees its memory.
+ *
+ * A fault in ring 3 (divide by zero, invalid opcode, #GP - CLI, STI, IN,
+ * OUT among them - a page fault on NULL, on the kernel, or into the guard
+ * page under the stack) prints one report and ends that process only.
+ */
+#ifndef KERNEL_PROC_H
+#define KERNEL_PROC_H
+
+#include <arch/arch.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "proc/abi.h"
+
+#define PROC_MAX 64 /* processes at once, zombies included: spawn says TQ_EAGAIN past it */
+
+/* The user stack: USER_STACK_PAGES pages under the window's last page, and
+ * under them a guard page that is never mapped, so that a stack overflow is
+ * a page fault the report can name. */
+#define USER_STACK_PAGES 16
+#define USER_STACK_TOP (ARCH_USER_TOP - ARCH_PAGE_SIZE)
+#define USER_STACK_BOTTOM (USER_STACK_TOP - USER_STACK_PAGES * ARCH_PAGE_SIZE)
+#define USER_GUARD_BOTTOM (USER_STACK_BOTTOM - ARCH_PAGE_SIZE)
+
+enum proc_state { PROC_FREE, PROC_ALIVE, PROC_ZOMBIE };
+
+struct proc {
+    uint32_t pid;             /* 1, 2, ... never reused while the kernel runs */
+    enum proc_state state;
+    char name[TQ_NAME_MAX];   /* its program's name */
+    struct arch_space *space;
+    struct task *thread;      /* its thread (one per process, for now) */
+    struct proc *parent;      /* the process that spawned it; NULL: the kernel did, or its parent ended */
+    bool kernel_waits;        /* spawned by the kernel, which waits for it (proc_wait) */
+    int status;               /* once a ZOMBIE: exit's status, TQ_STATUS_KILLED or TQ_STATUS_FAULT(v) */
+    unsigned pages;           /* user pages mapped (text, data, BSS, stack) */
+};
+
+/* Start the process table and the reaper (once, at boot, task context). */
+void proc_init(void);
+
+/* The programs the boot loader brought, in order; NULL past the end. */
+const char *proc_program_name(unsigned i);
+
+/* Spawn program `name` with arguments argv[0..argc-1] (argv[0]: the
+ * program's name, by convention), as a child of `parent` (NULL: of the
+ * kernel, which must then proc_wait for it). Returns the new pid, or a
+ * negated TQ_E* code (and says why on the console for a broken program). */
+int proc_spawn(const char *name, unsigned argc, char *const argv[], struct proc *parent);
+
+/* Wait until process pid (the kernel's own child) has ended, free it, and
+ * return its status in *status. 0, or -TQ_ECHILD. May sleep. */
+int proc_wait_kernel(uint32_t pid, int *status);
+
+/* End process pid: its thread exits at its next return to user mode or
+ * wait (at once if it waits), status TQ_STATUS_KILLED. 0, or -TQ_ESRCH. */
+int proc_kill(uint32_t pid);
+
+/* The process pid, or NULL (the table lock is not held: for reports). */
+struct proc *proc_by_pid(uint32_t pid);
+
+/* The calling thread's process, or NULL for a kernel task. */
+struct proc *proc_current(void);
+
+/* Call fn for each live or zombie process, in pid order (ps). */
+void proc_for_each(void (*fn)(const struct proc *p, void *ctx), void *ctx);
+
+/* Frames and processes in use, for leak checks. */
+struct proc_stats {
+    unsigned processes;   /* slots in use (running and zombies) */
+    unsigned spawned;     /* processes spawned since boot */
+};
+void proc_get_stats(struct proc_stats *out);
+
+/* ---- Called by the arch layer (arch.h: user mode) ---------------------- */
+
+/* A CPU exception in ring 3, interrupts off, on the thread's kernel stack:
+ * report it and end the process. Never returns. `why` is the arch's reading
+ * of it (which instruction, which access), or NULL. */
+struct user_fault {
+    unsigned vector;          /* the exception's number: 0 (#DE), 6 (#UD), 13 (#GP), 14 (#PF)... */
+    const char *name;         /* "#PF Page Fault" */
+    uint32_t eip, esp, error;
+    bool has_addr;            /* a page fault: addr is the address (CR2) */
+    uint32_t addr;
+    const char *why;
+};
+__attribute__((noreturn)) void proc_fault(const struct user_fault *f);
+
+/* A system call: number and arguments as the process put them in its
+ * registers; interrupts on; returns the value for EAX (syscall.c). */
+int32_t syscall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5);
+
+/* The last thing before any return to ring 3, interrupts off: a thread
+ * whose process was killed exits here instead. */
+void proc_return_to_user(void);
+
+/* syscall.c: the calls' bodies reach processes through these. */
+__attribute__((noreturn)) void proc_exit_current(int status);
+int proc_wait_child(struct proc *parent, uint32_t pid, int *status);
+
+#endif /* KERNEL_PROC_H */

@@ -1,0 +1,191 @@
+/*
+ * syscall.c - the system calls: each argument checked, then the work.
+ *
+ * A process hands the kernel numbers and pointers. Numbers are checked
+ * against their range; pointers are never followed as they are: copy_in
+ * and copy_out look each page up in the caller's own address space (present,
+ * in the user window, writable for copy_out) and copy through the kernel's
+ * view of the frame. So a bad pointer - NULL, into the kernel, past the
+ * end of a mapping, read-only text given to a call that writes - is
+ * -TQ_EFAULT, and the kernel never takes a fault on a process's behalf.
+ */
+#include "proc/proc.h"
+
+#include "lib/kmem.h"
+#include "lib/kprintf.h"
+#include "mm/frames.h"
+#include "sched/sched.h"
+#include "sched/task.h"
+
+/* Copy n bytes between the kernel and user address u of the caller's
+ * space: to_user selects the direction (and requires writable pages). */
+static int copy_user(void *k, uintptr_t u, size_t n, bool to_user)
+{
+    struct arch_space *s = task_current()->space;
+    if (n > ARCH_USER_TOP || u + n < u)
+        return -TQ_EFAULT;
+    uint8_t *kb = k;
+    while (n) {
+        unsigned flags;
+        uintptr_t at = arch_space_lookup(s, u, &flags);
+        if (!at || (to_user && !(flags & ARCH_PAGE_WRITE)))
+            return -TQ_EFAULT;
+        size_t chunk = ARCH_PAGE_SIZE - (u & (ARCH_PAGE_SIZE - 1));
+        if (chunk > n)
+            chunk = n;
+        if (to_user)
+            __builtin_memcpy((void *)at, kb, chunk);
+        else
+            __builtin_memcpy(kb, (const void *)at, chunk);
+        kb += chunk, u += chunk, n -= chunk;
+    }
+    return 0;
+}
+
+static int copy_in(void *k, uintptr_t u, size_t n) { return copy_user(k, u, n, false); }
+static int copy_out(uintptr_t u, const void *k, size_t n) { return copy_user((void *)k, u, n, true); }
+
+/* A NUL-terminated string of at most max bytes (its NUL included). */
+static int copy_in_str(char *k, uintptr_t u, size_t max)
+{
+    for (size_t i = 0; i < max; i++) {
+        if (copy_in(&k[i], u + i, 1) < 0)
+            return -TQ_EFAULT;
+        if (!k[i])
+            return 0;
+    }
+    return -TQ_ENAMETOOLONG;
+}
+
+static int32_t sys_exit(uint32_t status) { proc_exit_current((int)(status & 0xff)); }
+
+static int32_t sys_write(uint32_t fd, uint32_t buf, uint32_t n)
+{
+    if (fd != 1 && fd != 2)
+        return -TQ_EBADF;
+    if (n > INT32_MAX)
+        return -TQ_EINVAL;
+    char chunk[128];
+    for (uint32_t done = 0; done < n;) {
+        uint32_t k = n - done < sizeof chunk ? n - done : sizeof chunk;
+        if (copy_in(chunk, buf + done, k) < 0)
+            return done ? (int32_t)done : -TQ_EFAULT;
+        kprintf("%.*s", (int)k, chunk);
+        done += k;
+    }
+    return (int32_t)n;
+}
+
+static int32_t sys_sleep(uint32_t ticks)
+{
+    if (ticks > INT32_MAX)
+        return -TQ_EINVAL;
+    task_sleep(ticks);
+    return 0;
+}
+
+/* spawn(name, argv): argv NULL, or NULL-terminated; NULL gives argv = {name}. */
+static int32_t sys_spawn(uint32_t uname, uint32_t uargv)
+{
+    char name[TQ_NAME_MAX];
+    int rc = copy_in_str(name, uname, sizeof name);
+    if (rc < 0)
+        return rc;
+    char(*buf)[TQ_ARG_LEN_MAX] = kmalloc(TQ_ARGS_MAX * TQ_ARG_LEN_MAX);
+    if (!buf)
+        return -TQ_ENOMEM;
+    char *argv[TQ_ARGS_MAX];
+    unsigned argc = 0;
+    if (!uargv) {
+        __builtin_memcpy(buf[0], name, sizeof name);
+        argv[argc++] = buf[0];
+    }
+    for (; uargv; argc++) {
+        uint32_t up;
+        if ((rc = copy_in(&up, uargv + 4 * argc, sizeof up)) < 0)
+            goto out;
+        if (!up)
+            break;
+        if (argc == TQ_ARGS_MAX) {
+            rc = -TQ_E2BIG;
+            goto out;
+        }
+        if ((rc = copy_in_str(buf[argc], up, TQ_ARG_LEN_MAX)) < 0) {
+            rc = rc == -TQ_ENAMETOOLONG ? -TQ_E2BIG : rc;
+            goto out;
+        }
+        argv[argc] = buf[argc];
+    }
+    rc = proc_spawn(name, argc, argv, proc_current());
+out:
+    kfree(buf);
+    return rc;
+}
+
+static int32_t sys_wait(uint32_t pid, uint32_t ustatus)
+{
+    int status;
+    if (ustatus) { /* a bad pointer fails before any waiting */
+        if (copy_in(&status, ustatus, sizeof status) < 0 || copy_out(ustatus, &status, sizeof status) < 0)
+            return -TQ_EFAULT;
+    }
+    int rc = proc_wait_child(proc_current(), pid, &status);
+    if (rc < 0)
+        return rc;
+    if (ustatus && copy_out(ustatus, &status, sizeof status) < 0)
+        return -TQ_EFAULT;
+    return (int32_t)pid;
+}
+
+static int32_t sys_kill(uint32_t pid)
+{
+    struct proc *p = proc_by_pid(pid);
+    if (!p || p->state != PROC_ALIVE)
+        return -TQ_ESRCH;
+    if (p != proc_current() && p->parent != proc_current())
+        return -TQ_EPERM;
+    return proc_kill(pid);
+}
+
+static int32_t sys_meminfo(uint32_t uout)
+{
+    struct frames_stats fs;
+    struct kmem_stats ks;
+    struct proc_stats ps;
+    frames_get_stats(&fs);
+    kmem_get_stats(&ks);
+    proc_get_stats(&ps);
+    struct tq_meminfo m = {(unsigned)fs.total, (unsigned)fs.free, (unsigned)ks.free, (unsigned)ks.used_blocks,
+                           ps.processes};
+    return copy_out(uout, &m, sizeof m);
+}
+
+int32_t syscall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    (void)a4, (void)a5;
+    switch (nr) {
+    case TQ_SYS_EXIT:
+        return sys_exit(a1);
+    case TQ_SYS_WRITE:
+        return sys_write(a1, a2, a3);
+    case TQ_SYS_GETPID:
+        return (int32_t)proc_current()->pid;
+    case TQ_SYS_YIELD:
+        task_yield();
+        return 0;
+    case TQ_SYS_SLEEP:
+        return sys_sleep(a1);
+    case TQ_SYS_SPAWN:
+        return sys_spawn(a1, a2);
+    case TQ_SYS_WAIT:
+        return sys_wait(a1, a2);
+    case TQ_SYS_KILL:
+        return sys_kill(a1);
+    case TQ_SYS_TICKS:
+        return (int32_t)sched_ticks();
+    case TQ_SYS_MEMINFO:
+        return sys_meminfo(a1);
+    default:
+        return -TQ_ENOSYS;
+    }
+}

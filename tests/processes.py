@@ -1,0 +1,106 @@
+"""Processes in ring 3: the boots that run user programs, and what their transcripts must show.
+
+usertests (user/usertests.c) checks, from inside a process, what the kernel
+owes it and what it must refuse it, one `ok N what` line per check and a
+total; its children (user/victim.c) each do one forbidden thing, and the
+kernel must print one FAULT report for each, end only that process, and
+tell the parent how it ended. These boots run it under several policies,
+with timer jitter, and on several CPUs (there under MTTCG, real
+parallelism: under -icount QEMU's round-robin vCPU loop leaves a second CPU
+unscheduled while the first spins in ring 3, so those boots check only what
+holds on every run).
+"""
+import re
+
+from harness import Boot, Problem, boot, clean, expect_all, log_path, result, status_problem, tail
+
+USERTESTS_CHECKS = 58  # the `ok` lines user/usertests.c prints when all is well
+
+# One FAULT report per forbidden thing, each naming what it was.
+FAULTS = [
+    r"^FAULT: process \d+ 'victim' \(thread \d+\): #PF Page Fault at EIP=4[0-9a-f]{7} ESP=7[0-9a-f]{7}, "
+    r"CR2=00000000 \(reading a NULL pointer\)$",
+    r"CR2=00100000 \(reading the kernel's memory \(supervisor only\)\)$",
+    r"CR2=00100000 \(writing the kernel's memory \(supervisor only\)\)$",
+    r"CR2=80000000 \(reading past the user window\)$",
+    r"^  a write to a read-only page \(its text, or its constants\)$",
+    r"\(writing the guard page under the stack: a stack overflow\)$",
+    r"^FAULT: .*#DE Divide Error",
+    r"^FAULT: .*#UD Invalid Opcode",
+    r"^  CLI in user mode: a user may not disable interrupts: \"on ne peut pas permettre aux usagers "
+    r"d'utiliser une telle instruction\"$",
+    r"^  STI in user mode: a user may not disable interrupts",
+    r"^  IN from an I/O port in user mode",
+    r"^  OUT to an I/O port in user mode",
+    r"^  HLT in user mode",
+    r"^  INT to a vector that only the kernel may raise: system calls are int 0x80$",
+    r"^FAULT: .*#NM Device Not Available",
+    r"^  process \d+ ends with status -114; the kernel goes on$",
+    r"^process 1 'usertests' ended with status 0$",
+]
+
+
+def check_usertests(out):
+    """Every check printed `ok`, as many as usertests has, numbered in
+    order, and the total says so."""
+    problems = []
+    oks = re.findall(r"^ok (\d+) ", out, re.M)
+    bad = re.findall(r"^not ok \d+ .*$", out, re.M)
+    if bad:
+        problems.append(Problem(f"{len(bad)} usertests check(s) failed", bad[:5]))
+    if len(oks) != USERTESTS_CHECKS or oks != [str(i) for i in range(1, len(oks) + 1)]:
+        problems.append(Problem(f"{len(oks)} `ok` lines, expected {USERTESTS_CHECKS} numbered 1..", tail(out)))
+    if not re.search(rf"^usertests: {USERTESTS_CHECKS} passed, 0 failed$", out, re.M):
+        problems.append(Problem("no `usertests: 58 passed, 0 failed` total", tail(out)))
+    return problems
+
+
+MTTCG = ["-accel", "tcg,thread=multi"]
+BOOTS = [
+    Boot("prog-hello", "run=prog:hello hz=1000", ktap=False, expect=[
+        r"^hello from process 1, in ring 3: argv\[0\]=\"hello\"$", r"^process 1 'hello' ended with status 0$"]),
+    Boot("prog-bench", "run=prog:bench hz=1000 trace=off", ktap=False, expect=[
+        r"^BENCH name=syscall_getpid instructions=\d+ measurement=\d+ samples=64$",
+        r"^BENCH name=spawn_wait instructions=\d+ program=victim$"]),
+    Boot("usertests", "run=prog:usertests hz=1000", ktap=False, expect=FAULTS, check=check_usertests, timeout=120),
+    Boot("usertests-prio-jitter", "run=prog:usertests sched=prio jitter=30 seed=3 hz=1000", ktap=False,
+         check=check_usertests, timeout=120),
+    Boot("usertests-fair", "run=prog:usertests sched=fair hz=1000", ktap=False, check=check_usertests, timeout=120),
+    Boot("usertests-mlfq-hz100", "run=prog:usertests sched=mlfq", ktap=False, check=check_usertests, timeout=120),
+    Boot("usertests-cpus2-mttcg", "run=prog:usertests cpus=2 sched=fair hz=1000", ktap=False, extra=["-smp", "2"] + MTTCG,
+         icount=False, expect=FAULTS, check=check_usertests, timeout=120),
+    Boot("usertests-cpus4-mttcg", "run=prog:usertests cpus=4 sched=prio jitter=20 hz=1000", ktap=False,
+         extra=["-smp", "4"] + MTTCG, icount=False, check=check_usertests, timeout=120),
+    Boot("usertests-cpus4-global-mttcg", "run=prog:usertests cpus=4 rq=global sched=mlfq hz=1000", ktap=False,
+         extra=["-smp", "4"] + MTTCG, icount=False, check=check_usertests, timeout=120),
+]
+
+
+SHELL_TYPED = "exec hello one two\nexec victim null\nexec\nexec nosuch\nkill\nkill 77\nrun prog:hello\nstats\nhalt\n"
+SHELL_ANSWERS = [
+    (r"^hello from process 1, in ring 3: argv\[0\]=\"hello\" argv\[1\]=\"one\" argv\[2\]=\"two\"$",
+     "exec hello one two did not pass the arguments"),
+    (r"^exec: process 1 'hello' ended with status 0$", "exec did not report the status"),
+    (r"^exec: process 2 'victim' ended with status -114 \(a fault\)$", "a faulting process's status"),
+    (r"^usage: exec PROGRAM \[ARGS\.\.\.\]\. Programs: bench, hello, usertests, victim$", "exec alone: no usage"),
+    (r"^exec: nosuch: ENOENT \(no such program\)\. Programs: bench, hello, usertests, victim$", "exec of no program"),
+    (r"^usage: kill PID \(a process id, as ps shows them\)$", "kill alone: no usage"),
+    (r"^kill: 77: ESRCH \(no such process\)$", "kill of no process"),
+    (r"^hello from process 3, in ring 3: argv\[0\]=\"hello\"$", "run prog:hello in the shell"),
+    (r"^page frames: (\d+) free of \1; processes: 0 now, 3 since boot$", "stats: frames leaked or processes left"),
+]
+
+
+def shell_test():
+    """The shell runs programs as processes (exec, run prog:NAME), says
+    what each ended with, refuses what it cannot do with the valid
+    choices, and stats shows every frame back after they end."""
+    name = "shell-processes"
+    status, raw = boot(name, "run=shell hz=1000", typed=SHELL_TYPED, exit=False)
+    out = clean(raw)
+    problems = [p for p in [status_problem(status, 33, 60, out)] if p]
+    problems += expect_all(out, SHELL_ANSWERS)
+    return result(name, problems, log=log_path(name), text=out)
+
+
+CHECKS = [("shell-processes", shell_test)]

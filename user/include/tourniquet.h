@@ -1,0 +1,44 @@
+/*
+ * tourniquet.h - what a user program can ask of the kernel.
+ *
+ * The system calls (kernel/proc/abi.h has their numbers and error codes),
+ * and a little C library on top: printf and the string functions. Every
+ * call that can fail returns a negative TQ_E* code (-TQ_EFAULT...) and
+ * never crashes the kernel; tq_strerror (abi.h) names it.
+ */
+#ifndef TOURNIQUET_H
+#define TOURNIQUET_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi.h"
+
+/* ---- System calls ---- */
+__attribute__((noreturn)) void exit(int status);
+long write(int fd, const void *buf, size_t n);
+int getpid(void);
+int yield(void);
+int sleep(unsigned ticks);                       /* timer ticks, not seconds */
+int spawn(const char *name, char *const argv[]); /* argv NULL: {name, NULL}; returns the child's pid */
+int wait(int pid, int *status);                  /* pid, once that child has ended */
+int kill(int pid);                               /* oneself, or one's own child */
+unsigned ticks(void);
+int meminfo(struct tq_meminfo *out);
+
+/* The raw call, for tests that pass what no wrapper would. */
+long tq_syscall(long nr, long a1, long a2, long a3, long a4, long a5);
+
+/* ---- The C library ---- */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int puts(const char *s);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *restrict d, const void *restrict s, size_t n);
+int atoi(const char *s);
+
+#endif /* TOURNIQUET_H */

@@ -1,0 +1,205 @@
+/*
+ * user/lib/libtq.c - the system-call wrappers and a small C library.
+ *
+ * A system call is `int 0x80` with its number in EAX and up to five
+ * arguments in EBX, ECX, EDX, ESI, EDI (kernel/proc/abi.h); the result
+ * comes back in EAX. Everything else here is plain C that runs in ring 3.
+ */
+#include <tourniquet.h>
+
+long tq_syscall(long nr, long a1, long a2, long a3, long a4, long a5)
+{
+    long r;
+    __asm__ volatile("int $0x80"
+                     : "=a"(r)
+                     : "a"(nr), "b"(a1), "c"(a2), "d"(a3), "S"(a4), "D"(a5)
+                     : "memory");
+    return r;
+}
+
+void exit(int status)
+{
+    tq_syscall(TQ_SYS_EXIT, status, 0, 0, 0, 0);
+    for (;;) /* (the kernel never returns from exit) */
+        ;
+}
+
+long write(int fd, const void *buf, size_t n) { return tq_syscall(TQ_SYS_WRITE, fd, (long)buf, (long)n, 0, 0); }
+int getpid(void) { return (int)tq_syscall(TQ_SYS_GETPID, 0, 0, 0, 0, 0); }
+int yield(void) { return (int)tq_syscall(TQ_SYS_YIELD, 0, 0, 0, 0, 0); }
+int sleep(unsigned t) { return (int)tq_syscall(TQ_SYS_SLEEP, (long)t, 0, 0, 0, 0); }
+int spawn(const char *name, char *const argv[]) { return (int)tq_syscall(TQ_SYS_SPAWN, (long)name, (long)argv, 0, 0, 0); }
+int wait(int pid, int *status) { return (int)tq_syscall(TQ_SYS_WAIT, pid, (long)status, 0, 0, 0); }
+int kill(int pid) { return (int)tq_syscall(TQ_SYS_KILL, pid, 0, 0, 0, 0); }
+unsigned ticks(void) { return (unsigned)tq_syscall(TQ_SYS_TICKS, 0, 0, 0, 0, 0); }
+int meminfo(struct tq_meminfo *out) { return (int)tq_syscall(TQ_SYS_MEMINFO, (long)out, 0, 0, 0, 0); }
+
+/* ---- Strings and memory (the compiler may call memset and memcpy itself) ---- */
+
+size_t strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+void *memset(void *d, int c, size_t n)
+{
+    unsigned char *p = d;
+    while (n--)
+        *p++ = (unsigned char)c;
+    return d;
+}
+
+void *memcpy(void *restrict d, const void *restrict s, size_t n)
+{
+    unsigned char *p = d;
+    const unsigned char *q = s;
+    while (n--)
+        *p++ = *q++;
+    return d;
+}
+
+int atoi(const char *s)
+{
+    int sign = 1, v = 0;
+    if (*s == '-')
+        sign = -1, s++;
+    while (*s >= '0' && *s <= '9')
+        v = v * 10 + (*s++ - '0');
+    return sign * v;
+}
+
+/* ---- printf ---- */
+
+struct out {
+    char *buf;
+    size_t size, len;
+};
+
+static void put(struct out *o, char c)
+{
+    if (o->len + 1 < o->size)
+        o->buf[o->len] = c;
+    o->len++;
+}
+
+static void put_num(struct out *o, unsigned long v, unsigned base, int width, char pad, int neg)
+{
+    char digits[12];
+    int n = 0;
+    do {
+        digits[n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v);
+    if (neg && pad == '0')
+        put(o, '-');
+    for (int w = n + neg; w < width; w++)
+        put(o, pad);
+    if (neg && pad != '0')
+        put(o, '-');
+    while (n)
+        put(o, digits[--n]);
+}
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    struct out o = {buf, size, 0};
+    for (; *fmt; fmt++) {
+        if (*fmt != '%') {
+            put(&o, *fmt);
+            continue;
+        }
+        fmt++;
+        char pad = ' ';
+        int width = 0, left = 0;
+        if (*fmt == '-')
+            left = 1, fmt++;
+        if (*fmt == '0')
+            pad = '0', fmt++;
+        while (*fmt >= '0' && *fmt <= '9')
+            width = width * 10 + (*fmt++ - '0');
+        if (*fmt == 'l')
+            fmt++;
+        switch (*fmt) {
+        case 'd': {
+            long v = va_arg(ap, long);
+            put_num(&o, v < 0 ? -(unsigned long)v : (unsigned long)v, 10, width, pad, v < 0);
+            break;
+        }
+        case 'u':
+            put_num(&o, va_arg(ap, unsigned long), 10, width, pad, 0);
+            break;
+        case 'x':
+            put_num(&o, va_arg(ap, unsigned long), 16, width, pad, 0);
+            break;
+        case 'p':
+            put(&o, '0'), put(&o, 'x');
+            put_num(&o, (unsigned long)va_arg(ap, void *), 16, 8, '0', 0);
+            break;
+        case 'c':
+            put(&o, (char)va_arg(ap, int));
+            break;
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            if (!s)
+                s = "(null)";
+            int n = (int)strlen(s);
+            for (int w = n; !left && w < width; w++)
+                put(&o, ' ');
+            while (*s)
+                put(&o, *s++);
+            for (int w = n; left && w < width; w++)
+                put(&o, ' ');
+            break;
+        }
+        case '%':
+            put(&o, '%');
+            break;
+        default: /* not a conversion this printf knows: show it as it is */
+            put(&o, '%');
+            if (*fmt)
+                put(&o, *fmt);
+            else
+                fmt--;
+        }
+    }
+    if (size)
+        buf[o.len < size ? o.len : size - 1] = '\0';
+    return (int)o.len;
+}
+
+int snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+int printf(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    write(1, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    return n;
+}
+
+int puts(const char *s)
+{
+    write(1, s, strlen(s));
+    write(1, "\n", 1);
+    return 0;
+}

@@ -1,0 +1,83 @@
+/*
+ * victim: a process that does one thing a test asks for, often a bad one,
+ * so that usertests can check what the kernel does about it.
+ *
+ *   victim exit N      exit with status N
+ *   victim spin        run forever (until killed)
+ *   victim sleep       sleep for ever (until killed)
+ *   victim KIND        fault: null, kernel, kwrite, past, text, guard, divzero,
+ *                      ud, cli, sti, in, out, hlt, int, fpu
+ */
+#include <tourniquet.h>
+
+static volatile int sink;
+
+static int recurse(int n)
+{
+    volatile char frame[512];
+    if (n > 1 << 20) /* never: 16 pages of stack hold some 120 levels */
+        return 0;
+    frame[n % 512] = (char)n;
+    return recurse(n + 1) + frame[(n + 1) % 512]; /* not a tail call: each level keeps its frame */
+}
+
+/* (In assembly: in C, a division by zero is undefined, and the compiler may
+ * leave it out.) */
+static int divide(int a, int b)
+{
+    int q;
+    __asm__ volatile("cltd; idivl %2" : "=a"(q) : "a"(a), "rm"(b) : "edx");
+    return q;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        printf("victim: say what to do (exit N, spin, sleep, or a fault)\n");
+        return 2;
+    }
+    const char *k = argv[1];
+    if (!strcmp(k, "exit"))
+        return argc > 2 ? atoi(argv[2]) : 0;
+    if (!strcmp(k, "spin"))
+        for (;;)
+            sink++;
+    if (!strcmp(k, "sleep"))
+        for (;;)
+            sleep(1000000);
+    if (!strcmp(k, "null"))
+        return *(volatile int *)0;
+    if (!strcmp(k, "kernel"))
+        return *(volatile int *)0x100000; /* the kernel's image */
+    if (!strcmp(k, "kwrite"))
+        *(volatile int *)0x100000 = 1;
+    if (!strcmp(k, "past"))
+        return *(volatile int *)0x80000000u; /* past the user window */
+    if (!strcmp(k, "text"))
+        *(volatile unsigned char *)(uintptr_t)main = 0x90; /* its own code is read-only */
+    if (!strcmp(k, "guard"))
+        return recurse(0);
+    if (!strcmp(k, "divzero"))
+        return divide(1, argc - 2); /* argc is 2 here */
+    if (!strcmp(k, "ud"))
+        __asm__ volatile("ud2");
+    if (!strcmp(k, "cli"))
+        __asm__ volatile("cli");
+    if (!strcmp(k, "sti"))
+        __asm__ volatile("sti");
+    if (!strcmp(k, "in")) {
+        unsigned char v;
+        __asm__ volatile("inb $0x60, %0" : "=a"(v));
+        return v;
+    }
+    if (!strcmp(k, "out"))
+        __asm__ volatile("outb %0, $0xf4" : : "a"((unsigned char)0)); /* QEMU's exit port */
+    if (!strcmp(k, "hlt"))
+        __asm__ volatile("hlt");
+    if (!strcmp(k, "int"))
+        __asm__ volatile("int $0x20"); /* the timer's vector */
+    if (!strcmp(k, "fpu"))
+        __asm__ volatile("fld1");
+    printf("victim: still alive after '%s' (or not a thing it knows)\n", k);
+    return 1;
+}
