@@ -12,7 +12,7 @@ holds on every run).
 """
 import re
 
-from harness import Boot, Problem, boot, clean, expect_all, log_path, result, status_problem, tail
+from harness import Boot, Problem, boot, clean, expect_all, gdb_session, log_path, result, status_problem, tail
 
 USERTESTS_CHECKS = 58  # the `ok` lines user/usertests.c prints when all is well
 
@@ -104,3 +104,31 @@ def shell_test():
 
 
 CHECKS = [("shell-processes", shell_test)]
+
+
+def gdb_user_test():
+    """Batch GDB in a process: tq-user loads a program's symbols, a
+    hardware breakpoint stops in its main (ring 3, its own address space),
+    `bt` in a system call goes through the trap frame into the user code
+    that made it, and tq-tasks shows the thread's process."""
+    name = "gdb-user"
+    out = gdb_session(name, "run=prog:hello hz=1000 exit=1", [
+        "tq-user hello", "hbreak main", "continue", "info registers cs", "delete", "break sys_write", "continue",
+        "bt", "tq-tasks", "tq-user nosuch"])
+    problems = expect_all(out, [
+        (r"^tq-user: symbols of hello loaded", "tq-user did not load the program's symbols"),
+        (r"main \(argc=1, argv=0x7ff[0-9a-f]+\) at user/hello\.c:\d+", "hbreak main did not stop in the process"),
+        (r"^cs\s+0x33\s", "stopped in main, CS is not the ring-3 selector 0x33"),
+        (r"^#\d+\s+.*syscall_dispatch \(nr=1, ", "bt in write does not show syscall_dispatch"),
+        (r"^#\d+\s+.*trap_dispatch_user", "bt does not go through trap_dispatch_user"),
+        (r"^#\d+\s+<signal handler called>\n#\d+\s+.*printf .* at user/lib/libtq\.c",
+         "bt does not go through the trap frame into the user's printf"),
+        (r"^#\d+\s+.*main \(argc=1, .* at user/hello\.c", "bt does not reach the user's main"),
+        (r"^\s+2 hello\s+RUNNING .*\[process 1\]$", "tq-tasks does not show hello's process"),
+        (r"^tq-user: no program 'nosuch' in .*; programs: bench, hello, usertests, victim$",
+         "tq-user of no program does not list the programs"),
+    ])
+    return result(name, problems, log=log_path(name), text=out)
+
+
+CHECKS.append(("gdb-user", gdb_user_test))

@@ -135,6 +135,10 @@ isr_return:
  */
 .Lfrom_user:
     .cfi_restore_state
+    /* For GDB: the interrupted code's ESP is not the CFA here but the
+     * user's, which the CPU pushed at the CFA: `bt` in a system call goes
+     * on into the process (with its symbols: tq-user PROGRAM). */
+    .cfi_offset esp, 0
     mov ax, 0x28                /* SEL_PERCPU */
     mov fs, ax
     mov eax, esp

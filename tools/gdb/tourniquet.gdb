@@ -10,6 +10,7 @@
 #   p *$current()             the task on this CPU (during arch_switch: the one switched to)
 #   p *'sched.c'::policy      the scheduling policy's hook table
 #   tq-tasks, tq-ready, tq-bt TASK, tq-break-switch TASK, tq-trace [N]
+#   tq-user PROGRAM           a user program's symbols (then: hbreak main)
 #                             (tools/gdb/tourniquet.py: `help user-defined`)
 
 # The tq- commands (tq-tasks, tq-ready, tq-bt, tq-break-switch, tq-trace),

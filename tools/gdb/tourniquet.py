@@ -12,6 +12,8 @@
 They read the kernel's own structures through its debug information, so
 they work on a kernel stopped anywhere (best at a breakpoint or after ^C).
 """
+import os
+
 import gdb
 
 STATES = ["NEW", "READY", "RUNNING", "BLOCKED", "SLEEPING", "DEAD"]
@@ -213,9 +215,36 @@ class Tasks(gdb.Command):
                 eip, esp = saved_context(t)
                 fn = resume_point(t)
                 regs, where = f"{eip:#010x} {esp:#010x}", f" ({fn})" if fn else ""
+            if int(t["proc"]):
+                where += f" [process {int(t['proc']['pid'])}]"
             print(f"{int(t['id']):>3} {t['name'].string():<15} {state:<9} {int(t['cpu']):>2} {int(t['priority']):>4} "
                   f"{int(t['tickets']):>5} {int(t['level']):>3} {int(t['slice']):>5} {int(t['ticks']):>6} "
                   f"{regs}  {describe_wait(t)}{where}")
+
+
+class User(gdb.Command):
+    """Load a user program's symbols (they all live at 1 GiB, so one at a
+time): tq-user PROGRAM, e.g. tq-user hello (build/user/hello.elf beside the
+kernel). Then `break main`, or `bt` in a system call, go into the process."""
+    command = "tq-user"
+
+    def __init__(self):
+        super().__init__("tq-user", gdb.COMMAND_USER)
+        self.loaded = None
+
+    def invoke(self, arg, from_tty):
+        name = arg.strip()
+        kernel = gdb.objfiles()[0].filename if gdb.objfiles() else "build/tourniquet.elf"
+        folder = os.path.join(os.path.dirname(os.path.abspath(kernel)), "user")
+        programs = sorted(f[:-4] for f in os.listdir(folder) if f.endswith(".elf")) if os.path.isdir(folder) else []
+        if name not in programs:
+            print(f"tq-user: no program '{name}' in {folder}; programs: {', '.join(programs) or 'none (make)'}")
+            return
+        if self.loaded:
+            gdb.execute(f"remove-symbol-file {self.loaded}", to_string=True)
+        self.loaded = os.path.join(folder, name + ".elf")
+        gdb.execute(f"add-symbol-file {self.loaded}", to_string=True)
+        print(f"tq-user: symbols of {name} loaded (user code at 0x40000000)")
 
 
 class Ready(gdb.Command):
@@ -344,6 +373,7 @@ class Trace(gdb.Command):
 
 Tasks()
 Ready()
+User()
 Cpus()
 TaskBacktrace()
 BreakSwitch()
