@@ -142,6 +142,13 @@ static void kills(void)
     EXPECT_EQ("kill(a sleeping child) works", kill(pid), 0);
     wait(pid, &status);
     EXPECT_EQ("...and it ends killed", status, TQ_STATUS_KILLED);
+
+    pid = spawn("victim", (char *[]){"victim", "blocked", NULL});
+    sleep(5);
+    EXPECT_EQ("kill(a child whose threads wait on a mutex, a semaphore, a timer) works", kill(pid), 0);
+    EXPECT_EQ("...it can be waited for", wait(pid, &status), pid);
+    EXPECT_EQ("...and it ends killed, every thread", status, TQ_STATUS_KILLED);
+    EXPECT_EQ("a fault in a second thread ends the process", run_victim("thread-null", NULL), TQ_STATUS_FAULT(14));
 }
 
 static void exhaustion(void)

@@ -5,9 +5,13 @@
  *   victim exit N      exit with status N
  *   victim spin        run forever (until killed)
  *   victim sleep       sleep for ever (until killed)
+ *   victim blocked     three threads wait for ever: on a mutex, on a semaphore, asleep
+ *   victim thread-null a second thread reads NULL while the first sleeps
  *   victim KIND        fault: null, kernel, kwrite, past, text, guard, divzero,
  *                      ud, cli, sti, in, out, hlt, int, fpu
  */
+#include <pthread.h>
+#include <semaphore.h>
 #include <tourniquet.h>
 
 static volatile int sink;
@@ -23,6 +27,13 @@ static int recurse(int n)
 
 /* (In assembly: in C, a division by zero is undefined, and the compiler may
  * leave it out.) */
+static pthread_mutex_t held;
+static sem_t never;
+
+static void *lock_held(void *arg) { return pthread_mutex_lock(&held), arg; }
+static void *wait_never(void *arg) { return sem_wait(&never), arg; }
+static void *read_null(void *arg) { return (void *)(long)*(volatile int *)arg; }
+
 static int divide(int a, int b)
 {
     int q;
@@ -45,6 +56,22 @@ int main(int argc, char **argv)
     if (!strcmp(k, "sleep"))
         for (;;)
             sleep(1000000);
+    if (!strcmp(k, "blocked")) {
+        pthread_t a, b;
+        pthread_mutex_init(&held, NULL);
+        sem_init(&never, 0, 0);
+        pthread_mutex_lock(&held);
+        pthread_create(&a, NULL, lock_held, NULL);
+        pthread_create(&b, NULL, wait_never, NULL);
+        for (;;)
+            sleep(1000000);
+    }
+    if (!strcmp(k, "thread-null")) {
+        pthread_t a;
+        pthread_create(&a, NULL, read_null, NULL);
+        for (;;)
+            sleep(1000000);
+    }
     if (!strcmp(k, "null"))
         return *(volatile int *)0;
     if (!strcmp(k, "kernel"))

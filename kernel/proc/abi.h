@@ -24,6 +24,15 @@ enum tq_syscall {
     TQ_SYS_KILL,   /* kill(int pid): 0; the process ends (status TQ_STATUS_KILLED) */
     TQ_SYS_TICKS,  /* ticks(): timer ticks since boot */
     TQ_SYS_MEMINFO,/* meminfo(struct tq_meminfo *out): 0; what is in use, for leak checks */
+    TQ_SYS_THREAD_CREATE, /* thread_create(start, fn, arg): a thread id (1..7) that runs start(fn, arg) */
+    TQ_SYS_THREAD_EXIT,   /* thread_exit(int value): ends the calling thread (the last one: the process) */
+    TQ_SYS_THREAD_JOIN,   /* thread_join(int tid, int *value): 0, once that thread of the process has ended */
+    TQ_SYS_MUTEX_CREATE,  /* mutex_create(): a mutex handle (>= 0) for the process's threads */
+    TQ_SYS_MUTEX_LOCK,    /* mutex_lock(int h): 0, holding it */
+    TQ_SYS_MUTEX_UNLOCK,  /* mutex_unlock(int h): 0 */
+    TQ_SYS_SEM_CREATE,    /* sem_create(unsigned value): a semaphore handle (>= 0) */
+    TQ_SYS_SEM_DOWN,      /* sem_down(int h): 0, with a unit taken */
+    TQ_SYS_SEM_UP,        /* sem_up(int h): 0 */
     TQ_SYS_COUNT
 };
 
@@ -33,12 +42,13 @@ enum tq_syscall {
 #define TQ_ESRCH 3         /* no process with that id */
 #define TQ_E2BIG 7         /* too many arguments, or too long */
 #define TQ_ENOEXEC 8       /* the program is not an ELF this kernel can run */
-#define TQ_EBADF 9         /* not an open file descriptor */
+#define TQ_EBADF 9         /* not an open file descriptor, or not a mutex or semaphore handle of the caller's */
 #define TQ_ECHILD 10       /* not a child of the caller (or already waited for) */
-#define TQ_EAGAIN 11       /* too many processes */
+#define TQ_EAGAIN 11       /* too many processes, threads or handles */
 #define TQ_ENOMEM 12       /* no memory left (page frames) */
 #define TQ_EFAULT 14       /* a pointer outside the caller's memory, or to memory it may not write */
 #define TQ_EINVAL 22       /* an argument out of range */
+#define TQ_EDEADLK 35      /* it would wait for ever: a mutex it holds, a thread joining itself */
 #define TQ_ENAMETOOLONG 36 /* a name or string longer than the kernel takes */
 #define TQ_ENOSYS 38       /* no system call with that number */
 
@@ -53,13 +63,14 @@ static inline const char *tq_strerror(int err)
     case TQ_ESRCH: return "ESRCH (no such process)";
     case TQ_E2BIG: return "E2BIG (arguments too many or too long)";
     case TQ_ENOEXEC: return "ENOEXEC (not a program this kernel runs)";
-    case TQ_EBADF: return "EBADF (not an open file descriptor)";
+    case TQ_EBADF: return "EBADF (not an open file descriptor, or not a handle of this process)";
     case TQ_ECHILD: return "ECHILD (not a child to wait for)";
-    case TQ_EAGAIN: return "EAGAIN (too many processes)";
+    case TQ_EAGAIN: return "EAGAIN (too many processes, threads or handles)";
     case TQ_ENOMEM: return "ENOMEM (no memory left)";
     case TQ_EFAULT: return "EFAULT (a bad pointer)";
     case TQ_EINVAL: return "EINVAL (an argument out of range)";
     case TQ_ENAMETOOLONG: return "ENAMETOOLONG (a string too long)";
+    case TQ_EDEADLK: return "EDEADLK (it would wait for ever)";
     case TQ_ENOSYS: return "ENOSYS (no such system call)";
     default: return "unknown error";
     }
@@ -81,5 +92,7 @@ struct tq_meminfo {
 #define TQ_ARGS_MAX 16       /* arguments to spawn, argv[0] included */
 #define TQ_ARG_LEN_MAX 128   /* bytes in one argument, its NUL included */
 #define TQ_NAME_MAX 32       /* bytes in a program name, its NUL included */
+#define TQ_THREADS_MAX 8     /* threads in a process, its first one included */
+#define TQ_HANDLES_MAX 16    /* mutexes, and as many semaphores, per process */
 
 #endif /* TOURNIQUET_ABI_H */

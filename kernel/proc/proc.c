@@ -2,9 +2,10 @@
  * proc.c - spawning a program, ending a process, waiting for it.
  *
  * The table is an array of PROC_MAX slots under proc_lock. A slot goes
- * FREE -> ALIVE (spawn) -> ZOMBIE (its thread's exit, whichever way: the
- * exit hook below) -> FREE (reaped: its thread joined, its address space
- * and every frame in it given back). Whoever waits reaps: the parent's
+ * FREE -> ALIVE (spawn) -> ZOMBIE (its last thread's exit, whichever way:
+ * the exit hook below) -> FREE (reaped: its threads joined, its handles,
+ * its address space and every frame in it given back). exit, kill and a
+ * fault end the process: end_process kills its other threads. Whoever waits reaps: the parent's
  * wait, the kernel's proc_wait_kernel, or - for a process whose parent
  * ended first - the next spawn or wait (reap_orphans), so nothing needs a
  * task of its own to collect the dead.
@@ -18,6 +19,7 @@
 #include "proc/proc.h"
 
 #include "boot.h"
+#include "lib/kmem.h"
 #include "lib/kprintf.h"
 #include "lib/kstring.h"
 #include "lib/panic.h"
@@ -36,7 +38,11 @@ struct proc_slot {
     struct semaphore ended;   /* one unit once it is a ZOMBIE: its waiter's wake-up */
     bool reaping;             /* someone has claimed it for reaping */
     unsigned pins;            /* proc_kill calls at work on its thread: it is not freed meanwhile */
-    uintptr_t entry, sp;      /* where its thread enters ring 3 */
+    struct thread_start {     /* where each thread enters ring 3 */
+        struct proc_slot *slot;
+        uintptr_t entry, sp;
+    } start[TQ_THREADS_MAX];
+    uint32_t joining;         /* bit k: a thread_join of thread k is under way */
 };
 
 static struct klock proc_lock; /* guards every slot's state, parent, kernel_waits, reaping; next_pid */
@@ -115,15 +121,27 @@ static int push_args(struct proc_slot *s, unsigned argc, char *const argv[])
     sp -= 2 * sizeof(uint32_t);
     ((uint32_t *)(k + (sp - top_page)))[0] = argc;
     ((uint32_t *)(k + (sp - top_page)))[1] = (uint32_t)argv_at;
-    s->sp = sp;
+    s->start[0].sp = sp;
     return 0;
 }
 
-/* The thread's body: into ring 3, for good. */
+/* A thread's body: into ring 3, for good. */
 static int thread_main(void *arg)
 {
-    struct proc_slot *s = arg;
-    arch_enter_user(s->entry, s->sp);
+    struct thread_start *st = arg;
+    arch_enter_user(st->entry, st->sp);
+}
+
+/* A thread of process s, k its id: made, with its space; not started. */
+static struct task *thread_new(struct proc_slot *s, unsigned k)
+{
+    struct task *t = task_new(s->p.name, thread_main, &s->start[k]);
+    if (t) {
+        t->space = s->p.space;
+        t->proc = &s->p;
+        t->tail_work |= TASK_TAIL_SPACE; /* (the switch tail gives it its space) */
+    }
+    return t;
 }
 
 /* ---- The table --------------------------------------------------------- */
@@ -164,9 +182,19 @@ static void slot_free(struct proc_slot *s)
  * memory. Returns its status. */
 static int reap(struct proc_slot *s)
 {
-    while (__atomic_load_n(&s->pins, __ATOMIC_ACQUIRE)) /* a kill is still looking at its thread */
+    while (__atomic_load_n(&s->pins, __ATOMIC_ACQUIRE)) /* a kill is still looking at its threads */
         task_yield();
-    task_join(s->p.thread);
+    for (unsigned k = 0; k < TQ_THREADS_MAX; k++)
+        if (s->p.threads[k])
+            task_join(s->p.threads[k]);
+    for (unsigned h = 0; h < TQ_HANDLES_MAX; h++) { /* (no thread is left to wait on them) */
+        if (s->p.mutexes[h])
+            mutex_destroy(s->p.mutexes[h]);
+        if (s->p.sems[h])
+            sem_destroy(s->p.sems[h]);
+        kfree(s->p.mutexes[h]);
+        kfree(s->p.sems[h]);
+    }
     arch_space_destroy(s->p.space);
     int status = s->p.status;
     slot_free(s);
@@ -193,20 +221,49 @@ static void reap_orphans(void)
     }
 }
 
-/* task_exit's hook (task.h), in the ending thread: the process is a ZOMBIE
- * from here on; its children lose their parent; its waiter is told. */
+/* task_exit's hook (task.h), in an ending thread. The last one makes the
+ * process a ZOMBIE, with the status exit, kill or a fault set (else the
+ * last thread's own value); its children lose their parent; its waiter is
+ * told. */
 static int on_thread_exit(struct task *t, int code)
 {
     struct proc_slot *s = slot_of(t->proc);
     arch_irqstate_t f = klock_irqsave(&proc_lock);
-    s->p.status = code;
-    s->p.state = PROC_ZOMBIE;
-    for (unsigned i = 0; i < PROC_MAX; i++)
-        if (slots[i].p.state != PROC_FREE && slots[i].p.parent == &s->p)
-            slots[i].p.parent = NULL; /* an orphan: reap_orphans takes it once it ends */
+    bool last = --s->p.live == 0;
+    if (last) {
+        if (!s->p.ending)
+            s->p.status = code;
+        s->p.state = PROC_ZOMBIE;
+        for (unsigned i = 0; i < PROC_MAX; i++)
+            if (slots[i].p.state != PROC_FREE && slots[i].p.parent == &s->p)
+                slots[i].p.parent = NULL; /* an orphan: reap_orphans takes it once it ends */
+    }
     klock_irqrestore(&proc_lock, f);
-    sem_up(&s->ended);
+    if (last)
+        sem_up(&s->ended);
     return code;
+}
+
+/* The process of slot s ends with `status` (the first reason given wins):
+ * every thread but the caller is killed (it ends at its next return to
+ * ring 3, or at once if it waits). */
+static void end_process(struct proc_slot *s, int status)
+{
+    struct task *others[TQ_THREADS_MAX];
+    unsigned n = 0;
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    if (!s->p.ending) {
+        s->p.ending = true;
+        s->p.status = status;
+    }
+    for (unsigned k = 0; k < TQ_THREADS_MAX; k++)
+        if (s->p.threads[k] && s->p.threads[k] != task_current() && s->p.threads[k]->state != TASK_DEAD)
+            others[n++] = s->p.threads[k];
+    s->pins++; /* (the kill may switch to a victim, which takes proc_lock as it ends: not held across) */
+    klock_irqrestore(&proc_lock, f);
+    if (n)
+        task_kill_all(others, n);
+    __atomic_fetch_sub(&s->pins, 1, __ATOMIC_RELEASE);
 }
 
 void proc_init(void)
@@ -227,7 +284,7 @@ int proc_spawn(const char *name, unsigned argc, char *const argv[], struct proc 
     if (!m)
         return -TQ_ENOENT;
     struct elf_image img;
-    const char *bad = elf_parse((const void *)m->start, m->end - m->start, ARCH_USER_BASE, USER_GUARD_BOTTOM,
+    const char *bad = elf_parse((const void *)m->start, m->end - m->start, ARCH_USER_BASE, USER_IMAGE_TOP,
                                 ARCH_PAGE_SIZE, &img);
     if (bad) {
         kprintf("spawn: %s: %s\n", name, bad);
@@ -258,18 +315,17 @@ int proc_spawn(const char *name, unsigned argc, char *const argv[], struct proc 
     if (rc < 0)
         goto fail;
     push_args(s, argc, argv);
-    s->entry = img.entry;
+    s->start[0].slot = s;
+    s->start[0].entry = img.entry;
     sem_init(&s->ended, "proc-ended", 0);
-    struct task *t = task_new(p->name, thread_main, s);
+    struct task *t = thread_new(s, 0);
     if (!t) {
         rc = -TQ_ENOMEM;
         sem_destroy(&s->ended);
         goto fail;
     }
-    t->space = p->space;
-    t->proc = p;
-    t->tail_work |= TASK_TAIL_SPACE; /* (the switch tail gives it its space) */
-    p->thread = t;
+    p->thread = p->threads[0] = t;
+    p->live = 1;
     uint32_t pid = p->pid;
     task_start_at(t, sched_ticks());
     return (int)pid;
@@ -324,15 +380,10 @@ int proc_kill(uint32_t pid)
         klock_irqrestore(&proc_lock, f);
         return -TQ_ESRCH;
     }
-    struct task *t = s->p.thread;
-    s->pins++; /* (the kill may switch to the victim, which takes proc_lock as it ends: not held across) */
     klock_irqrestore(&proc_lock, f);
-    if (t == task_current()) {
-        __atomic_fetch_sub(&s->pins, 1, __ATOMIC_RELEASE);
+    if (task_current()->proc == &s->p)
         proc_exit_current(TQ_STATUS_KILLED);
-    }
-    task_kill(t);
-    __atomic_fetch_sub(&s->pins, 1, __ATOMIC_RELEASE);
+    end_process(s, TQ_STATUS_KILLED); /* (the slot cannot be reaped while it has a live thread) */
     return 0;
 }
 
@@ -379,7 +430,123 @@ void proc_get_stats(struct proc_stats *out)
 void proc_exit_current(int status)
 {
     arch_irq_enable();
+    end_process(slot_of(proc_current()), status);
     task_exit(status);
+}
+
+/* ---- Threads and handles -------------------------------------------------- */
+
+int proc_thread_create(uintptr_t start, uint32_t fn, uint32_t arg)
+{
+    struct proc_slot *s = slot_of(proc_current());
+    if (start < ARCH_USER_BASE || start >= USER_IMAGE_TOP)
+        return -TQ_EFAULT;
+    unsigned k = 0;
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    for (unsigned i = 1; i < TQ_THREADS_MAX && !k; i++)
+        if (!s->p.threads[i] && !(s->joining & (1u << i)))
+            k = i;
+    if (k)
+        s->p.threads[k] = task_current(); /* (reserved; the real one below) */
+    klock_irqrestore(&proc_lock, f);
+    if (!k)
+        return -TQ_EAGAIN;
+    int rc = 0;
+    uintptr_t top_page = THREAD_STACK_TOP(k) - ARCH_PAGE_SIZE;
+    if (!arch_space_lookup(s->p.space, top_page, NULL)) /* (a thread before it may have left it mapped) */
+        rc = map_fresh(&s->p, THREAD_STACK_BOTTOM(k), THREAD_STACK_PAGES * ARCH_PAGE_SIZE, NULL, 0, true);
+    struct task *t = rc < 0 ? NULL : thread_new(s, k);
+    if (!t) {
+        f = klock_irqsave(&proc_lock);
+        s->p.threads[k] = NULL;
+        klock_irqrestore(&proc_lock, f);
+        return rc < 0 ? rc : -TQ_ENOMEM;
+    }
+    /* Its first frame, as if start(fn, arg) had been called (and never returns). */
+    uint32_t *top = (uint32_t *)(arch_space_lookup(s->p.space, top_page, NULL) + ARCH_PAGE_SIZE);
+    top[-1] = arg, top[-2] = fn, top[-3] = 0;
+    s->start[k] = (struct thread_start){s, start, THREAD_STACK_TOP(k) - 12};
+    f = klock_irqsave(&proc_lock);
+    bool ending = s->p.ending;
+    if (!ending) {
+        s->p.threads[k] = t;
+        s->p.live++;
+    } else {
+        s->p.threads[k] = NULL;
+    }
+    klock_irqrestore(&proc_lock, f);
+    if (ending) { /* (the process is ending: no new thread) */
+        task_discard(t);
+        return -TQ_ESRCH;
+    }
+    task_start_at(t, sched_ticks());
+    return (int)k;
+}
+
+void proc_thread_exit(int value)
+{
+    arch_irq_enable();
+    task_exit(value); /* (the exit hook makes the last one the process's end) */
+}
+
+int proc_thread_join(uint32_t tid, int *value)
+{
+    struct proc_slot *s = slot_of(proc_current());
+    if (tid == 0 || tid >= TQ_THREADS_MAX) /* (thread 0 runs main: when it returns, the process ends) */
+        return -TQ_ESRCH;
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    struct task *t = s->p.threads[tid];
+    int rc = !t || (s->joining & (1u << tid)) ? -TQ_ESRCH : t == task_current() ? -TQ_EDEADLK : 0;
+    if (!rc)
+        s->joining |= 1u << tid;
+    klock_irqrestore(&proc_lock, f);
+    if (rc)
+        return rc;
+    int code = task_join(t);
+    f = klock_irqsave(&proc_lock);
+    s->p.threads[tid] = NULL;
+    s->joining &= ~(1u << tid);
+    klock_irqrestore(&proc_lock, f);
+    *value = code;
+    return 0;
+}
+
+int proc_handle_new(bool sem, unsigned value)
+{
+    struct proc *p = proc_current();
+    void *o = sem ? kzalloc(sizeof(struct semaphore)) : kzalloc(sizeof(struct mutex));
+    if (!o)
+        return -TQ_ENOMEM;
+    if (sem) /* (ready before any thread can name it) */
+        sem_init(o, "user-sem", (int)value);
+    else
+        mutex_init(o, "user-mutex");
+    int h = -TQ_EAGAIN;
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    for (unsigned i = 0; i < TQ_HANDLES_MAX && h < 0; i++) {
+        void **slot = sem ? (void **)&p->sems[i] : (void **)&p->mutexes[i];
+        if (!*slot) {
+            *slot = o;
+            h = (int)i;
+        }
+    }
+    klock_irqrestore(&proc_lock, f);
+    if (h < 0) {
+        if (sem)
+            sem_destroy(o);
+        else
+            mutex_destroy(o);
+        kfree(o);
+    }
+    return h;
+}
+
+void *proc_handle(bool sem, uint32_t h)
+{
+    struct proc *p = proc_current();
+    if (h >= TQ_HANDLES_MAX)
+        return NULL;
+    return sem ? (void *)p->sems[h] : (void *)p->mutexes[h];
 }
 
 void proc_return_to_user(void)

@@ -2,16 +2,19 @@
  * proc.h - processes: user programs in ring 3, each in its own address space.
  *
  * A process is a program (an ELF file the boot loader brought as a module:
- * user/) loaded into an address space of its own (arch.h's spaces), and a
- * thread that runs it: a kernel task whose `space` and `proc` are set, which
- * leaves the kernel for ring 3 at the program's entry and comes back only
- * through traps - a system call (syscall.c), an interrupt, a fault. The
- * scheduler treats it as any task; the switch tail gives it its space.
+ * user/) loaded into an address space of its own (arch.h's spaces), and
+ * threads that run it (up to TQ_THREADS_MAX, the first one at main): each
+ * a kernel task whose `space` and `proc` are set, which leaves the kernel
+ * for ring 3 and comes back only through traps - a system call
+ * (syscall.c), an interrupt, a fault. The scheduler treats each as any
+ * task; the switch tail gives it its space. Its mutexes and semaphores are
+ * the kernel's, named by handles of its own.
  *
  * Life of a process: spawned (by the kernel: run=prog:NAME, the shell's
  * exec; or by another process: spawn) -> running -> ended (exit, kill, or a
- * fault: a zombie with a status) -> waited for (its parent's wait, or,
- * with no parent left, the kernel's reaper), which frees its memory.
+ * fault, which end every thread; or its last thread's end: a zombie with a
+ * status) -> waited for (its parent's wait, or, with no parent left, the
+ * next spawn or wait, which reap orphans), which frees its memory.
  *
  * A fault in ring 3 (divide by zero, invalid opcode, #GP - CLI, STI, IN,
  * OUT among them - a page fault on NULL, on the kernel, or into the guard
@@ -36,14 +39,31 @@
 #define USER_STACK_BOTTOM (USER_STACK_TOP - USER_STACK_PAGES * ARCH_PAGE_SIZE)
 #define USER_GUARD_BOTTOM (USER_STACK_BOTTOM - ARCH_PAGE_SIZE)
 
+/* Thread k's stack (k = 1 .. TQ_THREADS_MAX - 1; thread 0 has the one
+ * above): THREAD_STACK_PAGES pages under the guard page of the stack
+ * above it, with one of its own under it. */
+#define THREAD_STACK_PAGES 8
+#define THREAD_STACK_TOP(k) (USER_GUARD_BOTTOM - (uintptr_t)((k) - 1) * (THREAD_STACK_PAGES + 1) * ARCH_PAGE_SIZE)
+#define THREAD_STACK_BOTTOM(k) (THREAD_STACK_TOP(k) - THREAD_STACK_PAGES * ARCH_PAGE_SIZE)
+/* Below every stack and its guard: where a program may load. */
+#define USER_IMAGE_TOP (THREAD_STACK_BOTTOM(TQ_THREADS_MAX - 1) - ARCH_PAGE_SIZE)
+
 enum proc_state { PROC_FREE, PROC_ALIVE, PROC_ZOMBIE };
+
+struct mutex;
+struct semaphore;
 
 struct proc {
     uint32_t pid;             /* 1, 2, ... never reused while the kernel runs */
     enum proc_state state;
     char name[TQ_NAME_MAX];   /* its program's name */
     struct arch_space *space;
-    struct task *thread;      /* its thread (one per process, for now) */
+    struct task *thread;      /* its first thread, which runs main (threads[0]) */
+    struct task *threads[TQ_THREADS_MAX]; /* its threads by id, until joined (NULL: free) */
+    unsigned live;            /* threads not yet ended: the last one to end makes it a ZOMBIE */
+    bool ending;              /* exit, kill or a fault: its other threads are being ended */
+    struct mutex *mutexes[TQ_HANDLES_MAX];     /* its mutexes by handle (NULL: free) */
+    struct semaphore *sems[TQ_HANDLES_MAX];    /* its semaphores by handle */
     struct proc *parent;      /* the process that spawned it; NULL: the kernel did, or its parent ended */
     bool kernel_waits;        /* spawned by the kernel, which waits for it (proc_wait) */
     int status;               /* once a ZOMBIE: exit's status, TQ_STATUS_KILLED or TQ_STATUS_FAULT(v) */
@@ -110,7 +130,12 @@ int32_t syscall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uin
 void proc_return_to_user(void);
 
 /* syscall.c: the calls' bodies reach processes through these. */
-__attribute__((noreturn)) void proc_exit_current(int status);
+__attribute__((noreturn)) void proc_exit_current(int status); /* the process ends, every thread */
 int proc_wait_child(struct proc *parent, uint32_t pid, int *status);
+int proc_thread_create(uintptr_t start, uint32_t fn, uint32_t arg);
+__attribute__((noreturn)) void proc_thread_exit(int value); /* this thread ends (the last: the process) */
+int proc_thread_join(uint32_t tid, int *value);
+int proc_handle_new(bool sem, unsigned value);     /* a mutex, or a semaphore with `value` units */
+void *proc_handle(bool sem, uint32_t h);           /* the caller's mutex or semaphore h, or NULL */
 
 #endif /* KERNEL_PROC_H */

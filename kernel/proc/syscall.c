@@ -16,6 +16,7 @@
 #include "mm/frames.h"
 #include "sched/sched.h"
 #include "sched/task.h"
+#include "sync/sync.h"
 
 /* Copy n bytes between the kernel and user address u of the caller's
  * space: to_user selects the direction (and requires writable pages). */
@@ -160,6 +161,41 @@ static int32_t sys_meminfo(uint32_t uout)
     return copy_out(uout, &m, sizeof m);
 }
 
+static int32_t sys_thread_join(uint32_t tid, uint32_t uvalue)
+{
+    int value = 0;
+    if (uvalue && (copy_in(&value, uvalue, sizeof value) < 0 || copy_out(uvalue, &value, sizeof value) < 0))
+        return -TQ_EFAULT; /* (checked before waiting) */
+    int rc = proc_thread_join(tid, &value);
+    if (rc == 0 && uvalue && copy_out(uvalue, &value, sizeof value) < 0)
+        return -TQ_EFAULT;
+    return rc;
+}
+
+/* The process's mutex or semaphore h, for a call on it: each returns what
+ * the kernel's own primitive says (its misuse reports included), in the
+ * system calls' terms. */
+static int32_t sys_mutex(uint32_t h, bool lock)
+{
+    struct mutex *m = proc_handle(false, h);
+    if (!m)
+        return -TQ_EBADF;
+    int rc = lock ? mutex_lock(m) : mutex_unlock(m);
+    return rc == SYNC_OK ? 0 : lock ? -TQ_EDEADLK : -TQ_EPERM; /* (it holds it already; it does not hold it) */
+}
+
+static int32_t sys_sem(uint32_t h, bool down)
+{
+    struct semaphore *sm = proc_handle(true, h);
+    if (!sm)
+        return -TQ_EBADF;
+    if (!down) {
+        sem_up(sm);
+        return 0;
+    }
+    return sem_down(sm) == SYNC_OK ? 0 : -TQ_EINVAL;
+}
+
 int32_t syscall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
 {
     (void)a4, (void)a5;
@@ -185,6 +221,24 @@ int32_t syscall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uin
         return (int32_t)sched_ticks();
     case TQ_SYS_MEMINFO:
         return sys_meminfo(a1);
+    case TQ_SYS_THREAD_CREATE:
+        return proc_thread_create(a1, a2, a3);
+    case TQ_SYS_THREAD_EXIT:
+        proc_thread_exit((int)a1);
+    case TQ_SYS_THREAD_JOIN:
+        return sys_thread_join(a1, a2);
+    case TQ_SYS_MUTEX_CREATE:
+        return proc_handle_new(false, 0);
+    case TQ_SYS_MUTEX_LOCK:
+        return sys_mutex(a1, true);
+    case TQ_SYS_MUTEX_UNLOCK:
+        return sys_mutex(a1, false);
+    case TQ_SYS_SEM_CREATE:
+        return a1 > INT32_MAX ? -TQ_EINVAL : proc_handle_new(true, a1);
+    case TQ_SYS_SEM_DOWN:
+        return sys_sem(a1, true);
+    case TQ_SYS_SEM_UP:
+        return sys_sem(a1, false);
     default:
         return -TQ_ENOSYS;
     }

@@ -5,6 +5,8 @@
  * arguments in EBX, ECX, EDX, ESI, EDI (kernel/proc/abi.h); the result
  * comes back in EAX. Everything else here is plain C that runs in ring 3.
  */
+#include <pthread.h>
+#include <semaphore.h>
 #include <tourniquet.h>
 
 long tq_syscall(long nr, long a1, long a2, long a3, long a4, long a5)
@@ -203,3 +205,69 @@ int puts(const char *s)
     write(1, "\n", 1);
     return 0;
 }
+
+/* ---- Threads, mutexes, semaphores (pthread.h, semaphore.h) ---- */
+
+/* Every thread starts here, on its own stack, as start(fn, arg): its
+ * function's value is what pthread_join gets. */
+static void thread_start(void *(*fn)(void *), void *arg)
+{
+    pthread_exit(fn(arg));
+}
+
+int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+    (void)attr;
+    long tid = tq_syscall(TQ_SYS_THREAD_CREATE, (long)thread_start, (long)fn, (long)arg, 0, 0);
+    if (tid < 0)
+        return (int)-tid;
+    *t = (pthread_t)tid;
+    return 0;
+}
+
+void pthread_exit(void *value)
+{
+    tq_syscall(TQ_SYS_THREAD_EXIT, (long)value, 0, 0, 0, 0);
+    for (;;)
+        ;
+}
+
+int pthread_join(pthread_t t, void **value)
+{
+    int v = 0;
+    long rc = tq_syscall(TQ_SYS_THREAD_JOIN, t, (long)&v, 0, 0, 0);
+    if (rc < 0)
+        return (int)-rc;
+    if (value)
+        *value = (void *)(long)v;
+    return 0;
+}
+
+int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
+{
+    (void)attr;
+    long h = tq_syscall(TQ_SYS_MUTEX_CREATE, 0, 0, 0, 0, 0);
+    if (h < 0)
+        return (int)-h;
+    m->handle = (int)h;
+    return 0;
+}
+
+int pthread_mutex_lock(pthread_mutex_t *m) { return (int)-tq_syscall(TQ_SYS_MUTEX_LOCK, m->handle, 0, 0, 0, 0); }
+int pthread_mutex_unlock(pthread_mutex_t *m) { return (int)-tq_syscall(TQ_SYS_MUTEX_UNLOCK, m->handle, 0, 0, 0, 0); }
+int pthread_mutex_destroy(pthread_mutex_t *m) { return (void)m, 0; }
+
+int sem_init(sem_t *s, int pshared, unsigned value)
+{
+    if (pshared)
+        return -TQ_EINVAL; /* (between processes: not yet) */
+    long h = tq_syscall(TQ_SYS_SEM_CREATE, (long)value, 0, 0, 0, 0);
+    if (h < 0)
+        return (int)h;
+    s->handle = (int)h;
+    return 0;
+}
+
+int sem_wait(sem_t *s) { return (int)tq_syscall(TQ_SYS_SEM_DOWN, s->handle, 0, 0, 0, 0); }
+int sem_post(sem_t *s) { return (int)tq_syscall(TQ_SYS_SEM_UP, s->handle, 0, 0, 0, 0); }
+int sem_destroy(sem_t *s) { return (void)s, 0; }

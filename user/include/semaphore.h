@@ -1,0 +1,20 @@
+/*
+ * semaphore.h - POSIX-style semaphores for the threads of one process:
+ * Dijkstra's P and V on the kernel's semaphores. -1 and errno-free: each
+ * call returns 0, or a negative TQ_E* code.
+ */
+#ifndef TOURNIQUET_SEMAPHORE_H
+#define TOURNIQUET_SEMAPHORE_H
+
+#include <tourniquet.h>
+
+typedef struct {
+    int handle;
+} sem_t;
+
+int sem_init(sem_t *s, int pshared, unsigned value); /* pshared must be 0: the threads of one process */
+int sem_wait(sem_t *s);                              /* P (down) */
+int sem_post(sem_t *s);                              /* V (up) */
+int sem_destroy(sem_t *s);                           /* (the handle lives until the process ends) */
+
+#endif /* TOURNIQUET_SEMAPHORE_H */
