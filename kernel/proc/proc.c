@@ -168,7 +168,7 @@ static struct proc_slot *slot_alloc(const char *name, struct proc *parent)
     return s;
 }
 
-/* Free a slot whose thread is joined (or never ran) and whose space is gone. */
+/* Free a slot whose threads are joined (or never ran) and whose space is gone. */
 static void slot_free(struct proc_slot *s)
 {
     sem_destroy(&s->ended);
@@ -177,9 +177,9 @@ static void slot_free(struct proc_slot *s)
     klock_irqrestore(&proc_lock, f);
 }
 
-/* Reap a ZOMBIE its caller has claimed (reaping set): join its thread
- * (DEAD already; this waits only until it is off its CPU), then free its
- * memory. Returns its status. */
+/* Reap a ZOMBIE its caller has claimed (reaping set): join its threads
+ * (DEAD already; this waits only until each is off its CPU), then free its
+ * handles and its memory. Returns its status. */
 static int reap(struct proc_slot *s)
 {
     while (__atomic_load_n(&s->pins, __ATOMIC_ACQUIRE)) /* a kill is still looking at its threads */
