@@ -125,7 +125,7 @@ KTEST_SRC += tests/kernel/test_smp.c   # smp: start every CPU, atomics, APIC tim
 #   hello.c      its pid and arguments          victim.c     one bad thing, for usertests
 #   usertests.c  the kernel's promises to a process, one check per line
 #   bench.c      a system call's and a spawn's cost, for make bench
-#   threads.c    the racing counter and producer/consumer with pthreads and semaphores
+#   threads.c    the race, producer/consumer, a monitor and a barrier with pthreads
 USER_PROGS := $(sort $(basename $(notdir $(wildcard user/*.c))))
 USER_LIB_SRC := user/lib/crt0.S user/lib/libtq.c  # entry, system calls, printf & co.
 UBUILD = $(BUILD)/user

@@ -55,9 +55,12 @@ def check_usertests(out):
     return problems
 
 
-THREADS_CHECKS = 13  # user/threads.c
+THREADS_CHECKS = 19  # user/threads.c
 THREADS = [r"^# race without a lock: total \d+ of 8000 \(\d+ updates lost\)$",
-           r"^MISUSE: mutex_unlock\(user-mutex\) by 'threads': it is not locked; ignored$"]
+           r"^MISUSE: mutex_unlock\(user-mutex\) by 'threads': it is not locked; ignored$",
+           r"^MISUSE: cond_wait\(user-cond\) by 'threads': the caller does not hold mutex 'user-mutex'; refused$",
+           r"^ok \d+ monitor \(mutex and two conditions\): every item once, in order$",
+           r"^ok \d+ barrier: no thread starts a phase before all have finished the last$"]
 
 
 def check_threads(out):

@@ -8,7 +8,11 @@
  *      pthread mutex the total is exact.
  *   2. Producer and consumer with three semaphores (mutex, empty, full) and
  *      a 4-slot buffer: every item arrives once, in order.
- *   3. What the calls refuse.
+ *   3. The same with a monitor: one mutex and two condition variables
+ *      (not full, not empty), waits in a loop (Mesa).
+ *   4. A barrier: 4 threads, 5 phases; none starts a phase before all have
+ *      finished the one before, and one of each phase is told it was last.
+ *   5. What the calls refuse.
  * One check per line and a total; the exit status is the number failed.
  */
 #include <pthread.h>
@@ -100,6 +104,61 @@ static void *consumer(void *arg)
     return (void *)in_order;
 }
 
+static pthread_mutex_t mon;
+static pthread_cond_t not_full, not_empty;
+static int count;
+
+static void *mon_producer(void *arg)
+{
+    for (int i = 0; i < ITEMS; i++) {
+        pthread_mutex_lock(&mon);
+        while (count == SLOTS)
+            pthread_cond_wait(&not_full, &mon);
+        buffer[in] = i;
+        in = (in + 1) % SLOTS;
+        count++;
+        pthread_cond_signal(&not_empty);
+        pthread_mutex_unlock(&mon);
+    }
+    return arg;
+}
+
+static void *mon_consumer(void *arg)
+{
+    long in_order = 0;
+    for (int i = 0; i < ITEMS; i++) {
+        pthread_mutex_lock(&mon);
+        while (count == 0)
+            pthread_cond_wait(&not_empty, &mon);
+        in_order += buffer[out] == i;
+        out = (out + 1) % SLOTS;
+        count--;
+        pthread_cond_signal(&not_full);
+        pthread_mutex_unlock(&mon);
+    }
+    (void)arg;
+    return (void *)in_order;
+}
+
+#define PHASES 5
+static pthread_barrier_t barrier;
+static volatile int done_in[PHASES];
+static volatile int early, serial;
+
+static void *phases(void *arg)
+{
+    for (int k = 0; k < PHASES; k++) {
+        if (k > 0 && done_in[k - 1] != THREADS)
+            early++; /* started phase k before every thread had finished k - 1 */
+        for (volatile int d = 0; d < 2000 * (1 + (long)arg); d++) /* unequal work */
+            ;
+        __atomic_fetch_add(&done_in[k], 1, __ATOMIC_SEQ_CST);
+        if (pthread_barrier_wait(&barrier) == PTHREAD_BARRIER_SERIAL_THREAD)
+            __atomic_fetch_add(&serial, 1, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
 static void *nothing(void *arg) { return arg; }
 
 int main(void)
@@ -121,6 +180,26 @@ int main(void)
     pthread_join(c, &in_order);
     check((long)in_order == ITEMS, "producer/consumer: every item once, in order", (long)in_order, ITEMS);
 
+    in = out = 0;
+    pthread_mutex_init(&mon, NULL);
+    pthread_cond_init(&not_full, NULL);
+    pthread_cond_init(&not_empty, NULL);
+    pthread_create(&p, NULL, mon_producer, NULL);
+    pthread_create(&c, NULL, mon_consumer, NULL);
+    pthread_join(p, NULL);
+    pthread_join(c, &in_order);
+    check((long)in_order == ITEMS, "monitor (mutex and two conditions): every item once, in order", (long)in_order,
+          ITEMS);
+
+    pthread_barrier_init(&barrier, NULL, THREADS);
+    pthread_t b[THREADS];
+    for (long i = 0; i < THREADS; i++)
+        pthread_create(&b[i], NULL, phases, (void *)i);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(b[i], NULL);
+    check(early == 0, "barrier: no thread starts a phase before all have finished the last", early, 0);
+    check(serial == PHASES, "barrier: one thread of each phase is told it was the last", serial, PHASES);
+
     pthread_t t[TQ_THREADS_MAX];
     int made = 0, err = 0;
     while (made < TQ_THREADS_MAX && !(err = pthread_create(&t[made], NULL, nothing, NULL)))
@@ -135,6 +214,11 @@ int main(void)
     check(pthread_mutex_unlock(&lock) == TQ_EPERM, "unlock of a mutex not held is EPERM", 0, 0);
     check(tq_syscall(TQ_SYS_THREAD_CREATE, 0x100000, 0, 0, 0, 0) == -TQ_EFAULT, "a thread starting in the kernel is EFAULT", 0, 0);
     check(sem_post(&(sem_t){-1}) == -TQ_EBADF, "post of no semaphore is EBADF", 0, 0);
+    check(pthread_cond_wait(&not_full, &(pthread_mutex_t){not_full.handle}) == TQ_EBADF,
+          "cond_wait with a condition as its mutex is EBADF", 0, 0);
+    check(pthread_cond_wait(&not_full, &mon) == TQ_EPERM, "cond_wait without holding the mutex is EPERM", 0, 0);
+    check(pthread_barrier_init(&(pthread_barrier_t){0}, NULL, 0) == TQ_EINVAL, "a barrier of 0 threads is EINVAL",
+          0, 0);
     check(tq_syscall(TQ_SYS_THREAD_JOIN, 1, 0x100000, 0, 0, 0) == -TQ_EFAULT, "join into kernel memory is EFAULT", 0, 0);
     printf("threads: %d passed, %d failed\n", passed, failed);
     return failed;

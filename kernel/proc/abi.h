@@ -33,8 +33,18 @@ enum tq_syscall {
     TQ_SYS_SEM_CREATE,    /* sem_create(unsigned value): a semaphore handle (>= 0) */
     TQ_SYS_SEM_DOWN,      /* sem_down(int h): 0, with a unit taken */
     TQ_SYS_SEM_UP,        /* sem_up(int h): 0 */
+    TQ_SYS_COND_CREATE,   /* cond_create(): a condition variable handle */
+    TQ_SYS_COND,          /* cond(int h, int mutex, op): TQ_COND_WAIT (with that mutex held), _SIGNAL, _BROADCAST */
+    TQ_SYS_BARRIER_CREATE,/* barrier_create(unsigned parties): a barrier handle (parties 1..1000) */
+    TQ_SYS_BARRIER_WAIT,  /* barrier_wait(int h): 1 to one thread of each phase (the last in), 0 to the others */
     TQ_SYS_COUNT
 };
+
+/* TQ_SYS_COND's operations (Mesa semantics: a woken waiter checks its
+ * condition again). */
+#define TQ_COND_WAIT 0
+#define TQ_COND_SIGNAL 1
+#define TQ_COND_BROADCAST 2
 
 /* Errors, returned negated. */
 #define TQ_EPERM 1         /* not allowed (kill of a process that is not one's own) */
@@ -93,6 +103,6 @@ struct tq_meminfo {
 #define TQ_ARG_LEN_MAX 128   /* bytes in one argument, its NUL included */
 #define TQ_NAME_MAX 32       /* bytes in a program name, its NUL included */
 #define TQ_THREADS_MAX 8     /* threads in a process, its first one included */
-#define TQ_HANDLES_MAX 16    /* mutexes, and as many semaphores, per process */
+#define TQ_HANDLES_MAX 32    /* mutexes, semaphores, conditions and barriers, per process */
 
 #endif /* TOURNIQUET_ABI_H */

@@ -187,14 +187,8 @@ static int reap(struct proc_slot *s)
     for (unsigned k = 0; k < TQ_THREADS_MAX; k++)
         if (s->p.threads[k])
             task_join(s->p.threads[k]);
-    for (unsigned h = 0; h < TQ_HANDLES_MAX; h++) { /* (no thread is left to wait on them) */
-        if (s->p.mutexes[h])
-            mutex_destroy(s->p.mutexes[h]);
-        if (s->p.sems[h])
-            sem_destroy(s->p.sems[h]);
-        kfree(s->p.mutexes[h]);
-        kfree(s->p.sems[h]);
-    }
+    for (unsigned h = 0; h < TQ_HANDLES_MAX; h++) /* (no thread is left to wait on them) */
+        kfree(s->p.handles[h]);
     arch_space_destroy(s->p.space);
     int status = s->p.status;
     slot_free(s);
@@ -511,42 +505,48 @@ int proc_thread_join(uint32_t tid, int *value)
     return 0;
 }
 
-int proc_handle_new(bool sem, unsigned value)
+/* A process's object: which kind, and the kernel's primitive itself. */
+struct proc_object {
+    enum proc_object_kind kind;
+    union {
+        struct mutex mutex;
+        struct semaphore sem;
+        struct cond cond;
+        struct barrier barrier;
+    };
+};
+
+int proc_handle_new(enum proc_object_kind kind, unsigned value)
 {
     struct proc *p = proc_current();
-    void *o = sem ? kzalloc(sizeof(struct semaphore)) : kzalloc(sizeof(struct mutex));
+    struct proc_object *o = kzalloc(sizeof *o);
     if (!o)
         return -TQ_ENOMEM;
-    if (sem) /* (ready before any thread can name it) */
-        sem_init(o, "user-sem", (int)value);
+    o->kind = kind; /* (ready before any thread can name it) */
+    if (kind == PROC_MUTEX)
+        mutex_init(&o->mutex, "user-mutex");
+    else if (kind == PROC_SEM)
+        sem_init(&o->sem, "user-sem", (int)value);
+    else if (kind == PROC_COND)
+        cond_init(&o->cond, "user-cond");
     else
-        mutex_init(o, "user-mutex");
+        barrier_init(&o->barrier, "user-barrier", value);
     int h = -TQ_EAGAIN;
     arch_irqstate_t f = klock_irqsave(&proc_lock);
-    for (unsigned i = 0; i < TQ_HANDLES_MAX && h < 0; i++) {
-        void **slot = sem ? (void **)&p->sems[i] : (void **)&p->mutexes[i];
-        if (!*slot) {
-            *slot = o;
-            h = (int)i;
-        }
-    }
+    for (unsigned i = 0; i < TQ_HANDLES_MAX && h < 0; i++)
+        if (!p->handles[i])
+            p->handles[i] = o, h = (int)i;
     klock_irqrestore(&proc_lock, f);
-    if (h < 0) {
-        if (sem)
-            sem_destroy(o);
-        else
-            mutex_destroy(o);
-        kfree(o);
-    }
+    if (h < 0)
+        kfree(o); /* (no one waits on it: no one knew it) */
     return h;
 }
 
-void *proc_handle(bool sem, uint32_t h)
+void *proc_handle(enum proc_object_kind kind, uint32_t h)
 {
     struct proc *p = proc_current();
-    if (h >= TQ_HANDLES_MAX)
-        return NULL;
-    return sem ? (void *)p->sems[h] : (void *)p->mutexes[h];
+    struct proc_object *o = h < TQ_HANDLES_MAX ? p->handles[h] : NULL;
+    return o && o->kind == kind ? (void *)&o->mutex : NULL; /* (every member of the union starts there) */
 }
 
 void proc_return_to_user(void)

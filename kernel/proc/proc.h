@@ -50,8 +50,9 @@
 
 enum proc_state { PROC_FREE, PROC_ALIVE, PROC_ZOMBIE };
 
-struct mutex;
-struct semaphore;
+/* What a process's handle names: one of the kernel's primitives, its own. */
+enum proc_object_kind { PROC_MUTEX = 1, PROC_SEM, PROC_COND, PROC_BARRIER };
+struct proc_object;
 
 struct proc {
     uint32_t pid;             /* 1, 2, ... never reused while the kernel runs */
@@ -62,8 +63,7 @@ struct proc {
     struct task *threads[TQ_THREADS_MAX]; /* its threads by id, until joined (NULL: free) */
     unsigned live;            /* threads not yet ended: the last one to end makes it a ZOMBIE */
     bool ending;              /* exit, kill or a fault: its other threads are being ended */
-    struct mutex *mutexes[TQ_HANDLES_MAX];     /* its mutexes by handle (NULL: free) */
-    struct semaphore *sems[TQ_HANDLES_MAX];    /* its semaphores by handle */
+    struct proc_object *handles[TQ_HANDLES_MAX]; /* its mutexes, semaphores, conditions, barriers (NULL: free) */
     struct proc *parent;      /* the process that spawned it; NULL: the kernel did, or its parent ended */
     bool kernel_waits;        /* spawned by the kernel, which waits for it (proc_wait) */
     int status;               /* once a ZOMBIE: exit's status, TQ_STATUS_KILLED or TQ_STATUS_FAULT(v) */
@@ -135,7 +135,9 @@ int proc_wait_child(struct proc *parent, uint32_t pid, int *status);
 int proc_thread_create(uintptr_t start, uint32_t fn, uint32_t arg);
 __attribute__((noreturn)) void proc_thread_exit(int value); /* this thread ends (the last: the process) */
 int proc_thread_join(uint32_t tid, int *value);
-int proc_handle_new(bool sem, unsigned value);     /* a mutex, or a semaphore with `value` units */
-void *proc_handle(bool sem, uint32_t h);           /* the caller's mutex or semaphore h, or NULL */
+int proc_handle_new(enum proc_object_kind kind, unsigned value); /* a new one (value: a semaphore's units,
+                                                                    a barrier's parties): its handle */
+void *proc_handle(enum proc_object_kind kind, uint32_t h);        /* the caller's object h of that kind, or
+                                                                    NULL (none, or another kind) */
 
 #endif /* KERNEL_PROC_H */

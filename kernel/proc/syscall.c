@@ -177,7 +177,7 @@ static int32_t sys_thread_join(uint32_t tid, uint32_t uvalue)
  * system calls' terms. */
 static int32_t sys_mutex(uint32_t h, bool lock)
 {
-    struct mutex *m = proc_handle(false, h);
+    struct mutex *m = proc_handle(PROC_MUTEX, h);
     if (!m)
         return -TQ_EBADF;
     int rc = lock ? mutex_lock(m) : mutex_unlock(m);
@@ -186,7 +186,7 @@ static int32_t sys_mutex(uint32_t h, bool lock)
 
 static int32_t sys_sem(uint32_t h, bool down)
 {
-    struct semaphore *sm = proc_handle(true, h);
+    struct semaphore *sm = proc_handle(PROC_SEM, h);
     if (!sm)
         return -TQ_EBADF;
     if (!down) {
@@ -194,6 +194,32 @@ static int32_t sys_sem(uint32_t h, bool down)
         return 0;
     }
     return sem_down(sm) == SYNC_OK ? 0 : -TQ_EINVAL;
+}
+
+/* cond_wait(c, m): m must be the caller's; the kernel's cond_wait reports
+ * (and refuses) a wait without holding it. */
+static int32_t sys_cond(uint32_t h, uint32_t mh, uint32_t op)
+{
+    struct cond *c = proc_handle(PROC_COND, h);
+    struct mutex *m = op == TQ_COND_WAIT ? proc_handle(PROC_MUTEX, mh) : NULL;
+    if (!c || (op == TQ_COND_WAIT && !m) || op > TQ_COND_BROADCAST)
+        return op > TQ_COND_BROADCAST ? -TQ_EINVAL : -TQ_EBADF;
+    if (op == TQ_COND_SIGNAL)
+        cond_signal(c);
+    else if (op == TQ_COND_BROADCAST)
+        cond_broadcast(c);
+    else if (cond_wait(c, m) != SYNC_OK)
+        return -TQ_EPERM;
+    return 0;
+}
+
+static int32_t sys_barrier_wait(uint32_t h)
+{
+    struct barrier *b = proc_handle(PROC_BARRIER, h);
+    if (!b)
+        return -TQ_EBADF;
+    int rc = barrier_wait_serial(b);
+    return rc == SYNC_BARRIER_SERIAL ? 1 : rc == SYNC_OK ? 0 : -TQ_EINVAL;
 }
 
 int32_t syscall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
@@ -228,17 +254,25 @@ int32_t syscall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uin
     case TQ_SYS_THREAD_JOIN:
         return sys_thread_join(a1, a2);
     case TQ_SYS_MUTEX_CREATE:
-        return proc_handle_new(false, 0);
+        return proc_handle_new(PROC_MUTEX, 0);
     case TQ_SYS_MUTEX_LOCK:
         return sys_mutex(a1, true);
     case TQ_SYS_MUTEX_UNLOCK:
         return sys_mutex(a1, false);
     case TQ_SYS_SEM_CREATE:
-        return a1 > INT32_MAX ? -TQ_EINVAL : proc_handle_new(true, a1);
+        return a1 > INT32_MAX ? -TQ_EINVAL : proc_handle_new(PROC_SEM, a1);
     case TQ_SYS_SEM_DOWN:
         return sys_sem(a1, true);
     case TQ_SYS_SEM_UP:
         return sys_sem(a1, false);
+    case TQ_SYS_COND_CREATE:
+        return proc_handle_new(PROC_COND, 0);
+    case TQ_SYS_COND:
+        return sys_cond(a1, a2, a3);
+    case TQ_SYS_BARRIER_CREATE:
+        return a1 == 0 || a1 > 1000 ? -TQ_EINVAL : proc_handle_new(PROC_BARRIER, a1);
+    case TQ_SYS_BARRIER_WAIT:
+        return sys_barrier_wait(a1);
     default:
         return -TQ_ENOSYS;
     }

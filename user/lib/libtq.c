@@ -257,6 +257,47 @@ int pthread_mutex_lock(pthread_mutex_t *m) { return (int)-tq_syscall(TQ_SYS_MUTE
 int pthread_mutex_unlock(pthread_mutex_t *m) { return (int)-tq_syscall(TQ_SYS_MUTEX_UNLOCK, m->handle, 0, 0, 0, 0); }
 int pthread_mutex_destroy(pthread_mutex_t *m) { return (void)m, 0; }
 
+/* A new kernel object of this kind: its handle in *h, or a positive error. */
+static int new_handle(int *h, long nr, long arg)
+{
+    long r = tq_syscall(nr, arg, 0, 0, 0, 0);
+    if (r < 0)
+        return (int)-r;
+    *h = (int)r;
+    return 0;
+}
+
+int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr)
+{
+    (void)attr;
+    return new_handle(&c->handle, TQ_SYS_COND_CREATE, 0);
+}
+
+int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+    return (int)-tq_syscall(TQ_SYS_COND, c->handle, m->handle, TQ_COND_WAIT, 0, 0);
+}
+
+int pthread_cond_signal(pthread_cond_t *c) { return (int)-tq_syscall(TQ_SYS_COND, c->handle, 0, TQ_COND_SIGNAL, 0, 0); }
+int pthread_cond_broadcast(pthread_cond_t *c)
+{
+    return (int)-tq_syscall(TQ_SYS_COND, c->handle, 0, TQ_COND_BROADCAST, 0, 0);
+}
+int pthread_cond_destroy(pthread_cond_t *c) { return (void)c, 0; }
+
+int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr, unsigned count)
+{
+    (void)attr;
+    return new_handle(&b->handle, TQ_SYS_BARRIER_CREATE, (long)count);
+}
+
+int pthread_barrier_wait(pthread_barrier_t *b)
+{
+    long r = tq_syscall(TQ_SYS_BARRIER_WAIT, b->handle, 0, 0, 0, 0);
+    return r == 1 ? PTHREAD_BARRIER_SERIAL_THREAD : r < 0 ? (int)-r : 0;
+}
+int pthread_barrier_destroy(pthread_barrier_t *b) { return (void)b, 0; }
+
 int sem_init(sem_t *s, int pshared, unsigned value)
 {
     if (pshared)
