@@ -63,15 +63,21 @@ THREADS = [r"^# race without a lock: total \d+ of 8000 \(\d+ updates lost\)$",
            r"^ok \d+ barrier: no thread starts a phase before all have finished the last$"]
 
 
-def check_threads(out):
-    """user/threads.c: every check `ok`, the total says so; the racing
-    counter's exact total with the mutex is among them (without a lock
-    the loss depends on where the ticks fall: shown, not checked)."""
-    bad = re.findall(r"^not ok \d+ .*$", out, re.M)
-    problems = [Problem(f"{len(bad)} threads check(s) failed", bad[:5])] if bad else []
-    if not re.search(rf"^threads: {THREADS_CHECKS} passed, 0 failed$", out, re.M):
-        problems.append(Problem(f"no `threads: {THREADS_CHECKS} passed, 0 failed` total", tail(out)))
-    return problems
+def check_total(program, checks):
+    """A program that checks itself (user/threads.c, pshared.c): every
+    check `ok`, and its total says all `checks` passed. The racing
+    counter's exact total with a lock is among them; without one the loss
+    depends on where the ticks fall: shown, not checked."""
+    def check(out):
+        bad = re.findall(r"^not ok \d+ .*$", out, re.M)
+        problems = [Problem(f"{len(bad)} {program} check(s) failed", bad[:5])] if bad else []
+        if not re.search(rf"^{program}: {checks} passed, 0 failed$", out, re.M):
+            problems.append(Problem(f"no `{program}: {checks} passed, 0 failed` total", tail(out)))
+        return problems
+    return check
+
+
+check_threads = check_total("threads", THREADS_CHECKS)
 
 
 MTTCG = ["-accel", "tcg,thread=multi"]
@@ -86,6 +92,10 @@ BOOTS = [
          check=check_threads),
     Boot("prog-threads-cpus4-mttcg", "run=prog:threads cpus=4 hz=1000", ktap=False, extra=["-smp", "4"] + MTTCG,
          icount=False, check=check_threads, timeout=120),
+    Boot("prog-pshared", "run=prog:pshared hz=1000", ktap=False, check=check_total("pshared", 11),
+         expect=[r"^# two processes without a lock: total \d+ of 40000 \(\d+ updates lost\)$"]),
+    Boot("prog-pshared-cpus2-mttcg", "run=prog:pshared cpus=2 sched=fair hz=1000", ktap=False,
+         extra=["-smp", "2"] + MTTCG, icount=False, check=check_total("pshared", 11), timeout=120),
     Boot("usertests", "run=prog:usertests hz=1000", ktap=False, expect=FAULTS, check=check_usertests, timeout=120),
     Boot("usertests-prio-jitter", "run=prog:usertests sched=prio jitter=30 seed=3 hz=1000", ktap=False,
          check=check_usertests, timeout=120),
@@ -106,8 +116,8 @@ SHELL_ANSWERS = [
      "exec hello one two did not pass the arguments"),
     (r"^exec: process 1 'hello' ended with status 0$", "exec did not report the status"),
     (r"^exec: process 2 'victim' ended with status -114 \(a fault\)$", "a faulting process's status"),
-    (r"^usage: exec PROGRAM \[ARGS\.\.\.\]\. Programs: bench, hello, threads, usertests, victim$", "exec alone: no usage"),
-    (r"^exec: nosuch: ENOENT \(no such program\)\. Programs: bench, hello, threads, usertests, victim$", "exec of no program"),
+    (r"^usage: exec PROGRAM \[ARGS\.\.\.\]\. Programs: bench, hello, pshared, threads, usertests, victim$", "exec alone: no usage"),
+    (r"^exec: nosuch: ENOENT \(no such program\)\. Programs: bench, hello, pshared, threads, usertests, victim$", "exec of no program"),
     (r"^usage: kill PID \(a process id, as ps shows them\)$", "kill alone: no usage"),
     (r"^kill: 77: ESRCH \(no such process\)$", "kill of no process"),
     (r"^hello from process 3, in ring 3: argv\[0\]=\"hello\"$", "run prog:hello in the shell"),
@@ -149,7 +159,7 @@ def gdb_user_test():
          "bt does not go through the trap frame into the user's printf"),
         (r"^#\d+\s+.*main \(argc=1, .* at user/hello\.c", "bt does not reach the user's main"),
         (r"^\s+2 hello\s+RUNNING .*\[process 1\]$", "tq-tasks does not show hello's process"),
-        (r"^tq-user: no program 'nosuch' in .*; programs: bench, hello, threads, usertests, victim$",
+        (r"^tq-user: no program 'nosuch' in .*; programs: bench, hello, pshared, threads, usertests, victim$",
          "tq-user of no program does not list the programs"),
     ])
     return result(name, problems, log=log_path(name), text=out)

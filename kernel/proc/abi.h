@@ -37,6 +37,10 @@ enum tq_syscall {
     TQ_SYS_COND,          /* cond(int h, int mutex, op): TQ_COND_WAIT (with that mutex held), _SIGNAL, _BROADCAST */
     TQ_SYS_BARRIER_CREATE,/* barrier_create(unsigned parties): a barrier handle (parties 1..1000) */
     TQ_SYS_BARRIER_WAIT,  /* barrier_wait(int h): 1 to one thread of each phase (the last in), 0 to the others */
+    TQ_SYS_SHM_MAP,       /* shm_map(int key, unsigned pages): the address of shared segment `key` (made with
+                             `pages` zeroed pages by its first mapper; the same address in every process) */
+    TQ_SYS_SEM_OPEN,      /* sem_open(int key, unsigned value): a handle to semaphore `key`, which every
+                             process that opens that key shares (made with `value` units by the first) */
     TQ_SYS_COUNT
 };
 
@@ -104,5 +108,7 @@ struct tq_meminfo {
 #define TQ_NAME_MAX 32       /* bytes in a program name, its NUL included */
 #define TQ_THREADS_MAX 8     /* threads in a process, its first one included */
 #define TQ_HANDLES_MAX 32    /* mutexes, semaphores, conditions and barriers, per process */
+#define TQ_SHM_MAX 16        /* shared segments (and as many shared semaphores) in the whole system */
+#define TQ_SHM_PAGES_MAX 16  /* pages in one shared segment (4 KiB each) */
 
 #endif /* TOURNIQUET_ABI_H */

@@ -177,6 +177,8 @@ static void slot_free(struct proc_slot *s)
     klock_irqrestore(&proc_lock, f);
 }
 
+static void shared_release(struct proc *p);
+
 /* Reap a ZOMBIE its caller has claimed (reaping set): join its threads
  * (DEAD already; this waits only until each is off its CPU), then free its
  * handles and its memory. Returns its status. */
@@ -187,6 +189,7 @@ static int reap(struct proc_slot *s)
     for (unsigned k = 0; k < TQ_THREADS_MAX; k++)
         if (s->p.threads[k])
             task_join(s->p.threads[k]);
+    shared_release(&s->p);
     for (unsigned h = 0; h < TQ_HANDLES_MAX; h++) /* (no thread is left to wait on them) */
         kfree(s->p.handles[h]);
     arch_space_destroy(s->p.space);
@@ -505,7 +508,27 @@ int proc_thread_join(uint32_t tid, int *value)
     return 0;
 }
 
-/* A process's object: which kind, and the kernel's primitive itself. */
+/* ---- What processes share: segments and semaphores, by key ------------------ */
+
+/* A shared segment: its frames, and how many processes map it (each
+ * mapping holds a reference to each frame; the last one's reaping frees
+ * them, and the entry). A shared semaphore: its users (handles to it). */
+static struct klock shared_lock; /* guards shm[] and named[] */
+static struct shm {
+    bool used;
+    uint32_t key;
+    unsigned pages, mappers;
+    uintptr_t frames[TQ_SHM_PAGES_MAX];
+} shm[TQ_SHM_MAX];
+static struct named_sem {
+    bool used;
+    uint32_t key;
+    unsigned users;
+    struct semaphore sem;
+} named[TQ_SHM_MAX];
+
+/* A process's object: which kind, and the kernel's primitive itself (or,
+ * for a shared semaphore, the one it shares). */
 struct proc_object {
     enum proc_object_kind kind;
     union {
@@ -513,8 +536,118 @@ struct proc_object {
         struct semaphore sem;
         struct cond cond;
         struct barrier barrier;
+        struct named_sem *shared;
     };
 };
+
+int proc_shm_map(uint32_t key, uint32_t pages)
+{
+    struct proc *p = proc_current();
+    if (pages == 0 || pages > TQ_SHM_PAGES_MAX)
+        return -TQ_EINVAL;
+    uintptr_t fresh[TQ_SHM_PAGES_MAX] = {0}; /* (frames for a new segment, got before the lock) */
+    for (unsigned i = 0; i < pages; i++)
+        if (!(fresh[i] = frame_alloc())) {
+            while (i--)
+                frame_put(fresh[i]);
+            return -TQ_ENOMEM;
+        }
+    int slot = -TQ_EAGAIN;
+    bool made = false, already = false;
+    arch_irqstate_t f = klock_irqsave(&shared_lock);
+    for (unsigned i = 0; i < TQ_SHM_MAX && slot < 0; i++)
+        if (shm[i].used && shm[i].key == key)
+            slot = (int)i;
+    for (unsigned i = 0; i < TQ_SHM_MAX && slot < 0; i++)
+        if (!shm[i].used) {
+            shm[i] = (struct shm){true, key, pages, 0, {0}};
+            __builtin_memcpy(shm[i].frames, fresh, sizeof fresh);
+            slot = (int)i, made = true;
+        }
+    if (slot >= 0) {
+        already = p->shm_mapped & (1u << slot);
+        if (pages > shm[slot].pages)
+            slot = -TQ_EINVAL; /* (more pages than its maker gave it) */
+        else if (!already) {
+            shm[slot].mappers++;
+            p->shm_mapped |= 1u << slot;
+            for (unsigned i = 0; i < shm[slot].pages; i++)
+                if (!made)
+                    frame_get(shm[slot].frames[i]); /* (this mapping's reference) */
+        }
+    }
+    klock_irqrestore(&shared_lock, f);
+    if (!made)
+        for (unsigned i = 0; i < pages; i++)
+            frame_put(fresh[i]);
+    if (slot < 0 || already)
+        return slot < 0 ? slot : (int)(SHM_BASE + (unsigned)slot * SHM_SLOT);
+    for (unsigned i = 0; i < shm[slot].pages; i++)
+        if (arch_space_map(p->space, SHM_BASE + (unsigned)slot * SHM_SLOT + i * ARCH_PAGE_SIZE, shm[slot].frames[i],
+                           ARCH_PAGE_WRITE) < 0)
+            return -TQ_ENOMEM; /* (the pages mapped so far stay, until the process ends) */
+    return (int)(SHM_BASE + (unsigned)slot * SHM_SLOT);
+}
+
+/* At reaping: p no longer maps its segments (arch_space_destroy puts its
+ * references to their frames) and no longer uses its shared semaphores. */
+static void shared_release(struct proc *p)
+{
+    arch_irqstate_t f = klock_irqsave(&shared_lock);
+    for (unsigned i = 0; i < TQ_SHM_MAX; i++)
+        if ((p->shm_mapped & (1u << i)) && --shm[i].mappers == 0)
+            shm[i].used = false; /* (the last mapper's space had the last references) */
+    for (unsigned h = 0; h < TQ_HANDLES_MAX; h++)
+        if (p->handles[h] && p->handles[h]->kind == PROC_SEM_SHARED && --p->handles[h]->shared->users == 0) {
+            sem_destroy(&p->handles[h]->shared->sem); /* (no user left: no waiter) */
+            p->handles[h]->shared->used = false;
+        }
+    klock_irqrestore(&shared_lock, f);
+}
+
+int proc_sem_open(uint32_t key, uint32_t value)
+{
+    struct proc *p = proc_current();
+    if (value > INT32_MAX)
+        return -TQ_EINVAL;
+    struct proc_object *o = kzalloc(sizeof *o);
+    if (!o)
+        return -TQ_ENOMEM;
+    o->kind = PROC_SEM_SHARED;
+    arch_irqstate_t f = klock_irqsave(&shared_lock);
+    for (unsigned i = 0; i < TQ_SHM_MAX && !o->shared; i++)
+        if (named[i].used && named[i].key == key)
+            o->shared = &named[i];
+    for (unsigned i = 0; i < TQ_SHM_MAX && !o->shared; i++)
+        if (!named[i].used) {
+            named[i].used = true, named[i].key = key, named[i].users = 0;
+            sem_init(&named[i].sem, "shared-sem", (int)value);
+            o->shared = &named[i];
+        }
+    if (o->shared)
+        o->shared->users++;
+    klock_irqrestore(&shared_lock, f);
+    if (!o->shared) {
+        kfree(o);
+        return -TQ_EAGAIN;
+    }
+    int h = -TQ_EAGAIN;
+    f = klock_irqsave(&proc_lock);
+    for (unsigned i = 0; i < TQ_HANDLES_MAX && h < 0; i++)
+        if (!p->handles[i])
+            p->handles[i] = o, h = (int)i;
+    klock_irqrestore(&proc_lock, f);
+    if (h < 0) {
+        f = klock_irqsave(&shared_lock);
+        if (--o->shared->users == 0) {
+            sem_destroy(&o->shared->sem);
+            o->shared->used = false;
+        }
+        klock_irqrestore(&shared_lock, f);
+        kfree(o);
+    }
+    return h;
+}
 
 int proc_handle_new(enum proc_object_kind kind, unsigned value)
 {
@@ -546,6 +679,8 @@ void *proc_handle(enum proc_object_kind kind, uint32_t h)
 {
     struct proc *p = proc_current();
     struct proc_object *o = h < TQ_HANDLES_MAX ? p->handles[h] : NULL;
+    if (o && kind == PROC_SEM && o->kind == PROC_SEM_SHARED)
+        return &o->shared->sem;
     return o && o->kind == kind ? (void *)&o->mutex : NULL; /* (every member of the union starts there) */
 }
 

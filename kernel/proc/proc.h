@@ -45,13 +45,18 @@
 #define THREAD_STACK_PAGES 8
 #define THREAD_STACK_TOP(k) (USER_GUARD_BOTTOM - (uintptr_t)((k) - 1) * (THREAD_STACK_PAGES + 1) * ARCH_PAGE_SIZE)
 #define THREAD_STACK_BOTTOM(k) (THREAD_STACK_TOP(k) - THREAD_STACK_PAGES * ARCH_PAGE_SIZE)
-/* Below every stack and its guard: where a program may load. */
-#define USER_IMAGE_TOP (THREAD_STACK_BOTTOM(TQ_THREADS_MAX - 1) - ARCH_PAGE_SIZE)
+/* Shared segment i (shm_map) is at SHM_BASE + i MiB in every process that
+ * maps it, below the stacks; a program loads below the segments. */
+#define SHM_BASE 0x70000000u
+#define SHM_SLOT (1u << 20)
+#define USER_IMAGE_TOP SHM_BASE
+_Static_assert(SHM_BASE + TQ_SHM_MAX * SHM_SLOT <= THREAD_STACK_BOTTOM(TQ_THREADS_MAX - 1) - ARCH_PAGE_SIZE,
+               "the shared segments lie below every stack and its guard");
 
 enum proc_state { PROC_FREE, PROC_ALIVE, PROC_ZOMBIE };
 
 /* What a process's handle names: one of the kernel's primitives, its own. */
-enum proc_object_kind { PROC_MUTEX = 1, PROC_SEM, PROC_COND, PROC_BARRIER };
+enum proc_object_kind { PROC_MUTEX = 1, PROC_SEM, PROC_COND, PROC_BARRIER, PROC_SEM_SHARED };
 struct proc_object;
 
 struct proc {
@@ -64,6 +69,7 @@ struct proc {
     unsigned live;            /* threads not yet ended: the last one to end makes it a ZOMBIE */
     bool ending;              /* exit, kill or a fault: its other threads are being ended */
     struct proc_object *handles[TQ_HANDLES_MAX]; /* its mutexes, semaphores, conditions, barriers (NULL: free) */
+    uint32_t shm_mapped;      /* bit i: shared segment i is mapped in its space */
     struct proc *parent;      /* the process that spawned it; NULL: the kernel did, or its parent ended */
     bool kernel_waits;        /* spawned by the kernel, which waits for it (proc_wait) */
     int status;               /* once a ZOMBIE: exit's status, TQ_STATUS_KILLED or TQ_STATUS_FAULT(v) */
@@ -137,6 +143,8 @@ __attribute__((noreturn)) void proc_thread_exit(int value); /* this thread ends 
 int proc_thread_join(uint32_t tid, int *value);
 int proc_handle_new(enum proc_object_kind kind, unsigned value); /* a new one (value: a semaphore's units,
                                                                     a barrier's parties): its handle */
+int proc_shm_map(uint32_t key, uint32_t pages);   /* a user address, or a negated TQ_E* */
+int proc_sem_open(uint32_t key, uint32_t value);  /* a handle to a semaphore shared by key */
 void *proc_handle(enum proc_object_kind kind, uint32_t h);        /* the caller's object h of that kind, or
                                                                     NULL (none, or another kind) */
 

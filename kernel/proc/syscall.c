@@ -273,6 +273,10 @@ int32_t syscall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uin
         return a1 == 0 || a1 > 1000 ? -TQ_EINVAL : proc_handle_new(PROC_BARRIER, a1);
     case TQ_SYS_BARRIER_WAIT:
         return sys_barrier_wait(a1);
+    case TQ_SYS_SHM_MAP:
+        return proc_shm_map(a1, a2);
+    case TQ_SYS_SEM_OPEN:
+        return proc_sem_open(a1, a2);
     default:
         return -TQ_ENOSYS;
     }

@@ -26,6 +26,11 @@ int wait(int pid, int *status);                  /* pid, once that child has end
 int kill(int pid);                               /* oneself, or one's own child */
 unsigned ticks(void);
 int meminfo(struct tq_meminfo *out);
+/* Shared segment `key`, of `pages` zeroed 4 KiB pages (its first mapper
+ * makes it; the others get the same pages, at the same address): its
+ * address, or NULL (tq_syscall(TQ_SYS_SHM_MAP, ...) says why). It lives
+ * while a process maps it. */
+void *shm_map(int key, unsigned pages);
 
 /* The raw call, for tests that pass what no wrapper would. */
 long tq_syscall(long nr, long a1, long a2, long a3, long a4, long a5);

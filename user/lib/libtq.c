@@ -34,6 +34,11 @@ int spawn(const char *name, char *const argv[]) { return (int)tq_syscall(TQ_SYS_
 int wait(int pid, int *status) { return (int)tq_syscall(TQ_SYS_WAIT, pid, (long)status, 0, 0, 0); }
 int kill(int pid) { return (int)tq_syscall(TQ_SYS_KILL, pid, 0, 0, 0, 0); }
 unsigned ticks(void) { return (unsigned)tq_syscall(TQ_SYS_TICKS, 0, 0, 0, 0, 0); }
+void *shm_map(int key, unsigned pages)
+{
+    long a = tq_syscall(TQ_SYS_SHM_MAP, key, (long)pages, 0, 0, 0);
+    return a < 0 ? NULL : (void *)a;
+}
 int meminfo(struct tq_meminfo *out) { return (int)tq_syscall(TQ_SYS_MEMINFO, (long)out, 0, 0, 0, 0); }
 
 /* ---- Strings and memory (the compiler may call memset and memcpy itself) ---- */
@@ -312,3 +317,12 @@ int sem_init(sem_t *s, int pshared, unsigned value)
 int sem_wait(sem_t *s) { return (int)tq_syscall(TQ_SYS_SEM_DOWN, s->handle, 0, 0, 0, 0); }
 int sem_post(sem_t *s) { return (int)tq_syscall(TQ_SYS_SEM_UP, s->handle, 0, 0, 0, 0); }
 int sem_destroy(sem_t *s) { return (void)s, 0; }
+
+int sem_open_key(sem_t *s, int key, unsigned value)
+{
+    long h = tq_syscall(TQ_SYS_SEM_OPEN, key, (long)value, 0, 0, 0);
+    if (h < 0)
+        return (int)h;
+    s->handle = (int)h;
+    return 0;
+}
