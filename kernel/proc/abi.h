@@ -41,6 +41,9 @@ enum tq_syscall {
                              `pages` zeroed pages by its first mapper; the same address in every process) */
     TQ_SYS_SEM_OPEN,      /* sem_open(int key, unsigned value): a handle to semaphore `key`, which every
                              process that opens that key shares (made with `value` units by the first) */
+    TQ_SYS_MQ_OPEN,       /* mq_open(int key): a handle to message queue `key`, shared by every opener */
+    TQ_SYS_MQ_SEND,       /* mq_send(int h, const void *msg, size_t n, int flags): 0 (flags: TQ_MQ_NONBLOCK) */
+    TQ_SYS_MQ_RECEIVE,    /* mq_receive(int h, void *buf, size_t n, int flags): the oldest message's length */
     TQ_SYS_COUNT
 };
 
@@ -110,5 +113,8 @@ struct tq_meminfo {
 #define TQ_HANDLES_MAX 32    /* mutexes, semaphores, conditions and barriers, per process */
 #define TQ_SHM_MAX 16        /* shared segments (and as many shared semaphores) in the whole system */
 #define TQ_SHM_PAGES_MAX 16  /* pages in one shared segment (4 KiB each) */
+#define TQ_MQ_MSG_MAX 64     /* bytes in one message (mq_receive's buffer must hold that many) */
+#define TQ_MQ_DEPTH 8        /* messages a queue holds: a send to a full queue waits (or EAGAIN) */
+#define TQ_MQ_NONBLOCK 1     /* mq_send, mq_receive: EAGAIN instead of waiting */
 
 #endif /* TOURNIQUET_ABI_H */

@@ -521,11 +521,17 @@ static struct shm {
     uintptr_t frames[TQ_SHM_PAGES_MAX];
 } shm[TQ_SHM_MAX];
 static struct named_sem {
-    bool used;
-    uint32_t key;
+    enum proc_object_kind kind; /* PROC_SEM_SHARED or PROC_MQ; 0: free */
+    uint32_t key;               /* (each kind has keys of its own) */
     unsigned users;
-    struct semaphore sem;
-} named[TQ_SHM_MAX];
+    union {
+        struct semaphore sem;
+        struct {
+            struct mailbox mb; /* messages of a length word and TQ_MQ_MSG_MAX bytes */
+            uint8_t slots[TQ_MQ_DEPTH][4 + TQ_MQ_MSG_MAX];
+        } mq;
+    };
+} named[2 * TQ_SHM_MAX];
 
 /* A process's object: which kind, and the kernel's primitive itself (or,
  * for a shared semaphore, the one it shares). */
@@ -589,6 +595,8 @@ int proc_shm_map(uint32_t key, uint32_t pages)
     return (int)(SHM_BASE + (unsigned)slot * SHM_SLOT);
 }
 
+static void named_put(struct named_sem *n);
+
 /* At reaping: p no longer maps its segments (arch_space_destroy puts its
  * references to their frames) and no longer uses its shared semaphores. */
 static void shared_release(struct proc *p)
@@ -598,30 +606,45 @@ static void shared_release(struct proc *p)
         if ((p->shm_mapped & (1u << i)) && --shm[i].mappers == 0)
             shm[i].used = false; /* (the last mapper's space had the last references) */
     for (unsigned h = 0; h < TQ_HANDLES_MAX; h++)
-        if (p->handles[h] && p->handles[h]->kind == PROC_SEM_SHARED && --p->handles[h]->shared->users == 0) {
-            sem_destroy(&p->handles[h]->shared->sem); /* (no user left: no waiter) */
-            p->handles[h]->shared->used = false;
-        }
+        if (p->handles[h] && (p->handles[h]->kind == PROC_SEM_SHARED || p->handles[h]->kind == PROC_MQ))
+            named_put(p->handles[h]->shared);
     klock_irqrestore(&shared_lock, f);
 }
 
-int proc_sem_open(uint32_t key, uint32_t value)
+/* One user less of a shared object (shared_lock held); the last one
+ * destroys it (no user is left: no waiter). */
+static void named_put(struct named_sem *n)
+{
+    if (--n->users)
+        return;
+    if (n->kind == PROC_SEM_SHARED) /* (a mailbox has no destroy: the next opener initialises it anew) */
+        sem_destroy(&n->sem);
+    n->kind = 0;
+}
+
+/* A handle to the shared object of this kind and key, made (a semaphore
+ * with `value` units, or an empty queue) by its first opener. */
+static int named_open(enum proc_object_kind kind, uint32_t key, uint32_t value)
 {
     struct proc *p = proc_current();
-    if (value > INT32_MAX)
-        return -TQ_EINVAL;
     struct proc_object *o = kzalloc(sizeof *o);
     if (!o)
         return -TQ_ENOMEM;
-    o->kind = PROC_SEM_SHARED;
+    o->kind = kind;
     arch_irqstate_t f = klock_irqsave(&shared_lock);
-    for (unsigned i = 0; i < TQ_SHM_MAX && !o->shared; i++)
-        if (named[i].used && named[i].key == key)
+    for (unsigned i = 0; i < 2 * TQ_SHM_MAX && !o->shared; i++)
+        if (named[i].kind == kind && named[i].key == key)
             o->shared = &named[i];
-    for (unsigned i = 0; i < TQ_SHM_MAX && !o->shared; i++)
-        if (!named[i].used) {
-            named[i].used = true, named[i].key = key, named[i].users = 0;
-            sem_init(&named[i].sem, "shared-sem", (int)value);
+    unsigned of_kind = 0;
+    for (unsigned i = 0; i < 2 * TQ_SHM_MAX; i++)
+        of_kind += named[i].kind == kind;
+    for (unsigned i = 0; i < 2 * TQ_SHM_MAX && !o->shared && of_kind < TQ_SHM_MAX; i++)
+        if (!named[i].kind) {
+            named[i].kind = kind, named[i].key = key, named[i].users = 0;
+            if (kind == PROC_MQ)
+                mbox_init_sized(&named[i].mq.mb, "user-mq", named[i].mq.slots, TQ_MQ_DEPTH, 4 + TQ_MQ_MSG_MAX);
+            else
+                sem_init(&named[i].sem, "shared-sem", (int)value);
             o->shared = &named[i];
         }
     if (o->shared)
@@ -639,15 +662,19 @@ int proc_sem_open(uint32_t key, uint32_t value)
     klock_irqrestore(&proc_lock, f);
     if (h < 0) {
         f = klock_irqsave(&shared_lock);
-        if (--o->shared->users == 0) {
-            sem_destroy(&o->shared->sem);
-            o->shared->used = false;
-        }
+        named_put(o->shared);
         klock_irqrestore(&shared_lock, f);
         kfree(o);
     }
     return h;
 }
+
+int proc_sem_open(uint32_t key, uint32_t value)
+{
+    return value > INT32_MAX ? -TQ_EINVAL : named_open(PROC_SEM_SHARED, key, value);
+}
+
+int proc_mq_open(uint32_t key) { return named_open(PROC_MQ, key, 0); }
 
 int proc_handle_new(enum proc_object_kind kind, unsigned value)
 {
@@ -681,6 +708,8 @@ void *proc_handle(enum proc_object_kind kind, uint32_t h)
     struct proc_object *o = h < TQ_HANDLES_MAX ? p->handles[h] : NULL;
     if (o && kind == PROC_SEM && o->kind == PROC_SEM_SHARED)
         return &o->shared->sem;
+    if (o && kind == PROC_MQ && o->kind == PROC_MQ)
+        return &o->shared->mq.mb;
     return o && o->kind == kind ? (void *)&o->mutex : NULL; /* (every member of the union starts there) */
 }
 

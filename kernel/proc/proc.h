@@ -56,7 +56,7 @@ _Static_assert(SHM_BASE + TQ_SHM_MAX * SHM_SLOT <= THREAD_STACK_BOTTOM(TQ_THREAD
 enum proc_state { PROC_FREE, PROC_ALIVE, PROC_ZOMBIE };
 
 /* What a process's handle names: one of the kernel's primitives, its own. */
-enum proc_object_kind { PROC_MUTEX = 1, PROC_SEM, PROC_COND, PROC_BARRIER, PROC_SEM_SHARED };
+enum proc_object_kind { PROC_MUTEX = 1, PROC_SEM, PROC_COND, PROC_BARRIER, PROC_SEM_SHARED, PROC_MQ };
 struct proc_object;
 
 struct proc {
@@ -145,6 +145,7 @@ int proc_handle_new(enum proc_object_kind kind, unsigned value); /* a new one (v
                                                                     a barrier's parties): its handle */
 int proc_shm_map(uint32_t key, uint32_t pages);   /* a user address, or a negated TQ_E* */
 int proc_sem_open(uint32_t key, uint32_t value);  /* a handle to a semaphore shared by key */
+int proc_mq_open(uint32_t key);                   /* a handle to a message queue shared by key */
 void *proc_handle(enum proc_object_kind kind, uint32_t h);        /* the caller's object h of that kind, or
                                                                     NULL (none, or another kind) */
 

@@ -222,9 +222,38 @@ static int32_t sys_barrier_wait(uint32_t h)
     return rc == SYNC_BARRIER_SERIAL ? 1 : rc == SYNC_OK ? 0 : -TQ_EINVAL;
 }
 
+/* mq_send and mq_receive: a message is its length and TQ_MQ_MSG_MAX bytes
+ * in the kernel's queue, copied from and to the caller. */
+static int32_t sys_mq(uint32_t h, uint32_t ubuf, uint32_t n, uint32_t flags, bool sending)
+{
+    struct mailbox *mb = proc_handle(PROC_MQ, h);
+    if (!mb)
+        return -TQ_EBADF;
+    if (flags & ~(uint32_t)TQ_MQ_NONBLOCK || (sending ? n > TQ_MQ_MSG_MAX : n < TQ_MQ_MSG_MAX))
+        return -TQ_EINVAL; /* (a receive's buffer must hold the longest message) */
+    struct {
+        uint32_t len;
+        uint8_t bytes[TQ_MQ_MSG_MAX];
+    } m = {n, {0}};
+    if (sending && copy_in(m.bytes, ubuf, n) < 0)
+        return -TQ_EFAULT;
+    if (!sending && copy_out(ubuf, m.bytes, TQ_MQ_MSG_MAX) < 0) /* (a bad buffer fails before any wait) */
+        return -TQ_EFAULT;
+    bool nb = flags & TQ_MQ_NONBLOCK;
+    int rc = sending ? (nb ? mbox_try_send_msg : mbox_send_msg)(mb, &m, sizeof m)
+                     : (nb ? mbox_try_recv_msg : mbox_recv_msg)(mb, &m, sizeof m);
+    if (rc == SYNC_WOULD_BLOCK)
+        return -TQ_EAGAIN;
+    if (rc != SYNC_OK)
+        return -TQ_EINVAL;
+    if (sending)
+        return 0;
+    return copy_out(ubuf, m.bytes, m.len) < 0 ? -TQ_EFAULT : (int32_t)m.len;
+}
+
 int32_t syscall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
 {
-    (void)a4, (void)a5;
+    (void)a5;
     switch (nr) {
     case TQ_SYS_EXIT:
         return sys_exit(a1);
@@ -277,6 +306,12 @@ int32_t syscall_dispatch(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uin
         return proc_shm_map(a1, a2);
     case TQ_SYS_SEM_OPEN:
         return proc_sem_open(a1, a2);
+    case TQ_SYS_MQ_OPEN:
+        return proc_mq_open(a1);
+    case TQ_SYS_MQ_SEND:
+        return sys_mq(a1, a2, a3, a4, true);
+    case TQ_SYS_MQ_RECEIVE:
+        return sys_mq(a1, a2, a3, a4, false);
     default:
         return -TQ_ENOSYS;
     }

@@ -140,3 +140,13 @@ int mbox_recv_msg(struct mailbox *mb, void *msg, unsigned size)
 {
     MBOX_CALL(recv, "mbox_recv_msg", mb, msg, size, 0, false, false);
 }
+
+int mbox_try_send_msg(struct mailbox *mb, const void *msg, unsigned size)
+{
+    MBOX_CALL(send, "mbox_try_send_msg", mb, msg, size, 0, false, true);
+}
+
+int mbox_try_recv_msg(struct mailbox *mb, void *msg, unsigned size)
+{
+    MBOX_CALL(recv, "mbox_try_recv_msg", mb, msg, size, 0, false, true);
+}

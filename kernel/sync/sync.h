@@ -220,6 +220,9 @@ void mbox_init(struct mailbox *mb, const char *name, uint32_t *slots, unsigned c
 void mbox_init_sized(struct mailbox *mb, const char *name, void *slots, unsigned capacity, unsigned size);
 int mbox_send_msg(struct mailbox *mb, const void *msg, unsigned size);
 int mbox_recv_msg(struct mailbox *mb, void *msg, unsigned size);
+/* The same, never sleeping: SYNC_WOULD_BLOCK when full (send) or empty (receive). */
+int mbox_try_send_msg(struct mailbox *mb, const void *msg, unsigned size);
+int mbox_try_recv_msg(struct mailbox *mb, void *msg, unsigned size);
 /* Send, sleeping while the box is full. May sleep. */
 int mbox_send(struct mailbox *mb, uint32_t msg);
 /* Receive the oldest message, sleeping while the box is empty. May sleep. */

@@ -31,6 +31,14 @@ int meminfo(struct tq_meminfo *out);
  * address, or NULL (tq_syscall(TQ_SYS_SHM_MAP, ...) says why). It lives
  * while a process maps it. */
 void *shm_map(int key, unsigned pages);
+/* Message queue `key`, shared by every process that opens it: up to
+ * TQ_MQ_DEPTH messages of at most TQ_MQ_MSG_MAX bytes. mq_send waits while
+ * it is full, mq_receive while it is empty, unless flags is TQ_MQ_NONBLOCK
+ * (then -TQ_EAGAIN); mq_receive's buffer must hold TQ_MQ_MSG_MAX bytes and
+ * it returns the message's length. */
+int mq_open(int key);
+int mq_send(int q, const void *msg, size_t n, int flags);
+int mq_receive(int q, void *buf, size_t n, int flags);
 
 /* The raw call, for tests that pass what no wrapper would. */
 long tq_syscall(long nr, long a1, long a2, long a3, long a4, long a5);

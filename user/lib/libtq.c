@@ -39,6 +39,15 @@ void *shm_map(int key, unsigned pages)
     long a = tq_syscall(TQ_SYS_SHM_MAP, key, (long)pages, 0, 0, 0);
     return a < 0 ? NULL : (void *)a;
 }
+int mq_open(int key) { return (int)tq_syscall(TQ_SYS_MQ_OPEN, key, 0, 0, 0, 0); }
+int mq_send(int q, const void *msg, size_t n, int flags)
+{
+    return (int)tq_syscall(TQ_SYS_MQ_SEND, q, (long)msg, (long)n, flags, 0);
+}
+int mq_receive(int q, void *buf, size_t n, int flags)
+{
+    return (int)tq_syscall(TQ_SYS_MQ_RECEIVE, q, (long)buf, (long)n, flags, 0);
+}
 int meminfo(struct tq_meminfo *out) { return (int)tq_syscall(TQ_SYS_MEMINFO, (long)out, 0, 0, 0, 0); }
 
 /* ---- Strings and memory (the compiler may call memset and memcpy itself) ---- */
