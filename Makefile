@@ -128,6 +128,7 @@ KTEST_SRC += tests/kernel/test_smp.c   # smp: start every CPU, atomics, APIC tim
 #   threads.c    the race, producer/consumer, a monitor and a barrier with pthreads
 #   pshared.c    the race between two processes: shared memory, a shared semaphore
 #   mqueue.c     producer and consumer by message passing, as two processes
+#   philosophers.c  the dining philosophers: five threads, mutexes for forks
 USER_PROGS := $(sort $(basename $(notdir $(wildcard user/*.c))))
 USER_LIB_SRC := user/lib/crt0.S user/lib/libtq.c  # entry, system calls, printf & co.
 UBUILD = $(BUILD)/user
