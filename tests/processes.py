@@ -36,6 +36,7 @@ FAULTS = [
     r"^  INT to a vector that only the kernel may raise: system calls are int 0x80$",
     r"^FAULT: .*#NM Device Not Available",
     r"^  process \d+ ends with status -114; the kernel goes on$",
+    r"^kill: thread \d+ of process 'victim' held mutex 'user-mutex' as it was killed: released, to its next waiter$",
     r"^process 1 'usertests' ended with status 0$",
 ]
 

@@ -165,6 +165,9 @@ void task_exit(int code)
         if (!self->killed) /* (killed: it did not choose to exit holding it) */
             sync_misuse("task_exit", self->name, "exits holding mutex '%s'; released, for its waiters' sake",
                         m->name);
+        else if (self->proc) /* (a process's thread: its program may not know it held one; say so) */
+            kprintf("kill: thread %u of process '%s' held mutex '%s' as it was killed: released, to its next "
+                    "waiter\n", (unsigned)self->id, self->name, m->name);
         mutex_release(m);
     }
     if (self->spinlocks_held) {
