@@ -93,7 +93,8 @@ CORE_SRC += kernel/sched/task.c              # create, exit, join, sleep, yield
 CORE_SRC += kernel/lib/kmem.c              # first-fit heap
 CORE_SRC += kernel/mm/frames.c             # page frames for processes, with reference counts
 CORE_SRC += kernel/proc/elf.c              # ELF32 checks: what a program loads where
-CORE_SRC += kernel/lib/kprintf.c           # printf engine
+CORE_SRC += kernel/lib/format.c            # the printf engine (the user library's too)
+CORE_SRC += kernel/lib/kprintf.c           # kprintf: the engine to the consoles
 CORE_SRC += kernel/cmdline.c           # key=value options
 CORE_SRC += kernel/ktest.c             # KTAP test runner, over the tests registered with KTESTS()
 CORE_SRC += kernel/demo.c              # the demos registered with DEMOS(): run=NAME
@@ -130,7 +131,7 @@ KTEST_SRC += tests/kernel/test_smp.c   # smp: start every CPU, atomics, APIC tim
 #   mqueue.c     producer and consumer by message passing, as two processes
 #   philosophers.c  the dining philosophers: five threads, mutexes for forks
 USER_PROGS := $(sort $(basename $(notdir $(wildcard user/*.c))))
-USER_LIB_SRC := user/lib/crt0.S user/lib/libtq.c  # entry, system calls, printf & co.
+USER_LIB_SRC := user/lib/crt0.S user/lib/libtq.c  # entry, system calls, printf & co. (on kernel/lib/format.c)
 UBUILD = $(BUILD)/user
 USER_ELFS = $(patsubst %,$(UBUILD)/%.elf,$(USER_PROGS))
 
@@ -190,13 +191,21 @@ $(BUILD)/%.o: %.asm
 # (the kernel keeps no FPU state for processes), linked at the user window.
 UCFLAGS = -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -O2 -g $(WARN) -MMD -MP -Iuser/include -Ikernel/proc
-USER_LIB_OBJS = $(patsubst user/%,$(UBUILD)/%.o,$(basename $(USER_LIB_SRC)))
+USER_LIB_OBJS = $(patsubst user/%,$(UBUILD)/%.o,$(basename $(USER_LIB_SRC))) $(UBUILD)/lib/format.o
 # QEMU -initrd: the programs, comma-separated (the kernel names each after its file).
 INITRD = -initrd $(subst $(space),$(comma),$(strip $(USER_ELFS)))
 space := $(subst ,, )
 comma := ,
 
 $(UBUILD)/%.o: user/%.c
+	@mkdir -p $(dir $@)
+	@echo "  UCC     $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+
+# The kernel's printf engine, the same source (it needs nothing but the
+# compiler's headers); the library, alone of user code, sees its header.
+$(UBUILD)/lib/format.o $(UBUILD)/lib/libtq.o: UCFLAGS += -Ikernel
+$(UBUILD)/lib/format.o: kernel/lib/format.c
 	@mkdir -p $(dir $@)
 	@echo "  UCC     $<"
 	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
@@ -225,8 +234,8 @@ FAKE_SRC += tests/host/fake/fake_console.c # console output captured for the tes
 # Each host test: its own file plus the portable sources it exercises.
 HOST_TESTS := test_list test_kprintf test_kmem test_frames test_elf test_cmdline test_sched test_pheap test_policies test_sync test_smp test_smp_workload
 test_list_SRC    := tests/host/test_list.c
-test_kprintf_SRC := tests/host/test_kprintf.c kernel/lib/kprintf.c
-test_kmem_SRC    := tests/host/test_kmem.c kernel/lib/kmem.c kernel/lib/kprintf.c
+test_kprintf_SRC := tests/host/test_kprintf.c kernel/lib/kprintf.c kernel/lib/format.c
+test_kmem_SRC    := tests/host/test_kmem.c kernel/lib/kmem.c kernel/lib/kprintf.c kernel/lib/format.c
 test_frames_SRC  := tests/host/test_frames.c
 test_elf_SRC     := tests/host/test_elf.c
 # The whole portable core, for the tests that schedule.

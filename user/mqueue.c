@@ -14,17 +14,6 @@
 #define ITEMS 12
 #define N 100
 
-static int passed, failed;
-
-static void check(int ok, const char *what, long got, long want)
-{
-    ok ? passed++ : failed++;
-    if (ok)
-        printf("ok %d %s\n", passed + failed, what);
-    else
-        printf("not ok %d %s: got %d, expected %d\n", passed + failed, what, (int)got, (int)want);
-}
-
 static int producer(void)
 {
     int empties = mq_open(EMPTIES), items = mq_open(ITEMS);
@@ -75,37 +64,36 @@ int main(int argc, char **argv)
     int c = child("consumer"), p = child("producer"), sc = -1, sp = -1;
     wait(p, &sp);
     wait(c, &sc);
-    check(sp == 0, "the producer sent every item, each in an empty that came back", sp, 0);
-    check(sc == 0, "the consumer got every item once, in order", sc, 0);
+    tq_check(sp == 0, "the producer sent every item, each in an empty that came back", sp, 0);
+    tq_check(sc == 0, "the consumer got every item once, in order", sc, 0);
 
     int q = mq_open(3);
     char m[TQ_MQ_MSG_MAX];
-    check(q >= 0, "mq_open", q, 0);
-    check(mq_receive(q, m, sizeof m, TQ_MQ_NONBLOCK) == -TQ_EAGAIN, "receive from an empty queue, not waiting: EAGAIN", 0, 0);
+    tq_check(q >= 0, "mq_open", q, 0);
+    tq_check(mq_receive(q, m, sizeof m, TQ_MQ_NONBLOCK) == -TQ_EAGAIN, "receive from an empty queue, not waiting: EAGAIN", 0, 0);
     int sent = 0;
     for (int i = 0; i < TQ_MQ_DEPTH; i++)
         sent += mq_send(q, "abcdefgh", (size_t)i + 1, TQ_MQ_NONBLOCK) == 0;
-    check(sent == TQ_MQ_DEPTH, "8 messages fit", sent, TQ_MQ_DEPTH);
-    check(mq_send(q, "x", 1, TQ_MQ_NONBLOCK) == -TQ_EAGAIN, "a ninth, not waiting: EAGAIN", 0, 0);
+    tq_check(sent == TQ_MQ_DEPTH, "8 messages fit", sent, TQ_MQ_DEPTH);
+    tq_check(mq_send(q, "x", 1, TQ_MQ_NONBLOCK) == -TQ_EAGAIN, "a ninth, not waiting: EAGAIN", 0, 0);
     int lengths = 0;
     for (int i = 0; i < TQ_MQ_DEPTH; i++)
         lengths += mq_receive(q, m, sizeof m, 0) == i + 1 && m[0] == 'a';
-    check(lengths == TQ_MQ_DEPTH, "they come out in order, each its own length", lengths, TQ_MQ_DEPTH);
-    check(mq_send(q, m, TQ_MQ_MSG_MAX + 1, 0) == -TQ_EINVAL, "a message of 65 bytes: EINVAL", 0, 0);
-    check(mq_receive(q, m, 10, TQ_MQ_NONBLOCK) == -TQ_EINVAL, "a buffer of 10 bytes: EINVAL", 0, 0);
-    check(mq_send(q, (void *)0x100000, 4, 0) == -TQ_EFAULT, "a message in kernel memory: EFAULT", 0, 0);
-    check(mq_receive(q, (void *)0x100000, TQ_MQ_MSG_MAX, 0) == -TQ_EFAULT, "a buffer in kernel memory: EFAULT", 0, 0);
-    check(mq_send(31, "x", 1, 0) == -TQ_EBADF, "no such queue: EBADF", 0, 0);
-    check(mq_send(q, "x", 1, 8) == -TQ_EINVAL, "an unknown flag: EINVAL", 0, 0);
+    tq_check(lengths == TQ_MQ_DEPTH, "they come out in order, each its own length", lengths, TQ_MQ_DEPTH);
+    tq_check(mq_send(q, m, TQ_MQ_MSG_MAX + 1, 0) == -TQ_EINVAL, "a message of 65 bytes: EINVAL", 0, 0);
+    tq_check(mq_receive(q, m, 10, TQ_MQ_NONBLOCK) == -TQ_EINVAL, "a buffer of 10 bytes: EINVAL", 0, 0);
+    tq_check(mq_send(q, (void *)0x100000, 4, 0) == -TQ_EFAULT, "a message in kernel memory: EFAULT", 0, 0);
+    tq_check(mq_receive(q, (void *)0x100000, TQ_MQ_MSG_MAX, 0) == -TQ_EFAULT, "a buffer in kernel memory: EFAULT", 0, 0);
+    tq_check(mq_send(31, "x", 1, 0) == -TQ_EBADF, "no such queue: EBADF", 0, 0);
+    tq_check(mq_send(q, "x", 1, 8) == -TQ_EINVAL, "an unknown flag: EINVAL", 0, 0);
 
     int w = child("wait"), sw = 0;
     sleep(5);
-    check(kill(w) == 0 && wait(w, &sw) == w && sw == TQ_STATUS_KILLED, "kill while it waits on a queue", sw,
+    tq_check(kill(w) == 0 && wait(w, &sw) == w && sw == TQ_STATUS_KILLED, "kill while it waits on a queue", sw,
           TQ_STATUS_KILLED);
     meminfo(&after);
-    check(after.heap_blocks == before.heap_blocks + 1, "no heap block left behind (but our own queue handle)",
+    tq_check(after.heap_blocks == before.heap_blocks + 1, "no heap block left behind (but our own queue handle)",
           (long)after.heap_blocks - (long)before.heap_blocks, 1);
-    check(after.frames_free == before.frames_free, "no page frame left behind", (long)before.frames_free - (long)after.frames_free, 0);
-    printf("mqueue: %d passed, %d failed\n", passed, failed);
-    return failed;
+    tq_check(after.frames_free == before.frames_free, "no page frame left behind", (long)before.frames_free - (long)after.frames_free, 0);
+    return tq_checks_done("mqueue");
 }

@@ -56,13 +56,7 @@ int main(void)
     int all = 0;
     for (int i = 0; i < N; i++)
         all += meals[i] == MEALS;
-    int failed = 0;
-    printf("%s 1 every philosopher ate %d times (no deadlock: forks taken lower number first)\n",
-           all == N ? "ok" : "not ok", MEALS);
-    failed += all != N;
-    printf("%s 2 no philosopher began eating beside an eating neighbour (%d times seen)\n",
-           neighbour_ate == 0 ? "ok" : "not ok", neighbour_ate);
-    failed += neighbour_ate != 0;
-    printf("philosophers: %d passed, %d failed\n", 2 - failed, failed);
-    return failed;
+    tq_check(all == N, "every philosopher ate 20 times (no deadlock: forks taken lower number first)", all, N);
+    tq_check(neighbour_ate == 0, "no philosopher began eating beside an eating neighbour", neighbour_ate, 0);
+    return tq_checks_done("philosophers");
 }

@@ -20,17 +20,6 @@ struct shared {
     volatile int children_saw_it; /* each child adds 1: it mapped the parent's segment, not a fresh one */
 };
 
-static int passed, failed;
-
-static void check(int ok, const char *what, long got, long want)
-{
-    ok ? passed++ : failed++;
-    if (ok)
-        printf("ok %d %s\n", passed + failed, what);
-    else
-        printf("not ok %d %s: got %d, expected %d\n", passed + failed, what, (int)got, (int)want);
-}
-
 static int child(int locked)
 {
     struct shared *sh = shm_map(KEY, 1);
@@ -58,7 +47,7 @@ static int run(struct shared *sh, int locked)
     int a = spawn("pshared", argv), b = spawn("pshared", argv), sa = -1, sb = -1;
     wait(a, &sa);
     wait(b, &sb);
-    check(sa == 0 && sb == 0, locked ? "with the semaphore: both children ended well" : "without a lock: both children ended well",
+    tq_check(sa == 0 && sb == 0, locked ? "with the semaphore: both children ended well" : "without a lock: both children ended well",
           sa | sb, 0);
     return sh->counter;
 }
@@ -71,23 +60,22 @@ int main(int argc, char **argv)
     meminfo(&before);
     {
         struct shared *sh = shm_map(KEY, 1);
-        check(sh != NULL, "shm_map gives the segment", sh != NULL, 1);
-        check(shm_map(KEY, 1) == sh, "mapped again: the same address", 0, 0);
-        check(sh->counter == 0, "a new segment is zero", sh->counter, 0);
+        tq_check(sh != NULL, "shm_map gives the segment", sh != NULL, 1);
+        tq_check(shm_map(KEY, 1) == sh, "mapped again: the same address", 0, 0);
+        tq_check(sh->counter == 0, "a new segment is zero", sh->counter, 0);
         int unlocked = run(sh, 0);
         printf("# two processes without a lock: total %d of %d (%d updates lost)\n", unlocked, 2 * ROUNDS,
                2 * ROUNDS - unlocked);
-        check(run(sh, 1) == 2 * ROUNDS, "with a shared semaphore: the total is exact", sh->counter, 2 * ROUNDS);
-        check(sh->children_saw_it == 4, "each child mapped the parent's segment", sh->children_saw_it, 4);
+        tq_check(run(sh, 1) == 2 * ROUNDS, "with a shared semaphore: the total is exact", sh->counter, 2 * ROUNDS);
+        tq_check(sh->children_saw_it == 4, "each child mapped the parent's segment", sh->children_saw_it, 4);
     }
-    check(tq_syscall(TQ_SYS_SHM_MAP, KEY, 2, 0, 0, 0) == -TQ_EINVAL, "more pages than the segment has: EINVAL", 0, 0);
-    check(tq_syscall(TQ_SYS_SHM_MAP, 7, 0, 0, 0, 0) == -TQ_EINVAL, "a segment of 0 pages: EINVAL", 0, 0);
-    check(tq_syscall(TQ_SYS_SHM_MAP, 7, TQ_SHM_PAGES_MAX + 1, 0, 0, 0) == -TQ_EINVAL, "a segment of 17 pages: EINVAL", 0, 0);
+    tq_check(tq_syscall(TQ_SYS_SHM_MAP, KEY, 2, 0, 0, 0) == -TQ_EINVAL, "more pages than the segment has: EINVAL", 0, 0);
+    tq_check(tq_syscall(TQ_SYS_SHM_MAP, 7, 0, 0, 0, 0) == -TQ_EINVAL, "a segment of 0 pages: EINVAL", 0, 0);
+    tq_check(tq_syscall(TQ_SYS_SHM_MAP, 7, TQ_SHM_PAGES_MAX + 1, 0, 0, 0) == -TQ_EINVAL, "a segment of 17 pages: EINVAL", 0, 0);
     /* Our own mapping ends with us: what the children took is back already. */
     meminfo(&after);
-    check(after.frames_free == before.frames_free - 2,
+    tq_check(after.frames_free == before.frames_free - 2,
           "the children's pages are back: in use, only the segment's page and our page table for it",
           (long)before.frames_free - (long)after.frames_free, 2);
-    printf("pshared: %d passed, %d failed\n", passed, failed);
-    return failed;
+    return tq_checks_done("pshared");
 }

@@ -22,17 +22,6 @@
 #define THREADS 4
 #define ROUNDS 2000
 
-static int passed, failed;
-
-static void check(int ok, const char *what, long got, long want)
-{
-    ok ? passed++ : failed++;
-    if (ok)
-        printf("ok %d %s\n", passed + failed, what);
-    else
-        printf("not ok %d %s: got %d, expected %d\n", passed + failed, what, (int)got, (int)want);
-}
-
 static volatile int counter;
 static pthread_mutex_t lock;
 static int use_lock;
@@ -66,7 +55,7 @@ static int race(int locked)
         pthread_join(t[i], &v);
         values += (long)v == i + 10;
     }
-    check(values == THREADS, locked ? "with the mutex: each thread's value reaches its join"
+    tq_check(values == THREADS, locked ? "with the mutex: each thread's value reaches its join"
                                     : "without a lock: each thread's value reaches its join", values, THREADS);
     return counter;
 }
@@ -166,8 +155,8 @@ int main(void)
     int unlocked = race(0);
     printf("# race without a lock: total %d of %d (%d updates lost)\n", unlocked, THREADS * ROUNDS,
            THREADS * ROUNDS - unlocked);
-    check(pthread_mutex_init(&lock, NULL) == 0, "pthread_mutex_init", 0, 0);
-    check(race(1) == THREADS * ROUNDS, "with the mutex: the total is exact", counter, THREADS * ROUNDS);
+    tq_check(pthread_mutex_init(&lock, NULL) == 0, "pthread_mutex_init", 0, 0);
+    tq_check(race(1) == THREADS * ROUNDS, "with the mutex: the total is exact", counter, THREADS * ROUNDS);
 
     sem_init(&mutex, 0, 1);
     sem_init(&empty, 0, SLOTS);
@@ -178,7 +167,7 @@ int main(void)
     void *in_order;
     pthread_join(p, NULL);
     pthread_join(c, &in_order);
-    check((long)in_order == ITEMS, "producer/consumer: every item once, in order", (long)in_order, ITEMS);
+    tq_check((long)in_order == ITEMS, "producer/consumer: every item once, in order", (long)in_order, ITEMS);
 
     in = out = 0;
     pthread_mutex_init(&mon, NULL);
@@ -188,7 +177,7 @@ int main(void)
     pthread_create(&c, NULL, mon_consumer, NULL);
     pthread_join(p, NULL);
     pthread_join(c, &in_order);
-    check((long)in_order == ITEMS, "monitor (mutex and two conditions): every item once, in order", (long)in_order,
+    tq_check((long)in_order == ITEMS, "monitor (mutex and two conditions): every item once, in order", (long)in_order,
           ITEMS);
 
     pthread_barrier_init(&barrier, NULL, THREADS);
@@ -197,29 +186,28 @@ int main(void)
         pthread_create(&b[i], NULL, phases, (void *)i);
     for (int i = 0; i < THREADS; i++)
         pthread_join(b[i], NULL);
-    check(early == 0, "barrier: no thread starts a phase before all have finished the last", early, 0);
-    check(serial == PHASES, "barrier: one thread of each phase is told it was the last", serial, PHASES);
+    tq_check(early == 0, "barrier: no thread starts a phase before all have finished the last", early, 0);
+    tq_check(serial == PHASES, "barrier: one thread of each phase is told it was the last", serial, PHASES);
 
     pthread_t t[TQ_THREADS_MAX];
     int made = 0, err = 0;
     while (made < TQ_THREADS_MAX && !(err = pthread_create(&t[made], NULL, nothing, NULL)))
         made++;
-    check(made == TQ_THREADS_MAX - 1 && err == TQ_EAGAIN, "the eighth thread is EAGAIN", err, TQ_EAGAIN);
+    tq_check(made == TQ_THREADS_MAX - 1 && err == TQ_EAGAIN, "the eighth thread is EAGAIN", err, TQ_EAGAIN);
     for (int i = 0; i < made; i++)
         pthread_join(t[i], NULL);
-    check(pthread_join(5, NULL) == TQ_ESRCH, "join of a thread joined already is ESRCH", 0, 0);
-    check(pthread_join(0, NULL) == TQ_ESRCH, "join of the main thread is ESRCH", 0, 0);
+    tq_check(pthread_join(5, NULL) == TQ_ESRCH, "join of a thread joined already is ESRCH", 0, 0);
+    tq_check(pthread_join(0, NULL) == TQ_ESRCH, "join of the main thread is ESRCH", 0, 0);
     pthread_mutex_t bad = {99};
-    check(pthread_mutex_lock(&bad) == TQ_EBADF, "lock of no mutex is EBADF", 0, 0);
-    check(pthread_mutex_unlock(&lock) == TQ_EPERM, "unlock of a mutex not held is EPERM", 0, 0);
-    check(tq_syscall(TQ_SYS_THREAD_CREATE, 0x100000, 0, 0, 0, 0) == -TQ_EFAULT, "a thread starting in the kernel is EFAULT", 0, 0);
-    check(sem_post(&(sem_t){-1}) == -TQ_EBADF, "post of no semaphore is EBADF", 0, 0);
-    check(pthread_cond_wait(&not_full, &(pthread_mutex_t){not_full.handle}) == TQ_EBADF,
+    tq_check(pthread_mutex_lock(&bad) == TQ_EBADF, "lock of no mutex is EBADF", 0, 0);
+    tq_check(pthread_mutex_unlock(&lock) == TQ_EPERM, "unlock of a mutex not held is EPERM", 0, 0);
+    tq_check(tq_syscall(TQ_SYS_THREAD_CREATE, 0x100000, 0, 0, 0, 0) == -TQ_EFAULT, "a thread starting in the kernel is EFAULT", 0, 0);
+    tq_check(sem_post(&(sem_t){-1}) == -TQ_EBADF, "post of no semaphore is EBADF", 0, 0);
+    tq_check(pthread_cond_wait(&not_full, &(pthread_mutex_t){not_full.handle}) == TQ_EBADF,
           "cond_wait with a condition as its mutex is EBADF", 0, 0);
-    check(pthread_cond_wait(&not_full, &mon) == TQ_EPERM, "cond_wait without holding the mutex is EPERM", 0, 0);
-    check(pthread_barrier_init(&(pthread_barrier_t){0}, NULL, 0) == TQ_EINVAL, "a barrier of 0 threads is EINVAL",
+    tq_check(pthread_cond_wait(&not_full, &mon) == TQ_EPERM, "cond_wait without holding the mutex is EPERM", 0, 0);
+    tq_check(pthread_barrier_init(&(pthread_barrier_t){0}, NULL, 0) == TQ_EINVAL, "a barrier of 0 threads is EINVAL",
           0, 0);
-    check(tq_syscall(TQ_SYS_THREAD_JOIN, 1, 0x100000, 0, 0, 0) == -TQ_EFAULT, "join into kernel memory is EFAULT", 0, 0);
-    printf("threads: %d passed, %d failed\n", passed, failed);
-    return failed;
+    tq_check(tq_syscall(TQ_SYS_THREAD_JOIN, 1, 0x100000, 0, 0, 0) == -TQ_EFAULT, "join into kernel memory is EFAULT", 0, 0);
+    return tq_checks_done("threads");
 }

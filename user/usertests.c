@@ -9,25 +9,6 @@
  */
 #include <tourniquet.h>
 
-static int passed, failed;
-
-static void check(int ok, const char *what, long got, long want)
-{
-    if (ok) {
-        passed++;
-        printf("ok %d %s\n", passed + failed, what);
-    } else {
-        failed++;
-        printf("not ok %d %s: got %d, expected %d\n", passed + failed, what, (int)got, (int)want);
-    }
-}
-
-#define EXPECT_EQ(what, got, want)                        \
-    do {                                                  \
-        long g_ = (long)(got), w_ = (long)(want);         \
-        check(g_ == w_, what, g_, w_);                    \
-    } while (0)
-
 static char bss[3 * 4096];
 static int data = 1234;
 static const int constant = 42;
@@ -49,11 +30,11 @@ static void memory_image(void)
     int zero = 1;
     for (unsigned i = 0; i < sizeof bss; i++)
         zero &= bss[i] == 0;
-    EXPECT_EQ("BSS is zero", zero, 1);
-    EXPECT_EQ("initialised data has its value", data, 1234);
-    EXPECT_EQ("constants have their value", constant, 42);
+    TQ_EXPECT_EQ("BSS is zero", zero, 1);
+    TQ_EXPECT_EQ("initialised data has its value", data, 1234);
+    TQ_EXPECT_EQ("constants have their value", constant, 42);
     bss[sizeof bss - 1] = 1; /* and BSS is writable */
-    EXPECT_EQ("BSS is writable", bss[sizeof bss - 1], 1);
+    TQ_EXPECT_EQ("BSS is writable", bss[sizeof bss - 1], 1);
 }
 
 static void bad_arguments(void)
@@ -66,40 +47,40 @@ static void bad_arguments(void)
     too_many[TQ_ARGS_MAX + 1] = NULL;
     char *bad_string[] = {"victim", (char *)0x100000, NULL};
 
-    EXPECT_EQ("write(NULL) is EFAULT", write(1, NULL, 10), -TQ_EFAULT);
-    EXPECT_EQ("write(kernel memory) is EFAULT", write(1, (void *)0x100000, 10), -TQ_EFAULT);
-    EXPECT_EQ("write(past the stack) is EFAULT", write(1, (void *)0x7ffff000, 1), -TQ_EFAULT);
-    EXPECT_EQ("write(past the user window) is EFAULT", write(1, (void *)0xfffffff0, 32), -TQ_EFAULT);
-    EXPECT_EQ("write(fd 7) is EBADF", write(7, "x", 1), -TQ_EBADF);
-    EXPECT_EQ("write(2 GiB) is EINVAL", write(1, "x", 0x80000000u), -TQ_EINVAL);
-    EXPECT_EQ("spawn(NULL) is EFAULT", spawn(NULL, NULL), -TQ_EFAULT);
-    EXPECT_EQ("spawn(kernel memory) is EFAULT", spawn((char *)0x100000, NULL), -TQ_EFAULT);
-    EXPECT_EQ("spawn(a name too long) is ENAMETOOLONG", spawn(long_name, NULL), -TQ_ENAMETOOLONG);
-    EXPECT_EQ("spawn(no such program) is ENOENT", spawn("no-such-program", NULL), -TQ_ENOENT);
-    EXPECT_EQ("spawn(argv in the kernel) is EFAULT", spawn("victim", (char **)0x100000), -TQ_EFAULT);
-    EXPECT_EQ("spawn(an argument in the kernel) is EFAULT", spawn("victim", bad_string), -TQ_EFAULT);
-    EXPECT_EQ("spawn(17 arguments) is E2BIG", spawn("victim", too_many), -TQ_E2BIG);
-    EXPECT_EQ("wait(not a child) is ECHILD", wait(99999, NULL), -TQ_ECHILD);
-    EXPECT_EQ("meminfo(NULL) is EFAULT", meminfo(NULL), -TQ_EFAULT);
-    EXPECT_EQ("meminfo(read-only text) is EFAULT", meminfo((struct tq_meminfo *)(uintptr_t)bad_arguments), -TQ_EFAULT);
-    EXPECT_EQ("meminfo(constants) is EFAULT", meminfo((struct tq_meminfo *)&constant), -TQ_EFAULT);
-    EXPECT_EQ("meminfo(its own stack) works", meminfo(&m), 0);
-    EXPECT_EQ("system call 999 is ENOSYS", tq_syscall(999, 0, 0, 0, 0, 0), -TQ_ENOSYS);
-    EXPECT_EQ("sleep(-1) is EINVAL", sleep((unsigned)-1), -TQ_EINVAL);
-    EXPECT_EQ("kill(no such process) is ESRCH", kill(99999), -TQ_ESRCH);
+    TQ_EXPECT_EQ("write(NULL) is EFAULT", write(1, NULL, 10), -TQ_EFAULT);
+    TQ_EXPECT_EQ("write(kernel memory) is EFAULT", write(1, (void *)0x100000, 10), -TQ_EFAULT);
+    TQ_EXPECT_EQ("write(past the stack) is EFAULT", write(1, (void *)0x7ffff000, 1), -TQ_EFAULT);
+    TQ_EXPECT_EQ("write(past the user window) is EFAULT", write(1, (void *)0xfffffff0, 32), -TQ_EFAULT);
+    TQ_EXPECT_EQ("write(fd 7) is EBADF", write(7, "x", 1), -TQ_EBADF);
+    TQ_EXPECT_EQ("write(2 GiB) is EINVAL", write(1, "x", 0x80000000u), -TQ_EINVAL);
+    TQ_EXPECT_EQ("spawn(NULL) is EFAULT", spawn(NULL, NULL), -TQ_EFAULT);
+    TQ_EXPECT_EQ("spawn(kernel memory) is EFAULT", spawn((char *)0x100000, NULL), -TQ_EFAULT);
+    TQ_EXPECT_EQ("spawn(a name too long) is ENAMETOOLONG", spawn(long_name, NULL), -TQ_ENAMETOOLONG);
+    TQ_EXPECT_EQ("spawn(no such program) is ENOENT", spawn("no-such-program", NULL), -TQ_ENOENT);
+    TQ_EXPECT_EQ("spawn(argv in the kernel) is EFAULT", spawn("victim", (char **)0x100000), -TQ_EFAULT);
+    TQ_EXPECT_EQ("spawn(an argument in the kernel) is EFAULT", spawn("victim", bad_string), -TQ_EFAULT);
+    TQ_EXPECT_EQ("spawn(17 arguments) is E2BIG", spawn("victim", too_many), -TQ_E2BIG);
+    TQ_EXPECT_EQ("wait(not a child) is ECHILD", wait(99999, NULL), -TQ_ECHILD);
+    TQ_EXPECT_EQ("meminfo(NULL) is EFAULT", meminfo(NULL), -TQ_EFAULT);
+    TQ_EXPECT_EQ("meminfo(read-only text) is EFAULT", meminfo((struct tq_meminfo *)(uintptr_t)bad_arguments), -TQ_EFAULT);
+    TQ_EXPECT_EQ("meminfo(constants) is EFAULT", meminfo((struct tq_meminfo *)&constant), -TQ_EFAULT);
+    TQ_EXPECT_EQ("meminfo(its own stack) works", meminfo(&m), 0);
+    TQ_EXPECT_EQ("system call 999 is ENOSYS", tq_syscall(999, 0, 0, 0, 0, 0), -TQ_ENOSYS);
+    TQ_EXPECT_EQ("sleep(-1) is EINVAL", sleep((unsigned)-1), -TQ_EINVAL);
+    TQ_EXPECT_EQ("kill(no such process) is ESRCH", kill(99999), -TQ_ESRCH);
 
     int pid = spawn("victim", (char *[]){"victim", "exit", "3", NULL});
-    EXPECT_EQ("wait(a bad status pointer) is EFAULT", wait(pid, (int *)0x100000), -TQ_EFAULT);
+    TQ_EXPECT_EQ("wait(a bad status pointer) is EFAULT", wait(pid, (int *)0x100000), -TQ_EFAULT);
     int status = -1;
-    EXPECT_EQ("...and the child can still be waited for", wait(pid, &status), pid);
-    EXPECT_EQ("...with its status", status, 3);
+    TQ_EXPECT_EQ("...and the child can still be waited for", wait(pid, &status), pid);
+    TQ_EXPECT_EQ("...with its status", status, 3);
 }
 
 static void exits(void)
 {
-    EXPECT_EQ("exit(42) is status 42", run_victim("exit", "42"), 42);
-    EXPECT_EQ("exit(0) is status 0", run_victim("exit", "0"), 0);
-    EXPECT_EQ("exit(256) is status 0 (8 bits)", run_victim("exit", "256"), 0);
+    TQ_EXPECT_EQ("exit(42) is status 42", run_victim("exit", "42"), 42);
+    TQ_EXPECT_EQ("exit(0) is status 0", run_victim("exit", "0"), 0);
+    TQ_EXPECT_EQ("exit(256) is status 0 (8 bits)", run_victim("exit", "256"), 0);
 }
 
 static void faults(void)
@@ -125,35 +106,35 @@ static void faults(void)
         {"fpu", "an x87 instruction is #NM", 7},
     };
     for (unsigned i = 0; i < sizeof f / sizeof f[0]; i++)
-        EXPECT_EQ(f[i].what, run_victim(f[i].kind, NULL), TQ_STATUS_FAULT(f[i].vector));
+        TQ_EXPECT_EQ(f[i].what, run_victim(f[i].kind, NULL), TQ_STATUS_FAULT(f[i].vector));
 }
 
 static void kills(void)
 {
     int pid = spawn("victim", (char *[]){"victim", "spin", NULL});
     sleep(2);
-    EXPECT_EQ("kill(a running child) works", kill(pid), 0);
+    TQ_EXPECT_EQ("kill(a running child) works", kill(pid), 0);
     int status = 0;
     wait(pid, &status);
-    EXPECT_EQ("...and it ends killed", status, TQ_STATUS_KILLED);
+    TQ_EXPECT_EQ("...and it ends killed", status, TQ_STATUS_KILLED);
 
     pid = spawn("victim", (char *[]){"victim", "sleep", NULL});
     sleep(2);
-    EXPECT_EQ("kill(a sleeping child) works", kill(pid), 0);
+    TQ_EXPECT_EQ("kill(a sleeping child) works", kill(pid), 0);
     wait(pid, &status);
-    EXPECT_EQ("...and it ends killed", status, TQ_STATUS_KILLED);
+    TQ_EXPECT_EQ("...and it ends killed", status, TQ_STATUS_KILLED);
 
     pid = spawn("victim", (char *[]){"victim", "blocked", NULL});
     sleep(5);
-    EXPECT_EQ("kill(a child whose threads wait on a mutex, a semaphore, a timer) works", kill(pid), 0);
-    EXPECT_EQ("...it can be waited for", wait(pid, &status), pid);
-    EXPECT_EQ("...and it ends killed, every thread", status, TQ_STATUS_KILLED);
-    EXPECT_EQ("a fault in a second thread ends the process", run_victim("thread-null", NULL), TQ_STATUS_FAULT(14));
+    TQ_EXPECT_EQ("kill(a child whose threads wait on a mutex, a semaphore, a timer) works", kill(pid), 0);
+    TQ_EXPECT_EQ("...it can be waited for", wait(pid, &status), pid);
+    TQ_EXPECT_EQ("...and it ends killed, every thread", status, TQ_STATUS_KILLED);
+    TQ_EXPECT_EQ("a fault in a second thread ends the process", run_victim("thread-null", NULL), TQ_STATUS_FAULT(14));
 }
 
 static void exhaustion(void)
 {
-    static int pids[TQ_ARGS_MAX * 8];
+    static int pids[TQ_PROCS_MAX];
     int n = 0, err = 0;
     while (n < (int)(sizeof pids / sizeof pids[0])) {
         int pid = spawn("victim", (char *[]){"victim", "sleep", NULL});
@@ -163,7 +144,7 @@ static void exhaustion(void)
         }
         pids[n++] = pid;
     }
-    check(err == -TQ_EAGAIN || err == -TQ_ENOMEM, "spawning until the kernel says no: EAGAIN or ENOMEM", err,
+    tq_check(err == -TQ_EAGAIN || err == -TQ_ENOMEM, "spawning until the kernel says no: EAGAIN or ENOMEM", err,
           -TQ_EAGAIN);
     printf("# %d processes spawned before: %s\n", n, tq_strerror(err));
     int killed = 0, waited = 0;
@@ -173,9 +154,9 @@ static void exhaustion(void)
         int status = 0;
         waited += wait(pids[i], &status) == pids[i] && status == TQ_STATUS_KILLED;
     }
-    EXPECT_EQ("...each one killed", killed, n);
-    EXPECT_EQ("...and waited for", waited, n);
-    EXPECT_EQ("...and then one more can be spawned", run_victim("exit", "5"), 5);
+    TQ_EXPECT_EQ("...each one killed", killed, n);
+    TQ_EXPECT_EQ("...and waited for", waited, n);
+    TQ_EXPECT_EQ("...and then one more can be spawned", run_victim("exit", "5"), 5);
 }
 
 int main(void)
@@ -191,10 +172,9 @@ int main(void)
     kills();
     exhaustion();
     meminfo(&after);
-    EXPECT_EQ("no page frame leaked", after.frames_free, before.frames_free);
-    EXPECT_EQ("no kernel heap block leaked", after.heap_blocks, before.heap_blocks);
-    EXPECT_EQ("no kernel heap byte leaked", after.heap_free, before.heap_free);
-    EXPECT_EQ("no process left behind", after.processes, before.processes);
-    printf("usertests: %d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    TQ_EXPECT_EQ("no page frame leaked", after.frames_free, before.frames_free);
+    TQ_EXPECT_EQ("no kernel heap block leaked", after.heap_blocks, before.heap_blocks);
+    TQ_EXPECT_EQ("no kernel heap byte leaked", after.heap_free, before.heap_free);
+    TQ_EXPECT_EQ("no process left behind", after.processes, before.processes);
+    return tq_checks_done("usertests") != 0;
 }

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/format.h" /* ksnprintf, and the engine under kprintf */
+
 /* Format to the consoles. A single call's output is never interleaved with
  * another task's (interrupts are off while it is written). Callable from
  * interrupt handlers. Returns the number of characters written. */
@@ -33,17 +35,5 @@ void kprintf_serial_only(bool on);
  * VGA screen's view back or forward by `rows`, under the console's lock so
  * that no output is half drawn meanwhile. */
 void console_scroll(int rows);
-
-/* Format into buf (at most size bytes, always NUL-terminated when size > 0).
- * Returns the length the full output would have had, like C's snprintf. */
-__attribute__((format(printf, 3, 4))) int ksnprintf(char *buf, size_t size, const char *fmt, ...);
-int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-
-/* *n /= d, returning the remainder, for d below 65536, in 32-bit divisions
- * only (no libgcc __udivdi3 in a 32-bit kernel). */
-uint32_t kdivmod64(uint64_t *n, uint32_t d);
-
-/* The engine under all of them: calls put(c, ctx) for each output char. */
-int kvformat(void (*put)(char c, void *ctx), void *ctx, const char *fmt, va_list ap);
 
 #endif /* KERNEL_KPRINTF_H */

@@ -61,7 +61,7 @@ enum tq_syscall {
 #define TQ_ENOEXEC 8       /* the program is not an ELF this kernel can run */
 #define TQ_EBADF 9         /* not an open file descriptor, or not a mutex or semaphore handle of the caller's */
 #define TQ_ECHILD 10       /* not a child of the caller (or already waited for) */
-#define TQ_EAGAIN 11       /* too many processes, threads or handles */
+#define TQ_EAGAIN 11       /* too many processes, threads or handles (TQ_*_MAX below) */
 #define TQ_ENOMEM 12       /* no memory left (page frames) */
 #define TQ_EFAULT 14       /* a pointer outside the caller's memory, or to memory it may not write */
 #define TQ_EINVAL 22       /* an argument out of range */
@@ -109,6 +109,7 @@ struct tq_meminfo {
 #define TQ_ARGS_MAX 16       /* arguments to spawn, argv[0] included */
 #define TQ_ARG_LEN_MAX 128   /* bytes in one argument, its NUL included */
 #define TQ_NAME_MAX 32       /* bytes in a program name, its NUL included */
+#define TQ_PROCS_MAX 64      /* processes at once, zombies included: spawn says TQ_EAGAIN past it */
 #define TQ_THREADS_MAX 8     /* threads in a process, its first one included */
 #define TQ_HANDLES_MAX 32    /* mutexes, semaphores, conditions and barriers, per process */
 #define TQ_SHM_MAX 16        /* shared segments (and as many shared semaphores) in the whole system */

@@ -546,6 +546,18 @@ struct proc_object {
     };
 };
 
+/* Give o the process's first free handle: the handle, or -TQ_EAGAIN. */
+static int handle_install(struct proc *p, struct proc_object *o)
+{
+    int h = -TQ_EAGAIN;
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    for (unsigned i = 0; i < TQ_HANDLES_MAX && h < 0; i++)
+        if (!p->handles[i])
+            p->handles[i] = o, h = (int)i;
+    klock_irqrestore(&proc_lock, f);
+    return h;
+}
+
 int proc_shm_map(uint32_t key, uint32_t pages)
 {
     struct proc *p = proc_current();
@@ -654,12 +666,7 @@ static int named_open(enum proc_object_kind kind, uint32_t key, uint32_t value)
         kfree(o);
         return -TQ_EAGAIN;
     }
-    int h = -TQ_EAGAIN;
-    f = klock_irqsave(&proc_lock);
-    for (unsigned i = 0; i < TQ_HANDLES_MAX && h < 0; i++)
-        if (!p->handles[i])
-            p->handles[i] = o, h = (int)i;
-    klock_irqrestore(&proc_lock, f);
+    int h = handle_install(p, o);
     if (h < 0) {
         f = klock_irqsave(&shared_lock);
         named_put(o->shared);
@@ -691,12 +698,7 @@ int proc_handle_new(enum proc_object_kind kind, unsigned value)
         cond_init(&o->cond, "user-cond");
     else
         barrier_init(&o->barrier, "user-barrier", value);
-    int h = -TQ_EAGAIN;
-    arch_irqstate_t f = klock_irqsave(&proc_lock);
-    for (unsigned i = 0; i < TQ_HANDLES_MAX && h < 0; i++)
-        if (!p->handles[i])
-            p->handles[i] = o, h = (int)i;
-    klock_irqrestore(&proc_lock, f);
+    int h = handle_install(p, o);
     if (h < 0)
         kfree(o); /* (no one waits on it: no one knew it) */
     return h;

@@ -29,7 +29,7 @@
 
 #include "proc/abi.h"
 
-#define PROC_MAX 64 /* processes at once, zombies included: spawn says TQ_EAGAIN past it */
+#define PROC_MAX TQ_PROCS_MAX /* processes at once (abi.h) */
 
 /* The user stack: USER_STACK_PAGES pages under the window's last page, and
  * under them a guard page that is never mapped, so that a stack overflow is

@@ -43,6 +43,18 @@ int mq_receive(int q, void *buf, size_t n, int flags);
 /* The raw call, for tests that pass what no wrapper would. */
 long tq_syscall(long nr, long a1, long a2, long a3, long a4, long a5);
 
+/* ---- Programs that check themselves (usertests, threads...) ---- */
+/* One check: prints "ok N what", or "not ok N what: got G, expected W", and
+ * counts it. tq_checks_done prints "PROGRAM: P passed, F failed" and
+ * returns F, the program's exit status. */
+void tq_check(int ok, const char *what, long got, long want);
+int tq_checks_done(const char *program);
+#define TQ_EXPECT_EQ(what, got, want)                  \
+    do {                                               \
+        long g_ = (long)(got), w_ = (long)(want);      \
+        tq_check(g_ == w_, what, g_, w_);              \
+    } while (0)
+
 /* ---- The C library ---- */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

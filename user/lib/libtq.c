@@ -9,6 +9,8 @@
 #include <semaphore.h>
 #include <tourniquet.h>
 
+#include "lib/format.h"
+
 long tq_syscall(long nr, long a1, long a2, long a3, long a4, long a5)
 {
     long r;
@@ -94,104 +96,28 @@ int atoi(const char *s)
     return sign * v;
 }
 
-/* ---- printf ---- */
+/* ---- Self-checking programs ---- */
 
-struct out {
-    char *buf;
-    size_t size, len;
-};
+static int checks_passed, checks_failed;
 
-static void put(struct out *o, char c)
+void tq_check(int ok, const char *what, long got, long want)
 {
-    if (o->len + 1 < o->size)
-        o->buf[o->len] = c;
-    o->len++;
+    ok ? checks_passed++ : checks_failed++;
+    if (ok)
+        printf("ok %d %s\n", checks_passed + checks_failed, what);
+    else
+        printf("not ok %d %s: got %ld, expected %ld\n", checks_passed + checks_failed, what, got, want);
 }
 
-static void put_num(struct out *o, unsigned long v, unsigned base, int width, char pad, int neg)
+int tq_checks_done(const char *program)
 {
-    char digits[12];
-    int n = 0;
-    do {
-        digits[n++] = "0123456789abcdef"[v % base];
-        v /= base;
-    } while (v);
-    if (neg && pad == '0')
-        put(o, '-');
-    for (int w = n + neg; w < width; w++)
-        put(o, pad);
-    if (neg && pad != '0')
-        put(o, '-');
-    while (n)
-        put(o, digits[--n]);
+    printf("%s: %d passed, %d failed\n", program, checks_passed, checks_failed);
+    return checks_failed;
 }
 
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-{
-    struct out o = {buf, size, 0};
-    for (; *fmt; fmt++) {
-        if (*fmt != '%') {
-            put(&o, *fmt);
-            continue;
-        }
-        fmt++;
-        char pad = ' ';
-        int width = 0, left = 0;
-        if (*fmt == '-')
-            left = 1, fmt++;
-        if (*fmt == '0')
-            pad = '0', fmt++;
-        while (*fmt >= '0' && *fmt <= '9')
-            width = width * 10 + (*fmt++ - '0');
-        if (*fmt == 'l')
-            fmt++;
-        switch (*fmt) {
-        case 'd': {
-            long v = va_arg(ap, long);
-            put_num(&o, v < 0 ? -(unsigned long)v : (unsigned long)v, 10, width, pad, v < 0);
-            break;
-        }
-        case 'u':
-            put_num(&o, va_arg(ap, unsigned long), 10, width, pad, 0);
-            break;
-        case 'x':
-            put_num(&o, va_arg(ap, unsigned long), 16, width, pad, 0);
-            break;
-        case 'p':
-            put(&o, '0'), put(&o, 'x');
-            put_num(&o, (unsigned long)va_arg(ap, void *), 16, 8, '0', 0);
-            break;
-        case 'c':
-            put(&o, (char)va_arg(ap, int));
-            break;
-        case 's': {
-            const char *s = va_arg(ap, const char *);
-            if (!s)
-                s = "(null)";
-            int n = (int)strlen(s);
-            for (int w = n; !left && w < width; w++)
-                put(&o, ' ');
-            while (*s)
-                put(&o, *s++);
-            for (int w = n; left && w < width; w++)
-                put(&o, ' ');
-            break;
-        }
-        case '%':
-            put(&o, '%');
-            break;
-        default: /* not a conversion this printf knows: show it as it is */
-            put(&o, '%');
-            if (*fmt)
-                put(&o, *fmt);
-            else
-                fmt--;
-        }
-    }
-    if (size)
-        buf[o.len < size ? o.len : size - 1] = '\0';
-    return (int)o.len;
-}
+/* ---- printf: the kernel's own engine (kernel/lib/format.c) ---- */
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) { return kvsnprintf(buf, size, fmt, ap); }
 
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 {
