@@ -45,20 +45,55 @@ void kmem_init(void *base, size_t size)
     heap_hi = hi;
 }
 
-void *kmalloc(size_t size)
+/* The first block on the free list that can hold `need` bytes (header
+ * included) with its payload at a multiple of align; *link is where it is
+ * on the list, *lead how many bytes of it come before the new block's
+ * header (0, or enough for a free block of their own). */
+static struct block *first_fit(size_t need, size_t align, struct block ***link, size_t *lead)
 {
+    for (struct block **l = &free_list; *l; l = &(*l)->next) {
+        size_t before = 0; /* (every block's payload is ALIGN-aligned already) */
+        if (align > ALIGN) {
+            uintptr_t b = (uintptr_t)*l;
+            uintptr_t p = (b + sizeof(struct block) + align - 1) & ~(uintptr_t)(align - 1);
+            while (p - sizeof(struct block) != b && p - sizeof(struct block) - b < 2 * sizeof(struct block))
+                p += align; /* too little room before it for a free block: the next aligned place */
+            before = p - sizeof(struct block) - b;
+        }
+        if (before + need <= (*l)->size) {
+            *link = l;
+            *lead = before;
+            return *l;
+        }
+    }
+    return NULL;
+}
+
+void *kmalloc_aligned(size_t size, size_t align)
+{
+    KASSERT(align >= ALIGN && !(align & (align - 1)));
     if (size == 0 || size > heap_total)
         return NULL;
     size_t need = sizeof(struct block) + ((size + ALIGN - 1) & ~(size_t)(ALIGN - 1));
 
     arch_irqstate_t s = klock_irqsave(&heap_lock);
-    struct block **link = &free_list;
-    while (*link && (*link)->size < need)
-        link = &(*link)->next;
-    struct block *b = *link;
+    struct block **link;
+    size_t lead;
+    struct block *b = first_fit(need, align, &link, &lead);
     if (!b) {
         klock_irqrestore(&heap_lock, s);
         return NULL;
+    }
+    if (lead) {
+        /* The bytes before the aligned block stay free, in b's place on
+         * the list; the new block starts after them. */
+        struct block *a = (struct block *)((char *)b + lead);
+        a->size = b->size - lead;
+        a->next = b->next;
+        b->size = lead;
+        b->next = a;
+        link = &b->next;
+        b = a;
     }
     if (b->size - need >= 2 * sizeof(struct block)) {
         /* Split: the tail stays free, in b's place on the list. */
@@ -76,6 +111,8 @@ void *kmalloc(size_t size)
     klock_irqrestore(&heap_lock, s);
     return b + 1;
 }
+
+void *kmalloc(size_t size) { return kmalloc_aligned(size, ALIGN); }
 
 void *kzalloc(size_t size)
 {

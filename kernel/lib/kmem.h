@@ -21,6 +21,11 @@ void kmem_init(void *base, size_t size);
  * Callable with interrupts on or off; not from an interrupt handler. */
 void *kmalloc(size_t size);
 
+/* Like kmalloc, with the block at a multiple of `align` (a power of two,
+ * 16 or more): for memory the paging hardware maps, such as the pages of a
+ * kernel stack. kfree takes it back as any other block. */
+void *kmalloc_aligned(size_t size, size_t align);
+
 /* Like kmalloc, and the bytes are zeroed. */
 void *kzalloc(size_t size);
 

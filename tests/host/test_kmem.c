@@ -62,6 +62,34 @@ static void test_free_merges_back_to_one_block(void **state)
     assert_int_equal(s1.used_blocks, 0);
 }
 
+/* Page-aligned blocks among odd-sized ones (kernel stacks' pages): each
+ * aligned, apart, and the gaps they leave before them merge back. */
+static void test_aligned_blocks(void **state)
+{
+    (void)state;
+    struct kmem_stats s0, s1;
+    kmem_get_stats(&s0);
+    void *p[12];
+    for (int i = 0; i < 12; i++) {
+        p[i] = i % 2 ? kmalloc_aligned(4096, 4096) : kmalloc(24 + 40 * (size_t)i);
+        assert_non_null(p[i]);
+        if (i % 2)
+            assert_int_equal((uintptr_t)p[i] % 4096, 0);
+        memset(p[i], i, i % 2 ? 4096 : 24 + 40 * (size_t)i);
+    }
+    for (int i = 0; i < 12; i++)
+        assert_int_equal(((uint8_t *)p[i])[0], i);
+    for (int i = 11; i >= 0; i -= 2)
+        kfree(p[i]);
+    for (int i = 0; i < 12; i += 2)
+        kfree(p[i]);
+    kmem_get_stats(&s1);
+    assert_int_equal(s1.free, s0.free);
+    assert_int_equal(s1.free_blocks, 1);
+    assert_int_equal(s1.used_blocks, 0);
+    assert_null(kmalloc_aligned(sizeof heap, 4096));
+}
+
 static void test_exhaustion_returns_null(void **state)
 {
     (void)state;
@@ -106,6 +134,7 @@ int main(void)
         cmocka_unit_test_setup(test_alignment_and_zeroing, setup),
         cmocka_unit_test_setup(test_distinct_blocks, setup),
         cmocka_unit_test_setup(test_free_merges_back_to_one_block, setup),
+        cmocka_unit_test_setup(test_aligned_blocks, setup),
         cmocka_unit_test_setup(test_exhaustion_returns_null, setup),
         cmocka_unit_test_setup(test_reuse_after_free, setup),
         cmocka_unit_test_setup(test_double_free_panics, setup),
