@@ -247,6 +247,7 @@ void apic_switch_boot_cpu(const struct x86_topology *t, unsigned timer_hz)
         outb(0x22, 0x70);
         outb(0x23, 0x01);
     }
+    x86_cpus[0].halted = 0; /* (the PIC's interrupts never cleared it: paging.c needs it true from now on) */
     x86_apic_mode = true;
     ioapic_route_isa(t, IRQ_KEYBOARD, lapic_id());
     ioapic_route_isa(t, IRQ_COM1, lapic_id());

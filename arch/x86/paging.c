@@ -7,7 +7,10 @@
  *                          (identity), with 4 MiB pages, supervisor only
  *   1 GiB      .. 2 GiB    the user window (ARCH_USER_BASE .. ARCH_USER_TOP):
  *                          a process's own pages, 4 KiB each, through page tables
- *   2 GiB      .. 4 GiB    nothing, but the APICs' registers (identity, uncached)
+ *   2 GiB      .. +128 MiB the kernel stacks (KSTACK_BASE..KSTACK_TOP): one
+ *                          16 KiB slot per task, its pages at the top, a
+ *                          guard page (or more) under them that nothing maps
+ *   then       .. 4 GiB    nothing, but the APICs' registers (identity, uncached)
  *
  * The kernel's part is the same page-directory entries in every address
  * space, copied when the space is made (they never change after boot: the
@@ -22,9 +25,12 @@
  * with its memory.
  */
 #include "kernel/boot.h"
+#include "kernel/lib/kmem.h"
 #include "kernel/lib/kprintf.h"
 #include "kernel/lib/panic.h"
 #include "kernel/mm/frames.h"
+#include "kernel/sync/klock.h"
+#include "smp.h"
 #include "x86.h"
 
 #include <arch/arch.h>
@@ -56,6 +62,18 @@ struct arch_space {
 
 static struct arch_space kernel_space __attribute__((aligned(4096)));
 
+#define KSTACK_BASE 0x80000000u
+#define KSTACK_TOP 0x88000000u
+#define KSTACK_SLOT 16384u
+#define KSTACK_SLOTS ((KSTACK_TOP - KSTACK_BASE) / KSTACK_SLOT)
+_Static_assert(ARCH_STACK_MAX <= KSTACK_SLOT - ARCH_PAGE_SIZE, "a guard page under the biggest stack");
+_Static_assert(KSTACK_BASE >= ARCH_USER_TOP && KSTACK_BASE % LARGE == 0 && KSTACK_TOP % LARGE == 0,
+               "the stack window is whole directory entries, outside the user window");
+
+/* The stack window's page tables: in the kernel's directory from boot, so
+ * every address space copies them and sees the same stacks. */
+static uint32_t kstack_tables[(KSTACK_TOP - KSTACK_BASE) / LARGE][1024] __attribute__((aligned(4096)));
+
 /* Map [lo, hi) at its own address, 4 MiB at a time, with `flags`. */
 static void map_large(uint64_t lo, uint64_t hi, uint32_t flags)
 {
@@ -71,8 +89,11 @@ uint32_t paging_kernel_directory(void) { return (uint32_t)&kernel_space; }
 
 void x86_map_mmio(uint32_t addr) { map_large(addr, (uint64_t)addr + 4096, PG_PCD | PG_PWT); }
 
-void paging_enable_cpu(void)
+static volatile uint32_t kstack_epoch; /* stacks unmapped so far (see the kernel stacks' part) */
+
+void paging_enable_cpu(struct x86_cpu *c)
 {
+    c->tlb_epoch = kstack_epoch; /* (read before CR3 is loaded: an empty TLB forgets everything up to it) */
     __asm__ volatile("mov %%cr4, %%eax\n\t"
                      "or %0, %%eax\n\t"
                      "mov %%eax, %%cr4\n\t"
@@ -103,8 +124,10 @@ uintptr_t paging_init(const struct boot_info *bi)
         if (r->type == 1 && end > top)
             top = end;
     }
+    for (unsigned i = 0; i < (KSTACK_TOP - KSTACK_BASE) / LARGE; i++)
+        kernel_space.pde[PDE_OF(KSTACK_BASE) + i] = (uint32_t)kstack_tables[i] | PG_WRITE | PG_PRESENT;
     x86_map_mmio(0xfec00000u); /* the I/O APIC, and the local APICs at 0xfee00000 */
-    paging_enable_cpu();
+    paging_enable_cpu(&x86_cpus[0]);
     return (uintptr_t)top;
 }
 
@@ -191,4 +214,153 @@ void arch_space_switch(struct arch_space *s, uintptr_t kstack_top)
     }
     if (s)
         c->tss.esp0 = (uint32_t)kstack_top; /* where the CPU puts the trap frame from ring 3 */
+}
+
+/* ---- Kernel stacks (arch.h) ---------------------------------------------
+ *
+ * A task's kernel stack is a slot of the stack window: its pages (blocks
+ * of the kernel heap, mapped a second time here) at the top, and under
+ * them at least one page that is never mapped. A task that runs off the
+ * bottom of its stack touches that guard page and faults at once; the CPU
+ * cannot push the fault's frame there either, so it is a double fault,
+ * which runs on a stack of its own (gdt.c) and names the task (trap.c).
+ * Without the guard, the overflow writes over whatever the heap put below
+ * and is found (if ever) at the next switch, by the canary.
+ *
+ * Unmapping a freed stack has a catch on several CPUs: each CPU that ran
+ * the task may still hold the stack's translations in its TLB, and clears
+ * only its own. The heap may take the pages back at once (no one touches a
+ * dead task's stack), but the slot may not be mapped to other pages while
+ * some CPU could still reach the old ones through it. So each unmapping
+ * takes a number (kstack_epoch); every CPU, at its timer's tick, empties
+ * its TLB when the number moved (x86_tlb_tick) and writes down the number
+ * it saw; and a freed slot is used again only once every running CPU has
+ * seen its number. A halted CPU counts as having seen every number: the
+ * interrupt that wakes it does the same first (x86_tlb_wake); it must, as
+ * an idle CPU's timer may not tick for a long while (under -icount QEMU
+ * lets a halted vCPU sleep while another runs). Until then new stacks take
+ * slots never used yet. Linux
+ * does the same for its vmalloc'ed stacks (a lazy TLB flush); the eager
+ * way, an interrupt to every CPU and a wait for their answers at each
+ * free, is a TLB shootdown.
+ */
+static struct klock kstack_lock;   /* guards the slot counts and the queue below */
+static uint32_t kstack_fresh;      /* slots [kstack_fresh, KSTACK_SLOTS) never used yet */
+static uint16_t kstack_next[KSTACK_SLOTS];     /* freed slots, oldest first: a queue through this */
+static uint32_t kstack_freed_at[KSTACK_SLOTS]; /* ...with the epoch of each one's unmapping */
+static uint32_t kstack_head = KSTACK_SLOTS, kstack_tail = KSTACK_SLOTS; /* KSTACK_SLOTS: empty */
+
+static uint32_t *kstack_pte(uintptr_t va)
+{
+    return &kstack_tables[(va - KSTACK_BASE) / LARGE][PTE_OF(va)];
+}
+
+/* Every running CPU has emptied its TLB since epoch e (wrap-safe), or is
+ * halted: it will when it wakes (x86_tlb_wake), before it touches a
+ * stack. (The two sides are Dekker's: the free's locked add before our
+ * load of `halted`, the waker's exchange of it before its load of the
+ * epoch. One of the two sees the other.) */
+static bool forgotten_everywhere(uint32_t e)
+{
+    for (unsigned i = 0; i < ARCH_MAX_CPUS; i++) {
+        struct x86_cpu *c = &x86_cpus[i];
+        if (i > 0 && !__atomic_load_n(&c->started, __ATOMIC_ACQUIRE))
+            continue;
+        if (x86_apic_mode && __atomic_load_n(&c->halted, __ATOMIC_SEQ_CST))
+            continue;
+        if ((int32_t)(__atomic_load_n(&c->tlb_epoch, __ATOMIC_ACQUIRE) - e) < 0)
+            return false;
+    }
+    return true;
+}
+
+void *arch_stack_alloc(size_t size)
+{
+    KASSERT(size && size <= ARCH_STACK_MAX && size % ARCH_PAGE_SIZE == 0);
+    uint8_t *pages = kmalloc_aligned(size, ARCH_PAGE_SIZE);
+    if (!pages)
+        return NULL;
+    arch_irqstate_t s = klock_irqsave(&kstack_lock);
+    uint32_t slot;
+    if (kstack_head != KSTACK_SLOTS && forgotten_everywhere(kstack_freed_at[kstack_head])) {
+        slot = kstack_head;
+        kstack_head = kstack_next[slot];
+        if (kstack_head == KSTACK_SLOTS)
+            kstack_tail = KSTACK_SLOTS;
+    } else if (kstack_fresh < KSTACK_SLOTS) {
+        slot = kstack_fresh++;
+    } else {
+        klock_irqrestore(&kstack_lock, s);
+        kfree(pages);
+        return NULL;
+    }
+    klock_irqrestore(&kstack_lock, s);
+    /* The slot is ours: no CPU holds a translation for it. */
+    uintptr_t top = KSTACK_BASE + (slot + 1) * KSTACK_SLOT, base = top - size;
+    for (uintptr_t off = 0; off < size; off += ARCH_PAGE_SIZE)
+        *kstack_pte(base + off) = ((uint32_t)(uintptr_t)pages + off) | PG_WRITE | PG_PRESENT;
+    return (void *)base;
+}
+
+void arch_stack_free(void *stack, size_t size)
+{
+    uintptr_t base = (uintptr_t)stack, top = base + size;
+    KASSERT(base >= KSTACK_BASE && top <= KSTACK_TOP && (top - KSTACK_BASE) % KSTACK_SLOT == 0);
+    uint32_t slot = (uint32_t)((base - KSTACK_BASE) / KSTACK_SLOT);
+    void *pages = (void *)(uintptr_t)(*kstack_pte(base) & PG_FRAME);
+    for (uintptr_t off = 0; off < size; off += ARCH_PAGE_SIZE) {
+        *kstack_pte(base + off) = 0;
+        __asm__ volatile("invlpg (%0)" : : "r"(base + off) : "memory");
+    }
+    kfree(pages);
+    arch_irqstate_t s = klock_irqsave(&kstack_lock);
+    uint32_t e = __atomic_add_fetch(&kstack_epoch, 1, __ATOMIC_ACQ_REL);
+    kstack_freed_at[slot] = e;
+    kstack_next[slot] = KSTACK_SLOTS;
+    if (kstack_tail == KSTACK_SLOTS)
+        kstack_head = slot;
+    else
+        kstack_next[kstack_tail] = (uint16_t)slot;
+    kstack_tail = slot;
+    klock_irqrestore(&kstack_lock, s);
+    /* This CPU forgot the slot just now (invlpg): with no other CPU, that
+     * is everyone (and there is no APIC timer to call x86_tlb_tick). */
+    if (!x86_apic_mode)
+        x86_this_cpu()->tlb_epoch = e;
+}
+
+/* The interrupt that ends this CPU's HLT, first thing: it is no longer
+ * halted, and forgets what was unmapped while it was. */
+void x86_tlb_wake(struct x86_cpu *c)
+{
+    __atomic_exchange_n(&c->halted, 0, __ATOMIC_SEQ_CST);
+    x86_tlb_tick(c);
+}
+
+/* At each tick of this CPU's timer: empty the TLB if a stack was unmapped
+ * since the last time, and say so. Interrupts off. */
+void x86_tlb_tick(struct x86_cpu *c)
+{
+    uint32_t e = __atomic_load_n(&kstack_epoch, __ATOMIC_ACQUIRE);
+    if (c->tlb_epoch == e)
+        return;
+    __asm__ volatile("mov %%cr3, %%eax\n\tmov %%eax, %%cr3" : : : "eax", "memory");
+    __atomic_store_n(&c->tlb_epoch, e, __ATOMIC_RELEASE);
+}
+
+/* Where a kernel address lies in the stack window: the bounds of the stack
+ * of its slot in [*lo, *hi) if it is that slot's guard (unmapped, below
+ * the pages), for the fault reports. */
+bool x86_stack_guard(uintptr_t va, uintptr_t *lo, uintptr_t *hi)
+{
+    if (va < KSTACK_BASE || va >= KSTACK_TOP || (*kstack_pte(va) & PG_PRESENT))
+        return false;
+    uintptr_t top = KSTACK_BASE + ((va - KSTACK_BASE) / KSTACK_SLOT + 1) * KSTACK_SLOT, base = top;
+    while (base > va && (*kstack_pte(base - ARCH_PAGE_SIZE) & PG_PRESENT))
+        base -= ARCH_PAGE_SIZE;
+    if (base == top)
+        return false; /* a free slot */
+    *lo = base;
+    *hi = top;
+    return true;
 }

@@ -142,7 +142,7 @@ bool arch_cpu_start(unsigned cpu, void *local, void *stack, size_t size, void (*
  */
 void x86_ap_main(struct x86_cpu *c)
 {
-    paging_enable_cpu();
+    paging_enable_cpu(c);
     gdt_init_cpu(c);
     idt_load();
     lapic_enable();

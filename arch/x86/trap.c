@@ -59,6 +59,10 @@ static void dump(unsigned vector, uint32_t error, const struct regs *r)
     kprintf("  CR0=%08x CR2=%08x CR3=%08x CR4=%08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
     if (vector == 14)
         kprintf("  CR2 is the address that faulted\n");
+    uintptr_t lo, hi;
+    if ((vector == 14 || vector == 8) && x86_stack_guard(read_cr2(), &lo, &hi))
+        kprintf("  CR2 is in the guard page under the kernel stack [%p, %p)%s: a kernel stack overflow\n",
+                (void *)lo, (void *)hi, t && (uintptr_t)t->stack == lo ? ", this task's" : "");
 }
 
 static __attribute__((noreturn, noinline)) void exception(struct trap_frame *f)
@@ -162,6 +166,13 @@ void x86_double_fault(void)
         s->cs, s->ds, s->es, s->fs, s->gs, s->ss,
     };
     dump(8, 0, &r);
+    uintptr_t lo, hi;
+    struct task *t = task_current();
+    if (x86_stack_guard(read_cr2(), &lo, &hi) && t && (uintptr_t)t->stack == lo)
+        panic("kernel stack overflow: task '%s' (id %u) ran off the bottom of its %u-byte stack [%p, %p) "
+              "into the guard page under it (CR2=%08x), where the CPU could not push the fault's frame "
+              "either; give it a bigger stack or fewer/lighter locals",
+              t->name, (unsigned)t->id, (unsigned)(hi - lo), (void *)lo, (void *)hi, read_cr2());
     panic("double fault (an exception while handling one: often a kernel stack overflow)");
 }
 
@@ -175,6 +186,7 @@ static __attribute__((noinline)) void apic_interrupt(uint32_t v)
     sched_irq_enter();
     if (v == VEC_LAPIC_TIMER) {
         c->timer_ticks++;
+        x86_tlb_tick(c);
         if (lapic_timer_tick(c))
             sched_tick();
     } else if (v == VEC_RESCHED) {
@@ -211,6 +223,9 @@ void trap_dispatch(struct trap_frame *f)
         return;
     }
     if (v >= VEC_IOAPIC_BASE && v <= VEC_STOP) {
+        struct x86_cpu *c = x86_this_cpu();
+        if (c->halted)
+            x86_tlb_wake(c); /* (before anything here can switch to a task's stack) */
         apic_interrupt(v);
         return;
     }

@@ -106,6 +106,7 @@ struct x86_cpu {
     unsigned id;                 /* 4: 0 = boot CPU, then 1.. in start order */
     struct x86_cpu *self;        /* 8: this struct, for x86_this_cpu() */
     void *current;               /* 12: the core's running task (arch_cpu_current) */
+    volatile uint32_t halted;    /* 16: 1 from arch_idle's HLT to the interrupt that ends it (paging.c) */
     uint32_t apic_id;            /* local APIC id (not the same as id) */
     volatile uint32_t timer_ticks;   /* interrupts taken from this CPU's timer */
     uint32_t subticks;               /* ...since its last tick (x86_timer_every) */
@@ -113,6 +114,7 @@ struct x86_cpu {
     volatile uint32_t started;   /* set by the CPU once it reached its entry */
     uint32_t jitter_state;       /* LAPIC timer jitter: this CPU's generator */
     struct arch_space *space;    /* the address space in CR3 (paging.c); NULL until the first switch */
+    volatile uint32_t tlb_epoch; /* the stack unmappings this CPU's TLB has surely forgotten (paging.c) */
     struct gdt_entry gdt[GDT_ENTRIES];
     struct tss tss, df_tss;      /* the CPU saves into tss on a double fault; df_tss runs the handler */
     uint8_t df_stack[4096] __attribute__((aligned(16)));
@@ -121,6 +123,7 @@ _Static_assert(offsetof(struct x86_cpu, local) == 0, "arch_this_cpu reads %fs:0"
 _Static_assert(offsetof(struct x86_cpu, id) == 4, "arch_cpu_id reads %fs:4");
 _Static_assert(offsetof(struct x86_cpu, self) == 8, "x86_this_cpu reads %fs:8");
 _Static_assert(offsetof(struct x86_cpu, current) == 12, "arch_cpu_current reads %fs:12");
+_Static_assert(offsetof(struct x86_cpu, halted) == 16, "arch_idle writes %fs:16");
 
 static inline struct x86_cpu *x86_this_cpu(void)
 {
@@ -155,7 +158,10 @@ static inline bool pit_tick(void) { return !pit_special || pit_tick_special(); }
 struct boot_info;
 uintptr_t paging_init(const struct boot_info *bi); /* boot CPU: map the kernel, turn paging on; the
                                                       end of usable memory below the user window */
-void paging_enable_cpu(void);                      /* another CPU, as it starts */
+void paging_enable_cpu(struct x86_cpu *c);         /* another CPU, as it starts */
+void x86_tlb_tick(struct x86_cpu *c);              /* at each tick: forget unmapped kernel stacks */
+void x86_tlb_wake(struct x86_cpu *c);              /* ...and at the interrupt that ends a HLT */
+bool x86_stack_guard(uintptr_t va, uintptr_t *lo, uintptr_t *hi); /* va in the guard under [lo, hi) */
 uint32_t paging_kernel_directory(void);            /* CR3 of the kernel's own space (kernel tasks, #DF) */
 void x86_map_mmio(uint32_t addr);                  /* device registers at addr, uncached (APICs) */
 /* trap.c */

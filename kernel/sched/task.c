@@ -93,11 +93,12 @@ struct task *task_new(const char *name, task_entry_t entry, void *arg)
     KASSERT(entry != NULL);
     KASSERT(!sched_in_irq());
     struct task *t = kzalloc(sizeof *t);
-    uint8_t *stack = kmalloc(TASK_STACK_SIZE);
+    uint8_t *stack = arch_stack_alloc(TASK_STACK_SIZE); /* (with a guard page under it) */
     if (!t || !stack) {
         kfree(t);
-        kfree(stack);
-        kprintf("task_create(%s): out of memory\n", name ? name : "?");
+        if (stack)
+            arch_stack_free(stack, TASK_STACK_SIZE);
+        kprintf("task_create(%s): out of memory (for the task, or for its kernel stack)\n", name ? name : "?");
         return NULL;
     }
     copy_name(t->name, name ? name : "task");
@@ -139,7 +140,7 @@ void task_discard(struct task *t)
     arch_irqstate_t s = sched_lock();
     list_remove(&t->all_node);
     sched_unlock(s);
-    kfree(t->stack);
+    arch_stack_free(t->stack, t->stack_size);
     kfree(t);
 }
 
@@ -387,7 +388,7 @@ static int join(struct task *t, uint64_t deadline, int *code)
     *code = t->exit_code;
     list_remove(&t->all_node);
     sched_unlock(s);
-    kfree(t->stack);
+    arch_stack_free(t->stack, t->stack_size);
     kfree(t);
     return 0;
 }
@@ -427,6 +428,8 @@ bool task_resume(struct task *t)
     return woken;
 }
 
+/* (An idle task's stack is in the heap, at its own address: a CPU starts
+ * on it before its paging is on. Idle tasks never end.) */
 struct task *task_new_idle(unsigned cpu)
 {
     struct task *t = kzalloc(sizeof *t);

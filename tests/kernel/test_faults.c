@@ -90,6 +90,26 @@ void ktest_canary(void)
     ktest_fail(__FILE__, __LINE__, "the overflow went unnoticed");
 }
 
+/* Dig on past the bottom of the stack: the guard page under it stops the
+ * task at its first write there (a double fault, since the CPU cannot push
+ * the page fault's frame either), before the heap below is touched. */
+static int runaway(void *arg)
+{
+    (void)arg;
+    struct task *self = task_current();
+    kprintf("# runaway: digging below the bottom of its stack [%p, %p)\n", (void *)self->stack,
+            (void *)(self->stack + self->stack_size));
+    dig((uintptr_t)self->stack - 2 * 4096);
+    return 0;
+}
+
+void ktest_guard(void)
+{
+    struct task *t = task_create("runaway", runaway, NULL);
+    task_join(t);
+    ktest_fail(__FILE__, __LINE__, "the task ran off its stack unnoticed");
+}
+
 /* Two tasks wait for each other's flag by yielding, and neither ever sets
  * its own: they run for ever and nothing changes. The livelock watch must
  * say so, naming both, and (exit=1) end the run with status 35. */
@@ -117,5 +137,6 @@ void ktest_livelock(void)
 /* test=NAME (kernel/ktest.h), in the order test=all runs them */
 KTEST_SUITE("faults", NULL, NULL, {"divzero", ktest_divzero, true, "a divide error prints the CPU state and panics (status 37)"},
             {"canary", ktest_canary, true, "a task that overflows its stack is caught at the next switch"},
+            {"guard", ktest_guard, true, "a task that runs off the bottom of its stack hits the guard page under it"},
             {"doublefault", ktest_doublefault, true, "a fault while delivering a fault is reported, not a reset"},
             {"livelock", ktest_livelock, true, "tasks that yield for ever and change nothing get a LIVELOCK report (status 35)"});

@@ -221,6 +221,61 @@ void ktest_join(void)
     KT_EXPECT(task_join(joiner) == 5, "the first joiner did not get the exit code");
 }
 
+/* ---- stacks ------------------------------------------------------------ */
+
+/* Kernel stacks come and go by the thousand, on every CPU at once: more
+ * tasks than the stack window has slots (8,192), so freed slots must be
+ * used again, and each only once no CPU can still reach its old pages.
+ * Each task fills the unused part of its stack with a pattern of its own,
+ * lets the others run, and reads it back: a slot handed out while another
+ * CPU still wrote through it, or two tasks given the same pages, would
+ * show here. */
+#define STACK_MAKERS 4
+#define STACK_ROUNDS 2600
+
+static int fill_own_stack(void *arg)
+{
+    struct task *self = task_current();
+    uint32_t key = (uint32_t)(uintptr_t)arg * 2654435761u;
+    volatile uint32_t *lo = (volatile uint32_t *)(self->stack + TASK_CANARY_ZONE);
+    volatile uint32_t *hi = (volatile uint32_t *)((uintptr_t)__builtin_frame_address(0) - 256);
+    for (volatile uint32_t *w = lo; w < hi; w++)
+        *w = key ^ (uint32_t)(uintptr_t)w;
+    task_yield();
+    int wrong = 0;
+    for (volatile uint32_t *w = lo; w < hi; w++)
+        wrong += *w != (key ^ (uint32_t)(uintptr_t)w);
+    return wrong;
+}
+
+static int make_stacks(void *arg)
+{
+    unsigned maker = (unsigned)(uintptr_t)arg, wrong = 0, made = 0;
+    for (unsigned i = 0; i < STACK_ROUNDS; i++) {
+        struct task *t = task_create("stack", fill_own_stack, (void *)(uintptr_t)(maker * STACK_ROUNDS + i));
+        if (!t)
+            break;
+        made++;
+        wrong += (unsigned)task_join(t);
+    }
+    return (int)(wrong ? 100000 + wrong : made);
+}
+
+void ktest_stacks(void)
+{
+    struct task *makers[STACK_MAKERS];
+    for (unsigned m = 0; m < STACK_MAKERS; m++)
+        makers[m] = task_create("stack-maker", make_stacks, (void *)(uintptr_t)m);
+    unsigned made = 0;
+    for (unsigned m = 0; m < STACK_MAKERS; m++) {
+        int r = task_join(makers[m]);
+        KT_EXPECT(r == STACK_ROUNDS, "maker %u: %s %d", m, r > 100000 ? "words of a stack changed under its task:" :
+                  "tasks made before task_create failed:", r > 100000 ? r - 100000 : r);
+        made += r > 0 && r < 100000 ? (unsigned)r : 0;
+    }
+    kprintf("# stacks: %u tasks made, each checked its own stack, on %u CPU(s)\n", made, sched_ncpus());
+}
+
 /* ---- kill ------------------------------------------------------------- */
 
 static struct semaphore kill_sem;
@@ -602,6 +657,7 @@ KTEST_SUITE("tasks", tasks_setup, tasks_teardown, {"preempt", ktest_preempt, fal
             {"yield", ktest_yield, false, "task_yield hands the CPU to the other ready task"},
             {"sleep", ktest_sleep, false, "sleepers wake exactly at their deadline, in deadline order"},
             {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
+            {"stacks", ktest_stacks, false, "10,400 kernel stacks made and freed on every CPU at once, none shared"},
             {"kill", ktest_kill, false, "task_kill ends waiting tasks at their wait, releasing their mutexes"},
             {"timeout", ktest_timeout, false, "every _timeout call returns SYNC_TIMEOUT at its deadline, or succeeds in time"},
             {"priority", ktest_priority, false, "task_set_priority under prio: lowered, the caller yields; raised, a task runs"},

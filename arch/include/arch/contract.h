@@ -40,6 +40,8 @@ void arch_send_resched(unsigned cpu);
 void arch_stop_others(void);
 void arch_cpu_counts(unsigned cpu, struct arch_cpu_counts *out);
 void arch_space_switch(struct arch_space *s, uintptr_t kstack_top);
+void *arch_stack_alloc(size_t size);
+void arch_stack_free(void *stack, size_t size);
 
 /* ---- Inline where an arch likes: their types ---------------------------- */
 

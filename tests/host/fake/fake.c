@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "boot.h"
+#include "lib/kmem.h"
 #include "lib/panic.h"
 #include "sched/sched.h"
 #include "sched/task.h"
@@ -191,6 +192,8 @@ void arch_space_switch(struct arch_space *s, uintptr_t kstack_top)
     fprintf(stderr, "fake: arch_space_switch called, but no host task has an address space\n");
     abort();
 }
+void *arch_stack_alloc(size_t size) { return kmalloc_aligned(size, 16); }
+void arch_stack_free(void *stack, size_t size) { (void)size, kfree(stack); }
 void arch_input_start(void) {}
 void arch_input_resume(void) {}
 

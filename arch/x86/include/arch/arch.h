@@ -18,7 +18,7 @@
  *                arch_cpu_set_current, arch_send_resched,
  *                arch_stop_others, arch_cpu_relax, arch_cpu_counts
  *   spaces       struct arch_space, arch_space_new/map/lookup/destroy,
- *                arch_space_switch
+ *                arch_space_switch, arch_stack_alloc/free (kernel stacks)
  *   user mode    arch_enter_user, and the hooks the arch calls back:
  *                kernel/proc/proc.h (system calls, faults, the way back)
  * Each function says what the core may expect of it. arch/contract.h holds
@@ -73,8 +73,11 @@ static inline bool arch_irq_enabled(void)
 /* Enable interrupts and halt until the next one, atomically: an interrupt
  * that arrives between the two cannot be missed (STI takes effect after the
  * next instruction). Called by the idle task with interrupts off. Returns
- * with interrupts enabled, after the interrupt has been handled. */
-static inline void arch_idle(void) { __asm__ volatile("sti; hlt" : : : "memory"); }
+ * with interrupts enabled, after the interrupt has been handled. (First it
+ * marks this CPU halted, %fs:16: a halted CPU reaches no kernel stack, and
+ * the interrupt that wakes it empties its TLB if a stack was unmapped
+ * meanwhile; arch/x86/paging.c.) */
+static inline void arch_idle(void) { __asm__ volatile("movl $1, %%fs:16\n\tsti\n\thlt" : : : "memory"); }
 
 /* ---- Execution contexts ----------------------------------------------- */
 
@@ -303,6 +306,18 @@ void arch_space_destroy(struct arch_space *s);
  * kstack_top where the CPU puts its trap frame when it enters the kernel
  * from user mode. Interrupts off. */
 void arch_space_switch(struct arch_space *s, uintptr_t kstack_top);
+
+/* A task's kernel stack: `size` bytes (whole pages, at most
+ * ARCH_STACK_MAX), with a guard page under it that nothing maps, the same
+ * in every address space. Running off the bottom faults there at once (on
+ * x86 a double fault, reported with the task and the stack's bounds)
+ * instead of overwriting whatever lies below. NULL if there is no memory
+ * or no room left for another stack. Any context but an interrupt handler. */
+#define ARCH_STACK_MAX 12288u
+void *arch_stack_alloc(size_t size);
+
+/* Give back a stack from arch_stack_alloc once no CPU runs on it. */
+void arch_stack_free(void *stack, size_t size);
 
 /* ---- User mode -------------------------------------------------------- */
 

@@ -93,6 +93,12 @@ __attribute__((noreturn)) void arch_halt(void);
 struct arch_space;
 void arch_space_switch(struct arch_space *s, uintptr_t kstack_top);
 
+/* Kernel stacks: blocks of the kernel heap, as the real one's pages are
+ * (the host cannot unmap a guard page under them). */
+#define ARCH_STACK_MAX 12288u
+void *arch_stack_alloc(size_t size);
+void arch_stack_free(void *stack, size_t size);
+
 #include <arch/contract.h> /* held to the same contract as the real one */
 
 #endif /* ARCH_ARCH_H */
