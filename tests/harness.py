@@ -178,15 +178,21 @@ def write_log(name, text):
 # ---- Booting QEMU --------------------------------------------------------------
 
 def kernel_path(kernel):
-    """A kernel given relative to the top of the tree (or absolute), made absolute."""
-    return kernel if os.path.isabs(kernel) else os.path.join(ROOT, kernel)
+    """A kernel given relative to the top of the tree (or absolute), as a
+    path relative to it: QEMU runs there (cwd=ROOT), and the kernel's
+    command line (which starts with this path) and its modules' names are
+    then the same in every checkout. (They are parsed and printed at boot:
+    a longer path moves every later instruction count, the timer's phase
+    in make bench's figures among them.)"""
+    return os.path.relpath(kernel if os.path.isabs(kernel) else os.path.join(ROOT, kernel), ROOT)
 
 
 def initrd(kernel):
     """QEMU's -initrd for `kernel`: the user programs built beside it
-    (BUILD/user/*.elf, as the Makefile's INITRD), or nothing if none are."""
-    progs = sorted(glob.glob(os.path.join(os.path.dirname(kernel_path(kernel)), "user", "*.elf")))
-    return ["-initrd", ",".join(progs)] if progs else []
+    (BUILD/user/*.elf, as the Makefile's INITRD), or nothing if none are;
+    relative to ROOT, as kernel_path."""
+    progs = sorted(glob.glob(os.path.join(ROOT, os.path.dirname(kernel_path(kernel)), "user", "*.elf")))
+    return ["-initrd", ",".join(os.path.relpath(p, ROOT) for p in progs)] if progs else []
 
 
 def host_cores_only(n):
@@ -210,7 +216,7 @@ def boot(name, cmdline, timeout=60, extra=(), kernel=KERNEL, icount=True, typed=
         ["-append", cmdline + (" exit=1" if exit else "")] + list(extra)
     try:
         p = subprocess.run(cmd, input=typed.encode() if typed is not None else None, capture_output=True,
-                           timeout=timeout, preexec_fn=host_cores_only(host_cores))
+                           timeout=timeout, preexec_fn=host_cores_only(host_cores), cwd=ROOT)
         status, out = p.returncode, p.stdout.decode("utf-8", "replace")
         err = p.stderr.decode("utf-8", "replace")
     except subprocess.TimeoutExpired as e:
@@ -244,7 +250,7 @@ def boot_with_monitor(name, cmdline, wait_for, commands, settle=0.0, timeout=60,
     q = subprocess.Popen(QEMU_BASE + ICOUNT + ["-monitor", "stdio", "-serial", "file:" + serial,
                                                "-kernel", kernel_path(kernel)] + initrd(kernel) +
                          ["-append", cmdline] + list(extra),
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
     deadline = time.time() + timeout
     while time.time() < deadline and not (os.path.exists(serial) and wait_for in open(serial, errors="replace").read()):
         time.sleep(0.1)
@@ -283,7 +289,7 @@ def gdb_session(name, cmdline, commands, kernel=KERNEL, extra=()):
     qemu = subprocess.Popen(QEMU_BASE + ["-monitor", "none"] + ICOUNT +
                             ["-serial", "null", "-kernel", kernel_path(kernel)] + initrd(kernel) +
                             ["-append", cmdline, "-S", "-gdb", f"tcp:127.0.0.1:{port}"] + list(extra),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     args = ["gdb", "-q", "-batch", "-nx", "-x", "tools/gdb/tourniquet.gdb"]
     for c in [f"tourniquet-connect {port}"] + commands + ["kill"]:
         args += ["-ex", c]
@@ -344,8 +350,8 @@ class Boot:
 
     def run(self):
         name = "boot/" + self.name
-        if not os.path.exists(kernel_path(self.kernel)):
-            return result(name, [f"no kernel at {os.path.relpath(kernel_path(self.kernel), ROOT)}"])
+        if not os.path.exists(os.path.join(ROOT, kernel_path(self.kernel))):
+            return result(name, [f"no kernel at {kernel_path(self.kernel)}"])
         status, raw = boot(self.name, self.cmdline, self.timeout, self.extra, self.kernel, self.icount,
                            host_cores=self.host_cores)
         out = clean(raw)

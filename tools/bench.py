@@ -22,7 +22,10 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KERNEL = os.path.join(ROOT, "build", "tourniquet.elf")
+# Paths relative to the tree, QEMU run from its top: the kernel's command
+# line starts with the kernel's path and names its modules, and a longer one
+# (another checkout) would move every figure measured after it is parsed.
+KERNEL = os.path.join("build", "tourniquet.elf")
 OUT = os.path.join(ROOT, "build", "bench.json")
 TARGETS = {"timer_switch": 300, "sem_pingpong": 400, "syscall_getpid": 150}
 QEMU = [os.environ.get("QEMU", "qemu-system-i386"), "-m", "64", "-no-reboot", "-display", "none",
@@ -30,13 +33,13 @@ QEMU = [os.environ.get("QEMU", "qemu-system-i386"), "-m", "64", "-no-reboot", "-
         "-serial", "stdio", "-kernel", KERNEL]
 ICOUNT = ["-icount", "shift=0,sleep=off"]
 # The user programs, as the Makefile's INITRD (user/bench.c measures from ring 3).
-PROGRAMS = ["-initrd", ",".join(sorted(glob.glob(os.path.join(ROOT, "build", "user", "*.elf"))))]
+PROGRAMS = ["-initrd", ",".join(sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "build", "user", "*.elf"))))]
 
 
 def run(cmdline, extra=(), icount=True):
     """Boot the bench; return its BENCH lines as dicts, or None."""
     p = subprocess.run(QEMU + (ICOUNT if icount else []) + list(extra) + ["-append", cmdline],
-                       capture_output=True, timeout=300)
+                       capture_output=True, timeout=300, cwd=ROOT)
     out = p.stdout.decode("utf-8", "replace")
     if p.returncode != 33:
         sys.stderr.write(out)
