@@ -56,7 +56,7 @@ def check_usertests(out):
     return problems
 
 
-THREADS_CHECKS = 19  # user/threads.c
+THREADS_CHECKS = 20  # user/threads.c
 THREADS = [r"^# race without a lock: total \d+ of 8000 \(\d+ updates lost\)$",
            r"^MISUSE: mutex_unlock\(user-mutex\) by 'threads': it is not locked; ignored$",
            r"^MISUSE: cond_wait\(user-cond\) by 'threads': the caller does not hold mutex 'user-mutex'; refused$",

@@ -150,6 +150,19 @@ static void *phases(void *arg)
 
 static void *nothing(void *arg) { return arg; }
 
+/* A thread that leaves by pthread_exit from inside a call while another
+ * still runs: its value reaches its join, the other goes on. */
+static volatile int quitter_gone;
+static void __attribute__((noinline)) leave_from_inside(long value) { pthread_exit((void *)value); }
+static void *quitter(void *arg) { return leave_from_inside(77), arg; }
+static void *survivor(void *arg)
+{
+    long laps = 0;
+    while (!quitter_gone)
+        laps++, yield();
+    return (void *)(laps > 0 ? (long)arg : -1L);
+}
+
 int main(void)
 {
     int unlocked = race(0);
@@ -188,6 +201,16 @@ int main(void)
         pthread_join(b[i], NULL);
     tq_check(early == 0, "barrier: no thread starts a phase before all have finished the last", early, 0);
     tq_check(serial == PHASES, "barrier: one thread of each phase is told it was the last", serial, PHASES);
+
+    pthread_t q, v;
+    void *qv = NULL, *vv = NULL;
+    pthread_create(&v, NULL, survivor, (void *)5);
+    pthread_create(&q, NULL, quitter, NULL);
+    pthread_join(q, &qv);
+    quitter_gone = 1;
+    pthread_join(v, &vv);
+    tq_check((long)qv == 77 && (long)vv == 5, "pthread_exit while another thread runs: its value is joined, the other goes on",
+             (long)qv, 77);
 
     pthread_t t[TQ_THREADS_MAX];
     int made = 0, err = 0;

@@ -126,7 +126,7 @@ static void kills(void)
 
     pid = spawn("victim", (char *[]){"victim", "blocked", NULL});
     sleep(5);
-    TQ_EXPECT_EQ("kill(a child whose threads wait on a mutex, a semaphore, a timer) works", kill(pid), 0);
+    TQ_EXPECT_EQ("kill(a child whose threads wait on a mutex, a semaphore, a condition, a timer) works", kill(pid), 0);
     TQ_EXPECT_EQ("...it can be waited for", wait(pid, &status), pid);
     TQ_EXPECT_EQ("...and it ends killed, every thread", status, TQ_STATUS_KILLED);
     TQ_EXPECT_EQ("a fault in a second thread ends the process", run_victim("thread-null", NULL), TQ_STATUS_FAULT(14));

@@ -5,7 +5,8 @@
  *   victim exit N      exit with status N
  *   victim spin        run forever (until killed)
  *   victim sleep       sleep for ever (until killed)
- *   victim blocked     three threads wait for ever: on a mutex, on a semaphore, asleep
+ *   victim blocked     four threads wait for ever: on a mutex, a semaphore, a condition
+ *                      variable, asleep
  *   victim thread-null a second thread reads NULL while the first sleeps
  *   victim KIND        fault: null, kernel, kwrite, past, text, guard, divzero,
  *                      ud, cli, sti, in, out, hlt, int, fpu
@@ -30,7 +31,16 @@ static int recurse(int n)
 static pthread_mutex_t held;
 static sem_t never;
 
+static pthread_mutex_t monitor;
+static pthread_cond_t never_signalled;
+
 static void *lock_held(void *arg) { return pthread_mutex_lock(&held), arg; }
+static void *wait_signal(void *arg)
+{
+    pthread_mutex_lock(&monitor);
+    pthread_cond_wait(&never_signalled, &monitor);
+    return arg;
+}
 static void *wait_never(void *arg) { return sem_wait(&never), arg; }
 static void *read_null(void *arg) { return (void *)(long)*(volatile int *)arg; }
 
@@ -57,12 +67,15 @@ int main(int argc, char **argv)
         for (;;)
             sleep(1000000);
     if (!strcmp(k, "blocked")) {
-        pthread_t a, b;
+        pthread_t a, b, c;
         pthread_mutex_init(&held, NULL);
+        pthread_mutex_init(&monitor, NULL);
+        pthread_cond_init(&never_signalled, NULL);
         sem_init(&never, 0, 0);
         pthread_mutex_lock(&held);
         pthread_create(&a, NULL, lock_held, NULL);
         pthread_create(&b, NULL, wait_never, NULL);
+        pthread_create(&c, NULL, wait_signal, NULL);
         for (;;)
             sleep(1000000);
     }
