@@ -132,6 +132,22 @@ static void kills(void)
     TQ_EXPECT_EQ("a fault in a second thread ends the process", run_victim("thread-null", NULL), TQ_STATUS_FAULT(14));
 }
 
+/* wait(TQ_WAIT_ANY): the child that ends, not the one that sleeps; one
+ * already ended; then none left. */
+static void wait_any(void)
+{
+    int sleeper = spawn("victim", (char *[]){"victim", "sleep", NULL});
+    int quick = spawn("victim", (char *[]){"victim", "exit", "7", NULL});
+    int status = 0;
+    TQ_EXPECT_EQ("wait(any) returns the child that ends", wait(TQ_WAIT_ANY, &status), quick);
+    TQ_EXPECT_EQ("...with its status", status, 7);
+    kill(sleeper);
+    sleep(3); /* (it is a zombie before the wait) */
+    TQ_EXPECT_EQ("wait(any) returns a child that had ended already", wait(TQ_WAIT_ANY, &status), sleeper);
+    TQ_EXPECT_EQ("wait(any) with no child is ECHILD", wait(TQ_WAIT_ANY, &status), -TQ_ECHILD);
+    TQ_EXPECT_EQ("wait(-2) is ECHILD", wait(-2, &status), -TQ_ECHILD);
+}
+
 static void exhaustion(void)
 {
     static int pids[TQ_PROCS_MAX];
@@ -150,12 +166,16 @@ static void exhaustion(void)
     int killed = 0, waited = 0;
     for (int i = 0; i < n; i++)
         killed += kill(pids[i]) == 0;
-    for (int i = 0; i < n; i++) {
-        int status = 0;
-        waited += wait(pids[i], &status) == pids[i] && status == TQ_STATUS_KILLED;
+    for (int i = 0; i < n; i++) { /* in whatever order they end: each pid once */
+        int status = 0, pid = wait(TQ_WAIT_ANY, &status);
+        for (int j = 0; j < n; j++)
+            if (pids[j] == pid && status == TQ_STATUS_KILLED) {
+                pids[j] = 0;
+                waited++;
+            }
     }
     TQ_EXPECT_EQ("...each one killed", killed, n);
-    TQ_EXPECT_EQ("...and waited for", waited, n);
+    TQ_EXPECT_EQ("...and waited for, each once, by wait(any)", waited, n);
     TQ_EXPECT_EQ("...and then one more can be spawned", run_victim("exit", "5"), 5);
 }
 
@@ -170,6 +190,7 @@ int main(void)
     exits();
     faults();
     kills();
+    wait_any();
     exhaustion();
     meminfo(&after);
     TQ_EXPECT_EQ("no page frame leaked", after.frames_free, before.frames_free);

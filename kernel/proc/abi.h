@@ -20,7 +20,8 @@ enum tq_syscall {
     TQ_SYS_YIELD,  /* yield(): 0, after giving up the CPU */
     TQ_SYS_SLEEP,  /* sleep(unsigned ticks): 0, ticks later */
     TQ_SYS_SPAWN,  /* spawn(const char *name, char *const argv[]): the new process's id */
-    TQ_SYS_WAIT,   /* wait(int pid, int *status): pid, once that child has ended (status may be NULL) */
+    TQ_SYS_WAIT,   /* wait(int pid, int *status): pid, once that child has ended (status may be NULL);
+                      pid TQ_WAIT_ANY: whichever child ends first, and its pid */
     TQ_SYS_KILL,   /* kill(int pid): 0; the process ends (status TQ_STATUS_KILLED) */
     TQ_SYS_TICKS,  /* ticks(): timer ticks since boot */
     TQ_SYS_MEMINFO,/* meminfo(struct tq_meminfo *out): 0; what is in use, for leak checks */
@@ -94,6 +95,7 @@ static inline const char *tq_strerror(int err)
 }
 
 /* What wait() reports, besides exit's own status (0..255): */
+#define TQ_WAIT_ANY (-1)                   /* wait(TQ_WAIT_ANY, &status): any child */
 #define TQ_STATUS_KILLED (-9)              /* ended by kill() or the shell's kill */
 #define TQ_STATUS_FAULT(vector) (-100 - (vector)) /* killed by a CPU exception: -114 a page fault... */
 

@@ -36,8 +36,9 @@ _Static_assert(TQ_STATUS_KILLED == TASK_EXIT_KILLED, "a killed process's status 
 struct proc_slot {
     struct proc p;
     struct semaphore ended;   /* one unit once it is a ZOMBIE: its waiter's wake-up */
+    struct semaphore child_ended; /* a unit each time a child of its becomes a ZOMBIE: wait(any)'s wake-up */
     bool reaping;             /* someone has claimed it for reaping */
-    unsigned pins;            /* proc_kill calls at work on its thread: it is not freed meanwhile */
+    unsigned pins;            /* proc_kill calls, or a child's end, at work on it: it is not freed meanwhile */
     struct thread_start {     /* where each thread enters ring 3 */
         struct proc_slot *slot;
         uintptr_t entry, sp;
@@ -172,6 +173,7 @@ static struct proc_slot *slot_alloc(const char *name, struct proc *parent)
 static void slot_free(struct proc_slot *s)
 {
     sem_destroy(&s->ended);
+    sem_destroy(&s->child_ended);
     arch_irqstate_t f = klock_irqsave(&proc_lock);
     s->p.state = PROC_FREE;
     klock_irqrestore(&proc_lock, f);
@@ -224,7 +226,7 @@ static void reap_orphans(void)
  * told. */
 static int on_thread_exit(struct task *t, int code)
 {
-    struct proc_slot *s = slot_of(t->proc);
+    struct proc_slot *s = slot_of(t->proc), *parent = NULL;
     arch_irqstate_t f = klock_irqsave(&proc_lock);
     bool last = --s->p.live == 0;
     if (last) {
@@ -234,8 +236,16 @@ static int on_thread_exit(struct task *t, int code)
         for (unsigned i = 0; i < PROC_MAX; i++)
             if (slots[i].p.state != PROC_FREE && slots[i].p.parent == &s->p)
                 slots[i].p.parent = NULL; /* an orphan: reap_orphans takes it once it ends */
+        if (s->p.parent) {
+            parent = slot_of(s->p.parent);
+            parent->pins++; /* (told below, out of the lock: it is not reaped meanwhile) */
+        }
     }
     klock_irqrestore(&proc_lock, f);
+    if (parent) { /* (first: its unit is there by the time a waiter wakes on `ended`) */
+        sem_up(&parent->child_ended);
+        __atomic_sub_fetch(&parent->pins, 1, __ATOMIC_RELEASE);
+    }
     if (last)
         sem_up(&s->ended);
     return code;
@@ -315,10 +325,12 @@ int proc_spawn(const char *name, unsigned argc, char *const argv[], struct proc 
     s->start[0].slot = s;
     s->start[0].entry = img.entry;
     sem_init(&s->ended, "proc-ended", 0);
+    sem_init(&s->child_ended, "proc-child-ended", 0);
     struct task *t = thread_new(s, 0);
     if (!t) {
         rc = -TQ_ENOMEM;
         sem_destroy(&s->ended);
+        sem_destroy(&s->child_ended);
         goto fail;
     }
     p->thread = p->threads[0] = t;
@@ -335,6 +347,26 @@ fail:
     return rc;
 }
 
+/* Reap s, claimed by its waiter (reaping set), once it has ended: its
+ * pid, and its status in *status (if not NULL). Killed while waiting, the
+ * caller ends here, and its exit makes s an orphan, which reap_orphans
+ * then takes. */
+static int wait_and_reap(struct proc_slot *s, int *status)
+{
+    sem_down(&s->ended);
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    s->reaping = true;
+    struct proc *parent = s->p.parent;
+    klock_irqrestore(&proc_lock, f);
+    if (parent)
+        sem_try_down(&slot_of(parent)->child_ended); /* its end's unit, if no wait(any) took it */
+    uint32_t pid = s->p.pid;
+    int st = reap(s);
+    if (status)
+        *status = st;
+    return (int)pid;
+}
+
 /* Wait for process pid if `mine` says it is the caller's to wait for. */
 static int wait_for(uint32_t pid, bool (*mine)(const struct proc *p, const void *who), const void *who, int *status)
 {
@@ -348,23 +380,56 @@ static int wait_for(uint32_t pid, bool (*mine)(const struct proc *p, const void 
     if (!s)
         return -TQ_ECHILD;
     /* Ours to wait for: nobody else reaps it meanwhile (reap_orphans takes
-     * only the parentless). Killed while waiting, the caller ends here, and
-     * its exit makes s an orphan, which reap_orphans then takes. */
-    sem_down(&s->ended);
-    f = klock_irqsave(&proc_lock);
-    s->reaping = true;
-    klock_irqrestore(&proc_lock, f);
-    int st = reap(s);
-    if (status)
-        *status = st;
-    return 0;
+     * only the parentless). */
+    return wait_and_reap(s, status);
+}
+
+/* Wait for whichever child of parent ends first (the first ZOMBIE found,
+ * if some are already). Each child's end gives a unit of child_ended and
+ * its reaping takes one back if it is there, so the units follow the
+ * zombies nobody has claimed; a unit that finds none (another thread's
+ * wait took it) only starts the search again. */
+static int wait_any(struct proc *parent, int *status)
+{
+    for (;;) {
+        reap_orphans();
+        struct proc_slot *zombie = NULL;
+        bool children = false;
+        arch_irqstate_t f = klock_irqsave(&proc_lock);
+        for (unsigned i = 0; i < PROC_MAX && !zombie; i++) {
+            struct proc_slot *s = &slots[i];
+            if (s->p.state == PROC_FREE || s->p.parent != parent || s->reaping)
+                continue;
+            children = true;
+            if (s->p.state == PROC_ZOMBIE) {
+                zombie = s;
+                s->reaping = true; /* ours: no other thread's wait takes it */
+            }
+        }
+        klock_irqrestore(&proc_lock, f);
+        if (zombie)
+            return wait_and_reap(zombie, status);
+        if (!children)
+            return -TQ_ECHILD;
+        sem_down(&slot_of(parent)->child_ended);
+    }
 }
 
 static bool kernel_child(const struct proc *p, const void *who) { return (void)who, p->kernel_waits; }
 static bool child_of(const struct proc *p, const void *who) { return p->parent == who; }
 
-int proc_wait_kernel(uint32_t pid, int *status) { return wait_for(pid, kernel_child, NULL, status); }
-int proc_wait_child(struct proc *parent, uint32_t pid, int *status) { return wait_for(pid, child_of, parent, status); }
+int proc_wait_kernel(uint32_t pid, int *status)
+{
+    int rc = wait_for(pid, kernel_child, NULL, status);
+    return rc < 0 ? rc : 0;
+}
+
+int proc_wait_child(struct proc *parent, int32_t pid, int *status)
+{
+    if (pid == TQ_WAIT_ANY)
+        return wait_any(parent, status);
+    return pid > 0 ? wait_for((uint32_t)pid, child_of, parent, status) : -TQ_ECHILD;
+}
 
 int proc_kill(uint32_t pid)
 {

@@ -137,7 +137,7 @@ void proc_return_to_user(void);
 
 /* syscall.c: the calls' bodies reach processes through these. */
 __attribute__((noreturn)) void proc_exit_current(int status); /* the process ends, every thread */
-int proc_wait_child(struct proc *parent, uint32_t pid, int *status);
+int proc_wait_child(struct proc *parent, int32_t pid, int *status); /* the pid reaped, or -TQ_ECHILD */
 int proc_thread_create(uintptr_t start, uint32_t fn, uint32_t arg);
 __attribute__((noreturn)) void proc_thread_exit(int value); /* this thread ends (the last: the process) */
 int proc_thread_join(uint32_t tid, int *value);

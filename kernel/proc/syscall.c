@@ -130,12 +130,12 @@ static int32_t sys_wait(uint32_t pid, uint32_t ustatus)
         if (copy_in(&status, ustatus, sizeof status) < 0 || copy_out(ustatus, &status, sizeof status) < 0)
             return -TQ_EFAULT;
     }
-    int rc = proc_wait_child(proc_current(), pid, &status);
+    int rc = proc_wait_child(proc_current(), (int32_t)pid, &status);
     if (rc < 0)
         return rc;
     if (ustatus && copy_out(ustatus, &status, sizeof status) < 0)
         return -TQ_EFAULT;
-    return (int32_t)pid;
+    return rc;
 }
 
 static int32_t sys_kill(uint32_t pid)

@@ -22,7 +22,8 @@ int getpid(void);
 int yield(void);
 int sleep(unsigned ticks);                       /* timer ticks, not seconds */
 int spawn(const char *name, char *const argv[]); /* argv NULL: {name, NULL}; returns the child's pid */
-int wait(int pid, int *status);                  /* pid, once that child has ended */
+int wait(int pid, int *status);                  /* pid, once that child has ended; TQ_WAIT_ANY (-1):
+                                                    the first child to end, its pid */
 int kill(int pid);                               /* oneself, or one's own child */
 unsigned ticks(void);
 int meminfo(struct tq_meminfo *out);
