@@ -835,7 +835,7 @@ def gdb_any_folder_test():
 def readme_bench_test():
     """The README's benchmark table says what `make bench` measures today:
     the one-CPU figures (under -icount every run is the same run) against a
-    boot of run=bench, as tools/bench.py boots it. The SMP and MTTCG
+    boot of run=bench and one of run=prog:bench, as tools/bench.py boots them. The SMP and MTTCG
     figures move from run to run and are not compared."""
     name = "readme-bench"
     status, raw = boot(name, "run=bench hz=1000 trace=off", timeout=120)
@@ -863,6 +863,13 @@ def readme_bench_test():
              f"{got.get('policy_sjf_10')} → {got.get('policy_sjf_10000')}")
         same("lottery at 10 and 10,000", f"{m.group(4)} → {m.group(5).replace(',', '')}",
              f"{got.get('policy_lottery_10')} → {got.get('policy_lottery_10000')}")
+    # ...and from a process (user/bench.c), as tools/bench.py boots it.
+    status, raw = boot(name + "-user", "run=prog:bench hz=1000 trace=off", timeout=120)
+    if status != 33:
+        problems.append(status_problem(status, 33, 120, clean(raw)))
+    got = {m.group(1): int(m.group(2)) for m in re.finditer(r"^BENCH name=(\S+) instructions=(\d+)", raw, re.M)}
+    for key in ("syscall_getpid", "proc_pingpong_threads", "proc_pingpong_processes"):
+        same(key, rows.get(f"`{key}`", "?").strip(), str(got.get(key)))
     return result(name, problems, log=log_path(name))
 
 

@@ -81,11 +81,27 @@ def check_total(program, checks):
 check_threads = check_total("threads", THREADS_CHECKS)
 
 
+def check_cr3(out):
+    """user/bench.c's two ping-pongs differ only in the address space: CR3
+    is loaded at each switch between processes (two instructions, its store
+    and the load) and never between threads of one process. Exact under
+    -icount."""
+    got = dict(re.findall(r"^BENCH name=proc_pingpong_(threads|processes) instructions=(\d+) ", out, re.M))
+    if len(got) != 2:
+        return [Problem("no proc_pingpong_threads/processes BENCH lines", tail(out))]
+    diff = int(got["processes"]) - int(got["threads"])
+    if diff != 4:
+        return [Problem(f"a round trip between processes costs {diff} instructions more than between threads "
+                        "(expected 4: a CR3 load per switch between spaces, none within one)",
+                        [f"threads {got['threads']}, processes {got['processes']}"])]
+    return []
+
+
 MTTCG = ["-accel", "tcg,thread=multi"]
 BOOTS = [
     Boot("prog-hello", "run=prog:hello hz=1000", ktap=False, expect=[
         r"^hello from process 1, in ring 3: argv\[0\]=\"hello\"$", r"^process 1 'hello' ended with status 0$"]),
-    Boot("prog-bench", "run=prog:bench hz=1000 trace=off", ktap=False, expect=[
+    Boot("prog-bench", "run=prog:bench hz=1000 trace=off", ktap=False, check=check_cr3, expect=[
         r"^BENCH name=syscall_getpid instructions=\d+ measurement=\d+ samples=64$",
         r"^BENCH name=spawn_wait instructions=\d+ program=victim$"]),
     Boot("prog-threads", "run=prog:threads hz=1000", ktap=False, check=check_threads, expect=THREADS),
