@@ -130,6 +130,8 @@ KTEST_SRC += tests/kernel/test_smp.c   # smp: start every CPU, atomics, APIC tim
 #   pshared.c    the race between two processes: shared memory, a shared semaphore
 #   mqueue.c     producer and consumer by message passing, as two processes
 #   philosophers.c  the dining philosophers: five threads, mutexes for forks
+#   bonjour.c    the course's sequence.py and concurrent.py: two threads that greet
+#   compteur.c   the course's racing counter, 4 threads x 100, then with its lock
 USER_PROGS := $(sort $(basename $(notdir $(wildcard user/*.c))))
 USER_LIB_SRC := user/lib/crt0.S user/lib/libtq.c  # entry, system calls, printf & co. (on kernel/lib/format.c)
 UBUILD = $(BUILD)/user

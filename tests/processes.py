@@ -120,6 +120,16 @@ BOOTS = [
          check=check_total("philosophers", 2)),
     Boot("prog-philosophers-cpus4-mttcg", "run=prog:philosophers cpus=4 hz=1000", ktap=False,
          extra=["-smp", "4"] + MTTCG, icount=False, check=check_total("philosophers", 2), timeout=120),
+    # The course's own thread programs ("5. Les Threads"), in C: the greetings interleave, the counter races.
+    Boot("prog-bonjour", "run=prog:bonjour hz=1000", ktap=False,
+         expect=[r"^Bonjour !\nCa va \?\nBonjour !\nCa va \?\nBonjour !\nCa va \?\nBonjour !\nCa va \?\nBonjour !\nCa va \?\n"
+                 r"process 1 'bonjour' ended with status 0$"]),
+    Boot("prog-compteur", "run=prog:compteur hz=1000", ktap=False, check=check_total("compteur", 2), expect=[
+        r"^compteur = 400 \(un seul calcul de 400\)$",
+        r"^compteur = 100 \(4 threads de 100, sans verrou: 300 mises a jour perdues\)$",
+        r"^compteur = 400 \(4 threads de 100, avec le verrou\)$"]),
+    Boot("prog-compteur-prio-jitter", "run=prog:compteur sched=prio jitter=30 seed=5 hz=1000", ktap=False,
+         check=check_total("compteur", 2)),
     Boot("usertests", "run=prog:usertests hz=1000", ktap=False, expect=FAULTS, check=check_usertests, timeout=120),
     Boot("usertests-prio-jitter", "run=prog:usertests sched=prio jitter=30 seed=3 hz=1000", ktap=False,
          check=check_usertests, timeout=120),
@@ -140,8 +150,8 @@ SHELL_ANSWERS = [
      "exec hello one two did not pass the arguments"),
     (r"^exec: process 1 'hello' ended with status 0$", "exec did not report the status"),
     (r"^exec: process 2 'victim' ended with status -114 \(a fault\)$", "a faulting process's status"),
-    (r"^usage: exec PROGRAM \[ARGS\.\.\.\]\. Programs: bench, hello, mqueue, philosophers, pshared, threads, usertests, victim$", "exec alone: no usage"),
-    (r"^exec: nosuch: ENOENT \(no such program\)\. Programs: bench, hello, mqueue, philosophers, pshared, threads, usertests, victim$", "exec of no program"),
+    (r"^usage: exec PROGRAM \[ARGS\.\.\.\]\. Programs: bench, bonjour, compteur, hello, mqueue, philosophers, pshared, threads, usertests, victim$", "exec alone: no usage"),
+    (r"^exec: nosuch: ENOENT \(no such program\)\. Programs: bench, bonjour, compteur, hello, mqueue, philosophers, pshared, threads, usertests, victim$", "exec of no program"),
     (r"^usage: kill PID \(a process id, as ps shows them\)$", "kill alone: no usage"),
     (r"^kill: 77: ESRCH \(no such process\)$", "kill of no process"),
     (r"^hello from process 3, in ring 3: argv\[0\]=\"hello\"$", "run prog:hello in the shell"),
@@ -183,7 +193,7 @@ def gdb_user_test():
          "bt does not go through the trap frame into the user's printf"),
         (r"^#\d+\s+.*main \(argc=1, .* at user/hello\.c", "bt does not reach the user's main"),
         (r"^\s+2 hello\s+RUNNING .*\[process 1\]$", "tq-tasks does not show hello's process"),
-        (r"^tq-user: no program 'nosuch' in .*; programs: bench, hello, mqueue, philosophers, pshared, threads, usertests, victim$",
+        (r"^tq-user: no program 'nosuch' in .*; programs: bench, bonjour, compteur, hello, mqueue, philosophers, pshared, threads, usertests, victim$",
          "tq-user of no program does not list the programs"),
     ])
     return result(name, problems, log=log_path(name), text=out)
