@@ -1220,6 +1220,116 @@ def web_test():
     return result(name, problems, log=log)
 
 
+# ---- The course map (docs/course.md, docs/cours.md) ----------------------------
+
+COURSE_GUIDES = ("docs/course.md", "docs/cours.md")
+# The two course documents' parts: the scheduling one's numbered sections,
+# the other's 43 slides. Each guide must give every one a heading.
+COURSE_SECTIONS = ("1.", "2.", "3.", "4.", "4.1", "4.2", "5.")
+COURSE_SLIDES = 43
+
+
+def course_blocks(path):
+    """The ```tq blocks of a course guide, in order: (line number, CPUs,
+    command line, typed shell lines, expected lines with "..." for a gap)."""
+    lines = open(os.path.join(ROOT, path), encoding="utf-8").read().splitlines()
+    blocks, i = [], 0
+    while i < len(lines):
+        if lines[i].strip() != "```tq":
+            i += 1
+            continue
+        start, body = i + 1, []
+        i += 1
+        while i < len(lines) and lines[i].strip() != "```":
+            body.append(lines[i].rstrip())
+            i += 1
+        m = re.match(r'^\$ make boot (?:CPUS=(\d+) )?CMDLINE="([^"]*)"$', body[0] if body else "")
+        if not m:
+            blocks.append((start, None, body[0] if body else "", [], []))
+        else:
+            typed = [l[len("tourniquet> "):] for l in body[1:] if l.startswith("tourniquet> ")]
+            blocks.append((start, int(m.group(1) or 1), m.group(2), typed, body[1:]))
+        i += 1
+    return blocks
+
+
+def expected_in_order(out, expected):
+    """Where `expected` (lines, "..." a gap) does not come out of `out`: each
+    line exactly, in order, the lines between two gaps one after another.
+    None if it all does."""
+    got = [l.rstrip() for l in out.splitlines()]
+    pos, adjacent = 0, False
+    for e in expected:
+        if e.strip() == "...":
+            adjacent = False
+            continue
+        if adjacent:
+            if pos < len(got) and got[pos] == e:
+                pos += 1
+                continue
+            return e, pos
+        try:
+            pos = got.index(e, pos) + 1
+        except ValueError:
+            return e, None
+        adjacent = True
+    return None
+
+
+def course_map_test():
+    """docs/course.md and docs/cours.md map the whole course (a heading for
+    every section and every slide), give the same commands, and every
+    command prints the lines the guides quote, in order (booted under
+    -icount, as the other boots: every run the same run)."""
+    name = "course-map"
+    problems, runs, seen = [], {}, {}
+    for path in COURSE_GUIDES:
+        if not os.path.exists(os.path.join(ROOT, path)):
+            problems.append(f"{path} is missing")
+            continue
+        text = open(os.path.join(ROOT, path), encoding="utf-8").read()
+        sections = set(re.findall(r"^#{3,4} (\d\.\d?) ", text, re.M))  # "1." ... "4.1"
+        for want in COURSE_SECTIONS:
+            if want not in sections:
+                problems.append(f"{path}: no heading for the scheduling course's section {want}")
+        slides = set()
+        for a, b in re.findall(r"^### (?:Slides?|Diapositives?) (\d+)(?:-(\d+))?", text, re.M):
+            slides.update(range(int(a), int(b or a) + 1))
+        if sorted(set(range(1, COURSE_SLIDES + 1)) - slides):
+            problems.append(f"{path}: no heading for slide(s) "
+                            f"{sorted(set(range(1, COURSE_SLIDES + 1)) - slides)} of communication-interprocessus")
+        blocks = course_blocks(path)
+        if not blocks:
+            problems.append(f"{path} has no tq block")
+        seen[path] = [(cpus, cmdline, tuple(typed)) for _, cpus, cmdline, typed, _ in blocks]
+        for line, cpus, cmdline, typed, expected in blocks:
+            if cpus is None:
+                problems.append(f"{path}:{line}: a tq block must start with $ make boot [CPUS=N] CMDLINE=\"...\", "
+                                f"not {cmdline!r}")
+                continue
+            key = (cpus, cmdline, tuple(typed))
+            if key not in runs:
+                extra = ["-smp", str(cpus)] if cpus > 1 else []
+                shell = "run=shell" in cmdline.split()
+                status, raw = boot(f"{name}-{len(runs) + 1}", cmdline, extra=extra, exit=not shell,
+                                   typed="".join(t + "\n" for t in typed) + "halt\n" if shell else None)
+                runs[key] = (status, clean(raw), log_path(f"{name}-{len(runs) + 1}"))
+            status, out, log = runs[key]
+            if status != 33:
+                problems.append(Problem(f"{path}:{line}: {cmdline}: exit status {status}, expected 33 "
+                                        f"(log: {os.path.relpath(log, ROOT)})", tail(out)))
+                continue
+            wrong = expected_in_order(out, expected)
+            if wrong:
+                what, at = wrong
+                where = "nowhere after the lines before it" if at is None else f"not right after the line before it"
+                problems.append(Problem(f"{path}:{line}: {cmdline}: {what.strip()!r} comes out {where} "
+                                        f"(log: {os.path.relpath(log, ROOT)})", tail(out)))
+    if len(seen) == 2 and seen[COURSE_GUIDES[0]] != seen[COURSE_GUIDES[1]]:
+        problems.append(f"{COURSE_GUIDES[0]} and {COURSE_GUIDES[1]} do not give the same commands in the same order")
+    return result(name, problems, log=log_path(name))
+
+
 CHECKS = [
     ("gdb-switch", gdb_test),
     ("gdb-commands", gdb_commands_test),
@@ -1228,6 +1338,7 @@ CHECKS = [
     ("gdb-no-target", gdb_no_target_test),
     ("gdb-any-folder", gdb_any_folder_test),
     ("readme-bench", readme_bench_test),
+    ("course-map", course_map_test),
     ("gantt-io-levels", gantt_io_levels_test),
     ("web", web_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),
