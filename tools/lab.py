@@ -105,19 +105,27 @@ LABS["switch"] = {
 
 # The synchronization lab: the demos' own verdicts.
 LABS["sync"] = {
-    "title": "Synchronization primitives: the semaphore and the condition variable",
+    "title": "Synchronization primitives: the semaphore, the mutex, the condition variable, the barrier",
     "guide": "docs/lab-sync.md",
     "checks": [
-        ktap_check("semaphore-exclusion", 20, "run=race hz=1000", "race-semaphore",
+        ktap_check("semaphore-exclusion", 10, "run=race hz=1000", "race-semaphore",
                    "four tasks x 100 increments under a semaphore of 1: exact, nobody inside together"),
-        ktap_check("semaphore-prodcons", 20, "run=prodcons hz=1000", "semaphores",
+        ktap_check("semaphore-prodcons", 10, "run=prodcons hz=1000", "semaphores",
                    "producer-consumer with three semaphores: nothing lost, nothing twice"),
-        ktap_check("semaphore-policies-jitter", 20, "run=prodcons sched=lottery jitter=20 seed=7 hz=1000", "semaphores",
+        ktap_check("semaphore-policies-jitter", 10, "run=prodcons sched=lottery jitter=20 seed=7 hz=1000", "semaphores",
                    "the same under lottery scheduling with a jittered clock: other interleavings"),
-        ktap_check("condition-prodcons", 20, "run=prodcons sched=prio hz=1000", "condition-variables",
+        ktap_check("mutex-exclusion", 15, "run=race hz=1000", "race-mutex",
+                   "four tasks x 100 increments under a mutex, preempted inside: exact, each waiter handed the mutex"),
+        ktap_check("mutex-owner", 10, "run=misuse hz=1000", "unlock-not-owner",
+                   "a task that unlocks another's mutex gets one MISUSE line, and the mutex stays the owner's"),
+        ktap_check("condition-prodcons", 15, "run=prodcons sched=prio hz=1000", "condition-variables",
                    "producer-consumer with a mutex and two condition variables, under prio"),
-        ktap_check("condition-broadcast", 20, "run=barrier hz=1000", "condition-broadcast",
+        ktap_check("condition-broadcast", 10, "run=barrier hz=1000", "condition-broadcast",
                    "cond_signal wakes exactly one waiter, cond_broadcast every one"),
+        ktap_check("barrier-phases", 10, "run=barrier hz=1000", "barrier-phases",
+                   "4 tasks, 5 phases: nobody starts a phase before all have ended the last; one serial task each"),
+        ktap_check("barrier-policies-jitter", 10, "run=barrier sched=fair jitter=25 seed=3 hz=1000", "barrier-phases",
+                   "the same under fair scheduling with a jittered clock"),
     ],
 }
 

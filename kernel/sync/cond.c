@@ -118,6 +118,7 @@ static int arrive(struct barrier *b, const char *op, bool *last)
     arch_irqstate_t s = klock_irqsave(&b->lock);
     unsigned phase = b->phase;
     *last = false;
+    /* LAB(sync) BEGIN: the last to arrive opens the barrier for everyone; the others sleep until it does */
     if (++b->arrived == b->parties) {
         *last = true;
         /* The last to arrive opens the barrier for everyone. */
@@ -133,6 +134,14 @@ static int arrive(struct barrier *b, const char *op, bool *last)
         while (b->phase == phase)
             waitq_block(&b->waiters, b, barrier_wait_tag, b->name, &b->lock);
     }
+    /* LAB(sync) STUB
+    // TODO(lab): count the arrival; the last (arrived == parties) sets *last, starts the next
+    // phase (arrived back to 0, phase + 1) and wakes every waiter (waitq_wake_all); any other
+    // checks it may sleep (sync_may_block: if not, take its arrival back, unlock, SYNC_MISUSE)
+    // and sleeps on b->waiters (waitq_block, tag barrier_wait_tag, handing b->lock over) until
+    // the phase has moved on
+    (void)op, (void)barrier_wait_tag;
+    LAB(sync) END */
     sched_unlock_preempt(&b->lock, s);
     return (int)phase;
 }

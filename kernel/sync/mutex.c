@@ -139,6 +139,7 @@ static inline __attribute__((always_inline)) int lock(struct mutex *m, const cha
         check_deadlock(m);
         if (sync_priority_inheritance)
             lend_priority(m);
+        /* LAB(sync) BEGIN: taken: sleep on its queue until mutex_unlock makes us the owner (or the deadline) */
         while (m->owner != self) { /* mutex_unlock hands it over */
             if (waitq_block_until(&m->waiters, m, mutex_wait, m->name, &sched_klock, deadline)) {
                 if (m->owner) /* we no longer wait: our priority is no longer lent */
@@ -147,9 +148,19 @@ static inline __attribute__((always_inline)) int lock(struct mutex *m, const cha
                 return SYNC_TIMEOUT;
             }
         }
+        /* LAB(sync) STUB
+        // TODO(lab): until m->owner is self, sleep on m->waiters, handing sched_klock over
+        // (waitq_block_until, tag mutex_wait); when it says the deadline passed: stop lending
+        // our priority to the owner (recompute_lent_priority), sched_unlock_preempt, SYNC_TIMEOUT
+        (void)deadline, (void)mutex_wait, (void)recompute_lent_priority;
+        LAB(sync) END */
     } else {
+        /* LAB(sync) BEGIN: free: it is ours (the owner, and on our list of held mutexes) */
         m->owner = self;
         list_push_back(&self->held_mutexes, &m->held_node);
+        /* LAB(sync) STUB
+        // TODO(lab): record the owner, and put m on self->held_mutexes (through m->held_node)
+        LAB(sync) END */
     }
     lockdep_acquired(m, m->name);
     sched_unlock(s);
@@ -202,6 +213,7 @@ void mutex_release(struct mutex *m)
     struct task *self = task_current();
     list_remove(&m->held_node);
     lockdep_released(m);
+    /* LAB(sync) BEGIN: hand m to the longest waiter (the owner now, m on its list), or leave it free */
     struct task *next = waitq_wake_one_locked(&m->waiters);
     m->owner = next;
     if (next) {
@@ -209,6 +221,12 @@ void mutex_release(struct mutex *m)
         if (sync_priority_inheritance && !list_empty(&m->waiters))
             recompute_lent_priority(next);
     }
+    /* LAB(sync) STUB
+    // TODO(lab): wake the longest waiter (waitq_wake_one_locked: the task, or NULL) and make it
+    // the owner, with m on its held_mutexes; under inheritance, if others still wait, lend it
+    // their priority (recompute_lent_priority)
+    m->owner = NULL;
+    LAB(sync) END */
     if (self->lent_priority != TASK_PRIORITIES)
         recompute_lent_priority(self);
 }
@@ -222,6 +240,7 @@ int mutex_unlock(struct mutex *m)
         sched_unlock(s);
         return SYNC_MISUSE;
     }
+    /* LAB(sync) BEGIN: only the owner may unlock: anyone else gets a MISUSE line, and nothing changes */
     if (m->owner != self) {
         if (m->owner)
             sync_misuse("mutex_unlock", m->name, "it is owned by '%s'; only the owner may unlock it; ignored",
@@ -231,6 +250,15 @@ int mutex_unlock(struct mutex *m)
         sched_unlock(s);
         return SYNC_MISUSE;
     }
+    /* LAB(sync) STUB
+    // TODO(lab): if the caller is not m's owner, say so (sync_misuse, naming the owner, or
+    // saying it is not locked), sched_unlock and return SYNC_MISUSE
+    (void)self;
+    if (!m->owner) {
+        sched_unlock(s);
+        return SYNC_OK;
+    }
+    LAB(sync) END */
     mutex_release(m);
     sched_unlock_preempt(&sched_klock, s);
     return SYNC_OK;
