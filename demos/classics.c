@@ -10,6 +10,10 @@
  *                      writer is always alone, readers do read at the same
  *                      time, and no reader gets in ahead of a writer that
  *                      was already waiting (so writers do not starve).
+ *                      Twice: through the kernel's readers-writers lock,
+ *                      then through the course's solution written with
+ *                      the public API (a monitor: a mutex and two
+ *                      condition variables, writers first).
  * run=barber           the sleeping barber: one barber, CHAIRS waiting
  *                      chairs, customers who leave when every chair is
  *                      taken. They come in bursts of six while a haircut
@@ -43,13 +47,98 @@ static volatile unsigned overtook; /* readers that got in ahead of a writer alre
 #define COUNT_UP(x) __atomic_add_fetch(&(x), 1, __ATOMIC_SEQ_CST)
 #define COUNT_DOWN(x) __atomic_sub_fetch(&(x), 1, __ATOMIC_SEQ_CST)
 
+/* The database's guard, two ways: the kernel's readers-writers lock, and
+ * the course's solution written against the public API. */
+struct rw_guard {
+    const char *name;
+    void (*read_lock)(void), (*read_unlock)(void), (*write_lock)(void), (*write_unlock)(void);
+    unsigned (*writers_waiting)(void); /* (read unlocked, before a reader asks: for the overtaking count) */
+};
+static const struct rw_guard *guard;
+
+static void lock_read(void) { rw_read_lock(&db_lock); }
+static void unlock_read(void) { rw_read_unlock(&db_lock); }
+static void lock_write(void) { rw_write_lock(&db_lock); }
+static void unlock_write(void) { rw_write_unlock(&db_lock); }
+static unsigned lock_writers_waiting(void) { return db_lock.writers_waiting; }
+static const struct rw_guard kernel_rwlock = {"readers-writers", lock_read, unlock_read, lock_write, unlock_write,
+                                              lock_writers_waiting};
+
+/* A monitor in front of the database: a mutex, a condition for readers and
+ * one for writers, writers first (a reader waits while a writer writes or
+ * one waits), so that writers do not starve. */
+static struct mutex db_monitor;
+static struct cond ok_to_read, ok_to_write;
+static unsigned active_readers, waiting_writers;
+static bool active_writer;
+
+static void monitor_read_lock(void)
+{
+    /* LAB(classics) BEGIN: wait while a writer writes or one waits; then one reader more */
+    mutex_lock(&db_monitor);
+    while (active_writer || waiting_writers > 0)
+        cond_wait(&ok_to_read, &db_monitor);
+    active_readers++;
+    mutex_unlock(&db_monitor);
+    /* LAB(classics) STUB
+    // TODO(lab): under db_monitor, wait on ok_to_read while a writer writes (active_writer) or
+    // one waits (waiting_writers), then count this reader (active_readers)
+    LAB(classics) END */
+}
+
+static void monitor_read_unlock(void)
+{
+    /* LAB(classics) BEGIN: one reader less; the last one lets a writer in */
+    mutex_lock(&db_monitor);
+    if (--active_readers == 0)
+        cond_signal(&ok_to_write);
+    mutex_unlock(&db_monitor);
+    /* LAB(classics) STUB
+    // TODO(lab): under db_monitor, one reader less; the last reader out wakes a writer (ok_to_write)
+    LAB(classics) END */
+}
+
+static void monitor_write_lock(void)
+{
+    /* LAB(classics) BEGIN: say a writer waits; wait until nobody reads or writes; then write */
+    mutex_lock(&db_monitor);
+    waiting_writers++;
+    while (active_writer || active_readers > 0)
+        cond_wait(&ok_to_write, &db_monitor);
+    waiting_writers--;
+    active_writer = true;
+    mutex_unlock(&db_monitor);
+    /* LAB(classics) STUB
+    // TODO(lab): under db_monitor, count a waiting writer (so that new readers hold back), wait
+    // on ok_to_write while anyone reads or writes, then become the active writer
+    LAB(classics) END */
+}
+
+static void monitor_write_unlock(void)
+{
+    /* LAB(classics) BEGIN: no writer now: wake the readers and a writer (writers first, as they check) */
+    mutex_lock(&db_monitor);
+    active_writer = false;
+    cond_broadcast(&ok_to_read);
+    cond_signal(&ok_to_write);
+    mutex_unlock(&db_monitor);
+    /* LAB(classics) STUB
+    // TODO(lab): under db_monitor, no active writer any more: wake every reader (ok_to_read) and
+    // a writer (ok_to_write); the conditions they wait on decide who goes
+    LAB(classics) END */
+}
+
+static unsigned monitor_writers_waiting(void) { return __atomic_load_n(&waiting_writers, __ATOMIC_SEQ_CST); }
+static const struct rw_guard course_monitor = {"readers-writers-monitor", monitor_read_lock, monitor_read_unlock,
+                                               monitor_write_lock, monitor_write_unlock, monitor_writers_waiting};
+
 static int reader(void *arg)
 {
     (void)arg;
     for (unsigned k = 0; k < ROUNDS; k++) {
-        bool writer_waiting = db_lock.writers_waiting > 0;
+        bool writer_waiting = guard->writers_waiting() > 0;
         unsigned writes_before = writes_done;
-        rw_read_lock(&db_lock);
+        guard->read_lock();
         if (writer_waiting && writes_done == writes_before)
             COUNT_UP(overtook);
         unsigned now = COUNT_UP(reading);
@@ -68,7 +157,7 @@ static int reader(void *arg)
         }
         COUNT_DOWN(reading);
         COUNT_UP(reads_done);
-        rw_read_unlock(&db_lock);
+        guard->read_unlock();
         preempt_here();
     }
     return 0;
@@ -78,7 +167,7 @@ static int writer(void *arg)
 {
     unsigned me = (unsigned)(uintptr_t)arg;
     for (unsigned k = 0; k < ROUNDS; k++) {
-        rw_write_lock(&db_lock);
+        guard->write_lock();
         if (COUNT_UP(writing) > 1 || reading)
             COUNT_UP(writer_not_alone);
         uint32_t value = (me + 1) * 1000 + k;
@@ -88,29 +177,43 @@ static int writer(void *arg)
         }
         COUNT_DOWN(writing);
         COUNT_UP(writes_done);
-        rw_write_unlock(&db_lock);
+        guard->write_unlock();
         preempt_here();
     }
     return 0;
 }
 
-int demo_readers_writers(void *arg)
+/* One case: the readers and writers through guard g, and its verdict. */
+static int readers_writers_with(const struct rw_guard *g)
 {
-    (void)arg;
-    rw_init(&db_lock, "database");
+    guard = g;
     reading = writing = max_reading = torn = writer_not_alone = reads_done = writes_done = overtook = 0;
     struct task *r[READERS], *w[WRITERS];
-    ktap_plan(1);
     spawn(r, READERS, "reader", reader);
     spawn(w, WRITERS, "writer", writer);
     join_all(r, READERS);
     join_all(w, WRITERS);
     bool ok = torn == 0 && writer_not_alone == 0 && max_reading >= 2 && reads_done == READERS * ROUNDS &&
               writes_done == WRITERS * ROUNDS && overtook == 0;
-    int failed = ktap_result(ok, "readers-writers");
+    int failed = ktap_result(ok, g->name);
     kprintf("# reads=%u writes=%u torn_reads=%u writer_not_alone=%u max_concurrent_readers=%u "
             "readers_ahead_of_a_waiting_writer=%u\n",
             reads_done, writes_done, torn, writer_not_alone, max_reading, overtook);
+    return failed;
+}
+
+int demo_readers_writers(void *arg)
+{
+    (void)arg;
+    rw_init(&db_lock, "database");
+    mutex_init(&db_monitor, "db-monitor");
+    cond_init(&ok_to_read, "ok-to-read");
+    cond_init(&ok_to_write, "ok-to-write");
+    active_readers = waiting_writers = 0;
+    active_writer = false;
+    ktap_plan(2);
+    int failed = readers_writers_with(&kernel_rwlock);
+    failed += readers_writers_with(&course_monitor);
     return failed;
 }
 
