@@ -27,7 +27,18 @@ struct hrrn_rq {
 };
 #define HRRN(rq) SCHED_RQ_AREA(rq, struct hrrn_rq)
 
-static uint64_t hrrn_burst(const struct task *t) { return t->burst ? t->burst : UINT32_MAX; }
+/* A task's burst for the ratio: its declared one, and for a task without
+ * one (0: unknown, a kernel task) the longest there can be, HRRN_LONGEST.
+ * That is 2^31, not UINT32_MAX: with bursts up to 2^31 and waits below
+ * 2^32, the cross-multiplied ratios stay below 2^64 (3 * 2^62). With
+ * UINT32_MAX they wrapped as soon as two tasks without a burst had waited
+ * two ticks, and the one that had waited longest looked the least urgent:
+ * it starved (the conformance suite's yields_and_wakeups_without_a_burst). */
+#define HRRN_LONGEST (1ull << 31)
+static uint64_t hrrn_burst(const struct task *t)
+{
+    return t->burst && t->burst < HRRN_LONGEST ? t->burst : HRRN_LONGEST;
+}
 
 /* Is a's response ratio higher than b's at tick `now` (ties: the tie rule)? */
 static bool hrrn_before(const struct task *a, const struct task *b, uint64_t now)
@@ -35,7 +46,7 @@ static bool hrrn_before(const struct task *a, const struct task *b, uint64_t now
     /* LAB(policy) BEGIN: compare (wa + sa) / sa with (wb + sb) / sb, without dividing */
     uint64_t sa = hrrn_burst(a), sb = hrrn_burst(b);
     uint64_t wa = now - a->enqueued_at, wb = now - b->enqueued_at;
-    uint64_t ra = (wa + sa) * sb, rb = (wb + sb) * sa; /* (< 2^64: waits and bursts are < 2^32) */
+    uint64_t ra = (wa + sa) * sb, rb = (wb + sb) * sa; /* (< 2^64: waits < 2^32, bursts <= 2^31) */
     if (ra != rb)
         return ra > rb;
     return sched_tie_break(a, b) < 0;

@@ -527,6 +527,119 @@ static void test_bad_workloads_say_what_is_wrong(void **state)
     assert_int_equal(w.task[2].tickets, 50);
 }
 
+/* Kernel tasks, not a workload: no declared burst (0, unknown), and they
+ * yield, sleep and block as a kernel task does. Through 600 random steps
+ * (a tick, a yield, a nap, a block, a wakeup, from whichever task runs)
+ * every task is always in exactly one place - running, in the policy's
+ * queue, asleep or blocked - and the queue holds as many as are READY;
+ * then, everyone awake and the running task yielding, every task gets the
+ * CPU again. A policy that drops a yielder or a woken task with no burst
+ * fails here, naming the step. */
+static uint32_t step_rng(uint32_t *x)
+{
+    *x = *x * 1103515245u + 12345u;
+    return *x >> 16;
+}
+
+static void test_yields_and_wakeups_without_a_burst(void **state)
+{
+    const struct sched_policy *p = *state;
+    enum { N = 4 };
+    fake_reset();
+    kmem_init(heap, sizeof heap);
+    sched_config = (struct sched_config){.quantum = 2, .aging = 10, .boost = 50, .seed = 1};
+    struct task *idle = task_init_idle(idle_stack, sizeof idle_stack);
+    sched_init(p, idle);
+    fake_tick_while_blocked = false;
+    struct task *t[N];
+    static const char *const names[N] = {"W", "X", "Y", "Z"};
+    for (unsigned i = 0; i < N; i++)
+        t[i] = task_create(names[i], nothing, NULL);
+    struct task *blocked[N];
+    unsigned nblocked = 0;
+    uint32_t rng = 12345;
+    static const char *const what[] = {"tick", "yield", "sleep", "block", "wakeup"};
+    for (unsigned step = 0; step < 600; step++) {
+        struct task *cur = task_current();
+        unsigned r = step_rng(&rng) % 10, did;
+        if (cur == idle || r < 3) {
+            did = 0;
+            arch_irqstate_t st = arch_irq_save();
+            sched_irq_enter();
+            sched_tick();
+            sched_irq_exit();
+            arch_irq_restore(st);
+        } else if (r < 6) {
+            did = 1;
+            task_yield();
+        } else if (r == 6) {
+            did = 2;
+            task_sleep(1 + step_rng(&rng) % 3);
+        } else if (r == 7 && nblocked < N - 1) {
+            did = 3;
+            blocked[nblocked++] = cur;
+            arch_irq_disable();
+            sched_block(NULL, "parked", &sched_klock);
+            arch_irq_enable();
+        } else if (nblocked) {
+            did = 4;
+            struct task *w = blocked[step_rng(&rng) % nblocked];
+            for (unsigned i = 0; i < nblocked; i++)
+                if (blocked[i] == w)
+                    blocked[i] = blocked[--nblocked];
+            arch_irqstate_t st = sched_lock();
+            sched_make_ready(w, SCHED_WAKEUP);
+            sched_unlock(st);
+        } else {
+            did = 1;
+            task_yield();
+        }
+        unsigned ready = 0, running = 0;
+        for (unsigned i = 0; i < N; i++) {
+            ready += t[i]->state == TASK_READY;
+            running += t[i]->state == TASK_RUNNING;
+            if (t[i]->state != TASK_READY && t[i]->state != TASK_RUNNING && t[i]->state != TASK_SLEEPING &&
+                t[i]->state != TASK_BLOCKED)
+                fail_msg("%s: step %u (%s): task %s is %s", p->name, step, what[did], t[i]->name,
+                         task_state_name(t[i]->state));
+        }
+        if (running != (task_current() != idle))
+            fail_msg("%s: step %u (%s): %u tasks RUNNING, the CPU runs %s", p->name, step, what[did], running,
+                     task_current()->name);
+        if (sched_nr_ready() != ready)
+            fail_msg("%s: step %u (%s): %u tasks READY but the run queue holds %u: a task dropped or queued twice",
+                     p->name, step, what[did], ready, sched_nr_ready());
+    }
+    /* Everyone awake (the sleepers at their tick); the running task yields
+ * until each has had the CPU. */
+    for (unsigned i = 0; i < nblocked; i++) {
+        arch_irqstate_t st = sched_lock();
+        sched_make_ready(blocked[i], SCHED_WAKEUP);
+        sched_unlock(st);
+    }
+    bool seen[N] = {false};
+    unsigned left = N;
+    for (unsigned k = 0; k < 4000 && left; k++) {
+        struct task *cur = task_current();
+        for (unsigned i = 0; i < N; i++)
+            if (cur == t[i] && !seen[i])
+                seen[i] = true, left--;
+        if (cur == idle || k % 2) { /* (the clock goes on: the sleepers wake) */
+            arch_irqstate_t st = arch_irq_save();
+            sched_irq_enter();
+            sched_tick();
+            sched_irq_exit();
+            arch_irq_restore(st);
+        } else {
+            task_yield();
+        }
+    }
+    for (unsigned i = 0; i < N; i++)
+        if (!seen[i])
+            fail_msg("%s: %s (no burst) never ran again once everyone was awake and the others yielded (%s)",
+                     p->name, t[i]->name, task_state_name(t[i]->state));
+}
+
 /* Every registered policy gets every conformance test: a policy added to
  * kernel/sched/policies.c is tested with no change here. The lab's template
  * (docs/sched_template.c) is run through them too, so it keeps compiling
@@ -544,6 +657,7 @@ static const struct {
     {"switch_hands_over_every_ready_task", test_switch_hands_over_every_ready_task},
     {"dequeue_and_for_each_ready", test_dequeue_and_for_each_ready},
     {"two_run_queues_at_once", test_two_run_queues_at_once},
+    {"yields_and_wakeups_without_a_burst", test_yields_and_wakeups_without_a_burst},
 };
 #define NCONF (sizeof conformance / sizeof conformance[0])
 
