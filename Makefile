@@ -94,6 +94,7 @@ CORE_SRC += kernel/lib/kmem.c              # first-fit heap
 CORE_SRC += kernel/mm/frames.c             # page frames for processes, with reference counts
 CORE_SRC += kernel/proc/elf.c              # ELF32 checks: what a program loads where
 CORE_SRC += kernel/lib/format.c            # the printf engine (the user library's too)
+CORE_SRC += kernel/lib/lang.c              # lang=: English or French for what people read
 CORE_SRC += kernel/lib/kprintf.c           # kprintf: the engine to the consoles
 CORE_SRC += kernel/cmdline.c           # key=value options
 CORE_SRC += kernel/ktest.c             # KTAP test runner, over the tests registered with KTESTS()

@@ -12,6 +12,7 @@
 #include "demo.h"
 #include "tourniquet.h"
 #include "demos.h"
+#include "lib/lang.h"
 
 #define REPORT_TICKS 10 /* ticks of CPU time between two lines */
 #define REPORTS_WHEN_EXITING 5 /* exit=1: tests */
@@ -34,8 +35,9 @@ static int count_forever(void *arg)
         if (used >= next) {
             char where[16] = ""; /* on several CPUs: where it runs now (they run in parallel) */
             if (sched_ncpus() > 1)
-                ksnprintf(where, sizeof where, ", on cpu %u", self->cpu);
-            kprintf("%s%s\033[0m: counter %10u after %3u ticks of CPU, at tick %u%s\n", c->colour, self->name,
+                ksnprintf(where, sizeof where, TR(", on cpu %u", ", sur le CPU %u"), self->cpu);
+            kprintf(TR("%s%s\033[0m: counter %10u after %3u ticks of CPU, at tick %u%s\n",
+                       "%s%s\033[0m: compteur %10u après %3u ticks de CPU, au tick %u%s\n"), c->colour, self->name,
                     (unsigned)c->count, (unsigned)used, (unsigned)ticks_now(), where);
             next += REPORT_TICKS;
             if (++reports == (kconfig.exit ? REPORTS_WHEN_EXITING : REPORTS))
@@ -51,7 +53,8 @@ int demo_counters(void *arg)
     static const char *const names[3] = {"A", "B", "C"};
     struct task *tasks[3];
 
-    kprintf("counters: three tasks that never yield; the timer takes turns for them\n");
+    kprintf(TR("counters: three tasks that never yield; the timer takes turns for them\n",
+               "counters: trois tâches qui ne cèdent jamais le processeur ; l'horloge les fait alterner\n"));
     for (int i = 0; i < 3; i++)
         tasks[i] = task_create(names[i], count_forever, &counters[i]);
     int rc = 0;

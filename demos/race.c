@@ -30,6 +30,7 @@
 #include "demo.h"
 #include "demo_util.h"
 #include "demos.h"
+#include "lib/lang.h"
 
 #define WORKERS 4
 #define INCREMENTS 100
@@ -193,7 +194,8 @@ int demo_race(void *arg)
     mutex_init(&mtx, "counter");
     sem_init(&sem, "counter", 1);
     ymtx.flag = 0;
-    kprintf("race: %u tasks x %u increments of one counter, a preemption point between read and write\n",
+    kprintf(TR("race: %u tasks x %u increments of one counter, a preemption point between read and write\n",
+               "race: %u tâches x %u incréments d'un compteur, un point de préemption entre lecture et écriture\n"),
             WORKERS, INCREMENTS);
     ktap_plan(8);
     int failed = 0;
@@ -302,7 +304,9 @@ int demo_exclusion(void *arg)
     spawn(t, 2, "lockvar", lock_variable);
     join_all(t, 2);
     failed += ktap_result(violations > 0, "lock-variable");
-    kprintf("# overlaps=%u (two tasks inside at once: the lock variable does not work)\n", violations);
+    kprintf(TR("# overlaps=%u (two tasks inside at once: the lock variable does not work)\n",
+               "# overlaps=%u (deux tâches en section critique à la fois : la variable de verrou ne marche pas)\n"),
+            violations);
 
     inside = violations = 0;
     turn = 0;
@@ -311,8 +315,10 @@ int demo_exclusion(void *arg)
     spawn(t, 2, "alt", alternate);
     join_all(t, 2);
     failed += ktap_result(violations == 0 && p0_kept_out, "strict-alternation");
-    kprintf("# overlaps=%u p0_entries=%u p0_kept_out_by_p1_outside=%d (mutual exclusion holds, but a task "
-            "outside its critical section blocks the other)\n",
+    kprintf(TR("# overlaps=%u p0_entries=%u p0_kept_out_by_p1_outside=%d (mutual exclusion holds, but a task "
+               "outside its critical section blocks the other)\n",
+               "# overlaps=%u p0_entries=%u p0_kept_out_by_p1_outside=%d (l'exclusion mutuelle tient, mais une "
+               "tâche hors de sa section critique bloque l'autre)\n"),
             violations, p0_entries, p0_kept_out);
 
     inside = violations = 0;

@@ -12,6 +12,7 @@
  *   trace [N]             the last N scheduler events (default 20)
  *   trace json            all of them as Chrome Trace Event JSON, on COM2
  *   stats                 ticks, switches, memory, misuse and deadlock reports
+ *   lang [en|fr]          the language of what people read (lang= on the command line)
  *   halt                  leave (QEMU exits with status 33)
  *
  * Unknown commands and bad arguments get one line saying what is wrong and
@@ -23,6 +24,7 @@
 #include "demo_util.h"
 #include "input.h"
 #include "lib/kmem.h"
+#include "lib/lang.h"
 #include "mm/frames.h"
 #include "proc/proc.h"
 #include "sched/trace.h"
@@ -268,7 +270,7 @@ static void cmd_stats(void)
 
 static void cmd_help(void)
 {
-    kprintf("Commands:\n"
+    kprintf("%s", TR("Commands:\n"
             "  help                  this list\n"
             "  ps                    every task: id, name, state, CPU ticks, what it waits on\n"
             "  run DEMO              run a demo and wait for it (run alone lists them)\n"
@@ -282,8 +284,45 @@ static void cmd_help(void)
             "  trace [N]             the last N scheduler events (default 20)\n"
             "  trace json            all of them as Chrome Trace Event JSON, on COM2\n"
             "  stats                 ticks, switches, memory, misuse, deadlock, lock orders\n"
+            "  lang [en|fr]          English, or French (the course's words)\n"
             "  halt                  leave (QEMU exits with status 33)\n"
-            "On the VGA screen, Shift+PgUp and Shift+PgDn scroll back and forth.\n");
+            "On the VGA screen, Shift+PgUp and Shift+PgDn scroll back and forth.\n",
+            "Commandes :\n"
+            "  help                  cette liste\n"
+            "  ps                    chaque tâche : id, nom, état, ticks de CPU, son attente\n"
+            "  run DEMO              lance une démo et l'attend (run seul les liste)\n"
+            "  exec PROG [ARGS]      lance un programme utilisateur (un processus), l'attend\n"
+            "  kill PID              termine un processus (ps montre leurs numéros)\n"
+            "  sched NOM [k=v ...]   change de politique tout de suite (k : quantum, aging,\n"
+            "                        boost, seed)\n"
+            "  workload [SPEC]       lance une charge sous la politique courante : course,\n"
+            "                        exercise, mixed, random, ou A:0:5,B:1:3,...\n"
+            "                        (nom:arrivée:durée[:prio[:tickets]])\n"
+            "  gantt                 le tableau et le Gantt de la dernière charge, à nouveau\n"
+            "  trace [N]             les N derniers événements de l'ordonnanceur (déf. 20)\n"
+            "  trace json            tous, en JSON Chrome Trace Event, sur COM2\n"
+            "  stats                 ticks, commutations, mémoire, abus, interblocages,\n"
+            "                        ordres de verrous\n"
+            "  lang [en|fr]          anglais, ou français (les mots du cours)\n"
+            "  halt                  quitter (QEMU sort avec le statut 33)\n"
+            "Sur l'écran VGA, Maj+PgPréc et Maj+PgSuiv font défiler en arrière et en avant.\n"));
+}
+
+/* lang [en|fr]: say which, or change it. */
+static void cmd_lang(unsigned argc, char **argv)
+{
+    if (argc == 1) {
+        kprintf(TR("lang: en (English); lang fr for French\n", "lang : fr (français) ; lang en pour l'anglais\n"));
+        return;
+    }
+    for (unsigned i = 0; lang_name(i); i++)
+        if (same(argv[1], lang_name(i))) {
+            kernel_lang = lang_name(i);
+            kprintf(TR("lang: English from now on\n", "lang : en français désormais\n"));
+            return;
+        }
+    kprintf(TR("lang: '%s' is not a language here (valid: en, fr)\n",
+               "lang : '%s' n'est pas une langue connue ici (valides : en, fr)\n"), argv[1]);
 }
 
 int demo_shell(void *arg)
@@ -291,7 +330,8 @@ int demo_shell(void *arg)
     (void)arg;
     char line[LINE_MAX];
     char *argv[MAX_ARGS];
-    kprintf("\nTourniquet shell: type help for the commands.\n");
+    kprintf(TR("\nTourniquet shell: type help for the commands.\n",
+               "\nShell de Tourniquet : tapez help pour la liste des commandes.\n"));
     for (;;) {
         kprintf("tourniquet> ");
         read_line(line);
@@ -342,10 +382,13 @@ int demo_shell(void *arg)
             trace_print(n);
         } else if (same(cmd, "stats"))
             cmd_stats();
+        else if (same(cmd, "lang"))
+            cmd_lang(argc, argv);
         else if (same(cmd, "halt"))
             kernel_exit(KEXIT_PASS);
         else
-            kprintf("shell: unknown command '%s'; type help for the list\n", cmd);
+            kprintf(TR("shell: unknown command '%s'; type help for the list\n",
+                       "shell : commande inconnue '%s' ; tapez help pour la liste\n"), cmd);
     }
 }
 

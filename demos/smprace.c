@@ -46,6 +46,7 @@
 #include "demo.h"
 #include "demo_util.h"
 #include "demos.h"
+#include "lib/lang.h"
 
 #define SMP_INCREMENTS 4000 /* per worker */
 #define SMP_SLEEPING 500     /* per worker, with a mutex or a semaphore: each wait is a sleep and a wakeup */
@@ -189,8 +190,10 @@ static int irq_off_case(void)
     if (!run_pinned(2, irq_off_worker))
         return ktap_result(false, "smp-interrupts-off");
     int failed = ktap_result(counter == SMP_ROUNDS && both_inside == SMP_ROUNDS, "smp-interrupts-off");
-    kprintf("# rounds=%u both_cpus_inside=%u total=%u expected=%u lost=%u (interrupts were off on both CPUs "
-            "throughout)\n",
+    kprintf(TR("# rounds=%u both_cpus_inside=%u total=%u expected=%u lost=%u (interrupts were off on both CPUs "
+               "throughout)\n",
+               "# rounds=%u both_cpus_inside=%u total=%u expected=%u lost=%u (les interruptions étaient coupées "
+               "sur les deux processeurs tout du long)\n"),
             SMP_ROUNDS, both_inside, (unsigned)counter, 2 * SMP_ROUNDS, (unsigned)(2 * SMP_ROUNDS - counter));
     return failed;
 }

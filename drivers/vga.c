@@ -183,7 +183,50 @@ static void apply_sgr(void)
     }
 }
 
+/* UTF-8 in, code page 437 out: the VGA font has the accented letters of
+ * French (and German, Spanish...) at its own positions. A code point it
+ * lacks is shown as '?'. */
+static uint32_t utf8_cp;    /* the code point being read */
+static unsigned utf8_more;  /* continuation bytes still to come */
+
+static char cp437(uint32_t cp)
+{
+    static const struct { uint16_t cp; uint8_t glyph; } map[] = {
+        {0xe9, 0x82}, {0xe8, 0x8a}, {0xea, 0x88}, {0xeb, 0x89}, {0xe0, 0x85}, {0xe2, 0x83}, {0xe4, 0x84},
+        {0xe7, 0x87}, {0xee, 0x8c}, {0xef, 0x8b}, {0xf4, 0x93}, {0xf6, 0x94}, {0xf9, 0x97}, {0xfb, 0x96},
+        {0xfc, 0x81}, {0xc9, 0x90}, {0xc7, 0x80}, {0xab, 0xae}, {0xbb, 0xaf}, {0xb0, 0xf8}, {0xd7, 'x'},
+        {0xa0, ' '}, {0x2192, 0x1a}, {0x2190, 0x1b}, {0x2019, '\''}, {0x2018, '\''}, {0x201c, '"'},
+        {0x201d, '"'}, {0x2013, '-'}, {0x2014, '-'}, {0x2026, 0xfa}, {0x202f, ' '},
+    };
+    for (unsigned i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].cp == cp)
+            return (char)map[i].glyph;
+    return '?';
+}
+
+static void put_glyph(char c);
+
 static void put(char c)
+{
+    uint8_t b = (uint8_t)c;
+    if (utf8_more && (b & 0xc0) == 0x80) { /* a continuation byte */
+        utf8_cp = utf8_cp << 6 | (b & 0x3f);
+        if (--utf8_more == 0)
+            put_glyph(cp437(utf8_cp));
+        return;
+    }
+    utf8_more = 0; /* (a sequence cut short: drop it) */
+    if (b >= 0xc0 && b < 0xf8) {
+        utf8_more = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+        utf8_cp = b & (0x3f >> utf8_more);
+        return;
+    }
+    if (b >= 0x80)
+        return; /* a stray continuation byte */
+    put_glyph(c);
+}
+
+static void put_glyph(char c)
 {
     switch (esc_state) {
     case ESC:

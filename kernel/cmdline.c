@@ -11,6 +11,7 @@
 
 #include "demo.h"
 #include "lib/kprintf.h"
+#include "lib/lang.h"
 #include "ktest.h"
 #include "sync/lockdep.h"
 #include "sched/sched.h"
@@ -65,6 +66,8 @@ static const struct option options[] = {
     {"exit", OPT_BOOL, &kconfig.exit, 0, 1, NULL, "leave QEMU when the test or demo ends (status 33 = pass)"},
     {"cpus", OPT_UINT, &kconfig.cpus, 1, 8, NULL, "CPUs that run tasks (QEMU -smp N, make run CPUS=N)"},
     {"rq", OPT_CHOICE, &kconfig.rq, 0, 0, rq_name, "run queues with several CPUs: one per CPU, or one shared by all"},
+    {"lang", OPT_CHOICE, &kernel_lang, 0, 0, lang_name,
+     "the language of tables, charts, reports and the shell: en, or fr (the course's words); TASK, RESULT and KTAP lines stay the same"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -85,6 +88,7 @@ void cmdline_reset(void)
     sync_priority_inheritance = true;
     lockdep_enabled = true;
     trace_enabled = true;
+    kernel_lang = "en";
 }
 
 /* Read a decimal number: 0 if s is one, -1 if s is not a number, -2 if it

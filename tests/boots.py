@@ -56,7 +56,7 @@ BAD_CMDLINE = [
     r"^cmdline: sched=nope is not one of the choices \(valid: rr, fifo, sjf, srt, prio, mlfq, lottery, stride, "
     r"fair[a-z0-9_, ]*\); keeping sched=rr$",
     r"^cmdline: unknown option 'bogus' \(valid: hz, slow, jitter, sched, quantum, aging, boost, trace, pi, lockdep, seed, workload, "
-    r"test, run, exit, cpus, rq, help\); ignored$",
+    r"test, run, exit, cpus, rq, lang, help\); ignored$",
     r"^cmdline: 'oops' is not key=value",
     r"^sched: policy rr, quantum 1 tick\(s\), timer 100 Hz$",
 ]

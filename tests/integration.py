@@ -510,9 +510,11 @@ def keyboard_test():
 SCREEN = "xp /4000xb 0xb8000"
 
 
-def vga_screens(monitor_output):
+def vga_screens(monitor_output, codepage=False):
     """Every screen read back by an `xp /4000xb 0xb8000` in the monitor's
-    output, as 25 rows of 80 characters (a read cut short is left out)."""
+    output, as 25 rows of 80 characters (a read cut short is left out); the
+    bytes above 127 as spaces, or with `codepage` as the VGA font's code
+    page 437 shows them."""
     screens, data = [], None
     for line in monitor_output.splitlines():
         m = re.match(r"^([0-9a-f]{16}): ((?:0x[0-9a-f]{2} ?)+)$", line.strip())
@@ -525,7 +527,8 @@ def vga_screens(monitor_output):
             data += [int(b, 16) for b in m.group(2).split()]
     out = []
     for data in screens:
-        chars = "".join(chr(b) if 32 <= b < 127 else " " for b in data[0::2])
+        chars = bytes(data[0::2]).decode("cp437") if codepage else \
+            "".join(chr(b) if 32 <= b < 127 else " " for b in data[0::2])
         if len(chars) == 2000:
             out.append([chars[r * 80:(r + 1) * 80] for r in range(25)])
     return out
@@ -1220,6 +1223,92 @@ def web_test():
     return result(name, problems, log=log)
 
 
+# ---- French (lang=fr) ------------------------------------------------------------
+
+FR_HEADER = "  tâche arrivée  durée  début         fin      séjour  attente   réponse"
+
+
+def machine_lines(text):
+    """The lines for programs, which lang= must not change (the figures
+    after a verdict, `# key=value`, may: a longer sentence moves where a
+    tick lands)."""
+    return [l for l in text.splitlines() if re.match(r"^(TASK|RESULT|ok|not ok|1\.\.)", l)]
+
+
+def lang_fr_test():
+    """lang=fr: the workload table, the reports and the shell in French, on
+    the serial console and on the VGA screen (its code page), the SVG chart
+    in the transcript's language, and every line for programs (TASK, RESULT,
+    KTAP) exactly as in English."""
+    name = "lang-fr"
+    problems = []
+    texts = {}
+    for lang in ("en", "fr"):
+        for cmd in ("run=workload sched=rr quantum=2", "run=misuse", "run=prodcons"):
+            status, raw = boot(f"{name}-{lang}-{cmd.split()[0][4:]}", f"{cmd} lang={lang} hz=1000")
+            texts[lang, cmd] = clean(raw)
+            if status != 33:
+                problems.append(status_problem(status, 33, 60, clean(raw)))
+    for cmd in ("run=workload sched=rr quantum=2", "run=misuse", "run=prodcons"):
+        en, fr = machine_lines(texts["en", cmd]), machine_lines(texts["fr", cmd])
+        if en != fr or not en:
+            diff = [f"  en: {a}" + "\n" + f"  fr: {b}" for a, b in zip(en, fr) if a != b][:3]
+            problems.append(Problem(f"{cmd}: lang=fr changed the lines for programs (TASK, RESULT, KTAP)", diff))
+    wl = texts["fr", "run=workload sched=rr quantum=2"]
+    problems += expect_all(wl, [
+        (r"^Charge course sous rr quantum=2 \(14 ticks\)$", "the table's title in French"),
+        ("^" + re.escape(FR_HEADER) + "$", "the table's header in the course's words"),
+        (r"^  moyenne +8\.50 +5\.00 +2\.00$", "the averages row"),
+        (r"^  7 commutations de contexte entre tâches, 0 ticks d'inactivité$", "the switches line"),
+    ])
+    problems += expect_all(texts["fr", "run=misuse"], [
+        (r"^MISUSE: mutex_unlock\(m\) par 'misuse' : il appartient à 'owner' ; seul son propriétaire peut le "
+         r"déverrouiller ; ignoré$", "a MISUSE report in French, its tag kept"),
+        (r"^DEADLOCK: .* attend .* tenu par ", "the DEADLOCK chain in French"),
+        (r"^LOCK ORDER: '.*' prend '.*' en tenant '.*' \(tick \d+, appelant 0x[0-9a-f]+\), mais ", "LOCK ORDER in French"),
+    ])
+    problems += expect_all(texts["fr", "run=prodcons"], [
+        (r"^STALL: aucune tâche ne s'est exécutée depuis 100 ticks et aucune n'attend une échéance ; bloquées pour de bon :$",
+         "the STALL report in French"),
+        (r"^STALL:   'consumer' \(id \d+\) attend sleep\(\)$", "a stuck task named in French"),
+    ])
+    # The chart follows the transcript: French words from the French run, English from the English one.
+    for lang, words, absent in (("fr", ["course sous rr", "moyenne", "séjour", "bande pâle : temps de séjour",
+                                        "commutations de contexte"], "average"),
+                                ("en", ["course under rr", "average", "turnaround"], "moyenne")):
+        svg = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gantt.py"), "-"], capture_output=True,
+                             input=texts[lang, "run=workload sched=rr quantum=2"].encode()).stdout.decode()
+        missing = [w for w in words if w not in svg]
+        if missing or absent in svg:
+            problems.append(f"tools/gantt.py on the {lang} transcript: missing {missing}" +
+                            (f", has {absent!r}" if absent in svg else ""))
+    # The shell: lang alone, lang fr, its help, a bad language, and back.
+    status, raw = boot(f"{name}-shell", "run=shell hz=1000", typed="lang\nlang fr\nhelp\nlang xx\nlang en\nhelp\nhalt\n",
+                       exit=False)
+    sh = clean(raw)
+    problems += expect_all(sh, [
+        (r"^lang: en \(English\); lang fr for French$", "lang alone says which"),
+        (r"^lang : en français désormais$", "lang fr"),
+        (r"^Commandes :$", "help in French"),
+        (r"^  lang \[en\|fr\]          anglais, ou français \(les mots du cours\)$", "help's lang row in French"),
+        (r"^lang : 'xx' n'est pas une langue connue ici \(valides : en, fr\)$", "a bad language"),
+        (r"^lang: English from now on$", "lang en"),
+        (r"^Commands:$", "help in English again"),
+    ])
+    helps = re.findall(r"^(?:Commandes :|Commands:)\n((?:  .*\n|[A-Z].*\n)*)", sh, re.M)
+    for row in "".join(helps).splitlines():
+        if len(row) > 80:
+            problems.append(f"a line of help wider than the screen's 80 columns: {row!r}")
+    # The VGA screen, in its code page: the same header, accents and all.
+    _, _, out = boot_with_monitor(name + "-vga", "run=workload sched=rr quantum=2 lang=fr hz=1000", "tourniquet> ",
+                                  [SCREEN, "quit"], settle=0.3)
+    rows = vga_screens(out, codepage=True)
+    if not rows or not any(r.startswith(FR_HEADER) for r in rows[0]):
+        problems.append(Problem("the French header is not on the VGA screen, accents in code page 437",
+                                [f"    screen | {r.rstrip()}" for r in (rows[0] if rows else [])]))
+    return result(name, problems[:6], log=log_path(name))
+
+
 # ---- The course map (docs/course.md, docs/cours.md) ----------------------------
 
 COURSE_GUIDES = ("docs/course.md", "docs/cours.md")
@@ -1339,6 +1428,7 @@ CHECKS = [
     ("gdb-any-folder", gdb_any_folder_test),
     ("readme-bench", readme_bench_test),
     ("course-map", course_map_test),
+    ("lang-fr", lang_fr_test),
     ("gantt-io-levels", gantt_io_levels_test),
     ("web", web_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),

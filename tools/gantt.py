@@ -14,7 +14,8 @@ the x axis, a colour per task, a mark where each task arrives and where it
 completes, its I/O waits hatched (a TASK line's io=start:length,...) apart
 from its time ready, the level it ran at in each cell (the RESULT line's
 levels=, for mlfq and prio), and the table of turnaround, waiting and
-response times beside it. Standard library only. `make gantt` runs a workload in QEMU and calls
+response times beside it, in the transcript's language (lang=fr: French).
+Standard library only. `make gantt` runs a workload in QEMU and calls
 this script.
 """
 import argparse
@@ -26,15 +27,39 @@ import sys
 # task_colours: ANSI backgrounds 41..46, then 41 and 42 again), in VGA's palette.
 COLOURS = ["#aa0000", "#00aa00", "#aa5500", "#0000aa", "#aa00aa", "#00aaaa", "#aa0000", "#00aa00"]
 
+# The picture's words, in the transcript's language: the kernel's table
+# opens with "Workload NAME under POLICY", or with lang=fr "Charge NAME sous
+# POLICY" (the TASK and RESULT lines are the same in both). web/gantt.mjs
+# has the same table.
+LABELS = {
+    "en": {"under": "under", "on_cpus": " on {n} CPUs", "legend": "triangle: arrival; bar: completion; pale band: "
+           "time in the system; grey: idle", "io": "; hatched: I/O", "digits": "; digits: {d}", "and": " and ",
+           "the_cpu": "the CPU", "the_level": "the level",
+           "cols": ["task", "arrival", "burst", "first", "completion", "turnaround", "waiting", "response"],
+           "average": "average", "switches": "{s} context switches, {i} idle {cpu}ticks{more}", "cpu_": "CPU-",
+           "migrations": ", {m} migrations"},
+    "fr": {"under": "sous", "on_cpus": " sur {n} processeurs", "legend": "triangle : arrivée ; barre : fin ; "
+           "bande pâle : temps de séjour ; gris : inactif", "io": " ; hachures : entrées-sorties",
+           "digits": " ; chiffres : {d}", "and": " et ", "the_cpu": "le processeur", "the_level": "le niveau",
+           "cols": ["tâche", "arrivée", "durée", "début", "fin", "séjour", "attente", "réponse"],
+           "average": "moyenne", "switches": "{s} commutations de contexte, {i} ticks {cpu}inactifs{more}",
+           "cpu_": "de CPU ", "migrations": ", {m} migrations"},
+}
+
 
 def parse(text):
-    """The last run in the text: (tasks, result), each a dict of key=value."""
-    runs, tasks = [], []
+    """The last run in the text: (tasks, result, language), the first two
+    dicts of key=value, the language that of the table before them."""
+    runs, tasks, lang = [], [], "en"
     for line in text.replace("\r", "").splitlines():
-        if line.startswith("TASK "):
+        if line.startswith("Workload "):
+            lang = "en"
+        elif line.startswith("Charge "):
+            lang = "fr"
+        elif line.startswith("TASK "):
             tasks.append(dict(kv.split("=", 1) for kv in line[5:].split()))
         elif line.startswith("RESULT "):
-            runs.append((tasks, dict(kv.split("=", 1) for kv in line[7:].split())))
+            runs.append((tasks, dict(kv.split("=", 1) for kv in line[7:].split()), lang))
             tasks = []
     if not runs:
         raise SystemExit("gantt: no TASK/RESULT lines found (run the kernel or the simulator with run=workload)")
@@ -51,9 +76,11 @@ def segments(schedule):
     return out
 
 
-def draw(tasks, result):
+def draw(tasks, result, lang="en"):
     """The picture: a row per task (where it ran, on which CPU), then with
-    several CPUs a row per CPU (what it ran), and the metrics table."""
+    several CPUs a row per CPU (what it ran), and the metrics table, in
+    `lang`'s words."""
+    words = LABELS[lang]
     cell, row, left, top = 24, 28, 70, 60
     rows = [segments(r) for r in result["schedule"].split("/")]  # several CPUs: one list each
     ncpus = len(rows)
@@ -70,8 +97,8 @@ def draw(tasks, result):
     params = " ".join(f"{k}={v}" for k, v in result.items()
                       if k not in ("policy", "workload", "schedule", "cpus") and not k.startswith("avg_")
                       and k not in ("switches", "idle", "migrations", "levels"))
-    title = f"{result['workload']} under {result['policy']}" + (f" ({params})" if params else "") + \
-        (f" on {ncpus} CPUs" if ncpus > 1 else "")
+    title = f"{result['workload']} {words['under']} {result['policy']}" + (f" ({params})" if params else "") + \
+        (words["on_cpus"].format(n=ncpus) if ncpus > 1 else "")
     levels = result["levels"].split("/") if "levels" in result else None
     has_io = any("io" in t for t in tasks)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -134,14 +161,13 @@ def draw(tasks, result):
                     out.append(f'<text x="{left + start * cell + 4}" y="{y + 18}" font-size="11" '
                                f'fill="#fff">{html.escape(name)}</text>')
         y = bottom - 6
-    digits = " and ".join((["the CPU"] if ncpus > 1 else []) + (["the level"] if levels else []))
-    out.append(f'<text x="{left}" y="{y + 26}" font-size="11">triangle: arrival; bar: completion; pale band: '
-               f'time in the system; grey: idle' + ('; hatched: I/O' if has_io else '') +
-               (f'; digits: {digits}' if digits else '') + '</text>')
+    digits = words["and"].join(([words["the_cpu"]] if ncpus > 1 else []) + ([words["the_level"]] if levels else []))
+    out.append(f'<text x="{left}" y="{y + 26}" font-size="11">' + html.escape(words["legend"]) +
+               (html.escape(words["io"]) if has_io else '') +
+               (html.escape(words["digits"].format(d=digits)) if digits else '') + '</text>')
     # The metrics table.
-    cols = [("task", "name"), ("arrival", "arrival"), ("burst", "burst"), ("first", "first"),
-            ("completion", "completion"), ("turnaround", "turnaround"), ("waiting", "waiting"),
-            ("response", "response")]
+    keys = ["name", "arrival", "burst", "first", "completion", "turnaround", "waiting", "response"]
+    cols = list(zip(words["cols"], keys))
     widths = [50, 65, 50, 45, 90, 90, 70, 75]
     xs = [table_x + sum(widths[:k]) for k in range(len(cols))]
     for (label, _), x in zip(cols, xs):
@@ -150,12 +176,12 @@ def draw(tasks, result):
         for (_, key), x in zip(cols, xs):
             out.append(f'<text x="{x}" y="{top + 22 * (i + 1)}">{html.escape(t[key])}</text>')
     y = top + 22 * (len(tasks) + 1)
-    out.append(f'<text x="{xs[0]}" y="{y}" font-weight="bold">average</text>')
+    out.append(f'<text x="{xs[0]}" y="{y}" font-weight="bold">{words["average"]}</text>')
     for key, x in (("avg_turnaround", xs[5]), ("avg_waiting", xs[6]), ("avg_response", xs[7])):
         out.append(f'<text x="{x}" y="{y}" font-weight="bold">{result[key]}</text>')
-    more = f', {result["migrations"]} migrations' if "migrations" in result else ""
-    out.append(f'<text x="{xs[0]}" y="{y + 24}">{result["switches"]} context switches, {result["idle"]} idle '
-               f'{"CPU-" if ncpus > 1 else ""}ticks{more}</text>')
+    more = words["migrations"].format(m=result["migrations"]) if "migrations" in result else ""
+    out.append(f'<text x="{xs[0]}" y="{y + 24}">' + html.escape(words["switches"].format(
+        s=result["switches"], i=result["idle"], cpu=words["cpu_"] if ncpus > 1 else "", more=more)) + '</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -168,9 +194,9 @@ def main():
     text = sys.stdin.read() if args.log == "-" else open(args.log, encoding="utf-8", errors="replace").read()
     svg = draw(*parse(text))
     if args.output == "-":
-        sys.stdout.write(svg)
+        sys.stdout.buffer.write(svg.encode("utf-8"))
     else:
-        with open(args.output, "w") as f:
+        with open(args.output, "w", encoding="utf-8") as f:
             f.write(svg)
         print(f"gantt: wrote {args.output}")
 

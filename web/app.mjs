@@ -215,11 +215,12 @@ function drawVerdicts() {
 }
 
 function drawWorkload() {
-  const { tasks, result } = state.runs[state.runs.length - 1];
+  const { tasks, result, lang } = state.runs[state.runs.length - 1];
   $("workload-results").hidden = false;
-  state.svg = draw(tasks, result); /* (the text tools/gantt.py would write: the web test compares them) */
+  state.svg = draw(tasks, result, lang); /* (the text tools/gantt.py would write: the web test compares them) */
   $("gantt").innerHTML = state.svg;
-  $("gantt-title").textContent = `Workload ${result.workload} under ${result.policy}`;
+  $("gantt-title").textContent = lang === "fr" ? `Charge ${result.workload} sous ${result.policy}`
+    : `Workload ${result.workload} under ${result.policy}`;
   const table = $("metrics");
   table.textContent = "";
   const cols = ["name", "arrival", "burst", "first", "completion", "turnaround", "waiting", "response"];

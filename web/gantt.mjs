@@ -9,6 +9,24 @@
 // task_colours: ANSI backgrounds 41..46, then 41 and 42 again), in VGA's palette.
 export const COLOURS = ["#aa0000", "#00aa00", "#aa5500", "#0000aa", "#aa00aa", "#00aaaa", "#aa0000", "#00aa00"];
 
+// The picture's words, in the transcript's language (tools/gantt.py's LABELS):
+// the kernel's table opens with "Workload NAME under POLICY", or with lang=fr
+// "Charge NAME sous POLICY".
+export const LABELS = {
+  en: { under: "under", onCpus: n => ` on ${n} CPUs`, legend: "triangle: arrival; bar: completion; pale band: " +
+    "time in the system; grey: idle", io: "; hatched: I/O", digits: d => `; digits: ${d}`, and: " and ",
+    theCpu: "the CPU", theLevel: "the level",
+    cols: ["task", "arrival", "burst", "first", "completion", "turnaround", "waiting", "response"],
+    average: "average", switches: (s, i, cpu, more) => `${s} context switches, ${i} idle ${cpu}ticks${more}`,
+    cpu_: "CPU-", migrations: m => `, ${m} migrations` },
+  fr: { under: "sous", onCpus: n => ` sur ${n} processeurs`, legend: "triangle : arrivée ; barre : fin ; " +
+    "bande pâle : temps de séjour ; gris : inactif", io: " ; hachures : entrées-sorties", digits: d => ` ; chiffres : ${d}`,
+    and: " et ", theCpu: "le processeur", theLevel: "le niveau",
+    cols: ["tâche", "arrivée", "durée", "début", "fin", "séjour", "attente", "réponse"],
+    average: "moyenne", switches: (s, i, cpu, more) => `${s} commutations de contexte, ${i} ticks ${cpu}inactifs${more}`,
+    cpu_: "de CPU ", migrations: m => `, ${m} migrations` },
+};
+
 // Python's html.escape (quote=True).
 function esc(s) {
   return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
@@ -29,14 +47,17 @@ function fields(rest) {
   return out;
 }
 
-// Every run in the text, in order: [{tasks, result}], each a dict of key=value.
+// Every run in the text, in order: [{tasks, result, lang}], the first two dicts
+// of key=value, lang that of the table before them.
 export function parseRuns(text) {
   const runs = [];
-  let tasks = [];
+  let tasks = [], lang = "en";
   for (const line of text.replace(/\r/g, "").split("\n")) {
-    if (line.startsWith("TASK ")) tasks.push(fields(line.slice(5)));
+    if (line.startsWith("Workload ")) lang = "en";
+    else if (line.startsWith("Charge ")) lang = "fr";
+    else if (line.startsWith("TASK ")) tasks.push(fields(line.slice(5)));
     else if (line.startsWith("RESULT ")) {
-      runs.push({ tasks, result: fields(line.slice(7)) });
+      runs.push({ tasks, result: fields(line.slice(7)), lang });
       tasks = [];
     }
   }
@@ -58,7 +79,8 @@ export function segments(schedule) {
 
 // The picture: a row per task (where it ran, on which CPU), then with
 // several CPUs a row per CPU (what it ran), and the metrics table.
-export function draw(tasks, result) {
+export function draw(tasks, result, lang = "en") {
+  const words = LABELS[lang];
   const cell = 24, row = 28, left = 70, top = 60;
   const rows = result.schedule.split("/").map(segments);
   const ncpus = rows.length;
@@ -77,8 +99,8 @@ export function draw(tasks, result) {
   const skip = ["policy", "workload", "schedule", "cpus", "switches", "idle", "migrations", "levels"];
   const params = Object.entries(result).filter(([k]) => !skip.includes(k) && !k.startsWith("avg_"))
     .map(([k, v]) => `${k}=${v}`).join(" ");
-  const title = `${result.workload} under ${result.policy}` + (params ? ` (${params})` : "") +
-    (ncpus > 1 ? ` on ${ncpus} CPUs` : "");
+  const title = `${result.workload} ${words.under} ${result.policy}` + (params ? ` (${params})` : "") +
+    (ncpus > 1 ? words.onCpus(ncpus) : "");
   const levels = "levels" in result ? result.levels.split("/") : null;
   const hasIo = tasks.some(t => "io" in t);
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
@@ -152,26 +174,24 @@ export function draw(tasks, result) {
     });
     y = bottom - 6;
   }
-  const digits = [...(ncpus > 1 ? ["the CPU"] : []), ...(levels ? ["the level"] : [])].join(" and ");
-  out.push(`<text x="${left}" y="${y + 26}" font-size="11">triangle: arrival; bar: completion; pale band: ` +
-    `time in the system; grey: idle` + (hasIo ? "; hatched: I/O" : "") +
-    (digits ? `; digits: ${digits}` : "") + `</text>`);
+  const digits = [...(ncpus > 1 ? [words.theCpu] : []), ...(levels ? [words.theLevel] : [])].join(words.and);
+  out.push(`<text x="${left}" y="${y + 26}" font-size="11">` + esc(words.legend) + (hasIo ? esc(words.io) : "") +
+    (digits ? esc(words.digits(digits)) : "") + `</text>`);
   // The metrics table.
-  const cols = [["task", "name"], ["arrival", "arrival"], ["burst", "burst"], ["first", "first"],
-    ["completion", "completion"], ["turnaround", "turnaround"], ["waiting", "waiting"],
-    ["response", "response"]];
+  const keys = ["name", "arrival", "burst", "first", "completion", "turnaround", "waiting", "response"];
+  const cols = keys.map((key, k) => [words.cols[k], key]);
   const widths = [50, 65, 50, 45, 90, 90, 70, 75];
   const xs = cols.map((_, k) => table_x + widths.slice(0, k).reduce((s, w) => s + w, 0));
   cols.forEach(([label], k) => out.push(`<text x="${xs[k]}" y="${top}" font-weight="bold">${label}</text>`));
   tasks.forEach((t, i) => cols.forEach(([, key], k) =>
     out.push(`<text x="${xs[k]}" y="${top + 22 * (i + 1)}">${esc(t[key])}</text>`)));
   const yt = top + 22 * (tasks.length + 1);
-  out.push(`<text x="${xs[0]}" y="${yt}" font-weight="bold">average</text>`);
+  out.push(`<text x="${xs[0]}" y="${yt}" font-weight="bold">${words.average}</text>`);
   for (const [key, x] of [["avg_turnaround", xs[5]], ["avg_waiting", xs[6]], ["avg_response", xs[7]]])
     out.push(`<text x="${x}" y="${yt}" font-weight="bold">${result[key]}</text>`);
-  const more = "migrations" in result ? `, ${result.migrations} migrations` : "";
-  out.push(`<text x="${xs[0]}" y="${yt + 24}">${result.switches} context switches, ${result.idle} idle ` +
-    `${ncpus > 1 ? "CPU-" : ""}ticks${more}</text>`);
+  const more = "migrations" in result ? words.migrations(result.migrations) : "";
+  out.push(`<text x="${xs[0]}" y="${yt + 24}">` +
+    esc(words.switches(result.switches, result.idle, ncpus > 1 ? words.cpu_ : "", more)) + `</text>`);
   out.push("</svg>");
   return out.join("\n") + "\n";
 }

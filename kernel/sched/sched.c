@@ -88,6 +88,7 @@
 #include <arch/arch.h>
 
 #include "lib/kprintf.h"
+#include "lib/lang.h"
 #include "lib/panic.h"
 #include "sched/pheap.h"
 #include "sched/task.h"
@@ -1031,7 +1032,9 @@ unsigned sched_wait_quiet(void)
     arch_irqstate_t s = sched_lock();
     if (sched_in_irq() || this->current->spinlocks_held) {
         sched_unlock(s);
-        kprintf("MISUSE: sched_wait_quiet by '%s': it would sleep in an interrupt handler or holding a spinlock; refused\n",
+        kprintf(TR("MISUSE: sched_wait_quiet by '%s': it would sleep in an interrupt handler or holding a spinlock; refused\n",
+                   "MISUSE: sched_wait_quiet par '%s' : il dormirait dans un gestionnaire d'interruption ou en tenant un "
+                   "verrou tournant ; refusé\n"),
                 this->current->name);
         return 0;
     }
@@ -1053,8 +1056,9 @@ static void report_blocked(struct task *t, void *ctx)
     const struct task *end = task_join_chain_end(t);
     if (end != t && end->state == TASK_BLOCKED && end->wait_what == quiet_wait)
         return; /* it joins the task that watches (the shell, waiting for its demo): not stuck itself */
-    kprintf("STALL:   '%s' (id %u) waits on %s%s%s%s\n", t->name, (unsigned)t->id,
-            t->wait_what ? t->wait_what : "something", t->wait_name ? " '" : "",
+    kprintf(TR("STALL:   '%s' (id %u) waits on %s%s%s%s\n",
+               "STALL:   '%s' (id %u) attend %s%s%s%s\n"), t->name, (unsigned)t->id,
+            t->wait_what ? t->wait_what : TR("something", "quelque chose"), t->wait_name ? " '" : "",
             t->wait_name ? t->wait_name : "", t->wait_name ? "'" : "");
     (*n)++;
 }
@@ -1064,11 +1068,13 @@ static void report_blocked(struct task *t, void *ctx)
 static void went_quiet(void)
 {
     unsigned n = 0;
-    kprintf("STALL: no task has run for %u ticks and none waits on a timer; blocked for good:\n",
+    kprintf(TR("STALL: no task has run for %u ticks and none waits on a timer; blocked for good:\n",
+               "STALL: aucune tâche ne s'est exécutée depuis %u ticks et aucune n'attend une échéance ; bloquées pour de bon :\n"),
             SCHED_STALL_TICKS);
     task_for_each_locked(report_blocked, &n);
     if (n == 0)
-        kprintf("STALL:   (none: every task has finished)\n");
+        kprintf(TR("STALL:   (none: every task has finished)\n",
+                   "STALL:   (aucune : toutes les tâches sont terminées)\n"));
     quiet_result = n;
     for (struct list_node *w; (w = list_pop_front(&quiet_watchers)) != NULL;)
         sched_make_ready(list_entry(w, struct task, wait_node), SCHED_WAKEUP);
@@ -1222,8 +1228,11 @@ static void report_yielder(struct task *t, void *ctx)
         return;
     static const char *const states[] = {"NEW", "READY", "RUNNING", "BLOCKED", "SLEEPING", "DEAD"};
     bool yielding = t->yielded && t->yielded - window_start < 0x80000000u; /* yielded since the watch began */
-    kprintf("LIVELOCK:   '%s' (id %u) %s on cpu %u%s%s%s\n", t->name, (unsigned)t->id,
-            t->state < 6 ? states[t->state] : "?", t->cpu, yielding ? ", yielding" : "", t->state == TASK_BLOCKED ? ", waits on " : "",
+    kprintf(TR("LIVELOCK:   '%s' (id %u) %s on cpu %u%s%s%s\n",
+               "LIVELOCK:   '%s' (id %u) %s sur le processeur %u%s%s%s\n"),
+            t->name, (unsigned)t->id, t->state < 6 ? states[t->state] : "?", t->cpu,
+            yielding ? TR(", yielding", ", cède le processeur") : "",
+            t->state == TASK_BLOCKED ? TR(", waits on ", ", attend ") : "",
             t->state == TASK_BLOCKED && t->wait_what ? t->wait_what : "");
 }
 
@@ -1239,12 +1248,16 @@ static void watch_livelock(void)
     }
     if (window_yields == 0 || ++lively_ticks != SCHED_LIVELOCK_TICKS)
         return;
-    kprintf("LIVELOCK: for %u ticks tasks yielded %u times but none blocked, woke, arrived or finished "
-            "(sched=%s); they run and nothing changes:\n", SCHED_LIVELOCK_TICKS, (unsigned)window_yields,
-            policy->name);
+    kprintf(TR("LIVELOCK: for %u ticks tasks yielded %u times but none blocked, woke, arrived or finished "
+               "(sched=%s); they run and nothing changes:\n",
+               "LIVELOCK: pendant %u ticks les tâches ont cédé le processeur %u fois mais aucune ne s'est "
+               "bloquée, réveillée, n'est arrivée ni ne s'est terminée (sched=%s) ; elles tournent et rien "
+               "ne change :\n"),
+            SCHED_LIVELOCK_TICKS, (unsigned)window_yields, policy->name);
     task_for_each_locked(report_yielder, NULL);
     if (sched_livelock_exits) {
-        kprintf("LIVELOCK: exit=1: ending the run as failed\n");
+        kprintf(TR("LIVELOCK: exit=1: ending the run as failed\n",
+                   "LIVELOCK: exit=1 : l'exécution se termine en échec\n"));
         kernel_exit(KEXIT_FAIL);
     }
 }

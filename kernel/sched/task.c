@@ -12,6 +12,7 @@
 
 #include "lib/kmem.h"
 #include "lib/kprintf.h"
+#include "lib/lang.h"
 #include "lib/panic.h"
 #include "sched/sched.h"
 #include "sync/sync_internal.h"
@@ -164,7 +165,8 @@ void task_exit(int code)
     while (!list_empty(&self->held_mutexes)) {
         struct mutex *m = list_entry(list_first(&self->held_mutexes), struct mutex, held_node);
         if (!self->killed) /* (killed: it did not choose to exit holding it) */
-            sync_misuse("task_exit", self->name, "exits holding mutex '%s'; released, for its waiters' sake",
+            sync_misuse("task_exit", self->name, TR("exits holding mutex '%s'; released, for its waiters' sake",
+                                                    "se termine en tenant le mutex '%s' ; libéré, pour ceux qui l'attendent"),
                         m->name);
         else if (self->proc) /* (a process's thread: its program may not know it held one; say so) */
             kprintf("kill: thread %u of process '%s' held mutex '%s' as it was killed: released, to its next "
@@ -172,7 +174,8 @@ void task_exit(int code)
         mutex_release(m);
     }
     if (self->spinlocks_held) {
-        sync_misuse("task_exit", self->name, "exits holding %u spinlock(s), which stay taken", self->spinlocks_held);
+        sync_misuse("task_exit", self->name, TR("exits holding %u spinlock(s), which stay taken",
+                                                "se termine en tenant %u verrou(s) tournant(s), qui restent pris"), self->spinlocks_held);
         self->spinlocks_held = 0;
     }
     sched_retire(self, code);
@@ -187,10 +190,13 @@ int task_set_priority(struct task *t, uint32_t p)
     bool known = t && exists(t);
     if (!known || t->is_idle || p >= TASK_PRIORITIES) {
         sched_unlock(s);
-        sync_misuse("task_set_priority", known ? t->name : "?", "%s; refused",
-                    !known       ? "there is no such task (NULL, or already joined and freed)"
-                    : t->is_idle ? "an idle task has no priority (it runs only when nothing else can)"
-                                 : "the priority must be 0 (most urgent) .. 7");
+        sync_misuse("task_set_priority", known ? t->name : "?", TR("%s; refused", "%s ; refusé"),
+                    !known       ? TR("there is no such task (NULL, or already joined and freed)",
+                                      "cette tâche n'existe pas (NULL, ou déjà attendue et libérée)")
+                    : t->is_idle ? TR("an idle task has no priority (it runs only when nothing else can)",
+                                      "une tâche inactive n'a pas de priorité (elle ne tourne que si rien d'autre ne le peut)")
+                                 : TR("the priority must be 0 (most urgent) .. 7",
+                                      "la priorité va de 0 (la plus urgente) à 7"));
         return -1;
     }
     t->priority = p;
@@ -303,7 +309,8 @@ void task_sleep(uint32_t ticks)
 {
     if (ticks > INT32_MAX) { /* task_sleep(-100): a negative count passed as unsigned */
         sync_misuse("task_sleep", task_current()->name,
-                    "%d ticks is negative (the count is 0 .. %d); returns at once", (int)ticks, INT32_MAX);
+                    TR("%d ticks is negative (the count is 0 .. %d); returns at once",
+                       "%d ticks est négatif (le compte va de 0 à %d) ; retour immédiat"), (int)ticks, INT32_MAX);
         return;
     }
     if (ticks == 0) {

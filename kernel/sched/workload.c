@@ -8,6 +8,7 @@
 
 #include "console.h"
 #include "lib/kprintf.h"
+#include "lib/lang.h"
 #include "lib/panic.h"
 #include "sched/sched.h"
 #include "sched/task.h"
@@ -476,12 +477,14 @@ void workload_report(const struct workload_run *r, bool full)
 
     if (full) {
         console_panel(0); /* the live view gives its rows back: the table and chart stay on screen */
-        kprintf("\nWorkload %s under %s", w->name, sched_policy()->name);
+        kprintf(TR("\nWorkload %s under %s", "\nCharge %s sous %s"), w->name, sched_policy()->name);
         print_params();
         if (r->ncpus > 1)
-            kprintf(" on %u CPUs", r->ncpus);
+            kprintf(TR(" on %u CPUs", " sur %u processeurs"), r->ncpus);
         kprintf(" (%u ticks)\n", (unsigned)r->length);
-        kprintf("  task  arrival  burst  first  completion  turnaround  waiting  response\n");
+        /* (the course's words: temps de séjour, d'attente, de réponse) */
+        kprintf(TR("  task  arrival  burst  first  completion  turnaround  waiting  response\n",
+                   "  tâche arrivée  durée  début         fin      séjour  attente   réponse\n"));
     }
     for (unsigned i = 0; full && i < w->n; i++) {
         const struct wl_task *t = &w->task[i];
@@ -529,9 +532,12 @@ void workload_report(const struct workload_run *r, bool full)
 
     if (full) {
         uint32_t h = hundredths(sum_turn, w->n), h2 = hundredths(sum_wait, w->n), h3 = hundredths(sum_resp, w->n);
-        kprintf("  average %47u.%02u  %4u.%02u  %5u.%02u\n", (unsigned)(h / 100), (unsigned)(h % 100),
+        kprintf(TR("  average %47u.%02u  %4u.%02u  %5u.%02u\n",
+                   "  moyenne %47u.%02u  %4u.%02u  %5u.%02u\n"), (unsigned)(h / 100), (unsigned)(h % 100),
                 (unsigned)(h2 / 100), (unsigned)(h2 % 100), (unsigned)(h3 / 100), (unsigned)(h3 % 100));
-        kprintf("  %u context switches between tasks, %u idle ticks\n\n", switches, idle);
+        kprintf(TR("  %u context switches between tasks, %u idle ticks\n\n",
+                   "  %u commutations de contexte entre tâches, %u ticks d'inactivité\n\n"),
+                switches, idle);
         /* The Gantt chart: a ruler, then a row per task: its name where it
          * ran, '.' where it had arrived and waited, blank otherwise. */
         kprintf("  Gantt  ");

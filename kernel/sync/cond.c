@@ -11,6 +11,7 @@
  * condition, because by then it may no longer hold.
  */
 #include "sync/sync_internal.h"
+#include "lib/lang.h"
 
 static const char cond_wait_tag[] = "condition";
 static const char barrier_wait_tag[] = "barrier";
@@ -31,7 +32,8 @@ static int wait(struct cond *c, struct mutex *m, const char *op, uint64_t deadli
     struct task *self = task_current();
     if (m->owner != self) { /* (only self could make it self, or change it from self) */
         klock_irqrestore(&c->lock, s);
-        sync_misuse(op, c->name, "the caller does not hold mutex '%s'; refused", m->name);
+        sync_misuse(op, c->name, TR("the caller does not hold mutex '%s'; refused",
+                                    "l'appelant ne tient pas le mutex '%s' ; refusé"), m->name);
         return SYNC_MISUSE;
     }
     if (!sync_may_block(op, c->name)) {

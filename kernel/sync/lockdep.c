@@ -13,6 +13,7 @@
 #include <stdarg.h>
 
 #include "lib/kprintf.h"
+#include "lib/lang.h"
 #include "sched/sched.h"
 #include "sync/sync_internal.h"
 #include "sched/task.h"
@@ -90,8 +91,9 @@ __attribute__((format(printf, 1, 2))) static void add(const char *fmt, ...)
 
 static void add_order(const struct lock_order *o, const char *verb)
 {
-    add("'%s' %s '%s' while holding '%s' (tick %u, caller %p)", o->task, verb, o->to_name, o->from_name,
-        (unsigned)o->tick, o->caller);
+    add(TR("'%s' %s '%s' while holding '%s' (tick %u, caller %p)",
+           "'%s' %s '%s' en tenant '%s' (tick %u, appelant %p)"),
+        o->task, verb, o->to_name, o->from_name, (unsigned)o->tick, o->caller);
 }
 
 /* The new order n closes a cycle whose other orders end at `last`. */
@@ -102,16 +104,19 @@ static void report(const struct lock_order *n, int last, const int *came_from)
         chain[len++] = e; /* (backwards: from the last order to the first) */
     line_len = 0;
     add("LOCK ORDER: ");
-    add_order(n, "takes");
-    add(", but ");
+    add_order(n, TR("takes", "prend"));
+    add(TR(", but ", ", mais "));
     for (unsigned k = len; k-- > 0;) {
-        add_order(&orders[chain[k]], "took");
-        add(k ? ", then " : "");
+        add_order(&orders[chain[k]], TR("took", "a pris"));
+        add("%s", k ? TR(", then ", ", puis ") : "");
     }
     if (len == 1)
-        add(": run at the same time, each would wait for the other");
+        add("%s", TR(": run at the same time, each would wait for the other",
+                     " : exécutées en même temps, chacune attendrait l'autre (interblocage)"));
     else
-        add(": a cycle of %u locks; run at the same time, each task would wait for the next", len + 1);
+        add(TR(": a cycle of %u locks; run at the same time, each task would wait for the next",
+               " : un cycle de %u verrous ; exécutées en même temps, chaque tâche attendrait la suivante (interblocage)"),
+            len + 1);
     kprintf("%s\n", line);
 }
 

@@ -10,6 +10,7 @@
  * ones give up at their deadline with SYNC_TIMEOUT.
  */
 #include "sync/sync_internal.h"
+#include "lib/lang.h"
 
 static const char full_tag[] = "mailbox (full)";
 static const char empty_tag[] = "mailbox (empty)";
@@ -38,9 +39,11 @@ void mbox_init(struct mailbox *mb, const char *name, uint32_t *slots, unsigned c
 static bool right_message(const struct mailbox *mb, const char *op, const void *msg, unsigned size)
 {
     if (!msg)
-        sync_misuse(op, mb->name, "the message pointer is NULL; refused");
+        sync_misuse(op, mb->name, TR("the message pointer is NULL; refused",
+                                     "le pointeur du message est NULL ; refusé"));
     else if (size != mb->size)
-        sync_misuse(op, mb->name, "a message of %u bytes, but this mailbox carries messages of %u bytes; refused",
+        sync_misuse(op, mb->name, TR("a message of %u bytes, but this mailbox carries messages of %u bytes; refused",
+                                     "un message de %u octets, mais cette boîte aux lettres porte des messages de %u octets ; refusé"),
                     size, mb->size);
     return msg && size == mb->size;
 }

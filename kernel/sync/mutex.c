@@ -24,6 +24,7 @@
  * (demos/inversion.c shows both).
  */
 #include "lib/kprintf.h"
+#include "lib/lang.h"
 #include "sync/sync_internal.h"
 #include "sched/trace.h"
 
@@ -62,7 +63,7 @@ static void check_deadlock(struct mutex *m)
     struct task *t = self;
     x = m;
     do {
-        kprintf("%s waits %s held by %s -> ", t->name, x->name, x->owner->name);
+        kprintf(TR("%s waits %s held by %s -> ", "%s attend %s tenu par %s -> "), t->name, x->name, x->owner->name);
         t = x->owner;
         x = waits_for(t);
     } while (t != self);
@@ -110,7 +111,8 @@ static bool in_irq(const char *op, const struct mutex *m)
 {
     if (!sched_in_irq())
         return false;
-    sync_misuse(op, m->name, "called from an interrupt handler, which cannot own a mutex; refused");
+    sync_misuse(op, m->name, TR("called from an interrupt handler, which cannot own a mutex; refused",
+                                "appelé depuis un gestionnaire d'interruption, qui ne peut pas posséder de mutex ; refusé"));
     return true;
 }
 
@@ -126,7 +128,8 @@ static inline __attribute__((always_inline)) int lock(struct mutex *m, const cha
         return SYNC_MISUSE;
     }
     if (m->owner == self) {
-        sync_misuse(op, m->name, "already holds it: locking it again would wait forever; refused");
+        sync_misuse(op, m->name, TR("already holds it: locking it again would wait forever; refused",
+                                    "le tient déjà : le reprendre attendrait indéfiniment ; refusé"));
         sched_unlock(s);
         return SYNC_MISUSE;
     }
@@ -193,7 +196,7 @@ int mutex_trylock(struct mutex *m)
     if (in_irq("mutex_trylock", m)) {
         rc = SYNC_MISUSE;
     } else if (m->owner == self) {
-        sync_misuse("mutex_trylock", m->name, "already holds it; refused");
+        sync_misuse("mutex_trylock", m->name, TR("already holds it; refused", "le tient déjà ; refusé"));
         rc = SYNC_MISUSE;
     } else if (!m->owner) {
         m->owner = self;
@@ -243,10 +246,11 @@ int mutex_unlock(struct mutex *m)
     /* LAB(sync) BEGIN: only the owner may unlock: anyone else gets a MISUSE line, and nothing changes */
     if (m->owner != self) {
         if (m->owner)
-            sync_misuse("mutex_unlock", m->name, "it is owned by '%s'; only the owner may unlock it; ignored",
+            sync_misuse("mutex_unlock", m->name, TR("it is owned by '%s'; only the owner may unlock it; ignored",
+                                                    "il appartient à '%s' ; seul son propriétaire peut le déverrouiller ; ignoré"),
                         m->owner->name);
         else
-            sync_misuse("mutex_unlock", m->name, "it is not locked; ignored");
+            sync_misuse("mutex_unlock", m->name, TR("it is not locked; ignored", "il n'est pas verrouillé ; ignoré"));
         sched_unlock(s);
         return SYNC_MISUSE;
     }
@@ -280,11 +284,13 @@ int mutex_destroy(struct mutex *m)
     if (!list_empty(&m->waiters)) {
         char who[96];
         sync_name_waiters(&m->waiters, who, sizeof who);
-        sync_misuse("mutex_destroy", m->name, "%u task(s) still wait on it (%s); not destroyed",
+        sync_misuse("mutex_destroy", m->name, TR("%u task(s) still wait on it (%s); not destroyed",
+                                                 "%u tâche(s) l'attendent encore (%s) ; non détruit"),
                     (unsigned)list_size(&m->waiters), who);
         rc = SYNC_MISUSE;
     } else if (m->owner) {
-        sync_misuse("mutex_destroy", m->name, "it is still locked by '%s'; not destroyed", m->owner->name);
+        sync_misuse("mutex_destroy", m->name, TR("it is still locked by '%s'; not destroyed",
+                                                 "il est encore verrouillé par '%s' ; non détruit"), m->owner->name);
         rc = SYNC_MISUSE;
     } else {
         m->magic = 0; /* destroyed: any later call is refused */

@@ -8,6 +8,7 @@
  * a teaching kernel.
  */
 #include "sync/sync_internal.h"
+#include "lib/lang.h"
 
 static const char read_tag[] = "rwlock (to read)";
 static const char write_tag[] = "rwlock (to write)";
@@ -30,7 +31,8 @@ int rw_read_lock(struct rwlock *rw)
     arch_irqstate_t s = klock_irqsave(&rw->lock);
     while (rw->writer || rw->writers_waiting) {
         if (rw->writer == task_current()) {
-            sync_misuse("rw_read_lock", rw->name, "the caller holds it to write; refused");
+            sync_misuse("rw_read_lock", rw->name, TR("the caller holds it to write; refused",
+                                                     "l'appelant le tient en écriture ; refusé"));
             klock_irqrestore(&rw->lock, s);
             return SYNC_MISUSE;
         }
@@ -50,7 +52,8 @@ void rw_read_unlock(struct rwlock *rw)
     SYNC_REFUSE_BAD("rw_read_unlock", rw);
     arch_irqstate_t s = klock_irqsave(&rw->lock);
     if (rw->readers == 0) {
-        sync_misuse("rw_read_unlock", rw->name, "nobody holds it to read; ignored");
+        sync_misuse("rw_read_unlock", rw->name, TR("nobody holds it to read; ignored",
+                                                   "personne ne le tient en lecture ; ignoré"));
     } else if (--rw->readers == 0) {
         waitq_wake_all(&rw->waiters);
     }
@@ -63,7 +66,8 @@ int rw_write_lock(struct rwlock *rw)
     arch_irqstate_t s = klock_irqsave(&rw->lock);
     struct task *self = task_current();
     if (rw->writer == self) {
-        sync_misuse("rw_write_lock", rw->name, "the caller already holds it to write; refused");
+        sync_misuse("rw_write_lock", rw->name, TR("the caller already holds it to write; refused",
+                                                  "l'appelant le tient déjà en écriture ; refusé"));
         klock_irqrestore(&rw->lock, s);
         return SYNC_MISUSE;
     }
@@ -87,8 +91,10 @@ void rw_write_unlock(struct rwlock *rw)
     SYNC_REFUSE_BAD("rw_write_unlock", rw);
     arch_irqstate_t s = klock_irqsave(&rw->lock);
     if (rw->writer != task_current()) {
-        sync_misuse("rw_write_unlock", rw->name, rw->writer ? "it is held by another task; ignored"
-                                                            : "nobody holds it to write; ignored");
+        sync_misuse("rw_write_unlock", rw->name, rw->writer ? TR("it is held by another task; ignored",
+                                                                 "une autre tâche le tient ; ignoré")
+                                                            : TR("nobody holds it to write; ignored",
+                                                                 "personne ne le tient en écriture ; ignoré"));
     } else {
         rw->writer = NULL;
         waitq_wake_all(&rw->waiters);

@@ -13,6 +13,7 @@
  * have taken the unit between the wakeup and the moment it runs.
  */
 #include "sync/sync_internal.h"
+#include "lib/lang.h"
 
 #include <limits.h>
 
@@ -22,7 +23,8 @@ void sem_init(struct semaphore *s, const char *name, int value)
 {
     SYNC_REFUSE_NULL("sem_init", s);
     if (value < 0) {
-        sync_misuse("sem_init", name, "a semaphore cannot start at %d; starting at 0", value);
+        sync_misuse("sem_init", name, TR("a semaphore cannot start at %d; starting at 0",
+                                         "un sémaphore ne peut pas commencer à %d ; il commence à 0"), value);
         value = 0;
     }
     klock_init(&s->lock);
@@ -91,7 +93,8 @@ void sem_up(struct semaphore *s)
     arch_irqstate_t st = klock_irqsave(&s->lock);
     if (s->count == INT_MAX) { /* one more would wrap to a negative count */
         klock_irqrestore(&s->lock, st);
-        sync_misuse("sem_up", s->name, "the count is at its maximum (%d); refused", INT_MAX);
+        sync_misuse("sem_up", s->name, TR("the count is at its maximum (%d); refused",
+                                          "le compteur est à son maximum (%d) ; refusé"), INT_MAX);
         return;
     }
     s->count++;
@@ -110,7 +113,8 @@ int sem_destroy(struct semaphore *s)
     if (!list_empty(&s->waiters)) {
         char who[96];
         sync_name_waiters(&s->waiters, who, sizeof who);
-        sync_misuse("sem_destroy", s->name, "%u task(s) still wait on it (%s); not destroyed",
+        sync_misuse("sem_destroy", s->name, TR("%u task(s) still wait on it (%s); not destroyed",
+                                               "%u tâche(s) l'attendent encore (%s) ; non détruit"),
                     (unsigned)list_size(&s->waiters), who);
         klock_irqrestore(&s->lock, st);
         return SYNC_MISUSE;

@@ -12,6 +12,7 @@
  * off would hang the CPU: we report that instead.
  */
 #include "sync/sync_internal.h"
+#include "lib/lang.h"
 
 void spin_init(struct spinlock *l, const char *name, enum spin_kind kind)
 {
@@ -102,10 +103,12 @@ int spin_lock(struct spinlock *l)
      * a holder cannot sleep: sync_may_block refuses it.) */
     if (word_held(l) && (owner == self || sched_ncpus() == 1)) {
         if (owner == self)
-            sync_misuse("spin_lock", l->name, "already holds it; taking it again would spin forever; refused");
+            sync_misuse("spin_lock", l->name, TR("already holds it; taking it again would spin forever; refused",
+                                                 "le tient déjà ; le reprendre tournerait indéfiniment ; refusé"));
         else
             sync_misuse("spin_lock", l->name,
-                        "held by '%s', which is not running (it slept holding it): spinning would hang; refused",
+                        TR("held by '%s', which is not running (it slept holding it): spinning would hang; refused",
+                           "tenu par '%s', qui ne s'exécute pas (il s'est endormi en le tenant) : tourner bloquerait tout ; refusé"),
                         owner ? owner->name : "?");
         arch_irq_restore(s);
         return SYNC_MISUSE;
@@ -126,9 +129,10 @@ int spin_unlock(struct spinlock *l)
     struct task *self = task_current();
     if (!word_held(l) || l->owner != self) {
         if (!word_held(l))
-            sync_misuse("spin_unlock", l->name, "it is not held; ignored");
+            sync_misuse("spin_unlock", l->name, TR("it is not held; ignored", "il n'est pas tenu ; ignoré"));
         else
-            sync_misuse("spin_unlock", l->name, "it is held by '%s', not by the caller; ignored",
+            sync_misuse("spin_unlock", l->name, TR("it is held by '%s', not by the caller; ignored",
+                                                   "il est tenu par '%s', pas par l'appelant ; ignoré"),
                         l->owner ? l->owner->name : "?");
         return SYNC_MISUSE;
     }

@@ -6,6 +6,7 @@
 #define KERNEL_SYNC_INTERNAL_H
 
 #include "lib/list.h"
+#include "lib/lang.h"
 #include "sync/lockdep.h"
 #include "sched/sched.h"
 #include "sync/sync.h"
@@ -25,8 +26,10 @@ __attribute__((format(printf, 3, 4))) void sync_misuse(const char *op, const cha
     do {                                                                                                 \
         SYNC_REFUSE_NULL(op, obj, __VA_ARGS__);                                                          \
         if ((obj)->magic != SYNC_MAGIC) {                                                                \
-            sync_misuse(op, "?", "the object at %p was never initialised (or was destroyed): call its "  \
-                                 "_init first; refused", (void *)(obj));                                 \
+            sync_misuse(op, "?", TR("the object at %p was never initialised (or was destroyed): call its " \
+                                    "_init first; refused",                                              \
+                                    "l'objet en %p n'a jamais été initialisé (ou a été détruit) : "      \
+                                    "appelez d'abord son _init ; refusé"), (void *)(obj));               \
             return __VA_ARGS__;                                                                          \
         }                                                                                                \
     } while (0)
@@ -34,8 +37,10 @@ __attribute__((format(printf, 3, 4))) void sync_misuse(const char *op, const cha
 #define SYNC_REFUSE_NULL(op, obj, ...)                                                                   \
     do {                                                                                                 \
         if (!(obj)) {                                                                                    \
-            sync_misuse(op, "NULL", "the object pointer is NULL: pass the address of an initialised "   \
-                                    "object; refused");                                                  \
+            sync_misuse(op, "NULL", TR("the object pointer is NULL: pass the address of an initialised " \
+                                       "object; refused",                                                \
+                                       "le pointeur d'objet est NULL : passez l'adresse d'un objet "     \
+                                       "initialisé ; refusé"));                                          \
             return __VA_ARGS__;                                                                          \
         }                                                                                                \
     } while (0)

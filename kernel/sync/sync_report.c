@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "lib/kprintf.h"
+#include "lib/lang.h"
 #include "sync/sync_internal.h"
 
 static struct sync_stats stats;
@@ -30,15 +31,17 @@ void sync_misuse(const char *op, const char *object, const char *fmt, ...)
     struct task *self = task_current();
     char where[16] = ""; /* on several CPUs, say which */
     if (sched_ncpus() > 1)
-        ksnprintf(where, sizeof where, " on cpu %u", self ? self->cpu : 0);
-    kprintf("MISUSE: %s(%s) by '%s'%s: %s\n", op, object ? object : "?", self ? self->name : "?", where, msg);
+        ksnprintf(where, sizeof where, TR(" on cpu %u", " sur le processeur %u"), self ? self->cpu : 0);
+    kprintf(TR("MISUSE: %s(%s) by '%s'%s: %s\n",
+               "MISUSE: %s(%s) par '%s'%s : %s\n"), op, object ? object : "?", self ? self->name : "?", where, msg);
     stats.misuse++;
 }
 
 uint64_t sync_deadline(const char *op, const char *object, uint32_t ticks)
 {
     if (ticks > INT32_MAX) {
-        sync_misuse(op, object, "a timeout of %d ticks is negative (it is 0 .. %d); taken as 0", (int)ticks,
+        sync_misuse(op, object, TR("a timeout of %d ticks is negative (it is 0 .. %d); taken as 0",
+                                   "un délai de %d ticks est négatif (il va de 0 à %d) ; pris comme 0"), (int)ticks,
                     INT32_MAX);
         ticks = 0;
     }
@@ -61,13 +64,15 @@ void sync_name_waiters(const struct list *q, char *buf, size_t size)
 bool sync_refuse_block(const char *op, const char *object)
 {
     if (sched_in_irq()) {
-        sync_misuse(op, object, "called from an interrupt handler, which cannot sleep; refused");
+        sync_misuse(op, object, TR("called from an interrupt handler, which cannot sleep; refused",
+                                   "appelé depuis un gestionnaire d'interruption, qui ne peut pas dormir ; refusé"));
         return false;
     }
     struct task *self = task_current();
     if (self->spinlocks_held) {
         sync_misuse(op, object,
-                    "would sleep while holding %u spinlock(s): with interrupts off nothing else could run; refused",
+                    TR("would sleep while holding %u spinlock(s): with interrupts off nothing else could run; refused",
+                       "dormirait en tenant %u verrou(s) tournant(s) : interruptions coupées, rien d'autre ne pourrait s'exécuter ; refusé"),
                     self->spinlocks_held);
         return false;
     }

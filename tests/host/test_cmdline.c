@@ -130,7 +130,7 @@ static void test_unknown_key_and_bare_word(void **state)
     (void)state;
     assert_int_equal(parse("colour=red"), 1);
     assert_string_equal(fake_console, "cmdline: unknown option 'colour' "
-                                      "(valid: hz, slow, jitter, sched, quantum, aging, boost, trace, pi, lockdep, seed, workload, test, run, exit, cpus, rq, help); ignored\n");
+                                      "(valid: hz, slow, jitter, sched, quantum, aging, boost, trace, pi, lockdep, seed, workload, test, run, exit, cpus, rq, lang, help); ignored\n");
     assert_int_equal(parse("hz=200 oops"), 1);
     assert_non_null(strstr(fake_console, "cmdline: 'oops' is not key=value"));
     assert_int_equal(kconfig.hz, 200); /* the good word still counts */
