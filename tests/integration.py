@@ -1223,6 +1223,63 @@ def web_test():
     return result(name, problems, log=log)
 
 
+# ---- The lab guides, in English and in French -------------------------------------
+
+def guide_checks(text):
+    """The grading table of a lab guide: {check: points}."""
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^\| `([a-z0-9-]+)` \| (\d+) \|", text, re.M)}
+
+
+def guide_commands(text):
+    """The commands a guide shows (make, build/..., gdb's), with lang=fr and
+    trailing comments taken out: the two languages must show the same."""
+    out = []
+    for block in re.findall(r"```[^\n]*\n([\s\S]*?)```", text):
+        for line in block.splitlines():
+            line = line.strip()
+            if re.match(r"^(make |build/|cp |sed |\(gdb\) )", line):
+                line = re.sub(r"\s+#.*$", "", line.replace(" lang=fr", ""))
+                out.append(line)
+    return out
+
+
+def lab_guides_test():
+    """Every lab of tools/lab.py has its guide in English and in French
+    (docs/lab-NAME.md and docs/lab-NAME.fr.md): the grading table of each
+    lists the lab's checks with their points, and the two show the same
+    commands."""
+    name = "lab-guides"
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("lab", os.path.join(ROOT, "tools", "lab.py"))
+    lab = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lab)
+    problems = []
+    for key, l in lab.LABS.items():
+        en_path = l["guide"]
+        fr_path = en_path[:-3] + ".fr.md"
+        texts = {}
+        for path in (en_path, fr_path):
+            if not os.path.exists(os.path.join(ROOT, path)):
+                problems.append(f"lab {key}: {path} is missing")
+            else:
+                texts[path] = open(os.path.join(ROOT, path), encoding="utf-8").read()
+        if len(texts) != 2:
+            continue
+        want = {c["name"]: c["points"] for c in l["checks"] if c.get("points")}
+        for path, text in texts.items():
+            got = guide_checks(text)
+            if got and got != want:
+                problems.append(f"{path}: its grading table says {got}, tools/lab.py grades {want}")
+        if guide_checks(texts[en_path]) != guide_checks(texts[fr_path]):
+            problems.append(f"{en_path} and {fr_path} do not list the same checks and points")
+        en_cmds, fr_cmds = guide_commands(texts[en_path]), guide_commands(texts[fr_path])
+        if en_cmds != fr_cmds:
+            diff = [f"  en: {a}" + "\n" + f"  fr: {b}" for a, b in zip(en_cmds, fr_cmds) if a != b][:3]
+            problems.append(Problem(f"{en_path} and {fr_path} do not show the same commands "
+                                    f"({len(en_cmds)} and {len(fr_cmds)})", diff))
+    return result(name, problems, log=log_path(name))
+
+
 # ---- French (lang=fr) ------------------------------------------------------------
 
 FR_HEADER = "  tâche arrivée  durée  début         fin      séjour  attente   réponse"
@@ -1429,6 +1486,7 @@ CHECKS = [
     ("readme-bench", readme_bench_test),
     ("course-map", course_map_test),
     ("lang-fr", lang_fr_test),
+    ("lab-guides", lab_guides_test),
     ("gantt-io-levels", gantt_io_levels_test),
     ("web", web_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),

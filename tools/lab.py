@@ -429,7 +429,9 @@ def main():
             return 2
         print(f"handout: {os.path.relpath(out, ROOT)}/ ({regions} region(s) to write), "
               f"{os.path.relpath(tarball, ROOT)}")
-        print(f"handout: the student runs `make grade LAB={args.lab}` there; the guide is {LABS[args.lab]['guide']}")
+        guide = LABS[args.lab]["guide"]
+        print(f"handout: the student runs `make grade LAB={args.lab}` there; the guide is {guide} "
+              f"(in French: {guide[:-3]}.fr.md)")
         return 0
     return grade(args.lab, args.json or os.path.join(ROOT, "build", f"grade-{args.lab}.json"))
 
