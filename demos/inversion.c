@@ -24,6 +24,7 @@
 #include "demo.h"
 #include "demo_util.h"
 #include "demos.h"
+#include "lib/lang.h"
 
 #define L_WORK 5   /* ticks L needs the mutex for */
 #define M_WORK 20  /* ticks of CPU M burns */
@@ -157,8 +158,9 @@ static int chain_scenario(void)
     task_join(x);
     task_join(l);
     int failed = ktap_result(!h_waited_for_m && l_boost_after == TASK_PRIORITIES, "inversion-chain-pi-on");
-    kprintf("# h_waited=%u m_done_at=+%u (H waits for X, which waits for L)\n", (unsigned)(h_got - h_wanted),
-            (unsigned)(m_done - h_wanted));
+    kprintf(TR("# h_waited=%u m_done_at=+%u (H waits for X, which waits for L)\n",
+               "# h_waited=%u m_done_at=+%u (H attend X, qui attend L)\n"),
+            (unsigned)(h_got - h_wanted), (unsigned)(m_done - h_wanted));
     return failed;
 }
 

@@ -18,6 +18,7 @@
 #include "demo_util.h"
 #include "demos.h"
 #include "sync/lockdep.h"
+#include "lib/lang.h"
 
 static struct mutex m, x, y;
 static struct semaphore s;
@@ -202,7 +203,9 @@ static int no_false_deadlock(void)
     task_join(t);
     sync_get_stats(&after);
     int failed = ktap_result(after.deadlocks == before.deadlocks && after.misuse == before.misuse, "no-false-deadlock");
-    kprintf("# deadlocks_reported=%u (the owner was asleep, not waiting)\n", after.deadlocks - before.deadlocks);
+    kprintf(TR("# deadlocks_reported=%u (the owner was asleep, not waiting)\n",
+               "# deadlocks_reported=%u (le propriétaire dormait, il n'attendait pas)\n"),
+            after.deadlocks - before.deadlocks);
     return failed;
 }
 

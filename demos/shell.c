@@ -170,8 +170,8 @@ static void cmd_run(unsigned argc, char **argv)
             d = demo_find(demo_name(i));
     if (!d) {
         if (argc >= 2)
-            kprintf("run: no demo named '%s'. ", argv[1]);
-        kprintf("Demos: ");
+            kprintf(TR("run: no demo named '%s'. ", "run : aucune démo nommée '%s'. "), argv[1]);
+        kprintf(TR("Demos: ", "Démos : "));
         for (unsigned i = 0; demo_name(i); i++)
             kprintf("%s%s", i ? ", " : "", demo_name(i));
         kprintf("\n");
@@ -183,7 +183,8 @@ static void cmd_run(unsigned argc, char **argv)
         return;
     }
     int rc = task_join(t);
-    kprintf("run: %s finished: %s (%d)\n", d->name, rc == 0 ? "ok" : "FAILED", rc);
+    kprintf(TR("run: %s finished: %s (%d)\n", "run : %s terminée : %s (%d)\n"), d->name, rc == 0 ? "ok" : "FAILED",
+            rc);
 }
 
 static void cmd_sched(unsigned argc, char **argv)
