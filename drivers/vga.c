@@ -206,9 +206,9 @@ static char cp437(uint32_t cp)
 
 static void put_glyph(char c);
 
-static void put(char c)
+/* A byte of a multi-byte UTF-8 sequence (or a stray one). */
+static __attribute__((noinline)) void put_utf8(uint8_t b)
 {
-    uint8_t b = (uint8_t)c;
     if (utf8_more && (b & 0xc0) == 0x80) { /* a continuation byte */
         utf8_cp = utf8_cp << 6 | (b & 0x3f);
         if (--utf8_more == 0)
@@ -219,14 +219,21 @@ static void put(char c)
     if (b >= 0xc0 && b < 0xf8) {
         utf8_more = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
         utf8_cp = b & (0x3f >> utf8_more);
-        return;
-    }
-    if (b >= 0x80)
-        return; /* a stray continuation byte */
-    put_glyph(c);
+    } else if (b < 0x80) {
+        put_glyph((char)b);
+    } /* (else a stray continuation byte) */
 }
 
-static void put_glyph(char c)
+/* ASCII, which is nearly everything, goes straight to the screen. */
+static inline __attribute__((always_inline)) void put(char c)
+{
+    if (__builtin_expect(!((uint8_t)c & 0x80) && !utf8_more, 1))
+        put_glyph(c);
+    else
+        put_utf8((uint8_t)c);
+}
+
+static inline __attribute__((always_inline)) void put_glyph(char c)
 {
     switch (esc_state) {
     case ESC:

@@ -6,7 +6,6 @@
 #define KERNEL_SYNC_INTERNAL_H
 
 #include "lib/list.h"
-#include "lib/lang.h"
 #include "sync/lockdep.h"
 #include "sched/sched.h"
 #include "sync/sync.h"
@@ -26,10 +25,7 @@ __attribute__((format(printf, 3, 4))) void sync_misuse(const char *op, const cha
     do {                                                                                                 \
         SYNC_REFUSE_NULL(op, obj, __VA_ARGS__);                                                          \
         if ((obj)->magic != SYNC_MAGIC) {                                                                \
-            sync_misuse(op, "?", TR("the object at %p was never initialised (or was destroyed): call its " \
-                                    "_init first; refused",                                              \
-                                    "l'objet en %p n'a jamais été initialisé (ou a été détruit) : "      \
-                                    "appelez d'abord son _init ; refusé"), (void *)(obj));               \
+            sync_refuse_uninitialised(op, (obj));                                                        \
             return __VA_ARGS__;                                                                          \
         }                                                                                                \
     } while (0)
@@ -37,13 +33,15 @@ __attribute__((format(printf, 3, 4))) void sync_misuse(const char *op, const cha
 #define SYNC_REFUSE_NULL(op, obj, ...)                                                                   \
     do {                                                                                                 \
         if (!(obj)) {                                                                                    \
-            sync_misuse(op, "NULL", TR("the object pointer is NULL: pass the address of an initialised " \
-                                       "object; refused",                                                \
-                                       "le pointeur d'objet est NULL : passez l'adresse d'un objet "     \
-                                       "initialisé ; refusé"));                                          \
+            sync_refuse_null(op);                                                                        \
             return __VA_ARGS__;                                                                          \
         }                                                                                                \
     } while (0)
+
+/* Their reports, out of line: the calls on the fast path stay as short as
+ * they were before the reports had two languages. */
+void sync_refuse_uninitialised(const char *op, const void *obj);
+void sync_refuse_null(const char *op);
 
 /* May the running task sleep in op(object)? If not (an interrupt handler,
  * or a spinlock held), report it and return false. Interrupts off. */

@@ -37,6 +37,20 @@ void sync_misuse(const char *op, const char *object, const char *fmt, ...)
     stats.misuse++;
 }
 
+void sync_refuse_uninitialised(const char *op, const void *obj)
+{
+    sync_misuse(op, "?",
+                TR("the object at %p was never initialised (or was destroyed): call its _init first; refused",
+                   "l'objet en %p n'a jamais été initialisé (ou a été détruit) : appelez d'abord son _init ; refusé"),
+                obj);
+}
+
+void sync_refuse_null(const char *op)
+{
+    sync_misuse(op, "NULL", TR("the object pointer is NULL: pass the address of an initialised object; refused",
+                               "le pointeur d'objet est NULL : passez l'adresse d'un objet initialisé ; refusé"));
+}
+
 uint64_t sync_deadline(const char *op, const char *object, uint32_t ticks)
 {
     if (ticks > INT32_MAX) {
