@@ -347,13 +347,10 @@ fail:
     return rc;
 }
 
-/* Reap s, claimed by its waiter (reaping set), once it has ended: its
- * pid, and its status in *status (if not NULL). Killed while waiting, the
- * caller ends here, and its exit makes s an orphan, which reap_orphans
- * then takes. */
-static int wait_and_reap(struct proc_slot *s, int *status)
+/* Reap s, whose `ended` unit the caller has taken (so it is a ZOMBIE, and
+ * the caller's alone): its pid, and its status in *status (if not NULL). */
+static int reap_ended(struct proc_slot *s, int *status)
 {
-    sem_down(&s->ended);
     arch_irqstate_t f = klock_irqsave(&proc_lock);
     s->reaping = true;
     struct proc *parent = s->p.parent;
@@ -365,6 +362,15 @@ static int wait_and_reap(struct proc_slot *s, int *status)
     if (status)
         *status = st;
     return (int)pid;
+}
+
+/* Wait until s has ended, then reap it. Killed while waiting, the caller
+ * ends here, and its exit makes s an orphan, which reap_orphans then
+ * takes (nothing was claimed). */
+static int wait_and_reap(struct proc_slot *s, int *status)
+{
+    sem_down(&s->ended);
+    return reap_ended(s, status);
 }
 
 /* Wait for process pid if `mine` says it is the caller's to wait for. */
@@ -385,10 +391,13 @@ static int wait_for(uint32_t pid, bool (*mine)(const struct proc *p, const void 
 }
 
 /* Wait for whichever child of parent ends first (the first ZOMBIE found,
- * if some are already). Each child's end gives a unit of child_ended and
- * its reaping takes one back if it is there, so the units follow the
- * zombies nobody has claimed; a unit that finds none (another thread's
- * wait took it) only starts the search again. */
+ * if some are already). A ZOMBIE is claimed by taking its `ended` unit
+ * (sem_try_down): of two threads of the parent waiting at once, one gets
+ * it, and nothing is claimed that a kill could leave half-taken. Each
+ * child's end gives a unit of child_ended and its reaping takes one back
+ * if it is there, so the units follow the zombies nobody has claimed; a
+ * unit that finds none (another thread's wait took it) only starts the
+ * search again. */
 static int wait_any(struct proc *parent, int *status)
 {
     for (;;) {
@@ -401,14 +410,16 @@ static int wait_any(struct proc *parent, int *status)
             if (s->p.state == PROC_FREE || s->p.parent != parent || s->reaping)
                 continue;
             children = true;
-            if (s->p.state == PROC_ZOMBIE) {
+            if (s->p.state == PROC_ZOMBIE)
                 zombie = s;
-                s->reaping = true; /* ours: no other thread's wait takes it */
-            }
         }
         klock_irqrestore(&proc_lock, f);
-        if (zombie)
-            return wait_and_reap(zombie, status);
+        if (zombie) {
+            if (sem_try_down(&zombie->ended) == SYNC_OK)
+                return reap_ended(zombie, status);
+            task_yield(); /* its unit is on its way, or another wait has it: look again */
+            continue;
+        }
         if (!children)
             return -TQ_ECHILD;
         sem_down(&slot_of(parent)->child_ended);
