@@ -134,8 +134,24 @@ static struct sched_rq global_rq; /* rq=global: every CPU's queue */
 #define this (sched_this_cpu())
 /* Tasks waiting for a tick (timer_node): SLEEPING ones, NEW ones yet to
  * arrive, and BLOCKED ones in a timed wait; by wake_tick, then FIFO. One
- * queue, so that the clock looks at one head per tick. */
-static struct list timer_queue;
+ * queue, so that the clock looks at one head per tick. A pairing heap
+ * (pheap.h): a new sleeper goes in in O(1) whatever the number already
+ * there, an early wakeup or the clock's pop takes O(log n) amortized (a
+ * sorted list walked up to n sleepers, interrupts off, at each insert). */
+static struct pheap timer_queue;
+static uint64_t timer_seq; /* insertions so far: FIFO among equal wake ticks */
+
+static bool timer_before(const struct pheap_node *a, const struct pheap_node *b)
+{
+    const struct task *x = list_entry(a, struct task, timer_node), *y = list_entry(b, struct task, timer_node);
+    return x->wake_tick != y->wake_tick ? x->wake_tick < y->wake_tick : x->timer_seq < y->timer_seq;
+}
+
+static inline struct task *timer_first(void)
+{
+    struct pheap_node *n = pheap_min(&timer_queue);
+    return n ? list_entry(n, struct task, timer_node) : NULL;
+}
 static uint64_t ticks;         /* timer ticks since sched_init (CPU 0's) */
 static const struct sched_observer *observer; /* what measures the run, if anything (sched_observe) */
 static void *observer_ctx;
@@ -180,7 +196,7 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     sched_policy_has_priorities = p->reprioritize != NULL;
     policy->init(c->rq);
     c->rq->nr_ready = 0;
-    list_init(&timer_queue);
+    pheap_init(&timer_queue, timer_before);
     c->idle = c->current = idle_task;
     arch_cpu_set_current(idle_task);
     idle_task->state = TASK_RUNNING;
@@ -754,8 +770,10 @@ void sched_make_ready(struct task *t, enum sched_why why)
      * which is only ever RUNNING or READY). */
     _Static_assert(TASK_SLEEPING == TASK_BLOCKED + 1, "the two waits are next to each other");
     KASSERT(t->state - TASK_BLOCKED <= 1u || t->state == TASK_NEW);
-    if (list_node_linked(&t->timer_node))
-        list_remove(&t->timer_node); /* woken before its time (or its deadline) */
+    if (t->timer_queued) { /* woken before its time (or its deadline) */
+        pheap_remove(&timer_queue, &t->timer_node);
+        t->timer_queued = false;
+    }
     if (trace_enabled)
         trace_record(why == SCHED_NEW ? TRACE_ARRIVE : TRACE_WAKE, t->id, 0, 0, why == SCHED_NEW ? t->name : NULL);
     events++;
@@ -882,15 +900,14 @@ static inline __attribute__((always_inline)) void wait_switch(struct sched_cpu *
     klock_take(retake);
 }
 
-/* Put t in the timer queue until tick `deadline`: sorted by deadline,
- * FIFO among equals. Scan from the back: a new one usually wakes last. */
+/* Put t in the timer queue until tick `deadline` (by deadline, FIFO among
+ * equals). */
 static void timer_insert(struct task *t, uint64_t deadline)
 {
     t->wake_tick = deadline;
-    struct list_node *pos = &timer_queue.head;
-    while (pos->prev != &timer_queue.head && list_entry(pos->prev, struct task, timer_node)->wake_tick > deadline)
-        pos = pos->prev;
-    list_insert_before(pos, &t->timer_node);
+    t->timer_seq = timer_seq++;
+    t->timer_queued = true;
+    pheap_insert(&timer_queue, &t->timer_node);
 }
 
 /* sched_block and sched_block_until: deadline 0 is none. */
@@ -1157,7 +1174,7 @@ void sched_set_policy_locked(const struct sched_policy *p)
 /* Nothing runs or is ready on any CPU, and no timer is pending. */
 static bool all_quiet(void)
 {
-    if (!list_empty(&timer_queue))
+    if (timer_first())
         return false;
     for (unsigned i = 0; i < ncpus; i++)
         if (cpus[i].current != cpus[i].idle || cpus[i].rq->nr_ready > 0)
@@ -1201,8 +1218,7 @@ static inline __attribute__((always_inline)) void wake_due(void)
     /* Wake sleepers and arrivals first: a task that becomes ready at tick t
      * must be in the ready queue before the policy decides about curr at
      * tick t (and before a preempted curr is queued, in sched_irq_exit). */
-    while (!list_empty(&timer_queue)) {
-        struct task *t = list_entry(list_first(&timer_queue), struct task, timer_node);
+    for (struct task *t; (t = timer_first()) != NULL;) {
         if (t->wake_tick > ticks)
             break;
         if (t->state == TASK_BLOCKED) { /* a timed wait: out of its object's queue first */

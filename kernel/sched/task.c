@@ -58,7 +58,7 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
     canary_fill(t->stack);
     list_node_init(&t->run_node);
     list_node_init(&t->wait_node);
-    list_node_init(&t->timer_node);
+    t->timer_queued = false;
     list_push_back(&all_tasks, &t->all_node);
     return t;
 }
@@ -117,7 +117,7 @@ struct task *task_new(const char *name, task_entry_t entry, void *arg)
     canary_fill(stack);
     list_node_init(&t->run_node);
     list_node_init(&t->wait_node);
-    list_node_init(&t->timer_node);
+    t->timer_queued = false;
     arch_context_init(&t->ctx, stack, TASK_STACK_SIZE, task_first_run);
 
     arch_irqstate_t s = sched_lock();
@@ -137,7 +137,7 @@ void task_start_at(struct task *t, uint64_t at)
 
 void task_discard(struct task *t)
 {
-    KASSERT(t->state == TASK_NEW && !list_node_linked(&t->timer_node));
+    KASSERT(t->state == TASK_NEW && !t->timer_queued);
     arch_irqstate_t s = sched_lock();
     list_remove(&t->all_node);
     sched_unlock(s);
@@ -218,7 +218,7 @@ static void wake_to_die(struct task *t)
     for (;;) {
         arch_irqstate_t s = sched_lock();
         struct klock *lk = t->wait_lock;
-        if (t->state == TASK_SLEEPING || (t->state == TASK_NEW && list_node_linked(&t->timer_node))) {
+        if (t->state == TASK_SLEEPING || (t->state == TASK_NEW && t->timer_queued)) {
             /* asleep, or yet to arrive: sched_make_ready takes it off the timer queue */
             sched_make_ready(t, SCHED_WAKEUP);
             sched_unlock_preempt(&sched_klock, s);
@@ -456,7 +456,7 @@ struct task *task_new_idle(unsigned cpu)
     canary_fill(stack);
     list_node_init(&t->run_node);
     list_node_init(&t->wait_node);
-    list_node_init(&t->timer_node);
+    t->timer_queued = false;
     arch_irqstate_t s = sched_lock();
     t->id = next_id++;
     list_push_back(&all_tasks, &t->all_node);

@@ -86,9 +86,11 @@ struct task {
     struct list_node all_node;  /* on the list of all tasks (task.c) */
     struct list_node run_node;  /* in the policy's ready queue, while READY */
     struct list_node wait_node; /* in an object's wait queue */
-    struct list_node timer_node;/* in the timer queue: asleep, yet to arrive, or in a timed wait */
+    struct pheap_node timer_node; /* in the timer queue (a heap): asleep, yet to arrive, or in a timed wait */
+    bool timer_queued;          /* ...whether it is there */
 
-    uint64_t wake_tick;         /* in the timer queue: the tick it wakes (or times out) at */
+    uint64_t wake_tick;         /* in the timer queue: the tick it wakes (or times out) at... */
+    uint64_t timer_seq;         /* ...and when it joined it, for FIFO among equal ticks */
     const void *wait_obj;       /* BLOCKED (only then valid): what it waits for... */
     const char *wait_what;      /* ...and what kind of thing that is ("join", "mutex") */
     const char *wait_name;      /* ...and its name, for reports (or NULL) */

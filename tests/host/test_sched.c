@@ -22,7 +22,7 @@
 
 extern const struct sched_policy sched_rr;
 
-static _Alignas(16) uint8_t heap[256 * 1024];
+static _Alignas(16) uint8_t heap[4 << 20]; /* (200 tasks with their 8 KiB stacks) */
 static _Alignas(16) uint8_t idle_stack[4096];
 static struct task *idle;
 
@@ -178,6 +178,62 @@ static void test_sleepers_wake_in_deadline_order(void **state)
     assert_ptr_equal(order[3], t[2]);
 }
 
+/* Many sleepers, random naps, a third woken early: the rest wake exactly
+ * at their tick, in deadline order and FIFO among equal ticks (the timer
+ * queue is a heap now; its order must be the sorted list's). */
+static void test_many_sleepers_wake_in_order(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    sched_config.quantum = 1000;
+    static struct task *t[N];
+    static uint32_t due[N];
+    uint32_t x = 99;
+    for (int i = 0; i < N; i++)
+        t[i] = task_create("S", body, NULL);
+    for (int i = 0; i < N; i++) {
+        assert_ptr_equal(task_current(), t[i]);
+        x = x * 1103515245u + 12345u;
+        uint32_t nap = 1 + (x >> 16) % 20;
+        due[i] = (uint32_t)sched_ticks() + nap;
+        task_sleep(nap);
+    }
+    assert_ptr_equal(task_current(), idle);
+    for (int i = 0; i < N; i += 3) { /* woken early: out of the queue, from anywhere in it */
+        arch_irqstate_t s = sched_lock();
+        sched_make_ready(t[i], SCHED_WAKEUP);
+        sched_unlock_preempt(&sched_klock, s); /* (from idle: it runs at once) */
+        assert_ptr_equal(task_current(), t[i]);
+        while (task_current() != idle) {
+            arch_irq_disable();
+            sched_block(NULL, "done", &sched_klock);
+            arch_irq_enable();
+        }
+        due[i] = 0;
+    }
+    int last = -1, woken = 0;
+    uint32_t last_due = 0;
+    for (int k = 0; k < 25; k++) {
+        tick();
+        while (task_current() != idle) {
+            struct task *w = task_current();
+            int i = 0;
+            while (t[i] != w)
+                i++;
+            assert_int_not_equal(due[i], 0);
+            assert_int_equal(due[i], (uint32_t)sched_ticks()); /* at its tick, not later */
+            assert_true(due[i] > last_due || (due[i] == last_due && i > last)); /* FIFO among equals */
+            last_due = due[i];
+            last = i;
+            woken++;
+            arch_irq_disable();
+            sched_block(NULL, "done", &sched_klock);
+            arch_irq_enable();
+        }
+    }
+    assert_int_equal(woken, N - (N + 2) / 3);
+}
+
 static void test_arrival_queues_ahead_of_the_preempted_task(void **state)
 {
     (void)state;
@@ -229,6 +285,7 @@ int main(void)
         cmocka_unit_test_setup(test_yield_goes_to_the_tail, setup),
         cmocka_unit_test_setup(test_idle_runs_and_is_charged_when_all_sleep, setup),
         cmocka_unit_test_setup(test_sleepers_wake_in_deadline_order, setup),
+        cmocka_unit_test_setup(test_many_sleepers_wake_in_order, setup),
         cmocka_unit_test_setup(test_arrival_queues_ahead_of_the_preempted_task, setup),
         cmocka_unit_test_setup(test_canary_overwrite_panics_at_the_switch, setup),
         cmocka_unit_test_setup(test_idle_may_not_block, setup),
