@@ -14,7 +14,7 @@
  *
  * Per-task state: run_node, level (effective), enqueued_at, slice.
  * Cost: enqueue and pick_next O(1) (a bitmap of lists); aging looks at the
- * head of each level on each tick, O(levels) plus each raise.
+ * head of each busy level once per tick, O(levels) plus each raise.
  */
 #include "sched/sched.h"
 #include "sched/task.h"
@@ -22,6 +22,7 @@
 struct prio_rq {
     struct list levels[TASK_PRIORITIES]; /* READY tasks per level, through run_node */
     uint32_t busy;                       /* bit L set: levels[L] is not empty */
+    uint64_t aged_at;                    /* the tick of the last aging pass (+1: none yet) */
 };
 #define PRIO(rq) SCHED_RQ_AREA(rq, struct prio_rq)
 
@@ -31,6 +32,7 @@ static void prio_init(struct sched_rq *rq)
     for (unsigned l = 0; l < TASK_PRIORITIES; l++)
         list_init(&q->levels[l]);
     q->busy = 0;
+    q->aged_at = ~0ull;
 }
 
 static void put(struct prio_rq *q, struct task *t, unsigned level)
@@ -65,11 +67,19 @@ static void prio_dequeue(struct sched_rq *rq, struct task *t) { take_out(PRIO(rq
 
 static int best_level(const struct prio_rq *q) { return q->busy ? __builtin_ctz(q->busy) : -1; }
 
-/* Raise one level every task that has waited `aging` ticks at its level. */
+/* Raise one level every task that has waited `aging` ticks at its level.
+ * Once per tick: the tick and the pick that follows it both ask, and a
+ * second pass in the same tick would raise nobody (whoever is queued or
+ * raised meanwhile starts its wait at this tick). Only the busy levels are
+ * looked at, from the most urgent down, as before. */
 static void age(struct prio_rq *q)
 {
     uint64_t now = sched_ticks_locked();
-    for (unsigned l = 1; l < TASK_PRIORITIES; l++) {
+    if (q->aged_at == now)
+        return;
+    q->aged_at = now;
+    for (uint32_t busy = q->busy & ~1u; busy; busy &= busy - 1) {
+        unsigned l = (unsigned)__builtin_ctz(busy);
         while (!list_empty(&q->levels[l])) {
             struct task *t = list_entry(list_first(&q->levels[l]), struct task, run_node);
             if (now - t->enqueued_at < sched_config.aging)
