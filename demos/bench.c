@@ -153,6 +153,7 @@ static void bench_policy(const struct sched_policy *p, struct task *fakes, unsig
         struct task *t = &fakes[i];
         *t = (struct task){.id = 1000 + i, .state = TASK_READY, .arrival = i};
         t->name[0] = (char)('A' + i % 26);
+        task_name_changed(t);
         t->burst = t->remaining = 1 + (i * 7919u) % 50;
         t->priority = i % TASK_PRIORITIES;
         t->tickets = 1 + (i * 31u) % 200;

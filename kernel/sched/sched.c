@@ -382,9 +382,12 @@ int sched_tie_break(const struct task *a, const struct task *b)
         return a->yielded < b->yielded ? -1 : 1;
     if (a->arrival != b->arrival)
         return a->arrival < b->arrival ? -1 : 1;
-    int by_name = kstrcmp(a->name, b->name);
-    if (by_name != 0)
-        return by_name;
+    /* By name: the precomputed keys (task_name_changed) order as the
+     * strings do, in two compares instead of one per character. */
+    if (a->name_key[0] != b->name_key[0])
+        return a->name_key[0] < b->name_key[0] ? -1 : 1;
+    if (a->name_key[1] != b->name_key[1])
+        return a->name_key[1] < b->name_key[1] ? -1 : 1;
     return a->id < b->id ? -1 : a->id > b->id;
 }
 

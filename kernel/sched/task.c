@@ -42,6 +42,19 @@ static void copy_name(char *dst, const char *src)
     dst[i] = '\0';
 }
 
+_Static_assert(TASK_NAME_MAX <= 16, "a name fits its two 8-byte keys");
+
+void task_name_changed(struct task *t)
+{
+    t->name_key[0] = t->name_key[1] = 0;
+    bool ended = false;
+    for (unsigned i = 0; i < 16; i++) {
+        uint8_t c = i < TASK_NAME_MAX && !ended ? (uint8_t)t->name[i] : 0;
+        ended |= c == 0;
+        t->name_key[i / 8] = t->name_key[i / 8] << 8 | c;
+    }
+}
+
 struct task *task_init_idle(void *stack_base, size_t stack_size)
 {
     list_init(&all_tasks);
@@ -49,6 +62,7 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
     struct task *t = &idle_task;
     *t = (struct task){0};
     copy_name(t->name, "idle");
+    task_name_changed(t);
     t->is_idle = true;
     t->affinity = 1u; /* CPU 0's */
     t->lent_priority = TASK_PRIORITIES;
@@ -103,6 +117,7 @@ struct task *task_new(const char *name, task_entry_t entry, void *arg)
         return NULL;
     }
     copy_name(t->name, name ? name : "task");
+    task_name_changed(t);
     t->entry = entry;
     t->arg = arg;
     t->stack = stack;
@@ -447,6 +462,7 @@ struct task *task_new_idle(unsigned cpu)
         return NULL;
     }
     ksnprintf(t->name, sizeof t->name, "idle%u", cpu);
+    task_name_changed(t);
     t->is_idle = true;
     t->affinity = 1u << cpu;
     t->lent_priority = TASK_PRIORITIES;

@@ -61,6 +61,8 @@ struct task {
     struct arch_context ctx;   /* offset 0: saved ESP while not running */
     uint32_t id;               /* 0 is the idle task; then 1, 2, ... in creation order */
     char name[TASK_NAME_MAX];
+    uint64_t name_key[2];       /* the name as two big-endian numbers, NUL-padded: their order is the
+                                   names' (sched_tie_break compares these, not the strings) */
     enum task_state state;
     bool on_cpu;               /* its registers are live on a CPU (or being saved): set when it is
                                   switched in, cleared by finish_switch once it has left */
@@ -154,6 +156,9 @@ _Static_assert(offsetof(struct task, ctx) == 0, "struct task: ctx must be the fi
  * scheduler is initialised (sched_init), from any task, with interrupts on
  * or off; not from an interrupt handler. */
 struct task *task_create(const char *name, task_entry_t entry, void *arg);
+
+/* After writing t->name (task_new does it): its key for the tie rule. */
+void task_name_changed(struct task *t);
 
 /* task_create in two steps, for a caller that sets the task's declared
  * needs (burst, priority, tickets...) before it runs: task_new allocates a

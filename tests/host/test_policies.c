@@ -148,6 +148,8 @@ static void test_tie_break_order(void **state)
 {
     (void)state;
     struct task a = {.id = 2, .arrival = 5, .name = "A"}, b = {.id = 1, .arrival = 5, .name = "B"};
+    task_name_changed(&a);
+    task_name_changed(&b);
     assert_true(sched_tie_break(&a, &b) < 0); /* same arrival: by name, not id */
     assert_true(sched_tie_break(&b, &a) > 0);
     b.arrival = 4;
@@ -156,6 +158,30 @@ static void test_tie_break_order(void **state)
     a2.id = 7;
     assert_true(sched_tie_break(&a, &a2) < 0); /* last resort: id */
     assert_int_equal(sched_tie_break(&a, &a), 0);
+}
+
+/* The name keys order tasks exactly as the names compare (kstrcmp):
+ * prefixes, equal names, the 15th character, bytes above 127. */
+static void test_name_keys_order_as_names(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"", "A", "AB", "ABC", "B", "a", "abc", "abd", "spin", "spin",
+                                        "reader", "readers", "abcdefghijklmnN", "abcdefghijklmnO",
+                                        "abcdefgh", "abcdefghi", "\xe9t\xe9", "z", "prod0", "prod1"};
+    enum { N = sizeof names / sizeof names[0] };
+    static struct task t[N];
+    for (unsigned i = 0; i < N; i++) {
+        t[i] = (struct task){.id = i};
+        strncpy(t[i].name, names[i], TASK_NAME_MAX - 1);
+        task_name_changed(&t[i]);
+    }
+    for (unsigned i = 0; i < N; i++)
+        for (unsigned j = 0; j < N; j++) {
+            int by_name = strcmp(t[i].name, t[j].name), tie = sched_tie_break(&t[i], &t[j]);
+            int want = by_name ? by_name : (t[i].id > t[j].id) - (t[i].id < t[j].id);
+            if ((tie > 0) != (want > 0) || (tie < 0) != (want < 0))
+                fail_msg("'%s' vs '%s': the tie rule says %d, the names %d", t[i].name, t[j].name, tie, want);
+        }
 }
 
 /* Aging, worked out by hand: A (priority 0) runs first; B (3) waits 2 ticks
@@ -314,6 +340,7 @@ static void stand_ins(struct task *t, unsigned n, unsigned first_id)
     for (unsigned i = 0; i < n; i++) {
         t[i] = (struct task){.id = first_id + i, .state = TASK_READY, .arrival = i};
         t[i].name[0] = (char)('A' + i);
+        task_name_changed(&t[i]);
         t[i].burst = t[i].remaining = 1 + (i * 5u) % 7;
         t[i].priority = i % TASK_PRIORITIES;
         t[i].tickets = 1 + i;
@@ -670,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_task_lines),
         cmocka_unit_test(test_bad_workloads_say_what_is_wrong),
         cmocka_unit_test(test_tie_break_order),
+        cmocka_unit_test(test_name_keys_order_as_names),
         cmocka_unit_test(test_prio_aging_answer_key),
         cmocka_unit_test(test_shares_follow_tickets),
         cmocka_unit_test(test_mlfq_boost_prevents_starvation),
