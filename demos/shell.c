@@ -129,7 +129,7 @@ static void list_programs(void)
 static void cmd_exec(unsigned argc, char **argv)
 {
     if (argc < 2) {
-        kprintf("usage: exec PROGRAM [ARGS...]. ");
+        kprintf(TR("usage: exec PROGRAM [ARGS...]. ", "usage : exec PROGRAMME [ARGS...]. "));
         list_programs();
         return;
     }
@@ -141,8 +141,11 @@ static void cmd_exec(unsigned argc, char **argv)
     }
     int status = 0;
     proc_wait_kernel((uint32_t)pid, &status);
-    kprintf("exec: process %d '%s' ended with status %d%s\n", pid, argv[1], status,
-            status == TQ_STATUS_KILLED ? " (killed)" : status <= TQ_STATUS_FAULT(0) ? " (a fault)" : "");
+    kprintf(TR("exec: process %d '%s' ended with status %d%s\n", "exec : le processus %d '%s' s'est terminé avec le statut %d%s\n"),
+            pid, argv[1], status,
+            status == TQ_STATUS_KILLED       ? TR(" (killed)", " (tué)")
+            : status <= TQ_STATUS_FAULT(0) ? TR(" (a fault)", " (une faute)")
+                                           : "");
 }
 
 static void cmd_kill(unsigned argc, char **argv)
@@ -152,14 +155,15 @@ static void cmd_kill(unsigned argc, char **argv)
     for (; *p >= '0' && *p <= '9' && pid < 100000000; p++)
         pid = pid * 10 + (unsigned)(*p - '0');
     if (argc != 2 || *p || !pid) {
-        kprintf("usage: kill PID (a process id, as ps shows them)\n");
+        kprintf(TR("usage: kill PID (a process id, as ps shows them)\n",
+                   "usage : kill PID (un numéro de processus, tel que ps les montre)\n"));
         return;
     }
     int rc = proc_kill(pid);
     if (rc < 0)
         kprintf("kill: %u: %s\n", pid, tq_strerror(rc));
     else
-        kprintf("kill: process %u is ending\n", pid);
+        kprintf(TR("kill: process %u is ending\n", "kill : le processus %u se termine\n"), pid);
 }
 
 static void cmd_run(unsigned argc, char **argv)

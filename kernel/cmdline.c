@@ -30,6 +30,7 @@ struct option {
     uint32_t min, max;                 /* OPT_UINT: the valid range */
     const char *(*choice)(unsigned i); /* OPT_CHOICE: i-th valid value, NULL at the end */
     const char *help;
+    const char *help_fr;               /* the same in French (lang=fr) */
 };
 
 static const char *policy_name(unsigned i)
@@ -47,27 +48,41 @@ static const char *rq_name(unsigned i)
 }
 
 static const struct option options[] = {
-    {"hz", OPT_UINT, &kconfig.hz, 19, 10000, NULL, "timer interrupts per second"},
+    {"hz", OPT_UINT, &kconfig.hz, 19, 10000, NULL, "timer interrupts per second", "interruptions d'horloge par seconde"},
     {"slow", OPT_UINT, &kconfig.slow, 0, 2000, NULL,
-     "to watch it unfold: a tick every N ms (the timer at 1000 Hz, every Nth interrupt a tick; overrides hz; 0: off)"},
-    {"jitter", OPT_UINT, &kconfig.jitter, 0, 50, NULL, "vary each timer period at random by up to this %, from seed="},
-    {"sched", OPT_CHOICE, &kconfig.sched, 0, 0, policy_name, "scheduling policy"},
-    {"quantum", OPT_UINT, &sched_config.quantum, 1, 1000, NULL, "time slice, in ticks (rr, prio, mlfq's top level, lottery, stride, fair)"},
-    {"aging", OPT_UINT, &sched_config.aging, 0, 100000, NULL, "prio: ticks of waiting that raise a task one level (0: never)"},
-    {"boost", OPT_UINT, &sched_config.boost, 0, 100000, NULL, "mlfq: ticks between boosts of every task to the top (0: never)"},
-    {"trace", OPT_BOOL, &trace_enabled, 0, 1, NULL, "record scheduler events (Chrome trace JSON on COM2 after run=workload)"},
-    {"pi", OPT_BOOL, &sync_priority_inheritance, 0, 1, NULL, "priority inheritance for mutexes under prio"},
-    {"lockdep", OPT_BOOL, &lockdep_enabled, 0, 1, NULL, "report mutexes and spinlocks taken in orders that can deadlock"},
-    {"seed", OPT_UINT, &sched_config.seed, 0, 0xffffffffu, NULL, "seed of lottery draws and random workloads"},
+     "to watch it unfold: a tick every N ms (the timer at 1000 Hz, every Nth interrupt a tick; overrides hz; 0: off)",
+     "pour le voir se dérouler : un tick toutes les N ms (l'horloge à 1000 Hz, une interruption sur N est un tick ; "
+     "remplace hz ; 0 : non)"},
+    {"jitter", OPT_UINT, &kconfig.jitter, 0, 50, NULL, "vary each timer period at random by up to this %, from seed=",
+     "faire varier chaque période d'horloge au hasard de ce % au plus, à partir de seed="},
+    {"sched", OPT_CHOICE, &kconfig.sched, 0, 0, policy_name, "scheduling policy", "politique d'ordonnancement"},
+    {"quantum", OPT_UINT, &sched_config.quantum, 1, 1000, NULL, "time slice, in ticks (rr, prio, mlfq's top level, lottery, stride, fair)",
+     "quantum, en ticks (rr, prio, le niveau du haut de mlfq, lottery, stride, fair)"},
+    {"aging", OPT_UINT, &sched_config.aging, 0, 100000, NULL, "prio: ticks of waiting that raise a task one level (0: never)",
+     "prio : ticks d'attente qui montent une tâche d'un niveau (0 : jamais)"},
+    {"boost", OPT_UINT, &sched_config.boost, 0, 100000, NULL, "mlfq: ticks between boosts of every task to the top (0: never)",
+     "mlfq : ticks entre deux remontées de toutes les tâches en haut (0 : jamais)"},
+    {"trace", OPT_BOOL, &trace_enabled, 0, 1, NULL, "record scheduler events (Chrome trace JSON on COM2 after run=workload)",
+     "enregistrer les événements de l'ordonnanceur (trace JSON Chrome sur COM2 après run=workload)"},
+    {"pi", OPT_BOOL, &sync_priority_inheritance, 0, 1, NULL, "priority inheritance for mutexes under prio", "héritage de priorité des mutex sous prio"},
+    {"lockdep", OPT_BOOL, &lockdep_enabled, 0, 1, NULL, "report mutexes and spinlocks taken in orders that can deadlock",
+     "signaler les mutex et verrous tournants pris dans des ordres qui peuvent interbloquer"},
+    {"seed", OPT_UINT, &sched_config.seed, 0, 0xffffffffu, NULL, "seed of lottery draws and random workloads", "graine des tirages de lottery et des charges aléatoires"},
     {"workload", OPT_WORKLOAD, &kconfig.workload, 0, 0, workload_builtin,
-     "run=workload: course, exercise, mixed, random, or name:arrival:burst[:priority[:tickets]],..."},
-    {"test", OPT_CHOICE, &kconfig.test, 0, 0, ktest_name, "run an in-kernel test (KTAP output)"},
-    {"run", OPT_CHOICE, &kconfig.run, 0, 0, demo_name, "demo to run when no test is given"},
-    {"exit", OPT_BOOL, &kconfig.exit, 0, 1, NULL, "leave QEMU when the test or demo ends (status 33 = pass)"},
-    {"cpus", OPT_UINT, &kconfig.cpus, 1, 8, NULL, "CPUs that run tasks (QEMU -smp N, make run CPUS=N)"},
-    {"rq", OPT_CHOICE, &kconfig.rq, 0, 0, rq_name, "run queues with several CPUs: one per CPU, or one shared by all"},
+     "run=workload: course, exercise, mixed, random, or name:arrival:burst[:priority[:tickets]],...",
+     "run=workload : course, exercise, mixed, random, ou nom:arrivée:durée[:priorité[:tickets]],..."},
+    {"test", OPT_CHOICE, &kconfig.test, 0, 0, ktest_name, "run an in-kernel test (KTAP output)", "lancer un test dans le noyau (sortie KTAP)"},
+    {"run", OPT_CHOICE, &kconfig.run, 0, 0, demo_name, "demo to run when no test is given", "démo à lancer quand aucun test n'est donné"},
+    {"exit", OPT_BOOL, &kconfig.exit, 0, 1, NULL, "leave QEMU when the test or demo ends (status 33 = pass)",
+     "quitter QEMU à la fin du test ou de la démo (statut 33 = réussi)"},
+    {"cpus", OPT_UINT, &kconfig.cpus, 1, 8, NULL, "CPUs that run tasks (QEMU -smp N, make run CPUS=N)",
+     "processeurs qui exécutent des tâches (QEMU -smp N, make run CPUS=N)"},
+    {"rq", OPT_CHOICE, &kconfig.rq, 0, 0, rq_name, "run queues with several CPUs: one per CPU, or one shared by all",
+     "files d'exécution avec plusieurs processeurs : une par processeur, ou une partagée par tous"},
     {"lang", OPT_CHOICE, &kernel_lang, 0, 0, lang_name,
-     "the language of tables, charts, reports and the shell: en, or fr (the course's words); TASK, RESULT and KTAP lines stay the same"},
+     "the language of tables, charts, reports and the shell: en, or fr (the course's words); TASK, RESULT and KTAP lines stay the same",
+     "la langue des tableaux, diagrammes, rapports et du shell : en, ou fr (les mots du cours) ; les lignes TASK, "
+     "RESULT et KTAP restent les mêmes"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -315,14 +330,14 @@ int cmdline_parse(char *line)
 
 void cmdline_help(void)
 {
-    kprintf("Options (key=value, separated by spaces):\n");
+    kprintf(TR("Options (key=value, separated by spaces):\n", "Options (clé=valeur, séparées par des espaces) :\n"));
     for (unsigned i = 0; i < NOPTIONS; i++) {
         const struct option *o = &options[i];
-        kprintf("  %-8s %s; now ", o->key, o->help);
+        kprintf(TR("  %-8s %s; now ", "  %-8s %s ; maintenant "), o->key, lang_fr() && o->help_fr ? o->help_fr : o->help);
         print_current(o);
-        kprintf("; valid: ");
+        kprintf(TR("; valid: ", " ; valides : "));
         print_valid(o);
         kprintf("\n");
     }
-    kprintf("  %-8s print this list\n", "help");
+    kprintf(TR("  %-8s print this list\n", "  %-8s afficher cette liste\n"), "help");
 }

@@ -1329,6 +1329,12 @@ def lang_fr_test():
          "the STALL report in French"),
         (r"^STALL:   'consumer' \(id \d+\) attend sleep\(\)$", "a stuck task named in French"),
     ])
+    status, raw = boot(f"{name}-help", "lang=fr help test=join hz=1000")
+    problems += expect_all(clean(raw), [
+        (r"^Options \(clé=valeur, séparées par des espaces\) :$", "the options' help in French"),
+        (r"^  sched    politique d'ordonnancement ; maintenant rr ; valides : rr, fifo, ", "an option's line in French"),
+        (r"^  help     afficher cette liste$", "help's own line"),
+    ])
     # The chart follows the transcript: French words from the French run, English from the English one.
     for lang, words, absent in (("fr", ["course sous rr", "moyenne", "séjour", "bande pâle : temps de séjour",
                                         "commutations de contexte"], "average"),
@@ -1340,8 +1346,8 @@ def lang_fr_test():
             problems.append(f"tools/gantt.py on the {lang} transcript: missing {missing}" +
                             (f", has {absent!r}" if absent in svg else ""))
     # The shell: lang alone, lang fr, its help, a bad language, and back.
-    status, raw = boot(f"{name}-shell", "run=shell hz=1000", typed="lang\nlang fr\nhelp\nlang xx\nlang en\nhelp\nhalt\n",
-                       exit=False)
+    status, raw = boot(f"{name}-shell", "run=shell hz=1000",
+                       typed="lang\nlang fr\nhelp\nlang xx\nexec victim cli\nlang en\nhelp\nhalt\n", exit=False)
     sh = clean(raw)
     problems += expect_all(sh, [
         (r"^lang: en \(English\); lang fr for French$", "lang alone says which"),
@@ -1349,6 +1355,11 @@ def lang_fr_test():
         (r"^Commandes :$", "help in French"),
         (r"^  lang \[en\|fr\]          anglais, ou français \(les mots du cours\)$", "help's lang row in French"),
         (r"^lang : 'xx' n'est pas une langue connue ici \(valides : en, fr\)$", "a bad language"),
+        (r"^FAULT: processus 1 'victim' \(thread \d+\) : #GP General Protection à EIP=[0-9a-f]{8} ESP=[0-9a-f]{8}$",
+         "a process's fault in French, its tag kept"),
+        (r"^  CLI en mode utilisateur : un usager ne peut pas couper les interruptions : « on ne peut pas permettre "
+         r"aux usagers d'utiliser une telle instruction »$", "the course's quote, in its own language"),
+        (r"^exec : le processus 1 'victim' s'est terminé avec le statut -113 \(une faute\)$", "exec's reply in French"),
         (r"^lang: English from now on$", "lang en"),
         (r"^Commands:$", "help in English again"),
     ])

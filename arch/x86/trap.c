@@ -17,6 +17,7 @@
  */
 #include "drivers/drivers.h"
 #include "kernel/lib/kprintf.h"
+#include "kernel/lib/lang.h"
 #include "kernel/lib/panic.h"
 #include "kernel/proc/proc.h"
 #include "kernel/sched/sched.h"
@@ -93,21 +94,29 @@ static const char *why_gp(const struct trap_frame *f)
     /* The course's reason (communication interprocessus, slide 6). */
 #define COURSE_SAYS "a user may not disable interrupts: \"on ne peut pas permettre aux usagers " \
                     "d'utiliser une telle instruction\""
+#define COURSE_DIT "un usager ne peut pas couper les interruptions : « on ne peut pas permettre aux " \
+                   "usagers d'utiliser une telle instruction »"
     if (f->error & 2) /* an IDT vector: INT n on a gate ring 3 may not use */
-        return "INT to a vector that only the kernel may raise: system calls are int 0x80";
+        return TR("INT to a vector that only the kernel may raise: system calls are int 0x80",
+                  "INT vers un vecteur que seul le noyau peut lever : les appels système sont int 0x80");
     switch (user_byte(f->eip)) {
     case 0xfa:
-        return "CLI in user mode: " COURSE_SAYS;
+        return TR("CLI in user mode: " COURSE_SAYS, "CLI en mode utilisateur : " COURSE_DIT);
     case 0xfb:
-        return "STI in user mode: " COURSE_SAYS;
+        return TR("STI in user mode: " COURSE_SAYS, "STI en mode utilisateur : " COURSE_DIT);
     case 0xf4:
-        return "HLT in user mode: only the kernel stops the CPU";
+        return TR("HLT in user mode: only the kernel stops the CPU",
+                  "HLT en mode utilisateur : seul le noyau arrête le processeur");
     case 0xe4: case 0xe5: case 0xec: case 0xed: case 0x6c: case 0x6d:
-        return "IN from an I/O port in user mode: devices are the kernel's";
+        return TR("IN from an I/O port in user mode: devices are the kernel's",
+                  "IN depuis un port d'entrée-sortie en mode utilisateur : les périphériques sont au noyau");
     case 0xe6: case 0xe7: case 0xee: case 0xef: case 0x6e: case 0x6f:
-        return "OUT to an I/O port in user mode: devices are the kernel's";
+        return TR("OUT to an I/O port in user mode: devices are the kernel's",
+                  "OUT vers un port d'entrée-sortie en mode utilisateur : les périphériques sont au noyau");
     default:
-        return f->error ? "a segment selector it may not use" : "a privileged instruction, or a protection check";
+        return f->error ? TR("a segment selector it may not use", "un sélecteur de segment qu'il ne peut pas utiliser")
+                        : TR("a privileged instruction, or a protection check",
+                             "une instruction privilégiée, ou un contrôle de protection");
     }
 }
 
@@ -121,18 +130,24 @@ static __attribute__((noreturn)) void user_exception(struct trap_frame *f)
     if (f->vector == 14) {
         u.has_addr = true;
         u.addr = read_cr2();
-        u.why = !(f->error & 1)             ? "no page is mapped there"
-                : u.addr < ARCH_USER_BASE    ? "the kernel's pages are supervisor-only: a process may not touch them"
-                : f->error & 2               ? "a write to a read-only page (its text, or its constants)"
-                                             : "an access the page does not allow";
+        u.why = !(f->error & 1)          ? TR("no page is mapped there", "aucune page n'est projetée là")
+                : u.addr < ARCH_USER_BASE ? TR("the kernel's pages are supervisor-only: a process may not touch them",
+                                               "les pages du noyau sont réservées au superviseur : un processus ne "
+                                               "peut pas y toucher")
+                : f->error & 2            ? TR("a write to a read-only page (its text, or its constants)",
+                                               "une écriture dans une page en lecture seule (son code, ou ses constantes)")
+                                          : TR("an access the page does not allow", "un accès que la page ne permet pas");
     } else if (f->vector == 13) {
         u.why = why_gp(f);
     } else if (f->vector == 0) {
-        u.why = "a division by zero (or a quotient too large for its register)";
+        u.why = TR("a division by zero (or a quotient too large for its register)",
+                   "une division par zéro (ou un quotient trop grand pour son registre)");
     } else if (f->vector == 6) {
-        u.why = "not an instruction this CPU runs";
+        u.why = TR("not an instruction this CPU runs", "pas une instruction que ce processeur exécute");
     } else if (f->vector == 7) {
-        u.why = "a floating-point instruction: the kernel keeps no FPU state for processes (build without floats)";
+        u.why = TR("a floating-point instruction: the kernel keeps no FPU state for processes (build without floats)",
+                   "une instruction à virgule flottante : le noyau ne garde pas l'état du FPU des processus "
+                   "(compilez sans flottants)");
     }
     proc_fault(&u);
 }

@@ -21,6 +21,7 @@
 #include "boot.h"
 #include "lib/kmem.h"
 #include "lib/kprintf.h"
+#include "lib/lang.h"
 #include "lib/kstring.h"
 #include "lib/panic.h"
 #include "mm/frames.h"
@@ -801,13 +802,14 @@ void proc_return_to_user(void)
 static const char *where(uint32_t a)
 {
     if (a < ARCH_PAGE_SIZE)
-        return "a NULL pointer";
+        return TR("a NULL pointer", "un pointeur NULL");
     if (a < ARCH_USER_BASE)
-        return "the kernel's memory (supervisor only)";
+        return TR("the kernel's memory (supervisor only)", "la mémoire du noyau (superviseur seulement)");
     if (a >= USER_GUARD_BOTTOM && a < USER_STACK_BOTTOM)
-        return "the guard page under the stack: a stack overflow";
+        return TR("the guard page under the stack: a stack overflow",
+                  "la page de garde sous la pile : un débordement de pile");
     if (a >= ARCH_USER_TOP)
-        return "past the user window";
+        return TR("past the user window", "au-delà de la fenêtre de l'usager");
     return NULL;
 }
 
@@ -815,15 +817,20 @@ void proc_fault(const struct user_fault *f)
 {
     struct task *t = task_current();
     struct proc *p = t->proc;
-    kprintf("\nFAULT: process %u '%s' (thread %u): %s at EIP=%08x ESP=%08x", (unsigned)p->pid, p->name,
-            (unsigned)t->id, f->name, f->eip, f->esp);
+    kprintf(TR("\nFAULT: process %u '%s' (thread %u): %s at EIP=%08x ESP=%08x",
+               "\nFAULT: processus %u '%s' (thread %u) : %s à EIP=%08x ESP=%08x"),
+            (unsigned)p->pid, p->name, (unsigned)t->id, f->name, f->eip, f->esp);
     if (f->has_addr) {
         const char *w = where(f->addr);
-        kprintf(", CR2=%08x (%s %s)", f->addr, f->error & 2 ? "writing" : "reading", w ? w : "an address it may not use that way");
+        kprintf(", CR2=%08x (%s %s)", f->addr,
+                f->error & 2 ? TR("writing", "en écrivant") : TR("reading", "en lisant"),
+                w ? w : TR("an address it may not use that way", "une adresse qu'il ne peut pas utiliser ainsi"));
     }
     kprintf("\n");
     if (f->why)
         kprintf("  %s\n", f->why);
-    kprintf("  process %u ends with status %d; the kernel goes on\n", (unsigned)p->pid, TQ_STATUS_FAULT(f->vector));
+    kprintf(TR("  process %u ends with status %d; the kernel goes on\n",
+               "  le processus %u se termine avec le statut %d ; le noyau continue\n"),
+            (unsigned)p->pid, TQ_STATUS_FAULT(f->vector));
     proc_exit_current(TQ_STATUS_FAULT((int)f->vector));
 }
