@@ -18,6 +18,7 @@
 #include "input.h"
 #include "lib/kmem.h"
 #include "lib/kprintf.h"
+#include "lib/lang.h"
 #include "ktest.h"
 #include "lib/panic.h"
 #include "mm/frames.h"
@@ -176,10 +177,12 @@ void kernel_main(struct boot_info *bi)
     sched_set_rq_mode(kconfig.rq[0] == 'g' ? SCHED_RQ_GLOBAL : SCHED_RQ_PERCPU);
     sched_init(policy, task_init_idle(bi->boot_stack, bi->boot_stack_size));
     if (kconfig.slow)
-        kprintf("sched: policy %s, quantum %u tick(s), a tick every %u ms (slow=%u; the timer at 1000 Hz)\n",
+        kprintf(TR("sched: policy %s, quantum %u tick(s), a tick every %u ms (slow=%u; the timer at 1000 Hz)\n",
+                   "sched : politique %s, quantum %u tick(s), un tick toutes les %u ms (slow=%u ; l'horloge à 1000 Hz)\n"),
                 policy->name, (unsigned)sched_config.quantum, (unsigned)kconfig.slow, (unsigned)kconfig.slow);
     else
-        kprintf("sched: policy %s, quantum %u tick(s), timer %u Hz\n", policy->name,
+        kprintf(TR("sched: policy %s, quantum %u tick(s), timer %u Hz\n", "sched : politique %s, quantum %u tick(s), horloge à %u Hz\n"),
+                policy->name,
                 (unsigned)sched_config.quantum, (unsigned)kconfig.hz);
 
     input_init();
@@ -187,7 +190,8 @@ void kernel_main(struct boot_info *bi)
     timer_start();
     if (kconfig.jitter) {
         arch_timer_jitter(kconfig.jitter, sched_config.seed);
-        kprintf("sched: timer jitter up to %u%%, seed %u\n", (unsigned)kconfig.jitter, (unsigned)sched_config.seed);
+        kprintf(TR("sched: timer jitter up to %u%%, seed %u\n", "sched : horloge irrégulière de %u %% au plus, graine %u\n"),
+                (unsigned)kconfig.jitter, (unsigned)sched_config.seed);
     }
     arch_irq_enable();
     start_cpus();
