@@ -152,15 +152,15 @@ static void *nothing(void *arg) { return arg; }
 
 /* A thread that leaves by pthread_exit from inside a call while another
  * still runs: its value reaches its join, the other goes on. */
-static volatile int quitter_gone;
+static volatile int survivor_running, quitter_gone;
 static void __attribute__((noinline)) leave_from_inside(long value) { pthread_exit((void *)value); }
 static void *quitter(void *arg) { return leave_from_inside(77), arg; }
 static void *survivor(void *arg)
 {
-    long laps = 0;
+    survivor_running = 1;
     while (!quitter_gone)
-        laps++, yield();
-    return (void *)(laps > 0 ? (long)arg : -1L);
+        yield();
+    return arg;
 }
 
 int main(void)
@@ -205,6 +205,8 @@ int main(void)
     pthread_t q, v;
     void *qv = NULL, *vv = NULL;
     pthread_create(&v, NULL, survivor, (void *)5);
+    while (!survivor_running) /* (on several CPUs it may start later: the quitter must leave while it runs) */
+        yield();
     pthread_create(&q, NULL, quitter, NULL);
     pthread_join(q, &qv);
     quitter_gone = 1;
