@@ -90,7 +90,7 @@ static void show_task(struct task *t, void *ctx)
         kprintf("%s%s%s%s", t->wait_what ? t->wait_what : "?", t->wait_name ? " '" : "",
                 t->wait_name ? t->wait_name : "", t->wait_name ? "'" : "");
     else if (t->state == TASK_SLEEPING)
-        kprintf("a timer (tick %u)", (unsigned)t->wake_tick);
+        kprintf(TR("a timer (tick %u)", "une échéance (tick %u)"), (unsigned)t->wake_tick);
     kprintf("\n");
 }
 
@@ -107,22 +107,26 @@ static void show_proc(const struct proc *p, void *ctx)
 
 static void cmd_ps(void)
 {
-    kprintf("   id  name            state       ticks  cpu  waits on\n");
+    kprintf(TR("   id  name            state       ticks  cpu  waits on\n",
+               "   id  nom             état        ticks  cpu  attend\n"));
     task_for_each(show_task, NULL);
     struct proc_stats ps;
     proc_get_stats(&ps);
     if (ps.processes) {
-        kprintf("  pid  program         state   thread  pages  parent\n");
+        kprintf(TR("  pid  program         state   thread  pages  parent\n",
+                   "  pid  programme       état    thread  pages  parent\n"));
         proc_for_each(show_proc, NULL);
     }
 }
 
 static void list_programs(void)
 {
-    kprintf("Programs:");
+    kprintf(TR("Programs:", "Programmes :"));
     for (unsigned i = 0; proc_program_name(i); i++)
         kprintf("%s %s", i ? "," : "", proc_program_name(i));
-    kprintf(proc_program_name(0) ? "\n" : " none (boot with make run, make boot: they come as modules)\n");
+    kprintf("%s", proc_program_name(0) ? "\n"
+                                       : TR(" none (boot with make run, make boot: they come as modules)\n",
+                                            " aucun (démarrez avec make run, make boot : ils viennent comme modules)\n"));
 }
 
 /* exec PROG [ARGS]: a process, the shell's child; wait for it. */
@@ -196,11 +200,13 @@ static void cmd_sched(unsigned argc, char **argv)
     const struct sched_policy *p = argc >= 2 ? sched_policy_find(argv[1]) : NULL;
     if (!p) {
         if (argc >= 2)
-            kprintf("sched: no policy named '%s'. ", argv[1]);
-        kprintf("Policies: ");
+            kprintf(TR("sched: no policy named '%s'. ", "sched : aucune politique nommée '%s'. "), argv[1]);
+        kprintf(TR("Policies: ", "Politiques : "));
         for (unsigned i = 0; sched_policies[i]; i++)
             kprintf("%s%s", i ? ", " : "", sched_policies[i]->name);
-        kprintf(" (now: %s). Usage: sched NAME [quantum=N aging=N boost=N seed=N]\n", sched_policy()->name);
+        kprintf(TR(" (now: %s). Usage: sched NAME [quantum=N aging=N boost=N seed=N]\n",
+                   " (maintenant : %s). Usage : sched NOM [quantum=N aging=N boost=N seed=N]\n"),
+                sched_policy()->name);
         return;
     }
     for (unsigned i = 2; i < argc; i++) {
@@ -213,13 +219,18 @@ static void cmd_sched(unsigned argc, char **argv)
             param |= *b == '\0';
         }
         if (!param) {
-            kprintf("sched: '%s' is not a policy parameter (valid: quantum=, aging=, boost=, seed=); ignored\n", k);
+            kprintf(TR("sched: '%s' is not a policy parameter (valid: quantum=, aging=, boost=, seed=); ignored\n",
+                       "sched : '%s' n'est pas un paramètre de politique (valides : quantum=, aging=, boost=, seed=) ; "
+                       "ignoré\n"),
+                    k);
             continue;
         }
         cmdline_parse(argv[i]); /* the command line's own checks and messages */
     }
     sched_set_policy(p);
-    kprintf("sched: now %s, quantum %u, aging %u, boost %u, seed %u\n", p->name, (unsigned)sched_config.quantum,
+    kprintf(TR("sched: now %s, quantum %u, aging %u, boost %u, seed %u\n",
+               "sched : maintenant %s, quantum %u, aging %u, boost %u, seed %u\n"),
+            p->name, (unsigned)sched_config.quantum,
             (unsigned)sched_config.aging, (unsigned)sched_config.boost, (unsigned)sched_config.seed);
 }
 
@@ -238,7 +249,7 @@ static void cmd_workload(unsigned argc, char **argv)
     shell_wl = parsed;
     trace_reset();
     if (!workload_run(&shell_run, &shell_wl)) {
-        kprintf("workload: out of memory\n");
+        kprintf(TR("workload: out of memory\n", "workload : plus de mémoire\n"));
         return;
     }
     have_run = true;
@@ -253,24 +264,35 @@ static void cmd_stats(void)
     sched_get_stats(&s);
     kmem_get_stats(&m);
     sync_get_stats(&y);
-    kprintf("ticks %u (idle %u), policy %s, %u ready\n", (unsigned)s.ticks, (unsigned)s.idle_ticks,
+    kprintf(TR("ticks %u (idle %u), policy %s, %u ready\n", "ticks %u (inactifs %u), politique %s, %u prêtes\n"),
+            (unsigned)s.ticks, (unsigned)s.idle_ticks,
             sched_policy()->name, sched_nr_ready());
-    kprintf("context switches %u (%u by preemption)\n", (unsigned)s.switches, (unsigned)s.preemptions);
+    kprintf(TR("context switches %u (%u by preemption)\n", "commutations de contexte %u (%u par préemption)\n"),
+            (unsigned)s.switches, (unsigned)s.preemptions);
     if (sched_ncpus() > 1) {
-        kprintf("%u CPUs, rq=%s: %u tasks pulled from one queue to another\n", sched_ncpus(),
+        kprintf(TR("%u CPUs, rq=%s: %u tasks pulled from one queue to another\n",
+                   "%u processeurs, rq=%s : %u tâches tirées d'une file vers une autre\n"),
+                sched_ncpus(),
                 sched_rq_mode() == SCHED_RQ_GLOBAL ? "global" : "percpu", (unsigned)s.pulled);
-        kprintf("lock takes that waited: scheduler lock %u, run-queue locks %u\n", (unsigned)s.sched_lock_contended,
+        kprintf(TR("lock takes that waited: scheduler lock %u, run-queue locks %u\n",
+                   "prises de verrou qui ont attendu : verrou de l'ordonnanceur %u, verrous des files %u\n"),
+                (unsigned)s.sched_lock_contended,
                 (unsigned)s.rq_lock_contended);
     }
-    kprintf("memory: %u KiB free of %u KiB, %u blocks in use\n", (unsigned)(m.free >> 10), (unsigned)(m.total >> 10),
+    kprintf(TR("memory: %u KiB free of %u KiB, %u blocks in use\n", "mémoire : %u Kio libres sur %u Kio, %u blocs utilisés\n"),
+            (unsigned)(m.free >> 10), (unsigned)(m.total >> 10),
             (unsigned)m.used_blocks);
     struct frames_stats f;
     frames_get_stats(&f);
     struct proc_stats ps;
     proc_get_stats(&ps);
-    kprintf("page frames: %u free of %u; processes: %u now, %u since boot\n", (unsigned)f.free, (unsigned)f.total,
+    kprintf(TR("page frames: %u free of %u; processes: %u now, %u since boot\n",
+               "cadres de page : %u libres sur %u ; processus : %u maintenant, %u depuis le démarrage\n"),
+            (unsigned)f.free, (unsigned)f.total,
             ps.processes, ps.spawned);
-    kprintf("sync: %u misuse reports, %u deadlocks, %u lock orders\n", y.misuse, y.deadlocks, y.lock_orders);
+    kprintf(TR("sync: %u misuse reports, %u deadlocks, %u lock orders\n",
+               "sync : %u rapports d'abus, %u interblocages, %u ordres de verrous\n"),
+            y.misuse, y.deadlocks, y.lock_orders);
 }
 
 static void cmd_help(void)
@@ -366,10 +388,12 @@ int demo_shell(void *arg)
             if (have_run)
                 workload_report(&shell_run, true);
             else
-                kprintf("gantt: no workload has run yet (try: workload course)\n");
+                kprintf(TR("gantt: no workload has run yet (try: workload course)\n",
+                           "gantt : aucune charge n'a encore tourné (essayez : workload course)\n"));
         } else if (same(cmd, "trace") && argc >= 2 && same(argv[1], "json")) {
             trace_export_json(console_write_aux);
-            kprintf("trace: written as Chrome Trace Event JSON to %s (make run/boot: build/trace.json)\n",
+            kprintf(TR("trace: written as Chrome Trace Event JSON to %s (make run/boot: build/trace.json)\n",
+                       "trace : écrite en JSON Chrome Trace Event sur %s (make run/boot : build/trace.json)\n"),
                     console_aux_name());
         } else if (same(cmd, "trace")) {
             unsigned n = 20;
@@ -377,7 +401,8 @@ int demo_shell(void *arg)
                 n = 0;
                 for (const char *p = argv[1]; *p; p++) {
                     if (*p < '0' || *p > '9' || n > 100000) {
-                        kprintf("trace: '%s' is not a number of events; showing 20\n", argv[1]);
+                        kprintf(TR("trace: '%s' is not a number of events; showing 20\n",
+                                   "trace : '%s' n'est pas un nombre d'événements ; 20 affichés\n"), argv[1]);
                         n = 20;
                         break;
                     }

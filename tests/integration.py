@@ -1347,7 +1347,7 @@ def lang_fr_test():
                             (f", has {absent!r}" if absent in svg else ""))
     # The shell: lang alone, lang fr, its help, a bad language, and back.
     status, raw = boot(f"{name}-shell", "run=shell hz=1000",
-                       typed="lang\nlang fr\nhelp\nlang xx\nexec victim cli\nlang en\nhelp\nhalt\n", exit=False)
+                       typed="lang\nlang fr\nhelp\nlang xx\nexec victim cli\nstats\nlang en\nhelp\nhalt\n", exit=False)
     sh = clean(raw)
     problems += expect_all(sh, [
         (r"^lang: en \(English\); lang fr for French$", "lang alone says which"),
@@ -1360,6 +1360,7 @@ def lang_fr_test():
         (r"^  CLI en mode utilisateur : un usager ne peut pas couper les interruptions : « on ne peut pas permettre "
          r"aux usagers d'utiliser une telle instruction »$", "the course's quote, in its own language"),
         (r"^exec : le processus 1 'victim' s'est terminé avec le statut -113 \(une faute\)$", "exec's reply in French"),
+        (r"^cadres de page : (\d+) libres sur \1 ; processus : 0 maintenant, 1 depuis le démarrage$", "stats in French"),
         (r"^lang: English from now on$", "lang en"),
         (r"^Commands:$", "help in English again"),
     ])
