@@ -46,13 +46,11 @@ _Static_assert(TASK_NAME_MAX <= 16, "a name fits its two 8-byte keys");
 
 void task_name_changed(struct task *t)
 {
-    t->name_key[0] = t->name_key[1] = 0;
-    bool ended = false;
-    for (unsigned i = 0; i < 16; i++) {
-        uint8_t c = i < TASK_NAME_MAX && !ended ? (uint8_t)t->name[i] : 0;
-        ended |= c == 0;
-        t->name_key[i / 8] = t->name_key[i / 8] << 8 | c;
-    }
+    uint32_t w[4] = {0, 0, 0, 0}; /* the name's bytes, big-endian, 4 to a word (NUL-padded) */
+    for (unsigned i = 0; i < TASK_NAME_MAX && t->name[i]; i++)
+        w[i / 4] |= (uint32_t)(uint8_t)t->name[i] << (24 - 8 * (i % 4));
+    t->name_key[0] = (uint64_t)w[0] << 32 | w[1];
+    t->name_key[1] = (uint64_t)w[2] << 32 | w[3];
 }
 
 struct task *task_init_idle(void *stack_base, size_t stack_size)
