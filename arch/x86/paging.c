@@ -89,7 +89,8 @@ uint32_t paging_kernel_directory(void) { return (uint32_t)&kernel_space; }
 
 void x86_map_mmio(uint32_t addr) { map_large(addr, (uint64_t)addr + 4096, PG_PCD | PG_PWT); }
 
-static volatile uint32_t kstack_epoch; /* stacks unmapped so far (see the kernel stacks' part) */
+volatile uint32_t x86_kstack_epoch; /* stacks unmapped so far (see the kernel stacks' part) */
+#define kstack_epoch x86_kstack_epoch
 
 void paging_enable_cpu(struct x86_cpu *c)
 {
@@ -334,16 +335,14 @@ void arch_stack_free(void *stack, size_t size)
 void x86_tlb_wake(struct x86_cpu *c)
 {
     __atomic_exchange_n(&c->halted, 0, __ATOMIC_SEQ_CST);
-    x86_tlb_tick(c);
+    x86_tlb_tick(c); /* (its load of the epoch comes after the exchange: Dekker's other side) */
 }
 
-/* At each tick of this CPU's timer: empty the TLB if a stack was unmapped
- * since the last time, and say so. Interrupts off. */
-void x86_tlb_tick(struct x86_cpu *c)
+/* x86_tlb_tick (x86.h) found a stack unmapped since this CPU last emptied
+ * its TLB: empty it now, and say up to which unmapping. Interrupts off. */
+void x86_tlb_flush(struct x86_cpu *c)
 {
-    uint32_t e = __atomic_load_n(&kstack_epoch, __ATOMIC_ACQUIRE);
-    if (c->tlb_epoch == e)
-        return;
+    uint32_t e = __atomic_load_n(&kstack_epoch, __ATOMIC_ACQUIRE); /* (read before the flush) */
     __asm__ volatile("mov %%cr3, %%eax\n\tmov %%eax, %%cr3" : : : "eax", "memory");
     __atomic_store_n(&c->tlb_epoch, e, __ATOMIC_RELEASE);
 }

@@ -196,6 +196,8 @@ void x86_double_fault(void)
 static __attribute__((noinline)) void apic_interrupt(uint32_t v)
 {
     struct x86_cpu *c = x86_this_cpu();
+    if (c->halted)
+        x86_tlb_wake(c); /* (before anything here can switch to a task's stack) */
     if (v == VEC_STOP)
         arch_halt(); /* a fixed-vector stop: arch_stop_others' twin for a CPU that takes interrupts */
     sched_irq_enter();
@@ -238,9 +240,6 @@ void trap_dispatch(struct trap_frame *f)
         return;
     }
     if (v >= VEC_IOAPIC_BASE && v <= VEC_STOP) {
-        struct x86_cpu *c = x86_this_cpu();
-        if (c->halted)
-            x86_tlb_wake(c); /* (before anything here can switch to a task's stack) */
         apic_interrupt(v);
         return;
     }

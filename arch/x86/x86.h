@@ -132,6 +132,17 @@ static inline struct x86_cpu *x86_this_cpu(void)
     return c;
 }
 
+/* At each tick of this CPU's timer (paging.c's lazy TLB flush): if a
+ * kernel stack was unmapped since this CPU last emptied its TLB, empty it.
+ * Inline: a load and a compare on every tick, the flush only when needed. */
+extern volatile uint32_t x86_kstack_epoch;
+void x86_tlb_flush(struct x86_cpu *c);
+static inline void x86_tlb_tick(struct x86_cpu *c)
+{
+    if (__builtin_expect(c->tlb_epoch != __atomic_load_n(&x86_kstack_epoch, __ATOMIC_ACQUIRE), 0))
+        x86_tlb_flush(c);
+}
+
 /* gdt.c */
 extern struct x86_cpu x86_cpus[]; /* [ARCH_MAX_CPUS]; [0] is the boot CPU */
 void gdt_init(void);
@@ -159,8 +170,7 @@ struct boot_info;
 uintptr_t paging_init(const struct boot_info *bi); /* boot CPU: map the kernel, turn paging on; the
                                                       end of usable memory below the user window */
 void paging_enable_cpu(struct x86_cpu *c);         /* another CPU, as it starts */
-void x86_tlb_tick(struct x86_cpu *c);              /* at each tick: forget unmapped kernel stacks */
-void x86_tlb_wake(struct x86_cpu *c);              /* ...and at the interrupt that ends a HLT */
+void x86_tlb_wake(struct x86_cpu *c);              /* the interrupt that ends a HLT: x86_tlb_tick first */
 bool x86_stack_guard(uintptr_t va, uintptr_t *lo, uintptr_t *hi); /* va in the guard under [lo, hi) */
 uint32_t paging_kernel_directory(void);            /* CR3 of the kernel's own space (kernel tasks, #DF) */
 void x86_map_mmio(uint32_t addr);                  /* device registers at addr, uncached (APICs) */
