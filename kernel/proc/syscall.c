@@ -19,7 +19,8 @@
 #include "sync/sync.h"
 
 /* Copy n bytes between the kernel and user address u of the caller's
- * space: to_user selects the direction (and requires writable pages). */
+ * space: to_user selects the direction (and requires writable pages).
+ * With k NULL nothing is copied: the pages are only checked. */
 static int copy_user(void *k, uintptr_t u, size_t n, bool to_user)
 {
     struct arch_space *s = task_current()->space;
@@ -34,17 +35,23 @@ static int copy_user(void *k, uintptr_t u, size_t n, bool to_user)
         size_t chunk = ARCH_PAGE_SIZE - (u & (ARCH_PAGE_SIZE - 1));
         if (chunk > n)
             chunk = n;
-        if (to_user)
+        if (!kb)
+            ; /* (a check only) */
+        else if (to_user)
             __builtin_memcpy((void *)at, kb, chunk);
         else
             __builtin_memcpy(kb, (const void *)at, chunk);
-        kb += chunk, u += chunk, n -= chunk;
+        kb = kb ? kb + chunk : NULL;
+        u += chunk, n -= chunk;
     }
     return 0;
 }
 
 static int copy_in(void *k, uintptr_t u, size_t n) { return copy_user(k, u, n, false); }
 static int copy_out(uintptr_t u, const void *k, size_t n) { return copy_user((void *)k, u, n, true); }
+/* Would a copy_out of n bytes to u work? For the calls that wait, and
+ * must refuse a bad pointer before they do. */
+static int writable(uintptr_t u, size_t n) { return copy_user(NULL, u, n, true); }
 
 /* A NUL-terminated string of at most max bytes (its NUL included). */
 static int copy_in_str(char *k, uintptr_t u, size_t max)
@@ -126,10 +133,8 @@ out:
 static int32_t sys_wait(uint32_t pid, uint32_t ustatus)
 {
     int status;
-    if (ustatus) { /* a bad pointer fails before any waiting */
-        if (copy_in(&status, ustatus, sizeof status) < 0 || copy_out(ustatus, &status, sizeof status) < 0)
-            return -TQ_EFAULT;
-    }
+    if (ustatus && writable(ustatus, sizeof status) < 0) /* a bad pointer fails before any waiting */
+        return -TQ_EFAULT;
     int rc = proc_wait_child(proc_current(), (int32_t)pid, &status);
     if (rc < 0)
         return rc;
@@ -164,7 +169,7 @@ static int32_t sys_meminfo(uint32_t uout)
 static int32_t sys_thread_join(uint32_t tid, uint32_t uvalue)
 {
     int value = 0;
-    if (uvalue && (copy_in(&value, uvalue, sizeof value) < 0 || copy_out(uvalue, &value, sizeof value) < 0))
+    if (uvalue && writable(uvalue, sizeof value) < 0)
         return -TQ_EFAULT; /* (checked before waiting) */
     int rc = proc_thread_join(tid, &value);
     if (rc == 0 && uvalue && copy_out(uvalue, &value, sizeof value) < 0)
@@ -237,7 +242,7 @@ static int32_t sys_mq(uint32_t h, uint32_t ubuf, uint32_t n, uint32_t flags, boo
     } m = {n, {0}};
     if (sending && copy_in(m.bytes, ubuf, n) < 0)
         return -TQ_EFAULT;
-    if (!sending && copy_out(ubuf, m.bytes, TQ_MQ_MSG_MAX) < 0) /* (a bad buffer fails before any wait) */
+    if (!sending && writable(ubuf, TQ_MQ_MSG_MAX) < 0) /* (a bad buffer fails before any wait) */
         return -TQ_EFAULT;
     bool nb = flags & TQ_MQ_NONBLOCK;
     int rc = sending ? (nb ? mbox_try_send_msg : mbox_send_msg)(mb, &m, sizeof m)
