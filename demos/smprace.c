@@ -39,6 +39,10 @@
  *                         nothing says SKIP
  *   smp-peterson-mfence   the same with MFENCE between the store and the
  *                         load: never both inside, on every run
+ *   smp-ticket-fifo       the ticket lock is fair: with every other CPU
+ *                         queued behind its holder in a known order, it
+ *                         lets them in in exactly that order, round after
+ *                         round, with its 16-bit counters wrapping
  *
  * Every check holds on every run, whatever the interleaving; the figures
  * (lost updates, spins) are printed as "# key=value" lines.
@@ -322,11 +326,167 @@ static int peterson_case(bool fence)
     return failed;
 }
 
+/* ---- The ticket lock serves in order: fairness on every CPU --------------------- */
+
+/* Each round one CPU (they take turns) holds the ticket lock while every
+ * other CPU queues behind it, one after another in a fixed order: CPU k
+ * takes its ticket only once it sees k tickets out (the holder's and those
+ * of the k - 1 before it), so the order of the tickets is set by the lock's
+ * own state, not by timing. The holder lets go only when all n tickets are
+ * out, then at once asks again: its new ticket is behind every waiter. A
+ * ticket lock must then let them in exactly in that order - holder, the
+ * waiters in turn, the holder again - on every run; a lock that lets the
+ * CPU nearest the released word in (TTAS, XCHG) need not. The counters
+ * start near 65,535 so that they wrap during the case. */
+#define FIFO_ROUNDS_PER_CPU 3
+#define FIFO_ROUNDS (FIFO_ROUNDS_PER_CPU * SCHED_MAX_CPUS)
+#define FIFO_START 0xfff8u         /* next and serving at the start: 16 bits wrap soon */
+#define FIFO_PATIENCE (1ull << 36) /* cycles a line-up may take (2^25 seen; 2^33 under -icount with no
+                                      PAUSE in the lock's spin) */
+
+static struct spinlock fifo_lock;
+static volatile uint8_t fifo_order[FIFO_ROUNDS][SCHED_MAX_CPUS + 1]; /* who got in, per round, in turn */
+static volatile unsigned fifo_got[FIFO_ROUNDS];
+static volatile unsigned fifo_inside; /* CPUs inside the lock: 1 at most */
+static volatile bool fifo_abort;      /* something is wrong: everyone stops queueing */
+static const char *volatile fifo_why; /* the first thing that went wrong */
+
+static void fifo_fail(const char *why)
+{
+    if (!fifo_abort)
+        fifo_why = why;
+    fifo_abort = true;
+}
+
+/* Tickets taken and not yet served: the holder's and the waiters'. */
+static uint16_t fifo_out(void)
+{
+    return (uint16_t)(__atomic_load_n(&fifo_lock.next, __ATOMIC_ACQUIRE) -
+                      __atomic_load_n(&fifo_lock.serving, __ATOMIC_ACQUIRE));
+}
+
+/* Wait until `want` tickets are out; false if the case gave up meanwhile.
+ * While anyone waits here the holder still holds the lock, so a correct
+ * lock only ever adds tickets: one served (the count going down), or more
+ * out than CPUs have asked, is a lock that let someone in. The patience
+ * is a last resort, for a lock that stalls without spinning for ever. */
+static bool fifo_wait_out(uint16_t want)
+{
+    uint64_t t0 = cycles_now();
+    uint16_t seen = 0;
+    for (uint16_t out; (out = fifo_out()) != want; seen = out) {
+        if (out < seen)
+            fifo_fail("a ticket was served while the holder still held the lock (next - serving went down)");
+        else if (out > want)
+            fifo_fail("more tickets were out than CPUs had asked for");
+        else if (cycles_now() - t0 > FIFO_PATIENCE)
+            fifo_fail("the waiters' tickets never all showed in next - serving");
+        if (fifo_abort)
+            return false;
+        arch_cpu_relax();
+    }
+    return true;
+}
+
+/* Inside the lock: note who got in (fifo_leave before unlocking). */
+static void fifo_enter(unsigned round, unsigned me)
+{
+    if (__atomic_add_fetch(&fifo_inside, 1, __ATOMIC_SEQ_CST) > 1)
+        fifo_fail("two CPUs were inside the lock at once");
+    unsigned k = fifo_got[round];
+    if (k < SCHED_MAX_CPUS + 1)
+        fifo_order[round][k] = (uint8_t)me;
+    fifo_got[round] = k + 1;
+}
+
+static void fifo_leave(void)
+{
+    __atomic_sub_fetch(&fifo_inside, 1, __ATOMIC_SEQ_CST);
+}
+
+/* One round, from CPU `me`, `place`-th in line (0: the holder). */
+static void fifo_round(unsigned r, unsigned me, unsigned place, unsigned n)
+{
+    if (place == 0) {
+        spin_lock(&fifo_lock);
+        fifo_enter(r, me);
+        uint16_t out = fifo_out(); /* ours, and maybe some waiters' already */
+        if (out == 0 || out > n)
+            fifo_fail("the lock was taken without a ticket (with it held, next - serving must be 1 to the number of "
+                      "CPUs)");
+        else
+            fifo_wait_out((uint16_t)n); /* every other CPU holds a ticket behind ours */
+        fifo_leave();
+        spin_unlock(&fifo_lock);
+        spin_lock(&fifo_lock); /* at once: our new ticket is behind all of theirs */
+        fifo_enter(r, me);
+        fifo_leave();
+        spin_unlock(&fifo_lock);
+    } else if (fifo_wait_out((uint16_t)place)) { /* the holder and the place - 1 before us have theirs */
+        spin_lock(&fifo_lock);
+        fifo_enter(r, me);
+        fifo_leave();
+        spin_unlock(&fifo_lock);
+    }
+}
+
+static int fifo_worker(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg, n = sched_ncpus();
+    barrier_wait(&start);
+    for (unsigned r = 0; r < FIFO_ROUNDS_PER_CPU * n; r++) {
+        if (!fifo_abort) /* the holder takes turns: CPU r % n */
+            fifo_round(r, me, (me + n - r % n) % n, n);
+        barrier_wait(&start); /* the round is over on every CPU */
+    }
+    return 0;
+}
+
+static int ticket_fifo_case(unsigned n)
+{
+    spin_init(&fifo_lock, "fifo", SPIN_TICKET);
+    fifo_lock.next = fifo_lock.serving = FIFO_START;
+    fifo_abort = false;
+    fifo_why = NULL;
+    fifo_inside = 0;
+    for (unsigned r = 0; r < FIFO_ROUNDS; r++)
+        fifo_got[r] = 0;
+    if (!run_pinned(n, fifo_worker))
+        return ktap_result(false, "smp-ticket-fifo");
+    unsigned rounds = FIFO_ROUNDS_PER_CPU * n, in_order = 0, wrong = rounds;
+    for (unsigned r = 0; r < rounds; r++) {
+        bool ok = fifo_got[r] == n + 1;
+        for (unsigned k = 0; ok && k <= n; k++)
+            ok = fifo_order[r][k] == (r + k) % n;
+        in_order += ok;
+        if (!ok && wrong == rounds)
+            wrong = r;
+    }
+    uint16_t end = (uint16_t)(FIFO_START + fifo_lock.acquisitions);
+    bool tickets = fifo_lock.next == end && fifo_lock.serving == end;
+    int failed = ktap_result(!fifo_abort && in_order == rounds && tickets, "smp-ticket-fifo");
+    kprintf(TR("# cpus=%u rounds=%u served_in_ticket_order=%u tickets=%u served=%u (both started at %u)\n",
+               "# cpus=%u rounds=%u served_in_ticket_order=%u tickets=%u served=%u (partis tous deux de %u)\n"),
+            n, rounds, in_order, (unsigned)fifo_lock.next, (unsigned)fifo_lock.serving, FIFO_START);
+    if (fifo_why)
+        kprintf(TR("# gave up: %s\n", "# abandon : %s\n"), fifo_why);
+    if (wrong < rounds) {
+        kprintf(TR("# round %u: let in", "# tour %u : entrés"), wrong);
+        for (unsigned k = 0; k < fifo_got[wrong] && k <= n; k++)
+            kprintf(" cpu%u", (unsigned)fifo_order[wrong][k]);
+        kprintf(TR("; in ticket order:", " ; dans l'ordre des tickets :"));
+        for (unsigned k = 0; k <= n; k++)
+            kprintf(" cpu%u", (wrong + k) % n);
+        kprintf("\n");
+    }
+    return failed;
+}
+
 int demo_smprace(void *arg)
 {
     (void)arg;
     unsigned n = sched_ncpus();
-    ktap_plan(12);
+    ktap_plan(13);
     if (n < 2) {
         const char *why = "needs several CPUs: boot with cpus=2 or more (make run CPUS=2)";
         for (unsigned r = S_NONE; r <= S_SEM; r++)
@@ -336,6 +496,7 @@ int demo_smprace(void *arg)
         ktap_skip("smp-semaphore-wakeup", why);
         ktap_skip("smp-peterson-nofence", why);
         ktap_skip("smp-peterson-mfence", why);
+        ktap_skip("smp-ticket-fifo", why);
         return 0;
     }
     static const enum spin_kind kinds[] = {SPIN_XCHG, SPIN_TSL, SPIN_TTAS, SPIN_TICKET};
@@ -353,6 +514,7 @@ int demo_smprace(void *arg)
     failed += lost_wakeup_case(true);
     failed += peterson_case(false);
     failed += peterson_case(true);
+    failed += ticket_fifo_case(n);
     return failed;
 }
 

@@ -213,6 +213,7 @@ SMPRACE = [r"^ok \d smp-xchg$", r"^ok \d smp-tsl$", r"^ok \d smp-ttas$", r"^ok \
            r"^ok 10 smp-semaphore-wakeup$", r"^# consumer_asleep_with_an_item=0 up_counted=1 count=1$",
            r"^ok 11 smp-peterson-nofence", r"^ok 12 smp-peterson-mfence$",
            r"^# fence=mfence both_inside=0 total=40000 expected=40000$",
+           r"^ok 13 smp-ticket-fifo$",
            r"^# cpus=\d total=(\d+) expected=\1 lost=0 overlaps=0 ticks=\d+ acquisitions=\d+ spins=\d+$"]
 COUNTERS_SMP = [r"^cpus: 4 CPU\(s\) run tasks, one run queue per CPU$", r"counter .* at tick \d+, on cpu 0$",
                 r"counter .* at tick \d+, on cpu 1$", r"counter .* at tick \d+, on cpu 2$"]
@@ -252,7 +253,14 @@ BOOTS += [
          expect=COUNTERS + [r"^cpus: 4 CPU\(s\) run tasks, one shared run queue$"], check=check_counters_parallel),
     Boot("smprace-mttcg-2", "run=smprace cpus=2 hz=1000", extra=["-accel", "tcg,thread=multi", "-smp", "2"],
          icount=False, timeout=120, expect=SMPRACE),
-    Boot("smprace-cpus1", "run=smprace hz=1000", expect=[r"^ok 8 smp-interrupts-off # SKIP needs several CPUs"]),
+    Boot("smprace-cpus1", "run=smprace hz=1000", expect=[r"^ok 8 smp-interrupts-off # SKIP needs several CPUs",
+                                                           r"^ok 13 smp-ticket-fifo # SKIP needs several CPUs"]),
+    # The ticket lock's fairness on 4 CPUs, where the order has room to go
+    # wrong: 12 rounds of 5 entries, each in ticket order, the counters
+    # wrapping from 65,528.
+    Boot("smprace-cpus4", "run=smprace cpus=4 hz=1000", extra=["-smp", "4"], timeout=120,
+         expect=SMPRACE + [r"^# cpus=4 rounds=12 served_in_ticket_order=12 tickets=52 served=52 \(both started at "
+                           r"65528\)$"]),
     Boot("cpus-more-than-present", "cpus=8 test=join hz=1000", extra=["-smp", "2"], expect=[
         r"^cpus: cpus=8, but this machine has 2 CPU\(s\); using 2 \(under QEMU: -smp 8, or make run CPUS=8\)$",
         r"^cpus: 2 CPU\(s\) run tasks"]),
