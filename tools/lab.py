@@ -40,6 +40,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 # The ticket case's verdict and figures (smprace prints the figures after it).
 TICKET_LINES = r"smp-ticket$|^# cpus=\d+ total=\d+ expected=\d+ lost=\d+ overlaps=\d+ ticks=\d+ acquisitions=\d+ spins=\d+ tickets=\d+ served=\d+$"
+# The fairness case's verdict and what it printed after (the order it saw).
+FIFO_LINES = r"smp-ticket-fifo$|^# cpus=\d+ rounds=|^# (gave up|abandon) ?: |^# (round|tour) \d+ ?: "
 
 # A check: `points`, a kernel command line, the QEMU CPUs, whether the CPUs run
 # truly in parallel (multi-threaded TCG, no -icount), and the lines (regular
@@ -50,19 +52,24 @@ LABS = {
         "title": "Spinlocks on several CPUs: the ticket lock",
         "guide": "docs/lab-spinlock.md",
         "checks": [
-            {"name": "ticket-2cpus", "points": 25, "cmdline": "run=smprace cpus=2 hz=1000", "cpus": 2,
+            {"name": "ticket-2cpus", "points": 20, "cmdline": "run=smprace cpus=2 hz=1000", "cpus": 2,
              "what": "two CPUs add 4,000 each to one counter under the ticket lock: the total is exact, "
                      "a ticket taken and served per acquisition",
              "expect": [r"^ok \d+ smp-ticket$"], "show": TICKET_LINES},
-            {"name": "ticket-4cpus", "points": 25, "cmdline": "run=smprace cpus=4 hz=1000", "cpus": 4,
+            {"name": "ticket-4cpus", "points": 20, "cmdline": "run=smprace cpus=4 hz=1000", "cpus": 4,
              "what": "the same on four CPUs",
              "expect": [r"^ok \d+ smp-ticket$"], "show": TICKET_LINES},
-            {"name": "ticket-parallel", "points": 25, "cmdline": "run=smprace cpus=4 hz=1000", "cpus": 4,
+            {"name": "ticket-fifo", "points": 20, "cmdline": "run=smprace cpus=4 hz=1000", "cpus": 4,
+             "what": "fair: with three CPUs queued behind the holder in a known order, the lock lets them in in "
+                     "exactly that order, every round, its counters wrapping past 65,535",
+             "expect": [r"^ok \d+ smp-ticket-fifo$"], "show": FIFO_LINES},
+            {"name": "ticket-parallel", "points": 20, "cmdline": "run=smprace cpus=4 hz=1000", "cpus": 4,
              "mttcg": True,
              "what": "four CPUs truly in parallel (multi-threaded TCG): exact, nobody inside together, "
-                     "the tickets add up",
-             "expect": [r"^ok \d+ smp-ticket$"], "show": TICKET_LINES},
-            {"name": "ticket-others-unharmed", "points": 25, "cmdline": "run=smprace cpus=2 hz=1000", "cpus": 2,
+                     "the tickets add up, served in order",
+             "expect": [r"^ok \d+ smp-ticket$", r"^ok \d+ smp-ticket-fifo$"],
+             "show": TICKET_LINES + "|" + FIFO_LINES},
+            {"name": "ticket-others-unharmed", "points": 20, "cmdline": "run=smprace cpus=2 hz=1000", "cpus": 2,
              "what": "the other locks and the misuse checks still work beside yours (which must work too: "
                      "no points for a stub)",
              "expect": [r"^ok \d+ smp-ticket$", r"^ok \d+ smp-xchg$", r"^ok \d+ smp-tsl$", r"^ok \d+ smp-ttas$",
