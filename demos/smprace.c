@@ -113,7 +113,7 @@ static bool run_pinned(unsigned n, task_entry_t fn)
         ksnprintf(name, sizeof name, "cpu%u-worker", i);
         t[i] = task_new(name, fn, (void *)(uintptr_t)i);
         if (!t[i] || !task_set_affinity(t[i], 1u << i)) {
-            kprintf("smprace: could not start %s\n", name);
+            kprintf(TR("smprace: could not start %s\n", "smprace : impossible de lancer %s\n"), name);
             return false;
         }
         task_start_at(t[i], ticks_now());
@@ -505,7 +505,9 @@ int demo_smprace(void *arg)
         spin_init(&locks[S_XCHG + k], lock_names[k], kinds[k]);
     mutex_init(&mtx, "counter");
     sem_init(&sem, "counter", 1);
-    kprintf("smprace: %u workers, one per CPU, x %u increments, no preemption point\n", n, SMP_INCREMENTS);
+    kprintf(TR("smprace: %u workers, one per CPU, x %u increments, no preemption point\n",
+               "smprace : %u travailleurs, un par processeur, x %u incréments, aucun point de préemption\n"),
+            n, SMP_INCREMENTS);
     int failed = 0;
     for (unsigned r = S_NONE; r <= S_SEM; r++)
         failed += smp_case(n, (enum smp_remedy)r);

@@ -18,6 +18,7 @@
 #include "tourniquet.h"
 #include "sched/trace.h"
 #include "demos.h"
+#include "lib/lang.h"
 #include "sched/workload.h"
 
 #define AGREE_RANDOM 30
@@ -54,8 +55,11 @@ int demo_workload(void *arg)
     workload_report(&run, true);
     if (trace_enabled && console_aux_name()) {
         trace_export_json(console_write_aux);
-        kprintf("trace: written as Chrome Trace Event JSON to %s (make run/boot/gantt: build/trace.json; "
-                "open it in Perfetto)\n", console_aux_name());
+        kprintf(TR("trace: written as Chrome Trace Event JSON to %s (make run/boot/gantt: build/trace.json; "
+                   "open it in Perfetto)\n",
+                   "trace : écrite en JSON Chrome Trace Event sur %s (make run/boot/gantt : build/trace.json ; "
+                   "ouvrez-la dans Perfetto)\n"),
+                console_aux_name());
     }
     return 0;
 }

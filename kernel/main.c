@@ -66,7 +66,9 @@ static void memory_init(const struct boot_info *bi)
     frames_init((void *)(start + size - frames), frames);
     struct frames_stats fs;
     frames_get_stats(&fs);
-    kprintf("memory: %u KiB usable in %u regions; heap %u KiB at %p; %u page frames (%u KiB) for processes\n",
+    kprintf(TR("memory: %u KiB usable in %u regions; heap %u KiB at %p; %u page frames (%u KiB) for processes\n",
+               "mémoire : %u Kio utilisables en %u zones ; tas de %u Kio à %p ; %u cadres de page (%u Kio) pour les "
+               "processus\n"),
             (unsigned)(total >> 10), bi->nregions, (unsigned)((size - frames) >> 10), (void *)start,
             (unsigned)fs.total, (unsigned)(fs.total * 4));
 }
@@ -97,8 +99,10 @@ static void start_cpus(void)
     unsigned present = arch_cpus_probe();
     unsigned n = kconfig.cpus;
     if (n > present) {
-        kprintf("cpus: cpus=%u, but this machine has %u CPU(s); using %u (under QEMU: -smp %u, or make run "
-                "CPUS=%u)\n",
+        kprintf(TR("cpus: cpus=%u, but this machine has %u CPU(s); using %u (under QEMU: -smp %u, or make run "
+                   "CPUS=%u)\n",
+                   "cpus : cpus=%u, mais cette machine a %u processeur(s) ; on en prend %u (sous QEMU : -smp %u, ou "
+                   "make run CPUS=%u)\n"),
                 (unsigned)n, present, present, (unsigned)n, (unsigned)n);
         n = present;
     }
@@ -108,15 +112,19 @@ static void start_cpus(void)
     for (unsigned id = 1; id < n; id++) {
         struct task *idle = task_new_idle(id);
         if (!idle) {
-            kprintf("cpus: no memory for CPU %u's idle task; running on %u CPU(s)\n", id, id);
+            kprintf(TR("cpus: no memory for CPU %u's idle task; running on %u CPU(s)\n",
+                       "cpus : pas de mémoire pour la tâche inactive du processeur %u ; on tourne sur %u processeur(s)\n"),
+                    id, id);
             break;
         }
         if (!arch_cpu_start(id, sched_cpu_prepare(id, idle), idle->stack, idle->stack_size, ap_entry))
             break; /* (arch_cpu_start said why) */
     }
     arch_irq_restore(s);
-    kprintf("cpus: %u CPU(s) run tasks, %s run queue%s\n", sched_ncpus(),
-            sched_rq_mode() == SCHED_RQ_GLOBAL ? "one shared" : "one", sched_rq_mode() == SCHED_RQ_GLOBAL ? "" : " per CPU");
+    bool global = sched_rq_mode() == SCHED_RQ_GLOBAL;
+    kprintf(TR("cpus: %u CPU(s) run tasks, %s\n", "cpus : %u processeur(s) exécutent des tâches, %s\n"), sched_ncpus(),
+            global ? TR("one shared run queue", "une file des prêts partagée")
+                   : TR("one run queue per CPU", "une file des prêts par processeur"));
 }
 
 static int run_tests(void *arg)
@@ -124,7 +132,9 @@ static int run_tests(void *arg)
     int failed = ktest_run(arg);
     if (kconfig.exit)
         kernel_exit(failed ? KEXIT_FAIL : KEXIT_PASS);
-    kprintf("tests done (%d failed); the kernel idles. Add exit=1 to leave QEMU.\n", failed);
+    kprintf(TR("tests done (%d failed); the kernel idles. Add exit=1 to leave QEMU.\n",
+               "tests finis (%d en échec) ; le noyau reste inactif. Ajoutez exit=1 pour quitter QEMU.\n"),
+            failed);
     return failed;
 }
 
@@ -132,7 +142,8 @@ static int run_demo(void *arg)
 {
     const struct demo *d = arg;
     int rc = d->main(NULL);
-    kprintf("demo '%s' finished: %s (%d)\n", d->name, rc == 0 ? "ok" : "FAILED", rc);
+    kprintf(TR("demo '%s' finished: %s (%d)\n", "démo '%s' terminée : %s (%d)\n"), d->name, rc == 0 ? "ok" : "FAILED",
+            rc);
     if (kconfig.exit)
         kernel_exit(rc == 0 ? KEXIT_PASS : KEXIT_FAIL);
     const struct demo *shell = demo_find("shell");
@@ -147,9 +158,11 @@ static int run_program(void *arg)
     char *argv[] = {(char *)name, NULL};
     int status = -1, pid = proc_spawn(name, 1, argv, NULL);
     if (pid < 0)
-        kprintf("run=prog:%s: the kernel cannot start it: %s\n", name, tq_strerror(pid));
+        kprintf(TR("run=prog:%s: the kernel cannot start it: %s\n", "run=prog:%s : le noyau ne peut pas le lancer : %s\n"),
+                name, tq_strerror(pid));
     else if (proc_wait_kernel((uint32_t)pid, &status) == 0)
-        kprintf("process %d '%s' ended with status %d\n", pid, name, status);
+        kprintf(TR("process %d '%s' ended with status %d\n", "le processus %d '%s' s'est terminé avec le statut %d\n"),
+                pid, name, status);
     if (kconfig.exit)
         kernel_exit(status == 0 ? KEXIT_PASS : KEXIT_FAIL);
     const struct demo *shell = demo_find("shell");

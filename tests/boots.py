@@ -188,6 +188,22 @@ BOOTS += [
         r"^PANIC: CPU exception #DE"]),
     Boot("smp-doublefault", "test=smpdoublefault hz=1000", status=37, extra=["-smp", "2"], expect=SMP_FAULT + [
         r"^EXCEPTION: #DF Double Fault \(vector 8", r"^PANIC: double fault"]),
+    # The same in French: the boot's lines, the CPUs', a kernel exception's
+    # report (its tags kept) and the exit line.
+    Boot("smp-fault-fr", "test=smpfault hz=1000 lang=fr", status=37, extra=["-smp", "2"], expect=[
+        r"^mémoire : \d+ Kio utilisables en \d+ zones ; tas de \d+ Kio à 0x[0-9a-f]+ ; \d+ cadres de page ",
+        r"^programmes : bench, .* \(programmes utilisateur du chargeur d'amorçage : run=prog:NOM, ou exec NOM ",
+        r"^smp : 2 processeur\(s\) d'après les tables \(ACPI MADT\) à 0x[0-9a-f]+ \(APIC ids 0 1\), 1 I/O APIC, ",
+        r"^smp : le processeur 0 \(APIC id 0\) quitte le PIC et le PIT : horloge de l'APIC local à 1000 Hz ",
+        r"^smp : processeur 1 démarré \(APIC id 1\)$",
+        r"^EXCEPTION: #DE Divide Error \(vecteur 0, code d'erreur 0x0\)$", r"^  sur le processeur 1 \(APIC id 1\)$",
+        r"^PANIC: CPU exception #DE", r"^tourniquet : statut de sortie 37 \(panique du noyau\)$"]),
+    Boot("guard-fr", "test=guard cpus=2 hz=1000 lang=fr", extra=["-smp", "2"], status=37, expect=[
+        r"^cpus : 2 processeur\(s\) exécutent des tâches, une file des prêts par processeur$",
+        r"^EXCEPTION: #DF Double Fault \(vecteur 8",
+        r"^  dans la tâche 'runaway' \(id \d+, [A-Z]+\) au tick \d+$",
+        r"^  CR2 est dans la page de garde sous la pile noyau \[0x8[0-9a-f]{7}, 0x8[0-9a-f]{7}\), celle de cette "
+        r"tâche : un débordement de pile noyau$"]),
 ]
 
 # ---- Several CPUs: the scheduler on them (cpus=N) ------------------------------------

@@ -1328,6 +1328,8 @@ def lang_fr_test():
         (r"^STALL: aucune tâche ne s'est exécutée depuis 100 ticks et aucune n'attend une échéance ; bloquées pour de bon :$",
          "the STALL report in French"),
         (r"^STALL:   'consumer' \(id \d+\) attend sleep\(\)$", "a stuck task named in French"),
+        (r"^démo 'prodcons' terminée : ok \(0\)$", "the demo's end in French"),
+        (r"^tourniquet : statut de sortie 33 \(tous les tests ont réussi\)$", "the exit line in French"),
     ])
     status, raw = boot(f"{name}-help", "lang=fr help test=join hz=1000")
     problems += expect_all(clean(raw), [

@@ -19,6 +19,7 @@
  */
 #include "drivers/drivers.h"
 #include "kernel/lib/kprintf.h"
+#include "kernel/lib/lang.h"
 #include "kernel/lib/prng.h"
 #include "smp.h"
 
@@ -256,7 +257,9 @@ void apic_switch_boot_cpu(const struct x86_topology *t, unsigned timer_hz)
     /* The COM1 line may already be up (an edge we will not see again): take
      * what is waiting, as arch_input_start does. */
     serial_irq();
-    kprintf("smp: cpu 0 (APIC id %u) leaves the PIC and the PIT: local APIC timer at %u Hz "
-            "(%u counts per 10 ms), keyboard and COM1 through the I/O APIC\n",
+    kprintf(TR("smp: cpu 0 (APIC id %u) leaves the PIC and the PIT: local APIC timer at %u Hz "
+               "(%u counts per 10 ms), keyboard and COM1 through the I/O APIC\n",
+               "smp : le processeur 0 (APIC id %u) quitte le PIC et le PIT : horloge de l'APIC local à %u Hz "
+               "(%u pas par 10 ms), clavier et COM1 par l'I/O APIC\n"),
             (unsigned)lapic_id(), timer_hz, (unsigned)counts_per_10ms);
 }

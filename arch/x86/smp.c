@@ -18,6 +18,7 @@
  * APICs (apic.c), since an AP cannot take the PIC's interrupts anyway.
  */
 #include "kernel/lib/kprintf.h"
+#include "kernel/lib/lang.h"
 #include "smp.h"
 
 #define TRAMP_BASE 0x8000u /* boot/trampoline.asm is written for this address */
@@ -49,7 +50,7 @@ unsigned arch_cpus_probe(void)
     const struct x86_topology *t = x86_topology_probe();
     x86_cpus[0].id = 0;
     if (t->ncpus == 0) {
-        kprintf("smp: 1 CPU (%s)\n", t->source);
+        kprintf(TR("smp: 1 CPU (%s)\n", "smp : 1 processeur (%s)\n"), t->source);
         topo = NULL;
         return ncpus = 1;
     }
@@ -67,11 +68,14 @@ unsigned arch_cpus_probe(void)
     topo = &sorted;
     ncpus = n;
     x86_cpus[0].apic_id = me;
-    kprintf("smp: %u CPU(s) from the %s at %p (APIC ids", n, t->source, (void *)t->table);
+    kprintf(TR("smp: %u CPU(s) from the %s at %p (APIC ids", "smp : %u processeur(s) d'après les tables (%s) à %p (APIC ids"), n,
+            t->source, (void *)t->table);
     for (unsigned i = 0; i < n; i++)
         kprintf(" %u", (unsigned)sorted.apic_ids[i]);
-    kprintf("), %u I/O APIC(s), %u interrupt override(s), local APIC at 0x%x%s\n", t->nioapics,
-            t->noverrides, (unsigned)t->lapic_addr, t->ncpus_found > n ? "; only the first 8 are used" : "");
+    kprintf(TR("), %u I/O APIC(s), %u interrupt override(s), local APIC at 0x%x%s\n",
+               "), %u I/O APIC, %u redirection(s) d'interruption, APIC local à 0x%x%s\n"),
+            t->nioapics, t->noverrides, (unsigned)t->lapic_addr,
+            t->ncpus_found > n ? TR("; only the first 8 are used", " ; seuls les 8 premiers servent") : "");
     return n;
 }
 
@@ -147,7 +151,8 @@ void x86_ap_main(struct x86_cpu *c)
     idt_load();
     lapic_enable();
     void (*entry)(void) = ap_entry; /* before `started`: the boot CPU may then start the next AP */
-    kprintf("smp: cpu %u up (APIC id %u)\n", c->id, (unsigned)lapic_id());
+    kprintf(TR("smp: cpu %u up (APIC id %u)\n", "smp : processeur %u démarré (APIC id %u)\n"), c->id,
+            (unsigned)lapic_id());
     __atomic_store_n(&c->started, 1, __ATOMIC_RELEASE);
     entry();
     kprintf("smp: cpu %u: its entry returned; halting it\n", c->id);

@@ -44,14 +44,17 @@ struct regs {
 static void dump(unsigned vector, uint32_t error, const struct regs *r)
 {
     struct task *t = task_current();
-    kprintf("\nEXCEPTION: %s (vector %u, error code 0x%x)\n", exception_names[vector], vector, error);
+    kprintf(TR("\nEXCEPTION: %s (vector %u, error code 0x%x)\n", "\nEXCEPTION: %s (vecteur %u, code d'erreur 0x%x)\n"),
+            exception_names[vector], vector, error);
     if (x86_apic_mode) {
         struct x86_cpu *c = x86_this_cpu();
-        kprintf("  on cpu %u (APIC id %u)\n", c->id, (unsigned)c->apic_id);
+        kprintf(TR("  on cpu %u (APIC id %u)\n", "  sur le processeur %u (APIC id %u)\n"), c->id, (unsigned)c->apic_id);
     }
     if (t)
-        kprintf("  in task '%s' (id %u, %s) at tick %u\n", t->name, (unsigned)t->id,
-                sched_in_irq() ? "in an interrupt handler" : task_state_name(t->state),
+        kprintf(TR("  in task '%s' (id %u, %s) at tick %u\n", "  dans la tâche '%s' (id %u, %s) au tick %u\n"), t->name,
+                (unsigned)t->id,
+                sched_in_irq() ? TR("in an interrupt handler", "dans un gestionnaire d'interruption")
+                               : task_state_name(t->state),
                 (unsigned)sched_ticks_locked()); /* (the lock may be held: no waiting for it) */
     kprintf("  EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n", r->eax, r->ebx, r->ecx, r->edx);
     kprintf("  ESI=%08x EDI=%08x EBP=%08x ESP=%08x\n", r->esi, r->edi, r->ebp, r->esp);
@@ -59,11 +62,13 @@ static void dump(unsigned vector, uint32_t error, const struct regs *r)
             r->cs, r->ds, r->es, r->fs, r->gs, r->ss);
     kprintf("  CR0=%08x CR2=%08x CR3=%08x CR4=%08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
     if (vector == 14)
-        kprintf("  CR2 is the address that faulted\n");
+        kprintf(TR("  CR2 is the address that faulted\n", "  CR2 est l'adresse fautive\n"));
     uintptr_t lo, hi;
     if ((vector == 14 || vector == 8) && x86_stack_guard(read_cr2(), &lo, &hi))
-        kprintf("  CR2 is in the guard page under the kernel stack [%p, %p)%s: a kernel stack overflow\n",
-                (void *)lo, (void *)hi, t && (uintptr_t)t->stack == lo ? ", this task's" : "");
+        kprintf(TR("  CR2 is in the guard page under the kernel stack [%p, %p)%s: a kernel stack overflow\n",
+                   "  CR2 est dans la page de garde sous la pile noyau [%p, %p)%s : un débordement de pile noyau\n"),
+                (void *)lo, (void *)hi,
+                t && (uintptr_t)t->stack == lo ? TR(", this task's", ", celle de cette tâche") : "");
 }
 
 static __attribute__((noreturn, noinline)) void exception(struct trap_frame *f)

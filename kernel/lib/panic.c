@@ -6,15 +6,16 @@
 #include <arch/arch.h>
 
 #include "lib/kprintf.h"
+#include "lib/lang.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 
 static const char *exit_meaning(enum kexit code)
 {
     switch (code) {
-    case KEXIT_PASS: return "every test passed";
-    case KEXIT_FAIL: return "a test failed";
-    case KEXIT_PANIC: return "kernel panic";
+    case KEXIT_PASS: return TR("every test passed", "tous les tests ont réussi");
+    case KEXIT_FAIL: return TR("a test failed", "un test a échoué");
+    case KEXIT_PANIC: return TR("kernel panic", "panique du noyau");
     }
     return "?";
 }
@@ -22,7 +23,8 @@ static const char *exit_meaning(enum kexit code)
 void kernel_exit(enum kexit code)
 {
     arch_irq_disable();
-    kprintf("tourniquet: exit status %d (%s)\n", ((int)code << 1) | 1, exit_meaning(code));
+    kprintf(TR("tourniquet: exit status %d (%s)\n", "tourniquet : statut de sortie %d (%s)\n"), ((int)code << 1) | 1,
+            exit_meaning(code));
     arch_exit(code);
 }
 

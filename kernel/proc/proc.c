@@ -279,10 +279,11 @@ void proc_init(void)
     task_exit_hook = on_thread_exit;
     if (!proc_program_name(0))
         return;
-    kprintf("programs:");
+    kprintf(TR("programs:", "programmes :"));
     for (unsigned i = 0; proc_program_name(i); i++)
         kprintf("%s %s", i ? "," : "", proc_program_name(i));
-    kprintf(" (user programs from the boot loader: run=prog:NAME, or exec NAME in the shell)\n");
+    kprintf(TR(" (user programs from the boot loader: run=prog:NAME, or exec NAME in the shell)\n",
+               " (programmes utilisateur du chargeur d'amorçage : run=prog:NOM, ou exec NOM dans le shell)\n"));
 }
 
 int proc_spawn(const char *name, unsigned argc, char *const argv[], struct proc *parent)

@@ -182,8 +182,11 @@ void task_exit(int code)
                                                     "se termine en tenant le mutex '%s' ; libéré, pour ceux qui l'attendent"),
                         m->name);
         else if (self->proc) /* (a process's thread: its program may not know it held one; say so) */
-            kprintf("kill: thread %u of process '%s' held mutex '%s' as it was killed: released, to its next "
-                    "waiter\n", (unsigned)self->id, self->name, m->name);
+            kprintf(TR("kill: thread %u of process '%s' held mutex '%s' as it was killed: released, to its next "
+                       "waiter\n",
+                       "kill : le thread %u du processus '%s' tenait le mutex '%s' quand il a été tué : libéré, pour "
+                       "le suivant qui l'attend\n"),
+                    (unsigned)self->id, self->name, m->name);
         mutex_release(m);
     }
     if (self->spinlocks_held) {
