@@ -76,7 +76,7 @@ CORE_SRC := kernel/sched/sched.c             # scheduler core: states, switching
 #   sched_srt.c      shortest remaining time       sched_stride.c   stride
 #   sched_fair.c     fair share (CFS-like)         sched_hrrn.c     highest response ratio next
 CORE_SRC += $(sort $(wildcard kernel/sched/sched_*.c))
-CORE_SRC += kernel/sched/pheap.c             # pairing heap for the ordered policies
+CORE_SRC += kernel/sched/rbtree.c           # red-black tree: the ordered policies, the timer queue
 CORE_SRC += kernel/sync/spinlock.c          # spinlocks: XCHG, TSL, TTAS, ticket; acquisitions and spins
 CORE_SRC += kernel/sync/sync_report.c       # misuse reports and counts, shared by every primitive
 CORE_SRC += kernel/sync/sem.c               # Dijkstra's semaphores
@@ -235,7 +235,7 @@ FAKE_SRC := tests/host/fake/fake.c     # fake arch and panic for the host (tests
 FAKE_SRC += tests/host/fake/fake_console.c # console output captured for the tests
 
 # Each host test: its own file plus the portable sources it exercises.
-HOST_TESTS := test_list test_kprintf test_kmem test_frames test_elf test_cmdline test_sched test_pheap test_policies test_sync test_smp test_smp_workload
+HOST_TESTS := test_list test_kprintf test_kmem test_frames test_elf test_cmdline test_sched test_rbtree test_policies test_sync test_smp test_smp_workload
 test_list_SRC    := tests/host/test_list.c
 test_kprintf_SRC := tests/host/test_kprintf.c kernel/lib/kprintf.c kernel/lib/format.c
 test_kmem_SRC    := tests/host/test_kmem.c kernel/lib/kmem.c kernel/lib/kprintf.c kernel/lib/format.c
@@ -247,7 +247,7 @@ test_cmdline_SRC := tests/host/test_cmdline.c $(CORE_SRC)
 test_sched_SRC   := tests/host/test_sched.c
 test_smp_SRC     := tests/host/test_smp.c
 test_smp_workload_SRC := tests/host/test_smp_workload.c
-test_pheap_SRC   := tests/host/test_pheap.c kernel/sched/pheap.c
+test_rbtree_SRC := tests/host/test_rbtree.c kernel/sched/rbtree.c
 test_policies_SRC := tests/host/test_policies.c docs/sched_template.c
 test_sync_SRC    := tests/host/test_sync.c
 

@@ -21,15 +21,15 @@
  *
  * Fields of struct task you may read (kernel/sched/task.h): arrival, burst,
  * remaining, priority, tickets, ticks, name, and the policy-private ones you
- * may also write: run_node (a list link), heap_node (a pheap link), slice,
+ * may also write: run_node (a list link), tree_node (a red-black tree link), slice,
  * level, enqueued_at, pass, vruntime.
  */
 #include "sched/sched.h"
 #include "sched/task.h"
 
 /* The ready queue, in the run queue's area. A list gives O(1) enqueue and
- * pick; for "smallest key first" policies use a struct pheap
- * (kernel/sched/pheap.h), as sched_srt.c does. */
+ * pick; for "smallest key first" policies use a struct rbtree
+ * (kernel/sched/rbtree.h), as sched_srt.c does. */
 struct template_rq {
     struct list queue; /* READY tasks, head first, through run_node */
 };

@@ -103,12 +103,19 @@ def main():
         sizes = sorted({r["ready"] for r in policies})
         print("\nOne enqueue + one pick_next, by policy and number of ready tasks (median of 32):")
         print(f"{'policy':<10}" + "".join(f"{n:>10}" for n in sizes) + "   cost")
+        tree = "O(log n) red-black tree"
         cost = {"rr": "O(1) list", "fifo": "O(1) list", "prio": "O(1) bitmap of lists", "mlfq": "O(1) bitmap of lists",
-                "sjf": "O(log n) heap", "srt": "O(log n) heap", "stride": "O(log n) heap", "fair": "O(log n) heap",
-                "lottery": "O(n) walk to the drawn ticket"}
-        for name in dict.fromkeys(r["policy"] for r in policies):
-            row = {r["ready"]: r["instructions"] for r in policies if r["policy"] == name}
-            print(f"{name:<10}" + "".join(f"{row.get(n, ''):>10}" for n in sizes) + "   " + cost.get(name, ""))
+                "sjf": tree, "srt": tree, "stride": tree, "fair": tree, "lottery": "O(n) walk to the drawn ticket",
+                "hrrn": "O(n) scan for the highest ratio"}
+
+        def policy_table(field):
+            for name in dict.fromkeys(r["policy"] for r in policies):
+                row = {r["ready"]: r[field] for r in policies if r["policy"] == name}
+                print(f"{name:<10}" + "".join(f"{row.get(n, ''):>10}" for n in sizes) + "   " + cost.get(name, ""))
+        policy_table("instructions")
+        print("\nThe first pick_next after the N arrivals, alone (where a queue that defers work pays for it):")
+        print(f"{'policy':<10}" + "".join(f"{n:>10}" for n in sizes) + "   cost")
+        policy_table("first_pick")
     lock_table(results, "\nSpinlocks with N CPUs contending (cpus=4 boot, -smp 4): guest time per acquire+release,\n"
                "all CPUs' instructions as -icount counts them (QEMU runs the vCPUs in turns: light contention)",
                lambda row, n: f"{row[n]['instructions']:>10}")

@@ -90,7 +90,7 @@
 #include "lib/kprintf.h"
 #include "lib/lang.h"
 #include "lib/panic.h"
-#include "sched/pheap.h"
+#include "sched/rbtree.h"
 #include "sched/task.h"
 #include "sched/trace.h"
 
@@ -134,14 +134,15 @@ static struct sched_rq global_rq; /* rq=global: every CPU's queue */
 #define this (sched_this_cpu())
 /* Tasks waiting for a tick (timer_node): SLEEPING ones, NEW ones yet to
  * arrive, and BLOCKED ones in a timed wait; by wake_tick, then FIFO. One
- * queue, so that the clock looks at one head per tick. A pairing heap
- * (pheap.h): a new sleeper goes in in O(1) whatever the number already
- * there, an early wakeup or the clock's pop takes O(log n) amortized (a
- * sorted list walked up to n sleepers, interrupts off, at each insert). */
-static struct pheap timer_queue;
+ * queue, so that the clock looks at one head per tick. A red-black tree
+ * (rbtree.h): a new sleeper goes in, an early wakeup leaves and the clock
+ * takes the first in O(log n) at worst, whatever the number of sleepers (a
+ * sorted list walked up to n of them, interrupts off, at each insert,
+ * before). */
+static struct rbtree timer_queue;
 static uint64_t timer_seq; /* insertions so far: FIFO among equal wake ticks */
 
-static bool timer_before(const struct pheap_node *a, const struct pheap_node *b)
+static bool timer_before(const struct rb_node *a, const struct rb_node *b)
 {
     const struct task *x = list_entry(a, struct task, timer_node), *y = list_entry(b, struct task, timer_node);
     return x->wake_tick != y->wake_tick ? x->wake_tick < y->wake_tick : x->timer_seq < y->timer_seq;
@@ -149,7 +150,7 @@ static bool timer_before(const struct pheap_node *a, const struct pheap_node *b)
 
 static inline struct task *timer_first(void)
 {
-    struct pheap_node *n = pheap_min(&timer_queue);
+    struct rb_node *n = rbtree_first(&timer_queue);
     return n ? list_entry(n, struct task, timer_node) : NULL;
 }
 static uint64_t ticks;         /* timer ticks since sched_init (CPU 0's) */
@@ -196,7 +197,7 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     sched_policy_has_priorities = p->reprioritize != NULL;
     policy->init(c->rq);
     c->rq->nr_ready = 0;
-    pheap_init(&timer_queue, timer_before);
+    rbtree_init(&timer_queue, timer_before);
     c->idle = c->current = idle_task;
     arch_cpu_set_current(idle_task);
     idle_task->state = TASK_RUNNING;
@@ -405,22 +406,11 @@ static inline void enqueue_on(struct sched_rq *q, struct task *t, enum sched_why
     policy->enqueue(q, t, why);
 }
 
-/* The pheap walk behind the ordered policies' for_each_ready. */
-struct heap_walk {
-    void (*fn)(struct task *t, void *ctx);
-    void *ctx;
-};
-
-static void heap_walk_one(struct pheap_node *n, void *w)
+/* The ordered policies' for_each_ready: the tree in order. */
+void sched_tree_for_each(const struct rbtree *tree, void (*fn)(struct task *t, void *ctx), void *ctx)
 {
-    struct heap_walk *walk = w;
-    walk->fn(list_entry(n, struct task, heap_node), walk->ctx);
-}
-
-void sched_heap_for_each(const struct pheap *h, void (*fn)(struct task *t, void *ctx), void *ctx)
-{
-    struct heap_walk walk = {fn, ctx};
-    pheap_for_each_sorted(h, heap_walk_one, &walk);
+    for (struct rb_node *n = rbtree_first(tree); n; n = rbtree_next(n))
+        fn(list_entry(n, struct task, tree_node), ctx);
 }
 
 /* For GDB's tq-ready (tools/gdb/tourniquet.py), which calls
@@ -774,7 +764,7 @@ void sched_make_ready(struct task *t, enum sched_why why)
     _Static_assert(TASK_SLEEPING == TASK_BLOCKED + 1, "the two waits are next to each other");
     KASSERT(t->state - TASK_BLOCKED <= 1u || t->state == TASK_NEW);
     if (t->timer_queued) { /* woken before its time (or its deadline) */
-        pheap_remove(&timer_queue, &t->timer_node);
+        rbtree_remove(&timer_queue, &t->timer_node);
         t->timer_queued = false;
     }
     if (trace_enabled)
@@ -910,7 +900,7 @@ static void timer_insert(struct task *t, uint64_t deadline)
     t->wake_tick = deadline;
     t->timer_seq = timer_seq++;
     t->timer_queued = true;
-    pheap_insert(&timer_queue, &t->timer_node);
+    rbtree_insert(&timer_queue, &t->timer_node);
 }
 
 /* sched_block and sched_block_until: deadline 0 is none. */

@@ -234,10 +234,10 @@ void sched_for_each_ready(void (*fn)(struct task *t, void *ctx), void *ctx);
 extern struct task *sched_debug_ready[SCHED_DEBUG_READY];
 unsigned sched_debug_ready_fill(void);
 
-/* For policies whose queue is a struct pheap of tasks (through heap_node):
- * their for_each_ready, smallest first. O(n^2): for tools only. */
-struct pheap;
-void sched_heap_for_each(const struct pheap *h, void (*fn)(struct task *t, void *ctx), void *ctx);
+/* For policies whose queue is a struct rbtree of tasks (through tree_node):
+ * their for_each_ready, smallest first, in O(n). */
+struct rbtree;
+void sched_tree_for_each(const struct rbtree *tree, void (*fn)(struct task *t, void *ctx), void *ctx);
 
 /* Look up a registered policy by name (kernel/sched/policies.c), or NULL. */
 const struct sched_policy *sched_policy_find(const char *name);

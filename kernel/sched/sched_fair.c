@@ -12,10 +12,10 @@
  * A yielding task goes just behind the task that runs next.
  *
  * Weight: the task's `tickets` (100 is the default, like nice 0's 1024).
- * Per-task state: heap_node, vruntime, slice.
- * Cost: enqueue O(1), pick_next O(log n) amortized (pairing heap).
+ * Per-task state: tree_node, vruntime, slice.
+ * Cost: enqueue and pick_next O(log n) in the worst case (a red-black tree).
  */
-#include "sched/pheap.h"
+#include "sched/rbtree.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 
@@ -23,14 +23,14 @@
 #define VTICK 1024u /* virtual runtime of one tick at weight NICE0_WEIGHT */
 
 struct fair_rq {
-    struct pheap heap;     /* READY tasks by vruntime, through heap_node */
+    struct rbtree tree;     /* READY tasks by vruntime, through tree_node */
     uint64_t min_vruntime; /* the queue's floor: never goes back */
 };
 #define FAIR(rq) SCHED_RQ_AREA(rq, struct fair_rq)
 
-static bool fair_less(const struct pheap_node *a, const struct pheap_node *b)
+static bool fair_less(const struct rb_node *a, const struct rb_node *b)
 {
-    const struct task *x = list_entry(a, struct task, heap_node), *y = list_entry(b, struct task, heap_node);
+    const struct task *x = list_entry(a, struct task, tree_node), *y = list_entry(b, struct task, tree_node);
     if (x->vruntime != y->vruntime)
         return x->vruntime < y->vruntime;
     return sched_tie_break(x, y) < 0;
@@ -38,7 +38,7 @@ static bool fair_less(const struct pheap_node *a, const struct pheap_node *b)
 
 static void fair_init(struct sched_rq *rq)
 {
-    pheap_init(&FAIR(rq)->heap, fair_less);
+    rbtree_init(&FAIR(rq)->tree, fair_less);
     FAIR(rq)->min_vruntime = 0;
 }
 
@@ -51,26 +51,26 @@ static void fair_enqueue(struct sched_rq *rq, struct task *t, enum sched_why why
         t->vruntime = q->min_vruntime;
     else if (why == SCHED_WAKEUP && t->vruntime + credit() < q->min_vruntime)
         t->vruntime = q->min_vruntime - credit();
-    else if (why == SCHED_YIELD && pheap_min(&q->heap)) {
+    else if (why == SCHED_YIELD && rbtree_first(&q->tree)) {
         /* Yielding: go behind the task that would run next, or the yield
          * would pick the yielder straight back. */
-        uint64_t next = list_entry(pheap_min(&q->heap), struct task, heap_node)->vruntime;
+        uint64_t next = list_entry(rbtree_first(&q->tree), struct task, tree_node)->vruntime;
         if (t->vruntime <= next)
             t->vruntime = next + 1;
     }
     t->slice = 0;
-    pheap_insert(&q->heap, &t->heap_node);
+    rbtree_insert(&q->tree, &t->tree_node);
 }
 
-static void fair_dequeue(struct sched_rq *rq, struct task *t) { pheap_remove(&FAIR(rq)->heap, &t->heap_node); }
+static void fair_dequeue(struct sched_rq *rq, struct task *t) { rbtree_remove(&FAIR(rq)->tree, &t->tree_node); }
 
 static struct task *fair_pick_next(struct sched_rq *rq)
 {
     struct fair_rq *q = FAIR(rq);
-    struct pheap_node *n = pheap_pop(&q->heap);
+    struct rb_node *n = rbtree_pop_first(&q->tree);
     if (!n)
         return NULL;
-    struct task *t = list_entry(n, struct task, heap_node);
+    struct task *t = list_entry(n, struct task, tree_node);
     if (t->vruntime > q->min_vruntime)
         q->min_vruntime = t->vruntime;
     return t;
@@ -82,9 +82,9 @@ static struct task *fair_pick_next(struct sched_rq *rq)
 static void update_floor(struct fair_rq *q, const struct task *curr)
 {
     uint64_t least = curr->vruntime;
-    struct pheap_node *n = pheap_min(&q->heap);
-    if (n && list_entry(n, struct task, heap_node)->vruntime < least)
-        least = list_entry(n, struct task, heap_node)->vruntime;
+    struct rb_node *n = rbtree_first(&q->tree);
+    if (n && list_entry(n, struct task, tree_node)->vruntime < least)
+        least = list_entry(n, struct task, tree_node)->vruntime;
     if (least > q->min_vruntime)
         q->min_vruntime = least;
 }
@@ -96,8 +96,8 @@ static bool fair_tick(struct sched_rq *rq, struct task *curr)
     update_floor(q, curr);
     if (++curr->slice < sched_config.quantum)
         return false;
-    struct pheap_node *n = pheap_min(&q->heap);
-    if (n && fair_less(n, &curr->heap_node)) {
+    struct rb_node *n = rbtree_first(&q->tree);
+    if (n && fair_less(n, &curr->tree_node)) {
         curr->slice = 0;
         return true;
     }
@@ -112,7 +112,7 @@ static bool fair_preempts(struct sched_rq *rq, const struct task *curr, const st
 
 static void fair_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
 {
-    sched_heap_for_each(&FAIR(rq)->heap, fn, ctx);
+    sched_tree_for_each(&FAIR(rq)->tree, fn, ctx);
 }
 
 const struct sched_policy sched_fair = {

@@ -9,42 +9,42 @@
  * A yield does not change who is shortest: the yielder runs again (use
  * sleep or block to let a longer job in).
  *
- * Per-task state: heap_node. Cost: enqueue O(1), pick_next O(log n)
- * amortized (pairing heap).
+ * Per-task state: tree_node. Cost: enqueue and pick_next O(log n) in the
+ * worst case (a red-black tree).
  */
-#include "sched/pheap.h"
+#include "sched/rbtree.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 
 struct sjf_rq {
-    struct pheap heap; /* READY tasks by declared burst, through heap_node */
+    struct rbtree tree; /* READY tasks by declared burst, through tree_node */
 };
-#define SJF(rq) (&SCHED_RQ_AREA(rq, struct sjf_rq)->heap)
+#define SJF(rq) (&SCHED_RQ_AREA(rq, struct sjf_rq)->tree)
 
 static uint32_t sjf_key(const struct task *t) { return t->burst ? t->burst : UINT32_MAX; }
 
-static bool sjf_less(const struct pheap_node *a, const struct pheap_node *b)
+static bool sjf_less(const struct rb_node *a, const struct rb_node *b)
 {
-    const struct task *x = list_entry(a, struct task, heap_node), *y = list_entry(b, struct task, heap_node);
+    const struct task *x = list_entry(a, struct task, tree_node), *y = list_entry(b, struct task, tree_node);
     if (sjf_key(x) != sjf_key(y))
         return sjf_key(x) < sjf_key(y);
     return sched_tie_break(x, y) < 0;
 }
 
-static void sjf_init(struct sched_rq *rq) { pheap_init(SJF(rq), sjf_less); }
+static void sjf_init(struct sched_rq *rq) { rbtree_init(SJF(rq), sjf_less); }
 
 static void sjf_enqueue(struct sched_rq *rq, struct task *t, enum sched_why why)
 {
     (void)why;
-    pheap_insert(SJF(rq), &t->heap_node);
+    rbtree_insert(SJF(rq), &t->tree_node);
 }
 
-static void sjf_dequeue(struct sched_rq *rq, struct task *t) { pheap_remove(SJF(rq), &t->heap_node); }
+static void sjf_dequeue(struct sched_rq *rq, struct task *t) { rbtree_remove(SJF(rq), &t->tree_node); }
 
 static struct task *sjf_pick_next(struct sched_rq *rq)
 {
-    struct pheap_node *n = pheap_pop(SJF(rq));
-    return n ? list_entry(n, struct task, heap_node) : NULL;
+    struct rb_node *n = rbtree_pop_first(SJF(rq));
+    return n ? list_entry(n, struct task, tree_node) : NULL;
 }
 
 static bool sjf_tick(struct sched_rq *rq, struct task *curr)
@@ -56,7 +56,7 @@ static bool sjf_tick(struct sched_rq *rq, struct task *curr)
 
 static void sjf_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
 {
-    sched_heap_for_each(SJF(rq), fn, ctx);
+    sched_tree_for_each(SJF(rq), fn, ctx);
 }
 
 const struct sched_policy sched_sjf = {

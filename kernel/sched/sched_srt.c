@@ -6,42 +6,42 @@
  * then name). A task that becomes ready with strictly less time left than
  * the running task preempts it at once; on a tie the running task goes on.
  *
- * Per-task state: heap_node; the core keeps `remaining`. Cost: enqueue O(1),
- * pick_next O(log n) amortized (pairing heap).
+ * Per-task state: tree_node; the core keeps `remaining`. Cost: enqueue and
+ * pick_next O(log n) in the worst case (a red-black tree).
  */
-#include "sched/pheap.h"
+#include "sched/rbtree.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 
 struct srt_rq {
-    struct pheap heap; /* READY tasks by remaining time, through heap_node */
+    struct rbtree tree; /* READY tasks by remaining time, through tree_node */
 };
-#define SRT(rq) (&SCHED_RQ_AREA(rq, struct srt_rq)->heap)
+#define SRT(rq) (&SCHED_RQ_AREA(rq, struct srt_rq)->tree)
 
 static uint32_t srt_key(const struct task *t) { return t->burst ? t->remaining : UINT32_MAX; }
 
-static bool srt_less(const struct pheap_node *a, const struct pheap_node *b)
+static bool srt_less(const struct rb_node *a, const struct rb_node *b)
 {
-    const struct task *x = list_entry(a, struct task, heap_node), *y = list_entry(b, struct task, heap_node);
+    const struct task *x = list_entry(a, struct task, tree_node), *y = list_entry(b, struct task, tree_node);
     if (srt_key(x) != srt_key(y))
         return srt_key(x) < srt_key(y);
     return sched_tie_break(x, y) < 0;
 }
 
-static void srt_init(struct sched_rq *rq) { pheap_init(SRT(rq), srt_less); }
+static void srt_init(struct sched_rq *rq) { rbtree_init(SRT(rq), srt_less); }
 
 static void srt_enqueue(struct sched_rq *rq, struct task *t, enum sched_why why)
 {
     (void)why;
-    pheap_insert(SRT(rq), &t->heap_node);
+    rbtree_insert(SRT(rq), &t->tree_node);
 }
 
-static void srt_dequeue(struct sched_rq *rq, struct task *t) { pheap_remove(SRT(rq), &t->heap_node); }
+static void srt_dequeue(struct sched_rq *rq, struct task *t) { rbtree_remove(SRT(rq), &t->tree_node); }
 
 static struct task *srt_pick_next(struct sched_rq *rq)
 {
-    struct pheap_node *n = pheap_pop(SRT(rq));
-    return n ? list_entry(n, struct task, heap_node) : NULL;
+    struct rb_node *n = rbtree_pop_first(SRT(rq));
+    return n ? list_entry(n, struct task, tree_node) : NULL;
 }
 
 static bool srt_tick(struct sched_rq *rq, struct task *curr)
@@ -49,8 +49,8 @@ static bool srt_tick(struct sched_rq *rq, struct task *curr)
     /* Only an arrival or a wakeup can make another task shorter than curr
      * (curr only gets shorter by running): srt_preempts handles those. After
      * a policy switch, though, the queue may hold a shorter task already. */
-    struct pheap_node *n = pheap_min(SRT(rq));
-    return n && srt_key(list_entry(n, struct task, heap_node)) < srt_key(curr);
+    struct rb_node *n = rbtree_first(SRT(rq));
+    return n && srt_key(list_entry(n, struct task, tree_node)) < srt_key(curr);
 }
 
 static bool srt_preempts(struct sched_rq *rq, const struct task *curr, const struct task *t)
@@ -61,7 +61,7 @@ static bool srt_preempts(struct sched_rq *rq, const struct task *curr, const str
 
 static void srt_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
 {
-    sched_heap_for_each(SRT(rq), fn, ctx);
+    sched_tree_for_each(SRT(rq), fn, ctx);
 }
 
 const struct sched_policy sched_srt = {

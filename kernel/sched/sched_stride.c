@@ -9,24 +9,24 @@
  * play), so it can neither hoard credit while away nor be starved on return.
  * A yielding task goes just behind the task that runs next.
  *
- * Per-task state: heap_node, pass, slice.
- * Cost: enqueue O(1), pick_next O(log n) amortized (pairing heap).
+ * Per-task state: tree_node, pass, slice.
+ * Cost: enqueue and pick_next O(log n) in the worst case (a red-black tree).
  */
-#include "sched/pheap.h"
+#include "sched/rbtree.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 
 #define STRIDE1 (1u << 20)
 
 struct stride_rq {
-    struct pheap heap;    /* READY tasks by pass, through heap_node */
+    struct rbtree tree;    /* READY tasks by pass, through tree_node */
     uint64_t global_pass; /* the least pass among the running task and the queue */
 };
 #define STRIDE(rq) SCHED_RQ_AREA(rq, struct stride_rq)
 
-static bool stride_less(const struct pheap_node *a, const struct pheap_node *b)
+static bool stride_less(const struct rb_node *a, const struct rb_node *b)
 {
-    const struct task *x = list_entry(a, struct task, heap_node), *y = list_entry(b, struct task, heap_node);
+    const struct task *x = list_entry(a, struct task, tree_node), *y = list_entry(b, struct task, tree_node);
     if (x->pass != y->pass)
         return x->pass < y->pass;
     return sched_tie_break(x, y) < 0;
@@ -34,7 +34,7 @@ static bool stride_less(const struct pheap_node *a, const struct pheap_node *b)
 
 static void stride_init(struct sched_rq *rq)
 {
-    pheap_init(&STRIDE(rq)->heap, stride_less);
+    rbtree_init(&STRIDE(rq)->tree, stride_less);
     STRIDE(rq)->global_pass = 0;
 }
 
@@ -43,25 +43,25 @@ static void stride_enqueue(struct sched_rq *rq, struct task *t, enum sched_why w
     struct stride_rq *q = STRIDE(rq);
     if (why == SCHED_NEW || why == SCHED_MIGRATE || (why == SCHED_WAKEUP && t->pass < q->global_pass))
         t->pass = q->global_pass;
-    if (why == SCHED_YIELD && pheap_min(&q->heap)) {
+    if (why == SCHED_YIELD && rbtree_first(&q->tree)) {
         /* Yielding: go behind the task that would run next. */
-        uint64_t next = list_entry(pheap_min(&q->heap), struct task, heap_node)->pass;
+        uint64_t next = list_entry(rbtree_first(&q->tree), struct task, tree_node)->pass;
         if (t->pass <= next)
             t->pass = next + 1;
     }
     t->slice = 0;
-    pheap_insert(&q->heap, &t->heap_node);
+    rbtree_insert(&q->tree, &t->tree_node);
 }
 
-static void stride_dequeue(struct sched_rq *rq, struct task *t) { pheap_remove(&STRIDE(rq)->heap, &t->heap_node); }
+static void stride_dequeue(struct sched_rq *rq, struct task *t) { rbtree_remove(&STRIDE(rq)->tree, &t->tree_node); }
 
 static struct task *stride_pick_next(struct sched_rq *rq)
 {
     struct stride_rq *q = STRIDE(rq);
-    struct pheap_node *n = pheap_pop(&q->heap);
+    struct rb_node *n = rbtree_pop_first(&q->tree);
     if (!n)
         return NULL;
-    struct task *t = list_entry(n, struct task, heap_node);
+    struct task *t = list_entry(n, struct task, tree_node);
     if (t->pass > q->global_pass)
         q->global_pass = t->pass;
     return t;
@@ -74,21 +74,21 @@ static bool stride_tick(struct sched_rq *rq, struct task *curr)
     /* The global pass follows the least pass in play, never going back, so
      * a newcomer starts level with the others rather than behind them. */
     uint64_t least = curr->pass;
-    struct pheap_node *m = pheap_min(&q->heap);
-    if (m && list_entry(m, struct task, heap_node)->pass < least)
-        least = list_entry(m, struct task, heap_node)->pass;
+    struct rb_node *m = rbtree_first(&q->tree);
+    if (m && list_entry(m, struct task, tree_node)->pass < least)
+        least = list_entry(m, struct task, tree_node)->pass;
     if (least > q->global_pass)
         q->global_pass = least;
     if (++curr->slice < sched_config.quantum)
         return false;
     curr->slice = 0;
-    struct pheap_node *n = pheap_min(&q->heap);
-    return n && stride_less(n, &curr->heap_node);
+    struct rb_node *n = rbtree_first(&q->tree);
+    return n && stride_less(n, &curr->tree_node);
 }
 
 static void stride_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
 {
-    sched_heap_for_each(&STRIDE(rq)->heap, fn, ctx);
+    sched_tree_for_each(&STRIDE(rq)->tree, fn, ctx);
 }
 
 const struct sched_policy sched_stride = {

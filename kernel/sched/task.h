@@ -29,7 +29,7 @@
 
 #include "lib/list.h"
 #include "sync/lockdep.h"
-#include "sched/pheap.h"
+#include "sched/rbtree.h"
 #include "sched/sched.h"
 
 #define TASK_NAME_MAX 16          /* including the NUL */
@@ -88,7 +88,7 @@ struct task {
     struct list_node all_node;  /* on the list of all tasks (task.c) */
     struct list_node run_node;  /* in the policy's ready queue, while READY */
     struct list_node wait_node; /* in an object's wait queue */
-    struct pheap_node timer_node; /* in the timer queue (a heap): asleep, yet to arrive, or in a timed wait */
+    struct rb_node timer_node; /* in the timer queue (a tree): asleep, yet to arrive, or in a timed wait */
     bool timer_queued;          /* ...whether it is there */
 
     uint64_t wake_tick;         /* in the timer queue: the tick it wakes (or times out) at... */
@@ -142,7 +142,7 @@ struct task {
     uint64_t pass;              /* stride: its pass (grows by its stride each tick it runs) */
     uint64_t vruntime;          /* fair: virtual runtime, in 1/1024 ticks at the default weight */
     uint64_t boost_epoch;       /* mlfq: the last boost it saw */
-    struct pheap_node heap_node;/* sjf, srt, stride, fair: the ready heap */
+    struct rb_node tree_node; /* sjf, srt, stride, fair: the ready tree */
 };
 
 /* arch/x86/switch.S saves the stack pointer at the start of ctx, and the

@@ -1,0 +1,215 @@
+/*
+ * rbtree.c - the red-black tree of rbtree.h (Bayer 1972; Guibas and
+ * Sedgewick 1978 gave it its colours), with NULL for the missing children.
+ *
+ * Insert goes down as in any search tree, hangs the new node there red,
+ * then mends the one rule that can break - a red parent - by recolouring
+ * up the tree, and at most two rotations. Remove unlinks the node (or, if
+ * it has two children, its successor, which takes its place); if what
+ * left the tree was black, one path is a black node short, and the mending
+ * walks up recolouring, with at most three rotations. Neither compares
+ * keys but insert's way down.
+ */
+#include "sched/rbtree.h"
+
+void rbtree_init(struct rbtree *t, rb_less_t less)
+{
+    *t = (struct rbtree){.less = less};
+}
+
+static bool is_red(const struct rb_node *n) { return n && n->red; }
+
+static struct rb_node *leftmost(struct rb_node *n)
+{
+    while (n->left)
+        n = n->left;
+    return n;
+}
+
+/* Make the link that pointed at `old` (from its parent, or the root) point
+ * at `new`. */
+static void relink(struct rbtree *t, struct rb_node *parent, const struct rb_node *old, struct rb_node *new)
+{
+    if (!parent)
+        t->root = new;
+    else if (parent->left == old)
+        parent->left = new;
+    else
+        parent->right = new;
+}
+
+/* x's right child y takes x's place; x becomes y's left child. */
+static void rotate_left(struct rbtree *t, struct rb_node *x)
+{
+    struct rb_node *y = x->right;
+    x->right = y->left;
+    if (y->left)
+        y->left->parent = x;
+    y->parent = x->parent;
+    relink(t, x->parent, x, y);
+    y->left = x;
+    x->parent = y;
+}
+
+/* The mirror image: x's left child takes its place. */
+static void rotate_right(struct rbtree *t, struct rb_node *x)
+{
+    struct rb_node *y = x->left;
+    x->left = y->right;
+    if (y->right)
+        y->right->parent = x;
+    y->parent = x->parent;
+    relink(t, x->parent, x, y);
+    y->right = x;
+    x->parent = y;
+}
+
+void rbtree_insert(struct rbtree *t, struct rb_node *n)
+{
+    struct rb_node *parent = NULL, **link = &t->root;
+    bool smallest = true;
+    while (*link) {
+        parent = *link;
+        if (t->less(n, parent)) {
+            link = &parent->left;
+        } else {
+            link = &parent->right; /* equals go after: first in, first out */
+            smallest = false;
+        }
+    }
+    *n = (struct rb_node){.parent = parent, .red = true};
+    *link = n;
+    if (smallest)
+        t->first = n;
+    t->size++;
+
+    /* A red node under a red parent: mend it, going up. */
+    while (is_red(n->parent)) {
+        struct rb_node *p = n->parent, *g = p->parent; /* g exists: the root is black */
+        bool left = p == g->left;
+        struct rb_node *uncle = left ? g->right : g->left;
+        if (is_red(uncle)) { /* recolour: the problem moves two levels up */
+            p->red = uncle->red = false;
+            g->red = true;
+            n = g;
+            continue;
+        }
+        if (n == (left ? p->right : p->left)) { /* bend the zig-zag straight */
+            if (left)
+                rotate_left(t, p);
+            else
+                rotate_right(t, p);
+            n = p;
+            p = n->parent;
+        }
+        p->red = false; /* one rotation at g ends it */
+        g->red = true;
+        if (left)
+            rotate_right(t, g);
+        else
+            rotate_left(t, g);
+    }
+    t->root->red = false;
+}
+
+struct rb_node *rbtree_next(const struct rb_node *n)
+{
+    if (n->right)
+        return leftmost(n->right);
+    while (n->parent && n == n->parent->right)
+        n = n->parent;
+    return n->parent;
+}
+
+/* After a black node left the path through `x` (maybe NULL) under
+ * `parent`: that path is one black short. Mend it, going up. */
+static void mend_removal(struct rbtree *t, struct rb_node *x, struct rb_node *parent)
+{
+    while (x != t->root && !is_red(x)) {
+        bool left = x == parent->left;
+        struct rb_node *sib = left ? parent->right : parent->left; /* exists: its side has a black more */
+        if (sib->red) { /* make the sibling black: rotate it above parent */
+            sib->red = false;
+            parent->red = true;
+            if (left)
+                rotate_left(t, parent);
+            else
+                rotate_right(t, parent);
+            sib = left ? parent->right : parent->left;
+        }
+        struct rb_node *near = left ? sib->left : sib->right, *far = left ? sib->right : sib->left;
+        if (!is_red(near) && !is_red(far)) { /* the sibling's side gives a black up too */
+            sib->red = true;
+            x = parent;
+            parent = x->parent;
+            continue;
+        }
+        if (!is_red(far)) { /* move the red to the far side */
+            near->red = false;
+            sib->red = true;
+            if (left)
+                rotate_right(t, sib);
+            else
+                rotate_left(t, sib);
+            sib = left ? parent->right : parent->left;
+            far = left ? sib->right : sib->left;
+        }
+        sib->red = parent->red; /* one rotation at parent ends it */
+        parent->red = false;
+        far->red = false;
+        if (left)
+            rotate_left(t, parent);
+        else
+            rotate_right(t, parent);
+        x = t->root;
+    }
+    if (x)
+        x->red = false;
+}
+
+void rbtree_remove(struct rbtree *t, struct rb_node *n)
+{
+    if (t->first == n)
+        t->first = rbtree_next(n);
+    struct rb_node *x, *parent; /* what takes the place of the node that leaves, and its parent */
+    bool black_left;
+    if (!n->left || !n->right) { /* n leaves; its one child (or none) moves up */
+        x = n->left ? n->left : n->right;
+        parent = n->parent;
+        black_left = !n->red;
+        relink(t, parent, n, x);
+        if (x)
+            x->parent = parent;
+    } else { /* its successor s (no left child) leaves its own place and takes n's */
+        struct rb_node *s = leftmost(n->right);
+        x = s->right;
+        black_left = !s->red;
+        if (s->parent == n) {
+            parent = s;
+        } else {
+            parent = s->parent;
+            parent->left = x;
+            if (x)
+                x->parent = parent;
+            s->right = n->right;
+            s->right->parent = s;
+        }
+        relink(t, n->parent, n, s);
+        s->parent = n->parent;
+        s->left = n->left;
+        s->left->parent = s;
+        s->red = n->red;
+    }
+    if (black_left)
+        mend_removal(t, x, parent);
+    t->size--;
+    *n = (struct rb_node){0};
+}
+
+struct rb_node *rbtree_pop_first(struct rbtree *t)
+{
+    struct rb_node *n = t->first;
+    if (n)
+        rbtree_remove(t, n);
+    return n;
+}
