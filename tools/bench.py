@@ -105,7 +105,7 @@ def main():
         print(f"{'policy':<10}" + "".join(f"{n:>10}" for n in sizes) + "   cost")
         tree = "O(log n) red-black tree"
         cost = {"rr": "O(1) list", "fifo": "O(1) list", "prio": "O(1) bitmap of lists", "mlfq": "O(1) bitmap of lists",
-                "sjf": tree, "srt": tree, "stride": tree, "fair": tree, "lottery": "O(n) walk to the drawn ticket",
+                "sjf": tree, "srt": tree, "stride": tree, "fair": tree, "lottery": "O(log n) red-black tree of ticket sums",
                 "hrrn": "O(n) scan for the highest ratio"}
 
         def policy_table(field):

@@ -17,6 +17,18 @@ void rbtree_init(struct rbtree *t, rb_less_t less)
     *t = (struct rbtree){.less = less};
 }
 
+void rbtree_init_summed(struct rbtree *t, rb_less_t less, rb_summary_t summarize)
+{
+    *t = (struct rbtree){.less = less, .summarize = summarize};
+}
+
+/* A summed tree: recompute the summaries from n up to the root. */
+static void summarize_up(struct rbtree *t, struct rb_node *n)
+{
+    for (; n; n = n->parent)
+        t->summarize(n);
+}
+
 static bool is_red(const struct rb_node *n) { return n && n->red; }
 
 static struct rb_node *leftmost(struct rb_node *n)
@@ -49,6 +61,10 @@ static void rotate_left(struct rbtree *t, struct rb_node *x)
     relink(t, x->parent, x, y);
     y->left = x;
     x->parent = y;
+    if (t->summarize) { /* x is now below y: x's first */
+        t->summarize(x);
+        t->summarize(y);
+    }
 }
 
 /* The mirror image: x's left child takes its place. */
@@ -62,6 +78,10 @@ static void rotate_right(struct rbtree *t, struct rb_node *x)
     relink(t, x->parent, x, y);
     y->right = x;
     x->parent = y;
+    if (t->summarize) {
+        t->summarize(x);
+        t->summarize(y);
+    }
 }
 
 void rbtree_insert(struct rbtree *t, struct rb_node *n)
@@ -82,6 +102,8 @@ void rbtree_insert(struct rbtree *t, struct rb_node *n)
     if (smallest)
         t->first = n;
     t->size++;
+    if (t->summarize) /* every subtree on the way down has n now */
+        summarize_up(t, n);
 
     /* A red node under a red parent: mend it, going up. */
     while (is_red(n->parent)) {
@@ -200,6 +222,8 @@ void rbtree_remove(struct rbtree *t, struct rb_node *n)
         s->left->parent = s;
         s->red = n->red;
     }
+    if (t->summarize) /* every subtree above where the tree changed lost n */
+        summarize_up(t, parent);
     if (black_left)
         mend_removal(t, x, parent);
     t->size--;

@@ -16,6 +16,12 @@
  * The rules that bound the height: every node is red or black, the root is
  * black, a red node has no red child, and every path from a node down to a
  * missing child passes the same number of black nodes.
+ *
+ * A tree may also keep, in each node, a summary of its subtree (lottery:
+ * the tickets held below it, to find the drawn ticket's holder in
+ * O(log n)): rbtree_init_summed with a function that recomputes one node's
+ * summary from its children's. The tree calls it wherever a subtree
+ * changes - after a rotation, and from a changed place up to the root.
  */
 #ifndef KERNEL_RBTREE_H
 #define KERNEL_RBTREE_H
@@ -30,15 +36,20 @@ struct rb_node {
 };
 
 typedef bool (*rb_less_t)(const struct rb_node *a, const struct rb_node *b);
+typedef void (*rb_summary_t)(struct rb_node *n);
 
 struct rbtree {
     struct rb_node *root;
     struct rb_node *first; /* the smallest node (the leftmost), NULL when empty */
     rb_less_t less;
+    rb_summary_t summarize; /* NULL: no summaries */
     size_t size;
 };
 
 void rbtree_init(struct rbtree *t, rb_less_t less);
+/* The same, with summaries: summarize(n) recomputes n's from its children's
+ * (which are up to date when it is called). */
+void rbtree_init_summed(struct rbtree *t, rb_less_t less, rb_summary_t summarize);
 /* Put n in its place: after every node it is not less than. */
 void rbtree_insert(struct rbtree *t, struct rb_node *n);
 /* The smallest node, or NULL. */

@@ -8,58 +8,81 @@
  * generator (`seed=`), reset when the policy is installed, so a run is
  * reproducible and the simulator agrees with the kernel.
  *
- * Per-task state: run_node, slice.
- * Cost: enqueue O(1); pick_next O(n): it walks the list to find the holder
- * of the drawn ticket. (A tree of partial sums would make it O(log n).)
+ * Per-task state: tree_node, draw_order, tickets_below, slice.
+ * Cost: enqueue and pick_next O(log n) in the worst case. The ready tasks
+ * stand in a row, in the order they joined it, and the drawn number counts
+ * tickets along the row: the first task's tickets are 0 .. t1 - 1, the
+ * next one's t1 .. t1 + t2 - 1, and so on. The row is a red-black tree by
+ * that order in which each task also holds the sum of the tickets below
+ * it, so the holder is found going down one path, skipping whole subtrees
+ * (a walk along a list, before: O(n), 45,707 instructions at 10,000 ready
+ * tasks). The same number finds the same task as the walk did.
  */
+#include "sched/rbtree.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 #include "sched/workload.h"
 
 struct lottery_rq {
-    struct list pool;       /* READY tasks, through run_node (order matters only to the draw) */
-    uint32_t total_tickets; /* sum of their tickets */
+    struct rbtree row;      /* READY tasks by draw_order, through tree_node, summed by tickets_below */
+    uint64_t joined;        /* tasks that joined the row so far: the next draw_order */
     uint32_t rng;           /* the draw's generator state, from seed= */
 };
 #define LOTTERY(rq) SCHED_RQ_AREA(rq, struct lottery_rq)
+#define TASK(n) list_entry(n, struct task, tree_node)
+
+static bool joined_before(const struct rb_node *a, const struct rb_node *b)
+{
+    return TASK(a)->draw_order < TASK(b)->draw_order;
+}
+
+static uint32_t tickets_under(const struct rb_node *n) { return n ? TASK(n)->tickets_below : 0; }
+
+static void sum_tickets(struct rb_node *n)
+{
+    TASK(n)->tickets_below = TASK(n)->tickets + tickets_under(n->left) + tickets_under(n->right);
+}
 
 static void lottery_init(struct sched_rq *rq)
 {
     struct lottery_rq *q = LOTTERY(rq);
-    list_init(&q->pool);
-    q->total_tickets = 0;
+    rbtree_init_summed(&q->row, joined_before, sum_tickets);
+    q->joined = 0;
     q->rng = sched_config.seed;
 }
 
 static void lottery_enqueue(struct sched_rq *rq, struct task *t, enum sched_why why)
 {
     (void)why;
+    struct lottery_rq *q = LOTTERY(rq);
     t->slice = 0;
-    list_push_back(&LOTTERY(rq)->pool, &t->run_node);
-    LOTTERY(rq)->total_tickets += t->tickets;
+    t->draw_order = q->joined++; /* the end of the row */
+    rbtree_insert(&q->row, &t->tree_node);
 }
 
-static void lottery_dequeue(struct sched_rq *rq, struct task *t)
-{
-    list_remove(&t->run_node);
-    LOTTERY(rq)->total_tickets -= t->tickets;
-}
+static void lottery_dequeue(struct sched_rq *rq, struct task *t) { rbtree_remove(&LOTTERY(rq)->row, &t->tree_node); }
 
 static struct task *lottery_pick_next(struct sched_rq *rq)
 {
     struct lottery_rq *q = LOTTERY(rq);
-    if (list_empty(&q->pool))
+    struct rb_node *n = q->row.root;
+    if (!n)
         return NULL;
-    uint32_t winner = prng_next(&q->rng) % q->total_tickets;
-    list_for_each(n, &q->pool) {
-        struct task *t = list_entry(n, struct task, run_node);
-        if (winner < t->tickets) {
-            lottery_dequeue(rq, t);
-            return t;
+    uint32_t winner = prng_next(&q->rng) % tickets_under(n); /* the root holds them all */
+    for (;;) {
+        uint32_t left = tickets_under(n->left);
+        if (winner < left) {
+            n = n->left; /* in the tasks before this one */
+            continue;
         }
-        winner -= t->tickets;
+        winner -= left;
+        if (winner < TASK(n)->tickets)
+            break; /* this one's */
+        winner -= TASK(n)->tickets;
+        n = n->right; /* in the tasks after it (they hold the rest: n->right is there) */
     }
-    return NULL; /* not reached: the tickets add up to total_tickets */
+    lottery_dequeue(rq, TASK(n));
+    return TASK(n);
 }
 
 static bool lottery_tick(struct sched_rq *rq, struct task *curr)
@@ -67,12 +90,12 @@ static bool lottery_tick(struct sched_rq *rq, struct task *curr)
     if (++curr->slice < sched_config.quantum)
         return false;
     curr->slice = 0;
-    return !list_empty(&LOTTERY(rq)->pool); /* a new draw, in which curr takes part */
+    return LOTTERY(rq)->row.root != NULL; /* a new draw, in which curr takes part */
 }
 
 static void lottery_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
 {
-    list_for_each(n, &LOTTERY(rq)->pool) fn(list_entry(n, struct task, run_node), ctx);
+    sched_tree_for_each(&LOTTERY(rq)->row, fn, ctx);
 }
 
 const struct sched_policy sched_lottery = {

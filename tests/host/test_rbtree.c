@@ -16,7 +16,9 @@
 struct item {
     int key, id;
     struct rb_node node;
-    int in; /* in the tree */
+    int in;            /* in the tree */
+    unsigned weight;   /* for the summed tree: like a task's tickets */
+    unsigned below;    /* ...and the weight in its subtree, kept by the tree */
 };
 
 #define ITEM(n) ((struct item *)((char *)(n) - offsetof(struct item, node)))
@@ -263,6 +265,78 @@ static void test_worst_case_is_logarithmic(void **state)
     }
 }
 
+/* A summed tree (the lottery's): each node's `below` is the weight of its
+ * subtree, whatever inserts, removals and rotations did; and a number
+ * 0 .. total - 1 counted along the nodes in order finds the same node as a
+ * walk along them would. */
+static unsigned below(const struct rb_node *n) { return n ? ITEM(n)->below : 0; }
+
+static void sum_weights(struct rb_node *n) { ITEM(n)->below = ITEM(n)->weight + below(n->left) + below(n->right); }
+
+static unsigned check_sums(const struct rb_node *n)
+{
+    if (!n)
+        return 0;
+    unsigned sum = ITEM(n)->weight + check_sums(n->left) + check_sums(n->right);
+    assert_int_equal(ITEM(n)->below, sum);
+    return sum;
+}
+
+static struct rb_node *find_by_sum(const struct rbtree *t, unsigned x)
+{
+    const struct rb_node *n = t->root;
+    while (n) {
+        if (x < below(n->left)) {
+            n = n->left;
+            continue;
+        }
+        x -= below(n->left);
+        if (x < ITEM(n)->weight)
+            return (struct rb_node *)n;
+        x -= ITEM(n)->weight;
+        n = n->right;
+    }
+    return NULL;
+}
+
+static void test_summed_tree(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    static struct item it[N];
+    struct rbtree t;
+    rbtree_init_summed(&t, less, sum_weights);
+    srand(99);
+    int next_key = 0;
+    for (int i = 0; i < N; i++)
+        it[i] = (struct item){.id = i, .weight = 1 + (unsigned)rand() % 200};
+    for (int step = 0; step < 6000; step++) {
+        int i = rand() % N;
+        if (!it[i].in) {
+            it[i].key = next_key++; /* the end of the row, as lottery's enqueue */
+            rbtree_insert(&t, &it[i].node);
+            it[i].in = 1;
+        } else {
+            rbtree_remove(&t, &it[i].node);
+            it[i].in = 0;
+        }
+        unsigned total = check_sums(t.root);
+        if (!total || step % 11)
+            continue;
+        unsigned x = (unsigned)rand() % total;
+        unsigned walk = x;
+        struct rb_node *want = NULL;
+        for (struct rb_node *n = rbtree_first(&t); n && !want; n = rbtree_next(n)) {
+            if (walk < ITEM(n)->weight)
+                want = n;
+            else
+                walk -= ITEM(n)->weight;
+        }
+        assert_ptr_equal(find_by_sum(&t, x), want);
+    }
+    check_tree(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_remove_each_kind_of_node),
         cmocka_unit_test(test_random_against_reference),
         cmocka_unit_test(test_worst_case_is_logarithmic),
+        cmocka_unit_test(test_summed_tree),
     };
     return cmocka_run_group_tests_name("rbtree", tests, NULL, NULL);
 }
