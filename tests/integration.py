@@ -866,6 +866,13 @@ def readme_bench_test():
              f"{got.get('policy_sjf_10')} → {got.get('policy_sjf_10000')}")
         same("lottery at 10 and 10,000", f"{m.group(4)} → {m.group(5).replace(',', '')}",
              f"{got.get('policy_lottery_10')} → {got.get('policy_lottery_10000')}")
+    first = {m.group(1): m.group(2) for m in re.finditer(r"^BENCH name=(policy_fair_\d+) .* first_pick=(\d+)", raw, re.M)}
+    m = re.search(r"first pick, fair (\d+) → ([\d,]+)", policies)
+    if not m:
+        problems.append(f"the README's policy_NAME_N cell does not end 'first pick, fair A → B': {policies!r}")
+    else:
+        same("fair's first pick at 10 and 10,000", f"{m.group(1)} → {m.group(2).replace(',', '')}",
+             f"{first.get('policy_fair_10')} → {first.get('policy_fair_10000')}")
     # ...and from a process (user/bench.c), as tools/bench.py boots it.
     status, raw = boot(name + "-user", "run=prog:bench hz=1000 trace=off", timeout=120)
     if status != 33:
