@@ -106,7 +106,9 @@ COUNTERS = [r"^Tourniquet - a teaching kernel", r"^demo 'counters' finished: ok"
 # ---- The boots, one per line -------------------------------------------------------
 
 BOOTS = [
-    Boot("ktest-all", "test=all hz=1000"),
+    Boot("ktest-all", "test=all hz=1000", expect=[
+        r"^task_join: 'ktest' cannot join that task: it no longer exists \(already joined and freed\?\); returning -1$",
+        r"^task_join: 'ktest' cannot join that task: there is no such task \(NULL\); returning -1$"]),
     Boot("preempt-quantum3", "test=preempt quantum=3 hz=1000", expect=[r"# policy=rr quantum=3"]),
     Boot("preempt-hz100", "test=preempt", expect=[r"# policy=rr quantum=1 hz=100 "], timeout=120),
     Boot("sleep-hz50", "test=sleep hz=50"),

@@ -21,6 +21,22 @@ static struct list all_tasks; /* every task not yet joined, by id */
 static uint32_t next_id = 1;
 static struct task idle_task;
 
+/* Is t a task not yet freed? In O(1), with the scheduler lock held: a
+ * task's magic is set before it is on the list of all tasks and cleared
+ * before its memory goes back to the heap (which stays mapped, so a stale
+ * pointer reads a 0 there, or whatever the heap's next user wrote). A walk
+ * of every task, before, held the lock for O(n) at every join and kill. */
+#define TASK_MAGIC 0x7a5c0001u
+static bool exists(const struct task *t) { return t->magic == TASK_MAGIC; }
+
+/* Give a task back to the heap, its magic cleared first. */
+static void task_free(struct task *t)
+{
+    t->magic = 0;
+    arch_stack_free(t->stack, t->stack_size);
+    kfree(t);
+}
+
 const char *task_state_name(enum task_state s)
 {
     static const char *const names[] = {"NEW", "READY", "RUNNING", "BLOCKED", "SLEEPING", "DEAD"};
@@ -71,6 +87,7 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
     list_node_init(&t->run_node);
     list_node_init(&t->wait_node);
     t->timer_queued = false;
+    t->magic = TASK_MAGIC;
     list_push_back(&all_tasks, &t->all_node);
     return t;
 }
@@ -136,6 +153,7 @@ struct task *task_new(const char *name, task_entry_t entry, void *arg)
     arch_irqstate_t s = sched_lock();
     t->id = next_id++;
     t->arrival = sched_ticks_locked();
+    t->magic = TASK_MAGIC;
     list_push_back(&all_tasks, &t->all_node);
     sched_unlock(s);
     return t;
@@ -154,8 +172,7 @@ void task_discard(struct task *t)
     arch_irqstate_t s = sched_lock();
     list_remove(&t->all_node);
     sched_unlock(s);
-    arch_stack_free(t->stack, t->stack_size);
-    kfree(t);
+    task_free(t);
 }
 
 struct task *task_create(const char *name, task_entry_t entry, void *arg)
@@ -341,11 +358,6 @@ void task_sleep(uint32_t ticks)
     sched_unlock(s);
 }
 
-static bool exists(const struct task *t)
-{
-    list_for_each(n, &all_tasks) if (list_entry(n, struct task, all_node) == t) return true;
-    return false;
-}
 
 static const char join_wait[] = "join"; /* wait_what of a task blocked in task_join */
 
@@ -410,9 +422,9 @@ static int join(struct task *t, uint64_t deadline, int *code)
     }
     *code = t->exit_code;
     list_remove(&t->all_node);
+    t->magic = 0; /* (under the lock: a concurrent join or kill now says it is gone) */
     sched_unlock(s);
-    arch_stack_free(t->stack, t->stack_size);
-    kfree(t);
+    task_free(t);
     return 0;
 }
 
@@ -476,6 +488,7 @@ struct task *task_new_idle(unsigned cpu)
     t->timer_queued = false;
     arch_irqstate_t s = sched_lock();
     t->id = next_id++;
+    t->magic = TASK_MAGIC;
     list_push_back(&all_tasks, &t->all_node);
     sched_unlock(s);
     return t;

@@ -86,6 +86,7 @@ struct task {
     struct proc *proc;         /* ...and its process (kernel/proc/proc.h); NULL for a kernel task */
 
     struct list_node all_node;  /* on the list of all tasks (task.c) */
+    uint32_t magic;             /* TASK_MAGIC from its creation until it is joined and freed, then 0 */
     struct list_node run_node;  /* in the policy's ready queue, while READY */
     struct list_node wait_node; /* in an object's wait queue */
     struct rb_node timer_node; /* in the timer queue (a tree): asleep, yet to arrive, or in a timed wait */

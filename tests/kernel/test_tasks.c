@@ -211,6 +211,10 @@ void ktest_join(void)
     task_sleep(10);
     KT_EXPECT(t->state == TASK_DEAD, "state %s", task_state_name(t->state));
     KT_EXPECT(task_join(t) == 7);
+    /* Joined, it was freed: the pointer is stale now, and refused (before
+     * anything else can take its memory). */
+    KT_EXPECT(task_join(t) == -1, "a task already joined and freed was joined again");
+    KT_EXPECT(task_join(NULL) == -1);
 
     /* Misuse: joining oneself, and joining a task someone else joins. */
     KT_EXPECT(task_join(task_current()) == -1);
