@@ -76,7 +76,6 @@ CORE_SRC := kernel/sched/sched.c             # scheduler core: states, switching
 #   sched_srt.c      shortest remaining time       sched_stride.c   stride
 #   sched_fair.c     fair share (CFS-like)         sched_hrrn.c     highest response ratio next
 CORE_SRC += $(sort $(wildcard kernel/sched/sched_*.c))
-CORE_SRC += kernel/sched/rbtree.c           # red-black tree: the ordered policies, the timer queue
 CORE_SRC += kernel/sync/spinlock.c          # spinlocks: XCHG, TSL, TTAS, ticket; acquisitions and spins
 CORE_SRC += kernel/sync/sync_report.c       # misuse reports and counts, shared by every primitive
 CORE_SRC += kernel/sync/sem.c               # Dijkstra's semaphores
@@ -90,7 +89,8 @@ CORE_SRC += kernel/sched/trace.c             # scheduler event ring buffer, Chro
 CORE_SRC += kernel/input.c             # typed characters: interrupt handlers in, the shell out
 CORE_SRC += kernel/sched/policies.c          # policy table (one line per policy)
 CORE_SRC += kernel/sched/task.c              # create, exit, join, sleep, yield
-CORE_SRC += kernel/lib/kmem.c              # first-fit heap
+CORE_SRC += kernel/lib/kmem.c              # the heap: best fit by a tree of free blocks
+CORE_SRC += kernel/lib/rbtree.c            # red-black tree: ordered policies, timer queue, heap, lottery
 CORE_SRC += kernel/mm/frames.c             # page frames for processes, with reference counts
 CORE_SRC += kernel/proc/elf.c              # ELF32 checks: what a program loads where
 CORE_SRC += kernel/lib/format.c            # the printf engine (the user library's too)
@@ -238,7 +238,7 @@ FAKE_SRC += tests/host/fake/fake_console.c # console output captured for the tes
 HOST_TESTS := test_list test_kprintf test_kmem test_frames test_elf test_cmdline test_sched test_rbtree test_policies test_sync test_smp test_smp_workload
 test_list_SRC    := tests/host/test_list.c
 test_kprintf_SRC := tests/host/test_kprintf.c kernel/lib/kprintf.c kernel/lib/format.c
-test_kmem_SRC    := tests/host/test_kmem.c kernel/lib/kmem.c kernel/lib/kprintf.c kernel/lib/format.c
+test_kmem_SRC    := tests/host/test_kmem.c kernel/lib/kmem.c kernel/lib/rbtree.c kernel/lib/kprintf.c kernel/lib/format.c
 test_frames_SRC  := tests/host/test_frames.c
 test_elf_SRC     := tests/host/test_elf.c
 # The whole portable core, for the tests that schedule.
@@ -247,7 +247,7 @@ test_cmdline_SRC := tests/host/test_cmdline.c $(CORE_SRC)
 test_sched_SRC   := tests/host/test_sched.c
 test_smp_SRC     := tests/host/test_smp.c
 test_smp_workload_SRC := tests/host/test_smp_workload.c
-test_rbtree_SRC := tests/host/test_rbtree.c kernel/sched/rbtree.c
+test_rbtree_SRC := tests/host/test_rbtree.c kernel/lib/rbtree.c
 test_policies_SRC := tests/host/test_policies.c docs/sched_template.c
 test_sync_SRC    := tests/host/test_sync.c
 

@@ -27,6 +27,8 @@
  *                      first_pick=: the first pick_next after the N arrivals,
  *                      alone, where a queue that defers its work (a pairing
  *                      heap) pays for all of it.
+ *  kmalloc_kfree_N     kmalloc(1000) and its kfree with N (10 .. 10,000) free
+ *                      holes of 64 bytes in the heap, none big enough.
  *  spinlock, mutex,    one uncontended lock + unlock (down + up), median of 32,
  *  semaphore           less the median of the same timing around an empty call.
  *  sem_pingpong        a round trip between two tasks through two semaphores:
@@ -180,6 +182,44 @@ static void bench_policy(const struct sched_policy *p, struct task *fakes, unsig
 static void report(const char *name, uint32_t value, const char *extra)
 {
     kprintf("BENCH name=%s instructions=%u%s\n", name, (unsigned)value, extra);
+}
+
+/* ---- kmalloc_kfree_N ------------------------------------------------------ */
+
+#define MAX_HOLES 10000
+static const unsigned hole_counts[] = {10, 100, 1000, MAX_HOLES};
+
+/* kmalloc(1000) and its kfree with N free holes of 64 bytes in the heap,
+ * none of them big enough: a first-fit list looked at every one; the tree
+ * of free blocks goes down one path. Median of 32. */
+static bool bench_heap(void)
+{
+    void **keep = kmalloc(2 * MAX_HOLES * sizeof *keep);
+    if (!keep)
+        return false;
+    for (unsigned c = 0; c < sizeof hole_counts / sizeof hole_counts[0]; c++) {
+        unsigned n = hole_counts[c];
+        for (unsigned i = 0; i < 2 * n; i++)
+            keep[i] = kmalloc(64);
+        for (unsigned i = 1; i < 2 * n; i += 2)
+            kfree(keep[i]); /* a hole between two blocks still in use */
+        nsamples = 0;
+        for (unsigned k = 0; k < SAMPLES / 2; k++) {
+            uint64_t c0 = cycles_now();
+            kfree(kmalloc(1000));
+            record(cycles_now() - c0);
+        }
+        for (unsigned i = 0; i < 2 * n; i += 2)
+            kfree(keep[i]);
+        char name[32], extra[64];
+        ksnprintf(name, sizeof name, "kmalloc_kfree_%u", n);
+        uint32_t m = median();
+        ksnprintf(extra, sizeof extra, " holes=%u min=%u max=%u", n, (unsigned)samples[0],
+                  (unsigned)samples[nsamples - 1]);
+        report(name, m, extra);
+    }
+    kfree(keep);
+    return true;
 }
 
 /* ---- synchronization ------------------------------------------------------ */
@@ -540,6 +580,10 @@ static int bench_all(uint64_t first)
         }
     }
     kfree(fakes);
+    if (!bench_heap()) {
+        kprintf("bench: no memory for the heap's holes\n");
+        return 1;
+    }
     if (sched_ncpus() > 1) {
         bench_smp_wakeup();
         bench_smp_locks();

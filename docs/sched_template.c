@@ -29,7 +29,7 @@
 
 /* The ready queue, in the run queue's area. A list gives O(1) enqueue and
  * pick; for "smallest key first" policies use a struct rbtree
- * (kernel/sched/rbtree.h), as sched_srt.c does. */
+ * (kernel/lib/rbtree.h), as sched_srt.c does. */
 struct template_rq {
     struct list queue; /* READY tasks, head first, through run_node */
 };

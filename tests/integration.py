@@ -866,6 +866,9 @@ def readme_bench_test():
              f"{got.get('policy_sjf_10')} → {got.get('policy_sjf_10000')}")
         same("lottery at 10 and 10,000", f"{m.group(4)} → {m.group(5).replace(',', '')}",
              f"{got.get('policy_lottery_10')} → {got.get('policy_lottery_10000')}")
+    m = re.search(r"^(\d+) → ([\d,]+)$", rows.get("`kmalloc_kfree_N`", "").strip())
+    same("kmalloc_kfree at 10 and 10,000 holes", f"{m.group(1)} → {m.group(2).replace(',', '')}" if m else "?",
+         f"{got.get('kmalloc_kfree_10')} → {got.get('kmalloc_kfree_10000')}")
     first = {m.group(1): m.group(2) for m in re.finditer(r"^BENCH name=(policy_fair_\d+) .* first_pick=(\d+)", raw, re.M)}
     m = re.search(r"first pick, fair (\d+) → ([\d,]+)", policies)
     if not m:

@@ -1,72 +1,119 @@
 /*
- * kmem.c - a first-fit heap with an address-ordered free list.
+ * kmem.c - the kernel heap: best fit from a tree of free blocks, with
+ * boundary tags.
  *
- * Every block, free or used, starts with a 16-byte header. Free blocks are
- * kept on a singly linked list in address order, which makes merging a
- * freed block with its neighbours a matter of looking at the list entries
- * before and after it.
+ * Every block, free or used, starts with a header that gives its size and
+ * the size of the block just below it in memory, so a block finds both of
+ * its neighbours in O(1): a freed block merges with a free neighbour on
+ * either side without looking for it. The free blocks are kept in a
+ * red-black tree by size (then address), its node in the free block's own
+ * payload, so kmalloc takes the smallest block that is big enough (best
+ * fit, which fragments least among the simple rules) in O(log n). Every
+ * operation is O(log n) in the number of free blocks, with the lock held:
+ * the first-fit list here before was walked from its head at every kmalloc
+ * and kfree, interrupts off.
  */
 #include "lib/kmem.h"
 
 #include <arch/arch.h>
 
-#include "sync/klock.h"
-
 #include "lib/panic.h"
+#include "lib/rbtree.h"
+#include "sync/klock.h"
 
 #define ALIGN 16u
 #define MAGIC_USED 0x4b4d5553u /* "KMUS" */
 #define MAGIC_FREE 0x4b4d4652u /* "KMFR" */
 
 struct block {
-    size_t size;        /* whole block, header included; a multiple of ALIGN */
-    uint32_t magic;     /* MAGIC_USED or MAGIC_FREE */
-    struct block *next; /* next free block by address (free blocks only) */
-    uint32_t pad;
-};
+    size_t size;      /* whole block, header included; a multiple of ALIGN */
+    size_t prev_size; /* the size of the block just below this one; 0 for the first */
+    uint32_t magic;   /* MAGIC_USED or MAGIC_FREE */
+} __attribute__((aligned(ALIGN)));
+#define MIN_BLOCK (2 * sizeof(struct block)) /* a header and room for a free block's tree node */
 _Static_assert(sizeof(struct block) % ALIGN == 0, "header keeps payloads aligned");
+_Static_assert(sizeof(struct rb_node) <= sizeof(struct block), "a free block's payload holds its tree node");
 
-static struct klock heap_lock; /* guards free_list and every block header */
-static struct block *free_list;
+static struct klock heap_lock; /* guards the tree and every block header */
+static struct rbtree free_blocks; /* by size, then address */
 static size_t heap_total;
 static uintptr_t heap_lo, heap_hi;
+
+static struct rb_node *node_of(struct block *b) { return (struct rb_node *)(b + 1); }
+static struct block *block_of(const struct rb_node *n) { return (struct block *)n - 1; }
+
+static bool smaller(const struct rb_node *a, const struct rb_node *b)
+{
+    const struct block *x = block_of(a), *y = block_of(b);
+    return x->size != y->size ? x->size < y->size : x < y;
+}
+
+/* The block just above b in memory, or NULL at the top. */
+static struct block *above(struct block *b)
+{
+    uintptr_t a = (uintptr_t)b + b->size;
+    return a < heap_hi ? (struct block *)a : NULL;
+}
+
+/* The block just below b in memory, or NULL at the bottom. */
+static struct block *below(struct block *b)
+{
+    return b->prev_size ? (struct block *)((uintptr_t)b - b->prev_size) : NULL;
+}
+
+/* b's size is now `size`: tell the block above it. */
+static void set_size(struct block *b, size_t size)
+{
+    b->size = size;
+    struct block *a = above(b);
+    if (a)
+        a->prev_size = size;
+}
+
+static void make_free(struct block *b)
+{
+    b->magic = MAGIC_FREE;
+    rbtree_insert(&free_blocks, node_of(b));
+}
+
+/* The smallest free block of at least `need` bytes, or NULL: down one path. */
+static struct block *best_fit(size_t need)
+{
+    struct block *best = NULL;
+    for (struct rb_node *n = free_blocks.root; n;) {
+        if (block_of(n)->size >= need) {
+            best = block_of(n); /* big enough: is there a smaller one that is? */
+            n = n->left;
+        } else {
+            n = n->right;
+        }
+    }
+    return best;
+}
 
 void kmem_init(void *base, size_t size)
 {
     uintptr_t lo = ((uintptr_t)base + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1);
     uintptr_t hi = ((uintptr_t)base + size) & ~(uintptr_t)(ALIGN - 1);
-    KASSERT(hi > lo + 2 * sizeof(struct block));
-    free_list = (struct block *)lo;
-    free_list->size = hi - lo;
-    free_list->magic = MAGIC_FREE;
-    free_list->next = NULL;
+    KASSERT(hi > lo + 2 * MIN_BLOCK);
+    rbtree_init(&free_blocks, smaller);
     heap_total = hi - lo;
     heap_lo = lo;
     heap_hi = hi;
+    struct block *all = (struct block *)lo;
+    *all = (struct block){.size = hi - lo};
+    make_free(all);
 }
 
-/* The first block on the free list that can hold `need` bytes (header
- * included) with its payload at a multiple of align; *link is where it is
- * on the list, *lead how many bytes of it come before the new block's
+/* Where in b an aligned payload can start: the bytes of b before its new
  * header (0, or enough for a free block of their own). */
-static struct block *first_fit(size_t need, size_t align, struct block ***link, size_t *lead)
+static size_t lead_in(const struct block *b, size_t align)
 {
-    for (struct block **l = &free_list; *l; l = &(*l)->next) {
-        size_t before = 0; /* (every block's payload is ALIGN-aligned already) */
-        if (align > ALIGN) {
-            uintptr_t b = (uintptr_t)*l;
-            uintptr_t p = (b + sizeof(struct block) + align - 1) & ~(uintptr_t)(align - 1);
-            while (p - sizeof(struct block) != b && p - sizeof(struct block) - b < 2 * sizeof(struct block))
-                p += align; /* too little room before it for a free block: the next aligned place */
-            before = p - sizeof(struct block) - b;
-        }
-        if (before + need <= (*l)->size) {
-            *link = l;
-            *lead = before;
-            return *l;
-        }
-    }
-    return NULL;
+    uintptr_t at = (uintptr_t)b;
+    uintptr_t p = (at + sizeof(struct block) + align - 1) & ~(uintptr_t)(align - 1);
+    while (p - sizeof(struct block) != at && p - sizeof(struct block) - at < MIN_BLOCK)
+        p += align; /* too little room before it for a free block: the next aligned place */
+    return p - sizeof(struct block) - at;
 }
 
 void *kmalloc_aligned(size_t size, size_t align)
@@ -75,39 +122,46 @@ void *kmalloc_aligned(size_t size, size_t align)
     if (size == 0 || size > heap_total)
         return NULL;
     size_t need = sizeof(struct block) + ((size + ALIGN - 1) & ~(size_t)(ALIGN - 1));
+    if (need < MIN_BLOCK)
+        need = MIN_BLOCK; /* once freed, it must hold its tree node (on a 64-bit host, more than 16 bytes) */
 
     arch_irqstate_t s = klock_irqsave(&heap_lock);
-    struct block **link;
-    size_t lead;
-    struct block *b = first_fit(need, align, &link, &lead);
+    /* Every block's payload is ALIGN-aligned: for more, a block with room
+     * for any lead-in (need + align + MIN_BLOCK), else the largest one if
+     * its own lead-in happens to leave room. */
+    struct block *b = best_fit(align > ALIGN ? need + align + MIN_BLOCK : need);
+    if (!b && align > ALIGN && free_blocks.root) {
+        struct rb_node *n = free_blocks.root;
+        while (n->right)
+            n = n->right;
+        b = block_of(n);
+        if (lead_in(b, align) + need > b->size)
+            b = NULL;
+    }
     if (!b) {
         klock_irqrestore(&heap_lock, s);
         return NULL;
     }
+    rbtree_remove(&free_blocks, node_of(b));
+    size_t lead = align > ALIGN ? lead_in(b, align) : 0;
     if (lead) {
-        /* The bytes before the aligned block stay free, in b's place on
-         * the list; the new block starts after them. */
+        /* The bytes before the aligned block stay free; the new block starts after them. */
         struct block *a = (struct block *)((char *)b + lead);
-        a->size = b->size - lead;
-        a->next = b->next;
+        a->prev_size = lead;
+        set_size(a, b->size - lead);
         b->size = lead;
-        b->next = a;
-        link = &b->next;
+        make_free(b);
         b = a;
     }
-    if (b->size - need >= 2 * sizeof(struct block)) {
-        /* Split: the tail stays free, in b's place on the list. */
+    if (b->size - need >= MIN_BLOCK) {
+        /* Split: the tail stays free. */
         struct block *rest = (struct block *)((char *)b + need);
-        rest->size = b->size - need;
-        rest->magic = MAGIC_FREE;
-        rest->next = b->next;
-        *link = rest;
+        rest->prev_size = need;
+        set_size(rest, b->size - need);
         b->size = need;
-    } else {
-        *link = b->next;
+        make_free(rest);
     }
     b->magic = MAGIC_USED;
-    b->next = NULL;
     klock_irqrestore(&heap_lock, s);
     return b + 1;
 }
@@ -137,40 +191,28 @@ void kfree(void *p)
         panic("kfree(%p): not a pointer from kmalloc, or its header was overwritten", p);
 
     arch_irqstate_t s = klock_irqsave(&heap_lock);
-    b->magic = MAGIC_FREE;
-    struct block *prev = NULL, *next = free_list;
-    while (next && next < b) {
-        prev = next;
-        next = next->next;
+    struct block *a = above(b), *u = below(b);
+    if (a && a->magic == MAGIC_FREE) { /* merge with the block above */
+        rbtree_remove(&free_blocks, node_of(a));
+        a->magic = 0;
+        set_size(b, b->size + a->size);
     }
-    b->next = next;
-    if (next && (char *)b + b->size == (char *)next) { /* merge with the next */
-        b->size += next->size;
-        b->next = next->next;
-        next->magic = 0;
-    }
-    if (prev && (char *)prev + prev->size == (char *)b) { /* merge into the previous */
-        prev->size += b->size;
-        prev->next = b->next;
+    if (u && u->magic == MAGIC_FREE) { /* merge into the block below */
+        rbtree_remove(&free_blocks, node_of(u));
         b->magic = 0;
-    } else if (prev) {
-        prev->next = b;
-    } else {
-        free_list = b;
+        set_size(u, u->size + b->size);
+        b = u;
     }
+    make_free(b);
     klock_irqrestore(&heap_lock, s);
 }
 
 void kmem_get_stats(struct kmem_stats *out)
 {
     arch_irqstate_t s = klock_irqsave(&heap_lock);
-    *out = (struct kmem_stats){.total = heap_total};
-    size_t free_bytes = 0;
-    for (struct block *b = free_list; b; b = b->next) {
-        free_bytes += b->size;
-        out->free_blocks++;
-    }
-    out->free = free_bytes;
+    *out = (struct kmem_stats){.total = heap_total, .free_blocks = free_blocks.size};
+    for (struct rb_node *n = rbtree_first(&free_blocks); n; n = rbtree_next(n))
+        out->free += block_of(n)->size;
     /* Walk every block by size to count the used ones. */
     for (uintptr_t a = heap_lo; a < heap_hi; a += ((struct block *)a)->size)
         if (((struct block *)a)->magic == MAGIC_USED)

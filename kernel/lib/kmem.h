@@ -1,12 +1,13 @@
 /*
  * kmem.h - the kernel heap: kmalloc and kfree.
  *
- * A first-fit allocator over one region of free memory (after the kernel
- * image, as the Multiboot memory map allows). Blocks carry a header with a
- * magic number, so freeing a bad pointer or freeing twice is reported.
- * Adjacent free blocks are merged on kfree (a block freed twice after such a
- * merge is reported as not coming from kmalloc). Its users are few and
- * coarse-grained (task structs, stacks), so a simple list is enough.
+ * A best-fit allocator over one region of free memory (after the kernel
+ * image, as the Multiboot memory map allows): kmalloc and kfree are
+ * O(log n) in the number of free blocks, in the worst case (kmem.c says
+ * how). Blocks carry a header with a magic number, so freeing a bad pointer
+ * or freeing twice is reported. Adjacent free blocks are merged on kfree (a
+ * block freed twice after such a merge is reported as not coming from
+ * kmalloc).
  */
 #ifndef KERNEL_KMEM_H
 #define KERNEL_KMEM_H

@@ -90,7 +90,7 @@
 #include "lib/kprintf.h"
 #include "lib/lang.h"
 #include "lib/panic.h"
-#include "sched/rbtree.h"
+#include "lib/rbtree.h"
 #include "sched/task.h"
 #include "sched/trace.h"
 

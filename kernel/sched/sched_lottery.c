@@ -18,7 +18,7 @@
  * (a walk along a list, before: O(n), 45,707 instructions at 10,000 ready
  * tasks). The same number finds the same task as the walk did.
  */
-#include "sched/rbtree.h"
+#include "lib/rbtree.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 #include "sched/workload.h"

@@ -12,7 +12,7 @@
  * Per-task state: tree_node, pass, slice.
  * Cost: enqueue and pick_next O(log n) in the worst case (a red-black tree).
  */
-#include "sched/rbtree.h"
+#include "lib/rbtree.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 

@@ -29,7 +29,7 @@
 
 #include "lib/list.h"
 #include "sync/lockdep.h"
-#include "sched/rbtree.h"
+#include "lib/rbtree.h"
 #include "sched/sched.h"
 
 #define TASK_NAME_MAX 16          /* including the NUL */

@@ -1,10 +1,12 @@
 /*
- * test_kmem.c - the heap: alignment, reuse, merging, exhaustion, misuse.
+ * test_kmem.c - the heap: alignment, reuse, merging, best fit, exhaustion,
+ * misuse, and random use against the bytes each block holds.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -107,7 +109,71 @@ static void test_reuse_after_free(void **state)
     (void)state;
     void *a = kmalloc(500);
     kfree(a);
-    assert_ptr_equal(kmalloc(500), a); /* first fit finds the same place */
+    assert_ptr_equal(kmalloc(500), a); /* merged back into the free tail, and taken from its start */
+}
+
+/* Best fit: of the free holes big enough, the smallest is taken, wherever
+ * it is (first fit would take the first one by address). */
+static void test_best_fit(void **state)
+{
+    (void)state;
+    void *hole1000 = kmalloc(1000), *k1 = kmalloc(16), *hole300 = kmalloc(300), *k2 = kmalloc(16),
+         *hole600 = kmalloc(600), *k3 = kmalloc(16);
+    assert_true(k1 && k2 && k3);
+    kfree(hole1000);
+    kfree(hole300);
+    kfree(hole600);
+    assert_ptr_equal(kmalloc(250), hole300);
+    assert_ptr_equal(kmalloc(500), hole600);
+    assert_ptr_equal(kmalloc(900), hole1000);
+}
+
+/* Random kmalloc, kmalloc_aligned and kfree: every live block keeps its
+ * bytes (no two overlap), the figures add up, and all of it freed is one
+ * block again. */
+static void test_random_use(void **state)
+{
+    (void)state;
+    enum { SLOTS = 64 };
+    struct {
+        uint8_t *p;
+        size_t n;
+    } live[SLOTS] = {{0}};
+    struct kmem_stats s0, s1;
+    kmem_get_stats(&s0);
+    srand(2026);
+    for (int step = 0; step < 20000; step++) {
+        int i = rand() % SLOTS;
+        if (live[i].p) {
+            for (size_t k = 0; k < live[i].n; k++)
+                assert_int_equal(live[i].p[k], (uint8_t)(i * 7 + k));
+            kfree(live[i].p);
+            live[i].p = NULL;
+            continue;
+        }
+        size_t n = 1 + (size_t)rand() % 700;
+        bool aligned = rand() % 8 == 0;
+        uint8_t *p = aligned ? kmalloc_aligned(n, 256) : kmalloc(n);
+        if (!p)
+            continue; /* full for now */
+        if (aligned)
+            assert_int_equal((uintptr_t)p % 256, 0);
+        for (size_t k = 0; k < n; k++)
+            p[k] = (uint8_t)(i * 7 + k);
+        live[i].p = p;
+        live[i].n = n;
+        if (step % 101 == 0) {
+            kmem_get_stats(&s1);
+            assert_true(s1.free < s0.free);
+            assert_true(s1.free_blocks >= 1);
+        }
+    }
+    for (int i = 0; i < SLOTS; i++)
+        kfree(live[i].p);
+    kmem_get_stats(&s1);
+    assert_int_equal(s1.free, s0.free);
+    assert_int_equal(s1.free_blocks, 1);
+    assert_int_equal(s1.used_blocks, 0);
 }
 
 static void test_double_free_panics(void **state)
@@ -137,6 +203,8 @@ int main(void)
         cmocka_unit_test_setup(test_aligned_blocks, setup),
         cmocka_unit_test_setup(test_exhaustion_returns_null, setup),
         cmocka_unit_test_setup(test_reuse_after_free, setup),
+        cmocka_unit_test_setup(test_best_fit, setup),
+        cmocka_unit_test_setup(test_random_use, setup),
         cmocka_unit_test_setup(test_double_free_panics, setup),
         cmocka_unit_test_setup(test_foreign_pointer_panics, setup),
     };

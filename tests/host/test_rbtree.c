@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "sched/rbtree.h"
+#include "lib/rbtree.h"
 
 struct item {
     int key, id;

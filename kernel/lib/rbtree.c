@@ -10,7 +10,7 @@
  * walks up recolouring, with at most three rotations. Neither compares
  * keys but insert's way down.
  */
-#include "sched/rbtree.h"
+#include "lib/rbtree.h"
 
 void rbtree_init(struct rbtree *t, rb_less_t less)
 {
