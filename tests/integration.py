@@ -866,6 +866,13 @@ def readme_bench_test():
              f"{got.get('policy_sjf_10')} → {got.get('policy_sjf_10000')}")
         same("lottery at 10 and 10,000", f"{m.group(4)} → {m.group(5).replace(',', '')}",
              f"{got.get('policy_lottery_10')} → {got.get('policy_lottery_10000')}")
+    tick = {m.group(1): m.group(2) for m in re.finditer(r"^BENCH name=policy_(\w+_\d+) .* tick_max=(\d+)", raw, re.M)}
+    m = re.search(r"^rr (\d+) at every N; prio (\d+) at every N; fair (\d+) → ([\d,]+); lottery (\d+) → ([\d,]+)$",
+                  rows.get("`tick_max`", "").strip())
+    same("the costliest tick (rr, prio, fair at 10 and 10,000, lottery at 10 and 10,000)",
+         " ".join(g.replace(",", "") for g in m.groups()) if m else "?",
+         " ".join(str(tick.get(k)) for k in ("rr_10", "prio_10", "fair_10", "fair_10000", "lottery_10",
+                                              "lottery_10000")))
     m = re.search(r"^(\d+) → ([\d,]+)$", rows.get("`kmalloc_kfree_N`", "").strip())
     same("kmalloc_kfree at 10 and 10,000 holes", f"{m.group(1)} → {m.group(2).replace(',', '')}" if m else "?",
          f"{got.get('kmalloc_kfree_10')} → {got.get('kmalloc_kfree_10000')}")

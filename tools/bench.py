@@ -116,6 +116,9 @@ def main():
         print("\nThe first pick_next after the N arrivals, alone (where a queue that defers work pays for it):")
         print(f"{'policy':<10}" + "".join(f"{n:>10}" for n in sizes) + "   cost")
         policy_table("first_pick")
+        print("\nThe costliest of 64 ticks: the policy's tick hook, and the re-queue and pick it asks for:")
+        print(f"{'policy':<10}" + "".join(f"{n:>10}" for n in sizes) + "   cost")
+        policy_table("tick_max")
     lock_table(results, "\nSpinlocks with N CPUs contending (cpus=4 boot, -smp 4): guest time per acquire+release,\n"
                "all CPUs' instructions as -icount counts them (QEMU runs the vCPUs in turns: light contention)",
                lambda row, n: f"{row[n]['instructions']:>10}")
