@@ -893,6 +893,45 @@ def readme_bench_test():
     return result(name, problems, log=log_path(name))
 
 
+def gdb_count_switch_test():
+    """make bench's timer_switch against an independent count of the same
+    path: tq-count-switch single-steps the timer's stub to its iret under
+    GDB (trace=off, as make bench boots, and the default trace=on). Under
+    -icount the path is the same count at every switch. make bench's figure
+    is the gap between the last counter read of one spinner and the first
+    of the next: the path, plus at most one loop iteration on each side and
+    one more on the leaving side when it was interrupted between its read
+    and its store. So path < timer_switch <= path + 3 x loop, and the
+    README gives both."""
+    name = "gdb-count-switch"
+    problems, paths = [], {}
+    for trace in ("off", "on"):
+        out = gdb_session(f"{name}-trace-{trace}", f"hz=1000 trace={trace}", ["tq-count-switch 8"])
+        counts = [int(c) for c in re.findall(r"^switch \d+: (\d+) instructions, ", out, re.M)]
+        if len(counts) != 8 or len(set(counts)) != 1:
+            problems.append(Problem(f"trace={trace}: expected 8 switches of one same count, got {counts}",
+                                    tail(out)))
+            continue
+        paths[trace] = counts[0]
+    status, raw = boot(name + "-bench", "run=bench hz=1000 trace=off", timeout=120)
+    m = re.search(r"^BENCH name=timer_switch instructions=(\d+) .*loop=(\d+)", raw, re.M)
+    if status != 33 or not m:
+        problems.append(status_problem(status, 33, 120, clean(raw)) or "run=bench printed no timer_switch")
+    elif "off" in paths:
+        bench, loop, path = int(m.group(1)), int(m.group(2)), paths["off"]
+        if not path < bench <= path + 3 * loop:
+            problems.append(f"make bench's timer_switch {bench} (loop={loop}) does not bound the single-stepped "
+                            f"path {path}: expected {path} < {bench} <= {path + 3 * loop}")
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    row = re.search(r"^\| `timer_path` \|[^|]*\| (\d+) with `trace=off`, (\d+) with `trace=on` \|$", readme, re.M)
+    if not row:
+        problems.append("the README has no `timer_path` row ending 'N with `trace=off`, M with `trace=on`'")
+    elif paths and (int(row.group(1)), int(row.group(2))) != (paths.get("off"), paths.get("on")):
+        problems.append(f"README says timer_path {row.group(1)} and {row.group(2)}, GDB counts "
+                        f"{paths.get('off')} and {paths.get('on')}")
+    return result(name, problems, log=log_path(name + "-trace-off"))
+
+
 def gdb_no_target_test():
     """The tq- commands in a GDB with the kernel's symbols but no target
     (started without QEMU): one line each saying what to start, never a
@@ -1515,6 +1554,7 @@ CHECKS = [
     ("gdb-no-target", gdb_no_target_test),
     ("gdb-any-folder", gdb_any_folder_test),
     ("readme-bench", readme_bench_test),
+    ("gdb-count-switch", gdb_count_switch_test),
     ("course-map", course_map_test),
     ("lang-fr", lang_fr_test),
     ("lab-guides", lab_guides_test),

@@ -8,6 +8,9 @@
                         context (TASK: a name or an id)
   tq-break-switch TASK  stop when the scheduler switches to TASK
   tq-trace [N]          the last N scheduler events (default 20)
+  tq-count-switch [N]   single-step the next N timer interrupts that switch
+                        tasks (default 5): the instructions from the timer's
+                        stub to the iret into the next task, counted one by one
 
 They read the kernel's own structures through its debug information, so
 they work on a kernel stopped anywhere (best at a breakpoint or after ^C).
@@ -371,6 +374,68 @@ class Trace(gdb.Command):
             print(f"  {int(e['tick']):>6}  {task:<12} {text}")
 
 
+class CountSwitch(gdb.Command):
+    """Count, one stepi at a time, the instructions of the next N timer
+    interrupts that switch tasks: tq-count-switch [N] [VECTOR]
+
+    From the first instruction of the timer's stub (isr_stub_VECTOR; 32,
+    the PIT's, by default) to its iret into the next task, included. Ticks
+    that do not switch (the same task goes on) are left out. Under QEMU's
+    -icount, the same path is the same count every time: the independent
+    check of make bench's timer_switch."""
+    command = "tq-count-switch"
+
+    def __init__(self):
+        super().__init__("tq-count-switch", gdb.COMMAND_USER)
+
+    @needs_target
+    def invoke(self, arg, from_tty):
+        words = arg.split()
+        try:
+            n = int(words[0]) if words else 5
+            vector = int(words[1]) if len(words) > 1 else 32
+        except ValueError:
+            raise gdb.GdbError("usage: tq-count-switch [N] [VECTOR] (N switches to count; VECTOR: the timer's, 32)")
+        stop = gdb.Breakpoint(f"*isr_stub_{vector}", internal=True)
+        arch = gdb.selected_frame().architecture()
+        # A switch to a task that never ran goes on into arch_task_start_ret,
+        # not through an iret: that tick is left out too.
+        first_run = int(sym("arch_task_start_ret").address)
+        counts, lines, ticks = [], [], 0
+        try:
+            while len(counts) < n and ticks < 50 * n:
+                gdb.execute("continue", to_string=True)
+                ticks += 1
+                before = current()
+                before_name = before["name"].string()  # (read now: a gdb.Value is fetched when first used)
+                before = int(before)
+                steps, returned = 0, False
+                while steps < 5000:
+                    pc = int(gdb.parse_and_eval("$pc"))
+                    if pc == first_run:
+                        break
+                    insn = arch.disassemble(pc)[0]["asm"]
+                    gdb.execute("stepi", to_string=True)
+                    steps += 1
+                    if insn.split()[0] in ("iret", "iretd", "iretl"):
+                        returned = True
+                        break
+                after = current()
+                if returned and int(after) != before:
+                    counts.append(steps)
+                    lines.append(f"switch {len(counts)}: {steps} instructions, '{before_name}' -> "
+                                 f"'{after['name'].string()}'")
+        finally:
+            stop.delete()
+        for line in lines:  # (printed at the end: a captured continue would swallow them)
+            print(line)
+        if counts:
+            print(f"tq-count-switch: {len(counts)} switches, {min(counts)} to {max(counts)} instructions "
+                  f"(isr_stub_{vector} to the iret, included)")
+        else:
+            print(f"tq-count-switch: no switch in {ticks} timer interrupts")
+
+
 Tasks()
 Ready()
 User()
@@ -378,3 +443,4 @@ Cpus()
 TaskBacktrace()
 BreakSwitch()
 Trace()
+CountSwitch()
