@@ -80,6 +80,19 @@ static void timer_start(void)
     arch_timer_start(kconfig.slow ? 1000 : kconfig.hz, kconfig.slow ? kconfig.slow : 1);
 }
 
+/* Every CPU's idle task, for good: halt until an interrupt, and let the
+ * interrupt's tail switch to whatever it made ready; when it made nothing
+ * ready, do the idle work there is (sched_idle_work), and halt again. */
+static __attribute__((noreturn)) void idle_loop(void)
+{
+    for (;;) {
+        void (*work)(void) = sched_idle_work;
+        if (work)
+            work();
+        arch_idle();
+    }
+}
+
 /* The first code of every other CPU, on its idle task's stack, interrupts
  * off: take tasks from now on, start this CPU's timer, and idle. */
 static void ap_entry(void)
@@ -87,8 +100,7 @@ static void ap_entry(void)
     sched_cpu_online();
     timer_start();
     arch_irq_enable();
-    for (;;)
-        arch_idle();
+    idle_loop();
 }
 
 /* Start CPUs 1 .. kconfig.cpus-1 (or as many as there are). */
@@ -217,8 +229,5 @@ void kernel_main(struct boot_info *bi)
     else /* (...or prog:NAME) */
         task_create("prog", run_program, (void *)kconfig.run);
 
-    /* From here on this is the idle task: halt until an interrupt, and let
-     * the interrupt's tail switch to whatever it made ready. */
-    for (;;)
-        arch_idle();
+    idle_loop();
 }

@@ -426,6 +426,11 @@ void sched_irq_exit(void);
  * pending at a time. */
 void sched_call_on_tick(void (*fn)(void *arg), void *arg);
 
+/* Work for the idle loop: each CPU's idle task calls it (when not NULL)
+ * before it halts, after every interrupt that left nothing to run. With
+ * interrupts on, in a task's context. (The workload's live view.) */
+extern void (*volatile sched_idle_work)(void);
+
 /* True while a hardware interrupt handler runs. */
 static inline bool sched_in_irq(void) { return sched_this_cpu()->irq_depth > 0; }
 

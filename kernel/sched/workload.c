@@ -172,13 +172,46 @@ static bool ran(const struct workload_run *r, unsigned i, uint32_t c)
     return false;
 }
 
-/* A workload task's body: burn CPU. It never returns: the core retires it
- * at the tick that consumes its burst, and puts it to sleep for its I/O. */
+/* The live view on the VGA screen is drawn by whoever has the CPU once a
+ * tick has passed - a workload task between two turns of its loop, or a
+ * CPU's idle loop - and not by the timer interrupt: a drawing takes some
+ * 25,000 instructions, and the interrupt would pay them at every tick. The
+ * tick hook only says which tick the view should show. A drawing runs
+ * with interrupts off, so that no tick retires or preempts its task
+ * halfway (the tick waits for it, and is charged as it would have been:
+ * ticks are what the workload measures); on several CPUs, one draws and
+ * the others go on. */
+static struct workload_run *volatile live; /* the run on screen, or NULL */
+static volatile uint32_t live_due;         /* the tick it should show */
+static uint32_t live_shown;                /* the tick it shows */
+static volatile uint32_t live_drawing;     /* a CPU is drawing it */
+
+static void live_draw(void)
+{
+    arch_irqstate_t s = arch_irq_save();
+    if (!__atomic_exchange_n(&live_drawing, 1, __ATOMIC_ACQUIRE)) {
+        struct workload_run *r = live;
+        uint32_t due = live_due;
+        if (r && due != live_shown) {
+            panel_draw(r, due);
+            live_shown = due;
+        }
+        __atomic_store_n(&live_drawing, 0, __ATOMIC_RELEASE);
+    }
+    arch_irq_restore(s);
+}
+
+/* A workload task's body: burn CPU, and draw the live view when a tick has
+ * passed. It never returns: the core retires it at the tick that consumes
+ * its burst, and puts it to sleep for its I/O. */
 static int burn(void *arg)
 {
     volatile uint32_t *counter = arg;
-    for (;;)
+    for (;;) {
         (*counter)++;
+        if (live_due != live_shown)
+            live_draw();
+    }
     return 0; /* not reached */
 }
 
@@ -244,6 +277,9 @@ bool workload_run(struct workload_run *r, const struct workload *w)
     if (!make_tasks(r, w, order))
         return false;
     console_panel(2 + w->n);
+    live_due = live_shown = 0;
+    live = r;
+    sched_idle_work = live_draw;
 
     /* From time 0's choice until we sleep, no tick may come in: it would
      * find us on a CPU at time 0 and give us a share of the workload's. So
@@ -262,6 +298,10 @@ bool workload_run(struct workload_run *r, const struct workload *w)
         sched_block(r, "workload", &sched_klock);
     sched_unlock(s);
 
+    sched_idle_work = NULL;
+    live = NULL;
+    while (__atomic_load_n(&live_drawing, __ATOMIC_ACQUIRE)) /* a CPU may be drawing it still */
+        arch_cpu_relax();
     panel_draw(r, r->length); /* the final picture stays until someone takes the rows back */
     for (unsigned i = 0; i < w->n; i++) {
         task_join(r->tasks[i]);
@@ -362,7 +402,7 @@ static void workload_tick(void *ctx, unsigned cpu, struct task *curr, uint64_t n
         for (unsigned i = 0; i < r->w->n && cell < WL_MAX_TICKS; i++)
             if (r->tasks[i] && r->tasks[i]->state == TASK_SLEEPING)
                 r->io[i][cell / 8] |= (uint8_t)(1u << (cell % 8));
-        panel_draw(r, (uint32_t)cell + 1);
+        live_due = (uint32_t)cell + 1; /* the live view: drawn by whoever runs next (live_draw) */
     }
 }
 

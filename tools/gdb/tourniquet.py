@@ -374,6 +374,9 @@ class Trace(gdb.Command):
             print(f"  {int(e['tick']):>6}  {task:<12} {text}")
 
 
+CAP = 5000  # tq-count-switch's steps before it gives up on one interrupt
+
+
 class CountSwitch(gdb.Command):
     """Count, one stepi at a time, the instructions of the next N timer
     interrupts that switch tasks: tq-count-switch [N] [VECTOR]
@@ -410,7 +413,7 @@ class CountSwitch(gdb.Command):
                 before_name = before["name"].string()  # (read now: a gdb.Value is fetched when first used)
                 before = int(before)
                 steps, returned = 0, False
-                while steps < 5000:
+                while steps < CAP:
                     pc = int(gdb.parse_and_eval("$pc"))
                     if pc == first_run:
                         break
@@ -421,6 +424,10 @@ class CountSwitch(gdb.Command):
                         returned = True
                         break
                 after = current()
+                if steps == CAP:
+                    lines.append(f"timer interrupt {ticks}: more than {CAP} instructions without an iret "
+                                 "(stopped counting there)")
+                    break
                 if returned and int(after) != before:
                     counts.append(steps)
                     lines.append(f"switch {len(counts)}: {steps} instructions, '{before_name}' -> "
