@@ -6,6 +6,7 @@
 #   make debug      boot paused under QEMU's GDB stub and attach GDB
 #   make qemu-gdb   boot paused, waiting for your own debugger (VS Code) on port 1234
 #   make bench      instruction counts of the hot paths, into build/bench.json
+#   make bench-readme   make bench, then its one-CPU figures into the README's table
 #   make sim        build/tourniquet-sim: the scheduler and the workloads on the host
 #   make gantt SCHED=rr QUANTUM=2 WORKLOAD=course   run it, draw build/gantt.svg, trace in build/trace.json
 #   make iso        build/tourniquet.iso, a GRUB CD image
@@ -357,6 +358,9 @@ gantt: deps $(KERNEL)
 bench: deps $(KERNEL) $(USER_ELFS)
 	$(PYTHON) tools/bench.py
 
+bench-readme: bench
+	$(PYTHON) tools/bench.py --readme
+
 # ---- The web page ---------------------------------------------------------------
 
 WEB  = $(BUILD)/web
@@ -407,4 +411,4 @@ help:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps iso run boot debug qemu-gdb test bench disasm clean host-tests sim gantt web web-serve web-bench web-deps labs handout grade
+.PHONY: all deps iso run boot debug qemu-gdb test bench bench-readme disasm clean host-tests sim gantt web web-serve web-bench web-deps labs handout grade

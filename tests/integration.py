@@ -852,7 +852,7 @@ def readme_bench_test():
             problems.append(f"README says {what} {said}, make bench measures {measured}")
 
     for key in ("timer_switch", "yield_switch", "sem_pingpong"):
-        same(key, rows.get(f"`{key}`", "?").strip(), str(got.get(key)))
+        same(key, rows.get(f"`{key}`", "?").strip().replace(",", ""), str(got.get(key)))
     same("spinlock, mutex, semaphore", rows.get("`spinlock`, `mutex`, `semaphore`", "?").strip(),
          ", ".join(str(got.get(k)) for k in ("spinlock", "mutex", "semaphore")))
     policies = rows.get("`policy_NAME_N`", "")
@@ -889,7 +889,7 @@ def readme_bench_test():
         problems.append(status_problem(status, 33, 120, clean(raw)))
     got = {m.group(1): int(m.group(2)) for m in re.finditer(r"^BENCH name=(\S+) instructions=(\d+)", raw, re.M)}
     for key in ("syscall_getpid", "proc_pingpong_threads", "proc_pingpong_processes"):
-        same(key, rows.get(f"`{key}`", "?").strip(), str(got.get(key)))
+        same(key, rows.get(f"`{key}`", "?").strip().replace(",", ""), str(got.get(key)))
     return result(name, problems, log=log_path(name))
 
 

@@ -5,7 +5,9 @@ Boots the kernel with `run=bench` under QEMU `-icount shift=0,sleep=off`,
 where the guest's RDTSC advances by exactly one per executed instruction, so
 every figure is an instruction count, the same on any host. The kernel prints
 `BENCH name=... instructions=N key=value...` lines (demos/bench.c); this script
-prints them as a table and writes build/bench.json.
+prints them as a table and writes build/bench.json. With --readme it boots
+nothing and writes build/bench.json's one-CPU figures into the README's table
+(make bench-readme).
 
 Reference points, measured the same way: xv6 spends about 5,800 instructions
 on its timer-driven switch path; a bare pushad/switch/popad/iret handler about
@@ -151,5 +153,62 @@ def main():
     return 0
 
 
+# ---- The README's table, from build/bench.json ------------------------------------
+
+def span(a, b, every=""):
+    """'A -> B' with thousands separated, or 'A at every N' when they are equal."""
+    return f"{a:,} at every N" if a == b and every else f"{a:,} → {b:,}"
+
+
+def readme_cells(results):
+    """The "today" cell of each README row that make bench measures on one
+    CPU under -icount (the same on every run), keyed by the row's first
+    cell. The SMP and multi-threaded figures move from run to run, and the
+    GDB count (timer_path) is not make bench's: those rows stay as written."""
+    by = {r["name"]: r for r in results}
+    ins = lambda name: by[name]["instructions"]
+    pol = lambda field, name, n: by[f"policy_{name}_{n}"][field]
+    cells = {f"`{k}`": f"{ins(k):,}" for k in ("timer_switch", "yield_switch", "sem_pingpong", "syscall_getpid",
+                                              "proc_pingpong_threads", "proc_pingpong_processes")}
+    cells["`spinlock`, `mutex`, `semaphore`"] = ", ".join(str(ins(k)) for k in ("spinlock", "mutex", "semaphore"))
+    for k in ("boot_to_first_task", "spawn_wait"):
+        cells[f"`{k}`"] = f"≈ {round(ins(k), -3):,}"
+    med = lambda name, a, b: span(pol("instructions", name, a), pol("instructions", name, b))
+    cells["`policy_NAME_N`"] = (f"rr {span(pol('instructions', 'rr', 10), pol('instructions', 'rr', 10000), True)}; "
+                                f"sjf {med('sjf', 10, 10000)}; lottery {med('lottery', 10, 10000)}; first pick, fair "
+                                f"{span(pol('first_pick', 'fair', 10), pol('first_pick', 'fair', 10000))}")
+    tick = lambda name, every="": span(pol("tick_max", name, 10), pol("tick_max", name, 10000), every)
+    cells["`tick_max`"] = (f"rr {tick('rr', True)}; prio {tick('prio', True)}; fair {tick('fair')}; "
+                           f"lottery {tick('lottery')}")
+    cells["`kmalloc_kfree_N`"] = span(ins("kmalloc_kfree_10"), ins("kmalloc_kfree_10000"))
+    return cells
+
+
+def write_readme(path=os.path.join(ROOT, "README.md"), bench=OUT):
+    """Rewrite the figures of the README's benchmark table from bench.json."""
+    with open(bench) as f:
+        cells = readme_cells(json.load(f)["results"])
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    done = set()
+    for i, line in enumerate(lines):
+        m = re.match(r"^\| ([^|]+?) \|(.*)\| ([^|]+) \|$", line)
+        if m and m.group(1) in cells:
+            lines[i] = f"| {m.group(1)} |{m.group(2)}| {cells[m.group(1)]} |"
+            done.add(m.group(1))
+    missing = sorted(set(cells) - done)
+    if missing:
+        sys.stderr.write(f"bench: the README has no row for {', '.join(missing)}\n")
+        return 1
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+    print(f"wrote the figures of {len(done)} rows of {os.path.relpath(path, ROOT)} from {os.path.relpath(bench, ROOT)}")
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--readme"]:
+        sys.exit(write_readme())
+    if sys.argv[1:]:
+        sys.exit("usage: tools/bench.py [--readme]  (--readme: write build/bench.json's figures into README.md)")
     sys.exit(main())
