@@ -903,7 +903,8 @@ def gdb_count_switch_test():
     one more on the leaving side when it was interrupted between its read
     and its store. So path < timer_switch <= path + 3 x loop, and the
     README gives both. And during a workload, no switch costs more than
-    1,000 (the live view is not drawn there)."""
+    1,000 (the live view is not drawn there). The same for yield_switch
+    against tq-count-yield (task_yield to its ret in the next task)."""
     name = "gdb-count-switch"
     problems, paths = [], {}
     for trace in ("off", "on"):
@@ -924,7 +925,17 @@ def gdb_count_switch_test():
     if len(counts) != 8 or max(counts) > 1000:
         problems.append(Problem(f"run=workload: expected 8 switches of at most 1,000 instructions each, got {counts}",
                                 [l for l in out.splitlines() if l.startswith(("timer interrupt", "tq-count"))][-3:]))
+    # The voluntary path: task_yield to its ret in the next task.
+    out = gdb_session(f"{name}-yield", "test=yield hz=1000 trace=off exit=1", ["tq-count-yield 6"])
+    yields = [int(c) for c in re.findall(r"^yield \d+: (\d+) instructions, ", out, re.M)]
+    if len(yields) != 6 or len(set(yields)) != 1:
+        problems.append(Problem(f"test=yield: expected 6 switches of one same count, got {yields}", tail(out)))
     status, raw = boot(name + "-bench", "run=bench hz=1000 trace=off", timeout=120)
+    y = re.search(r"^BENCH name=yield_switch instructions=(\d+) ", raw, re.M)
+    if y and yields and not yields[0] < int(y.group(1)) <= yields[0] + 8:
+        problems.append(f"make bench's yield_switch {y.group(1)} does not bound the single-stepped task_yield "
+                        f"{yields[0]}: expected {yields[0]} < {y.group(1)} <= {yields[0] + 8} (the stamp's store and "
+                        "the call around it)")
     m = re.search(r"^BENCH name=timer_switch instructions=(\d+) .*loop=(\d+)", raw, re.M)
     if status != 33 or not m:
         problems.append(status_problem(status, 33, 120, clean(raw)) or "run=bench printed no timer_switch")
@@ -934,6 +945,9 @@ def gdb_count_switch_test():
             problems.append(f"make bench's timer_switch {bench} (loop={loop}) does not bound the single-stepped "
                             f"path {path}: expected {path} < {bench} <= {path + 3 * loop}")
     readme = open(os.path.join(ROOT, "README.md")).read()
+    row = re.search(r"^\| `yield_path` \|[^|]*\| (\d+) \|$", readme, re.M)
+    if not row or (yields and int(row.group(1)) != yields[0]):
+        problems.append(f"the README's `yield_path` row should end '| {yields[0] if yields else '?'} |'")
     row = re.search(r"^\| `timer_path` \|[^|]*\| (\d+) with `trace=off`, (\d+) with `trace=on` \|$", readme, re.M)
     if not row:
         problems.append("the README has no `timer_path` row ending 'N with `trace=off`, M with `trace=on`'")

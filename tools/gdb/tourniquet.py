@@ -11,6 +11,7 @@
   tq-count-switch [N]   single-step the next N timer interrupts that switch
                         tasks (default 5): the instructions from the timer's
                         stub to the iret into the next task, counted one by one
+  tq-count-yield [N]    the same for the next N task_yield calls that switch
 
 They read the kernel's own structures through its debug information, so
 they work on a kernel stopped anywhere (best at a breakpoint or after ^C).
@@ -443,6 +444,70 @@ class CountSwitch(gdb.Command):
             print(f"tq-count-switch: no switch in {ticks} timer interrupts")
 
 
+
+class CountYield(gdb.Command):
+    """Count, one stepi at a time, the instructions of the next N calls of
+    task_yield that switch tasks: tq-count-yield [N]
+
+    From task_yield's first instruction in the task that yields to its ret
+    in the task that runs next, included (calls and rets are counted to
+    know which ret that is: the other task left the CPU through a
+    task_yield too). A yield that switches to a task's first run, or finds
+    nobody to switch to, is left out. The independent check of make
+    bench's yield_switch."""
+    command = "tq-count-yield"
+
+    def __init__(self):
+        super().__init__("tq-count-yield", gdb.COMMAND_USER)
+
+    @needs_target
+    def invoke(self, arg, from_tty):
+        try:
+            n = int(arg) if arg.strip() else 5
+        except ValueError:
+            raise gdb.GdbError("usage: tq-count-yield [N] (N switches to count)")
+        stop = gdb.Breakpoint("*task_yield", internal=True)
+        arch = gdb.selected_frame().architecture()
+        first_run = int(sym("arch_task_start_ret").address)
+        counts, lines, calls = [], [], 0
+        try:
+            while len(counts) < n and calls < 50 * n:
+                gdb.execute("continue", to_string=True)
+                calls += 1
+                before = current()
+                before_name = before["name"].string()
+                before = int(before)
+                steps, depth, returned = 0, 0, False
+                while steps < CAP:
+                    pc = int(gdb.parse_and_eval("$pc"))
+                    if pc == first_run:
+                        break
+                    op = arch.disassemble(pc)[0]["asm"].split()[0]
+                    gdb.execute("stepi", to_string=True)
+                    steps += 1
+                    if op.startswith("call"):
+                        depth += 1
+                    elif op.startswith("ret"):
+                        depth -= 1
+                        if depth < 0:
+                            returned = True
+                            break
+                after = current()
+                if returned and int(after) != before:
+                    counts.append(steps)
+                    lines.append(f"yield {len(counts)}: {steps} instructions, '{before_name}' -> "
+                                 f"'{after['name'].string()}'")
+        finally:
+            stop.delete()
+        for line in lines:
+            print(line)
+        if counts:
+            print(f"tq-count-yield: {len(counts)} switches, {min(counts)} to {max(counts)} instructions "
+                  "(task_yield to its ret in the next task, included)")
+        else:
+            print(f"tq-count-yield: no switch in {calls} calls of task_yield")
+
+
 Tasks()
 Ready()
 User()
@@ -451,3 +516,4 @@ TaskBacktrace()
 BreakSwitch()
 Trace()
 CountSwitch()
+CountYield()
