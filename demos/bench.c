@@ -32,6 +32,9 @@
  *                      clock does not move meanwhile: prio's aging, which
  *                      raises each waiting task at most once per level
  *                      (amortized O(1) per enqueue), is not in it.
+ *  sleep_queue_N       the timer queue with N (10 .. 10,000) sleepers: one more
+ *                      goes in and is woken early (insert + remove), and
+ *                      pop=: the clock takes the first one out.
  *  kmalloc_kfree_N     kmalloc(1000) and its kfree with N (10 .. 10,000) free
  *                      holes of 64 bytes in the heap, none big enough.
  *  spinlock, mutex,    one uncontended lock + unlock (down + up), median of 32,
@@ -61,6 +64,7 @@
 #include "sync/sync.h"
 #include "tourniquet.h"
 #include "demos.h"
+#include "sched/timerq.h"
 
 #define SAMPLES 64
 
@@ -201,6 +205,46 @@ static void bench_policy(const struct sched_policy *p, struct task *fakes, unsig
 static void report(const char *name, uint32_t value, const char *extra)
 {
     kprintf("BENCH name=%s instructions=%u%s\n", name, (unsigned)value, extra);
+}
+
+/* ---- sleep_queue_N -------------------------------------------------------- */
+
+/* The timer queue with N sleepers (stand-ins, a private queue): one more
+ * goes to sleep until a tick among theirs and is woken early (insert and
+ * remove, median of 32); and the clock's part, the first sleeper taken
+ * out (pop=, median of 32). Interrupts off. */
+static void bench_sleep_queue(struct task *fakes, unsigned n)
+{
+    static struct timerq q;
+    arch_irqstate_t s = arch_irq_save();
+    timerq_init(&q);
+    for (unsigned i = 0; i < n; i++) {
+        fakes[i] = (struct task){.id = 1000 + i};
+        timerq_insert(&q, &fakes[i], 1000 + (i * 7919u) % (4 * n));
+    }
+    struct task extra = {.id = 999};
+    nsamples = 0;
+    for (unsigned k = 0; k < POLICY_PAIRS; k++) {
+        uint64_t c0 = cycles_now();
+        timerq_insert(&q, &extra, 1000 + 2 * n + k);
+        timerq_remove(&q, &extra);
+        record(cycles_now() - c0);
+    }
+    uint32_t pair = median();
+    nsamples = 0;
+    for (unsigned k = 0; k < POLICY_PAIRS; k++) {
+        uint64_t c0 = cycles_now();
+        struct task *t = timerq_first(&q);
+        timerq_remove(&q, t);
+        record(cycles_now() - c0);
+        timerq_insert(&q, t, t->wake_tick + 4 * n); /* back, later (outside the timing) */
+    }
+    uint32_t pop = median();
+    arch_irq_restore(s);
+    char name[32], extra_text[48];
+    ksnprintf(name, sizeof name, "sleep_queue_%u", n);
+    ksnprintf(extra_text, sizeof extra_text, " sleepers=%u pop=%u", n, (unsigned)pop);
+    report(name, pair, extra_text);
 }
 
 /* ---- kmalloc_kfree_N ------------------------------------------------------ */
@@ -599,6 +643,8 @@ static int bench_all(uint64_t first)
             report(name, m, extra);
         }
     }
+    for (unsigned k = 0; k < sizeof queue_sizes / sizeof queue_sizes[0]; k++)
+        bench_sleep_queue(fakes, queue_sizes[k]);
     kfree(fakes);
     if (!bench_heap()) {
         kprintf("bench: no memory for the heap's holes\n");

@@ -873,6 +873,14 @@ def readme_bench_test():
          " ".join(g.replace(",", "") for g in m.groups()) if m else "?",
          " ".join(str(tick.get(k)) for k in ("rr_10", "prio_10", "fair_10", "fair_10000", "lottery_10",
                                               "lottery_10000")))
+    pops = {m.group(1): m.group(2) for m in re.finditer(r"^BENCH name=(sleep_queue_\d+) .* pop=(\d+)", raw, re.M)}
+    m = re.search(r"^([\d,]+) → ([\d,]+); the clock's pop ([\d,]+)(?: at every N| → ([\d,]+))$",
+                  rows.get("`sleep_queue_N`", "").strip())
+    said = [(g or "").replace(",", "") for g in m.groups()] if m else ["?"] * 4
+    same("the sleep queue at 10 and 10,000, and its pop at 10 and 10,000", " ".join([said[0], said[1], said[2],
+                                                                                     said[3] or said[2]]),
+         f"{got.get('sleep_queue_10')} {got.get('sleep_queue_10000')} {pops.get('sleep_queue_10')} "
+         f"{pops.get('sleep_queue_10000')}")
     m = re.search(r"^(\d+) → ([\d,]+)$", rows.get("`kmalloc_kfree_N`", "").strip())
     same("kmalloc_kfree at 10 and 10,000 holes", f"{m.group(1)} → {m.group(2).replace(',', '')}" if m else "?",
          f"{got.get('kmalloc_kfree_10')} → {got.get('kmalloc_kfree_10000')}")

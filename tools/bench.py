@@ -181,6 +181,8 @@ def readme_cells(results):
     cells["`tick_max`"] = (f"rr {tick('rr', True)}; prio {tick('prio', True)}; fair {tick('fair')}; "
                            f"lottery {tick('lottery')}")
     cells["`kmalloc_kfree_N`"] = span(ins("kmalloc_kfree_10"), ins("kmalloc_kfree_10000"))
+    cells["`sleep_queue_N`"] = (f"{span(ins('sleep_queue_10'), ins('sleep_queue_10000'))}; the clock's pop "
+                                f"{span(by['sleep_queue_10']['pop'], by['sleep_queue_10000']['pop'], True)}")
     return cells
 
 

@@ -91,6 +91,7 @@
 #include "lib/lang.h"
 #include "lib/panic.h"
 #include "lib/rbtree.h"
+#include "sched/timerq.h"
 #include "sched/task.h"
 #include "sched/trace.h"
 
@@ -133,26 +134,11 @@ static enum sched_rq_mode rq_mode;
 static struct sched_rq global_rq; /* rq=global: every CPU's queue */
 #define this (sched_this_cpu())
 /* Tasks waiting for a tick (timer_node): SLEEPING ones, NEW ones yet to
- * arrive, and BLOCKED ones in a timed wait; by wake_tick, then FIFO. One
- * queue, so that the clock looks at one head per tick. A red-black tree
- * (rbtree.h): a new sleeper goes in, an early wakeup leaves and the clock
- * takes the first in O(log n) at worst, whatever the number of sleepers (a
- * sorted list walked up to n of them, interrupts off, at each insert,
- * before). */
-static struct rbtree timer_queue;
-static uint64_t timer_seq; /* insertions so far: FIFO among equal wake ticks */
+ * arrive, and BLOCKED ones in a timed wait (timerq.h). One queue, so that
+ * the clock looks at one head per tick. */
+static struct timerq timer_queue;
 
-static bool timer_before(const struct rb_node *a, const struct rb_node *b)
-{
-    const struct task *x = list_entry(a, struct task, timer_node), *y = list_entry(b, struct task, timer_node);
-    return x->wake_tick != y->wake_tick ? x->wake_tick < y->wake_tick : x->timer_seq < y->timer_seq;
-}
-
-static inline struct task *timer_first(void)
-{
-    struct rb_node *n = rbtree_first(&timer_queue);
-    return n ? list_entry(n, struct task, timer_node) : NULL;
-}
+static inline struct task *timer_first(void) { return timerq_first(&timer_queue); }
 static uint64_t ticks;         /* timer ticks since sched_init (CPU 0's) */
 static const struct sched_observer *observer; /* what measures the run, if anything (sched_observe) */
 static void *observer_ctx;
@@ -198,7 +184,7 @@ void sched_init(const struct sched_policy *p, struct task *idle_task)
     sched_policy_has_priorities = p->reprioritize != NULL;
     policy->init(c->rq);
     c->rq->nr_ready = 0;
-    rbtree_init(&timer_queue, timer_before);
+    timerq_init(&timer_queue);
     c->idle = c->current = idle_task;
     arch_cpu_set_current(idle_task);
     idle_task->state = TASK_RUNNING;
@@ -764,10 +750,8 @@ void sched_make_ready(struct task *t, enum sched_why why)
      * which is only ever RUNNING or READY). */
     _Static_assert(TASK_SLEEPING == TASK_BLOCKED + 1, "the two waits are next to each other");
     KASSERT(t->state - TASK_BLOCKED <= 1u || t->state == TASK_NEW);
-    if (t->timer_queued) { /* woken before its time (or its deadline) */
-        rbtree_remove(&timer_queue, &t->timer_node);
-        t->timer_queued = false;
-    }
+    if (t->timer_queued) /* woken before its time (or its deadline) */
+        timerq_remove(&timer_queue, t);
     if (trace_enabled)
         trace_record(why == SCHED_NEW ? TRACE_ARRIVE : TRACE_WAKE, t->id, 0, 0, why == SCHED_NEW ? t->name : NULL);
     events++;
@@ -896,13 +880,7 @@ static inline __attribute__((always_inline)) void wait_switch(struct sched_cpu *
 
 /* Put t in the timer queue until tick `deadline` (by deadline, FIFO among
  * equals). */
-static void timer_insert(struct task *t, uint64_t deadline)
-{
-    t->wake_tick = deadline;
-    t->timer_seq = timer_seq++;
-    t->timer_queued = true;
-    rbtree_insert(&timer_queue, &t->timer_node);
-}
+static void timer_insert(struct task *t, uint64_t deadline) { timerq_insert(&timer_queue, t, deadline); }
 
 /* sched_block and sched_block_until: deadline 0 is none. */
 static inline __attribute__((always_inline)) bool block(const void *obj, const char *what, struct klock *lk,
