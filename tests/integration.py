@@ -839,7 +839,9 @@ def readme_bench_test():
     """The README's benchmark table says what `make bench` measures today:
     the one-CPU figures (under -icount every run is the same run) against a
     boot of run=bench and one of run=prog:bench, as tools/bench.py boots them. The SMP and MTTCG
-    figures move from run to run and are not compared."""
+    figures move from run to run and are not compared. Also the worst-case
+    bounds of #11: from 10 to 10,000 ready tasks, sleepers or free holes, no
+    path but hrrn's grows more than 2 times (O(1)) or 5 times (trees)."""
     name = "readme-bench"
     status, raw = boot(name, "run=bench hz=1000 trace=off", timeout=120)
     got = {m.group(1): int(m.group(2)) for m in re.finditer(r"^BENCH name=(\S+) instructions=(\d+)", raw, re.M)}
@@ -891,6 +893,24 @@ def readme_bench_test():
     else:
         same("fair's first pick at 10 and 10,000", f"{m.group(1)} → {m.group(2).replace(',', '')}",
              f"{first.get('policy_fair_10')} → {first.get('policy_fair_10000')}")
+    # #11's bounds, whatever the README says: from 10 to 10,000 ready tasks
+    # (sleepers, free holes) an O(1) path costs at most twice as much, and a
+    # tree's at most 5 times (log2 10,000 / log2 10 is 4, and each has a
+    # constant part): a walk of every task would cost 1,000 times as much.
+    fields = {}
+    for m in re.finditer(r"^BENCH name=(\S+) instructions=(\d+)(.*)$", raw, re.M):
+        fields[m.group(1)] = dict(re.findall(r"(\w+)=(\d+)", m.group(3)), instructions=m.group(2))
+    bounded = [(f"policy_{p}", f, 2) for p in ("rr", "fifo", "prio", "mlfq") for f in ("instructions", "first_pick",
+                                                                                     "tick_max")]
+    bounded += [(f"policy_{p}", f, 5) for p in ("sjf", "srt", "stride", "fair", "lottery")
+                for f in ("instructions", "first_pick", "tick_max")]
+    bounded += [("sleep_queue", "instructions", 5), ("sleep_queue", "pop", 5), ("kmalloc_kfree", "instructions", 5)]
+    for what, field, factor in bounded:
+        small, big = fields.get(f"{what}_10", {}).get(field), fields.get(f"{what}_10000", {}).get(field)
+        if small is None or big is None:
+            problems.append(f"make bench printed no {field} for {what}_10 and {what}_10000")
+        elif int(big) > factor * max(int(small), 1):
+            problems.append(f"{what}'s {field} grows from {small} at 10 to {big} at 10,000: more than {factor} times")
     # ...and from a process (user/bench.c), as tools/bench.py boots it.
     status, raw = boot(name + "-user", "run=prog:bench hz=1000 trace=off", timeout=120)
     if status != 33:
