@@ -375,7 +375,54 @@ class Trace(gdb.Command):
             print(f"  {int(e['tick']):>6}  {task:<12} {text}")
 
 
-CAP = 5000  # tq-count-switch's steps before it gives up on one interrupt
+CAP = 5000  # steps before tq-count-switch or tq-count-yield gives up on one path
+
+
+def count_switches(command, where, n, ends, what, label):
+    """Stop at `where` (a breakpoint location) n times over, each time
+    single-stepping until ends(op, state) says the path is over (op: the
+    mnemonic just executed; state: a dict the function may keep), and
+    count the paths that changed the running task. A path that reaches a
+    task's first run (arch_task_start_ret: it leaves by no iret and no ret)
+    is left out; one longer than CAP stops the count. Prints a line per
+    path, at the end (a captured `continue` would swallow them), and a
+    summary."""
+    stop = gdb.Breakpoint(where, internal=True)
+    arch = gdb.selected_frame().architecture()
+    first_run = int(sym("arch_task_start_ret").address)
+    counts, lines, hits = [], [], 0
+    try:
+        while len(counts) < n and hits < 50 * n:
+            gdb.execute("continue", to_string=True)
+            hits += 1
+            before = current()
+            before_name = before["name"].string()  # (read now: a gdb.Value is fetched when first used)
+            before = int(before)
+            steps, ended, state = 0, False, {}
+            while steps < CAP and not ended:
+                pc = int(gdb.parse_and_eval("$pc"))
+                if pc == first_run:
+                    break
+                op = arch.disassemble(pc)[0]["asm"].split()[0]
+                gdb.execute("stepi", to_string=True)
+                steps += 1
+                ended = ends(op, state)
+            if steps == CAP:
+                lines.append(f"{what} {hits}: more than {CAP} instructions without its end (stopped counting there)")
+                break
+            after = current()
+            if ended and int(after) != before:
+                counts.append(steps)
+                lines.append(f"{label} {len(counts)}: {steps} instructions, '{before_name}' -> "
+                             f"'{after['name'].string()}'")
+    finally:
+        stop.delete()
+    for line in lines:
+        print(line)
+    if counts:
+        print(f"{command}: {len(counts)} switches, {min(counts)} to {max(counts)} instructions")
+    else:
+        print(f"{command}: no switch in {hits} {what}s")
 
 
 class CountSwitch(gdb.Command):
@@ -400,49 +447,8 @@ class CountSwitch(gdb.Command):
             vector = int(words[1]) if len(words) > 1 else 32
         except ValueError:
             raise gdb.GdbError("usage: tq-count-switch [N] [VECTOR] (N switches to count; VECTOR: the timer's, 32)")
-        stop = gdb.Breakpoint(f"*isr_stub_{vector}", internal=True)
-        arch = gdb.selected_frame().architecture()
-        # A switch to a task that never ran goes on into arch_task_start_ret,
-        # not through an iret: that tick is left out too.
-        first_run = int(sym("arch_task_start_ret").address)
-        counts, lines, ticks = [], [], 0
-        try:
-            while len(counts) < n and ticks < 50 * n:
-                gdb.execute("continue", to_string=True)
-                ticks += 1
-                before = current()
-                before_name = before["name"].string()  # (read now: a gdb.Value is fetched when first used)
-                before = int(before)
-                steps, returned = 0, False
-                while steps < CAP:
-                    pc = int(gdb.parse_and_eval("$pc"))
-                    if pc == first_run:
-                        break
-                    insn = arch.disassemble(pc)[0]["asm"]
-                    gdb.execute("stepi", to_string=True)
-                    steps += 1
-                    if insn.split()[0] in ("iret", "iretd", "iretl"):
-                        returned = True
-                        break
-                after = current()
-                if steps == CAP:
-                    lines.append(f"timer interrupt {ticks}: more than {CAP} instructions without an iret "
-                                 "(stopped counting there)")
-                    break
-                if returned and int(after) != before:
-                    counts.append(steps)
-                    lines.append(f"switch {len(counts)}: {steps} instructions, '{before_name}' -> "
-                                 f"'{after['name'].string()}'")
-        finally:
-            stop.delete()
-        for line in lines:  # (printed at the end: a captured continue would swallow them)
-            print(line)
-        if counts:
-            print(f"tq-count-switch: {len(counts)} switches, {min(counts)} to {max(counts)} instructions "
-                  f"(isr_stub_{vector} to the iret, included)")
-        else:
-            print(f"tq-count-switch: no switch in {ticks} timer interrupts")
-
+        count_switches(self.command, f"*isr_stub_{vector}", n, lambda op, state: op.startswith("iret"),
+                       "timer interrupt", "switch")
 
 
 class CountYield(gdb.Command):
@@ -466,46 +472,11 @@ class CountYield(gdb.Command):
             n = int(arg) if arg.strip() else 5
         except ValueError:
             raise gdb.GdbError("usage: tq-count-yield [N] (N switches to count)")
-        stop = gdb.Breakpoint("*task_yield", internal=True)
-        arch = gdb.selected_frame().architecture()
-        first_run = int(sym("arch_task_start_ret").address)
-        counts, lines, calls = [], [], 0
-        try:
-            while len(counts) < n and calls < 50 * n:
-                gdb.execute("continue", to_string=True)
-                calls += 1
-                before = current()
-                before_name = before["name"].string()
-                before = int(before)
-                steps, depth, returned = 0, 0, False
-                while steps < CAP:
-                    pc = int(gdb.parse_and_eval("$pc"))
-                    if pc == first_run:
-                        break
-                    op = arch.disassemble(pc)[0]["asm"].split()[0]
-                    gdb.execute("stepi", to_string=True)
-                    steps += 1
-                    if op.startswith("call"):
-                        depth += 1
-                    elif op.startswith("ret"):
-                        depth -= 1
-                        if depth < 0:
-                            returned = True
-                            break
-                after = current()
-                if returned and int(after) != before:
-                    counts.append(steps)
-                    lines.append(f"yield {len(counts)}: {steps} instructions, '{before_name}' -> "
-                                 f"'{after['name'].string()}'")
-        finally:
-            stop.delete()
-        for line in lines:
-            print(line)
-        if counts:
-            print(f"tq-count-yield: {len(counts)} switches, {min(counts)} to {max(counts)} instructions "
-                  "(task_yield to its ret in the next task, included)")
-        else:
-            print(f"tq-count-yield: no switch in {calls} calls of task_yield")
+
+        def returned(op, state):  # the ret that takes the depth below task_yield's own
+            state["depth"] = state.get("depth", 0) + (op.startswith("call") - op.startswith("ret"))
+            return state["depth"] < 0
+        count_switches(self.command, "*task_yield", n, returned, "call of task_yield", "yield")
 
 
 Tasks()
