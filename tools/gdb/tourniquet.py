@@ -378,13 +378,14 @@ class Trace(gdb.Command):
 CAP = 5000  # steps before tq-count-switch or tq-count-yield gives up on one path
 
 
-def count_switches(command, where, n, ends, what, label):
+def count_switches(command, where, n, ends, what, label, stop_early=lambda op, state: False):
     """Stop at `where` (a breakpoint location) n times over, each time
     single-stepping until ends(op, state) says the path is over (op: the
     mnemonic just executed; state: a dict the function may keep), and
     count the paths that changed the running task. A path that reaches a
-    task's first run (arch_task_start_ret: it leaves by no iret and no ret)
-    is left out; one longer than CAP stops the count. Prints a line per
+    task's first run (arch_task_start_ret: it leaves by no iret and no ret),
+    or that stop_early(op, state) ends otherwise, is left out; one longer
+    than CAP stops the count. Prints a line per
     path, at the end (a captured `continue` would swallow them), and a
     summary."""
     stop = gdb.Breakpoint(where, internal=True)
@@ -407,6 +408,8 @@ def count_switches(command, where, n, ends, what, label):
                 gdb.execute("stepi", to_string=True)
                 steps += 1
                 ended = ends(op, state)
+                if not ended and stop_early(op, state):
+                    break  # its end, but not the path counted
             if steps == CAP:
                 lines.append(f"{what} {hits}: more than {CAP} instructions without its end (stopped counting there)")
                 break
@@ -473,10 +476,20 @@ class CountYield(gdb.Command):
         except ValueError:
             raise gdb.GdbError("usage: tq-count-yield [N] (N switches to count)")
 
-        def returned(op, state):  # the ret that takes the depth below task_yield's own
+        arch = gdb.selected_frame().architecture()
+
+        def returned(op, state):  # the ret that takes the depth below task_yield's own...
             state["depth"] = state.get("depth", 0) + (op.startswith("call") - op.startswith("ret"))
-            return state["depth"] < 0
-        count_switches(self.command, "*task_yield", n, returned, "call of task_yield", "yield")
+            if state["depth"] >= 0:
+                return False
+            # ...into a caller of task_yield: the next task had yielded too (a
+            # task preempted by the timer goes back through the interrupt's
+            # tail instead, another path: not counted)
+            pc = int(gdb.parse_and_eval("$pc"))
+            before = arch.disassemble(pc - 5)[0]
+            return before["length"] == 5 and "task_yield" in before["asm"]
+        count_switches(self.command, "*task_yield", n, returned, "call of task_yield", "yield",
+                       stop_early=lambda op, state: state.get("depth", 0) < 0)
 
 
 Tasks()
