@@ -911,6 +911,13 @@ def readme_bench_test():
             problems.append(f"make bench printed no {field} for {what}_10 and {what}_10000")
         elif int(big) > factor * max(int(small), 1):
             problems.append(f"{what}'s {field} grows from {small} at 10 to {big} at 10,000: more than {factor} times")
+    # The timer's path in the default boot (trace=on), as tools/bench.py boots it.
+    status, raw = boot(name + "-trace-on", "run=bench hz=1000", timeout=120)
+    if status != 33:
+        problems.append(status_problem(status, 33, 120, clean(raw)))
+    m = re.search(r"^BENCH name=timer_switch instructions=(\d+)", raw, re.M)
+    same("timer_switch_trace_on", rows.get("`timer_switch_trace_on`", "?").strip().replace(",", ""),
+         m.group(1) if m else "?")
     # ...and from a process (user/bench.c), as tools/bench.py boots it.
     status, raw = boot(name + "-user", "run=prog:bench hz=1000 trace=off", timeout=120)
     if status != 33:

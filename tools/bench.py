@@ -83,13 +83,17 @@ def main():
     mttcg = run(cmdline + " cpus=4", ["-smp", "4", "-accel", "tcg,thread=multi"], icount=False)
     # ...and with one shared run queue (rq=global), for the scheduler's locks.
     mttcg_global = run(cmdline + " cpus=4 rq=global", ["-smp", "4", "-accel", "tcg,thread=multi"], icount=False)
+    # The default boot records the scheduler's trace (trace=on): the timer's
+    # path with it, beside the figures without.
+    traced = run("run=bench exit=1 hz=1000")
     # From a process: a system call's round trip, a spawn and its wait.
     user = run("run=prog:bench exit=1 hz=1000 trace=off", PROGRAMS)
-    if not results or smp is None or mttcg is None or mttcg_global is None or not user:
+    if not results or smp is None or mttcg is None or mttcg_global is None or not user or not traced:
         if results == []:
             sys.stderr.write("bench: no BENCH lines in the kernel's output\n")
         return 1
     results += [r for r in smp if r["name"].startswith("smp_")] + user
+    results += [dict(r, name=r["name"] + "_trace_on") for r in traced if r["name"] in ("timer_switch", "yield_switch")]
 
     print(f"Guest instructions (QEMU -icount shift=0,sleep=off; kernel command line: {cmdline})")
     print(f"{'measure':<22} {'instructions':>12}  {'target':>8}  details")
@@ -170,6 +174,7 @@ def readme_cells(results):
     pol = lambda field, name, n: by[f"policy_{name}_{n}"][field]
     cells = {f"`{k}`": f"{ins(k):,}" for k in ("timer_switch", "yield_switch", "sem_pingpong", "syscall_getpid",
                                               "proc_pingpong_threads", "proc_pingpong_processes")}
+    cells["`timer_switch_trace_on`"] = f"{ins('timer_switch_trace_on'):,}"
     cells["`spinlock`, `mutex`, `semaphore`"] = ", ".join(str(ins(k)) for k in ("spinlock", "mutex", "semaphore"))
     for k in ("boot_to_first_task", "spawn_wait"):
         cells[f"`{k}`"] = f"≈ {round(ins(k), -3):,}"
