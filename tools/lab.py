@@ -64,7 +64,7 @@ LABS = {
                      "exactly that order, every round, its counters wrapping past 65,535",
              "expect": [r"^ok \d+ smp-ticket-fifo$"], "show": FIFO_LINES},
             {"name": "ticket-parallel", "points": 20, "cmdline": "run=smprace cpus=4 hz=1000", "cpus": 4,
-             "mttcg": True,
+             "mttcg": True, "timeout": 300,  # (seconds on 2 host cores; up to 2 minutes seen on one)
              "what": "four CPUs truly in parallel (multi-threaded TCG): exact, nobody inside together, "
                      "the tickets add up, served in order",
              "expect": [r"^ok \d+ smp-ticket$", r"^ok \d+ smp-ticket-fifo$"],
