@@ -10,8 +10,10 @@
  * comparison at all. (A pairing heap, here before, inserted in O(1) but
  * paid later: its first pop after n inserts walked all n, interrupts off.)
  * Like the lists it allocates nothing: a task embeds a `struct rb_node`.
- * With a total order (the policies break ties by arrival, then name, then
- * id; the timer queue by insertion) the result is deterministic.
+ * Nodes that compare equal stay in the order they came (insert puts a node
+ * after every node it is not less than), so the result is deterministic:
+ * the policies break their ties by arrival, then name, then id; the timer
+ * queue leaves equal ticks in the order the tasks went to sleep.
  *
  * The rules that bound the height: every node is red or black, the root is
  * black, a red node has no red child, and every path from a node down to a
@@ -52,6 +54,9 @@ void rbtree_init(struct rbtree *t, rb_less_t less);
 void rbtree_init_summed(struct rbtree *t, rb_less_t less, rb_summary_t summarize);
 /* Put n in its place: after every node it is not less than. */
 void rbtree_insert(struct rbtree *t, struct rb_node *n);
+/* Put n after every node, comparing nothing: for a tree kept in the order
+ * its nodes came (lottery's row), which needs no `less` (NULL). */
+void rbtree_insert_last(struct rbtree *t, struct rb_node *n);
 /* The smallest node, or NULL. */
 static inline struct rb_node *rbtree_first(const struct rbtree *t) { return t->first; }
 /* The node after n in order, or NULL. O(log n) at worst, O(1) on average

@@ -143,7 +143,6 @@ struct task {
     uint64_t pass;              /* stride: its pass (grows by its stride each tick it runs) */
     uint64_t vruntime;          /* fair: virtual runtime, in 1/1024 ticks at the default weight */
     uint64_t boost_epoch;       /* mlfq: the last boost it saw */
-    uint64_t draw_order;        /* lottery: when it joined the draw (its place in the tree) */
     uint32_t tickets_below;     /* lottery: tickets held in its subtree of the draw's tree, its own included */
     struct rb_node tree_node;   /* sjf, srt, stride, fair, lottery: the ready tree */
 };

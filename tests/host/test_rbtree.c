@@ -50,9 +50,9 @@ static int check_subtree(const struct rbtree *t, const struct rb_node *n, const 
         return 1;
     }
     assert_ptr_equal(n->parent, parent);
-    if (n->left)
+    if (n->left && t->less)
         assert_false(t->less(n, n->left));
-    if (n->right)
+    if (n->right && t->less)
         assert_false(t->less(n->right, n));
     if (n->red)
         assert_true(!(n->left && n->left->red) && !(n->right && n->right->red));
@@ -89,7 +89,7 @@ static unsigned check_tree(const struct rbtree *t)
         /* In order, every node is after the one before it. */
         size_t walked = 1;
         for (const struct rb_node *p = t->first, *n = rbtree_next(p); n; p = n, n = rbtree_next(n), walked++)
-            assert_false(t->less(n, p));
+            assert_true(t->less ? !t->less(n, p) : ITEM(n)->key > ITEM(p)->key); /* (no less: keys count arrivals) */
         assert_int_equal(walked, t->size);
     } else {
         assert_null(t->first);
@@ -265,10 +265,11 @@ static void test_worst_case_is_logarithmic(void **state)
     }
 }
 
-/* A summed tree (the lottery's): each node's `below` is the weight of its
- * subtree, whatever inserts, removals and rotations did; and a number
- * 0 .. total - 1 counted along the nodes in order finds the same node as a
- * walk along them would. */
+/* A summed tree kept in arrival order (the lottery's row: rbtree_insert_last,
+ * no less function): each node's `below` is the weight of its subtree,
+ * whatever inserts, removals and rotations did; the nodes stay in the order
+ * they came; and a number 0 .. total - 1 counted along the nodes in order
+ * finds the same node as a walk along them would. */
 static unsigned below(const struct rb_node *n) { return n ? ITEM(n)->below : 0; }
 
 static void sum_weights(struct rb_node *n) { ITEM(n)->below = ITEM(n)->weight + below(n->left) + below(n->right); }
@@ -305,7 +306,7 @@ static void test_summed_tree(void **state)
     enum { N = 200 };
     static struct item it[N];
     struct rbtree t;
-    rbtree_init_summed(&t, less, sum_weights);
+    rbtree_init_summed(&t, NULL, sum_weights);
     srand(99);
     int next_key = 0;
     for (int i = 0; i < N; i++)
@@ -313,14 +314,16 @@ static void test_summed_tree(void **state)
     for (int step = 0; step < 6000; step++) {
         int i = rand() % N;
         if (!it[i].in) {
-            it[i].key = next_key++; /* the end of the row, as lottery's enqueue */
-            rbtree_insert(&t, &it[i].node);
+            it[i].key = next_key++; /* (only for the check: the tree compares nothing) */
+            rbtree_insert_last(&t, &it[i].node);
             it[i].in = 1;
         } else {
             rbtree_remove(&t, &it[i].node);
             it[i].in = 0;
         }
         unsigned total = check_sums(t.root);
+        if (step % 97 == 0)
+            check_tree(&t); /* the colours and heights too, and the arrival order */
         if (!total || step % 11)
             continue;
         unsigned x = (unsigned)rand() % total;
