@@ -92,8 +92,7 @@ struct task {
     struct rb_node timer_node; /* in the timer queue (a tree): asleep, yet to arrive, or in a timed wait */
     bool timer_queued;          /* ...whether it is there */
 
-    uint64_t wake_tick;         /* in the timer queue: the tick it wakes (or times out) at... */
-    uint64_t timer_seq;         /* ...and when it joined it, for FIFO among equal ticks */
+    uint64_t wake_tick;         /* in the timer queue: the tick it wakes (or times out) at */
     const void *wait_obj;       /* BLOCKED (only then valid): what it waits for... */
     const char *wait_what;      /* ...and what kind of thing that is ("join", "mutex") */
     const char *wait_name;      /* ...and its name, for reports (or NULL) */

@@ -16,27 +16,20 @@
 #include "sched/task.h"
 
 struct timerq {
-    struct rbtree tree; /* through timer_node, by (wake_tick, timer_seq) */
-    uint64_t seq;       /* insertions so far: first in, first out among equal ticks */
+    struct rbtree tree; /* through timer_node, by wake_tick (the tree puts equals in arrival order) */
 };
 
 static inline bool timerq_before(const struct rb_node *a, const struct rb_node *b)
 {
-    const struct task *x = list_entry(a, struct task, timer_node), *y = list_entry(b, struct task, timer_node);
-    return x->wake_tick != y->wake_tick ? x->wake_tick < y->wake_tick : x->timer_seq < y->timer_seq;
+    return list_entry(a, struct task, timer_node)->wake_tick < list_entry(b, struct task, timer_node)->wake_tick;
 }
 
-static inline void timerq_init(struct timerq *q)
-{
-    rbtree_init(&q->tree, timerq_before);
-    q->seq = 0;
-}
+static inline void timerq_init(struct timerq *q) { rbtree_init(&q->tree, timerq_before); }
 
-/* t waits in q until tick `tick`. */
+/* t waits in q until tick `tick`, after those already there for it. */
 static inline void timerq_insert(struct timerq *q, struct task *t, uint64_t tick)
 {
     t->wake_tick = tick;
-    t->timer_seq = q->seq++;
     t->timer_queued = true;
     rbtree_insert(&q->tree, &t->timer_node);
 }
