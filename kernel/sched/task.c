@@ -29,10 +29,22 @@ static struct task idle_task;
 #define TASK_MAGIC 0x7a5c0001u
 static bool exists(const struct task *t) { return t->magic == TASK_MAGIC; }
 
-/* Give a task back to the heap, its magic cleared first. */
+/* On and off the list of all tasks, magic and all (the scheduler lock held,
+ * or the scheduler not started yet). */
+static void enlist(struct task *t)
+{
+    t->magic = TASK_MAGIC;
+    list_push_back(&all_tasks, &t->all_node);
+}
+
+static void unlist(struct task *t)
+{
+    list_remove(&t->all_node);
+    t->magic = 0; /* a join or kill of it from now on is told it is gone */
+}
+
 static void task_free(struct task *t)
 {
-    t->magic = 0;
     arch_stack_free(t->stack, t->stack_size);
     kfree(t);
 }
@@ -87,8 +99,7 @@ struct task *task_init_idle(void *stack_base, size_t stack_size)
     list_node_init(&t->run_node);
     list_node_init(&t->wait_node);
     t->timer_queued = false;
-    t->magic = TASK_MAGIC;
-    list_push_back(&all_tasks, &t->all_node);
+    enlist(t);
     return t;
 }
 
@@ -153,8 +164,7 @@ struct task *task_new(const char *name, task_entry_t entry, void *arg)
     arch_irqstate_t s = sched_lock();
     t->id = next_id++;
     t->arrival = sched_ticks_locked();
-    t->magic = TASK_MAGIC;
-    list_push_back(&all_tasks, &t->all_node);
+    enlist(t);
     sched_unlock(s);
     return t;
 }
@@ -170,7 +180,7 @@ void task_discard(struct task *t)
 {
     KASSERT(t->state == TASK_NEW && !t->timer_queued);
     arch_irqstate_t s = sched_lock();
-    list_remove(&t->all_node);
+    unlist(t);
     sched_unlock(s);
     task_free(t);
 }
@@ -358,7 +368,6 @@ void task_sleep(uint32_t ticks)
     sched_unlock(s);
 }
 
-
 static const char join_wait[] = "join"; /* wait_what of a task blocked in task_join */
 
 const struct task *task_join_chain_end(const struct task *t)
@@ -421,8 +430,7 @@ static int join(struct task *t, uint64_t deadline, int *code)
         s = sched_lock();
     }
     *code = t->exit_code;
-    list_remove(&t->all_node);
-    t->magic = 0; /* (under the lock: a concurrent join or kill now says it is gone) */
+    unlist(t);
     sched_unlock(s);
     task_free(t);
     return 0;
@@ -488,8 +496,7 @@ struct task *task_new_idle(unsigned cpu)
     t->timer_queued = false;
     arch_irqstate_t s = sched_lock();
     t->id = next_id++;
-    t->magic = TASK_MAGIC;
-    list_push_back(&all_tasks, &t->all_node);
+    enlist(t);
     sched_unlock(s);
     return t;
 }
