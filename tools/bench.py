@@ -38,20 +38,45 @@ ICOUNT = ["-icount", "shift=0,sleep=off"]
 PROGRAMS = ["-initrd", ",".join(sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "build", "user", "*.elf"))))]
 
 
-def run(cmdline, extra=(), icount=True):
-    """Boot the bench; return its BENCH lines as dicts, or None."""
+# The one-CPU boots, under -icount (the same figures on every run): the
+# bench without the trace, the same in the default boot (trace=on), and from
+# a process. The README's table comes from these (readme-bench boots them too).
+CMDLINE = "run=bench exit=1 hz=1000 trace=off"
+TRACED = "run=bench exit=1 hz=1000"
+USER = "run=prog:bench exit=1 hz=1000 trace=off"
+
+
+def boot(cmdline, extra=(), icount=True):
+    """Boot the bench: (exit status, serial output)."""
     p = subprocess.run(QEMU + (ICOUNT if icount else []) + list(extra) + ["-append", cmdline],
                        capture_output=True, timeout=300, cwd=ROOT)
-    out = p.stdout.decode("utf-8", "replace")
-    if p.returncode != 33:
-        sys.stderr.write(out)
-        sys.stderr.write(f"bench: the kernel exited with status {p.returncode}, expected 33\n")
-        return None
+    return p.returncode, p.stdout.decode("utf-8", "replace")
+
+
+def parse(out):
+    """The BENCH lines of a boot's output, as dicts (numbers as ints)."""
     results = []
     for line in re.findall(r"^BENCH (.*)$", out, re.M):
         fields = dict(kv.split("=", 1) for kv in line.split())
         results.append({k: (int(v) if v.isdigit() else v) for k, v in fields.items()})
     return results
+
+
+def run(cmdline, extra=(), icount=True):
+    """Boot the bench; return its BENCH lines as dicts, or None."""
+    status, out = boot(cmdline, extra, icount)
+    if status != 33:
+        sys.stderr.write(out)
+        sys.stderr.write(f"bench: the kernel exited with status {status}, expected 33\n")
+        return None
+    return parse(out)
+
+
+def one_cpu(plain, traced, user):
+    """The one-CPU results, from the three boots above: the trace=on boot
+    gives its switch paths as NAME_trace_on."""
+    return plain + [dict(r, name=r["name"] + "_trace_on") for r in traced
+                    if r["name"] in ("timer_switch", "yield_switch")] + user
 
 
 def lock_table(results, title, cell):
@@ -74,7 +99,7 @@ def lock_table(results, title, cell):
 
 
 def main():
-    cmdline = "run=bench exit=1 hz=1000 trace=off"
+    cmdline = CMDLINE
     results = run(cmdline)
     # Several CPUs: the same bench on 4, keeping only what needs them (smp_*).
     smp = run(cmdline + " cpus=4", ["-smp", "4"])
@@ -85,15 +110,14 @@ def main():
     mttcg_global = run(cmdline + " cpus=4 rq=global", ["-smp", "4", "-accel", "tcg,thread=multi"], icount=False)
     # The default boot records the scheduler's trace (trace=on): the timer's
     # path with it, beside the figures without.
-    traced = run("run=bench exit=1 hz=1000")
+    traced = run(TRACED)
     # From a process: a system call's round trip, a spawn and its wait.
-    user = run("run=prog:bench exit=1 hz=1000 trace=off", PROGRAMS)
+    user = run(USER, PROGRAMS)
     if not results or smp is None or mttcg is None or mttcg_global is None or not user or not traced:
         if results == []:
             sys.stderr.write("bench: no BENCH lines in the kernel's output\n")
         return 1
-    results += [r for r in smp if r["name"].startswith("smp_")] + user
-    results += [dict(r, name=r["name"] + "_trace_on") for r in traced if r["name"] in ("timer_switch", "yield_switch")]
+    results = one_cpu(results, traced, user) + [r for r in smp if r["name"].startswith("smp_")]
 
     print(f"Guest instructions (QEMU -icount shift=0,sleep=off; kernel command line: {cmdline})")
     print(f"{'measure':<22} {'instructions':>12}  {'target':>8}  details")
