@@ -378,16 +378,15 @@ class Trace(gdb.Command):
 CAP = 5000  # steps before tq-count-switch or tq-count-yield gives up on one path
 
 
-def count_switches(command, where, n, ends, what, label, stop_early=lambda op, state: False):
+def count_switches(command, where, n, ends, what, label):
     """Stop at `where` (a breakpoint location) n times over, each time
-    single-stepping until ends(op, state) says the path is over (op: the
-    mnemonic just executed; state: a dict the function may keep), and
-    count the paths that changed the running task. A path that reaches a
-    task's first run (arch_task_start_ret: it leaves by no iret and no ret),
-    or that stop_early(op, state) ends otherwise, is left out; one longer
-    than CAP stops the count. Prints a line per
-    path, at the end (a captured `continue` would swallow them), and a
-    summary."""
+    single-stepping until ends(op, state) says the path is over: None goes
+    on, True ends the path counted, False ends it left out (op: the
+    mnemonic just executed; state: a dict it may keep). Counted: the paths
+    that changed the running task. A path that reaches a task's first run
+    (arch_task_start_ret: it leaves by no iret and no ret) is left out; one
+    longer than CAP stops the count. Prints a line per path, at the end (a
+    captured `continue` would swallow them), and a summary."""
     stop = gdb.Breakpoint(where, internal=True)
     arch = gdb.selected_frame().architecture()
     first_run = int(sym("arch_task_start_ret").address)
@@ -399,8 +398,8 @@ def count_switches(command, where, n, ends, what, label, stop_early=lambda op, s
             before = current()
             before_name = before["name"].string()  # (read now: a gdb.Value is fetched when first used)
             before = int(before)
-            steps, ended, state = 0, False, {}
-            while steps < CAP and not ended:
+            steps, ended, state = 0, None, {}
+            while steps < CAP and ended is None:
                 pc = int(gdb.parse_and_eval("$pc"))
                 if pc == first_run:
                     break
@@ -408,13 +407,11 @@ def count_switches(command, where, n, ends, what, label, stop_early=lambda op, s
                 gdb.execute("stepi", to_string=True)
                 steps += 1
                 ended = ends(op, state)
-                if not ended and stop_early(op, state):
-                    break  # its end, but not the path counted
-            if steps == CAP:
+            if ended is None and steps == CAP:
                 lines.append(f"{what} {hits}: more than {CAP} instructions without its end (stopped counting there)")
                 break
             after = current()
-            if ended and int(after) != before:
+            if ended is True and int(after) != before:
                 counts.append(steps)
                 lines.append(f"{label} {len(counts)}: {steps} instructions, '{before_name}' -> "
                              f"'{after['name'].string()}'")
@@ -450,7 +447,7 @@ class CountSwitch(gdb.Command):
             vector = int(words[1]) if len(words) > 1 else 32
         except ValueError:
             raise gdb.GdbError("usage: tq-count-switch [N] [VECTOR] (N switches to count; VECTOR: the timer's, 32)")
-        count_switches(self.command, f"*isr_stub_{vector}", n, lambda op, state: op.startswith("iret"),
+        count_switches(self.command, f"*isr_stub_{vector}", n, lambda op, state: op.startswith("iret") or None,
                        "timer interrupt", "switch")
 
 
@@ -481,15 +478,14 @@ class CountYield(gdb.Command):
         def returned(op, state):  # the ret that takes the depth below task_yield's own...
             state["depth"] = state.get("depth", 0) + (op.startswith("call") - op.startswith("ret"))
             if state["depth"] >= 0:
-                return False
+                return None
             # ...into a caller of task_yield: the next task had yielded too (a
             # task preempted by the timer goes back through the interrupt's
             # tail instead, another path: not counted)
             pc = int(gdb.parse_and_eval("$pc"))
             before = arch.disassemble(pc - 5)[0]
             return before["length"] == 5 and "task_yield" in before["asm"]
-        count_switches(self.command, "*task_yield", n, returned, "call of task_yield", "yield",
-                       stop_early=lambda op, state: state.get("depth", 0) < 0)
+        count_switches(self.command, "*task_yield", n, returned, "call of task_yield", "yield")
 
 
 Tasks()
