@@ -176,9 +176,9 @@ static void bench_policy(const struct sched_policy *p, struct task *fakes, unsig
         p->enqueue(rq, t, SCHED_NEW);
     }
     nsamples = 0;
-    uint64_t c0 = cycles_now();
+    uint64_t t0 = cycles_now();
     struct task *t = p->pick_next(rq); /* the first pick after n arrivals: where a lazy queue pays */
-    first_pick = (uint32_t)(cycles_now() - c0);
+    first_pick = (uint32_t)(cycles_now() - t0);
     /* Ticks: the policy's tick hook charging the running stand-in, and the
      * re-queue and pick it asks for, if it does. The costliest of 64. */
     tick_max = 0;

@@ -155,8 +155,8 @@ static uint32_t window_start;        /* `yields` when the watch last saw progres
 static unsigned lively_ticks;        /* ticks since then (only counted while tasks yield) */
 bool sched_livelock_exits;
 static void (*tick_call)(void *);    /* sched_call_on_tick */
-void (*volatile sched_idle_work)(void);
 static void *tick_call_arg;
+void (*volatile sched_idle_work)(void); /* sched.h */
 
 #define SCHED_BALANCE_TICKS 4 /* a CPU looks for imbalance every this many of its ticks */
 

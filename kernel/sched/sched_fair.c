@@ -23,7 +23,7 @@
 #define VTICK 1024u /* virtual runtime of one tick at weight NICE0_WEIGHT */
 
 struct fair_rq {
-    struct rbtree tree;     /* READY tasks by vruntime, through tree_node */
+    struct rbtree tree;    /* READY tasks by vruntime, through tree_node */
     uint64_t min_vruntime; /* the queue's floor: never goes back */
 };
 #define FAIR(rq) SCHED_RQ_AREA(rq, struct fair_rq)

@@ -19,7 +19,7 @@
 #define STRIDE1 (1u << 20)
 
 struct stride_rq {
-    struct rbtree tree;    /* READY tasks by pass, through tree_node */
+    struct rbtree tree;   /* READY tasks by pass, through tree_node */
     uint64_t global_pass; /* the least pass among the running task and the queue */
 };
 #define STRIDE(rq) SCHED_RQ_AREA(rq, struct stride_rq)
