@@ -3,10 +3,11 @@
  *
  * Each vector has a tiny stub that makes the stack look the same for every
  * vector (a dummy error code where the CPU pushes none, then the vector
- * number) and jumps to isr_common. isr_common saves the rest of the
- * interrupted task's registers - together they form struct trap_frame
- * (x86.h) - on that task's own kernel stack, and calls trap_dispatch(frame)
- * (in EAX: the kernel is built -mregparm=3).
+ * number) and jumps to isr_common (exceptions, system calls) or irq_common
+ * (interrupts). These save the rest of the interrupted task's registers -
+ * together they form struct trap_frame (x86.h) - on that task's own kernel
+ * stack, and call trap_dispatch(frame) (in EAX: the kernel is built
+ * -mregparm=3).
  *
  * If the interrupt leads to a task switch, trap_dispatch does not return
  * until this task is chosen again: its trap frame waits here, on its stack.
@@ -24,7 +25,9 @@
     .cfi_sections .debug_frame
     .text
 
-/* The vectors for which the CPU pushes an error code. */
+/* The vectors for which the CPU pushes an error code. Exceptions, and the
+ * system call (which only ring 3 raises), go to isr_common; interrupts to
+ * irq_common, which leaves the segment registers alone in ring 0. */
     .macro STUB n
 isr_stub_\n:
     .if (\n == 8) || (\n >= 10 && \n <= 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
@@ -32,7 +35,11 @@ isr_stub_\n:
     push 0
     .endif
     push \n
+    .if (\n < 32) || (\n == 0x80)
     jmp isr_common
+    .else
+    jmp irq_common
+    .endif
     .endm
 
     .altmacro
@@ -48,16 +55,13 @@ isr_stub_\n:
  * interrupted code's ESP, in ring 0, is just past EFLAGS: that is the CFA, and its EIP
  * is 12 bytes below it.
  */
-    .globl isr_common, isr_return
-    .type isr_common, @function
-isr_common:
+    .macro PUSH_GENERAL_REGISTERS
     .cfi_startproc simple
     .cfi_signal_frame
     .cfi_def_cfa esp, 20
     .set frame_bytes, 20
     .cfi_offset eip, -12
     pushad                      /* EAX, ECX, EDX, EBX, ESP (ignored), EBP, ESI, EDI */
-.Lpushad_end:
     .cfi_adjust_cfa_offset 32
     .set frame_bytes, frame_bytes + 32
     .cfi_offset eax, -24
@@ -67,6 +71,14 @@ isr_common:
     .cfi_offset ebp, -44
     .cfi_offset esi, -48
     .cfi_offset edi, -52
+    .endm
+
+    .globl isr_common, isr_return
+    .type isr_common, @function
+isr_common:
+    PUSH_GENERAL_REGISTERS
+.Lpushad_end:
+.Lsave_segments:                /* (irq_common comes here from ring 3) */
 .Lseg_push_start:
     .att_syntax prefix
     pushl %ds
@@ -146,6 +158,39 @@ isr_return:
     jmp isr_return
     .cfi_endproc
     .size isr_common, . - isr_common
+
+/*
+ * Interrupts. From ring 0 the segment registers hold what they always hold
+ * there - DS and ES the kernel's data, FS this CPU's segment, GS unused -
+ * since the only code that loads others, the way back to ring 3, runs with
+ * interrupts off from its first POP to its IRET. So the frame keeps their
+ * four slots, unwritten, and nothing is reloaded: nine instructions fewer
+ * on every tick. From ring 3, isr_common's whole path.
+ */
+    .globl irq_common, irq_return
+    .type irq_common, @function
+irq_common:
+    PUSH_GENERAL_REGISTERS
+    test byte ptr [esp + 44], 3 /* the frame's CS (above PUSHAD, vector, error code, EIP): from ring 3? */
+    jnz .Lsave_segments
+    sub esp, 16                 /* gs, fs, es, ds: not saved (see above) */
+    .cfi_adjust_cfa_offset 16
+    .if frame_bytes + 16 != TRAP_FRAME_SIZE
+    .error "isr.S: irq_common's frame is not TRAP_FRAME_SIZE (trap_frame.h)"
+    .endif
+    cld
+    mov eax, esp                /* trap_dispatch(struct trap_frame *) */
+    call trap_dispatch
+irq_return:
+    add esp, 16
+    .cfi_adjust_cfa_offset -16
+    popad
+    .cfi_adjust_cfa_offset -32
+    add esp, 8                  /* vector and error code */
+    .cfi_adjust_cfa_offset -8
+    iretd
+    .cfi_endproc
+    .size irq_common, . - irq_common
 
 /*
  * arch_enter_user(eip, esp): the first entry of a thread into ring 3 (EAX,

@@ -53,7 +53,8 @@ static inline uint32_t read_cr4(void) { uint32_t v; __asm__ volatile("mov %%cr4,
  * SS:ESP: the interrupted ESP is the address just past `eflags`.
  */
 struct trap_frame {
-    uint32_t gs, fs, es, ds;           /* 0, 4, 8, 12: pushed by isr_common */
+    uint32_t gs, fs, es, ds;           /* 0, 4, 8, 12: pushed by isr_common; not written for an
+                                        * interrupt of ring 0 (irq_common: they never change there) */
     uint32_t edi, esi, ebp, esp_dummy; /* 16..28: PUSHAD (esp_dummy is ignored) */
     uint32_t ebx, edx, ecx, eax;       /* 32..44 */
     uint32_t vector;                   /* 48: pushed by the per-vector stub */
