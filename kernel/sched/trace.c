@@ -14,12 +14,9 @@
 
 bool trace_enabled = true;
 
-/* The ring, its count and the names are guarded by trace_lock, the last
- * lock ever taken: events are recorded under the scheduler lock, a run
- * queue's, or an object's, on any CPU. */
-static struct klock trace_lock = KLOCK_INIT;
-static struct trace_event ring[TRACE_EVENTS];
-static uint32_t next_event; /* total recorded; the ring holds the last TRACE_EVENTS */
+struct klock trace_lock = KLOCK_INIT;
+struct trace_event trace_ring[TRACE_EVENTS];
+uint32_t trace_next;
 
 /* Task names by id, copied when a task arrives: a trace outlives its tasks. */
 #define NAMES 128
@@ -30,30 +27,23 @@ static struct {
 
 void trace_record(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason, const char *name)
 {
-    klock_take(&trace_lock); /* (interrupts are off: the caller holds a klock) */
-    struct trace_event *e = &ring[next_event++ & (TRACE_EVENTS - 1)];
-    e->cycles = arch_cycles();
-    e->tick = (uint32_t)sched_ticks_locked();
-    e->type = (uint16_t)type;
-    e->reason = (uint16_t)reason;
-    e->task = task;
-    e->other = other;
-    e->name = name;
     if (type == TRACE_ARRIVE && name) {
+        klock_take(&trace_lock); /* (the names are the ring's: the same lock) */
         names[task % NAMES].id = task;
         unsigned i = 0;
         for (; name[i] && i < sizeof names[0].name - 1; i++)
             names[task % NAMES].name[i] = name[i];
         names[task % NAMES].name[i] = '\0';
-        e->name = NULL; /* the task's own name may not outlive it */
+        klock_drop(&trace_lock);
+        name = NULL; /* the task's own name may not outlive it */
     }
-    klock_drop(&trace_lock);
+    trace_put(type, task, other, reason, name, (uint32_t)sched_ticks_locked());
 }
 
 void trace_reset(void)
 {
     arch_irqstate_t s = klock_irqsave(&trace_lock);
-    next_event = 0;
+    trace_next = 0;
     klock_irqrestore(&trace_lock, s);
 }
 
@@ -63,9 +53,9 @@ void trace_reset(void)
 static bool copy_event(uint32_t seq, struct trace_event *out)
 {
     arch_irqstate_t s = klock_irqsave(&trace_lock);
-    bool held = next_event - seq <= TRACE_EVENTS && seq < next_event;
+    bool held = trace_next - seq <= TRACE_EVENTS && seq < trace_next;
     if (held)
-        *out = ring[seq & (TRACE_EVENTS - 1)];
+        *out = trace_ring[seq & (TRACE_EVENTS - 1)];
     klock_irqrestore(&trace_lock, s);
     return held;
 }
@@ -85,7 +75,7 @@ static const char *const reasons[] = {"", "preempted", "yielded", "blocked", "sl
 void trace_print(unsigned n)
 {
     arch_irqstate_t s = klock_irqsave(&trace_lock);
-    uint32_t end = next_event;
+    uint32_t end = trace_next;
     klock_irqrestore(&trace_lock, s);
     uint32_t held = end < TRACE_EVENTS ? end : TRACE_EVENTS;
     if (n > held)
@@ -139,7 +129,7 @@ void trace_export_json(void (*out)(const char *s, size_t n))
 {
     struct json_out j = {out};
     arch_irqstate_t s = klock_irqsave(&trace_lock);
-    uint32_t end = next_event; /* the trace as it stands now; later events are not in it */
+    uint32_t end = trace_next; /* the trace as it stands now; later events are not in it */
     uint32_t first = end < TRACE_EVENTS ? 0 : end - TRACE_EVENTS;
     klock_irqrestore(&trace_lock, s);
     emit(&j, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");

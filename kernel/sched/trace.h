@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sync/klock.h"
+
 #define TRACE_EVENTS 4096 /* a power of two */
 
 enum trace_type {
@@ -42,7 +44,44 @@ struct trace_event {
 
 extern bool trace_enabled;
 
-/* Record one event. The scheduler lock is held (it guards the ring). */
+/* The ring (trace.c's; written here only by trace_put): event number n,
+ * counting from 0, is in trace_ring[n % TRACE_EVENTS]. trace_lock guards
+ * both: the last lock ever taken, since events are recorded under the
+ * scheduler lock, a run queue's, or an object's, on any CPU. */
+extern struct trace_event trace_ring[TRACE_EVENTS];
+extern uint32_t trace_next; /* events recorded so far; the ring holds the last TRACE_EVENTS */
+extern struct klock trace_lock;
+
+/* Record one event at tick `tick`, holding trace_lock (or on one CPU, where
+ * a lock is only "interrupts off", which they are). Inline, so that the
+ * switch, recorded at every preemption, costs a dozen instructions and no
+ * call: sched.c passes its clock, which it has at hand. */
+static inline __attribute__((always_inline)) void trace_put_locked(enum trace_type type, uint32_t task,
+                                                                    uint32_t other, uint32_t reason,
+                                                                    const char *name, uint32_t tick)
+{
+    struct trace_event *e = &trace_ring[trace_next++ & (TRACE_EVENTS - 1)];
+    e->cycles = arch_cycles();
+    e->tick = tick;
+    e->type = (uint16_t)type;
+    e->reason = (uint16_t)reason;
+    e->task = task;
+    e->other = other;
+    e->name = name;
+}
+
+/* The same, taking trace_lock (interrupts are off). */
+static inline __attribute__((always_inline)) void trace_put(enum trace_type type, uint32_t task, uint32_t other,
+                                                             uint32_t reason, const char *name, uint32_t tick)
+{
+    klock_take(&trace_lock);
+    trace_put_locked(type, task, other, reason, name, tick);
+    klock_drop(&trace_lock);
+}
+
+/* Record one event, now: trace_put at the current tick, and an arrival's
+ * task name kept for the reports (its task may not outlive the trace).
+ * Interrupts are off (the caller holds a klock). */
 void trace_record(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason, const char *name);
 
 static inline void trace_event(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason,

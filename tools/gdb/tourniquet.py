@@ -349,9 +349,9 @@ class Trace(gdb.Command):
     @needs_target
     def invoke(self, arg, from_tty):
         n = int(arg) if arg.strip() else 20
-        ring = sym("'trace.c'::ring")
+        ring = sym("trace_ring")
         size = int(ring.type.range()[1]) + 1
-        total = int(sym("'trace.c'::next_event"))
+        total = int(sym("trace_next"))
         names = sym("'trace.c'::names")
         nnames = int(names.type.range()[1]) + 1
 
