@@ -225,6 +225,14 @@ static __attribute__((noinline)) void apic_interrupt(uint32_t v)
 void trap_dispatch(struct trap_frame *f)
 {
     uint32_t v = f->vector;
+    if (v == IRQ_BASE + IRQ_TIMER) { /* the PIT's tick first: the hottest path there is */
+        sched_irq_enter();
+        if (pit_tick())
+            sched_tick();
+        pic_eoi_master();
+        sched_irq_exit(); /* may switch tasks: returns when this one runs again */
+        return;
+    }
     if (v < 32)
         exception(f);
     if (v < IRQ_BASE + 16) {
@@ -232,10 +240,7 @@ void trap_dispatch(struct trap_frame *f)
         if ((irq == 7 || irq == 15) && pic_is_spurious(irq))
             return;
         sched_irq_enter();
-        if (irq == IRQ_TIMER) {
-            if (pit_tick())
-                sched_tick();
-        } else if (irq == IRQ_COM1) {
+        if (irq == IRQ_COM1) {
             serial_irq();
         } else if (irq == IRQ_KEYBOARD) {
             keyboard_irq();

@@ -155,6 +155,8 @@ void idt_load(void);
 void pic_init(void);
 void pic_unmask(unsigned irq);
 void pic_eoi(unsigned irq);
+/* pic_eoi for an IRQ of the first PIC (0-7), inline: the timer's. */
+static inline void pic_eoi_master(void) { outb(0x20, 0x20); /* PIC1_CMD, PIC_EOI */ }
 int pic_is_spurious(unsigned irq);
 /* arch.c */
 extern unsigned x86_timer_hz; /* the boot CPU's arch_timer_start(hz), for the switch to its LAPIC timer */

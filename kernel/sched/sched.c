@@ -526,11 +526,25 @@ static void balance(struct sched_cpu *me, bool idle_now)
     rq_unlock_second(me->rq, from);
 }
 
+/* ---- The hot paths, in two copies ------------------------------------------
+ *
+ * A tick, a preemption, a yield and a wait are written once, for any number
+ * of CPUs, as always-inline functions with a last parameter `up` that their
+ * callers pass as a constant: true in a copy that runs only while one CPU
+ * does (one_cpu(): then no lock word is used, no other CPU or queue exists,
+ * lockstep is off), false in the copy for any number. In the first, every
+ * test of those folds away; the entry point tests one_cpu() once and calls
+ * the copy. Only what comes before the switch folds: a task resumes where
+ * it left the CPU, maybe after other CPUs came up meanwhile (test=smp starts
+ * them late), so what follows arch_switch tests at run time, in both.
+ */
+#define one_cpu() (!klock_smp) /* (sched_cpu_prepare sets it before a second CPU runs) */
+
 /* The task CPU c runs next: its queue's choice, after pulling work from
  * another CPU if its queue is empty; its idle task if there is none. */
-static inline __attribute__((always_inline)) struct task *pick(struct sched_cpu *c)
+static inline __attribute__((always_inline)) struct task *pick(struct sched_cpu *c, bool up)
 {
-    if (c->rq->nr_ready == 0 && ncpus > 1 && rq_mode == SCHED_RQ_PERCPU)
+    if (!up && c->rq->nr_ready == 0 && ncpus > 1 && rq_mode == SCHED_RQ_PERCPU)
         balance(c, true); /* about to idle: look for work on the other CPUs first */
     struct task *next = policy->pick_next(c->rq);
     if (next) {
@@ -592,7 +606,7 @@ static inline __attribute__((always_inline)) void finish_switch(struct task *me,
  * has cleared need_resched (before any wait, so that a request made
  * meanwhile is kept). */
 static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c, struct task *prev, struct task *next,
-                                                             enum trace_reason why)
+                                                             enum trace_reason why, bool up)
 {
     c->migrate_current = false; /* prev left the CPU: it re-enters through enqueue anyway */
     next->state = TASK_RUNNING;
@@ -605,8 +619,10 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
     KASSERT(!next->on_cpu);
     c->switches++;
     next->runs++;
-    if (trace_enabled)
-        trace_record(TRACE_SWITCH, prev->id, next->id, why, NULL);
+    if (trace_enabled && up) /* (inline: the one event of every preemption) */
+        trace_put_locked(TRACE_SWITCH, prev->id, next->id, why, NULL, (uint32_t)ticks);
+    else if (trace_enabled)
+        trace_put(TRACE_SWITCH, prev->id, next->id, why, NULL, (uint32_t)ticks);
     c->current = next;
     arch_cpu_set_current(next);
     next->on_cpu = true;
@@ -615,7 +631,9 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
 }
 
 /*
- * schedule: pick the next task and switch to it.
+ * schedule: pick the next task for CPU c, this one, and switch to it from
+ * prev, its current task (interrupts are off: we stay on it until the
+ * switch).
  *
  * The caller holds this CPU's run-queue lock (and no other lock) and has
  * already moved `current` out of RUNNING (to READY, and into the ready
@@ -633,29 +651,21 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
  * through sched_finish_switch. (On the host, arch_switch returns at once:
  * the caller simply carries on as the new task.)
  */
-static inline __attribute__((always_inline)) void schedule_from(struct sched_cpu *c, struct task *prev,
-                                                                  enum trace_reason why)
+static inline __attribute__((always_inline)) void schedule(struct sched_cpu *c, struct task *prev,
+                                                             enum trace_reason why, bool up)
 {
-    /* (c is this CPU, prev its current task: the callers read them) */
+    /* (c is this CPU, prev its current task: the callers read them, and
+     * have moved it out of RUNNING) */
     KASSERT(!arch_irq_enabled());
-    KASSERT(prev->state != TASK_RUNNING);
     if (!task_canary_ok(prev))
         stack_overflow(prev);
     /* Lockstep: only CPU 0's tick picks tasks. A switch outside it (a task
      * outside the workload blocks, yields, sleeps, is preempted) goes to
      * this CPU's idle task, which is on no other CPU; the next tick's
      * decision picks what runs here. */
-    struct task *next = lockstep ? c->idle : pick(c);
+    struct task *next = !up && lockstep ? c->idle : pick(c, up);
     c->need_resched = false;
-    switch_to(c, prev, next, why);
-}
-
-/* schedule_from this CPU (interrupts are off: we stay on it until the
- * switch) and its running task; callers that have both pass them. */
-static inline __attribute__((always_inline)) void schedule(enum trace_reason why)
-{
-    struct sched_cpu *c = this;
-    schedule_from(c, c->current, why);
+    switch_to(c, prev, next, why, up);
 }
 
 /* This CPU's last task, t, left it READY for a CPU its affinity allows
@@ -686,11 +696,11 @@ void sched_finish_switch(struct task *prev) { finish_switch(task_current(), prev
 /* CPU c's running task, prev, stays READY but leaves the CPU: back into
  * c's queue; or, if its affinity no longer allows c, into one it may use
  * once it is off c (finish_switch: until then no other CPU may see it). */
-static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, struct task *prev)
+static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, struct task *prev, bool up)
 {
     prev->state = TASK_READY;
     if (prev != c->idle) {
-        if (ncpus > 1 && !allowed(prev, c->id)) { /* its affinity changed while it ran */
+        if (!up && ncpus > 1 && !allowed(prev, c->id)) { /* its affinity changed while it ran */
             prev->tail_work |= TASK_TAIL_EXILED;
         } else {
             enqueue_on(c->rq, prev, c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED); /* (c: in lockstep, not us) */
@@ -700,14 +710,13 @@ static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, s
     c->migrate_current = false;
 }
 
-/* Take the CPU from the running task, which stays READY (this CPU's queue
+/* Take CPU c's running task from it, which stays READY (this CPU's queue
  * lock held). */
-static void preempt(void)
+static inline __attribute__((always_inline)) void preempt(struct sched_cpu *c, bool up)
 {
-    struct sched_cpu *c = this;
     struct task *cur = c->current;
-    requeue(c, cur);
-    schedule_from(c, cur, TR_PREEMPTED);
+    requeue(c, cur, up);
+    schedule(c, cur, TR_PREEMPTED, up);
 }
 
 /* sched_make_ready on several CPUs: into the queue of the CPU place()
@@ -820,11 +829,12 @@ static void carry_out(struct sched_cpu *c);
 
 void sched_preempt_now(void)
 {
-    rq_lock(this->rq);
-    if (this->chosen)
-        carry_out(this);
+    struct sched_cpu *c = this;
+    rq_lock(c->rq);
+    if (c->chosen)
+        carry_out(c);
     else
-        preempt();
+        preempt(c, false);
     unlock_switch_lock(); /* (the CPU it resumed on) */
 }
 
@@ -847,17 +857,32 @@ bool sched_yield_is_noop(void)
     return noop;
 }
 
-void sched_yield_cpu(void)
+static inline __attribute__((always_inline)) void yield_cpu(struct sched_cpu *c, bool up)
 {
-    struct sched_cpu *c = this; /* (interrupts are off: we stay on it until the switch) */
     struct task *t = c->current;
-    t->yielded = __atomic_add_fetch(&yields, 1, __ATOMIC_RELAXED); /* (also counted lock-free: sched_yield_is_noop) */
-    rq_lock(c->rq);
+    if (up)
+        t->yielded = ++yields;
+    else /* (also counted lock-free: sched_yield_is_noop) */
+        t->yielded = __atomic_add_fetch(&yields, 1, __ATOMIC_RELAXED);
+    if (!up)
+        rq_lock(c->rq);
     t->state = TASK_READY;
     if (t != c->idle)
         enqueue_on(c->rq, t, SCHED_YIELD);
-    schedule_from(c, t, TR_YIELDED);
+    schedule(c, t, TR_YIELDED, up);
     unlock_switch_lock();
+}
+
+/* (interrupts are off: we stay on this CPU until the switch) */
+static __attribute__((noinline)) void yield_one_cpu(void) { yield_cpu(this, true); }
+static __attribute__((noinline)) void yield_any_cpus(void) { yield_cpu(this, false); }
+
+void sched_yield_cpu(void)
+{
+    if (one_cpu())
+        yield_one_cpu();
+    else
+        yield_any_cpus();
 }
 
 /* A task that waits leaves the CPU: the caller holds the scheduler lock
@@ -867,15 +892,18 @@ void sched_yield_cpu(void)
 static inline __attribute__((always_inline)) void wait_switch(struct sched_cpu *c, struct task *cur,
                                                                enum trace_reason why, struct klock *retake)
 {
-    if (!klock_smp) { /* one CPU: every lock is "interrupts off", which stays */
-        schedule_from(c, cur, why);
-        return;
+    KASSERT(cur->state != TASK_RUNNING); /* (its caller made it wait) */
+    if (one_cpu()) { /* one CPU: every lock is "interrupts off", which stays */
+        schedule(c, cur, why, true);
+    } else {
+        klock_take(&c->rq->lock);
+        klock_drop(&sched_klock);
+        schedule(c, cur, why, false);
     }
-    klock_take(&c->rq->lock);
-    klock_drop(&sched_klock);
-    schedule_from(c, cur, why);
-    klock_drop(&this->rq->lock); /* (this: we may have resumed on another CPU) */
-    klock_take(retake);
+    if (klock_smp) { /* (at run time: CPUs may have come up while we waited) */
+        klock_drop(&this->rq->lock); /* (this: we may have resumed on another CPU) */
+        klock_take(retake);
+    }
 }
 
 /* Put t in the timer queue until tick `deadline` (by deadline, FIFO among
@@ -1252,7 +1280,7 @@ static void watch_livelock(void)
 
 /* What only CPU 0's tick does (scheduler lock held): count the clock,
  * tell the observer, charge declared needs, then wake_due. */
-static void clock_tick(struct task *curr)
+static inline __attribute__((always_inline)) void clock_tick(struct task *curr)
 {
     ticks++;
     if (observer)
@@ -1288,8 +1316,8 @@ static void decide(struct sched_cpu *c)
     if (prev->state == TASK_RUNNING && prev != c->idle && !prev->watch)
         return; /* its CPU's interrupt tail preempts it (to idle); the next tick decides */
     if (prev->state == TASK_RUNNING)
-        requeue(c, prev);
-    struct task *next = pick(c);
+        requeue(c, prev, false);
+    struct task *next = pick(c, false);
     next->state = TASK_RUNNING;
     next->cpu = c->id;
     if (next == prev) {
@@ -1350,7 +1378,8 @@ static void carry_out(struct sched_cpu *c)
     __atomic_store_n(&c->chosen, NULL, __ATOMIC_RELEASE);
     if (prev->state != TASK_RUNNING && !task_canary_ok(prev))
         stack_overflow(prev);
-    switch_to(c, prev, next, prev->state == TASK_READY ? TR_PREEMPTED : prev->state == TASK_DEAD ? TR_EXITED : TR_SLEPT);
+    switch_to(c, prev, next, prev->state == TASK_READY ? TR_PREEMPTED : prev->state == TASK_DEAD ? TR_EXITED : TR_SLEPT,
+              false);
 }
 
 /* CPU 0, before its tick (lock not held): has every CPU carried out the
@@ -1370,17 +1399,17 @@ static void wait_for_decisions(void)
  * `lockstep` and `chosen` are read under a lock, which makes them exact
  * (sched_observe holds every lock to change the first; CPU 0's tick, the
  * second). */
-void sched_tick(void)
+static inline __attribute__((always_inline)) void tick(struct sched_cpu *c, bool up)
 {
-    struct sched_cpu *c = this;
-    bool smp = ncpus > 1; /* (read once: a second read would come after the lock's barrier) */
+    bool smp = !up && ncpus > 1; /* (read once: a second read would come after the lock's barrier) */
     if (smp && c->id == 0)
         wait_for_decisions(); /* (only ever waits in lockstep) */
     struct task *curr = c->current; /* (our own task: it stays ours while we look) */
 
     c->ticks++;
-    if (c->id == 0) {
-        klock_take(&sched_klock);
+    if (up || c->id == 0) {
+        if (!up)
+            klock_take(&sched_klock);
         if (smp && (lockstep || c->chosen)) {
             if (lockstep) {
                 curr->ticks++;
@@ -1391,7 +1420,7 @@ void sched_tick(void)
         }
         curr->ticks++; /* the tick that just ended was spent running curr */
         clock_tick(curr); /* CPU 0's ticks are the clock */
-        if (klock_smp) { /* (one test for both: the tick is the hottest path there is) */
+        if (!up && klock_smp) { /* (one test for both: the tick is the hottest path there is) */
             klock_drop(&sched_klock);
             rq_lock(c->rq);
         }
@@ -1423,7 +1452,19 @@ void sched_tick(void)
     if (smp && rq_mode == SCHED_RQ_PERCPU && c->ticks % SCHED_BALANCE_TICKS == 0)
         balance(c, curr == c->idle && c->rq->nr_ready == 0);
     tick_decides(c, curr);
-    rq_unlock(c->rq);
+    if (!up)
+        rq_unlock(c->rq);
+}
+
+static __attribute__((noinline)) void tick_one_cpu(void) { tick(this, true); }
+static __attribute__((noinline)) void tick_any_cpus(void) { tick(this, false); }
+
+void sched_tick(void)
+{
+    if (one_cpu())
+        tick_one_cpu();
+    else
+        tick_any_cpus();
 }
 
 void sched_call_on_tick(void (*fn)(void *arg), void *arg)
@@ -1435,22 +1476,31 @@ void sched_call_on_tick(void (*fn)(void *arg), void *arg)
     sched_unlock(s);
 }
 
-void sched_irq_enter(void) { this->irq_depth++; }
+static inline __attribute__((always_inline)) void irq_exit(struct sched_cpu *c, bool up)
+{
+    KASSERT(c->irq_depth > 0);
+    if (--c->irq_depth == 0 && c->need_resched) {
+        if (!up)
+            rq_lock(c->rq);
+        if (!up && c->chosen)
+            carry_out(c); /* lockstep: CPU 0's tick decided */
+        else if (!up && lockstep && (c->current->watch || c->current == c->idle))
+            ; /* lockstep: workload and idle tasks are switched only by the tick's decision */
+        else if (c->current->state == TASK_RUNNING)
+            preempt(c, up);
+        else /* retired, or off to its I/O */
+            schedule(c, c->current, c->current->state == TASK_DEAD ? TR_EXITED : TR_SLEPT, up);
+        unlock_switch_lock(); /* we run again (maybe on another CPU): IRET turns interrupts back on */
+    }
+}
+
+static __attribute__((noinline)) void irq_exit_one_cpu(void) { irq_exit(this, true); }
+static __attribute__((noinline)) void irq_exit_any_cpus(void) { irq_exit(this, false); }
 
 void sched_irq_exit(void)
 {
-    struct sched_cpu *c = this;
-    KASSERT(c->irq_depth > 0);
-    if (--c->irq_depth == 0 && c->need_resched) {
-        rq_lock(c->rq);
-        if (c->chosen)
-            carry_out(c); /* lockstep: CPU 0's tick decided */
-        else if (lockstep && (c->current->watch || c->current == c->idle))
-            ; /* lockstep: workload and idle tasks are switched only by the tick's decision */
-        else if (c->current->state == TASK_RUNNING)
-            preempt();
-        else
-            schedule(c->current->state == TASK_DEAD ? TR_EXITED : TR_SLEPT); /* retired, or off to its I/O */
-        unlock_switch_lock(); /* we run again (maybe on another CPU): IRET turns interrupts back on */
-    }
+    if (one_cpu())
+        irq_exit_one_cpu();
+    else
+        irq_exit_any_cpus();
 }

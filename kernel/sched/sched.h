@@ -418,7 +418,7 @@ void sched_tick(void);
  * wakeup from a handler); the other preemptive switch is task code's
  * preemption point, sched_unlock_preempt. Who turns interrupts back on for
  * each kind of resumed task: see the comment at the top of sched.c. */
-void sched_irq_enter(void);
+static inline void sched_irq_enter(void) { sched_this_cpu()->irq_depth++; }
 void sched_irq_exit(void);
 
 /* Run fn(arg) once, from the next timer interrupt (in interrupt context).

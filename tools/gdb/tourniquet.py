@@ -476,6 +476,8 @@ class CountYield(gdb.Command):
         arch = gdb.selected_frame().architecture()
 
         def returned(op, state):  # the ret that takes the depth below task_yield's own...
+            if op.startswith("iret"):
+                return False  # the next task had been preempted: it goes back through the interrupt's tail
             state["depth"] = state.get("depth", 0) + (op.startswith("call") - op.startswith("ret"))
             if state["depth"] >= 0:
                 return None
