@@ -540,6 +540,20 @@ static void balance(struct sched_cpu *me, bool idle_now)
  */
 #define one_cpu() (!klock_smp) /* (sched_cpu_prepare sets it before a second CPU runs) */
 
+/* The entry point `entry` of hot path fn(c, up): its two copies, each a
+ * function of its own (with registers of its own: GDB shows them as
+ * fn_one_cpu and fn_any_cpus), and the one test that picks one. */
+#define HOT_PATH(entry, fn)                                                      \
+    static __attribute__((noinline)) void fn##_one_cpu(void) { fn(this, true); }   \
+    static __attribute__((noinline)) void fn##_any_cpus(void) { fn(this, false); } \
+    void entry(void)                                                             \
+    {                                                                            \
+        if (one_cpu())                                                           \
+            fn##_one_cpu();                                                      \
+        else                                                                     \
+            fn##_any_cpus();                                                     \
+    }
+
 /* The task CPU c runs next: its queue's choice, after pulling work from
  * another CPU if its queue is empty; its idle task if there is none. */
 static inline __attribute__((always_inline)) struct task *pick(struct sched_cpu *c, bool up)
@@ -857,7 +871,8 @@ bool sched_yield_is_noop(void)
     return noop;
 }
 
-static inline __attribute__((always_inline)) void yield_cpu(struct sched_cpu *c, bool up)
+/* (interrupts are off: we stay on this CPU until the switch) */
+static inline __attribute__((always_inline)) void yield(struct sched_cpu *c, bool up)
 {
     struct task *t = c->current;
     if (up)
@@ -873,17 +888,7 @@ static inline __attribute__((always_inline)) void yield_cpu(struct sched_cpu *c,
     unlock_switch_lock();
 }
 
-/* (interrupts are off: we stay on this CPU until the switch) */
-static __attribute__((noinline)) void yield_one_cpu(void) { yield_cpu(this, true); }
-static __attribute__((noinline)) void yield_any_cpus(void) { yield_cpu(this, false); }
-
-void sched_yield_cpu(void)
-{
-    if (one_cpu())
-        yield_one_cpu();
-    else
-        yield_any_cpus();
-}
+HOT_PATH(sched_yield_cpu, yield)
 
 /* A task that waits leaves the CPU: the caller holds the scheduler lock
  * (and has made current wait). Take this CPU's queue lock, let go of the
@@ -1456,16 +1461,7 @@ static inline __attribute__((always_inline)) void tick(struct sched_cpu *c, bool
         rq_unlock(c->rq);
 }
 
-static __attribute__((noinline)) void tick_one_cpu(void) { tick(this, true); }
-static __attribute__((noinline)) void tick_any_cpus(void) { tick(this, false); }
-
-void sched_tick(void)
-{
-    if (one_cpu())
-        tick_one_cpu();
-    else
-        tick_any_cpus();
-}
+HOT_PATH(sched_tick, tick)
 
 void sched_call_on_tick(void (*fn)(void *arg), void *arg)
 {
@@ -1494,13 +1490,4 @@ static inline __attribute__((always_inline)) void irq_exit(struct sched_cpu *c, 
     }
 }
 
-static __attribute__((noinline)) void irq_exit_one_cpu(void) { irq_exit(this, true); }
-static __attribute__((noinline)) void irq_exit_any_cpus(void) { irq_exit(this, false); }
-
-void sched_irq_exit(void)
-{
-    if (one_cpu())
-        irq_exit_one_cpu();
-    else
-        irq_exit_any_cpus();
-}
+HOT_PATH(sched_irq_exit, irq_exit)
