@@ -11,7 +11,7 @@
  *
  * If the interrupt leads to a task switch, trap_dispatch does not return
  * until this task is chosen again: its trap frame waits here, on its stack.
- * Then we restore every register and IRET.
+ * Then we restore every register we saved and IRET.
  *
  * The call-frame information (CFI) tells GDB where the interrupted code's
  * EIP and ESP are kept in the frame - a "signal frame", whose return address

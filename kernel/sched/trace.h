@@ -44,7 +44,7 @@ struct trace_event {
 
 extern bool trace_enabled;
 
-/* The ring (trace.c's; written here only by trace_put): event number n,
+/* The ring (trace.c's; written only by trace_put_locked): event number n,
  * counting from 0, is in trace_ring[n % TRACE_EVENTS]. trace_lock guards
  * both: the last lock ever taken, since events are recorded under the
  * scheduler lock, a run queue's, or an object's, on any CPU. */
