@@ -55,7 +55,7 @@ def check_jittered_clock(out):
 # Several CPUs. Under -icount QEMU runs the vCPUs round robin: deterministic.
 # With MTTCG they run in parallel: only the test's invariants are checked.
 def check_smp(cpus, hz=1000, exact_clock=True):
-    """test=smp's report: every CPU came up in order, the four subtests
+    """test=smp's report: every CPU came up in order, the five subtests
     passed, each AP ticked and took its IPI, the LAPIC timer runs at hz."""
     def check(out):
         why = []
@@ -65,7 +65,7 @@ def check_smp(cpus, hz=1000, exact_clock=True):
         if not re.search(rf"^smp: {cpus} CPU\(s\) from the ACPI MADT at ", out, re.M):
             why.append(f"no 'smp: {cpus} CPU(s) from the ACPI MADT' line")
         sub = re.findall(r"^    (ok|not ok) (\d) (\S+)$", out, re.M)
-        if [s for s, _, _ in sub] != ["ok"] * 4:
+        if [s for s, _, _ in sub] != ["ok"] * 5:
             why.append(f"subtests: {sub}")
         for cpu in range(1, cpus):
             m = re.search(rf"^# cpu{cpu} timer_ticks=(\d+) resched_ipis=(\d+)$", out, re.M)

@@ -8,8 +8,10 @@
  * waits until it has taken a few ticks, and parks in HLT with interrupts on;
  * the boot CPU then sends each AP a reschedule IPI and waits for it to be
  * counted. It checks that every CPU reached its entry with the right number
- * and pointer, that no increment was lost, that each AP's timer ticked and
- * that each AP took its IPI. Each AP gets the scheduler core's per-CPU data
+ * and pointer, that no increment was lost, that each AP's timer ticked,
+ * that each AP took its IPI, and that a task that went to wait while one
+ * CPU ran comes back right once the locks are real (the lock it waited
+ * under taken again, the run-queue lock its switch held let go). Each AP gets the scheduler core's per-CPU data
  * (sched_cpu_prepare), as the kernel's own start-up gives it, so that its
  * interrupts go through the core; but it is never brought online: the
  * core places no task on it, and its entry is the test's.
@@ -22,6 +24,7 @@
 #include "ktest.h"
 #include "ktests.h"
 #include "tourniquet.h"
+#include "sync/sync.h"
 
 #define SMP_INCREMENTS 10000
 #define SMP_AP_TICKS 3
@@ -101,6 +104,14 @@ static bool start_ap(unsigned cpu, void (*entry)(void))
     return ok;
 }
 
+/* A task that waits on a semaphore from before the APs start to after. */
+static struct semaphore across;
+static int wait_across(void *arg)
+{
+    (void)arg;
+    return sem_down(&across) == SYNC_OK ? 7 : 1;
+}
+
 static void subtest(unsigned n, bool ok, const char *name)
 {
     kprintf("    %s %u %s\n", ok ? "ok" : "not ok", n, name);
@@ -111,14 +122,23 @@ static void subtest(unsigned n, bool ok, const char *name)
 void ktest_smp(void)
 {
     unsigned n = arch_cpus_probe();
-    kprintf("    KTAP version 1\n    1..4\n");
+    kprintf("    KTAP version 1\n    1..5\n");
     if (n < 2) {
         const char *why = "only one CPU (boot with -smp 2 or more)";
         kprintf("    ok 1 cpus-start # SKIP %s\n    ok 2 xadd-counter # SKIP %s\n"
-                "    ok 3 ap-timers # SKIP %s\n    ok 4 resched-ipi # SKIP %s\n", why, why, why, why);
+                "    ok 3 ap-timers # SKIP %s\n    ok 4 resched-ipi # SKIP %s\n"
+                "    ok 5 wait-across-start # SKIP %s\n", why, why, why, why, why);
         kprintf("# smp: SKIP: %s\n", why);
         return;
     }
+    /* 5 (checked at the end): a task blocks while the locks are still only
+     * "interrupts off", so that it leaves the CPU through the scheduler's
+     * one-CPU copy of the wait, and is woken once they are real. */
+    sem_init(&across, "across", 0);
+    struct task *waiter = task_create("across", wait_across, NULL);
+    KT_EXPECT(waiter != NULL);
+    while (waiter && __atomic_load_n(&waiter->state, __ATOMIC_ACQUIRE) != TASK_BLOCKED)
+        task_yield();
     counter = 0;
     xadd_sum = 0;
     uint64_t t0 = ticks_now();
@@ -181,6 +201,20 @@ void ktest_smp(void)
         }
     }
     subtest(4, ipis, "resched-ipi");
+
+    /* 5: it resumes in the code it left by, which must now let go of the
+     * run-queue lock the switch to it held and take the semaphore's lock
+     * again: else sem_down's unlock panics ("lets go of a lock nobody
+     * holds") or CPU 0's queue stays locked. */
+    bool across_ok = false;
+    if (waiter) {
+        sem_up(&across);
+        int code = task_join(waiter);
+        across_ok = code == 7;
+        if (!across_ok)
+            ktest_fail(__FILE__, __LINE__, "the task that waited across the start ended with %d, expected 7", code);
+    }
+    subtest(5, across_ok, "wait-across-start");
 
     for (unsigned cpu = 0; cpu < n; cpu++) {
         struct arch_cpu_counts c;
