@@ -624,7 +624,7 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
 {
     c->migrate_current = false; /* prev left the CPU: it re-enters through enqueue anyway */
     next->state = TASK_RUNNING;
-    next->cpu = c->id;
+    next->cpu = up ? 0 : c->id;
     if (next == prev)
         return;
     /* Never on two CPUs: a task in a queue has left its last CPU (its waker
@@ -633,10 +633,12 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
     KASSERT(!next->on_cpu);
     c->switches++;
     next->runs++;
-    if (trace_enabled && up) /* (inline: the one event of every preemption) */
-        trace_put_locked(TRACE_SWITCH, prev->id, next->id, why, NULL, (uint32_t)ticks);
-    else if (trace_enabled)
-        trace_put(TRACE_SWITCH, prev->id, next->id, why, NULL, (uint32_t)ticks);
+    if (trace_enabled) { /* (inline: the one event of every preemption; one CPU needs no lock for it) */
+        if (up)
+            trace_put_locked(TRACE_SWITCH, prev->id, next->id, why, NULL, (uint32_t)ticks);
+        else
+            trace_put(TRACE_SWITCH, prev->id, next->id, why, NULL, (uint32_t)ticks);
+    }
     c->current = next;
     arch_cpu_set_current(next);
     next->on_cpu = true;
@@ -709,7 +711,9 @@ void sched_finish_switch(struct task *prev) { finish_switch(task_current(), prev
 
 /* CPU c's running task, prev, stays READY but leaves the CPU: back into
  * c's queue; or, if its affinity no longer allows c, into one it may use
- * once it is off c (finish_switch: until then no other CPU may see it). */
+ * once it is off c (finish_switch: until then no other CPU may see it).
+ * What follows is a switch, which clears migrate_current (switch_to), or
+ * in lockstep a decision that clears it itself when prev stays. */
 static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, struct task *prev, bool up)
 {
     prev->state = TASK_READY;
@@ -721,7 +725,6 @@ static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, s
         }
         c->preemptions++;
     }
-    c->migrate_current = false;
 }
 
 /* Take CPU c's running task from it, which stays READY (this CPU's queue
@@ -1327,6 +1330,7 @@ static void decide(struct sched_cpu *c)
     next->cpu = c->id;
     if (next == prev) {
         c->need_resched = false;
+        c->migrate_current = false; /* (no switch_to: it went through enqueue all the same) */
         return;
     }
     __atomic_store_n(&c->chosen, next, __ATOMIC_RELEASE); /* need_resched stays set: the interrupt tail looks at chosen */
