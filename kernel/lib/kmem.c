@@ -185,12 +185,13 @@ void kfree(void *p)
     if ((uintptr_t)b < heap_lo || (uintptr_t)b >= heap_hi || ((uintptr_t)p & (ALIGN - 1)))
         panic("kfree(%p): not a pointer from kmalloc (the heap is [%p, %p))", p, (void *)heap_lo,
               (void *)heap_hi);
+    arch_irqstate_t s = klock_irqsave(&heap_lock);
+    /* The header is read under the lock: two CPUs freeing the same block
+     * at once must not both find it in use (each would put it in the tree). */
     if (b->magic == MAGIC_FREE)
         panic("kfree(%p): block freed twice", p);
     if (b->magic != MAGIC_USED)
         panic("kfree(%p): not a pointer from kmalloc, or its header was overwritten", p);
-
-    arch_irqstate_t s = klock_irqsave(&heap_lock);
     struct block *a = above(b), *u = below(b);
     if (a && a->magic == MAGIC_FREE) { /* merge with the block above */
         rbtree_remove(&free_blocks, node_of(a));
