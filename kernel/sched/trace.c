@@ -27,17 +27,17 @@ static struct {
 
 void trace_record(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason, const char *name)
 {
+    klock_take(&trace_lock);
     if (type == TRACE_ARRIVE && name) {
-        klock_take(&trace_lock); /* (the names are the ring's: the same lock) */
         names[task % NAMES].id = task;
         unsigned i = 0;
         for (; name[i] && i < sizeof names[0].name - 1; i++)
             names[task % NAMES].name[i] = name[i];
         names[task % NAMES].name[i] = '\0';
-        klock_drop(&trace_lock);
         name = NULL; /* the task's own name may not outlive it */
     }
-    trace_put(type, task, other, reason, name, (uint32_t)sched_ticks_locked());
+    trace_put_locked(type, task, other, reason, name, (uint32_t)sched_ticks_locked());
+    klock_drop(&trace_lock);
 }
 
 void trace_reset(void)
