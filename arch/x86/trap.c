@@ -222,24 +222,17 @@ static __attribute__((noinline)) void apic_interrupt(uint32_t v)
     sched_irq_exit(); /* may switch tasks: returns when this one runs again */
 }
 
-void trap_dispatch(struct trap_frame *f)
+/* Every vector but the PIT's ticks (trap_dispatch). */
+static __attribute__((noinline)) void trap_dispatch_other(struct trap_frame *f)
 {
     uint32_t v = f->vector;
-    if (v == IRQ_BASE + IRQ_TIMER) { /* the PIT's tick first: the hottest path there is */
-        sched_irq_enter();
-        if (pit_tick())
-            sched_tick();
-        pic_eoi_master();
-        sched_irq_exit(); /* may switch tasks: returns when this one runs again */
-        return;
-    }
     if (v < 32)
         exception(f);
     if (v < IRQ_BASE + 16) {
         unsigned irq = v - IRQ_BASE;
         if ((irq == 7 || irq == 15) && pic_is_spurious(irq))
             return;
-        sched_irq_enter();
+        sched_irq_enter(); /* (IRQ 0 here: a timer interrupt between two slow ticks, only its EOI) */
         if (irq == IRQ_COM1) {
             serial_irq();
         } else if (irq == IRQ_KEYBOARD) {
@@ -257,4 +250,14 @@ void trap_dispatch(struct trap_frame *f)
         return; /* the local APIC's spurious vector: not in service, no EOI */
     kprintf("trap: unexpected interrupt vector %u (no device or exception uses it); ignored\n",
             (unsigned)v);
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+    if (f->vector == IRQ_BASE + IRQ_TIMER && pit_tick()) { /* the PIT's tick first: the hottest path there is */
+        pic_eoi_master();
+        sched_tick_interrupt(); /* may switch tasks: returns when this one runs again */
+        return;
+    }
+    trap_dispatch_other(f);
 }

@@ -5,8 +5,9 @@
  * reached three ways:
  *   - a task gives up the CPU (sched_yield_cpu, sched_block, sched_sleep_until,
  *     sched_exit): a voluntary switch;
- *   - the tail of an interrupt (sched_irq_exit), when the timer tick or a
- *     wakeup asked for it: a preemptive switch, after the PIC's EOI, with the
+ *   - the tail of an interrupt (sched_irq_exit, or sched_tick_interrupt's
+ *     for a tick of the PIT: irq_tail), when the timer tick or a wakeup
+ *     asked for it: a preemptive switch, after the PIC's EOI, with the
  *     preempted task's trap frame left on its stack;
  *   - sched_unlock_preempt, when task code made a more urgent task ready
  *     (sched_preempt_now).
@@ -671,8 +672,8 @@ static inline __attribute__((always_inline)) void schedule(struct sched_cpu *c, 
                                                              enum trace_reason why, bool up)
 {
     /* (c is this CPU, prev its current task: the callers read them, and
-     * have moved it out of RUNNING) */
-    KASSERT(!arch_irq_enabled());
+     * have moved it out of RUNNING; interrupts are off: an interrupt's
+     * tail is in an interrupt gate, and the others assert it) */
     if (!task_canary_ok(prev))
         stack_overflow(prev);
     /* Lockstep: only CPU 0's tick picks tasks. A switch outside it (a task
@@ -846,6 +847,7 @@ static void carry_out(struct sched_cpu *c);
 
 void sched_preempt_now(void)
 {
+    KASSERT(!arch_irq_enabled());
     struct sched_cpu *c = this;
     rq_lock(c->rq);
     if (c->chosen)
@@ -877,6 +879,7 @@ bool sched_yield_is_noop(void)
 /* (interrupts are off: we stay on this CPU until the switch) */
 static inline __attribute__((always_inline)) void yield(struct sched_cpu *c, bool up)
 {
+    KASSERT(!arch_irq_enabled());
     struct task *t = c->current;
     if (up)
         t->yielded = ++yields;
@@ -901,7 +904,9 @@ static inline __attribute__((always_inline)) void wait_switch(struct sched_cpu *
                                                                enum trace_reason why, struct klock *retake)
 {
     KASSERT(cur->state != TASK_RUNNING); /* (its caller made it wait) */
-    if (one_cpu()) { /* one CPU: every lock is "interrupts off", which stays */
+    bool one = one_cpu(); /* (read first: the compiler merges it with block's own read) */
+    KASSERT(!arch_irq_enabled());
+    if (one) { /* one CPU: every lock is "interrupts off", which stays */
         schedule(c, cur, why, true);
     } else {
         klock_take(&c->rq->lock);
@@ -1260,18 +1265,10 @@ static void report_yielder(struct task *t, void *ctx)
             t->state == TASK_BLOCKED && t->wait_what ? t->wait_what : "");
 }
 
-/* The livelock watch, at each of CPU 0's ticks (see sched.h). */
-static void watch_livelock(void)
+/* The livelock watch's report: window_yields yields, and nothing else
+ * for SCHED_LIVELOCK_TICKS ticks. */
+static __attribute__((noinline, cold)) void report_livelock(uint32_t window_yields)
 {
-    uint32_t window_yields = __atomic_load_n(&yields, __ATOMIC_RELAXED) - window_start;
-    if (events != events_seen) {
-        events_seen = events;
-        window_start += window_yields;
-        lively_ticks = 0;
-        return;
-    }
-    if (window_yields == 0 || ++lively_ticks != SCHED_LIVELOCK_TICKS)
-        return;
     kprintf(TR("LIVELOCK: for %u ticks tasks yielded %u times but none blocked, woke, arrived or finished "
                "(sched=%s); they run and nothing changes:\n",
                "LIVELOCK: pendant %u ticks les tâches ont cédé le processeur %u fois mais aucune ne s'est "
@@ -1284,6 +1281,21 @@ static void watch_livelock(void)
                    "LIVELOCK: exit=1 : l'exécution se termine en échec\n"));
         kernel_exit(KEXIT_FAIL);
     }
+}
+
+/* The livelock watch, at each of CPU 0's ticks (see sched.h): inline, its
+ * report is not. */
+static inline __attribute__((always_inline)) void watch_livelock(void)
+{
+    uint32_t window_yields = __atomic_load_n(&yields, __ATOMIC_RELAXED) - window_start;
+    if (events != events_seen) {
+        events_seen = events;
+        window_start += window_yields;
+        lively_ticks = 0;
+        return;
+    }
+    if (window_yields != 0 && ++lively_ticks == SCHED_LIVELOCK_TICKS)
+        report_livelock(window_yields);
 }
 
 /* What only CPU 0's tick does (scheduler lock held): count the clock,
@@ -1476,9 +1488,10 @@ void sched_call_on_tick(void (*fn)(void *arg), void *arg)
     sched_unlock(s);
 }
 
-static inline __attribute__((always_inline)) void irq_exit(struct sched_cpu *c, bool up)
+/* The end of an interrupt on CPU c, whose depth its start raised: back
+ * to task code (depth 0), a switch first if one was asked for. */
+static inline __attribute__((always_inline)) void irq_tail(struct sched_cpu *c, bool up)
 {
-    KASSERT(c->irq_depth > 0);
     if (--c->irq_depth == 0 && c->need_resched) {
         if (!up)
             rq_lock(c->rq);
@@ -1494,4 +1507,22 @@ static inline __attribute__((always_inline)) void irq_exit(struct sched_cpu *c, 
     }
 }
 
+static inline __attribute__((always_inline)) void irq_exit(struct sched_cpu *c, bool up)
+{
+    KASSERT(c->irq_depth > 0); /* (a handler that did not call sched_irq_enter) */
+    irq_tail(c, up);
+}
+
 HOT_PATH(sched_irq_exit, irq_exit)
+
+/* A timer interrupt that is a tick, whole: sched_irq_enter, sched_tick and
+ * sched_irq_exit in one function (one read of this CPU's record, one test
+ * of one_cpu(), one frame). */
+static inline __attribute__((always_inline)) void tick_interrupt(struct sched_cpu *c, bool up)
+{
+    c->irq_depth++;
+    tick(c, up);
+    irq_tail(c, up);
+}
+
+HOT_PATH(sched_tick_interrupt, tick_interrupt)

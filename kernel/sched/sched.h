@@ -421,6 +421,12 @@ void sched_tick(void);
 static inline void sched_irq_enter(void) { sched_this_cpu()->irq_depth++; }
 void sched_irq_exit(void);
 
+/* The same three for a timer interrupt that is a tick and nothing else
+ * (the end-of-interrupt sent already: interrupts stay off until the IRET,
+ * so the next one waits for this one anyway): sched_irq_enter, sched_tick,
+ * sched_irq_exit, in one call. */
+void sched_tick_interrupt(void);
+
 /* Run fn(arg) once, from the next timer interrupt (in interrupt context).
  * For tests and demos that must show what happens there. One call may be
  * pending at a time. */
