@@ -21,7 +21,7 @@ static uint32_t base_divisor;
 static uint32_t jitter_span; /* the divisor varies in [base - span, base + span] */
 static uint32_t jitter_state;
 static uint32_t subticks;    /* interrupts since the last tick (x86_timer_every) */
-bool pit_special;            /* jitter on, or slow ticks: pit_tick has work (x86.h) */
+bool pit_special;            /* jitter on, or slow ticks: pit_tick_special has work (x86.h) */
 
 static void load(uint32_t divisor)
 {
@@ -49,7 +49,7 @@ void arch_timer_jitter(unsigned percent, uint32_t seed)
     pit_special = jitter_span || x86_timer_every > 1;
 }
 
-/* pit_tick's work (x86.h), when there is some: with jitter on, choose the
+/* An IRQ 0's work (x86.h), when there is some: with jitter on, choose the
  * length of the period after the current one (mode 2 loads a new count
  * when the current period ends). Returns whether this interrupt is a tick
  * (slow ticks: one in x86_timer_every). */

@@ -222,10 +222,22 @@ static __attribute__((noinline)) void apic_interrupt(uint32_t v)
     sched_irq_exit(); /* may switch tasks: returns when this one runs again */
 }
 
-/* Every vector but the PIT's ticks (trap_dispatch). */
+/* A tick of the PIT, whole (the EOI first: interrupts stay off until the
+ * IRET, so the next tick waits for this one anyway). */
+static inline void pit_tick_interrupt(void)
+{
+    pic_eoi_master();
+    sched_tick_interrupt(); /* may switch tasks: returns when this one runs again */
+}
+
+/* Every vector but the PIT's plain ticks (trap_dispatch). */
 static __attribute__((noinline)) void trap_dispatch_other(struct trap_frame *f)
 {
     uint32_t v = f->vector;
+    if (v == IRQ_BASE + IRQ_TIMER && pit_tick_special()) { /* jitter, or slow ticks: this one is a tick */
+        pit_tick_interrupt();
+        return;
+    }
     if (v < 32)
         exception(f);
     if (v < IRQ_BASE + 16) {
@@ -254,9 +266,8 @@ static __attribute__((noinline)) void trap_dispatch_other(struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
-    if (f->vector == IRQ_BASE + IRQ_TIMER && pit_tick()) { /* the PIT's tick first: the hottest path there is */
-        pic_eoi_master();
-        sched_tick_interrupt(); /* may switch tasks: returns when this one runs again */
+    if (f->vector == IRQ_BASE + IRQ_TIMER && !pit_special) { /* the PIT's tick first: the hottest path there is */
+        pit_tick_interrupt();
         return;
     }
     trap_dispatch_other(f);

@@ -164,10 +164,10 @@ extern unsigned x86_timer_every; /* timer interrupts per tick (arch_timer_start'
 /* pit.c */
 void pit_init(unsigned hz);
 /* Every IRQ 0: is it a tick? Yes, at once, unless jitter or slow ticks give
- * the PIT work (pit.c): the timer path stays as short as it was. */
+ * the PIT work (pit_special): then pit_tick_special does it and says
+ * (trap.c tests the flag first, so the timer path stays as short as it was). */
 extern bool pit_special;
 bool pit_tick_special(void);
-static inline bool pit_tick(void) { return !pit_special || pit_tick_special(); }
 /* paging.c */
 struct boot_info;
 uintptr_t paging_init(const struct boot_info *bi); /* boot CPU: map the kernel, turn paging on; the
