@@ -857,34 +857,22 @@ void sched_preempt_now(void)
     unlock_switch_lock(); /* (the CPU it resumed on) */
 }
 
-bool sched_yield_is_noop(void)
-{
-    /* Read without the lock (a hint: at worst one yield comes a moment
-     * late or early), by whatever CPU we are on now. Only on several CPUs:
-     * on one, a yield re-queues the task, which some policies note (rr
-     * gives it a fresh quantum), and the single-CPU schedules stay as
-     * they were. */
-    if (ncpus == 1)
-        return false;
-    arch_irqstate_t s = arch_irq_save(); /* stay on this CPU while we read its data */
-    struct sched_cpu *c = this;
-    bool noop = __atomic_load_n(&c->rq->nr_ready, __ATOMIC_RELAXED) == 0 && !c->need_resched && !sched_in_irq() &&
-                !c->current->spinlocks_held;
-    if (noop) /* still a yield: for the tie rule and the livelock watch */
-        c->current->yielded = __atomic_add_fetch(&yields, 1, __ATOMIC_RELAXED);
-    arch_irq_restore(s);
-    return noop;
-}
-
 /* (interrupts are off: we stay on this CPU until the switch) */
 static inline __attribute__((always_inline)) void yield(struct sched_cpu *c, bool up)
 {
     KASSERT(!arch_irq_enabled());
     struct task *t = c->current;
-    if (up)
-        t->yielded = ++yields;
-    else /* (also counted lock-free: sched_yield_is_noop) */
-        t->yielded = __atomic_add_fetch(&yields, 1, __ATOMIC_RELAXED);
+    /* Counted even when nothing changes: the tie rule's order, the livelock
+     * watch's count. */
+    t->yielded = up ? ++yields : __atomic_add_fetch(&yields, 1, __ATOMIC_RELAXED);
+    /* Several CPUs: a yield that would only pick the caller again (nothing
+     * else ready here) takes no lock - a loop of yields on every CPU would
+     * otherwise queue them all on it. Read without the lock: a hint, at
+     * worst one yield comes a moment late or early. Not on one CPU, where a
+     * yield re-queues the task, which some policies note (rr gives it a
+     * fresh quantum): the single-CPU schedules stay as they were. */
+    if (!up && ncpus > 1 && __atomic_load_n(&c->rq->nr_ready, __ATOMIC_RELAXED) == 0 && !c->need_resched)
+        return;
     if (!up)
         rq_lock(c->rq);
     t->state = TASK_READY;

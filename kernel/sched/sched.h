@@ -292,14 +292,10 @@ static inline void sched_unlock_preempt(struct klock *lk, arch_irqstate_t s)
  * no queue ever holds a task another CPU still runs on. */
 void sched_make_ready(struct task *t, enum sched_why why);
 
-/* The running task gives up the CPU as READY (yield). */
+/* The running task gives up the CPU as READY (yield): interrupts off, no
+ * lock held, not in an interrupt (task_yield checks). On several CPUs, a
+ * yield with nothing else to run here returns at once, taking no lock. */
 void sched_yield_cpu(void);
-
-/* Several CPUs: true when a yield would only pick the caller again (this
- * CPU has nothing else to run), so task_yield need not take the scheduler
- * lock at all - a loop of yields on every CPU would otherwise queue them
- * all on it. Always false on one CPU. Read without the lock. */
-bool sched_yield_is_noop(void);
 
 /*
  * The running task blocks on obj ("join", "semaphore"...) until someone

@@ -340,8 +340,6 @@ int task_kill_all(struct task *const *ts, unsigned n)
 
 void task_yield(void)
 {
-    if (sched_ncpus() > 1 && sched_yield_is_noop())
-        return; /* nothing else to run here: skip the lock every CPU's yield loop would take */
     arch_irqstate_t s = arch_irq_save(); /* (the yield takes its run queue's lock, and no other) */
     if (sync_may_block("task_yield", task_current()->name))
         sched_yield_cpu();
