@@ -61,13 +61,13 @@ static inline __attribute__((always_inline)) void trace_put_locked(enum trace_ty
                                                                     const char *name, uint32_t tick)
 {
     struct trace_event *e = &trace_ring[trace_next++ & (TRACE_EVENTS - 1)];
-    e->cycles = arch_cycles();
     e->tick = tick;
     e->type = (uint16_t)type;
     e->reason = (uint16_t)reason;
     e->task = task;
     e->other = other;
     e->name = name;
+    e->cycles = arch_cycles(); /* (last: RDTSC takes EAX and EDX, which the stores above may use) */
 }
 
 /* The same, taking trace_lock (interrupts are off). */
