@@ -23,7 +23,7 @@ import time
 import xml.etree.ElementTree as ET
 
 from harness import (BUILD, ISO, KERNEL, QEMU_BASE, ROOT, SIM, Boot, Problem, at_line, boot, boot_with_monitor,
-                     clean, expect_all, gdb_session, log_path, result, status_problem, tail, write_log)
+                     clean, expect_all, gdb_session, kernel_path, log_path, result, status_problem, tail, write_log)
 
 
 # ---- Transcript checks for the boot tables ------------------------------------
@@ -950,6 +950,23 @@ def gdb_count_switch_test():
     return result(name, problems, log=log_path(name + "-trace-off"))
 
 
+def no_std_test():
+    """Nothing in the kernel sets the direction flag (no STD anywhere in its
+    code), so kernel code always runs with DF clear: irq_common relies on it
+    and does not CLD for an interrupt of ring 0 (isr.S; from ring 3, where a
+    program may have set it, isr_common clears it). A kernel that had an
+    STD would have string instructions run backwards in whatever it
+    interrupted."""
+    name = "kernel-no-std"
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", kernel_path(KERNEL)], capture_output=True,
+                         text=True, cwd=ROOT).stdout
+    if "<irq_common>:" not in out:
+        return result(name, ["objdump printed no irq_common: is the kernel built?"])
+    found = [l.strip() for l in out.splitlines() if re.search(r"\tstd\s*$", l)]
+    return result(name, [Problem(f"{len(found)} STD instruction(s) in the kernel: irq_common does not clear DF "
+                                 "for an interrupt of ring 0 (arch/x86/isr.S)", found[:5])] if found else [])
+
+
 def gdb_no_target_test():
     """The tq- commands in a GDB with the kernel's symbols but no target
     (started without QEMU): one line each saying what to start, never a
@@ -1565,6 +1582,7 @@ def course_map_test():
 
 
 CHECKS = [
+    ("kernel-no-std", no_std_test),
     ("gdb-switch", gdb_test),
     ("gdb-commands", gdb_commands_test),
     ("gdb-smp-threads", gdb_threads_test),

@@ -178,7 +178,8 @@ irq_common:
     .if frame_bytes + 16 != TRAP_FRAME_SIZE
     .error "isr.S: irq_common's frame is not TRAP_FRAME_SIZE (trap_frame.h)"
     .endif
-    cld
+    /* No CLD: nothing in the kernel sets DF (the test kernel-no-std looks
+     * for an STD in its code), so ring 0 always runs with it clear. */
     mov eax, esp                /* trap_dispatch(struct trap_frame *) */
     call trap_dispatch
 irq_return:
