@@ -715,17 +715,24 @@ void sched_finish_switch(struct task *prev) { finish_switch(task_current(), prev
  * once it is off c (finish_switch: until then no other CPU may see it).
  * What follows is a switch, which clears migrate_current (switch_to), or
  * in lockstep a decision that clears it itself when prev stays. */
-static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, struct task *prev, bool up)
+static inline __attribute__((always_inline)) void requeue_task(struct sched_cpu *c, struct task *prev, bool up)
 {
     prev->state = TASK_READY;
-    if (prev != c->idle) {
-        if (!up && ncpus > 1 && !allowed(prev, c->id)) { /* its affinity changed while it ran */
-            prev->tail_work |= TASK_TAIL_EXILED;
-        } else {
-            enqueue_on(c->rq, prev, c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED); /* (c: in lockstep, not us) */
-        }
-        c->preemptions++;
+    if (!up && ncpus > 1 && !allowed(prev, c->id)) { /* its affinity changed while it ran */
+        prev->tail_work |= TASK_TAIL_EXILED;
+    } else {
+        enqueue_on(c->rq, prev, c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED); /* (c: in lockstep, not us) */
     }
+    c->preemptions++;
+}
+
+/* The same for what may be c's idle task, which goes in no queue. */
+static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, struct task *prev, bool up)
+{
+    if (prev != c->idle)
+        requeue_task(c, prev, up);
+    else
+        prev->state = TASK_READY;
 }
 
 /* Take CPU c's running task from it, which stays READY (this CPU's queue
@@ -1301,17 +1308,20 @@ static inline __attribute__((always_inline)) void clock_tick(struct task *curr)
 }
 
 /* The end of a tick for CPU c, whose task is curr: does it switch? (c's
- * queue lock held.) */
-static inline __attribute__((always_inline)) void tick_decides(struct sched_cpu *c, struct task *curr)
+ * queue lock held.) True: curr, RUNNING and not the idle task, goes, its
+ * policy says; the caller hands the request on (tick). The other requests
+ * are in need_resched already. */
+static inline __attribute__((always_inline)) bool tick_decides(struct sched_cpu *c, struct task *curr)
 {
     if (curr == c->idle) {
         c->idle_ticks++;
         c->need_resched |= c->rq->nr_ready > 0; /* (balancing may just have given it one) */
     } else if (curr->state != TASK_RUNNING) {
         c->need_resched = true; /* retired or gone to wait: someone else runs */
-    } else if (policy->tick(c->rq, curr)) {
-        c->need_resched = true;
+    } else {
+        return policy->tick(c->rq, curr);
     }
+    return false;
 }
 
 /* Lockstep: CPU c must switch; decide to what, as its own interrupt tail
@@ -1365,7 +1375,8 @@ static void lockstep_tick(void)
                 balance(&cpus[i], cpu_idle(&cpus[i]));
     for (unsigned i = 0; i < ncpus; i++)
         if (cpus[i].online)
-            tick_decides(&cpus[i], cpus[i].current);
+            if (tick_decides(&cpus[i], cpus[i].current))
+                cpus[i].need_resched = true;
     for (unsigned i = 0; i < ncpus; i++)
         if (cpus[i].online && cpus[i].need_resched)
             decide(&cpus[i]);
@@ -1407,8 +1418,12 @@ static void wait_for_decisions(void)
  * In lockstep CPU 0's tick decides for all, and the others' change nothing:
  * `lockstep` and `chosen` are read under a lock, which makes them exact
  * (sched_observe holds every lock to change the first; CPU 0's tick, the
- * second). */
-static inline __attribute__((always_inline)) void tick(struct sched_cpu *c, bool up)
+ * second). On one CPU, it returns the running task if its policy says it
+ * goes (RUNNING, not the idle task), for the caller's interrupt tail, next,
+ * to preempt (tick_interrupt); else NULL. A switch asked for any other way,
+ * or on several CPUs (where the tail takes the queue's lock again and looks
+ * once more), is in need_resched. */
+static inline __attribute__((always_inline)) struct task *tick(struct sched_cpu *c, bool up)
 {
     bool smp = !up && ncpus > 1; /* (read once: a second read would come after the lock's barrier) */
     if (smp && c->id == 0)
@@ -1425,7 +1440,7 @@ static inline __attribute__((always_inline)) void tick(struct sched_cpu *c, bool
                 lockstep_tick();
             }
             klock_drop(&sched_klock);
-            return;
+            return NULL;
         }
         curr->ticks++; /* the tick that just ended was spent running curr */
         clock_tick(curr); /* CPU 0's ticks are the clock */
@@ -1444,28 +1459,39 @@ static inline __attribute__((always_inline)) void tick(struct sched_cpu *c, bool
         }
         klock_drop(&sched_klock);
         if (decided)
-            return;
+            return NULL;
         rq_lock(c->rq);
         if (c->chosen) { /* CPU 0's tick decided for us meanwhile: it counts */
             rq_unlock(c->rq);
-            return;
+            return NULL;
         }
     } else {
         rq_lock(c->rq);
         if (lockstep || c->chosen || !c->online) { /* (not online: started, not yet taking tasks) */
             rq_unlock(c->rq);
-            return;
+            return NULL;
         }
         curr->ticks++;
     }
     if (smp && rq_mode == SCHED_RQ_PERCPU && c->ticks % SCHED_BALANCE_TICKS == 0)
         balance(c, curr == c->idle && c->rq->nr_ready == 0);
-    tick_decides(c, curr);
-    if (!up)
-        rq_unlock(c->rq);
+    bool goes = tick_decides(c, curr);
+    if (up)
+        return goes ? curr : NULL;
+    c->need_resched |= goes;
+    rq_unlock(c->rq);
+    return NULL;
 }
 
-HOT_PATH(sched_tick, tick)
+/* sched_tick, a tick whose interrupt's tail is sched_irq_exit: the
+ * request goes in need_resched for it. */
+static inline __attribute__((always_inline)) void tick_alone(struct sched_cpu *c, bool up)
+{
+    if (tick(c, up) != NULL)
+        c->need_resched = true;
+}
+
+HOT_PATH(sched_tick, tick_alone)
 
 void sched_call_on_tick(void (*fn)(void *arg), void *arg)
 {
@@ -1477,20 +1503,30 @@ void sched_call_on_tick(void (*fn)(void *arg), void *arg)
 }
 
 /* The end of an interrupt on CPU c, whose depth its start raised: back
- * to task code (depth 0), a switch first if one was asked for. */
-static inline __attribute__((always_inline)) void irq_tail(struct sched_cpu *c, bool up)
+ * to task code (depth 0), a switch first if one was asked for: `goes`,
+ * the running task the tick says goes, on one CPU (still RUNNING, not the
+ * idle task: nothing ran since the tick looked), or need_resched. */
+static inline __attribute__((always_inline)) void irq_tail(struct sched_cpu *c, bool up, struct task *goes)
 {
-    if (--c->irq_depth == 0 && c->need_resched) {
+    if (--c->irq_depth != 0) {
+        c->need_resched |= goes != NULL; /* (a nested interrupt: the outer one's tail switches) */
+        return;
+    }
+    if (goes || c->need_resched) {
         if (!up)
             rq_lock(c->rq);
-        if (!up && c->chosen)
+        if (goes) {
+            requeue_task(c, goes, up);
+            schedule(c, goes, TR_PREEMPTED, up);
+        } else if (!up && c->chosen) {
             carry_out(c); /* lockstep: CPU 0's tick decided */
-        else if (!up && lockstep && (c->current->watch || c->current == c->idle))
+        } else if (!up && lockstep && (c->current->watch || c->current == c->idle)) {
             ; /* lockstep: workload and idle tasks are switched only by the tick's decision */
-        else if (c->current->state == TASK_RUNNING)
+        } else if (c->current->state == TASK_RUNNING) {
             preempt(c, up);
-        else /* retired, or off to its I/O */
+        } else { /* retired, or off to its I/O */
             schedule(c, c->current, c->current->state == TASK_DEAD ? TR_EXITED : TR_SLEPT, up);
+        }
         unlock_switch_lock(); /* we run again (maybe on another CPU): IRET turns interrupts back on */
     }
 }
@@ -1498,7 +1534,7 @@ static inline __attribute__((always_inline)) void irq_tail(struct sched_cpu *c, 
 static inline __attribute__((always_inline)) void irq_exit(struct sched_cpu *c, bool up)
 {
     KASSERT(c->irq_depth > 0); /* (a handler that did not call sched_irq_enter) */
-    irq_tail(c, up);
+    irq_tail(c, up, NULL);
 }
 
 HOT_PATH(sched_irq_exit, irq_exit)
@@ -1509,8 +1545,7 @@ HOT_PATH(sched_irq_exit, irq_exit)
 static inline __attribute__((always_inline)) void tick_interrupt(struct sched_cpu *c, bool up)
 {
     c->irq_depth++;
-    tick(c, up);
-    irq_tail(c, up);
+    irq_tail(c, up, tick(c, up));
 }
 
 HOT_PATH(sched_tick_interrupt, tick_interrupt)
