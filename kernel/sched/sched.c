@@ -572,6 +572,22 @@ static inline __attribute__((always_inline)) struct task *pick(struct sched_cpu 
     return next;
 }
 
+static __attribute__((noreturn, noinline, cold)) void empty_pick(const struct task *prev);
+
+/* One in, one out. On one CPU, a yield and the tick's preemption put prev
+ * into c's queue (requeue_task, yield) and pick at once: the queue holds
+ * a task, and its count is the same after the two as before, so neither
+ * is counted (the policies do not read it; other CPUs, which do, are not
+ * running). */
+static inline __attribute__((always_inline)) struct task *pick_queued(struct sched_cpu *c, const struct task *prev)
+{
+    struct task *next = policy->pick_next(c->rq);
+    if (__builtin_expect(next == NULL, 0))
+        empty_pick(prev);
+    KASSERT(next->state == TASK_READY);
+    return next;
+}
+
 /* Lockstep: a decision queued t on a lower-numbered CPU that has not
  * switched away from it yet. Let that CPU take its lock and do so (it waits
  * for no one higher), then go on. t is RUNNING already, for us: nobody
@@ -669,7 +685,7 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
  * the caller simply carries on as the new task.)
  */
 static inline __attribute__((always_inline)) void schedule(struct sched_cpu *c, struct task *prev,
-                                                             enum trace_reason why, bool up)
+                                                             enum trace_reason why, bool up, bool queued)
 {
     /* (c is this CPU, prev its current task: the callers read them, and
      * have moved it out of RUNNING; interrupts are off: an interrupt's
@@ -680,7 +696,7 @@ static inline __attribute__((always_inline)) void schedule(struct sched_cpu *c, 
      * outside the workload blocks, yields, sleeps, is preempted) goes to
      * this CPU's idle task, which is on no other CPU; the next tick's
      * decision picks what runs here. */
-    struct task *next = !up && lockstep ? c->idle : pick(c, up);
+    struct task *next = up && queued ? pick_queued(c, prev) : !up && lockstep ? c->idle : pick(c, up);
     c->need_resched = false;
     switch_to(c, prev, next, why, up);
 }
@@ -715,14 +731,17 @@ void sched_finish_switch(struct task *prev) { finish_switch(task_current(), prev
  * once it is off c (finish_switch: until then no other CPU may see it).
  * What follows is a switch, which clears migrate_current (switch_to), or
  * in lockstep a decision that clears it itself when prev stays. */
-static inline __attribute__((always_inline)) void requeue_task(struct sched_cpu *c, struct task *prev, bool up)
+static inline __attribute__((always_inline)) void requeue_task(struct sched_cpu *c, struct task *prev, bool up,
+                                                                 bool counted)
 {
     prev->state = TASK_READY;
-    if (!up && ncpus > 1 && !allowed(prev, c->id)) { /* its affinity changed while it ran */
+    enum sched_why why = c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED; /* (c: in lockstep, not us) */
+    if (!up && ncpus > 1 && !allowed(prev, c->id)) /* its affinity changed while it ran */
         prev->tail_work |= TASK_TAIL_EXILED;
-    } else {
-        enqueue_on(c->rq, prev, c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED); /* (c: in lockstep, not us) */
-    }
+    else if (counted)
+        enqueue_on(c->rq, prev, why);
+    else /* (one CPU, a pick next: see pick_queued) */
+        policy->enqueue(c->rq, prev, why);
     c->preemptions++;
 }
 
@@ -730,7 +749,7 @@ static inline __attribute__((always_inline)) void requeue_task(struct sched_cpu 
 static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, struct task *prev, bool up)
 {
     if (prev != c->idle)
-        requeue_task(c, prev, up);
+        requeue_task(c, prev, up, true);
     else
         prev->state = TASK_READY;
 }
@@ -741,7 +760,7 @@ static inline __attribute__((always_inline)) void preempt(struct sched_cpu *c, b
 {
     struct task *cur = c->current;
     requeue(c, cur, up);
-    schedule(c, cur, TR_PREEMPTED, up);
+    schedule(c, cur, TR_PREEMPTED, up, false);
 }
 
 /* sched_make_ready on several CPUs: into the queue of the CPU place()
@@ -883,9 +902,12 @@ static inline __attribute__((always_inline)) void yield(struct sched_cpu *c, boo
     if (!up)
         rq_lock(c->rq);
     t->state = TASK_READY;
-    if (t != c->idle)
+    bool queued = t != c->idle;
+    if (queued && up)
+        policy->enqueue(c->rq, t, SCHED_YIELD); /* (and pick_queued: one in, one out) */
+    else if (queued)
         enqueue_on(c->rq, t, SCHED_YIELD);
-    schedule(c, t, TR_YIELDED, up);
+    schedule(c, t, TR_YIELDED, up, queued);
     unlock_switch_lock();
 }
 
@@ -902,11 +924,11 @@ static inline __attribute__((always_inline)) void wait_switch(struct sched_cpu *
     bool one = one_cpu(); /* (read first: the compiler merges it with block's own read) */
     KASSERT(!arch_irq_enabled());
     if (one) { /* one CPU: every lock is "interrupts off", which stays */
-        schedule(c, cur, why, true);
+        schedule(c, cur, why, true, false);
     } else {
         klock_take(&c->rq->lock);
         klock_drop(&sched_klock);
-        schedule(c, cur, why, false);
+        schedule(c, cur, why, false, false);
     }
     if (klock_smp) { /* (at run time: CPUs may have come up while we waited) */
         klock_drop(&this->rq->lock); /* (this: we may have resumed on another CPU) */
@@ -1120,7 +1142,14 @@ void sched_set_policy(const struct sched_policy *p)
     sched_unlock(s);
 }
 
-/* A policy's pick_next broke its contract (sched.h: remove and return). */
+/* A policy's pick_next broke its contract (sched.h: remove and return;
+ * NULL only when its queue is empty). */
+static __attribute__((noreturn, noinline, cold)) void empty_pick(const struct task *prev)
+{
+    panic("policy '%s': pick_next returned NULL just after '%s' (id %u) went into its queue: pick_next "
+          "returns NULL only when its queue is empty", policy->name, prev->name, (unsigned)prev->id);
+}
+
 static __attribute__((noreturn, noinline, cold)) void bad_pick(const struct task *t, const char *what)
 {
     panic("policy '%s': pick_next %s ('%s', id %u): pick_next must take the task it returns out of "
@@ -1520,8 +1549,8 @@ static inline __attribute__((always_inline)) void irq_tail(struct sched_cpu *c, 
         if (!up)
             rq_lock(c->rq);
         if (goes) {
-            requeue_task(c, goes, up);
-            schedule(c, goes, TR_PREEMPTED, up);
+            requeue_task(c, goes, up, false);
+            schedule(c, goes, TR_PREEMPTED, up, true);
         } else if (!up && c->chosen) {
             carry_out(c); /* lockstep: CPU 0's tick decided */
         } else if (!up && lockstep && (c->current->watch || c->current == c->idle)) {
@@ -1529,7 +1558,7 @@ static inline __attribute__((always_inline)) void irq_tail(struct sched_cpu *c, 
         } else if (c->current->state == TASK_RUNNING) {
             preempt(c, up);
         } else { /* retired, or off to its I/O */
-            schedule(c, c->current, c->current->state == TASK_DEAD ? TR_EXITED : TR_SLEPT, up);
+            schedule(c, c->current, c->current->state == TASK_DEAD ? TR_EXITED : TR_SLEPT, up, false);
         }
         unlock_switch_lock(); /* we run again (maybe on another CPU): IRET turns interrupts back on */
     }
