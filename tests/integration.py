@@ -338,7 +338,7 @@ def gdb_test():
         (r'\$1 = "ktest', "current task at the first switch is not 'ktest'"),
         (r"#1 .* arch_task_start \(\) at arch/x86/switch.S", "after `mov esp`, bt does not show the new task's stack"),
         (r"Breakpoint 2(\.\d+)?, task_yield", "the breakpoint on task_yield did not stop"),
-        (r"Breakpoint 2[^\n]*\n[^\n]*\n(\nBreakpoint 2\.\d+[^\n]*\n)?\d+\t\s+(arch_irqstate_t s = arch_irq_save\(\);|sched_yield_cpu\(\);)",
+        (r"Breakpoint 2[^\n]*\n[^\n]*\n(\nBreakpoint 2\.\d+[^\n]*\n)?\d+\t\s+(arch_irqstate_t s = arch_irq_save\(\);|if \(sync_can_block\(\)\)|sched_yield_and_restore\(s\);)",
          "next did not step to a C line of task_yield"),
         (r"#0  trap_dispatch .*\n#1  <signal handler called>\n#2  .*\n(#\d+ .*\n)*#\d+ .* (arch_task_start|_start) \(\)",
          "bt from the timer handler does not go through the interrupt into the interrupted code"),

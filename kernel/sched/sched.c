@@ -3,8 +3,9 @@
  *
  * One function decides what runs next and switches to it: schedule(). It is
  * reached three ways:
- *   - a task gives up the CPU (sched_yield_cpu, sched_block, sched_sleep_until,
- *     sched_exit): a voluntary switch;
+ *   - a task gives up the CPU (sched_yield_and_restore, task_yield's, or
+ *     sched_yield_cpu; sched_block, sched_sleep_until, sched_exit): a
+ *     voluntary switch;
  *   - the tail of an interrupt (sched_irq_exit, or sched_tick_interrupt's
  *     for a tick of the PIT: irq_tail), when the timer tick or a wakeup
  *     asked for it: a preemptive switch, after the PIC's EOI, with the
@@ -12,7 +13,8 @@
  *   - sched_unlock_preempt, when task code made a more urgent task ready
  *     (sched_preempt_now).
  * The timer handler itself (sched_tick) never switches; it counts the tick,
- * charges it, and sets need_resched.
+ * charges it, and sets need_resched (or, for the PIT's tick on one CPU,
+ * hands the task that goes straight to its own tail: tick_interrupt).
  *
  * Tasks that declare their CPU needs (workload tasks) are held to them here,
  * at tick boundaries: the tick that consumes a task's last burst tick
@@ -886,7 +888,6 @@ void sched_preempt_now(void)
 /* (interrupts are off: we stay on this CPU until the switch) */
 static inline __attribute__((always_inline)) void yield(struct sched_cpu *c, bool up)
 {
-    KASSERT(!arch_irq_enabled());
     struct task *t = c->current;
     /* Counted even when nothing changes: the tie rule's order, the livelock
      * watch's count. */
@@ -911,7 +912,34 @@ static inline __attribute__((always_inline)) void yield(struct sched_cpu *c, boo
     unlock_switch_lock();
 }
 
-HOT_PATH(sched_yield_cpu, yield)
+/* The yield's two copies (as HOT_PATH's) with the caller's interrupt
+ * state to put back: task_yield's whole path after its checks is one
+ * function. */
+static __attribute__((noinline)) void yield_one_cpu(arch_irqstate_t s)
+{
+    yield(this, true);
+    arch_irq_restore(s);
+}
+
+static __attribute__((noinline)) void yield_any_cpus(arch_irqstate_t s)
+{
+    yield(this, false);
+    arch_irq_restore(s);
+}
+
+void sched_yield_and_restore(arch_irqstate_t s)
+{
+    if (one_cpu()) /* (interrupts off: read where the yield runs) */
+        yield_one_cpu(s);
+    else
+        yield_any_cpus(s);
+}
+
+void sched_yield_cpu(void)
+{
+    KASSERT(!arch_irq_enabled()); /* (task_yield turns them off itself, and calls the above) */
+    sched_yield_and_restore(arch_irq_save());
+}
 
 /* A task that waits leaves the CPU: the caller holds the scheduler lock
  * (and has made current wait). Take this CPU's queue lock, let go of the

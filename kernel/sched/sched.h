@@ -296,6 +296,10 @@ void sched_make_ready(struct task *t, enum sched_why why);
  * lock held, not in an interrupt (task_yield checks). On several CPUs, a
  * yield with nothing else to run here returns at once, taking no lock. */
 void sched_yield_cpu(void);
+/* The same, for a caller that has just turned interrupts off itself and
+ * saved their state in s (task_yield): when the task runs again, they are
+ * put back as s says (arch_irq_restore(s)) before it returns. */
+void sched_yield_and_restore(arch_irqstate_t s);
 
 /*
  * The running task blocks on obj ("join", "semaphore"...) until someone

@@ -338,12 +338,21 @@ int task_kill_all(struct task *const *ts, unsigned n)
     return 0;
 }
 
+/* task_yield where it may not sleep: the report, and interrupts back on
+ * as they were (out of line: the yield itself saves no register for it). */
+static __attribute__((noinline, cold)) void yield_refused(arch_irqstate_t s)
+{
+    sync_refuse_block("task_yield", task_current()->name);
+    arch_irq_restore(s);
+}
+
 void task_yield(void)
 {
     arch_irqstate_t s = arch_irq_save(); /* (the yield takes its run queue's lock, and no other) */
-    if (sync_may_block("task_yield", task_current()->name))
-        sched_yield_cpu();
-    arch_irq_restore(s);
+    if (sync_can_block())
+        sched_yield_and_restore(s); /* (which puts them back) */
+    else
+        yield_refused(s);
 }
 
 void task_sleep(uint32_t ticks)

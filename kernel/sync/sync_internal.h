@@ -46,11 +46,14 @@ void sync_refuse_null(const char *op);
 /* May the running task sleep in op(object)? If not (an interrupt handler,
  * or a spinlock held), report it and return false. Interrupts off. */
 bool sync_refuse_block(const char *op, const char *object);
+static inline bool sync_can_block(void)
+{
+    /* Not in an interrupt handler, no spinlock held: both counts 0, one test. */
+    return (sched_this_cpu()->irq_depth | task_current()->spinlocks_held) == 0;
+}
 static inline bool sync_may_block(const char *op, const char *object)
 {
-    if (!sched_in_irq() && task_current()->spinlocks_held == 0)
-        return true;
-    return sync_refuse_block(op, object);
+    return sync_can_block() || sync_refuse_block(op, object);
 }
 
 /* The names of the tasks waiting in q, "'B', 'C'", for a report. */

@@ -138,6 +138,26 @@ static void test_no_sleeping_with_a_spinlock(void **state)
     assert_ptr_equal(task_current(), a); /* nobody switched */
 }
 
+/* task_yield checks before it switches, and puts interrupts back as they
+ * were either way: refused holding a spinlock (they stay off, as the lock
+ * left them), a switch without one (they come back on). */
+static void test_task_yield_refused_holding_a_spinlock(void **state)
+{
+    (void)state;
+    struct spinlock l;
+    spin_init(&l, "l", SPIN_XCHG);
+    spin_lock(&l);
+    task_yield();
+    assert_non_null(strstr(fake_console, "MISUSE: task_yield(A) by 'A': would sleep while holding 1 spinlock(s)"));
+    assert_ptr_equal(task_current(), a); /* nobody switched */
+    assert_false(fake_irq_enabled);      /* l is still held */
+    spin_unlock(&l);
+    assert_true(fake_irq_enabled);
+    task_yield();
+    assert_ptr_equal(task_current(), b);
+    assert_true(fake_irq_enabled);
+}
+
 static void test_mutex_owner_rules(void **state)
 {
     (void)state;
@@ -497,6 +517,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_null_objects_are_refused, setup),
+        cmocka_unit_test_setup(test_task_yield_refused_holding_a_spinlock, setup),
         cmocka_unit_test_setup(test_wait_queues_wake_the_most_urgent_under_prio, setup),
         cmocka_unit_test_setup(test_wait_queues_are_fifo_otherwise, setup),
         cmocka_unit_test_setup(test_semaphore_at_its_maximum_refuses_up, setup),
