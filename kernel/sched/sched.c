@@ -1606,7 +1606,8 @@ HOT_PATH(sched_irq_exit, irq_exit)
 static inline __attribute__((always_inline)) void tick_interrupt(struct sched_cpu *c, bool up)
 {
     c->irq_depth++;
-    irq_tail(c, up, tick(c, up));
+    struct task *goes = tick(c, up);
+    irq_tail(c, up, goes);
 }
 
 HOT_PATH(sched_tick_interrupt, tick_interrupt)
