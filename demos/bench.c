@@ -115,8 +115,9 @@ static int yielder(void *arg)
 /* ---- timer_switch ----------------------------------------------------- */
 
 /*
- * Each spinner keeps reading the counter and stores its latest reading in
- * seen[me]. A gap between two of its own readings much longer than a loop
+ * Each spinner keeps reading the counter and stores each reading in
+ * seen[me] at once, before anything else it does with it (the instructions
+ * between the two are in every sample). A gap between two of its own readings much longer than a loop
  * iteration means it was off the CPU: the other spinner ran, and the other's
  * last reading tells when the switch began. A task may be preempted
  * between reading the counter and storing it; then its stale reading is
@@ -134,6 +135,7 @@ static int spinner(void *arg)
     uint64_t prev = cycles_now();
     while (spinning) {
         uint64_t now = cycles_now();
+        seen[me] = now; /* at once: between this reading and a switch, as little of ours as can be */
         uint64_t gap = now - prev;
         if (gap > GAP) {
             uint64_t other = seen[1 - me];
@@ -143,7 +145,6 @@ static int spinner(void *arg)
             loop_len = (uint32_t)gap;
         }
         prev = now;
-        seen[me] = now;
         if (nsamples == SAMPLES)
             spinning = false;
     }
