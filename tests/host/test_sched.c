@@ -274,6 +274,30 @@ static void test_schedule_requires_interrupts_off(void **state)
     expect_assert_failure(sched_yield_cpu()); /* task code must disable them first */
 }
 
+/* Round robin whose pick_next, once `losing` is set, returns NULL with
+ * tasks in its queue: a policy that breaks its contract. */
+static bool losing;
+static struct task *losing_pick_next(struct sched_rq *rq) { return losing ? NULL : sched_rr.pick_next(rq); }
+
+static void test_a_pick_that_loses_the_yielder_panics(void **state)
+{
+    (void)state;
+    struct sched_policy broken = sched_rr;
+    broken.name = "broken";
+    broken.pick_next = losing_pick_next;
+    losing = false;
+    sched_set_policy(&broken);
+    struct task *a = task_create("A", body, NULL);
+    task_create("B", body, NULL);
+    tick();
+    tick(); /* A runs, B waits */
+    assert_ptr_equal(task_current(), a);
+    losing = true;
+    expect_assert_failure(task_yield()); /* A went in, nothing came out */
+    assert_non_null(strstr(fake_panic_message, "policy 'broken': pick_next returned NULL just after 'A'"));
+    losing = false;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +314,7 @@ int main(void)
         cmocka_unit_test_setup(test_canary_overwrite_panics_at_the_switch, setup),
         cmocka_unit_test_setup(test_idle_may_not_block, setup),
         cmocka_unit_test_setup(test_schedule_requires_interrupts_off, setup),
+        cmocka_unit_test_setup(test_a_pick_that_loses_the_yielder_panics, setup),
     };
     return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
 }
