@@ -7,9 +7,10 @@
  *                          (identity), with 4 MiB pages, supervisor only
  *   1 GiB      .. 2 GiB    the user window (ARCH_USER_BASE .. ARCH_USER_TOP):
  *                          a process's own pages, 4 KiB each, through page tables
- *   2 GiB      .. +128 MiB the kernel stacks (KSTACK_BASE..KSTACK_TOP): one
- *                          16 KiB slot per task, its pages at the top, a
- *                          guard page (or more) under them that nothing maps
+ *   2 GiB      .. +256 MiB the kernel stacks (KSTACK_BASE..KSTACK_TOP): one
+ *                          16 KiB slot per task, 16,384 tasks at once (make
+ *                          bench runs 10,000), its pages at the top, a guard
+ *                          page (or more) under them that nothing maps
  *   then       .. 4 GiB    nothing, but the APICs' registers (identity, uncached)
  *
  * The kernel's part is the same page-directory entries in every address
@@ -63,7 +64,7 @@ struct arch_space {
 static struct arch_space kernel_space __attribute__((aligned(4096)));
 
 #define KSTACK_BASE 0x80000000u
-#define KSTACK_TOP 0x88000000u
+#define KSTACK_TOP 0x90000000u
 #define KSTACK_SLOT 16384u
 #define KSTACK_SLOTS ((KSTACK_TOP - KSTACK_BASE) / KSTACK_SLOT)
 _Static_assert(ARCH_STACK_MAX <= KSTACK_SLOT - ARCH_PAGE_SIZE, "a guard page under the biggest stack");
@@ -248,6 +249,7 @@ void arch_space_switch(struct arch_space *s, uintptr_t kstack_top)
 static struct klock kstack_lock;   /* guards the slot counts and the queue below */
 static uint32_t kstack_fresh;      /* slots [kstack_fresh, KSTACK_SLOTS) never used yet */
 static uint16_t kstack_next[KSTACK_SLOTS];     /* freed slots, oldest first: a queue through this */
+_Static_assert(KSTACK_SLOTS <= UINT16_MAX, "a slot's number, and KSTACK_SLOTS for none, fit in kstack_next");
 static uint32_t kstack_freed_at[KSTACK_SLOTS]; /* ...with the epoch of each one's unmapping */
 static uint32_t kstack_head = KSTACK_SLOTS, kstack_tail = KSTACK_SLOTS; /* KSTACK_SLOTS: empty */
 
