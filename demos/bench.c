@@ -32,6 +32,11 @@
  *                      clock does not move meanwhile: prio's aging, which
  *                      raises each waiting task at most once per level
  *                      (amortized O(1) per enqueue), is not in it.
+ *  tick_real_POLICY_N  the costliest of 64 ticks with N (10 .. 10,000) real
+ *                      CPU-bound tasks under rr, prio, fair and lottery:
+ *                      the timer's interrupt to the task that runs on
+ *                      (switched to, or kept), with a part of the spinners'
+ *                      loop on each side; median= beside it.
  *  sleep_queue_N       the timer queue with N (10 .. 10,000) sleepers: one more
  *                      goes in and is woken early (insert + remove), and
  *                      pop=: the clock takes the first one out.
@@ -65,6 +70,7 @@
 #include "tourniquet.h"
 #include "demos.h"
 #include "sched/timerq.h"
+#include "sched/trace.h"
 
 #define SAMPLES 64
 
@@ -283,6 +289,121 @@ static bool bench_heap(void)
         report(name, m, extra);
     }
     kfree(keep);
+    return true;
+}
+
+/* ---- tick_real_POLICY_N --------------------------------------------------- */
+
+/*
+ * The costliest tick with N real CPU-bound tasks. N spinners each read the
+ * counter and store the reading at once in their own word of real_seen. A
+ * spinner whose own previous reading is more than REAL_GAP old was
+ * interrupted: from the latest reading of any spinner before its own (the
+ * task that ran before it: another spinner after a switch, or itself after
+ * a tick that kept it) to its reading is one tick's path, from the timer's
+ * interrupt to the task that runs on, and a part of a loop on each side.
+ * Each spinner has a word of its own: one shared word would take a stale
+ * reading from a spinner preempted between its reading and its store. The
+ * look at all of them is made with interrupts off, after the reading: a
+ * spinner preempted in the middle of it would find the words it had not
+ * looked at yet newer than its reading, and miss the one it wants.
+ *
+ * A spinner's first run only waits at a barrier (N first runs would
+ * otherwise take N ticks) that the bench's task, the last party, opens for
+ * all at once once every spinner is made; the return from that wait gives
+ * no sample: the samples begin once every spinner was preempted in its
+ * loop once. The bench's task then waits in task_join: only spinners run
+ * while they are measured. The timer runs at 10,000 Hz meanwhile (the
+ * spinners' second round is N ticks long); the boot's rate is put back
+ * after. The figure is the costliest of 64 samples (median= beside it).
+ * On one CPU with the trace off only (make bench's first boot, with 256
+ * MiB: 10,000 stacks of 8 KiB are 80 MiB).
+ */
+#define REAL_GAP 64 /* instructions: more than a spinner's loop, less than any tick */
+#define REAL_MAX 10000
+static const unsigned real_sizes[] = {10, 100, 1000, REAL_MAX};
+static const char *const real_policies[] = {"rr", "prio", "fair", "lottery"};
+static volatile uint64_t real_seen[REAL_MAX];
+static unsigned real_n;
+static volatile bool real_spinning;
+static struct barrier real_start;
+
+static int real_spinner(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    barrier_wait(&real_start);
+    uint64_t prev = cycles_now();
+    real_seen[me] = prev;
+    while (real_spinning) {
+        uint64_t now = cycles_now();
+        real_seen[me] = now;
+        if (now - prev > REAL_GAP) {
+            /* (interrupts off: the look is one step, no other spinner
+             * stores meanwhile; a tick due now comes after it) */
+            arch_irqstate_t s = arch_irq_save();
+            uint64_t before = prev;
+            for (unsigned i = 0; i < real_n; i++) {
+                uint64_t seen = real_seen[i];
+                if (seen > before && seen < now)
+                    before = seen;
+            }
+            record(now - before);
+            now = real_seen[me] = cycles_now();
+            arch_irq_restore(s);
+        }
+        prev = now;
+        if (nsamples == SAMPLES)
+            real_spinning = false;
+    }
+    return 0;
+}
+
+static bool bench_real_ticks(const struct sched_policy *p, unsigned n)
+{
+    struct task **ts = kmalloc(n * sizeof *ts);
+    if (!ts)
+        return false;
+    sched_set_policy(p);
+    nsamples = 0;
+    real_spinning = true;
+    barrier_init(&real_start, "start", n + 1);
+    real_n = n;
+    for (unsigned i = 0; i < n; i++)
+        real_seen[i] = 0;
+    unsigned made = 0;
+    for (; made < n; made++) {
+        char name[16];
+        ksnprintf(name, sizeof name, "spin%u", made);
+        ts[made] = task_create(name, real_spinner, (void *)(uintptr_t)made);
+        if (!ts[made])
+            break;
+    }
+    if (made < n) { /* (out of memory or of stack slots: those made wait at the barrier) */
+        real_spinning = false;
+        task_kill_all(ts, made);
+    }
+    arch_irqstate_t s = arch_irq_save();
+    arch_timer_start(10000, 1);
+    arch_irq_restore(s);
+    if (made == n)
+        barrier_wait(&real_start); /* the last party: all go */
+    for (unsigned i = 0; i < made; i++)
+        task_join(ts[i]);
+    s = arch_irq_save();
+    arch_timer_start(kconfig.slow ? 1000 : kconfig.hz, kconfig.slow ? kconfig.slow : 1); /* (as main.c) */
+    arch_irq_restore(s);
+    kfree(ts);
+    sched_set_policy(sched_policy_find("rr"));
+    if (made < n) {
+        kprintf("bench: tick_real_%s_%u: only %u tasks could be made\n", p->name, n, made);
+        return false;
+    }
+    unsigned got = nsamples;
+    uint32_t med = median();
+    char name[40], extra[96];
+    ksnprintf(name, sizeof name, "tick_real_%s_%u", p->name, n);
+    ksnprintf(extra, sizeof extra, " sched=%s tasks=%u median=%u samples=%u", p->name, n, (unsigned)med, got);
+    report(name, got ? samples[got - 1] : 0, extra);
     return true;
 }
 
@@ -651,6 +772,10 @@ static int bench_all(uint64_t first)
         kprintf("bench: no memory for the heap's holes\n");
         return 1;
     }
+    for (unsigned p = 0; sched_ncpus() == 1 && !trace_enabled && p < sizeof real_policies / sizeof real_policies[0]; p++)
+        for (unsigned k = 0; k < sizeof real_sizes / sizeof real_sizes[0]; k++)
+            if (!bench_real_ticks(sched_policy_find(real_policies[p]), real_sizes[k]))
+                break;
     if (sched_ncpus() > 1) {
         bench_smp_wakeup();
         bench_smp_locks();

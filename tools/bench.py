@@ -32,7 +32,8 @@ KERNEL = os.path.join("build", "tourniquet.elf")
 OUT = os.path.join(ROOT, "build", "bench.json")
 TARGETS = {"timer_switch": 180, "timer_switch_trace_on": 200, "yield_switch": 90, "sem_pingpong": 330,
            "syscall_getpid": 150}  # at most
-QEMU = [os.environ.get("QEMU", "qemu-system-i386"), "-m", "64", "-no-reboot", "-display", "none",
+# 256 MiB: tick_real_*_10000 runs 10,000 tasks, 80 MiB of kernel stacks.
+QEMU = [os.environ.get("QEMU", "qemu-system-i386"), "-m", "256", "-no-reboot", "-display", "none",
         "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
         "-serial", "stdio", "-kernel", KERNEL]
 ICOUNT = ["-icount", "shift=0,sleep=off"]
@@ -125,7 +126,7 @@ def main():
     print(f"{'measure':<22} {'instructions':>12}  {'target':>13}  details")
     policies = [r for r in results if "policy" in r]
     for r in results:
-        if "policy" in r or r["name"].startswith("smp_lock_"):
+        if "policy" in r or r["name"].startswith(("smp_lock_", "tick_real_")):
             continue
         target = TARGETS.get(r["name"])
         details = " ".join(f"{k}={v}" for k, v in r.items() if k not in ("name", "instructions"))
@@ -151,6 +152,16 @@ def main():
         print("\nThe costliest of 64 ticks: the policy's tick hook, and the re-queue and pick it asks for:")
         print(f"{'policy':<10}" + "".join(f"{n:>10}" for n in sizes) + "   cost")
         policy_table("tick_max")
+    real = [r for r in results if r["name"].startswith("tick_real_")]
+    if real:
+        sizes = sorted({r["tasks"] for r in real})
+        print("\nThe costliest of 64 ticks with N real CPU-bound tasks, the timer's interrupt to the task that runs on\n"
+              "(median in brackets):")
+        print(f"{'policy':<10}" + "".join(f"{n:>16}" for n in sizes))
+        for name in dict.fromkeys(r["sched"] for r in real):
+            row = {r["tasks"]: r for r in real if r["sched"] == name}
+            print(f"{name:<10}" + "".join(f"{row[n]['instructions']:>9} ({row[n]['median']:>4})" if n in row
+                                          else f"{'':>16}" for n in sizes))
     lock_table(results, "\nSpinlocks with N CPUs contending (cpus=4 boot, -smp 4): guest time per acquire+release,\n"
                "all CPUs' instructions as -icount counts them (QEMU runs the vCPUs in turns: light contention)",
                lambda row, n: f"{row[n]['instructions']:>10}")
@@ -211,6 +222,8 @@ def readme_cells(results):
     tick = lambda name, every="": span(pol("tick_max", name, 10), pol("tick_max", name, 10000), every)
     cells["`tick_max`"] = (f"rr {tick('rr', True)}; prio {tick('prio', True)}; fair {tick('fair')}; "
                            f"lottery {tick('lottery')}")
+    real = lambda name: span(ins(f"tick_real_{name}_10"), ins(f"tick_real_{name}_10000"))
+    cells["`tick_real_POLICY_N`"] = "; ".join(f"{p} {real(p)}" for p in ("rr", "prio", "fair", "lottery"))
     cells["`kmalloc_kfree_N`"] = span(ins("kmalloc_kfree_10"), ins("kmalloc_kfree_10000"))
     cells["`sleep_queue_N`"] = (f"{span(ins('sleep_queue_10'), ins('sleep_queue_10000'))}; the clock's pop "
                                 f"{span(by['sleep_queue_10']['pop'], by['sleep_queue_10000']['pop'], True)}")
