@@ -576,11 +576,22 @@ static inline __attribute__((always_inline)) struct task *pick(struct sched_cpu 
 
 static __attribute__((noreturn, noinline, cold)) void empty_pick(const struct task *prev);
 
-/* One in, one out. On one CPU, a yield and the tick's preemption put prev
- * into c's queue (requeue_task, yield) and pick at once: the queue holds
- * a task, and its count is the same after the two as before, so neither
- * is counted (the policies do not read it; other CPUs, which do, are not
- * running). */
+/* One in, one out. CPU c's running task t goes back into c's queue, as
+ * `why`, and a switch follows (yield, preemption): on several CPUs the
+ * queue counts it; on one, the pick comes at once (schedule, `queued`:
+ * pick_queued), so one task goes in and one comes out and the count is
+ * the same after the two as before: neither is counted (the policies do
+ * not read it; other CPUs, which do, are not running). */
+static inline __attribute__((always_inline)) void enqueue_running(struct sched_cpu *c, struct task *t,
+                                                                    enum sched_why why, bool up)
+{
+    if (up)
+        policy->enqueue(c->rq, t, why);
+    else
+        enqueue_on(c->rq, t, why);
+}
+
+/* ...and the pick that follows on one CPU: the queue holds a task. */
 static inline __attribute__((always_inline)) struct task *pick_queued(struct sched_cpu *c, const struct task *prev)
 {
     struct task *next = policy->pick_next(c->rq);
@@ -672,7 +683,8 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
  *
  * The caller holds this CPU's run-queue lock (and no other lock) and has
  * already moved `current` out of RUNNING (to READY, and into the ready
- * queue, or to BLOCKED, SLEEPING or DEAD). We ask the policy for the next
+ * queue, or to BLOCKED, SLEEPING or DEAD; `queued`: it went back into the
+ * queue through enqueue_running). We ask the policy for the next
  * task - the idle task if it has none - and switch stacks. For the caller,
  * arch_switch "returns" only when some later schedule() picks it again; by
  * then `current` is the caller once more, maybe on another CPU, and that
@@ -733,17 +745,13 @@ void sched_finish_switch(struct task *prev) { finish_switch(task_current(), prev
  * once it is off c (finish_switch: until then no other CPU may see it).
  * What follows is a switch, which clears migrate_current (switch_to), or
  * in lockstep a decision that clears it itself when prev stays. */
-static inline __attribute__((always_inline)) void requeue_task(struct sched_cpu *c, struct task *prev, bool up,
-                                                                 bool counted)
+static inline __attribute__((always_inline)) void requeue_task(struct sched_cpu *c, struct task *prev, bool up)
 {
     prev->state = TASK_READY;
-    enum sched_why why = c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED; /* (c: in lockstep, not us) */
     if (!up && ncpus > 1 && !allowed(prev, c->id)) /* its affinity changed while it ran */
         prev->tail_work |= TASK_TAIL_EXILED;
-    else if (counted)
-        enqueue_on(c->rq, prev, why);
-    else /* (one CPU, a pick next: see pick_queued) */
-        policy->enqueue(c->rq, prev, why);
+    else /* (c: in lockstep, not us) */
+        enqueue_running(c, prev, c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED, up);
     c->preemptions++;
 }
 
@@ -751,18 +759,29 @@ static inline __attribute__((always_inline)) void requeue_task(struct sched_cpu 
 static inline __attribute__((always_inline)) void requeue(struct sched_cpu *c, struct task *prev, bool up)
 {
     if (prev != c->idle)
-        requeue_task(c, prev, up, true);
+        requeue_task(c, prev, up);
     else
         prev->state = TASK_READY;
 }
 
-/* Take CPU c's running task from it, which stays READY (this CPU's queue
- * lock held). */
+/* Take CPU c's running task t, not its idle task, from it: t stays READY
+ * (this CPU's queue lock held). */
+static inline __attribute__((always_inline)) void preempt_task(struct sched_cpu *c, struct task *t, bool up)
+{
+    requeue_task(c, t, up);
+    schedule(c, t, TR_PREEMPTED, up, true);
+}
+
+/* The same for whatever c runs. */
 static inline __attribute__((always_inline)) void preempt(struct sched_cpu *c, bool up)
 {
     struct task *cur = c->current;
-    requeue(c, cur, up);
-    schedule(c, cur, TR_PREEMPTED, up, false);
+    if (cur != c->idle) {
+        preempt_task(c, cur, up);
+    } else {
+        cur->state = TASK_READY;
+        schedule(c, cur, TR_PREEMPTED, up, false);
+    }
 }
 
 /* sched_make_ready on several CPUs: into the queue of the CPU place()
@@ -904,10 +923,8 @@ static inline __attribute__((always_inline)) void yield(struct sched_cpu *c, boo
         rq_lock(c->rq);
     t->state = TASK_READY;
     bool queued = t != c->idle;
-    if (queued && up)
-        policy->enqueue(c->rq, t, SCHED_YIELD); /* (and pick_queued: one in, one out) */
-    else if (queued)
-        enqueue_on(c->rq, t, SCHED_YIELD);
+    if (queued)
+        enqueue_running(c, t, SCHED_YIELD, up);
     schedule(c, t, TR_YIELDED, up, queued);
     unlock_switch_lock();
 }
@@ -1577,8 +1594,7 @@ static inline __attribute__((always_inline)) void irq_tail(struct sched_cpu *c, 
         if (!up)
             rq_lock(c->rq);
         if (goes) {
-            requeue_task(c, goes, up, false);
-            schedule(c, goes, TR_PREEMPTED, up, true);
+            preempt_task(c, goes, up);
         } else if (!up && c->chosen) {
             carry_out(c); /* lockstep: CPU 0's tick decided */
         } else if (!up && lockstep && (c->current->watch || c->current == c->idle)) {
