@@ -62,8 +62,7 @@ static void template_dequeue(struct sched_rq *rq, struct task *t)
  * is empty (the core then runs the idle task). */
 static struct task *template_pick_next(struct sched_rq *rq)
 {
-    struct list_node *n = list_pop_front(&TEMPLATE(rq)->queue);
-    return n ? list_entry(n, struct task, run_node) : NULL;
+    return list_pop_front_entry(&TEMPLATE(rq)->queue, struct task, run_node); /* (NULL if empty) */
 }
 
 /* A tick was charged to curr, the running task. Return true to take the CPU

@@ -52,14 +52,25 @@ static inline void list_remove(struct list_node *n)
     list_node_init(n);
 }
 
-/* Remove and return the first element, or NULL if the list is empty. */
-static inline struct list_node *list_pop_front(struct list *l)
+/* Remove and return the first element of l, which is not empty. */
+static inline struct list_node *list_take_first(struct list *l)
 {
-    struct list_node *n = list_first(l);
-    if (n)
-        list_remove(n);
+    struct list_node *n = l->head.next;
+    list_remove(n);
     return n;
 }
+
+/* Remove and return the first element, or NULL if the list is empty. */
+static inline struct list_node *list_pop_front(struct list *l) { return list_empty(l) ? NULL : list_take_first(l); }
+
+/* The same as the entry that holds it (list_entry), or NULL: one test, of
+ * the list (a caller's own NULL test of the node, as the compiler cannot
+ * know a linked node's address is not 0, would be a second). */
+#define list_pop_front_entry(l, type, member)                                              \
+    ({                                                                                     \
+        struct list *list_pop_l_ = (l);                                                    \
+        list_empty(list_pop_l_) ? NULL : list_entry(list_take_first(list_pop_l_), type, member); \
+    })
 
 /* Number of elements: O(n), for tests and reports. */
 static inline size_t list_size(const struct list *l)

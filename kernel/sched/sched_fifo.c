@@ -32,8 +32,7 @@ static void fifo_dequeue(struct sched_rq *rq, struct task *t)
 
 static struct task *fifo_pick_next(struct sched_rq *rq)
 {
-    struct list_node *n = list_pop_front(&FIFO(rq)->queue);
-    return n ? list_entry(n, struct task, run_node) : NULL;
+    return list_pop_front_entry(&FIFO(rq)->queue, struct task, run_node);
 }
 
 static bool fifo_tick(struct sched_rq *rq, struct task *curr)

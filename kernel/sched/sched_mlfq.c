@@ -103,7 +103,7 @@ static struct task *mlfq_pick_next(struct sched_rq *rq)
     if (!q->busy)
         return NULL;
     unsigned l = (unsigned)__builtin_ctz(q->busy);
-    struct task *t = list_entry(list_pop_front(&q->queues[l]), struct task, run_node);
+    struct task *t = list_entry(list_take_first(&q->queues[l]), struct task, run_node); /* (busy: not empty) */
     if (list_empty(&q->queues[l]))
         q->busy &= ~(1u << l);
     return t;

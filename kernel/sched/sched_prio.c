@@ -98,7 +98,7 @@ static struct task *prio_pick_next(struct sched_rq *rq)
     int l = best_level(q);
     if (l < 0)
         return NULL;
-    struct task *t = list_entry(list_pop_front(&q->levels[l]), struct task, run_node);
+    struct task *t = list_entry(list_take_first(&q->levels[l]), struct task, run_node); /* (busy: not empty) */
     if (list_empty(&q->levels[l]))
         q->busy &= ~(1u << l);
     return t;

@@ -40,12 +40,7 @@ static void rr_dequeue(struct sched_rq *rq, struct task *t)
 
 static struct task *rr_pick_next(struct sched_rq *rq)
 {
-    struct list *queue = &RR(rq)->queue;
-    if (list_empty(queue))
-        return NULL;
-    struct list_node *n = list_first(queue); /* (not empty: no NULL to test) */
-    list_remove(n);
-    return list_entry(n, struct task, run_node);
+    return list_pop_front_entry(&RR(rq)->queue, struct task, run_node);
 }
 
 static bool rr_tick(struct sched_rq *rq, struct task *curr)

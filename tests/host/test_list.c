@@ -74,6 +74,22 @@ static void test_pop_front(void **state)
     assert_true(list_empty(&l));
 }
 
+/* The entry itself, or NULL: the node is not at the start of its item. */
+static void test_pop_front_entry(void **state)
+{
+    (void)state;
+    struct list l;
+    struct item a = {.v = 1}, b = {.v = 2};
+    list_init(&l);
+    list_push_back(&l, &a.node);
+    list_push_back(&l, &b.node);
+    assert_ptr_equal(list_pop_front_entry(&l, struct item, node), &a); /* [1 2] -> [2] */
+    assert_false(list_node_linked(&a.node));
+    assert_ptr_equal(list_entry(list_take_first(&l), struct item, node), &b); /* [2] -> [] */
+    assert_null(list_pop_front_entry(&l, struct item, node)); /* [] -> [] */
+    assert_true(list_empty(&l));
+}
+
 static void test_remove_middle(void **state)
 {
     (void)state;
@@ -128,6 +144,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_is_empty),  cmocka_unit_test(test_push_back),
         cmocka_unit_test(test_push_front),     cmocka_unit_test(test_pop_front),
+        cmocka_unit_test(test_pop_front_entry),
         cmocka_unit_test(test_remove_middle),  cmocka_unit_test(test_insert_before),
         cmocka_unit_test(test_for_each_safe_removes),
     };
