@@ -390,7 +390,7 @@ static bool bench_real_ticks(const struct sched_policy *p, unsigned n)
     for (unsigned i = 0; i < made; i++)
         task_join(ts[i]);
     s = arch_irq_save();
-    arch_timer_start(kconfig.slow ? 1000 : kconfig.hz, kconfig.slow ? kconfig.slow : 1); /* (as main.c) */
+    kconfig_timer_start(); /* the boot's rate again */
     arch_irq_restore(s);
     kfree(ts);
     sched_set_policy(sched_policy_find("rr"));

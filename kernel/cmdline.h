@@ -41,4 +41,10 @@ int cmdline_parse(char *line);
 /* Print every option with its valid values, default and meaning. */
 void cmdline_help(void);
 
+/* Start this CPU's timer as the options say: hz interrupts per second, each
+ * a tick; with slow=N, 1000 a second and every Nth a tick (N ms per tick).
+ * The boot and every CPU's start; and a demo that ran the timer faster for
+ * a while (make bench) puts it back so. (kernel/main.c) */
+void kconfig_timer_start(void);
+
 #endif /* KERNEL_CMDLINE_H */

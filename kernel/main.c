@@ -73,9 +73,7 @@ static void memory_init(const struct boot_info *bi)
             (unsigned)fs.total, (unsigned)(fs.total * 4));
 }
 
-/* This CPU's timer as the command line asks: hz interrupts per second, each
- * a tick; with slow=N, 1000 a second and every Nth a tick (N ms per tick). */
-static void timer_start(void)
+void kconfig_timer_start(void)
 {
     arch_timer_start(kconfig.slow ? 1000 : kconfig.hz, kconfig.slow ? kconfig.slow : 1);
 }
@@ -98,7 +96,7 @@ static __attribute__((noreturn)) void idle_loop(void)
 static void ap_entry(void)
 {
     sched_cpu_online();
-    timer_start();
+    kconfig_timer_start();
     arch_irq_enable();
     idle_loop();
 }
@@ -212,7 +210,7 @@ void kernel_main(struct boot_info *bi)
 
     input_init();
     arch_input_start();
-    timer_start();
+    kconfig_timer_start();
     if (kconfig.jitter) {
         arch_timer_jitter(kconfig.jitter, sched_config.seed);
         kprintf(TR("sched: timer jitter up to %u%%, seed %u\n", "sched : horloge irrégulière de %u %% au plus, graine %u\n"),
