@@ -333,7 +333,7 @@ def gdb_test():
     problems = expect_all(out, [
         (r"Breakpoint 1, .*arch_switch", "the breakpoint on arch_switch did not stop"),
         (r"#0 .*arch_switch", "bt does not start in arch_switch"),
-        (r"#\d .* (sched_preempt_point|schedule|task_create|sched_yield_cpu)", "bt does not reach the scheduler's C code"),
+        (r"#\d .* (sched_preempt_point|schedule|task_create|yield_one_cpu)", "bt does not reach the scheduler's C code"),
         (r"#\d .* kernel_main", "bt does not reach kernel_main"),
         (r'\$1 = "ktest', "current task at the first switch is not 'ktest'"),
         (r"#1 .* arch_task_start \(\) at arch/x86/switch.S", "after `mov esp`, bt does not show the new task's stack"),

@@ -3,9 +3,8 @@
  *
  * One function decides what runs next and switches to it: schedule(). It is
  * reached three ways:
- *   - a task gives up the CPU (sched_yield_and_restore, task_yield's, or
- *     sched_yield_cpu; sched_block, sched_sleep_until, sched_exit): a
- *     voluntary switch;
+ *   - a task gives up the CPU (sched_yield_and_restore, task_yield's;
+ *     sched_block, sched_sleep_until, sched_exit): a voluntary switch;
  *   - the tail of an interrupt (sched_irq_exit, or sched_tick_interrupt's
  *     for a tick of the PIT: irq_tail), when the timer tick or a wakeup
  *     asked for it: a preemptive switch, after the PIC's EOI, with the
@@ -950,12 +949,6 @@ void sched_yield_and_restore(arch_irqstate_t s)
         yield_one_cpu(s);
     else
         yield_any_cpus(s);
-}
-
-void sched_yield_cpu(void)
-{
-    KASSERT(!arch_irq_enabled()); /* (task_yield turns them off itself, and calls the above) */
-    sched_yield_and_restore(arch_irq_save());
 }
 
 /* A task that waits leaves the CPU: the caller holds the scheduler lock

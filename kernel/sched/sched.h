@@ -282,7 +282,7 @@ static inline void sched_unlock_preempt(struct klock *lk, arch_irqstate_t s)
 
 /* ---- Called by the task layer (kernel/sched/task.c) and sync code ------------ */
 /* All of these need the scheduler lock held (and so interrupts off), but
- * sched_yield_cpu, which needs interrupts off and no lock. Those that switch
+ * sched_yield_and_restore, which needs interrupts off and no lock. Those that switch
  * return with the scheduler lock held again. */
 
 /* t (fresh, or BLOCKED/SLEEPING) becomes READY and joins a ready queue;
@@ -292,13 +292,12 @@ static inline void sched_unlock_preempt(struct klock *lk, arch_irqstate_t s)
  * no queue ever holds a task another CPU still runs on. */
 void sched_make_ready(struct task *t, enum sched_why why);
 
-/* The running task gives up the CPU as READY (yield): interrupts off, no
- * lock held, not in an interrupt (task_yield checks). On several CPUs, a
- * yield with nothing else to run here returns at once, taking no lock. */
-void sched_yield_cpu(void);
-/* The same, for a caller that has just turned interrupts off itself and
- * saved their state in s (task_yield): when the task runs again, they are
- * put back as s says (arch_irq_restore(s)) before it returns. */
+/* The running task gives up the CPU as READY (yield), for task_yield,
+ * which has just turned interrupts off and saved their state in s, and
+ * checked that it holds no lock and is not in an interrupt: when the task
+ * runs again, they are put back as s says (arch_irq_restore(s)) before it
+ * returns. On several CPUs, a yield with nothing else to run here returns
+ * at once, taking no lock. */
 void sched_yield_and_restore(arch_irqstate_t s);
 
 /*

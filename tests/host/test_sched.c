@@ -266,12 +266,22 @@ static void test_idle_may_not_block(void **state)
     expect_assert_failure(sched_block(NULL, "test", &sched_klock));
 }
 
-static void test_schedule_requires_interrupts_off(void **state)
+/* task_yield turns interrupts off for the switch and puts them back as it
+ * found them (sched_yield_and_restore), whichever task it returns in. */
+static void test_yield_puts_interrupts_back_as_it_found_them(void **state)
 {
     (void)state;
     task_create("A", body, NULL);
+    task_create("B", body, NULL);
     assert_true(fake_irq_enabled);
-    expect_assert_failure(sched_yield_cpu()); /* task code must disable them first */
+    task_yield(); /* A -> tail: B A */
+    assert_string_equal(task_current()->name, "B");
+    assert_true(fake_irq_enabled);
+    arch_irq_disable();
+    task_yield(); /* B -> tail: A B */
+    assert_string_equal(task_current()->name, "A");
+    assert_false(fake_irq_enabled);
+    arch_irq_enable();
 }
 
 /* Round robin whose pick_next, once `losing` is set, returns NULL with
@@ -313,7 +323,7 @@ int main(void)
         cmocka_unit_test_setup(test_arrival_queues_ahead_of_the_preempted_task, setup),
         cmocka_unit_test_setup(test_canary_overwrite_panics_at_the_switch, setup),
         cmocka_unit_test_setup(test_idle_may_not_block, setup),
-        cmocka_unit_test_setup(test_schedule_requires_interrupts_off, setup),
+        cmocka_unit_test_setup(test_yield_puts_interrupts_back_as_it_found_them, setup),
         cmocka_unit_test_setup(test_a_pick_that_loses_the_yielder_panics, setup),
     };
     return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
