@@ -626,8 +626,11 @@ static __attribute__((noinline)) void finish_switch_work(struct task *me, struct
 {
     if (work & TASK_TAIL_SPACE) /* a process's thread in or out (kernel tasks share the kernel's space) */
         arch_space_switch(me->space, (uintptr_t)me->stack + me->stack_size);
+    /* Read before prev is let go: from the store on, its joiner may free it,
+     * or a waker queue it and another CPU run it (and exile it again). */
+    bool exiled = task_exiled(prev);
     __atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
-    if (task_exiled(prev))
+    if (exiled)
         move_exiled(prev);
 }
 
