@@ -988,6 +988,12 @@ static inline __attribute__((always_inline)) bool block(const void *obj, const c
     struct sched_cpu *c = this;
     struct task *cur = c->current;
     KASSERT(cur != c->idle); /* (callers have checked: not in an interrupt, no spinlock held) */
+    bool handoff = klock_smp && lk != &sched_klock; /* one CPU: no lock word to hand over */
+    if (handoff)
+        klock_take(&sched_klock); /* first the scheduler lock... */
+    /* ...under which task_kill marks a task and then looks whether it waits:
+     * tested before the scheduler lock, a kill could fall between the test
+     * and BLOCKED, find us RUNNING, and leave us asleep. */
     if (__builtin_expect(cur->killed, 0)) {
         /* Killed while it ran (task_kill found it RUNNING or READY, with
          * no wait to end): this wait is where it ends, so it does not
@@ -995,11 +1001,11 @@ static inline __attribute__((always_inline)) bool block(const void *obj, const c
          * caller's check on the way out of the wait makes it exit. */
         if (list_node_linked(&cur->wait_node))
             list_remove(&cur->wait_node);
+        cur->woken_from = NULL; /* (no waker chose it: nothing to pass on) */
+        if (handoff)
+            klock_drop(&sched_klock);
         return false;
     }
-    bool handoff = klock_smp && lk != &sched_klock; /* one CPU: no lock word to hand over */
-    if (handoff)
-        klock_take(&sched_klock); /* first the scheduler lock... */
     cur->state = TASK_BLOCKED;
     cur->wait_obj = obj;
     cur->wait_what = what;
@@ -1038,6 +1044,7 @@ static bool time_out(struct task *t)
     if (list_node_linked(&t->wait_node))
         list_remove(&t->wait_node); /* (a join waits on no queue) */
     t->timed_out = true;
+    t->woken_from = NULL; /* (no waker's: nothing to pass on if it was killed too) */
     sched_make_ready(t, SCHED_WAKEUP); /* (which takes it off the timer queue) */
     if (other)
         klock_drop(lk);

@@ -316,8 +316,11 @@ void sched_yield_and_restore(arch_irqstate_t s);
  *
  * A task already killed (task_kill found it running, with no wait to end)
  * does not block at all: it leaves the object's queue and returns at once,
- * and the caller's task_exit_if_killed makes it exit. So a kill is never
- * lost in the gap between being marked and the next wait.
+ * and the caller's task_exit_if_killed (for a wait queue,
+ * waitq_exit_if_killed) makes it exit. The test is made under the
+ * scheduler lock, under which task_kill marks a task and then looks
+ * whether it waits: so a kill is never lost in the gap between being
+ * marked and the next wait.
  *
  * lk may be &sched_klock itself (the mutexes, task_join): then it is simply
  * held throughout. Interrupts off. May not be called by the idle task, from

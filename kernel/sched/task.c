@@ -271,27 +271,24 @@ static void wake_to_die(struct task *t)
             sched_unlock(s);
             return;
         }
-        if (lk == &sched_klock || !klock_smp) { /* (one CPU: every klock is "interrupts off") */
+        /* Its queue is guarded by lk (the scheduler lock itself for a
+         * mutex or a join). An object's lock comes before ours, so it is
+         * only tried, as the clock's time_out does: and tried now, while t
+         * waits on it, for then the object lives (once t has left it, it
+         * may be gone, a semaphore on a stack that returned). */
+        bool other = lk != &sched_klock;
+        if (!other || klock_try_take(lk)) { /* (one CPU: always taken) */
             if (list_node_linked(&t->wait_node))
                 list_remove(&t->wait_node); /* (a join waits on no queue) */
+            t->woken_from = NULL; /* (it ends at once: no waker's wakeup to pass on) */
             sched_make_ready(t, SCHED_WAKEUP);
+            if (other)
+                klock_drop(lk);
             sched_unlock_preempt(&sched_klock, s);
             return;
         }
-        /* Its queue is guarded by lk, taken before the scheduler lock (as
-         * sched_block does): let go, take both in that order, look again. */
-        sched_unlock(s);
-        s = klock_irqsave(lk);
-        klock_take(&sched_klock);
-        bool done = t->state == TASK_BLOCKED && t->wait_lock == lk;
-        if (done) {
-            list_remove(&t->wait_node);
-            sched_make_ready(t, SCHED_WAKEUP);
-        }
-        klock_drop(&sched_klock);
-        sched_unlock_preempt(lk, s);
-        if (done)
-            return;
+        sched_unlock(s); /* busy: let its holder go on, and look again */
+        arch_cpu_relax();
     }
 }
 

@@ -98,6 +98,8 @@ struct task {
     const char *wait_name;      /* ...and its name, for reports (or NULL) */
     struct klock *wait_lock;    /* BLOCKED: the lock that guards the queue it is in (sched_block's lk) */
     bool timed_out;             /* woken by its timeout, not by its object */
+    struct list *woken_from;    /* the wait queue a waker took it off (waitq_wake_one), or NULL: a
+                                 * task killed before it ran passes that wakeup on as it ends */
     struct task *joiner;        /* the task blocked in task_join on this one */
     bool joined;                /* someone has called task_join on it */
     volatile bool killed;       /* task_kill: it exits at its next wait */
@@ -251,9 +253,10 @@ static inline struct task *task_current(void) { return (struct task *)arch_cpu_c
 /* Called with `held` (a klock) held, on the way back from a wait: if the
  * caller was killed meanwhile, drop `held` and exit. */
 __attribute__((noreturn)) void task_die_killed(struct klock *held);
+static inline bool task_marked_killed(void) { return __atomic_load_n(&task_current()->killed, __ATOMIC_ACQUIRE); }
 static inline void task_exit_if_killed(struct klock *held)
 {
-    if (__atomic_load_n(&task_current()->killed, __ATOMIC_ACQUIRE))
+    if (task_marked_killed())
         task_die_killed(held);
 }
 

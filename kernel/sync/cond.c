@@ -49,7 +49,7 @@ static int wait(struct cond *c, struct mutex *m, const char *op, uint64_t deadli
     mutex_release(m);
     klock_drop(&sched_klock);
     bool timed_out = sched_block_until(c, cond_wait_tag, &c->lock, deadline);
-    task_exit_if_killed(&c->lock);
+    waitq_exit_if_killed(&c->lock);
     /* LAB(sync) STUB
     // TODO(lab): join c->waiters (self->wait_node), release m (mutex_release, under
     // sched_klock), then sleep handing c->lock over (sched_block_until: true on a timeout)

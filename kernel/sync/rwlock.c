@@ -78,7 +78,12 @@ int rw_write_lock(struct rwlock *rw)
             klock_irqrestore(&rw->lock, s);
             return SYNC_MISUSE;
         }
-        waitq_block(&rw->waiters, rw, write_tag, rw->name, &rw->lock);
+        waitq_sleep(&rw->waiters, rw, write_tag, rw->name, &rw->lock, 0);
+        if (task_marked_killed()) { /* it no longer waits to write: the readers it held back may go */
+            rw->writers_waiting--;
+            waitq_wake_all(&rw->waiters);
+            waitq_die_killed(&rw->lock);
+        }
     }
     rw->writers_waiting--;
     rw->writer = self;

@@ -104,19 +104,42 @@ void sync_count_lock_order(void);
  * These are inline so that the `lk != &sched_klock` tests fold away.
  */
 
+/* On the way out of a wait on a queue (lk, which guards it, held): a task
+ * that task_kill marked ends here. A waker may have chosen it off the queue
+ * before the kill (woken_from: a unit of a semaphore, a signal, a message
+ * for it): ending with that wakeup would leave the next waiter asleep
+ * beside a free unit, so it is passed on to the next waiter of that queue,
+ * which re-tests its condition as every waiter does.
+ * (kernel/sync/sync_report.c) */
+__attribute__((noreturn, cold)) void waitq_die_killed(struct klock *lk);
+static inline void waitq_exit_if_killed(struct klock *lk)
+{
+    if (__builtin_expect(task_marked_killed(), 0))
+        waitq_die_killed(lk);
+}
+
 /* Put the running task at the back of q and block it on obj; returns, with
  * lk held again, once it was woken (see sched_block: the hand-off of lk).
  * With a deadline (0: none), true if it timed out, and then it is no
- * longer in q. */
-static inline bool waitq_block_until(struct list *q, const void *obj, const char *what, const char *name,
-                                     struct klock *lk, uint64_t deadline)
+ * longer in q. A task killed meanwhile returns too: the caller that must
+ * undo its waiting before it ends tests task_marked_killed, then ends
+ * through waitq_die_killed. */
+static inline bool waitq_sleep(struct list *q, const void *obj, const char *what, const char *name,
+                               struct klock *lk, uint64_t deadline)
 {
     struct task *self = task_current();
     list_push_back(q, &self->wait_node);
     self->wait_name = name;
-    bool timed_out = deadline ? sched_block_until(obj, what, lk, deadline) /* (0 folds away: the untimed path) */
-                              : (sched_block(obj, what, lk), false);
-    task_exit_if_killed(lk); /* task_kill: this wait is where it ends */
+    return deadline ? sched_block_until(obj, what, lk, deadline) /* (0 folds away: the untimed path) */
+                    : (sched_block(obj, what, lk), false);
+}
+
+/* The same, for a waiter with nothing to undo: a killed task ends here. */
+static inline bool waitq_block_until(struct list *q, const void *obj, const char *what, const char *name,
+                                     struct klock *lk, uint64_t deadline)
+{
+    bool timed_out = waitq_sleep(q, obj, what, name, lk, deadline);
+    waitq_exit_if_killed(lk); /* task_kill: this wait is where it ends */
     return timed_out;
 }
 
@@ -138,6 +161,7 @@ static inline struct task *waitq_wake_one_locked(struct list *q)
     if (!n)
         return NULL;
     struct task *t = list_entry(n, struct task, wait_node);
+    t->woken_from = NULL; /* (a hand-off or one of all: no wakeup to pass on) */
     sched_make_ready(t, SCHED_WAKEUP);
     return t;
 }
@@ -176,6 +200,7 @@ static inline struct task *waitq_wake_one(struct list *q)
     /* (q is not empty: take the one chosen straight off it) */
     t = waitq_urgent_first() ? waitq_most_urgent(q) : list_entry(list_first(q), struct task, wait_node);
     list_remove(&t->wait_node);
+    t->woken_from = q; /* (passed on if it is killed before it runs: waitq_exit_if_killed) */
     sched_make_ready(t, SCHED_WAKEUP);
     klock_drop(&sched_klock);
     return t;

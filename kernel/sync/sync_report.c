@@ -1,7 +1,8 @@
 /*
  * sync_report.c - what every synchronization primitive shares: the misuse
  * reports, the check that a caller may sleep, the names of waiters for a
- * report, and the counts of misuse and deadlock reports (`stats`).
+ * report, the counts of misuse and deadlock reports (`stats`), and the end
+ * of a killed waiter.
  */
 #include <stdarg.h>
 
@@ -91,4 +92,15 @@ bool sync_refuse_block(const char *op, const char *object)
         return false;
     }
     return true;
+}
+
+void waitq_die_killed(struct klock *lk)
+{
+    struct task *self = task_current();
+    struct list *q = self->woken_from;
+    if (q) { /* the wakeup it will not use: the next waiter's */
+        self->woken_from = NULL;
+        waitq_wake_one(q);
+    }
+    task_die_killed(lk);
 }

@@ -240,6 +240,44 @@ static void test_each_run_queue_has_its_own_lock(void **state)
     assert_int_equal(sched_cpu(1)->own_rq.lock.locked, 0);
 }
 
+/* task_kill on CPU 1 while CPU 0's task is on its way into a wait: it
+ * holds its object's lock and waits for the scheduler lock, which CPU 1
+ * holds. CPU 1 lets go and kills it; task_kill finds it RUNNING and leaves
+ * the kill to its next wait, this one. So the wait must look for the kill
+ * once it has the scheduler lock: looked for before, the task would sleep
+ * on, killed, until someone happened to wake it. */
+static struct task *victim;
+static struct klock object_lock = KLOCK_INIT;
+
+static void cpu1_lets_go_and_kills(void)
+{
+    fake_relax_hook = NULL;
+    unsigned was = fake_cpu;
+    fake_cpu = 1;
+    klock_drop(&sched_klock);
+    assert_int_equal(task_kill(victim), 0);
+    fake_cpu = was;
+}
+
+static void test_a_kill_on_the_way_into_a_wait_is_not_lost(void **state)
+{
+    (void)state;
+    victim = ready_task("V"); /* (queued on CPU 0, which idles)... */
+    tick_on(0);               /* ...where it runs from the tick on */
+    assert_ptr_equal(task_current(), victim);
+    fake_cpu = 1;
+    klock_take(&sched_klock);
+    fake_cpu = 0;
+    fake_relax_hook = cpu1_lets_go_and_kills;
+    arch_irqstate_t s = klock_irqsave(&object_lock);
+    sched_block(&object_lock, "test", &object_lock);
+    assert_true(fake_relax_turns > 0);        /* it waited for CPU 1... */
+    assert_true(victim->killed);              /* ...which killed it meanwhile... */
+    assert_ptr_equal(task_current(), victim); /* ...so it did not begin the wait */
+    assert_int_equal(victim->state, TASK_RUNNING);
+    klock_irqrestore(&object_lock, s);
+}
+
 /* Six tasks pinned to CPU 0, then let go: CPU 1, idle, pulls half the
  * difference (three) on its balancing tick, and nothing is lost or
  * duplicated. */
@@ -341,6 +379,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_affinity_is_obeyed, setup_percpu, teardown),
         cmocka_unit_test_setup_teardown(test_a_running_task_moves_once_off_its_cpu, setup_percpu, teardown),
         cmocka_unit_test_setup_teardown(test_each_run_queue_has_its_own_lock, setup_percpu, teardown),
+        cmocka_unit_test_setup_teardown(test_a_kill_on_the_way_into_a_wait_is_not_lost, setup_percpu, teardown),
         cmocka_unit_test_setup_teardown(test_an_idle_cpu_pulls_from_the_busiest, setup_percpu, teardown),
         cmocka_unit_test_setup_teardown(test_global_queue_is_shared, setup_global, teardown),
         cmocka_unit_test_setup_teardown(test_policy_switch_keeps_every_queue, setup_percpu, teardown),

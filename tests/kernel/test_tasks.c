@@ -656,6 +656,123 @@ static void tasks_teardown(void)
         sched_set_policy(policy_before); /* (a test may change it; the next one starts from the same) */
 }
 
+/* ---- kill_woken ------------------------------------------------------- */
+
+/* A waker chooses a waiter, which is killed before it runs: the wakeup it
+ * carried (a unit, a signal) goes to the next waiter, not into its grave. */
+
+static struct semaphore kw_sem;
+static struct mutex kw_m;
+static struct cond kw_cond;
+static struct rwlock kw_rw;
+static volatile unsigned kw_through; /* waiters that got past their wait */
+
+static int kw_down(void *arg)
+{
+    (void)arg;
+    sem_down(&kw_sem);
+    __atomic_add_fetch(&kw_through, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static int kw_wait(void *arg)
+{
+    (void)arg;
+    mutex_lock(&kw_m);
+    cond_wait(&kw_cond, &kw_m);
+    __atomic_add_fetch(&kw_through, 1, __ATOMIC_RELAXED);
+    mutex_unlock(&kw_m);
+    return 0;
+}
+
+static int kw_write(void *arg)
+{
+    (void)arg;
+    rw_write_lock(&kw_rw);
+    rw_write_unlock(&kw_rw);
+    return 0;
+}
+
+static int kw_read(void *arg)
+{
+    (void)arg;
+    rw_read_lock(&kw_rw);
+    __atomic_add_fetch(&kw_through, 1, __ATOMIC_RELAXED);
+    rw_read_unlock(&kw_rw);
+    return 0;
+}
+
+/* A task running fn on this CPU alone, BLOCKED once this returns. */
+static struct task *kw_waiter(const char *name, task_entry_t fn)
+{
+    struct task *t = task_new(name, fn, NULL);
+    KT_EXPECT(task_set_affinity(t, 1u << task_current()->cpu), "'%s' cannot be kept on this CPU", name);
+    task_start_at(t, ticks_now());
+    wait_state(t, TASK_BLOCKED);
+    return t;
+}
+
+/* Two waiters; wake() chooses the first, which is killed before it can run
+ * (interrupts off, and it may only run here); the second must get past its
+ * wait, and the first end killed. */
+static void kw_check(const char *what, task_entry_t fn, void (*wake)(void))
+{
+    kw_through = 0;
+    struct task *first = kw_waiter("kw_first", fn), *second = kw_waiter("kw_second", fn);
+    arch_irqstate_t s = arch_irq_save();
+    wake();
+    KT_EXPECT(first->state == TASK_READY && second->state == TASK_BLOCKED, "%s: the wakeup went to '%s' (%s, %s)",
+              what, first->state == TASK_READY ? first->name : second->name, task_state_name(first->state),
+              task_state_name(second->state));
+    KT_EXPECT_EQ(task_kill(first), 0);
+    arch_irq_restore(s);
+    int code = 0;
+    KT_EXPECT_EQ(task_join_timeout(first, 1000, &code), 0);
+    KT_EXPECT_EQ(code, TASK_EXIT_KILLED);
+    KT_EXPECT_EQ(task_join_timeout(second, 1000, &code), 0); /* (it times out if the wakeup was lost) */
+    KT_EXPECT_EQ(code, 0);
+    KT_EXPECT_EQ(kw_through, 1u);
+    if (second->state != TASK_DEAD) { /* lost: let it go, so that the test leaves nothing behind */
+        task_kill(second);
+        task_join(second);
+    }
+}
+
+static void kw_up(void) { sem_up(&kw_sem); }
+static void kw_signal(void) { cond_signal(&kw_cond); }
+
+static void ktest_kill_woken(void)
+{
+    uint32_t affinity = task_current()->affinity;
+    KT_EXPECT(task_set_affinity(task_current(), 1u << task_current()->cpu), "the test cannot stay on its CPU");
+    sem_init(&kw_sem, "kw_sem", 0);
+    kw_check("sem_up", kw_down, kw_up);
+    KT_EXPECT_EQ(kw_sem.count, 0); /* the second took the unit */
+    mutex_init(&kw_m, "kw_m");
+    cond_init(&kw_cond, "kw_cond");
+    kw_check("cond_signal", kw_wait, kw_signal);
+
+    /* A writer killed while it waits no longer holds readers back. */
+    rw_init(&kw_rw, "kw_rw");
+    KT_EXPECT_EQ(rw_read_lock(&kw_rw), SYNC_OK);
+    kw_through = 0;
+    struct task *w = kw_waiter("kw_writer", kw_write);
+    KT_EXPECT_EQ(task_kill(w), 0);
+    int code = 0;
+    KT_EXPECT_EQ(task_join_timeout(w, 1000, &code), 0);
+    KT_EXPECT_EQ(code, TASK_EXIT_KILLED);
+    KT_EXPECT_EQ(kw_rw.writers_waiting, 0u);
+    rw_read_unlock(&kw_rw);
+    struct task *r = task_create("kw_reader", kw_read, NULL);
+    KT_EXPECT_EQ(task_join_timeout(r, 1000, &code), 0);
+    KT_EXPECT_EQ(kw_through, 1u);
+    if (r->state != TASK_DEAD) {
+        task_kill(r);
+        task_join(r);
+    }
+    task_set_affinity(task_current(), affinity);
+}
+
 /* test=NAME (kernel/ktest.h), in the order test=all runs them */
 KTEST_SUITE("tasks", tasks_setup, tasks_teardown, {"preempt", ktest_preempt, false, "three tasks that never yield all progress in every window of a few quanta"},
             {"yield", ktest_yield, false, "task_yield hands the CPU to the other ready task"},
@@ -663,6 +780,7 @@ KTEST_SUITE("tasks", tasks_setup, tasks_teardown, {"preempt", ktest_preempt, fal
             {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
             {"stacks", ktest_stacks, false, "10,400 kernel stacks made and freed on every CPU at once, none shared"},
             {"kill", ktest_kill, false, "task_kill ends waiting tasks at their wait, releasing their mutexes"},
+            {"kill_woken", ktest_kill_woken, false, "a waiter woken, then killed before it runs, passes its wakeup on"},
             {"timeout", ktest_timeout, false, "every _timeout call returns SYNC_TIMEOUT at its deadline, or succeeds in time"},
             {"priority", ktest_priority, false, "task_set_priority under prio: lowered, the caller yields; raised, a task runs"},
             {"clock", ktest_clock, false, "the timer ticks hz= times per second of guest time"},
