@@ -40,15 +40,22 @@ static bool have_run;
 
 static bool same(const char *a, const char *b) { return kstreq(a, b); }
 
-static unsigned read_line(char *line)
+/* Read one line, echoing it. A line longer than the buffer is read to its
+ * end and refused as a whole: cut short, it could be another command. */
+static void read_line(char *line)
 {
     unsigned n = 0;
+    bool too_long = false;
     for (;;) {
         char c = input_getc();
         if (c == '\n') {
             kprintf("\n");
-            line[n] = '\0';
-            return n;
+            line[too_long ? 0 : n] = '\0';
+            if (too_long)
+                kprintf(TR("shell: the line is longer than %u characters; ignored\n",
+                           "shell : la ligne dépasse %u caractères ; ignorée\n"),
+                        LINE_MAX - 1);
+            return;
         }
         if (c == '\b' || c == 0x7f) {
             if (n > 0) {
@@ -57,21 +64,31 @@ static unsigned read_line(char *line)
             }
             continue;
         }
-        if (c >= ' ' && c < 0x7f && n + 1 < LINE_MAX) {
-            line[n++] = c;
-            kprintf("%c", c);
+        if (c >= ' ' && c < 0x7f) {
+            if (n + 1 < LINE_MAX) {
+                line[n++] = c;
+                kprintf("%c", c);
+            } else {
+                too_long = true;
+            }
         }
     }
 }
 
+/* Cut line into words (argv); 0 for a line of none, or of more words than
+ * a command takes (refused: the words left out would change what runs). */
 static unsigned split(char *line, char **argv)
 {
     unsigned argc = 0;
-    for (char *p = line; *p && argc < MAX_ARGS;) {
+    for (char *p = line; *p;) {
         while (*p == ' ' || *p == '\t')
             p++;
         if (!*p)
             break;
+        if (argc == MAX_ARGS) {
+            kprintf(TR("shell: more than %u words; ignored\n", "shell : plus de %u mots ; ignoré\n"), MAX_ARGS);
+            return 0;
+        }
         argv[argc++] = p;
         while (*p && *p != ' ' && *p != '\t')
             p++;

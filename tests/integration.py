@@ -462,7 +462,8 @@ def grub_test():
 # ---- The shell: commands typed into the serial port and on the keyboard -------------------
 
 SHELL_TYPED = "help\nps\nbogus\nsched nope\nsched fifo quantum=x\nworkload course\nworkload A:0\ngantt\n" \
-              "trace 5\ntrace json\nstats\nrun nothing\nrun barrier\nsched rr quantum=2\nworkload course\nhalt\n"
+              "trace 5\ntrace json\nstats\nrun nothing\nrun barrier\nsched rr quantum=2\nworkload course\n" \
+              "ps " + "x" * 170 + "\nps 1 2 3 4 5 6 7 8 9 10 11 12\nhalt\n"
 SHELL_ANSWERS = [
     (r"^tourniquet> help\nCommands:\n  help ", "help does not list the commands"),
     (r"^tourniquet> ps\n   id  name .*\n    0  idle .*\n    1  shell\s+RUNNING", "ps does not list idle and the shell"),
@@ -482,6 +483,10 @@ SHELL_ANSWERS = [
     (r"^ok 1 barrier-phases$", "run barrier did not run the demo"),
     (r"^RESULT policy=rr quantum=2 workload=course schedule=A:2,B:2,A:2,C:2,B:1,D:2,A:1,D:2 ",
      "sched rr quantum=2 did not take effect"),
+    (r"^shell: the line is longer than 159 characters; ignored\ntourniquet> ps 1",
+     "a line longer than the buffer was cut and run, or no message"),
+    (r"^tourniquet> ps 1 2 3 4 5 6 7 8 9 10 11 12\nshell: more than 12 words; ignored\ntourniquet> halt",
+     "a line of too many words ran without its last ones, or no message"),
 ]
 
 
