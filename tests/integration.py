@@ -1384,6 +1384,43 @@ def lab_guides_test():
     return result(name, problems, log=log_path(name))
 
 
+def lab_keys_test():
+    """The policy lab's answer keys: a key the kernel could never pass (a
+    policy that is not registered, a key word no RESULT line has) is the
+    key file's mistake, told with its line, not a student's failure; and
+    docs/lab-policy-keys.txt itself loads."""
+    name = "lab-keys"
+    import importlib.util
+    import tempfile
+    spec = importlib.util.spec_from_file_location("lab", os.path.join(ROOT, "tools", "lab.py"))
+    lab = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lab)
+    problems = []
+    try:
+        if not lab.policy_keys():
+            problems.append("docs/lab-policy-keys.txt gives no check")
+    except ValueError as e:
+        problems.append(f"docs/lab-policy-keys.txt does not load: {e}")
+    bad = [("hrrm A:0:3,B:1:6 schedule=A:3,B:6\n", r":1: no policy named 'hrrm' in kernel/sched/policies\.c "
+            r"\(registered: rr, fifo, "),
+           ("# a comment\nhrrn A:0:3,B:1:6 hz=5\n", r":2: a RESULT line never says hz=5 \(its keys: ")]
+    for text, want in bad:
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.write(text)
+        try:
+            lab.policy_keys(f.name)
+            problems.append(f"the key {text.strip()!r} was accepted")
+        except ValueError as e:
+            if not re.search(want, str(e)):
+                problems.append(f"the key {text.strip()!r}: {e} (expected /{want}/)")
+        finally:
+            os.unlink(f.name)
+    check = lab.policy_keys()[0]
+    if not any(re.search(p, "workload: task 2: the burst is missing", re.M) for p in check.get("absent", [])):
+        problems.append("a key's run does not fail on the kernel's refusal of its workload")
+    return result(name, problems, log=log_path(name))
+
+
 # ---- French (lang=fr) ------------------------------------------------------------
 
 FR_HEADER = "  tâche arrivée  durée  début         fin      séjour  attente   réponse"
@@ -1607,6 +1644,7 @@ CHECKS = [
     ("course-map", course_map_test),
     ("lang-fr", lang_fr_test),
     ("lab-guides", lab_guides_test),
+    ("lab-keys", lab_keys_test),
     ("gantt-io-levels", gantt_io_levels_test),
     ("web", web_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),

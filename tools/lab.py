@@ -160,16 +160,39 @@ LABS["classics"] = {
 KEYS = os.path.join(ROOT, "docs", "lab-policy-keys.txt")
 
 
+# What a RESULT line can say (kernel/sched/workload.c, workload_report): a
+# key word of an answer key that it never prints could never pass.
+RESULT_KEYS = {"workload", "cpus", "schedule", "avg_turnaround", "avg_waiting", "avg_response", "switches", "idle",
+               "migrations", "levels", "quantum", "aging", "boost", "seed"}
+
+
+def registered_policies():
+    """The policies of kernel/sched/policies.c's POLICIES list, X(name) each."""
+    text = open(os.path.join(ROOT, "kernel", "sched", "policies.c"), encoding="utf-8").read()
+    return re.findall(r"^\s*X\((\w+)\)", text, re.M)
+
+
 def policy_keys(path=KEYS, points=100):
+    """The keys' checks. A mistake of the key file's (a policy that is not
+    registered, a key word no RESULT line has) is told at once, with its
+    line, rather than graded as the student's failure."""
     rows = []
+    policies = registered_policies()
     for n, line in enumerate(open(path, encoding="utf-8"), 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
         words = line.split()
+        where = f"{os.path.relpath(path, ROOT)}:{n}"
         if len(words) < 3 or not all("=" in w for w in words[2:]):
-            raise ValueError(f"{os.path.relpath(path, ROOT)}:{n}: expected 'POLICY WORKLOAD key=value...', "
-                             f"got {line!r}")
+            raise ValueError(f"{where}: expected 'POLICY WORKLOAD key=value...', got {line!r}")
+        if words[0] not in policies:
+            raise ValueError(f"{where}: no policy named {words[0]!r} in kernel/sched/policies.c "
+                             f"(registered: {', '.join(policies)})")
+        unknown = [w for w in words[2:] if w.split("=", 1)[0] not in RESULT_KEYS]
+        if unknown:
+            raise ValueError(f"{where}: a RESULT line never says {' '.join(unknown)} "
+                             f"(its keys: {', '.join(sorted(RESULT_KEYS))})")
         rows.append((words[0], words[1], words[2:]))
     checks = []
     for i, (policy, workload, want) in enumerate(rows):
@@ -179,7 +202,9 @@ def policy_keys(path=KEYS, points=100):
                        "what": f"{policy} on {workload}: " + " ".join(want),
                        "expect": [r"^RESULT policy=" + re.escape(policy) + r" .*" +
                                   r" .*".join(r"\b" + re.escape(w) + r"\b" for w in want)],
-                       "show": r"^RESULT |^  CPU |^PANIC"})
+                       # (the kernel refusing the key's own command line: the workload, say)
+                       "absent": [r"^cmdline: ", r"^workload: "],
+                       "show": r"^RESULT |^  CPU |^PANIC|^cmdline: |^workload: "})
     return checks
 
 
