@@ -369,6 +369,36 @@ static void cmd_lang(unsigned argc, char **argv)
                "lang : '%s' n'est pas une langue connue ici (valides : en, fr)\n"), argv[1]);
 }
 
+/* How many words each command takes after its name, at most, and its
+ * usage: more are refused, not ignored (they may mean what the command
+ * does not do). exec, kill and sched check their own words. */
+static const struct {
+    const char *name;
+    unsigned max;
+    const char *usage;
+} arity[] = {
+    {"help", 0, "help"},
+    {"ps", 0, "ps"},
+    {"gantt", 0, "gantt"},
+    {"stats", 0, "stats"},
+    {"halt", 0, "halt"},
+    {"lang", 1, "lang [en|fr]"},
+    {"trace", 1, "trace [N|json]"},
+    {"workload", 1, "workload [course|exercise|mixed|random|NAME:ARRIVAL:BURST,...]"},
+    {"run", 1, "run DEMO, or run prog:PROGRAM [ARGS...]"},
+};
+
+static bool too_many_words(unsigned argc, char **argv)
+{
+    for (unsigned i = 0; i < sizeof arity / sizeof arity[0]; i++)
+        if (same(argv[0], arity[i].name) && argc - 1 > arity[i].max) {
+            kprintf(TR("%s: too many arguments (usage: %s); ignored\n",
+                       "%s : trop d'arguments (usage : %s) ; ignoré\n"), argv[0], arity[i].usage);
+            return true;
+        }
+    return false;
+}
+
 int demo_shell(void *arg)
 {
     (void)arg;
@@ -384,11 +414,14 @@ int demo_shell(void *arg)
             continue;
         console_panel(0); /* the last workload's live view gives its rows back */
         const char *cmd = argv[0];
+        bool prog = same(cmd, "run") && argc >= 2 && !__builtin_memcmp(argv[1], "prog:", 5);
+        if (!prog && too_many_words(argc, argv))
+            continue;
         if (same(cmd, "help"))
             cmd_help();
         else if (same(cmd, "ps"))
             cmd_ps();
-        else if (same(cmd, "run") && argc == 2 && !__builtin_memcmp(argv[1], "prog:", 5)) {
+        else if (prog) { /* run prog:NAME [ARGS...] is exec NAME [ARGS...] */
             argv[1] += 5;
             cmd_exec(argc, argv);
         } else if (same(cmd, "run"))
@@ -417,9 +450,10 @@ int demo_shell(void *arg)
             if (argc >= 2) {
                 n = 0;
                 for (const char *p = argv[1]; *p; p++) {
-                    if (*p < '0' || *p > '9' || n > 100000) {
-                        kprintf(TR("trace: '%s' is not a number of events; showing 20\n",
-                                   "trace : '%s' n'est pas un nombre d'événements ; 20 affichés\n"), argv[1]);
+                    if (*p < '0' || *p > '9' || n * 10 + (unsigned)(*p - '0') > 1000000) {
+                        kprintf(TR("trace: '%s' is not a number of events from 0 to 1000000; showing 20\n",
+                                   "trace : '%s' n'est pas un nombre d'événements de 0 à 1000000 ; 20 affichés\n"),
+                                argv[1]);
                         n = 20;
                         break;
                     }

@@ -144,7 +144,7 @@ BOOTS = [
 ]
 
 
-SHELL_TYPED = "exec hello one two\nexec victim null\nexec\nexec nosuch\nkill\nkill 77\nrun prog:hello\nstats\nhalt\n"
+SHELL_TYPED = "exec hello one two\nexec victim null\nexec\nexec nosuch\nkill\nkill 77\nrun prog:hello\nrun prog:hello x\nstats\nhalt\n"
 SHELL_ANSWERS = [
     (r"^hello from process 1, in ring 3: argv\[0\]=\"hello\" argv\[1\]=\"one\" argv\[2\]=\"two\"$",
      "exec hello one two did not pass the arguments"),
@@ -155,7 +155,9 @@ SHELL_ANSWERS = [
     (r"^usage: kill PID \(a process id, as ps shows them\)$", "kill alone: no usage"),
     (r"^kill: 77: ESRCH \(no such process\)$", "kill of no process"),
     (r"^hello from process 3, in ring 3: argv\[0\]=\"hello\"$", "run prog:hello in the shell"),
-    (r"^page frames: (\d+) free of \1; processes: 0 now, 3 since boot$", "stats: frames leaked or processes left"),
+    (r"^hello from process 4, in ring 3: argv\[0\]=\"hello\" argv\[1\]=\"x\"$",
+     "run prog:hello x did not pass its argument, as exec does"),
+    (r"^page frames: (\d+) free of \1; processes: 0 now, 4 since boot$", "stats: frames leaked or processes left"),
 ]
 
 
