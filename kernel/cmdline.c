@@ -246,10 +246,16 @@ static void list_keys(void)
 
 static const char *given[NOPTIONS]; /* this parse: each option's value, once seen */
 
-static bool looks_like_path(const char *w)
+/* Whether the line's first word is the kernel image's path, which GRUB
+ * and QEMU put before the options: a word that is not key=value (tq,
+ * build/tourniquet.elf), or one with a '/' before its '=' (a folder
+ * named a=b). No option's key has a '/'. */
+static bool is_image_path(const char *w, const char *eq)
 {
-    for (; *w; w++)
-        if (*w == '/' || *w == '.')
+    if (!*eq)
+        return true;
+    for (; w < eq; w++)
+        if (*w == '/')
             return true;
     return false;
 }
@@ -259,13 +265,13 @@ static int parse_word(char *word, bool first)
     char *eq = word;
     while (*eq && *eq != '=')
         eq++;
+    if (first && !kstreq(word, "help") && is_image_path(word, eq))
+        return 0; /* the kernel image, as GRUB and QEMU pass it */
     if (!*eq) {
         if (kstreq(word, "help")) {
             kconfig.help = true;
             return 0;
         }
-        if (first && looks_like_path(word))
-            return 0; /* the kernel image, as GRUB and QEMU pass it */
         kprintf("cmdline: '");
         print_escaped(word);
         kprintf("' is not key=value (valid keys: ");

@@ -65,8 +65,14 @@ static void test_loader_path_is_skipped(void **state)
     assert_int_equal(parse("/boot/tourniquet.elf hz=1000"), 0);
     assert_int_equal(kconfig.hz, 1000);
     assert_int_equal(parse("build/tourniquet.elf"), 0);
+    assert_int_equal(parse("tq hz=200"), 0); /* (a name with no folder and no dot: still not an option) */
+    assert_int_equal(kconfig.hz, 200);
+    assert_int_equal(parse("/tmp/a=b/tourniquet.elf hz=300"), 0); /* (a folder with '=' in its name) */
+    assert_int_equal(kconfig.hz, 300);
+    assert_string_equal(fake_console, "");
     /* ...but only as the first word. */
     assert_int_equal(parse("hz=1000 /boot/tourniquet.elf"), 1);
+    assert_int_equal(parse("x tq"), 1);
 }
 
 static void test_boundaries(void **state)
