@@ -159,18 +159,7 @@ static void print_current(const struct option *o)
     }
 }
 
-/* s as it is, but a byte that is not printable as \xNN: a stray control
- * character must not reach the terminal raw. */
-static void print_escaped(const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c < 0x7f)
-            kprintf("%c", c);
-        else
-            kprintf("\\x%02x", c);
-    }
-}
+static void print_escaped(const char *s) { kprint_escaped(s, (size_t)-1); }
 
 static void complain(const struct option *o, const char *value, const char *what)
 {

@@ -184,7 +184,9 @@ void kernel_main(struct boot_info *bi)
     sched_early_init(); /* this CPU's data, before anyone asks for task_current() */
     boot = bi;
     kprintf("\n\033[1mTourniquet\033[0m - a teaching kernel: preemptive scheduling you can watch\n");
-    kprintf("boot: loaded by %s; command line: \"%s\"\n", bi->loader, bi->cmdline);
+    kprintf("boot: loaded by %s; command line: \"", bi->loader);
+    kprint_escaped(bi->cmdline, sizeof bi->cmdline);
+    kprintf("\"\n");
 
     cmdline_reset();
     cmdline_parse(bi->cmdline);

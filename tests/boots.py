@@ -22,7 +22,7 @@ STRESS, AGREE and the GRUB menu's entries add more boots; see each.
 import os
 import re
 
-from harness import ROOT, Boot
+from harness import KERNEL, ROOT, Boot, kernel_path
 from integration import (check_clock, check_counters, check_counters_parallel, check_gantt_cpus, check_jittered_clock,
                          check_jittered_lapic, check_smp, no_cmdline_complaint)
 
@@ -153,6 +153,14 @@ BOOTS = [
     Boot("cmdline-too-long", "test=join exit=1 " + "x" * 600 + " hz=1000", expect=[
         r"^boot: the command line is longer than 511 characters; using only: \S+ test=join exit=1 $",
         r"^boot: dropped: x{16}\.\.\.\(600 characters\) hz=1000 exit=1$"]),
+    # Control bytes on the command line reach the terminal escaped, in the boot line too.
+    Boot("cmdline-control-bytes", "test=join \x1b[31mRED\x07", expect=[
+        r'^boot: loaded by qemu; command line: "\S+ test=join \\x1b\[31mRED\\x07 exit=1"$']),
+    # The same when the 512th character is a space: the last word kept fits whole, and stays.
+    Boot("cmdline-cut-at-a-space", "test=join exit=1 " + "y" * (511 - len(kernel_path(KERNEL) + " test=join exit=1 "))
+         + " hz=1000", expect=[
+             r"^boot: the command line is longer than 511 characters; using only: \S+ test=join exit=1 y+$",
+             r"^boot: dropped: hz=1000 exit=1$"]),
     Boot("bad-workload", "run=workload workload=A:0:5,B:1:x sched=fifo hz=1000", ktap=False, expect=BAD_WORKLOAD),
     Boot("swap", "test=swap hz=1000"),
     # Synchronization: every demo checks its own invariants in KTAP.

@@ -79,10 +79,11 @@ static void say_dropped(const char *rest)
         while (*rest && *rest != ' ')
             rest++;
         size_t n = (size_t)(rest - w);
+        if (n)
+            kprintf(" ");
+        kprint_escaped(w, n > 24 ? 16 : n);
         if (n > 24)
-            kprintf(" %.16s...(%u characters)", w, (unsigned)n);
-        else if (n)
-            kprintf(" %.*s", (int)n, w);
+            kprintf("...(%u characters)", (unsigned)n);
     }
     kprintf("\n");
 }
@@ -130,13 +131,17 @@ static void read_multiboot(const struct multiboot_info *mb)
         bi.loader = loader;
     }
     if ((mb->flags & MBI_CMDLINE) && !copy_str(bi.cmdline, sizeof bi.cmdline, (const char *)(uintptr_t)mb->cmdline)) {
-        /* Cut at the last whole word, and say so. */
+        /* Cut at the last whole word, and say so. The word the copy
+         * stopped in is cut out, unless the copy stopped right after it. */
+        const char *src = (const char *)(uintptr_t)mb->cmdline;
         char *end = bi.cmdline + sizeof bi.cmdline - 1;
-        while (end > bi.cmdline && *end != ' ')
-            *end-- = '\0';
-        kprintf("boot: the command line is longer than %u characters; using only: %s\n",
-                (unsigned)sizeof bi.cmdline - 1, bi.cmdline);
-        say_dropped((const char *)(uintptr_t)mb->cmdline + (end - bi.cmdline) + 1);
+        if (src[end - bi.cmdline] != ' ')
+            while (end > bi.cmdline && *end != ' ')
+                *end-- = '\0';
+        kprintf("boot: the command line is longer than %u characters; using only: ", (unsigned)sizeof bi.cmdline - 1);
+        kprint_escaped(bi.cmdline, sizeof bi.cmdline);
+        kprintf("\n");
+        say_dropped(src + (end - bi.cmdline) + 1);
     }
 
     if (mb->flags & MBI_MMAP) {

@@ -65,6 +65,17 @@ void console_scroll(int rows)
     klock_irqrestore(&console_lock, s);
 }
 
+void kprint_escaped(const char *s, size_t n)
+{
+    for (; n && *s; s++, n--) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c < 0x7f)
+            kprintf("%c", c);
+        else
+            kprintf("\\x%02x", c);
+    }
+}
+
 int kprintf(const char *fmt, ...)
 {
     va_list ap;

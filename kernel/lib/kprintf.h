@@ -26,6 +26,11 @@
 __attribute__((format(printf, 1, 2))) int kprintf(const char *fmt, ...);
 int kvprintf(const char *fmt, va_list ap);
 
+/* At most n bytes of s as they are, but a byte that is not printable as
+ * \xNN: what a user typed (a command line) must not reach the terminal
+ * raw, where a stray escape sequence would recolour it. */
+void kprint_escaped(const char *s, size_t n);
+
 /* From kprintf_serial_only(true) to kprintf_serial_only(false), the calling
  * task's kprintf output goes to the serial console only (console.h:
  * machine-readable lines); other tasks' and CPUs' output is unaffected. */
