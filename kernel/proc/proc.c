@@ -45,9 +45,10 @@ struct proc_slot {
         uintptr_t entry, sp;
     } start[TQ_THREADS_MAX];
     uint32_t joining;         /* bit k: a thread_join of thread k is under way */
+    bool waited;              /* a wait(pid) sleeps until it ends: no other wait may take it */
 };
 
-static struct klock proc_lock; /* guards every slot's state, parent, kernel_waits, reaping; next_pid */
+static struct klock proc_lock; /* guards every slot's state, parent, kernel_waits, reaping, waited; next_pid */
 static struct proc_slot slots[PROC_MAX];
 static uint32_t next_pid = 1, nr_spawned;
 
@@ -367,8 +368,9 @@ static int reap_ended(struct proc_slot *s, int *status)
 }
 
 /* Wait until s has ended, then reap it. Killed while waiting, the caller
- * ends here, and its exit makes s an orphan, which reap_orphans then
- * takes (nothing was claimed). */
+ * ends here, and its process's end makes s an orphan, which reap_orphans
+ * then takes (whoever claimed it to wait: `waited` keeps only other waits
+ * off it). */
 static int wait_and_reap(struct proc_slot *s, int *status)
 {
     sem_down(&s->ended);
@@ -382,20 +384,24 @@ static int wait_for(uint32_t pid, bool (*mine)(const struct proc *p, const void 
     struct proc_slot *s = NULL;
     arch_irqstate_t f = klock_irqsave(&proc_lock);
     for (unsigned i = 0; i < PROC_MAX && !s; i++)
-        if (slots[i].p.state != PROC_FREE && slots[i].p.pid == pid && !slots[i].reaping && mine(&slots[i].p, who))
+        if (slots[i].p.state != PROC_FREE && slots[i].p.pid == pid && !slots[i].reaping && !slots[i].waited &&
+            mine(&slots[i].p, who))
             s = &slots[i];
+    if (s) /* claimed: another thread's wait(pid) or wait(any) leaves it to us */
+        s->waited = true;
     klock_irqrestore(&proc_lock, f);
     if (!s)
-        return -TQ_ECHILD;
+        return -TQ_ECHILD; /* (no such child, or another thread waits for it already) */
     /* Ours to wait for: nobody else reaps it meanwhile (reap_orphans takes
      * only the parentless). */
     return wait_and_reap(s, status);
 }
 
 /* Wait for whichever child of parent ends first (the first ZOMBIE found,
- * if some are already). A ZOMBIE is claimed by taking its `ended` unit
- * (sem_try_down): of two threads of the parent waiting at once, one gets
- * it, and nothing is claimed that a kill could leave half-taken. Each
+ * if some are already; not one a wait(pid) has claimed). A ZOMBIE is
+ * claimed by taking its `ended` unit (sem_try_down, under proc_lock, as a
+ * wait(pid) claims): of two threads of the parent waiting at once, one
+ * gets it, and nothing is claimed that a kill could leave half-taken. Each
  * child's end gives a unit of child_ended and its reaping takes one back
  * if it is there, so the units follow the zombies nobody has claimed; a
  * unit that finds none (another thread's wait took it) only starts the
@@ -404,21 +410,27 @@ static int wait_any(struct proc *parent, int *status)
 {
     for (;;) {
         reap_orphans();
-        struct proc_slot *zombie = NULL;
+        struct proc_slot *zombie = NULL, *claimed = NULL;
         bool children = false;
         arch_irqstate_t f = klock_irqsave(&proc_lock);
         for (unsigned i = 0; i < PROC_MAX && !zombie; i++) {
             struct proc_slot *s = &slots[i];
-            if (s->p.state == PROC_FREE || s->p.parent != parent || s->reaping)
+            if (s->p.state == PROC_FREE || s->p.parent != parent || s->reaping || s->waited)
                 continue;
             children = true;
             if (s->p.state == PROC_ZOMBIE)
                 zombie = s;
         }
+        /* (its unit taken under proc_lock, as a wait(pid) claims under it:
+         * the two never take the same child) */
+        if (zombie && sem_try_down(&zombie->ended) == SYNC_OK) {
+            zombie->reaping = true;
+            claimed = zombie;
+        }
         klock_irqrestore(&proc_lock, f);
+        if (claimed)
+            return reap_ended(claimed, status);
         if (zombie) {
-            if (sem_try_down(&zombie->ended) == SYNC_OK)
-                return reap_ended(zombie, status);
             task_yield(); /* its unit is on its way, or another wait has it: look again */
             continue;
         }
