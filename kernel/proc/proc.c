@@ -45,6 +45,7 @@ struct proc_slot {
         uintptr_t entry, sp;
     } start[TQ_THREADS_MAX];
     uint32_t joining;         /* bit k: a thread_join of thread k is under way */
+    uint32_t creating;        /* bit k: thread_create is making thread k (threads[k] still NULL) */
     bool waited;              /* a wait(pid) sleeps until it ends: no other wait may take it */
 };
 
@@ -531,10 +532,10 @@ int proc_thread_create(uintptr_t start, uint32_t fn, uint32_t arg)
     unsigned k = 0;
     arch_irqstate_t f = klock_irqsave(&proc_lock);
     for (unsigned i = 1; i < TQ_THREADS_MAX && !k; i++)
-        if (!s->p.threads[i] && !(s->joining & (1u << i)))
+        if (!s->p.threads[i] && !((s->joining | s->creating) & (1u << i)))
             k = i;
-    if (k)
-        s->p.threads[k] = task_current(); /* (reserved; the real one below) */
+    if (k) /* Reserved, but no thread yet: a join of k meanwhile finds none (ESRCH). */
+        s->creating |= 1u << k;
     klock_irqrestore(&proc_lock, f);
     if (!k)
         return -TQ_EAGAIN;
@@ -545,7 +546,7 @@ int proc_thread_create(uintptr_t start, uint32_t fn, uint32_t arg)
     struct task *t = rc < 0 ? NULL : thread_new(s, k);
     if (!t) {
         f = klock_irqsave(&proc_lock);
-        s->p.threads[k] = NULL;
+        s->creating &= ~(1u << k);
         klock_irqrestore(&proc_lock, f);
         return rc < 0 ? rc : -TQ_ENOMEM;
     }
@@ -558,9 +559,8 @@ int proc_thread_create(uintptr_t start, uint32_t fn, uint32_t arg)
     if (!ending) {
         s->p.threads[k] = t;
         s->p.live++;
-    } else {
-        s->p.threads[k] = NULL;
     }
+    s->creating &= ~(1u << k);
     klock_irqrestore(&proc_lock, f);
     if (ending) { /* (the process is ending: no new thread) */
         task_discard(t);
