@@ -233,8 +233,8 @@ static int on_thread_exit(struct task *t, int code)
     arch_irqstate_t f = klock_irqsave(&proc_lock);
     bool last = --s->p.live == 0;
     if (last) {
-        if (!s->p.ending)
-            s->p.status = code;
+        if (!s->p.ending) /* (a thread_exit's value, as exit's: only 0..255 are a process's own) */
+            s->p.status = code & 0xff;
         s->p.state = PROC_ZOMBIE;
         for (unsigned i = 0; i < PROC_MAX; i++)
             if (slots[i].p.state != PROC_FREE && slots[i].p.parent == &s->p)
