@@ -45,12 +45,25 @@ static void console_put(char c, void *ctx)
     }
 }
 
+/* Where the calling task's output goes (console_lock held). */
+static void (*writer(void))(const char *s, size_t n)
+{
+    if (serial_only_task && serial_only_task == arch_cpu_current()) /* (only the task that asked) */
+        return console_write_serial;
+    return console_write;
+}
+
+void kwrite(const char *s, size_t n)
+{
+    arch_irqstate_t st = klock_irqsave(&console_lock);
+    writer()(s, n);
+    klock_irqrestore(&console_lock, st);
+}
+
 int kvprintf(const char *fmt, va_list ap)
 {
-    struct console_buf b = {.len = 0, .write = console_write};
     arch_irqstate_t s = klock_irqsave(&console_lock);
-    if (serial_only_task && serial_only_task == arch_cpu_current()) /* (only the task that asked) */
-        b.write = console_write_serial;
+    struct console_buf b = {.len = 0, .write = writer()};
     int n = kvformat(console_put, &b, fmt, ap);
     if (b.len)
         b.write(b.buf, b.len);

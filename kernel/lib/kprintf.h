@@ -31,6 +31,10 @@ int kvprintf(const char *fmt, va_list ap);
  * raw, where a stray escape sequence would recolour it. */
 void kprint_escaped(const char *s, size_t n);
 
+/* n bytes of s to the consoles as they are, NUL bytes included (a
+ * process's write: a %s would stop at the first NUL), in one piece. */
+void kwrite(const char *s, size_t n);
+
 /* From kprintf_serial_only(true) to kprintf_serial_only(false), the calling
  * task's kprintf output goes to the serial console only (console.h:
  * machine-readable lines); other tasks' and CPUs' output is unaffected. */

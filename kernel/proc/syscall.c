@@ -78,7 +78,7 @@ static int32_t sys_write(uint32_t fd, uint32_t buf, uint32_t n)
         uint32_t k = n - done < sizeof chunk ? n - done : sizeof chunk;
         if (copy_in(chunk, buf + done, k) < 0)
             return done ? (int32_t)done : -TQ_EFAULT;
-        kprintf("%.*s", (int)k, chunk);
+        kwrite(chunk, k);
         done += k;
     }
     return (int32_t)n;
