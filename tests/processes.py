@@ -14,7 +14,7 @@ import re
 
 from harness import Boot, Problem, boot, clean, expect_all, gdb_session, log_path, result, status_problem, tail
 
-USERTESTS_CHECKS = 67  # the `ok` lines user/usertests.c prints when all is well
+USERTESTS_CHECKS = 70  # the `ok` lines user/usertests.c prints when all is well
 
 # One FAULT report per forbidden thing, each naming what it was.
 FAULTS = [
@@ -51,6 +51,8 @@ def check_usertests(out):
         problems.append(Problem(f"{len(bad)} usertests check(s) failed", bad[:5]))
     if len(oks) != USERTESTS_CHECKS or oks != [str(i) for i in range(1, len(oks) + 1)]:
         problems.append(Problem(f"{len(oks)} `ok` lines, expected {USERTESTS_CHECKS} numbered 1..", tail(out)))
+    if "\nnul:A\x00B\n" not in out:
+        problems.append(Problem("write(\"nul:A\\0B\\n\") did not reach the console whole", tail(out)))
     if not re.search(rf"^usertests: {USERTESTS_CHECKS} passed, 0 failed$", out, re.M):
         problems.append(Problem(f"no `usertests: {USERTESTS_CHECKS} passed, 0 failed` total", tail(out)))
     return problems

@@ -81,6 +81,9 @@ static void exits(void)
     TQ_EXPECT_EQ("exit(42) is status 42", run_victim("exit", "42"), 42);
     TQ_EXPECT_EQ("exit(0) is status 0", run_victim("exit", "0"), 0);
     TQ_EXPECT_EQ("exit(256) is status 0 (8 bits)", run_victim("exit", "256"), 0);
+    TQ_EXPECT_EQ("the last thread's pthread_exit(-114) is status 142 (8 bits, not a fault's)",
+                 run_victim("thread-exit", "-114"), 142);
+    TQ_EXPECT_EQ("write of bytes with a NUL among them writes them all", write(1, "nul:A\0B\n", 8), 8);
 }
 
 static void faults(void)
@@ -146,6 +149,9 @@ static void wait_any(void)
     TQ_EXPECT_EQ("wait(any) returns a child that had ended already", wait(TQ_WAIT_ANY, &status), sleeper);
     TQ_EXPECT_EQ("wait(any) with no child is ECHILD", wait(TQ_WAIT_ANY, &status), -TQ_ECHILD);
     TQ_EXPECT_EQ("wait(-2) is ECHILD", wait(-2, &status), -TQ_ECHILD);
+    /* (in a child: its second thread's stack stays mapped, in its space, not ours) */
+    TQ_EXPECT_EQ("two threads wait for one child: one wait gets it, the other is told ECHILD",
+                 run_victim("two-waiters", NULL), 0);
 }
 
 static void exhaustion(void)

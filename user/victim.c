@@ -51,6 +51,41 @@ static int divide(int a, int b)
     return q;
 }
 
+/* two-waiters: two threads wait for one child. The second wait is told
+ * ECHILD (the child is the other thread's to wait for) and then kills the
+ * child, which ends the first wait; whichever came first. (Both used to
+ * sleep on the child: the first reaped it, the second slept on for ever.) */
+static int shared_child;
+
+static int wait_shared(void)
+{
+    int status = 0;
+    int rc = wait(shared_child, &status);
+    if (rc == -TQ_ECHILD) {
+        kill(shared_child);
+        return 0;
+    }
+    return rc == shared_child && status == TQ_STATUS_KILLED ? 1 : -1;
+}
+
+static void *wait_shared_thread(void *arg) { return (void)arg, (void *)(intptr_t)wait_shared(); }
+
+static int two_waiters(void)
+{
+    shared_child = spawn("victim", (char *[]){"victim", "sleep", NULL});
+    pthread_t t;
+    void *theirs = NULL;
+    pthread_create(&t, NULL, wait_shared_thread, NULL);
+    int mine = wait_shared();
+    pthread_join(t, &theirs);
+    int other = (int)(intptr_t)theirs;
+    if (mine + other == 1 && mine * other == 0)
+        return 0;
+    printf("victim: two-waiters: this thread's wait gave %d, the other's %d (1: got the child, 0: ECHILD)\n", mine,
+           other);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -85,6 +120,10 @@ int main(int argc, char **argv)
         for (;;)
             sleep(1000000);
     }
+    if (!strcmp(k, "two-waiters"))
+        return two_waiters();
+    if (!strcmp(k, "thread-exit")) /* main, the last thread, ends with pthread_exit's value: -114 is 142 */
+        pthread_exit((void *)(intptr_t)(argc > 2 ? atoi(argv[2]) : 0));
     if (!strcmp(k, "null"))
         return *(volatile int *)0;
     if (!strcmp(k, "kernel"))
