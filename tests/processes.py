@@ -14,7 +14,7 @@ import re
 
 from harness import Boot, Problem, boot, clean, expect_all, gdb_session, log_path, result, status_problem, tail
 
-USERTESTS_CHECKS = 70  # the `ok` lines user/usertests.c prints when all is well
+USERTESTS_CHECKS = 73  # the `ok` lines user/usertests.c prints when all is well
 
 # One FAULT report per forbidden thing, each naming what it was.
 FAULTS = [
@@ -23,6 +23,10 @@ FAULTS = [
     r"CR2=00100000 \(reading the kernel's memory \(supervisor only\)\)$",
     r"CR2=00100000 \(writing the kernel's memory \(supervisor only\)\)$",
     r"CR2=80000000 \(reading past the user window\)$",
+    r"CR2=fee00000 \(reading past the user window\)\n  the kernel's pages are supervisor-only: a process may not "
+    r"touch them$",
+    r"\(writing the guard page under a thread's stack: a stack overflow\)$",
+    r"^FAULT: .*#DB Debug at .*\n  a debug trap: the trap flag \(TF\) set",
     r"^  a write to a read-only page \(its text, or its constants\)$",
     r"\(writing the guard page under the stack: a stack overflow\)$",
     r"^FAULT: .*#DE Divide Error",

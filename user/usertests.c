@@ -94,6 +94,7 @@ static void faults(void)
     } f[] = {
         {"null", "reading NULL is a page fault", 14},
         {"kernel", "reading kernel memory is a page fault", 14},
+        {"apic", "reading the kernel's pages above the user window is a page fault", 14},
         {"kwrite", "writing kernel memory is a page fault", 14},
         {"past", "reading past the user window is a page fault", 14},
         {"text", "writing its own text is a page fault", 14},
@@ -107,6 +108,8 @@ static void faults(void)
         {"hlt", "HLT is #GP", 13},
         {"int", "INT 0x20 is #GP", 13},
         {"fpu", "an x87 instruction is #NM", 7},
+        {"tf", "the trap flag is #DB", 1},
+        {"thread-guard", "a second thread's stack overflow hits its guard page", 14},
     };
     for (unsigned i = 0; i < sizeof f / sizeof f[0]; i++)
         TQ_EXPECT_EQ(f[i].what, run_victim(f[i].kind, NULL), TQ_STATUS_FAULT(f[i].vector));

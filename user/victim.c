@@ -8,8 +8,11 @@
  *   victim blocked     four threads wait for ever: on a mutex, a semaphore, a condition
  *                      variable, asleep
  *   victim thread-null a second thread reads NULL while the first sleeps
- *   victim KIND        fault: null, kernel, kwrite, past, text, guard, divzero,
- *                      ud, cli, sti, in, out, hlt, int, fpu
+ *   victim thread-guard a second thread's stack overflows while the first sleeps
+ *   victim thread-exit N  main, the only thread, ends with pthread_exit(N)
+ *   victim two-waiters two threads wait for one child
+ *   victim KIND        fault: null, kernel, apic, kwrite, past, text, guard, divzero,
+ *                      ud, cli, sti, in, out, hlt, int, fpu, tf
  */
 #include <pthread.h>
 #include <semaphore.h>
@@ -42,6 +45,7 @@ static void *wait_signal(void *arg)
     return arg;
 }
 static void *wait_never(void *arg) { return sem_wait(&never), arg; }
+static void *recurse_thread(void *arg) { return (void *)(long)recurse((int)(long)arg); }
 static void *read_null(void *arg) { return (void *)(long)*(volatile int *)arg; }
 
 static int divide(int a, int b)
@@ -114,6 +118,12 @@ int main(int argc, char **argv)
         for (;;)
             sleep(1000000);
     }
+    if (!strcmp(k, "thread-guard")) { /* a second thread's stack overflows */
+        pthread_t a;
+        pthread_create(&a, NULL, recurse_thread, NULL);
+        for (;;)
+            sleep(1000000);
+    }
     if (!strcmp(k, "thread-null")) {
         pthread_t a;
         pthread_create(&a, NULL, read_null, NULL);
@@ -128,6 +138,10 @@ int main(int argc, char **argv)
         return *(volatile int *)0;
     if (!strcmp(k, "kernel"))
         return *(volatile int *)0x100000; /* the kernel's image */
+    if (!strcmp(k, "apic")) /* the local APIC's registers, the kernel's, above the user window */
+        return *(volatile int *)0xfee00000;
+    if (!strcmp(k, "tf")) /* the trap flag set: a #DB at the next instruction */
+        __asm__ volatile("pushfl; orl $0x100, (%%esp); popfl; nop" ::: "memory", "cc");
     if (!strcmp(k, "kwrite"))
         *(volatile int *)0x100000 = 1;
     if (!strcmp(k, "past"))

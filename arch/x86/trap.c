@@ -136,9 +136,9 @@ static __attribute__((noreturn)) void user_exception(struct trap_frame *f)
         u.has_addr = true;
         u.addr = read_cr2();
         u.why = !(f->error & 1)          ? TR("no page is mapped there", "aucune page n'est projetée là")
-                : u.addr < ARCH_USER_BASE ? TR("the kernel's pages are supervisor-only: a process may not touch them",
-                                               "les pages du noyau sont réservées au superviseur : un processus ne "
-                                               "peut pas y toucher")
+                : u.addr < ARCH_USER_BASE || u.addr >= ARCH_USER_TOP
+                    ? TR("the kernel's pages are supervisor-only: a process may not touch them",
+                         "les pages du noyau sont réservées au superviseur : un processus ne peut pas y toucher")
                 : f->error & 2            ? TR("a write to a read-only page (its text, or its constants)",
                                                "une écriture dans une page en lecture seule (son code, ou ses constantes)")
                                           : TR("an access the page does not allow", "un accès que la page ne permet pas");
@@ -149,6 +149,21 @@ static __attribute__((noreturn)) void user_exception(struct trap_frame *f)
                    "une division par zéro (ou un quotient trop grand pour son registre)");
     } else if (f->vector == 6) {
         u.why = TR("not an instruction this CPU runs", "pas une instruction que ce processeur exécute");
+    } else if (f->vector == 1) {
+        u.why = TR("a debug trap: the trap flag (TF) set, so every instruction traps, and no debugger is there",
+                   "un piège de débogage : l'indicateur TF est mis, chaque instruction déroute, et aucun débogueur "
+                   "n'est là");
+    } else if (f->vector == 5) {
+        u.why = TR("BOUND found an index outside its bounds", "BOUND a trouvé un indice hors de ses bornes");
+    } else if (f->vector == 10) {
+        u.why = TR("a task switch through a bad TSS (IRET with the nested-task flag, NT, set)",
+                   "une commutation de tâche par un TSS invalide (IRET avec l'indicateur NT mis)");
+    } else if (f->vector == 11 || f->vector == 12) {
+        u.why = TR("a segment that is not present, or a stack segment it may not use",
+                   "un segment absent, ou un segment de pile qu'il ne peut pas utiliser");
+    } else if (f->vector == 17) {
+        u.why = TR("an unaligned access with alignment checking (AC) on",
+                   "un accès non aligné avec la vérification d'alignement (AC) activée");
     } else if (f->vector == 7) {
         u.why = TR("a floating-point instruction: the kernel keeps no FPU state for processes (build without floats)",
                    "une instruction à virgule flottante : le noyau ne garde pas l'état du FPU des processus "

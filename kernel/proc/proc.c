@@ -821,6 +821,10 @@ static const char *where(uint32_t a)
     if (a >= USER_GUARD_BOTTOM && a < USER_STACK_BOTTOM)
         return TR("the guard page under the stack: a stack overflow",
                   "la page de garde sous la pile : un débordement de pile");
+    for (unsigned k = 1; k < TQ_THREADS_MAX; k++) /* (each thread's stack has its own, under it) */
+        if (a >= THREAD_STACK_BOTTOM(k) - ARCH_PAGE_SIZE && a < THREAD_STACK_BOTTOM(k))
+            return TR("the guard page under a thread's stack: a stack overflow",
+                      "la page de garde sous la pile d'un thread : un débordement de pile");
     if (a >= ARCH_USER_TOP)
         return TR("past the user window", "au-delà de la fenêtre de l'usager");
     return NULL;
