@@ -84,6 +84,8 @@ static void exits(void)
     TQ_EXPECT_EQ("the last thread's pthread_exit(-114) is status 142 (8 bits, not a fault's)",
                  run_victim("thread-exit", "-114"), 142);
     TQ_EXPECT_EQ("write of bytes with a NUL among them writes them all", write(1, "nul:A\0B\n", 8), 8);
+    TQ_EXPECT_EQ("sem_post at INT_MAX units is EOVERFLOW (in a child: its handle lives as long as it)",
+                 run_victim("sem-max", NULL), 0);
 }
 
 static void faults(void)

@@ -11,6 +11,7 @@
  *   victim thread-guard a second thread's stack overflows while the first sleeps
  *   victim thread-exit N  main, the only thread, ends with pthread_exit(N)
  *   victim two-waiters two threads wait for one child
+ *   victim sem-max     sem_post on a semaphore at INT_MAX units (EOVERFLOW: status 0)
  *   victim KIND        fault: null, kernel, apic, kwrite, past, text, guard, divzero,
  *                      ud, cli, sti, in, out, hlt, int, fpu, tf
  */
@@ -129,6 +130,12 @@ int main(int argc, char **argv)
         pthread_create(&a, NULL, read_null, NULL);
         for (;;)
             sleep(1000000);
+    }
+    if (!strcmp(k, "sem-max")) { /* sem_post at INT_MAX units: refused, and told */
+        sem_t full;
+        sem_init(&full, 0, 2147483647u);
+        int rc = sem_post(&full);
+        return rc == -TQ_EOVERFLOW ? 0 : (printf("victim: sem_post at INT_MAX gave %d\n", rc), 1);
     }
     if (!strcmp(k, "two-waiters"))
         return two_waiters();

@@ -69,6 +69,7 @@ enum tq_syscall {
 #define TQ_EDEADLK 35      /* it would wait for ever: a mutex it holds, a thread joining itself */
 #define TQ_ENAMETOOLONG 36 /* a name or string longer than the kernel takes */
 #define TQ_ENOSYS 38       /* no system call with that number */
+#define TQ_EOVERFLOW 75    /* a count at its maximum (sem_post at INT_MAX units) */
 
 /* The name of an error, and what it means: "EFAULT (a bad pointer)", for
  * -TQ_EFAULT or TQ_EFAULT alike. */
@@ -90,6 +91,7 @@ static inline const char *tq_strerror(int err)
     case TQ_ENAMETOOLONG: return "ENAMETOOLONG (a string too long)";
     case TQ_EDEADLK: return "EDEADLK (it would wait for ever)";
     case TQ_ENOSYS: return "ENOSYS (no such system call)";
+    case TQ_EOVERFLOW: return "EOVERFLOW (a count at its maximum)";
     default: return "unknown error";
     }
 }

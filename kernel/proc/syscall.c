@@ -194,10 +194,8 @@ static int32_t sys_sem(uint32_t h, bool down)
     struct semaphore *sm = proc_handle(PROC_SEM, h);
     if (!sm)
         return -TQ_EBADF;
-    if (!down) {
-        sem_up(sm);
-        return 0;
-    }
+    if (!down) /* (refused at its maximum count, INT_MAX: it says so) */
+        return sem_up(sm) == SYNC_OK ? 0 : -TQ_EOVERFLOW;
     return sem_down(sm) == SYNC_OK ? 0 : -TQ_EINVAL;
 }
 

@@ -87,15 +87,15 @@ int sem_try_down(struct semaphore *s)
     return rc;
 }
 
-void sem_up(struct semaphore *s)
+int sem_up(struct semaphore *s)
 {
-    SYNC_REFUSE_BAD("sem_up", s);
+    SYNC_REFUSE_BAD("sem_up", s, SYNC_MISUSE);
     arch_irqstate_t st = klock_irqsave(&s->lock);
     if (s->count == INT_MAX) { /* one more would wrap to a negative count */
         klock_irqrestore(&s->lock, st);
         sync_misuse("sem_up", s->name, TR("the count is at its maximum (%d); refused",
                                           "le compteur est à son maximum (%d) ; refusé"), INT_MAX);
-        return;
+        return SYNC_MISUSE;
     }
     s->count++;
     /* LAB(sync) BEGIN: wake the task that has waited longest, if any */
@@ -104,6 +104,7 @@ void sem_up(struct semaphore *s)
     // TODO(lab): wake the longest waiter of s->waiters, if there is one (waitq_wake_one)
     LAB(sync) END */
     sched_unlock_preempt(&s->lock, st);
+    return SYNC_OK;
 }
 
 int sem_destroy(struct semaphore *s)

@@ -114,9 +114,9 @@ int sem_down_timeout(struct semaphore *s, uint32_t ticks);
 int sem_try_down(struct semaphore *s);
 /* Dijkstra's up (V): give a unit back, waking the longest waiter (under
  * prio with pi=on, the most urgent: see waitq_urgent_first). Callable
- * from interrupt handlers. At INT_MAX units, refused with a MISUSE line
- * (one more would wrap to a negative count). */
-void sem_up(struct semaphore *s);
+ * from interrupt handlers. SYNC_OK; at INT_MAX units, refused with a
+ * MISUSE line (one more would wrap to a negative count): SYNC_MISUSE. */
+int sem_up(struct semaphore *s);
 /* Forget the semaphore; refused (SYNC_MISUSE) while tasks wait on it. */
 int sem_destroy(struct semaphore *s);
 
