@@ -5,6 +5,8 @@
 
 #include <arch/arch.h>
 
+#include "lib/kprintf.h"
+#include "lib/lang.h"
 #include "sync/sync.h"
 
 static struct klock lock;          /* guards ring, head, count, dropped */
@@ -52,8 +54,15 @@ char input_getc(void)
     count--;
     bool resume = paused; /* there is room again */
     paused = false;
+    unsigned lost = dropped; /* (keys pressed while it was full: the keyboard cannot wait) */
+    dropped = 0;
     klock_irqrestore(&lock, s);
     if (resume)
         arch_input_resume();
+    if (lost)
+        kprintf(TR("\ninput: %u key(s) lost: they came while the %u-byte input buffer was full\n",
+                   "\ninput : %u touche(s) perdue(s) : arrivées pendant que le tampon d'entrée de %u octets était "
+                   "plein\n"),
+                lost, (unsigned)INPUT_BUFFER);
     return c;
 }

@@ -8,7 +8,7 @@
  * input_reserve first and, refused, leaves the character in the UART (so
  * QEMU, or the sender, waits) until input_getc has made room and resumed
  * it (arch_input_resume). The keyboard cannot wait: its extra keys are
- * dropped (and counted).
+ * dropped, counted, and the reader's next input_getc says how many.
  */
 #ifndef KERNEL_INPUT_H
 #define KERNEL_INPUT_H

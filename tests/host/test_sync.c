@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "fake.h"
+#include "input.h"
 #include "lib/kmem.h"
 #include "sched/sched.h"
 #include "sync/sync.h"
@@ -513,10 +514,28 @@ static void test_mutex_held_by_me(void **state)
     assert_non_null(strstr(fake_console, "MISUSE: mutex_held_by_me(NULL)"));
 }
 
+/* Keys that come while the input buffer is full are lost (the keyboard
+ * cannot be paused, as the serial line is): the reader is told how many,
+ * once, at its next character. */
+static void test_keys_lost_to_a_full_input_buffer_are_told(void **state)
+{
+    (void)state;
+    input_init();
+    for (unsigned i = 0; i < INPUT_BUFFER + 5; i++)
+        input_push((char)('a' + i % 26));
+    assert_string_equal(fake_console, "");
+    assert_int_equal(input_getc(), 'a');
+    assert_non_null(strstr(fake_console, "input: 5 key(s) lost: they came while the 256-byte input buffer was full"));
+    fake_console_reset();
+    assert_int_equal(input_getc(), 'b');
+    assert_string_equal(fake_console, ""); /* (told once) */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_null_objects_are_refused, setup),
+        cmocka_unit_test_setup(test_keys_lost_to_a_full_input_buffer_are_told, setup),
         cmocka_unit_test_setup(test_task_yield_refused_holding_a_spinlock, setup),
         cmocka_unit_test_setup(test_wait_queues_wake_the_most_urgent_under_prio, setup),
         cmocka_unit_test_setup(test_wait_queues_are_fifo_otherwise, setup),
