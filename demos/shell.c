@@ -156,7 +156,7 @@ static void cmd_exec(unsigned argc, char **argv)
     }
     int pid = proc_spawn(argv[1], argc - 1, argv + 1, NULL);
     if (pid < 0) {
-        kprintf("exec: %s: %s. ", argv[1], tq_strerror(pid));
+        kprintf(TR("exec: %s: %s. ", "exec : %s : %s. "), argv[1], proc_strerror(pid));
         list_programs();
         return;
     }
@@ -182,7 +182,7 @@ static void cmd_kill(unsigned argc, char **argv)
     }
     int rc = proc_kill(pid);
     if (rc < 0)
-        kprintf("kill: %u: %s\n", pid, tq_strerror(rc));
+        kprintf(TR("kill: %u: %s\n", "kill : %u : %s\n"), pid, proc_strerror(rc));
     else
         kprintf(TR("kill: process %u is ending\n", "kill : le processus %u se termine\n"), pid);
 }
@@ -204,7 +204,7 @@ static void cmd_run(unsigned argc, char **argv)
     }
     struct task *t = task_create(d->name, d->main, NULL);
     if (!t) {
-        kprintf("run: out of memory\n");
+        kprintf(TR("run: out of memory\n", "run : plus de mémoire\n"));
         return;
     }
     int rc = task_join(t);
@@ -260,7 +260,7 @@ static void cmd_workload(unsigned argc, char **argv)
         uint32_t seed = sched_config.seed;
         workload_random(&parsed, &seed, 0);
     } else if (!workload_parse(spec, &parsed, err, sizeof err)) {
-        kprintf("workload: %s\n", err);
+        kprintf(TR("workload: %s\n", "workload : %s\n"), err);
         return;
     }
     shell_wl = parsed;

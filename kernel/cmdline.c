@@ -163,11 +163,11 @@ static void print_escaped(const char *s) { kprint_escaped(s, (size_t)-1); }
 
 static void complain(const struct option *o, const char *value, const char *what)
 {
-    kprintf("cmdline: %s=", o->key);
+    kprintf("cmdline: %s=", o->key); /* (the tag stays, in every language: tools look for it) */
     print_escaped(value);
-    kprintf(" %s (valid: ", what);
+    kprintf(TR(" %s (valid: ", " %s (valides : "), what);
     print_valid(o);
-    kprintf("); keeping %s=", o->key);
+    kprintf(TR("); keeping %s=", ") ; on garde %s="), o->key);
     print_current(o);
     kprintf("\n");
 }
@@ -180,11 +180,11 @@ static bool set_option(const struct option *o, const char *value)
         uint32_t v;
         int rc = parse_uint(value, &v);
         if (rc == -1) {
-            complain(o, value, "is not a whole number");
+            complain(o, value, TR("is not a whole number", "n'est pas un nombre entier"));
             return false;
         }
         if (rc == -2 || v < o->min || v > o->max) {
-            complain(o, value, "is out of range");
+            complain(o, value, TR("is out of range", "est hors limites"));
             return false;
         }
         *(uint32_t *)o->dest = v;
@@ -199,7 +199,7 @@ static bool set_option(const struct option *o, const char *value)
             *(bool *)o->dest = false;
             return true;
         }
-        complain(o, value, "is not a yes/no value");
+        complain(o, value, TR("is not a yes/no value", "n'est pas une valeur oui/non"));
         return false;
     case OPT_CHOICE:
         for (unsigned i = 0; o->choice(i); i++) {
@@ -208,7 +208,7 @@ static bool set_option(const struct option *o, const char *value)
                 return true;
             }
         }
-        complain(o, value, "is not one of the choices");
+        complain(o, value, TR("is not one of the choices", "n'est pas l'un des choix"));
         return false;
     case OPT_WORKLOAD: {
         static struct workload check;
@@ -219,7 +219,7 @@ static bool set_option(const struct option *o, const char *value)
         }
         kprintf("cmdline: workload=");
         print_escaped(value);
-        kprintf(": %s; keeping workload=%s\n", err, *(const char **)o->dest);
+        kprintf(TR(": %s; keeping workload=%s\n", " : %s ; on garde workload=%s\n"), err, *(const char **)o->dest);
         return false;
     }
     }

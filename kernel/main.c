@@ -169,7 +169,7 @@ static int run_program(void *arg)
     int status = -1, pid = proc_spawn(name, 1, argv, NULL);
     if (pid < 0)
         kprintf(TR("run=prog:%s: the kernel cannot start it: %s\n", "run=prog:%s : le noyau ne peut pas le lancer : %s\n"),
-                name, tq_strerror(pid));
+                name, proc_strerror(pid));
     else if (proc_wait_kernel((uint32_t)pid, &status) == 0)
         kprintf(TR("process %d '%s' ended with status %d\n", "le processus %d '%s' s'est terminé avec le statut %d\n"),
                 pid, name, status);

@@ -1496,7 +1496,8 @@ def lang_fr_test():
                             (f", has {absent!r}" if absent in svg else ""))
     # The shell: lang alone, lang fr, its help, a bad language, and back.
     status, raw = boot(f"{name}-shell", "run=shell hz=1000",
-                       typed="lang\nlang fr\nhelp\nlang xx\nexec victim cli\nstats\nlang en\nhelp\nhalt\n", exit=False)
+                       typed="lang\nlang fr\nhelp\nlang xx\nexec victim cli\nstats\nsched rr quantum=0\nworkload A:0\n"
+                             "exec nosuch\ntrace 2\nlang en\nhelp\nhalt\n", exit=False)
     sh = clean(raw)
     problems += expect_all(sh, [
         (r"^lang: en \(English\); lang fr for French$", "lang alone says which"),
@@ -1510,6 +1511,11 @@ def lang_fr_test():
          r"aux usagers d'utiliser une telle instruction »$", "the course's quote, in its own language"),
         (r"^exec : le processus 1 'victim' s'est terminé avec le statut -113 \(une faute\)$", "exec's reply in French"),
         (r"^cadres de page : (\d+) libres sur \1 ; processus : 0 maintenant, 1 depuis le démarrage$", "stats in French"),
+        (r"^cmdline: quantum=0 est hors limites \(valides : 1\.\.1000\) ; on garde quantum=1$",
+         "a bad parameter's message in French, its tag kept"),
+        (r"^workload : tâche 1 : la durée manque ou n'est pas un nombre \(chaque tâche s'écrit ", "a bad workload"),
+        (r"^exec : nosuch : ENOENT \(aucun programme de ce nom\)\. ", "an error code's meaning in French"),
+        (r"^trace : les 2 derniers des \d+ événements \(tick, tâche, événement\)$", "trace's header in French"),
         (r"^lang: English from now on$", "lang en"),
         (r"^Commands:$", "help in English again"),
     ])

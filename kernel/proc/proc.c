@@ -811,6 +811,31 @@ void proc_return_to_user(void)
         proc_exit_current(TQ_STATUS_KILLED);
 }
 
+const char *proc_strerror(int err)
+{
+    if (!lang_fr())
+        return tq_strerror(err); /* (English: the same words as the programs') */
+    switch (err < 0 ? -err : err) {
+    case 0: return "aucune erreur";
+    case TQ_EPERM: return "EPERM (non permis)";
+    case TQ_ENOENT: return "ENOENT (aucun programme de ce nom)";
+    case TQ_ESRCH: return "ESRCH (aucun processus de ce numéro)";
+    case TQ_E2BIG: return "E2BIG (arguments trop nombreux ou trop longs)";
+    case TQ_ENOEXEC: return "ENOEXEC (pas un programme que ce noyau exécute)";
+    case TQ_EBADF: return "EBADF (pas un descripteur ouvert, ni un identifiant de ce processus)";
+    case TQ_ECHILD: return "ECHILD (pas un enfant à attendre)";
+    case TQ_EAGAIN: return "EAGAIN (trop de processus, de threads ou d'identifiants)";
+    case TQ_ENOMEM: return "ENOMEM (plus de mémoire)";
+    case TQ_EFAULT: return "EFAULT (un mauvais pointeur)";
+    case TQ_EINVAL: return "EINVAL (un argument hors limites)";
+    case TQ_ENAMETOOLONG: return "ENAMETOOLONG (une chaîne trop longue)";
+    case TQ_EDEADLK: return "EDEADLK (il attendrait indéfiniment)";
+    case TQ_ENOSYS: return "ENOSYS (aucun appel système de ce numéro)";
+    case TQ_EOVERFLOW: return "EOVERFLOW (un compteur à son maximum)";
+    default: return "erreur inconnue";
+    }
+}
+
 /* What an address means, for the page-fault report. */
 static const char *where(uint32_t a)
 {

@@ -96,6 +96,10 @@ int proc_wait_kernel(uint32_t pid, int *status);
  * wait (at once if it waits), status TQ_STATUS_KILLED. 0, or -TQ_ESRCH. */
 int proc_kill(uint32_t pid);
 
+/* tq_strerror (abi.h) in the kernel's language (lang=): the code's name
+ * stays, what it means is translated. */
+const char *proc_strerror(int err);
+
 /* The process pid, or NULL (the table lock is not held: for reports). */
 struct proc *proc_by_pid(uint32_t pid);
 

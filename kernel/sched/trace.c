@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "lib/kprintf.h"
+#include "lib/lang.h"
 #include "sched/sched.h"
 #include "sched/task.h"
 
@@ -80,7 +81,8 @@ void trace_print(unsigned n)
     uint32_t held = end < TRACE_EVENTS ? end : TRACE_EVENTS;
     if (n > held)
         n = held;
-    kprintf("trace: the last %u of %u events (tick, task, event)\n", n, (unsigned)end);
+    kprintf(TR("trace: the last %u of %u events (tick, task, event)\n",
+               "trace : les %u derniers des %u événements (tick, tâche, événement)\n"), n, (unsigned)end);
     for (uint32_t seq = end - n; seq != end; seq++) {
         struct trace_event ev, *e = &ev;
         if (!copy_event(seq, e))

@@ -57,9 +57,33 @@ static bool parse_field(const char **p, uint32_t *out)
 
 static bool fail(char *err, size_t n, unsigned k, const char *what)
 {
-    ksnprintf(err, n, "task %u: %s (each task is name:arrival:burst[:priority[:tickets]], "
-              "e.g. workload=A:0:5,B:1:3; or one of: course, exercise, mixed)", k + 1, what);
+    ksnprintf(err, n,
+              TR("task %u: %s (each task is name:arrival:burst[:priority[:tickets]], "
+                 "e.g. workload=A:0:5,B:1:3; or one of: course, exercise, mixed, random)",
+                 "tâche %u : %s (chaque tâche s'écrit nom:arrivée:durée[:priorité[:tickets]], "
+                 "p. ex. workload=A:0:5,B:1:3 ; ou l'une de : course, exercise, mixed, random)"),
+              k + 1, what);
     return false;
+}
+
+/* What is wrong with field nf (0 the arrival, 1 the burst, 2 the priority,
+ * 3 the tickets): missing or not a number, or (garbled) a number followed
+ * by something else. */
+static const char *field_problem(unsigned nf, bool garbled)
+{
+    switch (nf) {
+    case 0:
+        return garbled ? TR("the arrival tick is not a number", "le tick d'arrivée n'est pas un nombre")
+                       : TR("the arrival tick is missing or not a number",
+                            "le tick d'arrivée manque ou n'est pas un nombre");
+    case 1:
+        return garbled ? TR("the burst is not a number", "la durée n'est pas un nombre")
+                       : TR("the burst is missing or not a number", "la durée manque ou n'est pas un nombre");
+    case 2:
+        return TR("the priority is not a number", "la priorité n'est pas un nombre");
+    default:
+        return TR("the tickets are not a number", "les tickets ne sont pas un nombre");
+    }
 }
 
 bool workload_parse(const char *spec, struct workload *w, char *err, size_t errlen)
@@ -74,10 +98,10 @@ bool workload_parse(const char *spec, struct workload *w, char *err, size_t errl
     ksnprintf(w->name, sizeof w->name, "custom");
     const char *p = spec;
     if (!*p)
-        return fail(err, errlen, 0, "the list is empty");
+        return fail(err, errlen, 0, TR("the list is empty", "la liste est vide"));
     for (unsigned k = 0;; k++) {
         if (k == WL_MAX_TASKS)
-            return fail(err, errlen, k, "too many tasks (at most 16)");
+            return fail(err, errlen, k, TR("too many tasks (at most 16)", "trop de tâches (16 au plus)"));
         struct wl_task *t = &w->task[k];
         *t = (struct wl_task)T("", 0, 0);
         unsigned len = 0;
@@ -85,44 +109,40 @@ bool workload_parse(const char *spec, struct workload *w, char *err, size_t errl
             char c = *p++;
             bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
             if (!ok)
-                return fail(err, errlen, k, "a name is letters, digits and _ only");
+                return fail(err, errlen, k, TR("a name is letters, digits and _ only", "un nom n'a que des lettres, des chiffres et _"));
             if (len + 1 >= WL_NAME_MAX)
-                return fail(err, errlen, k, "a name has at most 7 characters");
+                return fail(err, errlen, k, TR("a name has at most 7 characters", "un nom a 7 caractères au plus"));
             t->name[len++] = c;
         }
         if (len == 0)
-            return fail(err, errlen, k, "the name is missing");
+            return fail(err, errlen, k, TR("the name is missing", "le nom manque"));
         for (unsigned j = 0; j < k; j++)
             if (kstreq(w->task[j].name, t->name))
-                return fail(err, errlen, k, "two tasks have the same name");
+                return fail(err, errlen, k, TR("two tasks have the same name", "deux tâches ont le même nom"));
         uint32_t *fields[4] = {&t->arrival, &t->burst, &t->priority, &t->tickets};
-        static const char *const what[4] = {"the arrival tick is missing or not a number",
-                                            "the burst is missing or not a number",
-                                            "the priority is not a number", "the tickets are not a number"};
-        static const char *const garbled[4] = {"the arrival tick is not a number", "the burst is not a number",
-                                               "the priority is not a number", "the tickets are not a number"};
         unsigned nf = 0;
         while (*p == ':' && nf < 4) {
             p++;
             if (!parse_field(&p, fields[nf]))
-                return fail(err, errlen, k, what[nf]);
-            bool more = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_';
-            if (more) /* A:0x1:5: the arrival is wrong (not the burst missing) */
-                return fail(err, errlen, k, garbled[nf]);
+                return fail(err, errlen, k, field_problem(nf, false));
+            bool more = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                        *p == '_' || *p == '.';
+            if (more) /* A:0x1:5, A:1.5:3: this field is wrong (not the next one missing) */
+                return fail(err, errlen, k, field_problem(nf, true));
             nf++;
         }
         if (nf < 2)
-            return fail(err, errlen, k, what[nf]);
+            return fail(err, errlen, k, field_problem(nf, false));
         if (*p == ':')
-            return fail(err, errlen, k, "too many fields");
+            return fail(err, errlen, k, TR("too many fields", "trop de champs"));
         if (t->burst == 0)
-            return fail(err, errlen, k, "the burst must be at least 1 tick");
+            return fail(err, errlen, k, TR("the burst must be at least 1 tick", "la durée est d'au moins 1 tick"));
         if (t->priority >= TASK_PRIORITIES)
-            return fail(err, errlen, k, "the priority must be 0..7 (0 is the most urgent)");
+            return fail(err, errlen, k, TR("the priority must be 0..7 (0 is the most urgent)", "la priorité va de 0 à 7 (0 est la plus urgente)"));
         if (t->tickets == 0 || t->tickets > 100000)
-            return fail(err, errlen, k, "tickets must be 1..100000");
+            return fail(err, errlen, k, TR("tickets must be 1..100000", "les tickets vont de 1 à 100000"));
         if (t->arrival > 1000 || t->burst > 1000)
-            return fail(err, errlen, k, "arrival and burst must be at most 1000");
+            return fail(err, errlen, k, TR("arrival and burst must be at most 1000", "l'arrivée et la durée valent 1000 au plus"));
         w->n = k + 1;
         if (*p == '\0') {
             uint32_t last = 0, sum = 0;
@@ -131,11 +151,11 @@ bool workload_parse(const char *spec, struct workload *w, char *err, size_t errl
                 sum += w->task[j].burst;
             }
             if (last + sum >= WL_MAX_TICKS)
-                return fail(err, errlen, k, "the last arrival plus all the bursts must stay under 2048 ticks");
+                return fail(err, errlen, k, TR("the last arrival plus all the bursts must stay under 2048 ticks", "la dernière arrivée plus toutes les durées restent sous 2048 ticks"));
             return true;
         }
         if (*p != ',')
-            return fail(err, errlen, k, "expected ',' between tasks");
+            return fail(err, errlen, k, TR("expected ',' between tasks", "une ',' est attendue entre les tâches"));
         p++;
     }
 }

@@ -220,6 +220,11 @@ static void test_workload_error_names_the_field(void **state)
     assert_non_null(strstr(fake_console, "task 1: the arrival tick is not a number"));
     assert_int_equal(parse("workload=A:1:5x"), 1);
     assert_non_null(strstr(fake_console, "task 1: the burst is not a number"));
+    assert_int_equal(parse("workload=A:1.5:3"), 1); /* (a decimal point: that field, not the next) */
+    assert_non_null(strstr(fake_console, "task 1: the arrival tick is not a number"));
+    assert_int_equal(parse("workload=A:0:2.5"), 1);
+    assert_non_null(strstr(fake_console, "task 1: the burst is not a number"));
+    assert_non_null(strstr(fake_console, "or one of: course, exercise, mixed, random)"));
 }
 
 int main(void)
