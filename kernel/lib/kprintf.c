@@ -80,13 +80,21 @@ void console_scroll(int rows)
 
 void kprint_escaped(const char *s, size_t n)
 {
+    char buf[128]; /* (written out a buffer at a time: the boot line is some 500 bytes) */
+    size_t len = 0;
     for (; n && *s; s++, n--) {
         unsigned char c = (unsigned char)*s;
+        if (len + 5 > sizeof buf) {
+            kwrite(buf, len);
+            len = 0;
+        }
         if (c >= 0x20 && c < 0x7f)
-            kprintf("%c", c);
+            buf[len++] = (char)c;
         else
-            kprintf("\\x%02x", c);
+            len += (size_t)ksnprintf(buf + len, sizeof buf - len, "\\x%02x", c);
     }
+    if (len)
+        kwrite(buf, len);
 }
 
 int kprintf(const char *fmt, ...)
