@@ -84,7 +84,10 @@ int main(int argc, char **argv)
 {
     static char line[4096];
     static _Alignas(16) unsigned char heap[8 << 20], idle_stack[16384];
-    size_t len = 0;
+    /* The line starts with the program's path, as a boot loader's starts
+     * with the kernel's (the parser skips it): the first option is parsed
+     * as the others. */
+    size_t len = (size_t)snprintf(line, sizeof line, "tourniquet-sim ");
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             printf("usage: %s [key=value ...]   (the kernel's options; `help` lists them)\n", argv[0]);
@@ -100,6 +103,11 @@ int main(int argc, char **argv)
     int problems = cmdline_parse(line);
     if (kconfig.help)
         cmdline_help();
+    if (kconfig.test[0]) { /* (accepted by the parser, for the kernel) */
+        printf("tourniquet-sim: test=%s: the in-kernel tests run in the kernel only (make test); ignored\n",
+               kconfig.test);
+        problems++;
+    }
 
     kmem_init(heap, sizeof heap);
     sched_set_rq_mode(kconfig.rq[0] == 'g' ? SCHED_RQ_GLOBAL : SCHED_RQ_PERCPU);

@@ -317,6 +317,23 @@ def agree_test(name, cmdline, mttcg=False):
     return run
 
 
+def sim_options_test():
+    """The simulator takes the kernel's options as the kernel does: its
+    first one is parsed too (there is no image path before it), and what it
+    cannot do (test=) is said; either makes its exit status 1."""
+    name = "sim-options"
+    problems = []
+    for args, want in ((["bogus", "run=workload"], r"^cmdline: 'bogus' is not key=value \(valid keys: hz, "),
+                       (["test=all", "run=workload"], r"^tourniquet-sim: test=all: the in-kernel tests run in the "
+                                                      r"kernel only \(make test\); ignored$")):
+        p = subprocess.run([SIM] + args, capture_output=True, text=True, timeout=60)
+        if p.returncode != 1:
+            problems.append(f"tourniquet-sim {' '.join(args)}: exit status {p.returncode}, expected 1")
+        if not re.search(want, p.stdout, re.M):
+            problems.append(Problem(f"tourniquet-sim {' '.join(args)}: expected /{want}/", p.stdout.splitlines()[:3]))
+    return result(name, problems, log=log_path(name))
+
+
 # ---- GDB against QEMU's stub ---------------------------------------------------------
 
 def gdb_test():
@@ -1657,6 +1674,7 @@ CHECKS = [
     ("lang-fr", lang_fr_test),
     ("lab-guides", lab_guides_test),
     ("lab-keys", lab_keys_test),
+    ("sim-options", sim_options_test),
     ("gantt-io-levels", gantt_io_levels_test),
     ("web", web_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),
