@@ -262,6 +262,10 @@ static void end_process(struct proc_slot *s, int status)
     struct task *others[TQ_THREADS_MAX];
     unsigned n = 0;
     arch_irqstate_t f = klock_irqsave(&proc_lock);
+    if (s->p.state != PROC_ALIVE) { /* (a kill that came as it ended: its own status stays) */
+        klock_irqrestore(&proc_lock, f);
+        return;
+    }
     if (!s->p.ending) {
         s->p.ending = true;
         s->p.status = status;
@@ -468,10 +472,14 @@ int proc_kill(uint32_t pid)
         klock_irqrestore(&proc_lock, f);
         return -TQ_ESRCH;
     }
+    s->pins++; /* from here to its end: not reaped, its slot not reused, even if it ends meanwhile */
     klock_irqrestore(&proc_lock, f);
-    if (task_current()->proc == &s->p)
+    if (task_current()->proc == &s->p) {
+        __atomic_fetch_sub(&s->pins, 1, __ATOMIC_RELEASE);
         proc_exit_current(TQ_STATUS_KILLED);
-    end_process(s, TQ_STATUS_KILLED); /* (the slot cannot be reaped while it has a live thread) */
+    }
+    end_process(s, TQ_STATUS_KILLED);
+    __atomic_fetch_sub(&s->pins, 1, __ATOMIC_RELEASE);
     return 0;
 }
 
