@@ -281,6 +281,7 @@ static void wake_to_die(struct task *t)
             if (list_node_linked(&t->wait_node))
                 list_remove(&t->wait_node); /* (a join waits on no queue) */
             t->woken_from = NULL; /* (it ends at once: no waker's wakeup to pass on) */
+            mutex_wait_abandoned(t); /* (if it waited for a mutex, its owner stops borrowing its priority) */
             sched_make_ready(t, SCHED_WAKEUP);
             if (other)
                 klock_drop(lk);

@@ -105,6 +105,13 @@ static void recompute_lent_priority(struct task *t)
     }
 }
 
+void mutex_wait_abandoned(struct task *t)
+{
+    struct mutex *m = waits_for(t);
+    if (m && m->owner) /* (t is off m's queue already: its priority no longer counts) */
+        recompute_lent_priority(m->owner);
+}
+
 /* A mutex belongs to a task: an interrupt handler, which borrows whatever
  * task it interrupted, may not take or release one. */
 static bool in_irq(const char *op, const struct mutex *m)

@@ -63,6 +63,11 @@ void sync_name_waiters(const struct list *q, char *buf, size_t size);
  * which guards every mutex, is held. */
 void mutex_release(struct mutex *m);
 
+/* t, BLOCKED on a mutex, was just taken off its queue without getting it
+ * (task_kill): the owner no longer borrows t's priority (as when a wait
+ * times out). Scheduler lock held; anything else t waits on is ignored. */
+void mutex_wait_abandoned(struct task *t);
+
 /* The lock-order validator's calls (kernel/sync/lockdep.h), inline: a task that
  * holds no lock pays a test, and each lock a push and a pop. The list of
  * held locks is kept even with lockdep=off (testing the flag would cost

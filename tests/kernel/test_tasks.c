@@ -738,6 +738,14 @@ static void kw_check(const char *what, task_entry_t fn, void (*wake)(void))
     }
 }
 
+static int kw_lock(void *arg)
+{
+    (void)arg;
+    mutex_lock(&kw_m);
+    mutex_unlock(&kw_m);
+    return 0;
+}
+
 static void kw_up(void) { sem_up(&kw_sem); }
 static void kw_signal(void) { cond_signal(&kw_cond); }
 
@@ -770,6 +778,26 @@ static void ktest_kill_woken(void)
         task_kill(r);
         task_join(r);
     }
+    /* An urgent waiter killed in mutex_lock no longer lends the owner its
+     * priority (prio, with inheritance on). */
+    const struct sched_policy *policy = sched_policy();
+    bool pi = sync_priority_inheritance;
+    sched_set_policy(sched_policy_find("prio"));
+    sync_priority_inheritance = true;
+    mutex_init(&kw_m, "kw_m");
+    KT_EXPECT_EQ(mutex_lock(&kw_m), SYNC_OK);
+    struct task *u = task_new("kw_urgent", kw_lock, NULL);
+    task_set_priority(u, 0);
+    KT_EXPECT(task_set_affinity(u, 1u << task_current()->cpu), "'kw_urgent' cannot be kept on this CPU");
+    task_start_at(u, ticks_now());
+    wait_state(u, TASK_BLOCKED);
+    KT_EXPECT_EQ(task_current()->lent_priority, 0u); /* (it borrows the waiter's 0) */
+    KT_EXPECT_EQ(task_kill(u), 0);
+    KT_EXPECT_EQ(task_join_timeout(u, 1000, &code), 0);
+    KT_EXPECT_EQ(task_current()->lent_priority, (uint32_t)TASK_PRIORITIES); /* (none any more) */
+    mutex_unlock(&kw_m);
+    sync_priority_inheritance = pi;
+    sched_set_policy(policy);
     task_set_affinity(task_current(), affinity);
 }
 
@@ -780,7 +808,7 @@ KTEST_SUITE("tasks", tasks_setup, tasks_teardown, {"preempt", ktest_preempt, fal
             {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
             {"stacks", ktest_stacks, false, "10,400 kernel stacks made and freed on every CPU at once, none shared"},
             {"kill", ktest_kill, false, "task_kill ends waiting tasks at their wait, releasing their mutexes"},
-            {"kill_woken", ktest_kill_woken, false, "a waiter woken, then killed before it runs, passes its wakeup on"},
+            {"kill_woken", ktest_kill_woken, false, "a waiter woken, then killed before it runs, passes its wakeup on; a killed one lends no priority"},
             {"timeout", ktest_timeout, false, "every _timeout call returns SYNC_TIMEOUT at its deadline, or succeeds in time"},
             {"priority", ktest_priority, false, "task_set_priority under prio: lowered, the caller yields; raised, a task runs"},
             {"clock", ktest_clock, false, "the timer ticks hz= times per second of guest time"},
