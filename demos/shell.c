@@ -226,6 +226,9 @@ static void cmd_sched(unsigned argc, char **argv)
                 sched_policy()->name);
         return;
     }
+    char params[LINE_MAX]; /* the parameters, parsed at once: a repeat is told as on the command line */
+    size_t used = 0;
+    params[0] = '\0';
     for (unsigned i = 2; i < argc; i++) {
         const char *k = argv[i];
         bool param = false;
@@ -242,8 +245,10 @@ static void cmd_sched(unsigned argc, char **argv)
                     k);
             continue;
         }
-        cmdline_parse(argv[i]); /* the command line's own checks and messages */
+        used += ksnprintf(params + used, sizeof params - used, "%s ", argv[i]); /* (the line fitted: so do they) */
     }
+    if (used)
+        cmdline_parse(params); /* the command line's own checks and messages */
     sched_set_policy(p);
     kprintf(TR("sched: now %s, quantum %u, aging %u, boost %u, seed %u\n",
                "sched : maintenant %s, quantum %u, aging %u, boost %u, seed %u\n"),

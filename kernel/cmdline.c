@@ -263,9 +263,9 @@ static int parse_word(char *word, bool first)
         }
         kprintf("cmdline: '");
         print_escaped(word);
-        kprintf("' is not key=value (valid keys: ");
+        kprintf(TR("' is not key=value (valid keys: ", "' n'est pas clé=valeur (clés valides : "));
         list_keys();
-        kprintf("); ignored\n");
+        kprintf(TR("); ignored\n", ") ; ignoré\n"));
         return 1;
     }
     *eq = '\0';
@@ -282,21 +282,21 @@ static int parse_word(char *word, bool first)
             continue;
         int twice = 0;
         if (given[i]) { /* the last one is used, and that is said */
-            kprintf("cmdline: %s given twice (%s=", word, word);
+            kprintf(TR("cmdline: %s given twice (%s=", "cmdline: %s donné deux fois (%s="), word, word);
             print_escaped(given[i]);
-            kprintf(", then %s=", word);
+            kprintf(TR(", then %s=", ", puis %s="), word);
             print_escaped(value);
-            kprintf("): the last one counts\n");
+            kprintf(TR("): the last one counts\n", ") : le dernier compte\n"));
             twice = 1;
         }
         given[i] = value;
         return (set_option(&options[i], value) ? 0 : 1) + twice;
     }
-    kprintf("cmdline: unknown option '");
+    kprintf(TR("cmdline: unknown option '", "cmdline: option inconnue '"));
     print_escaped(word);
-    kprintf("' (valid: ");
+    kprintf(TR("' (valid: ", "' (valides : "));
     list_keys();
-    kprintf("); ignored\n");
+    kprintf(TR("); ignored\n", ") ; ignorée\n"));
     return 1;
 }
 

@@ -481,7 +481,7 @@ def grub_test():
 SHELL_TYPED = "help\nps\nbogus\nsched nope\nsched fifo quantum=x\nworkload course\nworkload A:0\ngantt\n" \
               "trace 5\ntrace json\nstats\nrun nothing\nrun barrier\nsched rr quantum=2\nworkload course\n" \
               "ps " + "x" * 170 + "\nps 1 2 3 4 5 6 7 8 9 10 11 12\nrun counters extra\nstats now\n" \
-              "trace 99999999999\nhalt\n"
+              "trace 99999999999\nsched rr quantum=3 quantum=2\nhalt\n"
 SHELL_ANSWERS = [
     (r"^tourniquet> help\nCommands:\n  help ", "help does not list the commands"),
     (r"^tourniquet> ps\n   id  name .*\n    0  idle .*\n    1  shell\s+RUNNING", "ps does not list idle and the shell"),
@@ -508,6 +508,8 @@ SHELL_ANSWERS = [
     (r"^run: too many arguments \(usage: run DEMO, or run prog:PROGRAM \[ARGS\.\.\.\]\); ignored$",
      "run with a word too many ran, or was told there is no such demo"),
     (r"^stats: too many arguments \(usage: stats\); ignored$", "stats took a word it does not use"),
+    (r"^cmdline: quantum given twice \(quantum=3, then quantum=2\): the last one counts$",
+     "a parameter given twice to sched is not told, as on the command line"),
     (r"^trace: '99999999999' is not a number of events from 0 to 1000000; showing 20$",
      "trace's message for too large a number does not give the range"),
 ]
