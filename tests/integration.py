@@ -317,6 +317,40 @@ def agree_test(name, cmdline, mttcg=False):
     return run
 
 
+def lab_grader_test():
+    """The grader's reports are fair: a conformance binary that crashes
+    fails the policy lab's gate (it used to pass it, having printed every
+    verdict it reached as ok), saying where it stopped; a missing verdict
+    quotes that test's own lines, not a neighbour's."""
+    name = "lab-grader"
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("lab", os.path.join(ROOT, "tools", "lab.py"))
+    lab = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lab)
+    problems = []
+    fake = os.path.join(BUILD, "host", "test-lab-grader-crash")
+    os.makedirs(os.path.dirname(fake), exist_ok=True)
+    with open(fake, "w") as f:
+        f.write('#!/bin/sh\necho "1..3"\necho "ok 1 - hrrn/ties"\n'
+                'echo "kernel/sched/sched_hrrn.c:47:71: runtime error: division by zero"\nexit 1\n')
+    os.chmod(fake, 0o755)
+    try:
+        got, _ = lab.run_host_check({"name": "lab-grader-crash", "host": (os.path.basename(fake), "hrrn/")})
+    finally:
+        os.unlink(fake)
+    want = (r"crashed \(exit status 1\) after 1 of 3 tests, the last one reached: hrrn/ties; "
+            r"it says: runtime error: division by zero")
+    if not got or not re.search(want, got[0]):
+        problems.append(f"a crashing conformance binary: {got} (expected /{want}/)")
+    check = {"expect": [r"^ok \d+ smp-ticket$"]}
+    for text, want in (("ok 3 smp-tsl\nnot ok 5 smp-ticket\n", "it printed: not ok 5 smp-ticket"),
+                       ("ok 3 smp-tsl\n", "no smp-ticket verdict came")):
+        got = lab.missing_lines(check, text)
+        if not got or want not in got[0]:
+            problems.append(f"a missing smp-ticket verdict beside {text.splitlines()[0]!r}: {got} (expected {want!r})")
+    return result(name, problems, log=log_path(name))
+
+
 def sim_options_test():
     """The simulator takes the kernel's options as the kernel does: its
     first one is parsed too (there is no image path before it), and what it
@@ -1677,6 +1711,7 @@ CHECKS = [
     ("lab-guides", lab_guides_test),
     ("lab-keys", lab_keys_test),
     ("sim-options", sim_options_test),
+    ("lab-grader", lab_grader_test),
     ("gantt-io-levels", gantt_io_levels_test),
     ("web", web_test),
     ("make-debug-ctrl-c", make_debug_ctrl_c_test),

@@ -316,6 +316,13 @@ def missing_lines(check, text, who="a line"):
         if re.search(pat, text, re.M):
             continue
         shown = [l.strip() for l in text.splitlines() if check.get("show") and re.search(check["show"], l)]
+        verdict = re.fullmatch(r"\^ok \\d\+ ([\w-]+)\$", pat)  # an expected verdict, ok N NAME: not another's
+        if verdict:
+            own = [l.strip() for l in text.splitlines() if re.match(rf"(not )?ok \d+ {verdict.group(1)}\b", l)]
+            figures = [l for l in shown if not re.match(r"(not )?ok \d+ ", l)]
+            return [f"expected {who} matching {pat!r}; " +
+                    ("it printed: " + " | ".join((own + figures)[:3]) if own
+                     else f"no {verdict.group(1)} verdict came" + (": " + " | ".join(figures[:2]) if figures else ""))]
         shown.sort(key=lambda l: 0 if re.match(r"(not )?ok \d+ ", l) else 1)  # the verdict first
         near = harness.nearest(pat, text)
         if not shown and near:
@@ -342,6 +349,15 @@ def run_host_check(check):
         return [f"build/host/{binary} did not finish (a pick_next that never empties the queue?)"], \
             harness.write_log(name, out)
     log = harness.write_log(name, out)
+    plan = re.search(r"^1\.\.(\d+)$", out, re.M)
+    results = re.findall(r"^(?:ok|not ok) \d+(?: -| # SKIP) (\S+)", out, re.M)
+    if p.returncode < 0 or p.returncode > 1 or (plan and len(results) < int(plan.group(1))):
+        # (1 is cmocka's "some test failed"; a signal, a sanitizer's report or a short count is a crash)
+        last = results[-1] if results else "none"
+        why = re.search(r"runtime error: .*|ERROR: AddressSanitizer: \S+", out)
+        return [f"build/host/{binary} crashed (exit status {p.returncode}) after {len(results)} of "
+                f"{plan.group(1) if plan else '?'} tests, the last one reached: {last}"
+                + (f"; it says: {why.group(0)}" if why else "")], log
     mine = re.findall(r"^(ok|not ok) \d+(?: -| # SKIP) (" + re.escape(prefix) + r"\S+)", out, re.M)
     if not mine:
         return [f"no test named {prefix}... in build/host/{binary}: is the policy registered?"], log
