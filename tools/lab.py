@@ -236,8 +236,15 @@ def strip_lab(text, lab, path):
     """text with every LAB(lab) solution replaced by its stub. Raises ValueError
     for markers out of order, naming the file and line."""
     out, state, begin = [], "code", 0
+    other_stub = False  # in another lab's stub: a comment of TODOs that are not this lab's
     for n, line in enumerate(text.splitlines(keepends=True), 1):
         m = MARK.search(line)
+        if other_stub:
+            other_stub = not (m and m.group(2) == "END")
+            continue
+        if m and m.group(1) != lab and m.group(2) == "STUB" and line.strip().startswith("/*"):
+            other_stub = True  # (its solution stays: the handout is the teacher's tree but for this lab)
+            continue
         if m and m.group(1) == lab:
             want = {"code": "BEGIN", "solution": "STUB", "stub": "END"}[state]
             if m.group(2) != want:
