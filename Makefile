@@ -352,6 +352,7 @@ gantt: deps $(KERNEL)
 	@$(QEMU) $(QEMU_COMMON) -display none -icount shift=0,sleep=off -kernel $(KERNEL) \
 		-append "run=workload sched=$(SCHED) quantum=$(QUANTUM) workload=$(WORKLOAD) cpus=$(CPUS) hz=1000 exit=1" \
 		-serial file:$(BUILD)/gantt.log -serial file:$(BUILD)/trace.json; $(EXIT_STATUS)
+	@! grep -a "^cmdline: " $(BUILD)/gantt.log || { echo "gantt: the kernel refused these options (above): nothing drawn"; exit 1; }
 	@$(PYTHON) tools/gantt.py $(BUILD)/gantt.log -o $(BUILD)/gantt.svg
 	@echo "trace: $(BUILD)/trace.json (open it in Perfetto or chrome://tracing)"
 

@@ -351,6 +351,44 @@ def lab_grader_test():
     return result(name, problems, log=log_path(name))
 
 
+def tools_bad_input_test():
+    """The host tools answer bad input with one line, not a traceback or a
+    wrong result: gantt.py with no such file or a malformed line; web.py
+    serve with a port that is not one or is taken; make debug with GDB's
+    port taken (it would have attached to the other QEMU); make gantt with
+    options the kernel refuses (it drew the default workload)."""
+    import socket
+    name = "tools-bad-input"
+    problems = []
+
+    def run(cmd, want, status=1, **kw):
+        p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120, **kw)
+        out = p.stdout + p.stderr
+        if p.returncode == 0 or (status is not None and p.returncode != status) or "Traceback" in out \
+                or not re.search(want, out, re.M):
+            problems.append(Problem(f"{' '.join(cmd)}: exit status {p.returncode}, expected /{want}/",
+                                    out.strip().splitlines()[-3:]))
+    bad = os.path.join(BUILD, "tools-bad-input.log")
+    with open(bad, "w") as f:
+        f.write("TASK garbage\nRESULT policy=rr schedule=A:x\n")
+    run([sys.executable, "tools/gantt.py", "/nonexistent.log"], r"^gantt: /nonexistent\.log: No such file")
+    run([sys.executable, "tools/gantt.py", bad], r"^gantt: .*: a TASK or RESULT line is not one the kernel prints")
+    run([sys.executable, "tools/web.py", "serve", "build", "abc"], r"^web: PORT=abc is not a port number")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        page = os.path.join(BUILD, "tools-bad-input-web")  # (a page of its own: build/web may not be built yet)
+        os.makedirs(page, exist_ok=True)
+        open(os.path.join(page, "index.html"), "w").close()
+        run([sys.executable, "tools/web.py", "serve", page, port], r"^web: cannot serve on localhost:" + port)
+        run([sys.executable, "tools/debug.py", port, "gdb", "build/tourniquet.elf", "--", "true"],
+            rf"^debug: GDB's port {port} is in use")
+    run(["make", "-s", "gantt", "WORKLOAD=A:0:0"], r"^gantt: the kernel refused these options \(above\): nothing drawn",
+        status=None)
+    return result(name, problems, log=log_path(name))
+
+
 def sim_options_test():
     """The simulator takes the kernel's options as the kernel does: its
     first one is parsed too (there is no image path before it), and what it
@@ -1711,6 +1749,7 @@ CHECKS = [
     ("lab-guides", lab_guides_test),
     ("lab-keys", lab_keys_test),
     ("sim-options", sim_options_test),
+    ("tools-bad-input", tools_bad_input_test),
     ("lab-grader", lab_grader_test),
     ("gantt-io-levels", gantt_io_levels_test),
     ("web", web_test),

@@ -21,7 +21,33 @@ def main():
         sys.exit("usage: tools/debug.py GDB_PORT GDB KERNEL -- QEMU ARGS...")
     cut = sys.argv.index("--")
     port, gdb, kernel = sys.argv[1:cut]
+    # A GDB port already taken (another QEMU's, say) would make QEMU give up
+    # and GDB attach to that other one: say so instead. Then wait until
+    # this QEMU listens.
+    import socket
+    import time
+    try:
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", int(port)))
+        probe.close()
+    except OSError as e:
+        sys.exit(f"debug: GDB's port {port} is in use ({e.strerror}: another make debug or qemu-gdb?); "
+                 f"try make debug GDB_PORT={int(port) + 1}")
     qemu = subprocess.Popen(sys.argv[cut + 1:], start_new_session=True, stdin=subprocess.DEVNULL)
+    for _ in range(100):
+        if qemu.poll() is not None:
+            sys.exit(f"debug: QEMU ended (status {qemu.returncode}) before GDB could attach: its lines above say "
+                     f"why (a GDB port in use? make debug GDB_PORT=1235)")
+        try:
+            socket.create_connection(("127.0.0.1", int(port)), timeout=0.1).close()
+        except OSError:
+            time.sleep(0.05)
+            continue
+        if qemu.poll() is None:
+            break
+    else:
+        qemu.kill()
+        sys.exit(f"debug: QEMU does not listen on port {port} (after 5 s)")
     tty = sys.stdin.fileno() if os.isatty(sys.stdin.fileno()) else None
     gdb_cmd = [gdb, "-q", "-x", "tools/gdb/tourniquet.gdb", "-ex", f"tourniquet-connect {port}",
                "-ex", "switch-break", kernel]
@@ -34,7 +60,12 @@ def main():
         if tty is not None:
             os.tcsetpgrp(tty, os.getpgrp())
 
-    child = subprocess.Popen(gdb_cmd, preexec_fn=own_group)
+    try:
+        child = subprocess.Popen(gdb_cmd, preexec_fn=own_group)
+    except OSError as e:
+        qemu.kill()  # (not left paused, holding the port)
+        qemu.wait()
+        sys.exit(f"debug: cannot run {gdb}: {e.strerror} (make deps installs gdb)")
     if tty is not None:
         try:
             os.tcsetpgrp(tty, child.pid)

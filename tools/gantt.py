@@ -191,13 +191,24 @@ def main():
     ap.add_argument("log", help="a serial transcript or simulator output; - for standard input")
     ap.add_argument("-o", "--output", default="-", help="the SVG file to write (default: standard output)")
     args = ap.parse_args()
-    text = sys.stdin.read() if args.log == "-" else open(args.log, encoding="utf-8", errors="replace").read()
-    svg = draw(*parse(text))
+    try:
+        text = sys.stdin.read() if args.log == "-" else open(args.log, encoding="utf-8", errors="replace").read()
+    except OSError as e:
+        raise SystemExit(f"gantt: {args.log}: {e.strerror}")
+    try:
+        svg = draw(*parse(text))
+    except (KeyError, ValueError, IndexError) as e:  # (a line cut short, or not the kernel's)
+        raise SystemExit(f"gantt: {args.log}: a TASK or RESULT line is not one the kernel prints "
+                         f"({type(e).__name__}: {e}); expected, e.g., RESULT policy=rr workload=course "
+                         f"schedule=A:2,B:3 avg_turnaround=... avg_waiting=... avg_response=... switches=... idle=...")
     if args.output == "-":
         sys.stdout.buffer.write(svg.encode("utf-8"))
     else:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(svg)
+        try:
+            with open(args.output, "w", encoding="utf-8") as f:
+                f.write(svg)
+        except OSError as e:
+            raise SystemExit(f"gantt: {args.output}: {e.strerror}")
         print(f"gantt: wrote {args.output}")
 
 

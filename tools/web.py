@@ -111,7 +111,10 @@ def server(out, port):
 def serve(out, port):
     if not os.path.exists(os.path.join(out, "index.html")):
         die(f"nothing to serve in {out} (run `make web` first)")
-    httpd = server(out, port)
+    try:
+        httpd = server(out, port)
+    except OSError as e:
+        die(f"cannot serve on localhost:{port}: {e.strerror} (another make web-serve? try PORT=8087)")
     print(f"web: Tourniquet at http://localhost:{httpd.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     try:
         httpd.serve_forever()
@@ -178,7 +181,10 @@ def main():
     if len(args) >= 3 and args[0] == "build":
         build(args[1], args[2])
     elif len(args) >= 2 and args[0] == "serve":
-        serve(args[1], int(args[2]) if len(args) > 2 else 8086)
+        port = args[2] if len(args) > 2 else "8086"
+        if not port.isdigit() or int(port) > 65535:
+            die(f"PORT={port} is not a port number (1 to 65535; 0 for any free one)")
+        serve(args[1], int(port))
     elif len(args) >= 3 and args[0] == "bench":
         bench(args[1], args[2])
     else:
