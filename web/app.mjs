@@ -38,8 +38,9 @@ let options = {};     // the kernel's own option list (options.json, from its `h
 let emulator = null;
 let term = null;
 let bootedAt = 0;
+let boots = 0;        // boot() calls so far: a boot overtaken by a later click stops where it is
 const state = { cmdline: "", transcript: "", trace: [], verdicts: [], runs: [], status: "", promptAfter: null,
-                promptSinceLoad: null, instructionsPerSecond: null, exitStatus: null };
+                promptSinceLoad: null, instructionsPerSecond: null, exitStatus: null, refused: [] };
 window.tq = {
   state,
   boot: cmdline => boot(cmdline),
@@ -49,8 +50,10 @@ window.tq = {
 };
 
 function setStatus(text) {
-  state.status = text;
-  $("status").textContent = text;
+  /* (what the kernel refused of the command line stays said: its results are the defaults') */
+  const refused = state.refused.length ? ` The kernel refused part of the command line: ${state.refused.join(" ")}` : "";
+  state.status = text + refused;
+  $("status").textContent = state.status;
 }
 
 // ---- The form -----------------------------------------------------------------------
@@ -147,18 +150,22 @@ function setupForm() {
 
 let line = "";
 let pending = [];
+let utf8 = new TextDecoder();  // (the kernel writes UTF-8: lang=fr's accents are two bytes)
+let details = [];              // "# " lines not yet given to a verdict
 
 function onSerialByte(b) {
   pending.push(b);
   if (pending.length === 1) setTimeout(flushTerminal, 15);
-  const c = String.fromCharCode(b);
-  state.transcript += c;
-  if (c === "\n") {
-    onLine(line.replace(/\r$/, ""));
-    line = "";
-  } else {
-    line += c;
-    if (line === "tourniquet> " && state.promptAfter === null) onPrompt();
+  const text = utf8.decode(new Uint8Array([b]), { stream: true });
+  state.transcript += text;
+  for (const c of text) {
+    if (c === "\n") {
+      onLine(line.replace(/\r$/, ""));
+      line = "";
+    } else {
+      line += c;
+      if (line === "tourniquet> " && state.promptAfter === null) onPrompt();
+    }
   }
 }
 
@@ -167,20 +174,41 @@ function flushTerminal() {
   pending = [];
 }
 
+// A verdict's figures: an in-kernel test prints them before its ok line,
+// after a "# NAME: what it checks" header; a demo prints them after it.
+function giveDetails(verdict) {
+  if (verdict && details.length) {
+    verdict.details.push(...details);
+    drawVerdicts();
+  }
+  details = [];
+}
+
 function onLine(text) {
   let m;
-  if ((m = /^(not )?ok (\d+) (.*)$/.exec(text))) {
-    state.verdicts.push({ ok: !m[1], number: +m[2], name: m[3], details: [] });
+  if ((m = /^(not )?ok (\d+) (\S+)(.*)$/.exec(text))) {
+    const v = { ok: !m[1], number: +m[2], name: m[3] + m[4], details: [] };
+    if (details.length && details[0].startsWith(`${m[3]}: `)) {
+      giveDetails(v);  /* (its own header first: they were its) */
+    } else {
+      giveDetails(state.verdicts[state.verdicts.length - 1]);
+    }
+    state.verdicts.push(v);
     drawVerdicts();
-  } else if (/^# /.test(text) && state.verdicts.length) {
-    state.verdicts[state.verdicts.length - 1].details.push(text.slice(2));
-    drawVerdicts();
-  } else if (text.startsWith("RESULT ")) {
-    state.runs = parseRuns(state.transcript);
-    drawWorkload();
-  } else if ((m = /^tourniquet: exit status (\d+) \((.*)\)$/.exec(text))) {
-    state.exitStatus = +m[1];
-    setStatus(`The kernel ended: exit status ${m[1]} (${m[2]}). Boot again from the form.`);
+  } else if (/^# /.test(text) && !/^# \d+ tests?, \d+ failed/.test(text)) {
+    details.push(text.slice(2));
+  } else {
+    giveDetails(state.verdicts[state.verdicts.length - 1]);
+    if (text.startsWith("cmdline: ")) {
+      state.refused.push(text.slice(9));
+      setStatus(state.status.replace(/ The kernel refused part of the command line: .*$/, ""));
+    } else if (text.startsWith("RESULT ")) {
+      state.runs = parseRuns(state.transcript);
+      drawWorkload();
+    } else if ((m = /^tourniquet ?: (?:exit status|statut de sortie) (\d+) \((.*)\)$/.exec(text))) {
+      state.exitStatus = +m[1];
+      setStatus(`The kernel ended: exit status ${m[1]} (${m[2]}). Boot again from the form.`);
+    }
   }
 }
 
@@ -299,14 +327,19 @@ function terminalText() {
 }
 
 async function boot(cmdline) {
+  const me = ++boots;
   if (emulator) {
-    await emulator.destroy();
+    const old = emulator;
     emulator = null;
+    await old.destroy();
   }
+  if (me !== boots) return; /* (a later click boots instead: one emulator at a time) */
   Object.assign(state, { cmdline, transcript: "", trace: [], verdicts: [], runs: [], svg: "", promptAfter: null,
-                         promptSinceLoad: null, instructionsPerSecond: null, exitStatus: null });
+                         promptSinceLoad: null, instructionsPerSecond: null, exitStatus: null, refused: [] });
   line = "";
   pending = [];
+  details = [];
+  utf8 = new TextDecoder();
   term.reset();
   $("verdicts").textContent = "";
   $("verdicts-box").hidden = $("workload-results").hidden = true;
@@ -317,6 +350,11 @@ async function boot(cmdline) {
   url.searchParams.set("cmdline", cmdline);
   history.replaceState(null, "", url);
   setStatus(`Booting: ${cmdline}`);
+  const image = await fetch("tourniquet.elf", { method: "HEAD" }).catch(e => ({ ok: false, statusText: `${e}` }));
+  if (!image.ok) /* (v86 would only say so on the console, and wait for ever) */
+    return setStatus(`The kernel's image tourniquet.elf did not load (${image.status || ""} ${image.statusText}): ` +
+                     "serve this folder over HTTP (make web-serve), with every file make web wrote.");
+  if (me !== boots) return;
   bootedAt = performance.now(); /* (again when the emulator has loaded its files and starts) */
   emulator = new V86({
     wasm_path: "v86/v86.wasm",

@@ -90,8 +90,27 @@ try {
           `${s.verdicts.length} verdicts of the ${planned} planned (1..N), not ok: ${bad.join(", ") || "none"}`);
     check("ktap-listed", items.length === s.verdicts.length && items.every(([cls, text]) => cls === "ok" && text.startsWith("ok ")),
           `the page lists ${items.length} verdicts for the ${s.verdicts.length} the kernel printed`);
+    // Each test's figures under its own verdict (an in-kernel test prints them before its ok line).
+    const sleep = s.verdicts.find(v => v.name === "sleep"), yieldv = s.verdicts.find(v => v.name === "yield");
+    check("ktap-details", !!sleep && sleep.details.some(d => /^sleep: /.test(d)) &&
+          !!yieldv && !yieldv.details.some(d => /^sleep: /.test(d)),
+          `sleep's figures are not under sleep (sleep: ${JSON.stringify(sleep && sleep.details.slice(0, 2))}; ` +
+          `yield: ${JSON.stringify(yieldv && yieldv.details.slice(0, 2))})`);
     // (exit=1: the kernel halts with interrupts off at the end, which v86 reports as HALT)
     check("no-page-errors-tests", errors.every(e => /HALT/.test(e)), `page errors: ${errors.join("; ")}`);
+    await page.close();
+  }
+
+  // 1b. A command line the kernel refuses in part is said; French output ends as English does.
+  {
+    const { page } = await open("lang=fr run=workload workload=A:0:0 sched=fifo exit=1");
+    const ended = await until(page, () => window.tq && window.tq.state.exitStatus !== null, 120);
+    const s = await page.evaluate(() => window.tq.state);
+    check("refused-said", /The kernel refused part of the command line: workload=A:0:0 ?: /.test(s.status),
+          `the status does not say what the kernel refused: '${s.status}'`);
+    check("exit-fr", ended && s.exitStatus === 33, `with lang=fr the page did not see the end (status '${s.status}')`);
+    check("utf8", /événements|moyenne|séjour/.test(s.transcript) && !/Ã/.test(s.transcript),
+          "the transcript's accents are not decoded as UTF-8");
     await page.close();
   }
 
