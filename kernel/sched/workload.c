@@ -109,7 +109,9 @@ bool workload_parse(const char *spec, struct workload *w, char *err, size_t errl
             char c = *p++;
             bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
             if (!ok)
-                return fail(err, errlen, k, TR("a name is letters, digits and _ only", "un nom n'a que des lettres, des chiffres et _"));
+                return fail(err, errlen, k,
+                            TR("a name is letters, digits and _ only",
+                               "un nom n'a que des lettres, des chiffres et _"));
             if (len + 1 >= WL_NAME_MAX)
                 return fail(err, errlen, k, TR("a name has at most 7 characters", "un nom a 7 caractères au plus"));
             t->name[len++] = c;
@@ -138,11 +140,14 @@ bool workload_parse(const char *spec, struct workload *w, char *err, size_t errl
         if (t->burst == 0)
             return fail(err, errlen, k, TR("the burst must be at least 1 tick", "la durée est d'au moins 1 tick"));
         if (t->priority >= TASK_PRIORITIES)
-            return fail(err, errlen, k, TR("the priority must be 0..7 (0 is the most urgent)", "la priorité va de 0 à 7 (0 est la plus urgente)"));
+            return fail(err, errlen, k,
+                        TR("the priority must be 0..7 (0 is the most urgent)",
+                           "la priorité va de 0 à 7 (0 est la plus urgente)"));
         if (t->tickets == 0 || t->tickets > 100000)
             return fail(err, errlen, k, TR("tickets must be 1..100000", "les tickets vont de 1 à 100000"));
         if (t->arrival > 1000 || t->burst > 1000)
-            return fail(err, errlen, k, TR("arrival and burst must be at most 1000", "l'arrivée et la durée valent 1000 au plus"));
+            return fail(err, errlen, k,
+                        TR("arrival and burst must be at most 1000", "l'arrivée et la durée valent 1000 au plus"));
         w->n = k + 1;
         if (*p == '\0') {
             uint32_t last = 0, sum = 0;
@@ -151,7 +156,9 @@ bool workload_parse(const char *spec, struct workload *w, char *err, size_t errl
                 sum += w->task[j].burst;
             }
             if (last + sum >= WL_MAX_TICKS)
-                return fail(err, errlen, k, TR("the last arrival plus all the bursts must stay under 2048 ticks", "la dernière arrivée plus toutes les durées restent sous 2048 ticks"));
+                return fail(err, errlen, k,
+                            TR("the last arrival plus all the bursts must stay under 2048 ticks",
+                               "la dernière arrivée plus toutes les durées restent sous 2048 ticks"));
             return true;
         }
         if (*p != ',')
