@@ -77,6 +77,13 @@ function defaults() {
   $("custom").value = "";
 }
 
+// The words of the command line that no field of the form shows (lang=, trace=, a
+// value not in a list...): kept as they are, after the form's own.
+let formExtra = [];
+
+// The options the form has a field of the same id for.
+const FIELDS = ["run", "test", "sched", "quantum", "aging", "boost", "seed", "hz", "slow", "jitter"];
+
 // The command line the form describes: only what differs from the kernel's defaults.
 function formCmdline() {
   const parts = [];
@@ -91,22 +98,27 @@ function formCmdline() {
   for (const key of ["quantum", "aging", "boost", "seed", "hz", "slow", "jitter"])
     if ($(key).value !== "" && $(key).value !== options[key].now) parts.push(`${key}=${$(key).value}`);
   if ($("exit").checked) parts.push("exit=1");
-  return parts.join(" ");
+  const said = new Set(parts.map(w => w.split("=", 1)[0]));
+  return parts.concat(formExtra.filter(w => !said.has(w.split("=", 1)[0]))).join(" ");
 }
 
 // Set the form from a command line (a preset, or the URL's).
 function formFrom(cmdline) {
   defaults();
+  formExtra = [];
   for (const kv of cmdline.split(/\s+/).filter(Boolean)) {
     const [k, v = ""] = kv.split("=", 2);
+    const field = FIELDS.includes(k) ? $(k) : null;
     if (k === "workload") {
       const known = options.workload.kinds.includes(v);
       $("workload").value = known ? v : "custom";
       if (!known) $("custom").value = v;
     } else if (k === "exit") {
       $("exit").checked = v === "1" || v === "on";
-    } else if ($(k) && k !== "cmdline") {
-      $(k).value = v;
+    } else if (field && (field.tagName !== "SELECT" || [...field.options].some(o => o.value === v))) {
+      field.value = v;
+    } else {
+      formExtra.push(kv); /* (no field for it, or a value its list has not: kept, for the kernel to judge) */
     }
   }
   showWorkloadBox();
@@ -136,7 +148,10 @@ function setupForm() {
     $("cmdline").value = preset.value;
   });
   $("form").addEventListener("input", e => {
-    if (e.target.id === "cmdline") return; // typed by hand: boot it as it is
+    if (e.target.id === "cmdline") { // typed by hand: boot it as it is, and the fields follow it
+      formFrom(e.target.value);
+      return;
+    }
     showWorkloadBox();
     $("cmdline").value = formCmdline();
   });

@@ -185,6 +185,15 @@ try {
     await page.dispatchEvent("#quantum", "input");
     const edited = await page.inputValue("#cmdline");
     check("form-edit", edited === "run=workload workload=course sched=rr quantum=3", `quantum 3 gave '${edited}'`);
+    // Words the form has no field for stay; a line typed by hand is what the fields then edit.
+    await page.fill("#cmdline", "lang=fr run=workload workload=exercise sched=rr quantum=3");
+    await page.dispatchEvent("#cmdline", "input");
+    await page.selectOption("#sched", "fifo");
+    const typed = await page.inputValue("#cmdline");
+    check("form-keeps", typed === "run=workload workload=exercise sched=fifo quantum=3 lang=fr",
+          `fifo picked after a typed line gave '${typed}'`);
+    await page.fill("#cmdline", "run=workload workload=course sched=rr quantum=3");
+    await page.dispatchEvent("#cmdline", "input");
     await page.click("#boot");
     const rebooted = await until(page, () => window.tq.state.runs.length > 0, 120);
     const result = await page.evaluate(() => window.tq.state.runs.length ? window.tq.state.runs[0].result : {});
