@@ -386,7 +386,7 @@ handout:
 # an old grade behind for a course's system to collect.)
 grade:
 	@rm -f build/grade-$(LAB).json
-	@$(MAKE) --no-print-directory deps $(KERNEL) host-tests || \
+	@$(MAKE) --no-print-directory deps $(KERNEL) $(USER_ELFS) host-tests || \
 		{ echo "grade: the tree does not build (the lines above say why): no report, no points"; exit 2; }
 	@$(PYTHON) tools/lab.py grade $(LAB)
 
