@@ -202,7 +202,7 @@ function giveDetails(verdict) {
 function onLine(text) {
   let m;
   if ((m = /^(not )?ok (\d+) (\S+)(.*)$/.exec(text))) {
-    const v = { ok: !m[1], number: +m[2], name: m[3] + m[4], details: [] };
+    const v = { ok: !m[1], number: +m[2], name: m[3] + m[4], details: [], skipped: /# SKIP\b/.test(m[4]) };
     if (details.length && details[0].startsWith(`${m[3]}: `)) {
       giveDetails(v);  /* (its own header first: they were its) */
     } else {
@@ -243,7 +243,7 @@ function drawVerdicts() {
   for (const v of state.verdicts) {
     const li = document.createElement("li");
     li.value = v.number;
-    li.className = v.ok ? "ok" : "notok";
+    li.className = v.skipped ? "skip" : v.ok ? "ok" : "notok";
     li.textContent = `${v.ok ? "ok" : "not ok"} ${v.name}`;
     if (v.details.length) {
       const d = document.createElement("div");
@@ -253,8 +253,9 @@ function drawVerdicts() {
     }
     list.append(li);
   }
-  const bad = state.verdicts.filter(v => !v.ok).length;
-  $("verdict-count").textContent = `(${state.verdicts.length - bad} ok, ${bad} not ok)`;
+  const bad = state.verdicts.filter(v => !v.ok).length, skipped = state.verdicts.filter(v => v.skipped).length;
+  $("verdict-count").textContent = `(${state.verdicts.length - bad - skipped} ok, ${bad} not ok` +
+    (skipped ? `, ${skipped} skipped)` : ")");
 }
 
 function drawWorkload() {
@@ -268,9 +269,11 @@ function drawWorkload() {
   table.textContent = "";
   const cols = ["name", "arrival", "burst", "first", "completion", "turnaround", "waiting", "response"];
   const head = table.insertRow();
+  const fr = { name: "tâche", arrival: "arrivée", burst: "durée", first: "début", completion: "fin",
+               turnaround: "séjour", waiting: "attente", response: "réponse" }; /* (the kernel's table's words) */
   for (const c of cols) {
     const th = document.createElement("th");
-    th.textContent = c === "name" ? "task" : c;
+    th.textContent = lang === "fr" ? fr[c] : c === "name" ? "task" : c;
     head.append(th);
   }
   for (const t of tasks) {
@@ -281,7 +284,7 @@ function drawWorkload() {
   avg.className = "average";
   for (const c of cols) {
     const cell = avg.insertCell();
-    cell.textContent = c === "name" ? "average" : result[`avg_${c}`] || "";
+    cell.textContent = c === "name" ? (lang === "fr" ? "moyenne" : "average") : result[`avg_${c}`] || "";
     if (result[`avg_${c}`]) cell.dataset.key = `avg_${c}`;
   }
 }
@@ -323,9 +326,14 @@ function setupTrace() {
     if (!win) return setStatus("The browser blocked the Perfetto window: allow pop-ups for this page.");
     const buffer = new TextEncoder().encode(lastTrace()).buffer;
     const ping = setInterval(() => win.postMessage("PING", origin), 100);
+    const giveUp = setTimeout(() => { /* (offline, or the window closed: say so, and stop asking) */
+      clearInterval(ping);
+      setStatus("Perfetto did not answer in 30 s (offline, or its window was closed): download the trace instead.");
+    }, 30000);
     window.addEventListener("message", function pong(e) {
       if (e.origin !== origin || e.data !== "PONG") return;
       clearInterval(ping);
+      clearTimeout(giveUp);
       window.removeEventListener("message", pong);
       win.postMessage({ perfetto: { buffer, title: `Tourniquet: ${state.cmdline}`, fileName: "trace.json" } }, origin);
     });
