@@ -59,33 +59,24 @@ static void test_push_front(void **state)
     assert_int_equal(value_at(&l, 1), 1);
 }
 
+/* The three ways to take the first element: the node, or NULL once the
+ * list is empty; the entry that holds it (its node is not at its start),
+ * or NULL; and the node of a list known not to be empty. */
 static void test_pop_front(void **state)
 {
     (void)state;
     struct list l;
-    struct item a = {.v = 1}, b = {.v = 2};
+    struct item a = {.v = 1}, b = {.v = 2}, c = {.v = 3};
     list_init(&l);
     list_push_back(&l, &a.node);
     list_push_back(&l, &b.node);
-    assert_ptr_equal(list_pop_front(&l), &a.node); /* [1 2] -> [2] */
+    list_push_back(&l, &c.node);
+    assert_ptr_equal(list_pop_front(&l), &a.node); /* [1 2 3] -> [2 3] */
     assert_false(list_node_linked(&a.node));
-    assert_ptr_equal(list_pop_front(&l), &b.node); /* [2] -> [] */
-    assert_null(list_pop_front(&l));               /* [] -> [] */
-    assert_true(list_empty(&l));
-}
-
-/* The entry itself, or NULL: the node is not at the start of its item. */
-static void test_pop_front_entry(void **state)
-{
-    (void)state;
-    struct list l;
-    struct item a = {.v = 1}, b = {.v = 2};
-    list_init(&l);
-    list_push_back(&l, &a.node);
-    list_push_back(&l, &b.node);
-    assert_ptr_equal(list_pop_front_entry(&l, struct item, node), &a); /* [1 2] -> [2] */
-    assert_false(list_node_linked(&a.node));
-    assert_ptr_equal(list_entry(list_take_first(&l), struct item, node), &b); /* [2] -> [] */
+    assert_ptr_equal(list_pop_front_entry(&l, struct item, node), &b); /* [2 3] -> [3] */
+    assert_false(list_node_linked(&b.node));
+    assert_ptr_equal(list_entry(list_take_first(&l), struct item, node), &c); /* [3] -> [] */
+    assert_null(list_pop_front(&l));                         /* [] -> [] */
     assert_null(list_pop_front_entry(&l, struct item, node)); /* [] -> [] */
     assert_true(list_empty(&l));
 }
@@ -144,7 +135,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_is_empty),  cmocka_unit_test(test_push_back),
         cmocka_unit_test(test_push_front),     cmocka_unit_test(test_pop_front),
-        cmocka_unit_test(test_pop_front_entry),
         cmocka_unit_test(test_remove_middle),  cmocka_unit_test(test_insert_before),
         cmocka_unit_test(test_for_each_safe_removes),
     };
