@@ -162,10 +162,9 @@ uint64_t sync_deadline(const char *op, const char *object, uint32_t ticks);
  * the scheduler lock (the mutexes, whose lock it is). */
 static inline struct task *waitq_wake_one_locked(struct list *q)
 {
-    struct list_node *n = list_pop_front(q);
-    if (!n)
+    struct task *t = list_pop_front_entry(q, struct task, wait_node);
+    if (!t)
         return NULL;
-    struct task *t = list_entry(n, struct task, wait_node);
     t->woken_from = NULL; /* (a hand-off or one of all: no wakeup to pass on) */
     sched_make_ready(t, SCHED_WAKEUP);
     return t;
