@@ -774,16 +774,12 @@ static inline __attribute__((always_inline)) void preempt_task(struct sched_cpu 
     schedule(c, t, TR_PREEMPTED, up, true);
 }
 
-/* The same for whatever c runs. */
+/* The same for whatever c runs (its idle task goes in no queue). */
 static inline __attribute__((always_inline)) void preempt(struct sched_cpu *c, bool up)
 {
     struct task *cur = c->current;
-    if (cur != c->idle) {
-        preempt_task(c, cur, up);
-    } else {
-        cur->state = TASK_READY;
-        schedule(c, cur, TR_PREEMPTED, up, false);
-    }
+    requeue(c, cur, up);
+    schedule(c, cur, TR_PREEMPTED, up, cur != c->idle);
 }
 
 /* sched_make_ready on several CPUs: into the queue of the CPU place()
