@@ -363,6 +363,7 @@ static bool bench_real_ticks(const struct sched_policy *p, unsigned n)
     struct task **ts = kmalloc(n * sizeof *ts);
     if (!ts)
         return false;
+    const struct sched_policy *before = sched_policy();
     sched_set_policy(p);
     nsamples = 0;
     real_spinning = true;
@@ -393,7 +394,7 @@ static bool bench_real_ticks(const struct sched_policy *p, unsigned n)
     kconfig_timer_start(); /* the boot's rate again */
     arch_irq_restore(s);
     kfree(ts);
-    sched_set_policy(sched_policy_find("rr"));
+    sched_set_policy(before);
     if (made < n) {
         kprintf("bench: tick_real_%s_%u: only %u tasks could be made\n", p->name, n, made);
         return false;
