@@ -415,7 +415,7 @@ static int wait_any(struct proc *parent, int *status)
 {
     for (;;) {
         reap_orphans();
-        struct proc_slot *zombie = NULL, *claimed = NULL;
+        struct proc_slot *zombie = NULL;
         bool children = false;
         arch_irqstate_t f = klock_irqsave(&proc_lock);
         for (unsigned i = 0; i < PROC_MAX && !zombie; i++) {
@@ -428,13 +428,12 @@ static int wait_any(struct proc *parent, int *status)
         }
         /* (its unit taken under proc_lock, as a wait(pid) claims under it:
          * the two never take the same child) */
-        if (zombie && sem_try_down(&zombie->ended) == SYNC_OK) {
+        bool claimed = zombie && sem_try_down(&zombie->ended) == SYNC_OK;
+        if (claimed)
             zombie->reaping = true;
-            claimed = zombie;
-        }
         klock_irqrestore(&proc_lock, f);
         if (claimed)
-            return reap_ended(claimed, status);
+            return reap_ended(zombie, status);
         if (zombie) {
             task_yield(); /* its unit is on its way, or another wait has it: look again */
             continue;
