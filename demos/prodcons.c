@@ -140,25 +140,50 @@ static int demo_sleep_wakeup(void)
 
 static struct semaphore mutex_sem, empty, full;
 
+/* One item into the buffer: the producers' half, and the STOPs'. */
+static void sem_put(uint32_t item)
+{
+    /* LAB(classics) BEGIN: a free slot, the buffer to ourselves; then one item more */
+    sem_down(&empty);
+    sem_down(&mutex_sem);
+    buffer[in] = item;
+    in = (in + 1) % N;
+    sem_up(&mutex_sem);
+    sem_up(&full);
+    /* LAB(classics) STUB
+    // TODO(lab): with the semaphores empty, full and mutex_sem: wait for a free slot,
+    // then for the buffer to be yours
+    buffer[in] = item;
+    in = (in + 1) % N;
+    // TODO(lab): give the buffer back, and say there is one more item
+    LAB(classics) END */
+}
+
+/* One item out of it: the consumers' half. */
+static uint32_t sem_get(void)
+{
+    /* LAB(classics) BEGIN: an item, the buffer to ourselves; then one free slot more */
+    sem_down(&full);
+    sem_down(&mutex_sem);
+    uint32_t item = buffer[out];
+    out = (out + 1) % N;
+    sem_up(&mutex_sem);
+    sem_up(&empty);
+    /* LAB(classics) STUB
+    // TODO(lab): wait for an item, then for the buffer to be yours
+    uint32_t item = buffer[out];
+    out = (out + 1) % N;
+    // TODO(lab): give the buffer back, and say there is one more free slot
+    LAB(classics) END */
+    return item;
+}
+
 static int sem_produce(void *arg)
 {
     unsigned me = (unsigned)(uintptr_t)arg;
     for (unsigned k = 0; k < ITEMS; k++) {
         uint32_t item = item_of(me, k);
-        /* LAB(classics) BEGIN: a free slot, the buffer to ourselves; then one item more */
-        sem_down(&empty);
-        sem_down(&mutex_sem);
-        buffer[in] = item;
-        in = (in + 1) % N;
-        sem_up(&mutex_sem);
-        sem_up(&full);
-        /* LAB(classics) STUB
-        // TODO(lab): with the semaphores empty, full and mutex_sem: wait for a free slot,
-        // then for the buffer to be yours
-        buffer[in] = item;
-        in = (in + 1) % N;
-        // TODO(lab): give the buffer back, and say there is one more item
-        LAB(classics) END */
+        sem_put(item);
         tally(&produced[me], item);
     }
     return 0;
@@ -168,19 +193,7 @@ static int sem_consume(void *arg)
 {
     unsigned me = (unsigned)(uintptr_t)arg;
     for (;;) {
-        /* LAB(classics) BEGIN: an item, the buffer to ourselves; then one free slot more */
-        sem_down(&full);
-        sem_down(&mutex_sem);
-        uint32_t item = buffer[out];
-        out = (out + 1) % N;
-        sem_up(&mutex_sem);
-        sem_up(&empty);
-        /* LAB(classics) STUB
-        // TODO(lab): wait for an item, then for the buffer to be yours
-        uint32_t item = buffer[out];
-        out = (out + 1) % N;
-        // TODO(lab): give the buffer back, and say there is one more free slot
-        LAB(classics) END */
+        uint32_t item = sem_get();
         if (item == STOP)
             return 0;
         tally(&consumed[me], item);
@@ -190,14 +203,8 @@ static int sem_consume(void *arg)
 /* Stop the consumers once the producers are done: one STOP each. */
 static void send_stops_sem(void)
 {
-    for (unsigned i = 0; i < CONSUMERS; i++) {
-        sem_down(&empty);
-        sem_down(&mutex_sem);
-        buffer[in] = STOP;
-        in = (in + 1) % N;
-        sem_up(&mutex_sem);
-        sem_up(&full);
-    }
+    for (unsigned i = 0; i < CONSUMERS; i++)
+        sem_put(STOP);
 }
 
 /* ---- a monitor: mutex and condition variables ------------------------------------ */

@@ -123,6 +123,18 @@ static bool in_irq(const char *op, const struct mutex *m)
     return true;
 }
 
+/* m is free: self takes it (lock, trylock). Scheduler lock held. */
+static void take_free(struct mutex *m, struct task *self)
+{
+    /* LAB(sync) BEGIN: free: it is ours (the owner, and on our list of held mutexes) */
+    m->owner = self;
+    list_push_back(&self->held_mutexes, &m->held_node);
+    /* LAB(sync) STUB
+    // TODO(lab): record the owner, and put m on self->held_mutexes (through m->held_node)
+    (void)m, (void)self;
+    LAB(sync) END */
+}
+
 /* mutex_lock, and mutex_lock_timeout until tick `deadline` (0: none). */
 static inline __attribute__((always_inline)) int lock(struct mutex *m, const char *op, uint64_t deadline,
                                                       const void *caller)
@@ -165,12 +177,7 @@ static inline __attribute__((always_inline)) int lock(struct mutex *m, const cha
         (void)deadline, (void)mutex_wait, (void)recompute_lent_priority;
         LAB(sync) END */
     } else {
-        /* LAB(sync) BEGIN: free: it is ours (the owner, and on our list of held mutexes) */
-        m->owner = self;
-        list_push_back(&self->held_mutexes, &m->held_node);
-        /* LAB(sync) STUB
-        // TODO(lab): record the owner, and put m on self->held_mutexes (through m->held_node)
-        LAB(sync) END */
+        take_free(m, self);
     }
     lockdep_acquired(m, m->name);
     sched_unlock(s);
@@ -206,8 +213,7 @@ int mutex_trylock(struct mutex *m)
         sync_misuse("mutex_trylock", m->name, TR("already holds it; refused", "le tient déjà ; refusé"));
         rc = SYNC_MISUSE;
     } else if (!m->owner) {
-        m->owner = self;
-        list_push_back(&self->held_mutexes, &m->held_node);
+        take_free(m, self);
         lockdep_acquired(m, m->name); /* (a trylock cannot wait: no order to check) */
         rc = SYNC_OK;
     }
