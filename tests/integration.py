@@ -1518,6 +1518,25 @@ def lab_keys_test():
     return result(name, problems, log=log_path(name))
 
 
+def lab_no_leak_test():
+    """No handout gives its solutions away elsewhere in the tree (a second
+    function doing the same, which a student would only copy: the STOPs of
+    the producer-consumer, mutex_trylock taking a free mutex, before): for
+    every lab, tools/lab.py finds none; and it finds one planted."""
+    name = "lab-no-leak"
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import lab
+    texts = {rel: open(os.path.join(ROOT, rel), encoding="utf-8").read() for rel in lab.tree_files()
+             if rel.endswith(lab.SOURCE_EXT)}
+    problems = [leak for name_ in lab.LABS for leak in lab.solution_leaks(name_, texts)]
+    planted = {"a.c": "/* LAB(x) BEGIN: y */\nfoo(1);\nbar(2);\n/* LAB(x) STUB\n// TODO(lab)\nLAB(x) END */\n"
+                      "void g(void)\n{\n    foo(1);\n    bar(2);\n}\n"}
+    found = lab.solution_leaks("x", planted)
+    if found != ["a.c:2: LAB(x)'s solution (foo(1); bar(2);) is also at a.c:9, which the handout keeps"]:
+        problems.append(f"a solution copied into another function was not found as it should be: {found}")
+    return result(name, problems, log=log_path(name))
+
+
 # ---- French (lang=fr) ------------------------------------------------------------
 
 FR_HEADER = "  tâche arrivée  durée  début         fin      séjour  attente   réponse"
@@ -1748,6 +1767,7 @@ CHECKS = [
     ("lang-fr", lang_fr_test),
     ("lab-guides", lab_guides_test),
     ("lab-keys", lab_keys_test),
+    ("lab-no-leak", lab_no_leak_test),
     ("sim-options", sim_options_test),
     ("tools-bad-input", tools_bad_input_test),
     ("lab-grader", lab_grader_test),

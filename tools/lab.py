@@ -232,9 +232,10 @@ SOURCE_EXT = (".c", ".h", ".S", ".asm", ".ld")
 
 # ---- handout ------------------------------------------------------------------------
 
-def strip_lab(text, lab, path):
-    """text with every LAB(lab) solution replaced by its stub. Raises ValueError
-    for markers out of order, naming the file and line."""
+def strip_lab(text, lab, path, numbered=False):
+    """text with every LAB(lab) solution replaced by its stub (numbered: as a
+    list of (line number in text, line) instead). Raises ValueError for
+    markers out of order, naming the file and line."""
     out, state, begin = [], "code", 0
     other_stub = False  # in another lab's stub: a comment of TODOs that are not this lab's
     for n, line in enumerate(text.splitlines(keepends=True), 1):
@@ -254,10 +255,59 @@ def strip_lab(text, lab, path):
             begin = begin if m.group(2) != "BEGIN" else n
             continue
         if state == "code" or state == "stub":
-            out.append(line)
+            out.append((n, line))
     if state != "code":
         raise ValueError(f"{path}:{begin}: LAB({lab}) BEGIN without its END")
-    return "".join(out)
+    return out if numbered else "".join(line for _, line in out)
+
+
+# A solution "leaks" into a handout when this many of its code lines in a row
+# (or all of a shorter one) are still there once the stubs are in.
+LEAK_RUN = 3
+
+
+def code_lines(lines):
+    """(line number, stripped text) of the code among (number, line) pairs:
+    no blank lines, comments, lone braces or assembler directives."""
+    return [(n, l.strip()) for n, l in lines
+            if l.strip() and not l.strip().startswith(("/*", "*", "//", "}", "{", ".cfi"))]
+
+
+def solution_leaks(lab, texts):
+    """Where a handout of `lab` would still show one of its solutions: a
+    solution of at most LEAK_RUN code lines, or LEAK_RUN lines in a row of a
+    longer one, found again in the sources once the stubs are in (a second
+    function doing the same, which a student would only have to copy).
+    texts: {path: source}. Returns one line per leak."""
+    runs = {}  # every run of 1 .. LEAK_RUN code lines of the handout: where it is
+    for path, text in texts.items():
+        kept = code_lines(strip_lab(text, lab, path, numbered=True))
+        for k in range(1, LEAK_RUN + 1):
+            for first, run in _runs(kept, k):
+                runs.setdefault(run, f"{path}:{first}")
+    leaks = []
+    for path, text in texts.items():
+        state, solution = "code", []
+        for n, line in enumerate(text.splitlines(), 1):
+            m = MARK.search(line)
+            if m and m.group(1) == lab:
+                state = {"BEGIN": "solution", "STUB": "stub", "END": "code"}[m.group(2)]
+                if state == "stub":
+                    lines = code_lines(solution)
+                    for first, run in _runs(lines, min(LEAK_RUN, len(lines))):
+                        if run in runs:
+                            leaks.append(f"{path}:{first}: LAB({lab})'s solution ({' '.join(run)}) is also at "
+                                         f"{runs[run]}, which the handout keeps")
+                    solution = []
+                continue
+            if state == "solution":
+                solution.append((n, line))
+    return leaks
+
+
+def _runs(lines, k):
+    """(first line number, texts) of every k lines in a row of (number, text) lines."""
+    return [(lines[i][0], tuple(t for _, t in lines[i:i + k])) for i in range(len(lines) - k + 1)] if k else []
 
 
 def tree_files():
@@ -295,6 +345,10 @@ def handout(lab, out):
             shutil.copy2(src, dst)
     if regions == 0:
         raise ValueError(f"no LAB({lab}) region in the sources: nothing for a student to write")
+    texts = {rel: open(os.path.join(ROOT, rel), encoding="utf-8").read() for rel in tree_files()
+             if rel.endswith(SOURCE_EXT)}
+    for leak in solution_leaks(lab, texts):
+        print(f"handout: warning: {leak}", file=sys.stderr)
     tarball = out.rstrip("/") + ".tar.gz"
     with tarfile.open(tarball, "w:gz") as tar:
         tar.add(out, arcname=os.path.basename(out.rstrip("/")))
