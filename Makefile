@@ -193,8 +193,13 @@ $(BUILD)/%.o: %.asm
 
 # Plain i386 code for ring 3: no kernel flags (-mregparm), no floating point
 # (the kernel keeps no FPU state for processes), linked at the user window.
+# -fstack-clash-protection: a frame bigger than a page touches each of its
+# pages in turn as it is made, so a stack overflow meets the guard page
+# under the stack first, instead of stepping over it into the stack of the
+# thread under it (victim big-frame).
 UCFLAGS = -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
-	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -O2 -g $(WARN) -MMD -MP -Iuser/include -Ikernel/proc
+	-fstack-clash-protection -mno-sse -mno-sse2 -mno-mmx -mno-80387 -O2 -g $(WARN) -MMD -MP -Iuser/include \
+	-Ikernel/proc
 USER_LIB_OBJS = $(patsubst user/%,$(UBUILD)/%.o,$(basename $(USER_LIB_SRC))) $(UBUILD)/lib/format.o
 # QEMU -initrd: the programs, comma-separated (the kernel names each after its file).
 INITRD = -initrd $(subst $(space),$(comma),$(strip $(USER_ELFS)))

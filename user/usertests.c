@@ -112,6 +112,7 @@ static void faults(void)
         {"fpu", "an x87 instruction is #NM", 7},
         {"tf", "the trap flag is #DB", 1},
         {"thread-guard", "a second thread's stack overflow hits its guard page", 14},
+        {"big-frame", "a frame bigger than the stack hits the guard page, not the thread's stack under it", 14},
     };
     for (unsigned i = 0; i < sizeof f / sizeof f[0]; i++)
         TQ_EXPECT_EQ(f[i].what, run_victim(f[i].kind, NULL), TQ_STATUS_FAULT(f[i].vector));

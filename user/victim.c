@@ -9,6 +9,7 @@
  *                      variable, asleep
  *   victim thread-null a second thread reads NULL while the first sleeps
  *   victim thread-guard a second thread's stack overflows while the first sleeps
+ *   victim big-frame   one frame bigger than the stack, a thread's stack under it
  *   victim thread-exit N  main, the only thread, ends with pthread_exit(N)
  *   victim two-waiters two threads wait for one child
  *   victim sem-max     sem_post on a semaphore at INT_MAX units (EOVERFLOW: status 0)
@@ -46,6 +47,27 @@ static void *wait_signal(void *arg)
     return arg;
 }
 static void *wait_never(void *arg) { return sem_wait(&never), arg; }
+/* One frame of 19 pages: the 16 of the stack, its guard page, and two more,
+ * which are in the stack of the thread under it. Made at once and written
+ * at its bottom, it would step over the guard page into that stack and
+ * scribble there unseen; made page by page (-fstack-clash-protection, as
+ * the Makefile builds every program), it meets the guard page first. */
+static int big_frame(void)
+{
+    char frame[19 * 4096];
+    __asm__ volatile("" : : "r"(frame) : "memory"); /* (it exists, whole: the compiler may not shrink it) */
+    frame[0] = 1;
+    __asm__ volatile("" : : "r"(frame) : "memory");
+    return frame[0];
+}
+
+static void *sleep_forever(void *arg)
+{
+    for (;;)
+        sleep(1000000);
+    return arg;
+}
+
 static void *recurse_thread(void *arg) { return (void *)(long)recurse((int)(long)arg); }
 static void *read_null(void *arg) { return (void *)(long)*(volatile int *)arg; }
 
@@ -124,6 +146,11 @@ int main(int argc, char **argv)
         pthread_create(&a, NULL, recurse_thread, NULL);
         for (;;)
             sleep(1000000);
+    }
+    if (!strcmp(k, "big-frame")) { /* a second thread's stack under the guard page, and one huge frame */
+        pthread_t a;
+        pthread_create(&a, NULL, sleep_forever, NULL);
+        return big_frame();
     }
     if (!strcmp(k, "thread-null")) {
         pthread_t a;
