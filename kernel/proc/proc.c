@@ -695,13 +695,33 @@ int proc_shm_map(uint32_t key, uint32_t pages)
     if (!made)
         for (unsigned i = 0; i < pages; i++)
             frame_put(fresh[i]);
-    if (slot < 0 || already)
-        return slot < 0 ? slot : (int)(SHM_BASE + (unsigned)slot * SHM_SLOT);
-    for (unsigned i = 0; i < shm[slot].pages; i++)
-        if (arch_space_map(p->space, SHM_BASE + (unsigned)slot * SHM_SLOT + i * ARCH_PAGE_SIZE, shm[slot].frames[i],
-                           ARCH_PAGE_WRITE) < 0)
-            return -TQ_ENOMEM; /* (the pages mapped so far stay, until the process ends) */
-    return (int)(SHM_BASE + (unsigned)slot * SHM_SLOT);
+    if (slot < 0)
+        return slot;
+    uintptr_t base = SHM_BASE + (unsigned)slot * SHM_SLOT;
+    if (already)
+        return (int)base;
+    /* A slot lies in one page table's span: only its first page may need
+     * a frame, for that table, and so fail - before anything is mapped:
+     * then this mapping is undone whole (else a second shm_map would say
+     * "mapped" over no page, and its frames' references would never be
+     * put). */
+    _Static_assert(SHM_BASE % ARCH_TABLE_SPAN == 0 && ARCH_TABLE_SPAN % SHM_SLOT == 0, "a slot in one table");
+    if (arch_space_map(p->space, base, shm[slot].frames[0], ARCH_PAGE_WRITE) < 0) {
+        f = klock_irqsave(&shared_lock);
+        p->shm_mapped &= ~(1u << slot);
+        for (unsigned i = 0; i < shm[slot].pages; i++) /* (this mapping's references: the last frees it) */
+            frame_put(shm[slot].frames[i]);
+        if (--shm[slot].mappers == 0)
+            shm[slot].used = false;
+        klock_irqrestore(&shared_lock, f);
+        return -TQ_ENOMEM;
+    }
+    for (unsigned i = 1; i < shm[slot].pages; i++) {
+        int rc = arch_space_map(p->space, base + i * ARCH_PAGE_SIZE, shm[slot].frames[i], ARCH_PAGE_WRITE);
+        KASSERT(rc == 0); /* (its page table is there now) */
+        (void)rc;
+    }
+    return (int)base;
 }
 
 static void named_put(struct named_sem *n);

@@ -280,6 +280,9 @@ struct arch_space;
 #define ARCH_USER_BASE 0x40000000u /* 1 GiB: below it, the kernel */
 #define ARCH_USER_TOP 0x80000000u  /* 2 GiB: the first address past the user window */
 #define ARCH_PAGE_WRITE 1u         /* arch_space_map: the process may write the page */
+/* The user addresses one page table maps (aligned): mapping pages in one
+ * such span needs a frame for a table at most once, at the first. */
+#define ARCH_TABLE_SPAN (4u << 20)
 
 /* A new space: the kernel's window, an empty user window. Its tables are
  * page frames (kernel/mm/frames.h). NULL if no frame is left. */
