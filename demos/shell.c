@@ -1,19 +1,8 @@
 /*
  * shell.c - an interactive shell on the serial console and the keyboard.
  *
- *   help                  the commands
- *   ps                    every task: id, name, state, CPU ticks, what it waits on
- *   run DEMO              run a demo (run with no name lists them) and wait for it
- *   exec PROG [ARGS]      run a user program as a process and wait for it
- *   kill PID              end a process
- *   sched NAME [k=v ...]  switch policy now, with parameters (quantum=2 ...)
- *   workload [SPEC]       run a workload under the current policy (default: course)
- *   gantt                 the last workload's table and Gantt chart again
- *   trace [N]             the last N scheduler events (default 20)
- *   trace json            all of them as Chrome Trace Event JSON, on COM2
- *   stats                 ticks, switches, memory, misuse and deadlock reports
- *   lang [en|fr]          the language of what people read (lang= on the command line)
- *   halt                  leave (QEMU exits with status 33)
+ * The commands are the table commands[] below, which help prints: ps, run,
+ * exec, kill, sched, workload, gantt, trace, stats, lang, halt.
  *
  * Unknown commands and bad arguments get one line saying what is wrong and
  * what is valid; the shell goes on.
@@ -122,8 +111,9 @@ static void show_proc(const struct proc *p, void *ctx)
         kprintf("%s\n", p->kernel_waits ? "kernel" : "(ended)");
 }
 
-static void cmd_ps(void)
+static void cmd_ps(unsigned argc, char **argv)
 {
+    (void)argc, (void)argv;
     kprintf(TR("   id  name            state       ticks  cpu  waits on\n",
                "   id  nom             état        ticks  cpu  attend\n"));
     task_for_each(show_task, NULL);
@@ -278,8 +268,9 @@ static void cmd_workload(unsigned argc, char **argv)
     workload_report(&shell_run, true);
 }
 
-static void cmd_stats(void)
+static void cmd_stats(unsigned argc, char **argv)
 {
+    (void)argc, (void)argv;
     struct sched_stats s;
     struct kmem_stats m;
     struct sync_stats y;
@@ -317,46 +308,6 @@ static void cmd_stats(void)
             y.misuse, y.deadlocks, y.lock_orders);
 }
 
-static void cmd_help(void)
-{
-    kprintf("%s", TR("Commands:\n"
-            "  help                  this list\n"
-            "  ps                    every task: id, name, state, CPU ticks, what it waits on\n"
-            "  run DEMO              run a demo and wait for it (run alone lists them)\n"
-            "  exec PROG [ARGS]      run a user program as a process, wait for it\n"
-            "  kill PID              end a process (ps shows their ids)\n"
-            "  sched NAME [k=v ...]  switch policy now (k: quantum, aging, boost, seed)\n"
-            "  workload [SPEC]       run a workload under the current policy: course,\n"
-            "                        exercise, mixed, random, or A:0:5,B:1:3,...\n"
-            "                        (name:arrival:burst[:prio[:tickets]])\n"
-            "  gantt                 the last workload's table and Gantt chart again\n"
-            "  trace [N]             the last N scheduler events (default 20)\n"
-            "  trace json            all of them as Chrome Trace Event JSON, on COM2\n"
-            "  stats                 ticks, switches, memory, misuse, deadlock, lock orders\n"
-            "  lang [en|fr]          English, or French (the course's words)\n"
-            "  halt                  leave (QEMU exits with status 33)\n"
-            "On the VGA screen, Shift+PgUp and Shift+PgDn scroll back and forth.\n",
-            "Commandes :\n"
-            "  help                  cette liste\n"
-            "  ps                    chaque tâche : id, nom, état, ticks de CPU, son attente\n"
-            "  run DEMO              lance une démo et l'attend (run seul les liste)\n"
-            "  exec PROG [ARGS]      lance un programme utilisateur (un processus), l'attend\n"
-            "  kill PID              termine un processus (ps montre leurs numéros)\n"
-            "  sched NOM [k=v ...]   change de politique tout de suite (k : quantum, aging,\n"
-            "                        boost, seed)\n"
-            "  workload [SPEC]       lance une charge sous la politique courante : course,\n"
-            "                        exercise, mixed, random, ou A:0:5,B:1:3,...\n"
-            "                        (nom:arrivée:durée[:prio[:tickets]])\n"
-            "  gantt                 le tableau et le Gantt de la dernière charge, à nouveau\n"
-            "  trace [N]             les N derniers événements de l'ordonnanceur (déf. 20)\n"
-            "  trace json            tous, en JSON Chrome Trace Event, sur COM2\n"
-            "  stats                 ticks, commutations, mémoire, abus, interblocages,\n"
-            "                        ordres de verrous\n"
-            "  lang [en|fr]          anglais, ou français (les mots du cours)\n"
-            "  halt                  quitter (QEMU sort avec le statut 33)\n"
-            "Sur l'écran VGA, Maj+PgPréc et Maj+PgSuiv font défiler en arrière et en avant.\n"));
-}
-
 /* lang [en|fr]: say which, or change it. */
 static void cmd_lang(unsigned argc, char **argv)
 {
@@ -374,34 +325,121 @@ static void cmd_lang(unsigned argc, char **argv)
                "lang : '%s' n'est pas une langue connue ici (valides : en, fr)\n"), argv[1]);
 }
 
-/* How many words each command takes after its name, at most, and its
- * usage: more are refused, not ignored (they may mean what the command
- * does not do). exec, kill and sched check their own words. */
-static const struct {
+static void cmd_gantt(unsigned argc, char **argv)
+{
+    (void)argc, (void)argv;
+    if (have_run)
+        workload_report(&shell_run, true);
+    else
+        kprintf(TR("gantt: no workload has run yet (try: workload course)\n",
+                   "gantt : aucune charge n'a encore tourné (essayez : workload course)\n"));
+}
+
+static void cmd_trace(unsigned argc, char **argv)
+{
+    if (argc >= 2 && same(argv[1], "json")) {
+        trace_export_json(console_write_aux);
+        kprintf(TR("trace: written as Chrome Trace Event JSON to %s (make run/boot: build/trace.json)\n",
+                   "trace : écrite en JSON Chrome Trace Event sur %s (make run/boot : build/trace.json)\n"),
+                console_aux_name());
+        return;
+    }
+    unsigned n = 20;
+    if (argc >= 2) {
+        n = 0;
+        for (const char *p = argv[1]; *p; p++) {
+            if (*p < '0' || *p > '9' || n * 10 + (unsigned)(*p - '0') > 1000000) {
+                kprintf(TR("trace: '%s' is not a number of events from 0 to 1000000; showing 20\n",
+                           "trace : '%s' n'est pas un nombre d'événements de 0 à 1000000 ; 20 affichés\n"),
+                        argv[1]);
+                n = 20;
+                break;
+            }
+            n = n * 10 + (unsigned)(*p - '0');
+        }
+    }
+    trace_print(n);
+}
+
+static void cmd_halt(unsigned argc, char **argv)
+{
+    (void)argc, (void)argv;
+    kernel_exit(KEXIT_PASS);
+}
+
+static void cmd_help(unsigned argc, char **argv);
+
+/*
+ * The commands, in the order help lists them: the name, how many words
+ * may follow it (more are refused, not ignored: they may mean what the
+ * command does not do; ANY: the command checks its own), what to type
+ * and what it does, in each language (a second line of it after a \n).
+ */
+#define ANY 0xffu
+static const struct command {
     const char *name;
-    unsigned max;
-    const char *usage;
-} arity[] = {
-    {"help", 0, "help"},
-    {"ps", 0, "ps"},
-    {"gantt", 0, "gantt"},
-    {"stats", 0, "stats"},
-    {"halt", 0, "halt"},
-    {"lang", 1, "lang [en|fr]"},
-    {"trace", 1, "trace [N|json]"},
-    {"workload", 1, "workload [course|exercise|mixed|random|NAME:ARRIVAL:BURST,...]"},
-    {"run", 1, "run DEMO, or run prog:PROGRAM [ARGS...]"},
+    unsigned max_words;
+    void (*run)(unsigned argc, char **argv);
+    const char *usage, *usage_fr; /* (usage_fr NULL: the same) */
+    const char *what, *what_fr;
+} commands[] = {
+    {"help", 0, cmd_help, "help", NULL, "this list", "cette liste"},
+    {"ps", 0, cmd_ps, "ps", NULL, "every task: id, name, state, CPU ticks, what it waits on",
+     "chaque tâche : id, nom, état, ticks de CPU, son attente"},
+    {"run", 1, cmd_run, "run DEMO", NULL,
+     "run a demo and wait for it (run alone lists them);\nrun prog:PROG [ARGS] is exec PROG [ARGS]",
+     "lance une démo et l'attend (run seul les liste) ;\nrun prog:PROG [ARGS] est exec PROG [ARGS]"},
+    {"exec", ANY, cmd_exec, "exec PROG [ARGS]", NULL, "run a user program as a process, wait for it",
+     "lance un programme utilisateur (un processus), l'attend"},
+    {"kill", ANY, cmd_kill, "kill PID", NULL, "end a process (ps shows their ids)",
+     "termine un processus (ps montre leurs numéros)"},
+    {"sched", ANY, cmd_sched, "sched NAME [k=v ...]", "sched NOM [k=v ...]",
+     "switch policy now (k: quantum, aging, boost, seed)",
+     "change de politique tout de suite (k : quantum, aging,\nboost, seed)"},
+    {"workload", 1, cmd_workload, "workload [SPEC]", NULL,
+     "run a workload under the current policy: course,\nexercise, mixed, random, or A:0:5,B:1:3,...\n"
+     "(name:arrival:burst[:prio[:tickets]])",
+     "lance une charge sous la politique courante : course,\nexercise, mixed, random, ou A:0:5,B:1:3,...\n"
+     "(nom:arrivée:durée[:prio[:tickets]])"},
+    {"gantt", 0, cmd_gantt, "gantt", NULL, "the last workload's table and Gantt chart again",
+     "le tableau et le Gantt de la dernière charge, à nouveau"},
+    {"trace", 1, cmd_trace, "trace [N|json]", NULL,
+     "the last N scheduler events (default 20); json: all of\nthem as Chrome Trace Event JSON, on COM2",
+     "les N derniers événements de l'ordonnanceur (déf. 20) ;\njson : tous, en JSON Chrome Trace Event, sur COM2"},
+    {"stats", 0, cmd_stats, "stats", NULL, "ticks, switches, memory, misuse, deadlock, lock orders",
+     "ticks, commutations, mémoire, abus, interblocages,\nordres de verrous"},
+    {"lang", 1, cmd_lang, "lang [en|fr]", NULL, "English, or French (the course's words)",
+     "anglais, ou français (les mots du cours)"},
+    {"halt", 0, cmd_halt, "halt", NULL, "leave (QEMU exits with status 33)", "quitter (QEMU sort avec le statut 33)"},
 };
 
-static bool too_many_words(unsigned argc, char **argv)
+static const char *usage_of(const struct command *c) { return lang_fr() && c->usage_fr ? c->usage_fr : c->usage; }
+
+static void cmd_help(unsigned argc, char **argv)
 {
-    for (unsigned i = 0; i < sizeof arity / sizeof arity[0]; i++)
-        if (same(argv[0], arity[i].name) && argc - 1 > arity[i].max) {
-            kprintf(TR("%s: too many arguments (usage: %s); ignored\n",
-                       "%s : trop d'arguments (usage : %s) ; ignoré\n"), argv[0], arity[i].usage);
-            return true;
+    (void)argc, (void)argv;
+    kprintf(TR("Commands:\n", "Commandes :\n"));
+    for (unsigned i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        const char *what = TR(commands[i].what, commands[i].what_fr);
+        kprintf("  %-21s ", usage_of(&commands[i]));
+        for (const char *p = what; *p; p++) {
+            if (*p == '\n')
+                kprintf("\n%24s", ""); /* (a second line under the first) */
+            else
+                kprintf("%c", *p);
         }
-    return false;
+        kprintf("\n");
+    }
+    kprintf(TR("On the VGA screen, Shift+PgUp and Shift+PgDn scroll back and forth.\n",
+               "Sur l'écran VGA, Maj+PgPréc et Maj+PgSuiv font défiler en arrière et en avant.\n"));
+}
+
+static const struct command *find_command(const char *name)
+{
+    for (unsigned i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (same(name, commands[i].name))
+            return &commands[i];
+    return NULL;
 }
 
 int demo_shell(void *arg)
@@ -418,63 +456,20 @@ int demo_shell(void *arg)
         if (argc == 0)
             continue;
         console_panel(0); /* the last workload's live view gives its rows back */
-        const char *cmd = argv[0];
-        bool prog = same(cmd, "run") && argc >= 2 && !__builtin_memcmp(argv[1], "prog:", 5);
-        if (!prog && too_many_words(argc, argv))
+        if (same(argv[0], "run") && argc >= 2 && !__builtin_memcmp(argv[1], "prog:", 5)) {
+            argv[1] += 5; /* run prog:NAME [ARGS...] is exec NAME [ARGS...] */
+            cmd_exec(argc, argv);
             continue;
-        if (same(cmd, "help"))
-            cmd_help();
-        else if (same(cmd, "ps"))
-            cmd_ps();
-        else if (prog) { /* run prog:NAME [ARGS...] is exec NAME [ARGS...] */
-            argv[1] += 5;
-            cmd_exec(argc, argv);
-        } else if (same(cmd, "run"))
-            cmd_run(argc, argv);
-        else if (same(cmd, "exec"))
-            cmd_exec(argc, argv);
-        else if (same(cmd, "kill"))
-            cmd_kill(argc, argv);
-        else if (same(cmd, "sched"))
-            cmd_sched(argc, argv);
-        else if (same(cmd, "workload"))
-            cmd_workload(argc, argv);
-        else if (same(cmd, "gantt")) {
-            if (have_run)
-                workload_report(&shell_run, true);
-            else
-                kprintf(TR("gantt: no workload has run yet (try: workload course)\n",
-                           "gantt : aucune charge n'a encore tourné (essayez : workload course)\n"));
-        } else if (same(cmd, "trace") && argc >= 2 && same(argv[1], "json")) {
-            trace_export_json(console_write_aux);
-            kprintf(TR("trace: written as Chrome Trace Event JSON to %s (make run/boot: build/trace.json)\n",
-                       "trace : écrite en JSON Chrome Trace Event sur %s (make run/boot : build/trace.json)\n"),
-                    console_aux_name());
-        } else if (same(cmd, "trace")) {
-            unsigned n = 20;
-            if (argc >= 2) {
-                n = 0;
-                for (const char *p = argv[1]; *p; p++) {
-                    if (*p < '0' || *p > '9' || n * 10 + (unsigned)(*p - '0') > 1000000) {
-                        kprintf(TR("trace: '%s' is not a number of events from 0 to 1000000; showing 20\n",
-                                   "trace : '%s' n'est pas un nombre d'événements de 0 à 1000000 ; 20 affichés\n"),
-                                argv[1]);
-                        n = 20;
-                        break;
-                    }
-                    n = n * 10 + (unsigned)(*p - '0');
-                }
-            }
-            trace_print(n);
-        } else if (same(cmd, "stats"))
-            cmd_stats();
-        else if (same(cmd, "lang"))
-            cmd_lang(argc, argv);
-        else if (same(cmd, "halt"))
-            kernel_exit(KEXIT_PASS);
-        else
+        }
+        const struct command *c = find_command(argv[0]);
+        if (!c)
             kprintf(TR("shell: unknown command '%s'; type help for the list\n",
-                       "shell : commande inconnue '%s' ; tapez help pour la liste\n"), cmd);
+                       "shell : commande inconnue '%s' ; tapez help pour la liste\n"), argv[0]);
+        else if (c->max_words != ANY && argc - 1 > c->max_words)
+            kprintf(TR("%s: too many arguments (usage: %s); ignored\n",
+                       "%s : trop d'arguments (usage : %s) ; ignoré\n"), argv[0], usage_of(c));
+        else
+            c->run(argc, argv);
     }
 }
 
