@@ -52,7 +52,7 @@ static void *wait_never(void *arg) { return sem_wait(&never), arg; }
  * at its bottom, it would step over the guard page into that stack and
  * scribble there unseen; made page by page (-fstack-clash-protection, as
  * the Makefile builds every program), it meets the guard page first. */
-static int big_frame(void)
+static __attribute__((noinline)) int big_frame(void) /* (inlined, it would make main's frame that big) */
 {
     char frame[19 * 4096];
     __asm__ volatile("" : : "r"(frame) : "memory"); /* (it exists, whole: the compiler may not shrink it) */
