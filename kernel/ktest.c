@@ -10,6 +10,7 @@
 #include "lib/kprintf.h"
 
 static int current_failures; /* failures recorded by the running test */
+static const char *current_skip; /* ktest_skip's reason, for the running test */
 
 /* Every file's KTEST_SUITE(), as the linker gathered them (see kernel/demo.c). */
 extern const struct ktest_suite __start_tq_ktests[] __attribute__((weak));
@@ -27,6 +28,8 @@ const char *ktest_name(unsigned i)
     for_each_test(s, t) if (k++ == i) return t->name;
     return NULL;
 }
+
+void ktest_skip(const char *reason) { current_skip = reason; }
 
 void ktest_fail(const char *file, int line, const char *fmt, ...)
 {
@@ -76,13 +79,17 @@ int ktest_run(const char *name)
             continue;
         kprintf("# %s: %s\n", t->name, t->summary);
         current_failures = 0;
+        current_skip = NULL;
         if (s->setup)
             s->setup();
         t->fn();
         if (s->teardown)
             s->teardown(); /* (its checks count as the test's) */
         n++;
-        kprintf("%s %u %s\n", current_failures ? "not ok" : "ok", n, t->name);
+        if (current_skip && !current_failures)
+            kprintf("ok %u %s # SKIP %s\n", n, t->name, current_skip);
+        else
+            kprintf("%s %u %s\n", current_failures ? "not ok" : "ok", n, t->name);
         failed += current_failures != 0;
     }
     kprintf("# %u tests, %d failed\n", n, failed);
