@@ -75,6 +75,24 @@ static const struct boot_module *find_program(const char *name)
 
 /* ---- Loading ----------------------------------------------------------- */
 
+static int map_fresh(struct proc *p, uintptr_t va, size_t n, const uint8_t *bytes, size_t nbytes, bool write);
+
+/* A thread's stack: each of the `pages` pages from va that is not mapped
+ * yet gets a fresh frame, writable; those a thread before left mapped
+ * stay (their old bytes do no harm). -TQ_ENOMEM if frames run out: what
+ * was mapped stays, and the next try maps the rest (mapping a page twice
+ * would be a kernel bug: arch_space_map asserts it never happens). */
+static int map_missing(struct proc *p, uintptr_t va, unsigned pages)
+{
+    for (unsigned i = 0; i < pages; i++) {
+        uintptr_t page = va + i * ARCH_PAGE_SIZE;
+        int rc = arch_space_lookup(p->space, page, NULL) ? 0 : map_fresh(p, page, ARCH_PAGE_SIZE, NULL, 0, true);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* Map [va, va + n) (whole pages) with fresh frames; copy `bytes` (nbytes
  * of them, from va on) in. -TQ_ENOMEM if frames run out. */
 static int map_fresh(struct proc *p, uintptr_t va, size_t n, const uint8_t *bytes, size_t nbytes, bool write)
@@ -546,10 +564,8 @@ int proc_thread_create(uintptr_t start, uint32_t fn, uint32_t arg)
     klock_irqrestore(&proc_lock, f);
     if (!k)
         return -TQ_EAGAIN;
-    int rc = 0;
     uintptr_t top_page = THREAD_STACK_TOP(k) - ARCH_PAGE_SIZE;
-    if (!arch_space_lookup(s->p.space, top_page, NULL)) /* (a thread before it may have left it mapped) */
-        rc = map_fresh(&s->p, THREAD_STACK_BOTTOM(k), THREAD_STACK_PAGES * ARCH_PAGE_SIZE, NULL, 0, true);
+    int rc = map_missing(&s->p, THREAD_STACK_BOTTOM(k), THREAD_STACK_PAGES);
     struct task *t = rc < 0 ? NULL : thread_new(s, k);
     if (!t) {
         f = klock_irqsave(&proc_lock);
