@@ -122,6 +122,7 @@ DEMO_SRC += demos/bench.c               # run=bench: instruction counts
 KTEST_SRC := tests/kernel/test_tasks.c # preempt, yield, sleep, join (each file registers its tests: KTESTS)
 KTEST_SRC += tests/kernel/test_faults.c # divzero, canary (expected panics)
 KTEST_SRC += tests/kernel/test_smp.c   # smp: start every CPU, atomics, APIC timers, IPIs
+KTEST_SRC += tests/kernel/test_memory.c # nomem: every frame allocation fails in turn
 
 # User programs (ring 3): each user/NAME.c is one, built as an ELF and handed
 # to the kernel as a Multiboot module (QEMU -initrd, GRUB `module`).

@@ -13,6 +13,8 @@
  *   victim thread-exit N  main, the only thread, ends with pthread_exit(N)
  *   victim two-waiters two threads wait for one child
  *   victim sem-max     sem_post on a semaphore at INT_MAX units (EOVERFLOW: status 0)
+ *   victim nomem       the calls that take page frames, each tried again once if told
+ *                      ENOMEM (test=nomem fails one allocation at a time): status 0 if all work
  *   victim KIND        fault: null, kernel, apic, kwrite, past, text, guard, divzero,
  *                      ud, cli, sti, in, out, hlt, int, fpu, tf
  */
@@ -66,6 +68,42 @@ static void *sleep_forever(void *arg)
     for (;;)
         sleep(1000000);
     return arg;
+}
+
+/* nomem: every call that takes page frames (a shared segment, a thread's
+ * stack, a child), each tried again once when told ENOMEM: test=nomem
+ * makes one frame allocation fail at a time, so the second try must
+ * work, and what it gave must be whole (a segment mapped over no page
+ * would fault here). Status 0, or which step went wrong. */
+static void *return_arg(void *arg) { return arg; }
+
+static int nomem(void)
+{
+    volatile int *seg = shm_map(77, 4);
+    if (!seg)
+        seg = shm_map(77, 4);
+    if (!seg)
+        return 10;
+    for (int i = 0; i < 4; i++)
+        seg[i * 1024] = i + 1;
+    for (int i = 0; i < 4; i++)
+        if (seg[i * 1024] != i + 1)
+            return 11;
+    pthread_t t;
+    int rc = pthread_create(&t, NULL, return_arg, (void *)42);
+    if (rc == TQ_ENOMEM)
+        rc = pthread_create(&t, NULL, return_arg, (void *)42);
+    void *value = NULL;
+    if (rc != 0 || pthread_join(t, &value) != 0 || value != (void *)42)
+        return 12;
+    char *child[] = {"victim", "exit", "3", NULL};
+    int pid = spawn("victim", child);
+    if (pid == -TQ_ENOMEM)
+        pid = spawn("victim", child);
+    int status = 0;
+    if (pid < 0 || wait(pid, &status) != pid || status != 3)
+        return 13;
+    return 0;
 }
 
 static void *recurse_thread(void *arg) { return (void *)(long)recurse((int)(long)arg); }
@@ -164,6 +202,8 @@ int main(int argc, char **argv)
         int rc = sem_post(&full);
         return rc == -TQ_EOVERFLOW ? 0 : (printf("victim: sem_post at INT_MAX gave %d\n", rc), 1);
     }
+    if (!strcmp(k, "nomem"))
+        return nomem();
     if (!strcmp(k, "two-waiters"))
         return two_waiters();
     if (!strcmp(k, "thread-exit")) /* main, the last thread, ends with pthread_exit's value: -114 is 142 */

@@ -21,6 +21,7 @@ static uint16_t *refs;           /* refs[(f - first) / FRAME_SIZE] */
 static uintptr_t free_top;       /* the first freed frame, 0 if none; each holds the next */
 static uintptr_t fresh;          /* [fresh, limit): never handed out yet (so boot builds no list) */
 static size_t nr_total, nr_free;
+static unsigned fail_countdown; /* frames_fail_nth: the allocations until the one that fails */
 
 void frames_init(void *base, size_t size)
 {
@@ -48,9 +49,22 @@ static uint16_t *ref_of(uintptr_t f, const char *what)
     return &refs[(f - first) / FRAME_SIZE];
 }
 
+unsigned frames_fail_nth(unsigned n)
+{
+    arch_irqstate_t s = klock_irqsave(&frames_lock);
+    unsigned left = fail_countdown;
+    fail_countdown = n;
+    klock_irqrestore(&frames_lock, s);
+    return left;
+}
+
 uintptr_t frame_alloc(void)
 {
     arch_irqstate_t s = klock_irqsave(&frames_lock);
+    if (__builtin_expect(fail_countdown, 0) && --fail_countdown == 0) { /* (a test's) */
+        klock_irqrestore(&frames_lock, s);
+        return 0;
+    }
     uintptr_t f = free_top;
     if (f)
         free_top = *(uintptr_t *)f;

@@ -27,6 +27,12 @@ void frames_init(void *base, size_t size);
  * but an interrupt handler. */
 uintptr_t frame_alloc(void);
 
+/* For tests (test=nomem): the n-th frame_alloc from now (1: the next)
+ * returns 0, as if none were left; 0 sets none. Returns how many were
+ * still to come before the last one set would have failed (0: it failed,
+ * or none was set), so that a caller knows whether it happened. */
+unsigned frames_fail_nth(unsigned n);
+
 /* One more reference to frame f (from frame_alloc). */
 void frame_get(uintptr_t f);
 

@@ -87,6 +87,31 @@ static void test_foreign_address_panics(void **state)
     assert_non_null(strstr(fake_panic_message, "not a page frame"));
 }
 
+/* frames_fail_nth(3): the first two allocations work, the third says none
+ * is left (and takes none), the fourth works again; the count of what was
+ * still to come says whether the failure happened. */
+static void test_fail_nth(void **state)
+{
+    (void)state;
+    struct frames_stats before, st;
+    frames_get_stats(&before);
+    assert_int_equal(frames_fail_nth(3), 0);
+    uintptr_t a = frame_alloc(), b = frame_alloc();
+    assert_true(a && b);
+    assert_int_equal(frame_alloc(), 0);
+    frames_get_stats(&st);
+    assert_int_equal(st.free, before.free - 2);
+    uintptr_t c = frame_alloc();
+    assert_int_not_equal(c, 0);
+    assert_int_equal(frames_fail_nth(5), 0); /* (it failed: nothing was still to come) */
+    frame_put(a);
+    assert_int_equal(frames_fail_nth(0), 5); /* (a put is no allocation) */
+    frame_put(b);
+    frame_put(c);
+    frames_get_stats(&st);
+    assert_int_equal(st.free, before.free);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -94,6 +119,7 @@ int main(void)
         cmocka_unit_test_setup(test_last_reference_frees, setup),
         cmocka_unit_test_setup(test_put_of_a_free_frame_panics, setup),
         cmocka_unit_test_setup(test_foreign_address_panics, setup),
+        cmocka_unit_test_setup(test_fail_nth, setup),
     };
     return cmocka_run_group_tests_name("frames", tests, NULL, NULL);
 }

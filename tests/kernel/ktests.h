@@ -23,5 +23,6 @@ void ktest_smp(void);
 void ktest_smpfault(void);
 void ktest_smpdoublefault(void);
 void ktest_smpinput(void);
+void ktest_nomem(void);
 
 #endif
