@@ -109,11 +109,11 @@ BOOTS = [
     Boot("ktest-all", "test=all hz=1000", expect=[
         r"^task_join: 'ktest' cannot join that task: it no longer exists \(already joined and freed\?\); returning -1$",
         r"^task_join: 'ktest' cannot join that task: there is no such task \(NULL\); returning -1$"]),
-    # Every frame allocation of a spawn and of its process's calls fails once in turn:
+    # Every frame and heap allocation of a spawn and of its process's calls fails once in turn:
     # ENOMEM or a retry that works, never a panic, no frame lost (a thread's stack
     # half-mapped once panicked here, a segment mapped over no page faulted).
-    Boot("nomem", "test=nomem hz=1000", expect=[r"^# nomem: the \d{2,3} frame allocations of a spawn and its run "
-                                                   r"each failed once$"]),
+    Boot("nomem", "test=nomem hz=1000", expect=[r"^# nomem: the \d{2,3} page-frame and \d+ kernel-heap allocations "
+                                                   r"of a spawn and its run each failed once$"]),
     Boot("nomem-cpus2", "test=nomem cpus=2 hz=1000", extra=["-smp", "2"], expect=[r"^ok 1 nomem$"]),
     Boot("preempt-quantum3", "test=preempt quantum=3 hz=1000", expect=[r"# policy=rr quantum=3"]),
     Boot("preempt-hz100", "test=preempt", expect=[r"# policy=rr quantum=1 hz=100 "], timeout=120),

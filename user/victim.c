@@ -13,7 +13,7 @@
  *   victim thread-exit N  main, the only thread, ends with pthread_exit(N)
  *   victim two-waiters two threads wait for one child
  *   victim sem-max     sem_post on a semaphore at INT_MAX units (EOVERFLOW: status 0)
- *   victim nomem       the calls that take page frames, each tried again once if told
+ *   victim nomem       the calls that take memory, each tried again once if told
  *                      ENOMEM (test=nomem fails one allocation at a time): status 0 if all work
  *   victim KIND        fault: null, kernel, apic, kwrite, past, text, guard, divzero,
  *                      ud, cli, sti, in, out, hlt, int, fpu, tf
@@ -70,10 +70,10 @@ static void *sleep_forever(void *arg)
     return arg;
 }
 
-/* nomem: every call that takes page frames (a shared segment, a thread's
- * stack, a child), each tried again once when told ENOMEM: test=nomem
- * makes one frame allocation fail at a time, so the second try must
- * work, and what it gave must be whole (a segment mapped over no page
+/* nomem: every call that takes memory (a shared segment, a thread, a
+ * semaphore, a child), each tried again once when told ENOMEM: test=nomem
+ * makes one frame or heap allocation fail at a time, so the second try
+ * must work, and what it gave must be whole (a segment mapped over no page
  * would fault here). Status 0, or which step went wrong. */
 static void *return_arg(void *arg) { return arg; }
 
@@ -96,6 +96,12 @@ static int nomem(void)
     void *value = NULL;
     if (rc != 0 || pthread_join(t, &value) != 0 || value != (void *)42)
         return 12;
+    sem_t units;
+    rc = sem_init(&units, 0, 1);
+    if (rc == -TQ_ENOMEM)
+        rc = sem_init(&units, 0, 1);
+    if (rc != 0 || sem_wait(&units) != 0 || sem_post(&units) != 0)
+        return 14;
     char *child[] = {"victim", "exit", "3", NULL};
     int pid = spawn("victim", child);
     if (pid == -TQ_ENOMEM)

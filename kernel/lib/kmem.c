@@ -37,6 +37,7 @@ _Static_assert(sizeof(struct rb_node) <= sizeof(struct block), "a free block's p
 static struct klock heap_lock; /* guards the tree and every block header */
 static struct rbtree free_blocks; /* by size, then address */
 static size_t heap_total;
+static unsigned fail_countdown; /* kmem_fail_nth: the allocations until the one that fails */
 static uintptr_t heap_lo, heap_hi;
 
 static struct rb_node *node_of(struct block *b) { return (struct rb_node *)(b + 1); }
@@ -126,6 +127,10 @@ void *kmalloc_aligned(size_t size, size_t align)
         need = MIN_BLOCK; /* once freed, it must hold its tree node (on a 64-bit host, more than 16 bytes) */
 
     arch_irqstate_t s = klock_irqsave(&heap_lock);
+    if (__builtin_expect(fail_countdown, 0) && --fail_countdown == 0) { /* (a test's) */
+        klock_irqrestore(&heap_lock, s);
+        return NULL;
+    }
     /* Every block's payload is ALIGN-aligned: for more, a block with room
      * for any lead-in (need + align + MIN_BLOCK), else the largest one if
      * its own lead-in happens to leave room. */
@@ -164,6 +169,15 @@ void *kmalloc_aligned(size_t size, size_t align)
     b->magic = MAGIC_USED;
     klock_irqrestore(&heap_lock, s);
     return b + 1;
+}
+
+unsigned kmem_fail_nth(unsigned n)
+{
+    arch_irqstate_t s = klock_irqsave(&heap_lock);
+    unsigned left = fail_countdown;
+    fail_countdown = n;
+    klock_irqrestore(&heap_lock, s);
+    return left;
 }
 
 void *kmalloc(size_t size) { return kmalloc_aligned(size, ALIGN); }

@@ -27,6 +27,12 @@ void *kmalloc(size_t size);
  * kernel stack. kfree takes it back as any other block. */
 void *kmalloc_aligned(size_t size, size_t align);
 
+/* For tests (test=nomem): the n-th kmalloc from now (1: the next) returns
+ * NULL, as if the heap were full; 0 sets none. Returns how many were still
+ * to come before the last one set would have failed (0: it failed, or none
+ * was set). As frames_fail_nth (kernel/mm/frames.h). */
+unsigned kmem_fail_nth(unsigned n);
+
 /* Like kmalloc, and the bytes are zeroed. */
 void *kzalloc(size_t size);
 

@@ -194,6 +194,33 @@ static void test_foreign_pointer_panics(void **state)
     assert_non_null(strstr(fake_panic_message, "not a pointer from kmalloc"));
 }
 
+/* kmem_fail_nth(2): the first kmalloc works, the second says the heap is
+ * full (and takes nothing), the third works again; kzalloc and the
+ * aligned kind count as kmallocs too. */
+static void test_fail_nth(void **state)
+{
+    (void)state;
+    struct kmem_stats before, st;
+    kmem_get_stats(&before);
+    assert_int_equal(kmem_fail_nth(2), 0);
+    void *a = kmalloc(100);
+    assert_non_null(a);
+    assert_null(kzalloc(100));
+    kmem_get_stats(&st);
+    assert_int_equal(st.used_blocks, before.used_blocks + 1);
+    void *b = kmalloc_aligned(100, 64);
+    assert_non_null(b);
+    assert_int_equal(kmem_fail_nth(1), 0);
+    assert_null(kmalloc_aligned(100, 64));
+    assert_int_equal(kmem_fail_nth(3), 0); /* (it failed: nothing was still to come) */
+    kfree(a);
+    assert_int_equal(kmem_fail_nth(0), 3); /* (a kfree is no allocation) */
+    kfree(b);
+    kmem_get_stats(&st);
+    assert_int_equal(st.used_blocks, before.used_blocks);
+    assert_int_equal(st.free, before.free);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +234,7 @@ int main(void)
         cmocka_unit_test_setup(test_random_use, setup),
         cmocka_unit_test_setup(test_double_free_panics, setup),
         cmocka_unit_test_setup(test_foreign_pointer_panics, setup),
+        cmocka_unit_test_setup(test_fail_nth, setup),
     };
     return cmocka_run_group_tests_name("kmem", tests, NULL, NULL);
 }
