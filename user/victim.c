@@ -71,16 +71,20 @@ static void *sleep_forever(void *arg)
 }
 
 /* nomem: every call that takes memory (a shared segment, a thread, a
- * semaphore, a child), each tried again once when told ENOMEM: test=nomem
+ * semaphore, a mutex, a condition, a message queue, a child), each tried again once when told ENOMEM: test=nomem
  * makes one frame or heap allocation fail at a time, so the second try
  * must work, and what it gave must be whole (a segment mapped over no page
  * would fault here). Status 0, or which step went wrong. */
 static void *return_arg(void *arg) { return arg; }
 
+/* One call, tried again once if it said ENOMEM (`nomem`: TQ_ENOMEM for the
+ * pthread calls, -TQ_ENOMEM for the others); its last answer. */
+#define TWICE_IF_NOMEM(call, nomem) ({ long rc_ = (long)(call); rc_ == (nomem) ? (long)(call) : rc_; })
+
 static int nomem(void)
 {
     volatile int *seg = shm_map(77, 4);
-    if (!seg)
+    if (!seg) /* (told ENOMEM: the one error it can have here) */
         seg = shm_map(77, 4);
     if (!seg)
         return 10;
@@ -90,25 +94,28 @@ static int nomem(void)
         if (seg[i * 1024] != i + 1)
             return 11;
     pthread_t t;
-    int rc = pthread_create(&t, NULL, return_arg, (void *)42);
-    if (rc == TQ_ENOMEM)
-        rc = pthread_create(&t, NULL, return_arg, (void *)42);
     void *value = NULL;
-    if (rc != 0 || pthread_join(t, &value) != 0 || value != (void *)42)
+    if (TWICE_IF_NOMEM(pthread_create(&t, NULL, return_arg, (void *)42), TQ_ENOMEM) != 0 ||
+        pthread_join(t, &value) != 0 || value != (void *)42)
         return 12;
     sem_t units;
-    rc = sem_init(&units, 0, 1);
-    if (rc == -TQ_ENOMEM)
-        rc = sem_init(&units, 0, 1);
-    if (rc != 0 || sem_wait(&units) != 0 || sem_post(&units) != 0)
+    if (TWICE_IF_NOMEM(sem_init(&units, 0, 1), -TQ_ENOMEM) != 0 || sem_wait(&units) != 0 || sem_post(&units) != 0)
+        return 13;
+    pthread_mutex_t m;
+    pthread_cond_t c;
+    if (TWICE_IF_NOMEM(pthread_mutex_init(&m, NULL), TQ_ENOMEM) != 0 ||
+        TWICE_IF_NOMEM(pthread_cond_init(&c, NULL), TQ_ENOMEM) != 0 || pthread_mutex_lock(&m) != 0 ||
+        pthread_cond_signal(&c) != 0 || pthread_mutex_unlock(&m) != 0)
         return 14;
+    int q = (int)TWICE_IF_NOMEM(mq_open(78), -TQ_ENOMEM);
+    char msg[TQ_MQ_MSG_MAX];
+    if (q < 0 || mq_send(q, "hi", 3, 0) != 0 || mq_receive(q, msg, sizeof msg, 0) != 3)
+        return 15;
     char *child[] = {"victim", "exit", "3", NULL};
-    int pid = spawn("victim", child);
-    if (pid == -TQ_ENOMEM)
-        pid = spawn("victim", child);
+    int pid = (int)TWICE_IF_NOMEM(spawn("victim", child), -TQ_ENOMEM);
     int status = 0;
     if (pid < 0 || wait(pid, &status) != pid || status != 3)
-        return 13;
+        return 16;
     return 0;
 }
 
