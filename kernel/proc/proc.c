@@ -671,6 +671,28 @@ static int handle_install(struct proc *p, struct proc_object *o)
     return h;
 }
 
+/* Map segment `slot` into p, shared_lock held (so another thread of p
+ * that asks for it meanwhile finds it whole, or not at all). The space
+ * takes a reference to each frame: its maker's own, or one more. A slot
+ * lies in one page table's span: only its first page may need a frame,
+ * for that table, and so fail - before anything is mapped. */
+static bool map_segment(struct proc *p, unsigned slot, bool made)
+{
+    _Static_assert(SHM_BASE % ARCH_TABLE_SPAN == 0 && ARCH_TABLE_SPAN % SHM_SLOT == 0, "a slot in one table");
+    uintptr_t base = SHM_BASE + slot * SHM_SLOT;
+    for (unsigned i = 0; i < shm[slot].pages; i++) {
+        if (!made)
+            frame_get(shm[slot].frames[i]);
+        if (arch_space_map(p->space, base + i * ARCH_PAGE_SIZE, shm[slot].frames[i], ARCH_PAGE_WRITE) < 0) {
+            KASSERT(i == 0); /* (the table is there after the first) */
+            if (!made)
+                frame_put(shm[slot].frames[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
 int proc_shm_map(uint32_t key, uint32_t pages)
 {
     struct proc *p = proc_current();
@@ -684,7 +706,7 @@ int proc_shm_map(uint32_t key, uint32_t pages)
             return -TQ_ENOMEM;
         }
     int slot = -TQ_EAGAIN;
-    bool made = false, already = false;
+    bool made = false;
     arch_irqstate_t f = klock_irqsave(&shared_lock);
     for (unsigned i = 0; i < TQ_SHM_MAX && slot < 0; i++)
         if (shm[i].used && shm[i].key == key)
@@ -695,49 +717,24 @@ int proc_shm_map(uint32_t key, uint32_t pages)
             __builtin_memcpy(shm[i].frames, fresh, sizeof fresh);
             slot = (int)i, made = true;
         }
-    if (slot >= 0) {
-        already = p->shm_mapped & (1u << slot);
-        if (pages > shm[slot].pages)
-            slot = -TQ_EINVAL; /* (more pages than its maker gave it) */
-        else if (!already) {
+    if (slot >= 0 && pages > shm[slot].pages) {
+        slot = -TQ_EINVAL; /* (more pages than its maker gave it) */
+    } else if (slot >= 0 && !(p->shm_mapped & (1u << slot))) {
+        if (map_segment(p, (unsigned)slot, made)) {
             shm[slot].mappers++;
             p->shm_mapped |= 1u << slot;
-            for (unsigned i = 0; i < shm[slot].pages; i++)
-                if (!made)
-                    frame_get(shm[slot].frames[i]); /* (this mapping's reference) */
+        } else { /* no frame for its page table */
+            if (made)
+                shm[slot].used = false; /* (nobody saw it: the lock was held) */
+            made = false;               /* (its frames go back, below) */
+            slot = -TQ_ENOMEM;
         }
     }
     klock_irqrestore(&shared_lock, f);
-    if (!made)
+    if (!made) /* (not taken over by a new segment) */
         for (unsigned i = 0; i < pages; i++)
             frame_put(fresh[i]);
-    if (slot < 0)
-        return slot;
-    uintptr_t base = SHM_BASE + (unsigned)slot * SHM_SLOT;
-    if (already)
-        return (int)base;
-    /* A slot lies in one page table's span: only its first page may need
-     * a frame, for that table, and so fail - before anything is mapped:
-     * then this mapping is undone whole (else a second shm_map would say
-     * "mapped" over no page, and its frames' references would never be
-     * put). */
-    _Static_assert(SHM_BASE % ARCH_TABLE_SPAN == 0 && ARCH_TABLE_SPAN % SHM_SLOT == 0, "a slot in one table");
-    if (arch_space_map(p->space, base, shm[slot].frames[0], ARCH_PAGE_WRITE) < 0) {
-        f = klock_irqsave(&shared_lock);
-        p->shm_mapped &= ~(1u << slot);
-        for (unsigned i = 0; i < shm[slot].pages; i++) /* (this mapping's references: the last frees it) */
-            frame_put(shm[slot].frames[i]);
-        if (--shm[slot].mappers == 0)
-            shm[slot].used = false;
-        klock_irqrestore(&shared_lock, f);
-        return -TQ_ENOMEM;
-    }
-    for (unsigned i = 1; i < shm[slot].pages; i++) {
-        int rc = arch_space_map(p->space, base + i * ARCH_PAGE_SIZE, shm[slot].frames[i], ARCH_PAGE_WRITE);
-        KASSERT(rc == 0); /* (its page table is there now) */
-        (void)rc;
-    }
-    return (int)base;
+    return slot < 0 ? slot : (int)(SHM_BASE + (unsigned)slot * SHM_SLOT);
 }
 
 static void named_put(struct named_sem *n);
