@@ -94,6 +94,7 @@ CORE_SRC += kernel/lib/kmem.c              # the heap: best fit by a tree of fre
 CORE_SRC += kernel/lib/rbtree.c            # red-black tree: ordered policies, timer queue, heap, lottery
 CORE_SRC += kernel/mm/frames.c             # page frames for processes, with reference counts
 CORE_SRC += kernel/proc/elf.c              # ELF32 checks: what a program loads where
+CORE_SRC += kernel/proc/bundle.c           # several programs in one boot module (the web page's)
 CORE_SRC += kernel/lib/format.c            # the printf engine (the user library's too)
 CORE_SRC += kernel/lib/lang.c              # lang=: English or French for what people read
 CORE_SRC += kernel/lib/kprintf.c           # kprintf: the engine to the consoles
@@ -139,6 +140,9 @@ USER_PROGS := $(sort $(basename $(notdir $(wildcard user/*.c))))
 USER_LIB_SRC := user/lib/crt0.S user/lib/libtq.c  # entry, system calls, printf & co. (on kernel/lib/format.c)
 UBUILD = $(BUILD)/user
 USER_ELFS = $(patsubst %,$(UBUILD)/%.elf,$(USER_PROGS))
+# The programs in one boot module, for a loader that brings only one (the web
+# page's v86): the kernel takes it apart at boot (kernel/proc/bundle.c).
+BUNDLE = $(BUILD)/programs.bundle
 
 # ---- Kernel build ----------------------------------------------------------
 
@@ -157,7 +161,7 @@ NASMFLAGS = -f elf32 -g -F dwarf
 KOBJS = $(patsubst %.asm,$(BUILD)/%.o,$(BOOT_SRC)) $(patsubst %.S,$(BUILD)/%.o,$(ARCH_GAS)) \
 	$(patsubst %.c,$(BUILD)/%.o,$(ARCH_SRC) $(DRIVER_SRC) $(CORE_SRC) $(KERNEL_SRC) $(DEMO_SRC) $(KTEST_SRC))
 
-all: $(KERNEL) $(KERNEL)-gdb.gdb $(USER_ELFS)
+all: $(KERNEL) $(KERNEL)-gdb.gdb $(USER_ELFS) $(BUNDLE)
 
 # GDB's auto-load file for the kernel: plain `gdb build/tourniquet.elf` gets
 # the tq- commands once ~/.gdbinit allows it (README: add-auto-load-safe-path).
@@ -229,6 +233,10 @@ $(UBUILD)/%.elf: $(UBUILD)/%.o $(USER_LIB_OBJS) user/user.ld
 	@echo "  ULD     $@"
 	$(Q)$(LD) -m elf_i386 -z noexecstack -z max-page-size=4096 -T user/user.ld -o $@ $(USER_LIB_OBJS) $<
 
+$(BUNDLE): $(USER_ELFS) tools/bundle.py
+	@echo "  BUNDLE  $@"
+	$(Q)$(PYTHON) tools/bundle.py $@ $(USER_ELFS)
+
 .SECONDARY: $(USER_LIB_OBJS) $(USER_ELFS:.elf=.o)
 -include $(USER_LIB_OBJS:.o=.d) $(USER_ELFS:.elf=.d)
 
@@ -242,12 +250,13 @@ FAKE_SRC := tests/host/fake/fake.c     # fake arch and panic for the host (tests
 FAKE_SRC += tests/host/fake/fake_console.c # console output captured for the tests
 
 # Each host test: its own file plus the portable sources it exercises.
-HOST_TESTS := test_list test_kprintf test_kmem test_frames test_elf test_cmdline test_sched test_rbtree test_policies test_sync test_smp test_smp_workload
+HOST_TESTS := test_list test_kprintf test_kmem test_frames test_elf test_bundle test_cmdline test_sched test_rbtree test_policies test_sync test_smp test_smp_workload
 test_list_SRC    := tests/host/test_list.c
 test_kprintf_SRC := tests/host/test_kprintf.c kernel/lib/kprintf.c kernel/lib/format.c
 test_kmem_SRC    := tests/host/test_kmem.c kernel/lib/kmem.c kernel/lib/rbtree.c kernel/lib/kprintf.c kernel/lib/format.c
 test_frames_SRC  := tests/host/test_frames.c
 test_elf_SRC     := tests/host/test_elf.c
+test_bundle_SRC  := tests/host/test_bundle.c
 # The whole portable core, for the tests that schedule.
 SCHED_CORE := $(filter-out kernel/cmdline.c kernel/ktest.c,$(CORE_SRC))
 test_cmdline_SRC := tests/host/test_cmdline.c $(CORE_SRC)
@@ -373,9 +382,9 @@ bench-readme: bench
 WEB  = $(BUILD)/web
 PORT ?= 8086
 
-web: $(KERNEL)
+web: $(KERNEL) $(BUNDLE)
 	@tools/web-deps.sh --npm
-	@$(PYTHON) tools/web.py build $(KERNEL) $(WEB)
+	@$(PYTHON) tools/web.py build $(KERNEL) $(WEB) $(BUNDLE)
 
 web-serve: web
 	@$(PYTHON) tools/web.py serve $(WEB) $(PORT)

@@ -22,6 +22,7 @@
 #include "ktest.h"
 #include "lib/panic.h"
 #include "mm/frames.h"
+#include "proc/bundle.h"
 #include "proc/proc.h"
 #include "sched/sched.h"
 #include "sched/task.h"
@@ -187,6 +188,7 @@ void kernel_main(struct boot_info *bi)
     kprintf("boot: loaded by %s; command line: \"", bi->loader);
     kprint_escaped(bi->cmdline, sizeof bi->cmdline);
     kprintf("\"\n");
+    boot_unbundle(bi); /* (before the modules are read: the web page's programs come as one) */
 
     cmdline_reset();
     cmdline_parse(bi->cmdline);

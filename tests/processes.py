@@ -10,9 +10,11 @@ parallelism: under -icount QEMU's round-robin vCPU loop leaves a second CPU
 unscheduled while the first spins in ring 3, so those boots check only what
 holds on every run).
 """
+import glob
+import os
 import re
 
-from harness import Boot, Problem, boot, clean, expect_all, gdb_session, log_path, result, status_problem, tail
+from harness import ROOT, Boot, Problem, boot, clean, expect_all, gdb_session, log_path, result, status_problem, tail
 
 USERTESTS_CHECKS = 75  # the `ok` lines user/usertests.c prints when all is well
 
@@ -60,6 +62,17 @@ def check_usertests(out):
     if not re.search(rf"^usertests: {USERTESTS_CHECKS} passed, 0 failed$", out, re.M):
         problems.append(Problem(f"no `usertests: {USERTESTS_CHECKS} passed, 0 failed` total", tail(out)))
     return problems
+
+
+def every_program_listed(out):
+    """The boot's `programs:` line names every program the Makefile built
+    (build/user/*.elf), in order."""
+    built = sorted(os.path.basename(p)[:-4] for p in glob.glob(os.path.join(ROOT, "build", "user", "*.elf")))
+    m = re.search(r"^programs: (.*?) \(user programs", out, re.M)
+    if m and m.group(1).split(", ") == built:
+        return []
+    return [Problem(f"the boot does not list the {len(built)} programs built ({', '.join(built)})",
+                    [m.group(0) if m else "(no programs: line)"])]
 
 
 THREADS_CHECKS = 20  # user/threads.c
@@ -137,6 +150,10 @@ BOOTS = [
     Boot("prog-compteur-prio-jitter", "run=prog:compteur sched=prio jitter=30 seed=5 hz=1000", ktap=False,
          check=check_total("compteur", 2)),
     Boot("usertests", "run=prog:usertests hz=1000", ktap=False, expect=FAULTS, check=check_usertests, timeout=120),
+    # The programs as one module, a bundle (as the web page's v86 brings them; QEMU takes the
+    # last -initrd): the kernel takes it apart at boot, and every program is there.
+    Boot("usertests-bundle", "run=prog:usertests hz=1000", ktap=False, extra=["-initrd", "build/programs.bundle"],
+         expect=FAULTS, check=lambda out: every_program_listed(out) + check_usertests(out), timeout=120),
     Boot("usertests-prio-jitter", "run=prog:usertests sched=prio jitter=30 seed=3 hz=1000", ktap=False,
          check=check_usertests, timeout=120),
     Boot("usertests-fair", "run=prog:usertests sched=fair hz=1000", ktap=False, check=check_usertests, timeout=120),

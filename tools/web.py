@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Tourniquet in the browser: build, serve and time the static page.
 
-    tools/web.py build KERNEL OUT    make web: the folder OUT (build/web/)
+    tools/web.py build KERNEL OUT [BUNDLE]  make web: the folder OUT (build/web/)
     tools/web.py serve OUT [PORT]    make web-serve: serve it on localhost
     tools/web.py bench OUT KERNEL    make web-bench: v86 in Chromium against QEMU
 
 `build` puts in OUT the page (web/), v86 and xterm.js at the versions of
 web/package-lock.json (installed in web/node_modules by `npm ci`), the BIOS
-images v86 needs (Debian's seabios package), the kernel ELF, the licences
+images v86 needs (Debian's seabios package), the kernel ELF, the user
+programs as one bundle (v86 brings a single module: kernel/proc/bundle.c
+takes it apart), the licences
 of what is copied, and options.json: the kernel's own list of options and
 their valid values, read from its `help` (booted once in QEMU), so the
 page's form never drifts from the kernel. OUT can be copied to any web
@@ -67,7 +69,7 @@ def kernel_options(kernel):
     return opts
 
 
-def build(kernel, out):
+def build(kernel, out, bundle=None):
     missing = [src for src, _ in COPIES if not os.path.exists(src)]
     if missing:
         die("missing " + ", ".join(missing) + " (run `make deps`, then `make web`: it runs npm ci in web/)")
@@ -82,6 +84,10 @@ def build(kernel, out):
         os.makedirs(os.path.dirname(os.path.join(out, dst)), exist_ok=True)
         shutil.copy(src, os.path.join(out, dst))
     shutil.copy(kernel, os.path.join(out, "tourniquet.elf"))
+    if bundle: # (the user programs, as one module: v86 brings one)
+        if not os.path.exists(bundle):
+            die(f"no bundle of user programs at {bundle} (run make)")
+        shutil.copy(bundle, os.path.join(out, "programs.bundle"))
     with open(os.path.join(out, "options.json"), "w") as f:
         json.dump(kernel_options(kernel), f, indent=1)
     with open(os.path.join(out, "licenses", "index.html"), "w") as f:
@@ -179,7 +185,7 @@ def bench(out, kernel):
 def main():
     args = sys.argv[1:]
     if len(args) >= 3 and args[0] == "build":
-        build(args[1], args[2])
+        build(args[1], args[2], args[3] if len(args) > 3 else None)
     elif len(args) >= 2 and args[0] == "serve":
         port = args[2] if len(args) > 2 else "8086"
         if not port.isdigit() or int(port) > 65535:

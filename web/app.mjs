@@ -377,6 +377,8 @@ async function boot(cmdline) {
   if (!image.ok) /* (v86 would only say so on the console, and wait for ever) */
     return setStatus(`The kernel's image tourniquet.elf did not load (${image.status || ""} ${image.statusText}): ` +
                      "serve this folder over HTTP (make web-serve), with every file make web wrote.");
+  /* The user programs (run=prog:NAME), as one module: without them the kernel still boots, and says so. */
+  const programs = await fetch("programs.bundle", { method: "HEAD" }).then(r => r.ok, () => false);
   if (me !== boots) return;
   bootedAt = performance.now(); /* (again when the emulator has loaded its files and starts) */
   emulator = new V86({
@@ -387,6 +389,7 @@ async function boot(cmdline) {
     bios: { url: "bios/bios.bin" },
     vga_bios: { url: "bios/vgabios-stdvga.bin" },
     multiboot: { url: "tourniquet.elf" },
+    ...(programs ? { initrd: { url: "programs.bundle" } } : {}),
     cmdline,
     uart1: true,        // COM2: the trace
     disable_speaker: true,

@@ -3,7 +3,7 @@
 //
 //   TQ_WEB_URL=http://127.0.0.1:PORT/ TQ_WEB_OUT=DIR node web/test/check.mjs
 //
-// Boots the real kernel in the page three times and prints one JSON line:
+// Boots the real kernel in the page several times and prints one JSON line:
 // {"checks": [{"name", "ok", "why"}...]}. It also writes, into DIR, the
 // workload's serial transcript and the SVG the page drew, which the Python
 // side compares with tools/gantt.py's picture of the same transcript.
@@ -23,10 +23,13 @@ const browser = await chromium.launch({
          "--disable-component-update", "--disable-sync"],
 });
 
-async function open(cmdline) {
+// withoutPrograms: the page finds no programs.bundle (as when a host leaves it out).
+async function open(cmdline, { withoutPrograms = false } = {}) {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
   const errors = [];
   page.on("pageerror", e => errors.push(String(e)));
+  if (withoutPrograms)
+    await page.route("**/programs.bundle", route => route.fulfill({ status: 404, body: "" }));
   await page.goto(`${url}index.html?cmdline=${encodeURIComponent(cmdline)}`);
   return { page, errors };
 }
@@ -75,9 +78,10 @@ function pngColours(png) {
 const tail = (text, n = 6) => text.replace(/\r/g, "").trim().split("\n").slice(-n).join(" | ");
 
 try {
-  // 1. Every in-kernel test: the KTAP verdicts as the page lists them.
+  // 1. Every in-kernel test: the KTAP verdicts as the page lists them. Without the bundle of
+  // programs, so that nomem (it spawns one) has nothing to run, and says so.
   {
-    const { page, errors } = await open("test=all exit=1");
+    const { page, errors } = await open("test=all exit=1", { withoutPrograms: true });
     const ended = await until(page, () => window.tq && window.tq.state.exitStatus !== null, 180);
     const s = await page.evaluate(() => window.tq.state);
     const items = await page.$$eval("#verdicts li", lis => lis.map(li => [li.className, li.textContent]));
@@ -90,7 +94,7 @@ try {
           `${s.verdicts.length} verdicts of the ${planned} planned (1..N), not ok: ${bad.join(", ") || "none"}`);
     check("ktap-listed", items.length === s.verdicts.length && items.every(([cls, text]) => (cls === "ok" || cls === "skip") && text.startsWith("ok ")),
           `the page lists ${items.length} verdicts for the ${s.verdicts.length} the kernel printed`);
-    // A test that cannot run here (nomem spawns a user program: the page boots no modules) is
+    // A test that cannot run here (nomem spawns a user program: this boot has none) is
     // listed as skipped and counted apart, not among the ok.
     const counted = await page.$eval("#verdict-count", e => e.textContent);
     check("ktap-skip", items.some(([cls, text]) => cls === "skip" && /^ok nomem # SKIP /.test(text)) &&
@@ -120,6 +124,20 @@ try {
     const head = await page.$$eval("#metrics tr:first-child th", ths => ths.map(t => t.textContent));
     check("table-fr", head.join(" ") === "tâche arrivée durée début fin séjour attente réponse",
           `the metrics table's headers under lang=fr: ${head.join(" ")}`);
+    await page.close();
+  }
+
+  // 1c. A process in ring 3 from the bundle of programs (v86 brings one module: the kernel takes
+  // it apart): the course's racing counter between threads, with its own checks.
+  {
+    const { page, errors } = await open("run=prog:compteur exit=1");
+    const ended = await until(page, () => window.tq && window.tq.state.exitStatus !== null, 180);
+    const s = await page.evaluate(() => window.tq.state);
+    check("prog-compteur", ended && s.exitStatus === 33 && /^programs: .*\bcompteur\b/m.test(s.transcript) &&
+          /^compteur = 400 \(un seul calcul de 400\)\r?$/m.test(s.transcript) &&
+          /^process 1 'compteur' ended with status 0\r?$/m.test(s.transcript),
+          `run=prog:compteur did not run to its end (status ${s.exitStatus}; last lines: ${tail(s.transcript)})`);
+    check("no-page-errors-prog", errors.every(e => /HALT/.test(e)), `page errors: ${errors.join("; ")}`);
     await page.close();
   }
 
