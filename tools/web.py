@@ -50,10 +50,11 @@ def die(msg):
     sys.exit(1)
 
 
-def kernel_options(kernel):
+def kernel_options(kernel, bundle=None):
     """The kernel's options as its `help` prints them:
-    {key: {"about": ..., "now": ..., "valid": [...]}}, and the workload kinds."""
-    out = subprocess.run(QEMU + ["-kernel", kernel, "-append", "help exit=1"],
+    {key: {"about": ..., "now": ..., "valid": [...]}}, and the workload kinds;
+    booted with the bundle of programs, so run= lists prog:NAME for each."""
+    out = subprocess.run(QEMU + ["-kernel", kernel] + (["-initrd", bundle] if bundle else []) + ["-append", "help exit=1"],
                          capture_output=True, timeout=120).stdout.decode("utf-8", "replace")
     opts = {}
     for m in re.finditer(r"^  (\w+) +(.*?); now (.*?); valid: (.*)$", out, re.M):
@@ -84,12 +85,12 @@ def build(kernel, out, bundle=None):
         os.makedirs(os.path.dirname(os.path.join(out, dst)), exist_ok=True)
         shutil.copy(src, os.path.join(out, dst))
     shutil.copy(kernel, os.path.join(out, "tourniquet.elf"))
-    if bundle: # (the user programs, as one module: v86 brings one)
+    if bundle:  # (the user programs, as one module: v86 brings one)
         if not os.path.exists(bundle):
             die(f"no bundle of user programs at {bundle} (run make)")
         shutil.copy(bundle, os.path.join(out, "programs.bundle"))
     with open(os.path.join(out, "options.json"), "w") as f:
-        json.dump(kernel_options(kernel), f, indent=1)
+        json.dump(kernel_options(kernel, bundle), f, indent=1)
     with open(os.path.join(out, "licenses", "index.html"), "w") as f:
         f.write("<!doctype html><title>Licences</title><ul>" +
                 "".join(f'<li><a href="{n}">{n}</a></li>' for n in sorted(os.listdir(os.path.join(out, "licenses")))

@@ -31,6 +31,8 @@ const PRESETS = [
   ["Readers / writers", "run=readers-writers"],
   ["Sleeping barber", "run=barber"],
   ["Priority inversion", "run=inversion sched=prio"],
+  ["A process: the racing counter, threads with and without a lock", "run=prog:compteur"],
+  ["Processes: the course's pthread programs (mutex, condition, barrier)", "run=prog:threads"],
   ["Just the shell", "run=shell"],
 ];
 
