@@ -142,6 +142,9 @@ LABS["classics"] = {
     "checks": [
         ktap_check("producer-consumer", 20, "run=prodcons hz=1000", "semaphores",
                    "two producers, two consumers, three semaphores: every item consumed once, none lost"),
+        {"name": "producer-consumer-process", "points": 20, "cmdline": "run=prog:threads hz=1000", "timeout": 60,
+         "what": "the same from ring 3 (user/threads.c, POSIX semaphores): every item once, in order",
+         "expect": [r"^ok \d+ producer/consumer: every item once, in order$"], "show": r"producer/consumer"},
         ktap_check("philosophers-ordered", 20, "run=philosophers hz=1000", "philosophers-ordered",
                    "five philosophers with a fork order: every meal eaten, no deadlock"),
         ktap_check("philosophers-state-array", 20, "run=philosophers sched=lottery hz=1000", "philosophers-state-array",
