@@ -2,8 +2,8 @@
 """Tourniquet in the browser: build, serve and time the static page.
 
     tools/web.py build KERNEL OUT [BUNDLE]  make web: the folder OUT (build/web/)
-    tools/web.py serve OUT [PORT]    make web-serve: serve it on localhost
-    tools/web.py bench OUT KERNEL    make web-bench: v86 in Chromium against QEMU
+    tools/web.py serve OUT [PORT]           make web-serve: serve it on localhost
+    tools/web.py bench OUT KERNEL           make web-bench: v86 in Chromium against QEMU
 
 `build` puts in OUT the page (web/), v86 and xterm.js at the versions of
 web/package-lock.json (installed in web/node_modules by `npm ci`), the BIOS
@@ -54,7 +54,8 @@ def kernel_options(kernel, bundle=None):
     """The kernel's options as its `help` prints them:
     {key: {"about": ..., "now": ..., "valid": [...]}}, and the workload kinds;
     booted with the bundle of programs, so run= lists prog:NAME for each."""
-    out = subprocess.run(QEMU + ["-kernel", kernel] + (["-initrd", bundle] if bundle else []) + ["-append", "help exit=1"],
+    programs = ["-initrd", bundle] if bundle else []
+    out = subprocess.run(QEMU + ["-kernel", kernel] + programs + ["-append", "help exit=1"],
                          capture_output=True, timeout=120).stdout.decode("utf-8", "replace")
     opts = {}
     for m in re.finditer(r"^  (\w+) +(.*?); now (.*?); valid: (.*)$", out, re.M):

@@ -5,7 +5,8 @@
  * first page-frame allocation fail, then the second, and so on
  * (frames_fail_nth), until a run needs fewer than the one that would fail:
  * each allocation of the spawn, of the program's load and of its calls (a
- * shared segment, a thread, a child, a semaphore) has then failed once.
+ * shared segment, a thread, a semaphore, a mutex, a condition variable, a
+ * message queue, a child) has then failed once.
  * Then the same for the kernel heap (kmem_fail_nth: the task of a thread,
  * a handle, the spawn's copy of its arguments). Each time the spawn says
  * ENOMEM, or the process ends with status 0 (told ENOMEM, it tries once
