@@ -264,6 +264,10 @@ def strip_lab(text, lab, path, numbered=False):
     return out if numbered else "".join(line for _, line in out)
 
 
+# In a handout's top folder: the lab it is a handout of. The checks that
+# only make sense in the teacher's tree (lab-handouts) skip where it is.
+HANDOUT_MARK = ".handout"
+
 # A solution "leaks" into a handout when this many of its code lines in a row
 # (or all of a shorter one) are still there once the stubs are in.
 LEAK_RUN = 3
@@ -348,6 +352,8 @@ def handout(lab, out):
             shutil.copy2(src, dst)
     if regions == 0:
         raise ValueError(f"no LAB({lab}) region in the sources: nothing for a student to write")
+    with open(os.path.join(out, HANDOUT_MARK), "w") as f:  # (what the teacher-only checks look for)
+        f.write(lab + "\n")
     texts = {rel: open(os.path.join(ROOT, rel), encoding="utf-8").read() for rel in tree_files()
              if rel.endswith(SOURCE_EXT)}
     for leak in solution_leaks(lab, texts):
