@@ -15,9 +15,11 @@ nanosecond per instruction, so every run of a given kernel and command line is
 the same run.
 """
 import concurrent.futures
+import ctypes
 import glob
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -195,13 +197,27 @@ def initrd(kernel):
     return ["-initrd", ",".join(os.path.relpath(p, ROOT) for p in progs)] if progs else []
 
 
+try:  # (looked up here, not in the child: between fork and exec it only calls it)
+    _prctl = ctypes.CDLL(None).prctl
+except (OSError, AttributeError):
+    _prctl = None  # (not Linux: the orphans are the caller's to mind)
+
+
+def die_with_us():
+    """In a child, before it runs QEMU: it gets SIGKILL when this runner
+    ends, however it ends (a runner killed by a signal used to leave its
+    QEMU spinning for ever, a core lost to the next run's figures)."""
+    if _prctl:
+        _prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+
+
 def host_cores_only(n):
     """A preexec_fn that keeps a child on n of the host cores we may use
-    (None: no restriction)."""
+    (None: no restriction), and that dies with us (die_with_us)."""
     if n is None:
-        return None
+        return die_with_us
     cores = sorted(os.sched_getaffinity(0))[:n]
-    return lambda: os.sched_setaffinity(0, cores)
+    return lambda: (die_with_us(), os.sched_setaffinity(0, cores))
 
 
 def boot(name, cmdline, timeout=60, extra=(), kernel=KERNEL, icount=True, typed=None, exit=True, host_cores=None):
@@ -250,7 +266,8 @@ def boot_with_monitor(name, cmdline, wait_for, commands, settle=0.0, timeout=60,
     q = subprocess.Popen(QEMU_BASE + ICOUNT + ["-monitor", "stdio", "-serial", "file:" + serial,
                                                "-kernel", kernel_path(kernel)] + initrd(kernel) +
                          ["-append", cmdline] + list(extra),
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT,
+                         preexec_fn=die_with_us)
     deadline = time.time() + timeout
     while time.time() < deadline and not (os.path.exists(serial) and wait_for in open(serial, errors="replace").read()):
         time.sleep(0.1)
@@ -289,7 +306,7 @@ def gdb_session(name, cmdline, commands, kernel=KERNEL, extra=()):
     qemu = subprocess.Popen(QEMU_BASE + ["-monitor", "none"] + ICOUNT +
                             ["-serial", "null", "-kernel", kernel_path(kernel)] + initrd(kernel) +
                             ["-append", cmdline, "-S", "-gdb", f"tcp:127.0.0.1:{port}"] + list(extra),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, preexec_fn=die_with_us)
     args = ["gdb", "-q", "-batch", "-nx", "-x", "tools/gdb/tourniquet.gdb"]
     for c in [f"tourniquet-connect {port}"] + commands + ["kill"]:
         args += ["-ex", c]

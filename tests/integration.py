@@ -1523,6 +1523,51 @@ def lab_keys_test():
     return result(name, problems, log=log_path(name))
 
 
+def _children(pid):
+    """The pids whose parent is pid (from /proc), and their states."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                stat = open(f"/proc/{d}/stat").read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[1]) == pid:
+                kids[int(d)] = fields[0]
+    return kids
+
+
+def no_orphans_test():
+    """A test runner killed by a signal takes its QEMU with it (a kernel
+    that waits silently, as a hung handout's does, never writes to the dead
+    pipe, so it used to spin on, a core lost to every later figure)."""
+    name = "harness-no-orphans"
+    code = ("import sys; sys.path.insert(0, 'tests'); import harness; "
+            "harness.boot('harness-no-orphans', 'run=shell', timeout=60)")
+    runner = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    qemu, deadline = None, time.time() + 20
+    while qemu is None and time.time() < deadline:
+        qemu = next(iter(_children(runner.pid)), None)
+        time.sleep(0.1)
+    time.sleep(1)  # (booted: waiting at the shell's prompt)
+    runner.kill()
+    runner.wait()
+    if qemu is None:
+        return result(name, ["the runner started no QEMU within 20 s"])
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            state = open(f"/proc/{qemu}/stat").read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return result(name)  # (gone)
+        if state in ("Z", "X"):
+            return result(name)  # (dead, not yet reaped by its new parent)
+        time.sleep(0.1)
+    os.kill(qemu, 9)
+    return result(name, [f"QEMU (pid {qemu}) still ran 10 s after its runner was killed"])
+
+
 def lab_no_leak_test():
     """No handout gives its solutions away elsewhere in the tree (a second
     function doing the same, which a student would only copy: the STOPs of
@@ -1773,6 +1818,7 @@ CHECKS = [
     ("lab-guides", lab_guides_test),
     ("lab-keys", lab_keys_test),
     ("lab-no-leak", lab_no_leak_test),
+    ("harness-no-orphans", no_orphans_test),
     ("sim-options", sim_options_test),
     ("tools-bad-input", tools_bad_input_test),
     ("lab-grader", lab_grader_test),
