@@ -213,6 +213,7 @@ void *sched_cpu_prepare(unsigned id, struct task *idle_task)
     idle_task->state = TASK_RUNNING;
     idle_task->on_cpu = true;
     idle_task->cpu = id;
+    this->current->on_cpu = true; /* (ours, the one task running: one CPU did not keep it; see switch_to) */
     klock_smp = true; /* from now on the locks must really lock (before the CPU runs) */
     return c;
 }
@@ -654,15 +655,20 @@ static inline __attribute__((always_inline)) void finish_switch(struct task *me,
 static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c, struct task *prev, struct task *next,
                                                              enum trace_reason why, bool up)
 {
+    /* One CPU keeps less: every task's CPU is 0 there, and no other CPU
+     * looks at on_cpu (sched_cpu_prepare sets it for the task that runs
+     * when a second CPU comes up; finish_switch clears prev's in either
+     * case, as prev may have left when several ran). */
     c->migrate_current = false; /* prev left the CPU: it re-enters through enqueue anyway */
     next->state = TASK_RUNNING;
-    next->cpu = up ? 0 : c->id;
+    if (!up)
+        next->cpu = c->id;
     if (next == prev)
         return;
     /* Never on two CPUs: a task in a queue has left its last CPU (its waker
      * waited for that; a task that must change CPUs is queued elsewhere only
      * once off this one, by finish_switch; in lockstep, wait_off_cpu). */
-    KASSERT(!next->on_cpu);
+    KASSERT(up || !next->on_cpu);
     c->switches++;
     next->runs++;
     if (trace_enabled) { /* (inline: the one event of every preemption; one CPU needs no lock for it) */
@@ -673,7 +679,8 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
     }
     c->current = next;
     arch_cpu_set_current(next);
-    next->on_cpu = true;
+    if (!up)
+        next->on_cpu = true;
     struct arch_context *last = arch_switch(&prev->ctx, &next->ctx);
     finish_switch(prev, list_entry(last, struct task, ctx)); /* (prev: the task that runs again, us) */
 }

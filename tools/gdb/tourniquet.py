@@ -202,9 +202,15 @@ class Tasks(gdb.Command):
         print(f"{'id':>3} {'name':<15} {'state':<9} {'on':>2} {'prio':>4} {'tkts':>5} {'lvl':>3} {'slice':>5} "
               f"{'ticks':>6} {'eip':>10} {'esp':>10}  waits on")
         elsewhere = {int(cpu_data(i)["current"]): i for i in range(ncpus()) if i != cpu_index()}
+        cpu_esp = int(gdb.parse_and_eval("$esp"))
         for t in all_tasks():
             state = STATES[int(t["state"])] if 0 <= int(t["state"]) < len(STATES) else "?"
-            leaving = t != cur and bool(t["on_cpu"]) and int(t) not in elsewhere
+            # Leaving this CPU: the CPU names the next task already, but runs
+            # on t's stack still (on one CPU on_cpu is not kept: the stack
+            # says it; on several, on_cpu too).
+            base = int(t["stack"])
+            on_its_stack = base <= cpu_esp < base + int(t["stack_size"])
+            leaving = t != cur and int(t) not in elsewhere and (bool(t["on_cpu"]) or on_its_stack)
             if int(t) in elsewhere and t != cur:
                 regs = f"{'-':>10} {'-':>10}"
                 state, where = "RUNNING", f" (on cpu {elsewhere[int(t)]}: select its thread for its registers)"
