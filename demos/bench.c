@@ -18,7 +18,12 @@
  *                      also contains part of a loop iteration on each side
  *                      (`loop=` instructions each at most), which is never
  *                      negative: we report the smallest of 64 samples, an
- *                      upper bound on the path within 2 x loop of it.
+ *                      upper bound on the path within 2 x loop of it. One
+ *                      spinner runs 0 to 15 NOPs each time it gets the CPU
+ *                      back, so that the ticks catch the two at varying
+ *                      points of their loops (under -icount, else always
+ *                      the same ones) and the smallest sample holds few of
+ *                      their own instructions.
  *  policy_NAME_N       one enqueue plus one pick_next of policy NAME with N
  *                      (10, 100, 1,000, 10,000) tasks in its ready queue:
  *                      the cost of a scheduling decision as the queue grows.
@@ -135,6 +140,27 @@ static volatile uint64_t seen[2];
 static volatile uint32_t loop_len = ~0u;
 static volatile bool spinning;
 
+/* k (0..15) NOPs, one instruction each, after three to jump to them. A
+ * sample holds the leaving spinner's instructions from its last reading to
+ * the interrupt and the coming one's from where it was interrupted to its
+ * first reading: a loop's worth, give or take where each was caught, and
+ * under -icount each is caught at the same point every time. A spinner
+ * that runs k more instructions once it has the CPU back is caught k
+ * further on at its next tick: with k going round 0..15, the samples meet
+ * the timer at every point of the loop, and the smallest holds the least
+ * of the spinners' own. */
+static inline void nops(unsigned k)
+{
+    __asm__ volatile("lea 1f, %%eax\n\t"
+                     "sub %0, %%eax\n\t"
+                     "jmp *%%eax\n\t"
+                     ".rept 16\n\tnop\n\t.endr\n"
+                     "1:"
+                     :
+                     : "r"(k & 15u)
+                     : "eax", "cc");
+}
+
 static int spinner(void *arg)
 {
     int me = (int)(uintptr_t)arg;
@@ -147,6 +173,9 @@ static int spinner(void *arg)
             uint64_t other = seen[1 - me];
             if (other > prev && other < now)
                 record(now - other);
+            if (me == 0) /* (one of the two: where the other is caught stays, so the pairs vary) */
+                nops(nsamples / 2);
+            now = cycles_now(); /* (the nops are no part of the next gap) */
         } else if (gap < loop_len) {
             loop_len = (uint32_t)gap;
         }
