@@ -14,7 +14,7 @@
  *   victim two-waiters two threads wait for one child
  *   victim sem-max     sem_post on a semaphore at INT_MAX units (EOVERFLOW: status 0)
  *   victim nomem       the calls that take memory, each tried again once if told
- *                      ENOMEM (test=nomem fails one allocation at a time): status 0 if all work
+ *                      ENOMEM (test=nomem fails one allocation at a time): status 0
  *   victim KIND        fault: null, kernel, apic, kwrite, past, text, guard, divzero,
  *                      ud, cli, sti, in, out, hlt, int, fpu, tf
  */
@@ -70,17 +70,18 @@ static void *sleep_forever(void *arg)
     return arg;
 }
 
-/* nomem: every call that takes memory (a shared segment, a thread, a
- * semaphore, a mutex, a condition, a message queue, a child), each tried again once when told ENOMEM: test=nomem
- * makes one frame or heap allocation fail at a time, so the second try
- * must work, and what it gave must be whole (a segment mapped over no page
- * would fault here). Status 0, or which step went wrong. */
 static void *return_arg(void *arg) { return arg; }
 
 /* One call, tried again once if it said ENOMEM (`nomem`: TQ_ENOMEM for the
  * pthread calls, -TQ_ENOMEM for the others); its last answer. */
 #define TWICE_IF_NOMEM(call, nomem) ({ long rc_ = (long)(call); rc_ == (nomem) ? (long)(call) : rc_; })
 
+/* nomem: every call that takes memory (a shared segment, a thread, a
+ * semaphore, a mutex, a condition variable, a message queue, a child),
+ * each tried again once when told ENOMEM: test=nomem makes one frame or
+ * heap allocation fail at a time, so the second try must work, and what
+ * it gave must be whole (a segment mapped over no page would fault here).
+ * Status 0, or which step went wrong. */
 static int nomem(void)
 {
     volatile int *seg = shm_map(77, 4);
