@@ -17,6 +17,7 @@
 
 #include <arch/arch.h>
 
+#include "lib/fail_nth.h"
 #include "lib/panic.h"
 #include "lib/rbtree.h"
 #include "sync/klock.h"
@@ -37,7 +38,7 @@ _Static_assert(sizeof(struct rb_node) <= sizeof(struct block), "a free block's p
 static struct klock heap_lock; /* guards the tree and every block header */
 static struct rbtree free_blocks; /* by size, then address */
 static size_t heap_total;
-static unsigned fail_countdown; /* kmem_fail_nth: the allocations until the one that fails */
+static struct fail_nth failing; /* kmem_fail_nth: a test's */
 static uintptr_t heap_lo, heap_hi;
 
 static struct rb_node *node_of(struct block *b) { return (struct rb_node *)(b + 1); }
@@ -127,7 +128,7 @@ void *kmalloc_aligned(size_t size, size_t align)
         need = MIN_BLOCK; /* once freed, it must hold its tree node (on a 64-bit host, more than 16 bytes) */
 
     arch_irqstate_t s = klock_irqsave(&heap_lock);
-    if (__builtin_expect(fail_countdown, 0) && --fail_countdown == 0) { /* (a test's) */
+    if (fail_nth_now(&failing)) {
         klock_irqrestore(&heap_lock, s);
         return NULL;
     }
@@ -174,8 +175,7 @@ void *kmalloc_aligned(size_t size, size_t align)
 unsigned kmem_fail_nth(unsigned n)
 {
     arch_irqstate_t s = klock_irqsave(&heap_lock);
-    unsigned left = fail_countdown;
-    fail_countdown = n;
+    unsigned left = fail_nth_set(&failing, n);
     klock_irqrestore(&heap_lock, s);
     return left;
 }

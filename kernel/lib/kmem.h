@@ -28,9 +28,8 @@ void *kmalloc(size_t size);
 void *kmalloc_aligned(size_t size, size_t align);
 
 /* For tests (test=nomem): the n-th kmalloc from now (1: the next) returns
- * NULL, as if the heap were full; 0 sets none. Returns how many were still
- * to come before the last one set would have failed (0: it failed, or none
- * was set). As frames_fail_nth (kernel/mm/frames.h). */
+ * NULL, as if the heap were full; 0 sets none. Returns what fail_nth_set
+ * does (kernel/lib/fail_nth.h): 0 if the last one set failed. */
 unsigned kmem_fail_nth(unsigned n);
 
 /* Like kmalloc, and the bytes are zeroed. */

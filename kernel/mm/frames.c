@@ -11,6 +11,7 @@
  */
 #include "mm/frames.h"
 
+#include "lib/fail_nth.h"
 #include "lib/kprintf.h"
 #include "lib/panic.h"
 #include "sync/klock.h"
@@ -21,7 +22,7 @@ static uint16_t *refs;           /* refs[(f - first) / FRAME_SIZE] */
 static uintptr_t free_top;       /* the first freed frame, 0 if none; each holds the next */
 static uintptr_t fresh;          /* [fresh, limit): never handed out yet (so boot builds no list) */
 static size_t nr_total, nr_free;
-static unsigned fail_countdown; /* frames_fail_nth: the allocations until the one that fails */
+static struct fail_nth failing; /* frames_fail_nth: a test's */
 
 void frames_init(void *base, size_t size)
 {
@@ -52,8 +53,7 @@ static uint16_t *ref_of(uintptr_t f, const char *what)
 unsigned frames_fail_nth(unsigned n)
 {
     arch_irqstate_t s = klock_irqsave(&frames_lock);
-    unsigned left = fail_countdown;
-    fail_countdown = n;
+    unsigned left = fail_nth_set(&failing, n);
     klock_irqrestore(&frames_lock, s);
     return left;
 }
@@ -61,7 +61,7 @@ unsigned frames_fail_nth(unsigned n)
 uintptr_t frame_alloc(void)
 {
     arch_irqstate_t s = klock_irqsave(&frames_lock);
-    if (__builtin_expect(fail_countdown, 0) && --fail_countdown == 0) { /* (a test's) */
+    if (fail_nth_now(&failing)) {
         klock_irqrestore(&frames_lock, s);
         return 0;
     }

@@ -28,9 +28,9 @@ void frames_init(void *base, size_t size);
 uintptr_t frame_alloc(void);
 
 /* For tests (test=nomem): the n-th frame_alloc from now (1: the next)
- * returns 0, as if none were left; 0 sets none. Returns how many were
- * still to come before the last one set would have failed (0: it failed,
- * or none was set), so that a caller knows whether it happened. */
+ * returns 0, as if none were left; 0 sets none. Returns what
+ * fail_nth_set does (kernel/lib/fail_nth.h): 0 if the last one set
+ * failed, so that a caller knows whether it happened. */
 unsigned frames_fail_nth(unsigned n);
 
 /* One more reference to frame f (from frame_alloc). */
