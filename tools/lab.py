@@ -235,10 +235,12 @@ SOURCE_EXT = (".c", ".h", ".S", ".asm", ".ld")
 
 # ---- handout ------------------------------------------------------------------------
 
-def strip_lab(text, lab, path, numbered=False):
+def strip_lab(text, lab, path, numbered=False, solutions=None):
     """text with every LAB(lab) solution replaced by its stub (numbered: as a
-    list of (line number in text, line) instead). Raises ValueError for
-    markers out of order, naming the file and line."""
+    list of (line number in text, line) instead); each solution taken out
+    goes into the list `solutions`, if given, as its (line number, line)
+    pairs. Raises ValueError for markers out of order, naming the file and
+    line."""
     out, state, begin = [], "code", 0
     other_stub = False  # in another lab's stub: a comment of TODOs that are not this lab's
     for n, line in enumerate(text.splitlines(keepends=True), 1):
@@ -256,9 +258,13 @@ def strip_lab(text, lab, path, numbered=False):
                                  f"(a region is BEGIN, solution, STUB, stub, END)")
             state = {"BEGIN": "solution", "STUB": "stub", "END": "code"}[m.group(2)]
             begin = begin if m.group(2) != "BEGIN" else n
+            if state == "solution" and solutions is not None:
+                solutions.append([])
             continue
         if state == "code" or state == "stub":
             out.append((n, line))
+        elif solutions is not None:
+            solutions[-1].append((n, line))
     if state != "code":
         raise ValueError(f"{path}:{begin}: LAB({lab}) BEGIN without its END")
     return out if numbered else "".join(line for _, line in out)
@@ -287,28 +293,21 @@ def solution_leaks(lab, texts):
     function doing the same, which a student would only have to copy).
     texts: {path: source}. Returns one line per leak."""
     runs = {}  # every run of 1 .. LEAK_RUN code lines of the handout: where it is
+    solutions = {}  # path: the solutions strip_lab took out of it
     for path, text in texts.items():
-        kept = code_lines(strip_lab(text, lab, path, numbered=True))
+        solutions[path] = []
+        kept = code_lines(strip_lab(text, lab, path, numbered=True, solutions=solutions[path]))
         for k in range(1, LEAK_RUN + 1):
             for first, run in _runs(kept, k):
                 runs.setdefault(run, f"{path}:{first}")
     leaks = []
-    for path, text in texts.items():
-        state, solution = "code", []
-        for n, line in enumerate(text.splitlines(), 1):
-            m = MARK.search(line)
-            if m and m.group(1) == lab:
-                state = {"BEGIN": "solution", "STUB": "stub", "END": "code"}[m.group(2)]
-                if state == "stub":
-                    lines = code_lines(solution)
-                    for first, run in _runs(lines, min(LEAK_RUN, len(lines))):
-                        if run in runs:
-                            leaks.append(f"{path}:{first}: LAB({lab})'s solution ({' '.join(run)}) is also at "
-                                         f"{runs[run]}, which the handout keeps")
-                    solution = []
-                continue
-            if state == "solution":
-                solution.append((n, line))
+    for path, taken in solutions.items():
+        for solution in taken:
+            lines = code_lines(solution)
+            for first, run in _runs(lines, min(LEAK_RUN, len(lines))):
+                if run in runs:
+                    leaks.append(f"{path}:{first}: LAB({lab})'s solution ({' '.join(run)}) is also at "
+                                 f"{runs[run]}, which the handout keeps")
     return leaks
 
 
