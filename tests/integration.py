@@ -1524,17 +1524,16 @@ def lab_keys_test():
 
 
 def _children(pid):
-    """The pids whose parent is pid (from /proc), and their states."""
-    kids = {}
+    """The pids whose parent is pid (from /proc)."""
+    kids = []
     for d in os.listdir("/proc"):
         if d.isdigit():
             try:
                 stat = open(f"/proc/{d}/stat").read()
             except OSError:
                 continue
-            fields = stat[stat.rindex(")") + 2:].split()
-            if int(fields[1]) == pid:
-                kids[int(d)] = fields[0]
+            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:  # (the field after the state)
+                kids.append(int(d))
     return kids
 
 

@@ -75,24 +75,6 @@ static const struct boot_module *find_program(const char *name)
 
 /* ---- Loading ----------------------------------------------------------- */
 
-static int map_fresh(struct proc *p, uintptr_t va, size_t n, const uint8_t *bytes, size_t nbytes, bool write);
-
-/* A thread's stack: each of the `pages` pages from va that is not mapped
- * yet gets a fresh frame, writable; those a thread before left mapped
- * stay (their old bytes do no harm). -TQ_ENOMEM if frames run out: what
- * was mapped stays, and the next try maps the rest (mapping a page twice
- * would be a kernel bug: arch_space_map asserts it never happens). */
-static int map_missing(struct proc *p, uintptr_t va, unsigned pages)
-{
-    for (unsigned i = 0; i < pages; i++) {
-        uintptr_t page = va + i * ARCH_PAGE_SIZE;
-        int rc = arch_space_lookup(p->space, page, NULL) ? 0 : map_fresh(p, page, ARCH_PAGE_SIZE, NULL, 0, true);
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
-}
-
 /* Map [va, va + n) (whole pages) with fresh frames; copy `bytes` (nbytes
  * of them, from va on) in. -TQ_ENOMEM if frames run out. */
 static int map_fresh(struct proc *p, uintptr_t va, size_t n, const uint8_t *bytes, size_t nbytes, bool write)
@@ -113,6 +95,22 @@ static int map_fresh(struct proc *p, uintptr_t va, size_t n, const uint8_t *byte
             return -TQ_ENOMEM;
         }
         p->pages++;
+    }
+    return 0;
+}
+
+/* A thread's stack: each of the `pages` pages from va that is not mapped
+ * yet gets a fresh frame, writable; those a thread before left mapped
+ * stay (their old bytes do no harm). -TQ_ENOMEM if frames run out: what
+ * was mapped stays, and the next try maps the rest (mapping a page twice
+ * would be a kernel bug: arch_space_map asserts it never happens). */
+static int map_missing(struct proc *p, uintptr_t va, unsigned pages)
+{
+    for (unsigned i = 0; i < pages; i++) {
+        uintptr_t page = va + i * ARCH_PAGE_SIZE;
+        int rc = arch_space_lookup(p->space, page, NULL) ? 0 : map_fresh(p, page, ARCH_PAGE_SIZE, NULL, 0, true);
+        if (rc < 0)
+            return rc;
     }
     return 0;
 }
