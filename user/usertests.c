@@ -86,6 +86,8 @@ static void exits(void)
     TQ_EXPECT_EQ("write of bytes with a NUL among them writes them all", write(1, "nul:A\0B\n", 8), 8);
     TQ_EXPECT_EQ("sem_post at INT_MAX units is EOVERFLOW (in a child: its handle lives as long as it)",
                  run_victim("sem-max", NULL), 0);
+    TQ_EXPECT_EQ("of two threads joining each other, one is refused (EDEADLK) and stays to be joined",
+                 run_victim("join-cycle", NULL), 0);
 }
 
 static void faults(void)

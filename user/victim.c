@@ -12,6 +12,7 @@
  *   victim big-frame   one frame bigger than the stack, a thread's stack under it
  *   victim thread-exit N  main, the only thread, ends with pthread_exit(N)
  *   victim two-waiters two threads wait for one child
+ *   victim join-cycle  two threads join each other: one join refused (EDEADLK), status 0
  *   victim sem-max     sem_post on a semaphore at INT_MAX units (EOVERFLOW: status 0)
  *   victim nomem       the calls that take memory, each tried again once if told
  *                      ENOMEM (test=nomem fails one allocation at a time): status 0
@@ -123,6 +124,48 @@ static int nomem(void)
 static void *recurse_thread(void *arg) { return (void *)(long)recurse((int)(long)arg); }
 static void *read_null(void *arg) { return (void *)(long)*(volatile int *)arg; }
 
+/* join-cycle: two threads join each other. The kernel refuses the second
+ * join (EDEADLK: it would wait for ever), whichever it is, and the thread
+ * it refused stays to be joined: it ends, its joiner gets its value, and
+ * that joiner is the one main can still join. (A refused join used to
+ * forget the joiner's target: main could join neither, and one thread's
+ * kernel stack was never freed.) Each tells main when its join is over, so
+ * main joins only then. */
+static pthread_t cycle[2];
+static sem_t cycle_go, cycle_done;
+
+static void *join_other(void *arg)
+{
+    int me = (int)(intptr_t)arg;
+    void *theirs = NULL;
+    sem_wait(&cycle_go); /* (until both ids are known) */
+    int rc = pthread_join(cycle[1 - me], &theirs);
+    sem_post(&cycle_done);
+    return rc ? (void *)(intptr_t)(1000 + rc) : theirs; /* (refused: 1000 + EDEADLK; else what it got) */
+}
+
+static int join_cycle(void)
+{
+    sem_init(&cycle_go, 0, 0);
+    sem_init(&cycle_done, 0, 0);
+    pthread_create(&cycle[0], NULL, join_other, (void *)0);
+    pthread_create(&cycle[1], NULL, join_other, (void *)1);
+    sem_post(&cycle_go);
+    sem_post(&cycle_go);
+    sem_wait(&cycle_done);
+    sem_wait(&cycle_done);
+    void *v[2] = {NULL, NULL};
+    int rc[2] = {pthread_join(cycle[0], &v[0]), pthread_join(cycle[1], &v[1])};
+    int ok = rc[0] != rc[1] && (rc[0] ? rc[0] : rc[1]) == TQ_ESRCH &&
+             (intptr_t)v[rc[0] ? 1 : 0] == 1000 + TQ_EDEADLK;
+    if (ok)
+        return 0;
+    printf("victim: join-cycle: main's joins gave %d and %d, with values %d and %d (want 0 and ESRCH, one "
+           "value %d)\n",
+           rc[0], rc[1], (int)(intptr_t)v[0], (int)(intptr_t)v[1], 1000 + TQ_EDEADLK);
+    return 1;
+}
+
 static int divide(int a, int b)
 {
     int q;
@@ -220,6 +263,8 @@ int main(int argc, char **argv)
         return nomem();
     if (!strcmp(k, "two-waiters"))
         return two_waiters();
+    if (!strcmp(k, "join-cycle"))
+        return join_cycle();
     if (!strcmp(k, "thread-exit")) /* main, the last thread, ends with pthread_exit's value: -114 is 142 */
         pthread_exit((void *)(intptr_t)(argc > 2 ? atoi(argv[2]) : 0));
     if (!strcmp(k, "null"))

@@ -27,7 +27,8 @@ enum tq_syscall {
     TQ_SYS_MEMINFO,/* meminfo(struct tq_meminfo *out): 0; what is in use, for leak checks */
     TQ_SYS_THREAD_CREATE, /* thread_create(start, fn, arg): a thread id (1..7) that runs start(fn, arg) */
     TQ_SYS_THREAD_EXIT,   /* thread_exit(int value): ends the calling thread (the last one: the process) */
-    TQ_SYS_THREAD_JOIN,   /* thread_join(int tid, int *value): 0, once that thread of the process has ended */
+    TQ_SYS_THREAD_JOIN,   /* thread_join(int tid, int *value): 0, once that thread of the process has ended
+                             (EDEADLK if it is itself joining the caller, maybe through other joins) */
     TQ_SYS_MUTEX_CREATE,  /* mutex_create(): a mutex handle (>= 0) for the process's threads */
     TQ_SYS_MUTEX_LOCK,    /* mutex_lock(int h): 0, holding it */
     TQ_SYS_MUTEX_UNLOCK,  /* mutex_unlock(int h): 0 */

@@ -610,11 +610,18 @@ int proc_thread_join(uint32_t tid, int *value)
     klock_irqrestore(&proc_lock, f);
     if (rc)
         return rc;
-    int code = task_join(t);
+    /* Refused if t is joining the caller, through other joins (the
+     * kernel's task_join says so): then t stays, to be joined later, or
+     * reaped with the process. */
+    int code;
+    rc = task_join_code(t, &code);
     f = klock_irqsave(&proc_lock);
-    s->p.threads[tid] = NULL;
+    if (rc == 0)
+        s->p.threads[tid] = NULL;
     s->joining &= ~(1u << tid);
     klock_irqrestore(&proc_lock, f);
+    if (rc)
+        return -TQ_EDEADLK;
     *value = code;
     return 0;
 }

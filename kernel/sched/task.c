@@ -447,6 +447,8 @@ int task_join(struct task *t)
     return join(t, 0, &code) == 0 ? code : -1;
 }
 
+int task_join_code(struct task *t, int *code) { return join(t, 0, code); }
+
 int task_join_timeout(struct task *t, uint32_t ticks, int *code)
 {
     int unused;

@@ -235,6 +235,11 @@ int task_join(struct task *t);
  * in *code (t is freed), SYNC_TIMEOUT (-3: t still runs, and may be joined
  * again), or -1 for the misuse task_join refuses. */
 int task_join_timeout(struct task *t, uint32_t ticks, int *code);
+/* The same without a deadline, for a caller that must tell a refused join
+ * (t untouched: it is still to be joined) from an exit code of -1: 0 with
+ * t's exit code in *code (t is freed), or -1 for the misuse task_join
+ * refuses. */
+int task_join_code(struct task *t, int *code);
 
 /* The course's sleep() and wakeup(), as in its producer-consumer slides:
  * task_suspend puts the caller to sleep until some task_resume(caller);
