@@ -129,6 +129,7 @@ KTEST_SRC += tests/kernel/test_memory.c # nomem: every frame allocation fails in
 # to the kernel as a Multiboot module (QEMU -initrd, GRUB `module`).
 #   hello.c      its pid and arguments          victim.c     one bad thing, for usertests
 #   usertests.c  the kernel's promises to a process, one check per line
+#   fuzz.c       random system calls from several threads; no leak, no panic
 #   bench.c      a system call's and a spawn's cost, for make bench
 #   threads.c    the race, producer/consumer, a monitor and a barrier with pthreads
 #   pshared.c    the race between two processes: shared memory, a shared semaphore

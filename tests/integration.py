@@ -541,7 +541,7 @@ def grub_test():
     if "GNU GRUB" not in text and "Tourniquet: three tasks" not in text:
         problems.append("the GRUB menu did not show on the serial console")
     problems += expect_all(text, [(r"^boot: loaded by GRUB", "the kernel did not report GRUB as its loader"),
-                                  (r"^programs: bench, bonjour, compteur, hello, mqueue, philosophers, pshared, threads, usertests, victim \(user programs from the boot loader",
+                                  (r"^programs: bench, bonjour, compteur, fuzz, hello, mqueue, philosophers, pshared, threads, usertests, victim \(user programs from the boot loader",
                                    "the user programs did not come as GRUB modules")])
     if not counted(text):
         problems.append("tasks A, B and C did not all report twice within 90 s")

@@ -100,6 +100,41 @@ def check_total(program, checks):
 check_threads = check_total("threads", THREADS_CHECKS)
 
 
+FUZZ_ROUNDS, FUZZ_CALLS = 16, 300  # user/fuzz.c's defaults
+# The errors a run of the fuzzer on one CPU must have met (each child
+# prints its own): the checks its calls reach. (ENOEXEC, ENOMEM, EDEADLK
+# and EOVERFLOW need rarer cases; they may show.)
+FUZZ_ERRORS = {"EPERM", "ENOENT", "ESRCH", "E2BIG", "EBADF", "ECHILD", "EAGAIN", "EFAULT", "EINVAL",
+               "ENAMETOOLONG", "ENOSYS"}
+
+
+def check_fuzz(exact):
+    """user/fuzz.c: every child ended and was waited for, no result outside
+    the ABI, memory back as it was. With `exact` (one CPU under -icount,
+    where a seed is always the same run) also: most children made all their
+    calls, and the errors they met reach every check in FUZZ_ERRORS (a
+    fuzzer that no longer gets past the first check fails here)."""
+    def check(out):
+        problems = []
+        odd = re.findall(r"fuzz: call .* not a result the ABI has", out)
+        if odd:
+            problems.append(Problem(f"{len(odd)} result(s) outside the ABI", odd[:5]))
+        ended = re.findall(r"fuzz: child \d+ ended with status -?\d+", out)
+        if len(ended) != FUZZ_ROUNDS:
+            problems.append(Problem(f"{len(ended)} children ended, not {FUZZ_ROUNDS}", tail(out)))
+        if not re.search(r"fuzz: the kernel gave back every page frame and heap block", out):
+            problems.append(Problem("memory not given back as it was", tail(out)))
+        if exact:
+            done = re.findall(rf"fuzz: child \d+ made {FUZZ_CALLS} calls: \d+ succeeded((?:, [A-Z0-9]+ \d+)*)", out)
+            if len(done) < FUZZ_ROUNDS // 2:
+                problems.append(Problem(f"only {len(done)} of {FUZZ_ROUNDS} children made all their calls", tail(out)))
+            met = {m.split()[0] for line in done for m in line.split(", ") if m}
+            if FUZZ_ERRORS - met:
+                problems.append(Problem("no child met " + ", ".join(sorted(FUZZ_ERRORS - met)), done[:3]))
+        return problems
+    return check
+
+
 def check_cr3(out):
     """user/bench.c's two ping-pongs differ only in the address space: CR3
     is loaded at each switch between processes (two instructions, its store
@@ -149,6 +184,9 @@ BOOTS = [
         r"^compteur = 400 \(4 threads de 100, avec le verrou\)$"]),
     Boot("prog-compteur-prio-jitter", "run=prog:compteur sched=prio jitter=30 seed=5 hz=1000", ktap=False,
          check=check_total("compteur", 2)),
+    Boot("prog-fuzz", "run=prog:fuzz hz=1000", ktap=False, check=check_fuzz(exact=True), timeout=120),
+    Boot("prog-fuzz-cpus2-mttcg", "run=prog:fuzz cpus=2 sched=fair hz=1000", ktap=False, extra=["-smp", "2"] + MTTCG,
+         icount=False, check=check_fuzz(exact=False), timeout=120),
     Boot("usertests", "run=prog:usertests hz=1000", ktap=False, expect=FAULTS, check=check_usertests, timeout=120),
     # The programs as one module, a bundle (as the web page's v86 brings them; QEMU takes the
     # last -initrd): the kernel takes it apart at boot, and every program is there.
@@ -173,8 +211,8 @@ SHELL_ANSWERS = [
      "exec hello one two did not pass the arguments"),
     (r"^exec: process 1 'hello' ended with status 0$", "exec did not report the status"),
     (r"^exec: process 2 'victim' ended with status -114 \(a fault\)$", "a faulting process's status"),
-    (r"^usage: exec PROGRAM \[ARGS\.\.\.\]\. Programs: bench, bonjour, compteur, hello, mqueue, philosophers, pshared, threads, usertests, victim$", "exec alone: no usage"),
-    (r"^exec: nosuch: ENOENT \(no such program\)\. Programs: bench, bonjour, compteur, hello, mqueue, philosophers, pshared, threads, usertests, victim$", "exec of no program"),
+    (r"^usage: exec PROGRAM \[ARGS\.\.\.\]\. Programs: bench, bonjour, compteur, fuzz, hello, mqueue, philosophers, pshared, threads, usertests, victim$", "exec alone: no usage"),
+    (r"^exec: nosuch: ENOENT \(no such program\)\. Programs: bench, bonjour, compteur, fuzz, hello, mqueue, philosophers, pshared, threads, usertests, victim$", "exec of no program"),
     (r"^usage: kill PID \(a process id, as ps shows them\)$", "kill alone: no usage"),
     (r"^kill: 77: ESRCH \(no such process\)$", "kill of no process"),
     (r"^hello from process 3, in ring 3: argv\[0\]=\"hello\"$", "run prog:hello in the shell"),
@@ -218,7 +256,7 @@ def gdb_user_test():
          "bt does not go through the trap frame into the user's printf"),
         (r"^#\d+\s+.*main \(argc=1, .* at user/hello\.c", "bt does not reach the user's main"),
         (r"^\s+2 hello\s+RUNNING .*\[process 1\]$", "tq-tasks does not show hello's process"),
-        (r"^tq-user: no program 'nosuch' in .*; programs: bench, bonjour, compteur, hello, mqueue, philosophers, pshared, threads, usertests, victim$",
+        (r"^tq-user: no program 'nosuch' in .*; programs: bench, bonjour, compteur, fuzz, hello, mqueue, philosophers, pshared, threads, usertests, victim$",
          "tq-user of no program does not list the programs"),
     ])
     return result(name, problems, log=log_path(name), text=out)
