@@ -17,7 +17,9 @@
  * child counts the errors it met and prints them when it has made all its
  * calls. A child may block for ever (a semaphore nobody posts, a barrier of
  * 1000 parties), end itself, or fault (a thread started in its data): the
- * driver gives each one LIMIT ticks, then kills it.
+ * driver gives each one LIMIT ticks, then kills it. Every third child it
+ * kills sooner, after 1 to 4 ticks, wherever it is: in the middle of a
+ * spawn, a thread's creation, a wait.
  *
  * The driver checks what the kernel owes it: every child ends, and once
  * the last one and every process it spawned have ended, memory in use is
@@ -282,14 +284,14 @@ static int child(uint32_t seed, unsigned calls)
 
 /* ---- The driver ---- */
 
-/* Kills the child if it runs past LIMIT ticks (a thread of the driver's:
- * the driver itself waits for the child). */
+/* Kills the child if it runs past `limit` ticks (a thread of the
+ * driver's: the driver itself waits for the child). */
 static volatile int watched, child_done;
 
 static void *watchdog(void *arg)
 {
-    (void)arg;
-    for (unsigned t = 0; t < LIMIT && !child_done; t++)
+    unsigned limit = (unsigned)(uintptr_t)arg;
+    for (unsigned t = 0; t < limit && !child_done; t++)
         sleep(1);
     if (!child_done)
         kill(watched);
@@ -310,7 +312,8 @@ static bool round_of(uint32_t seed, unsigned calls, int *status)
     }
     watched = pid, child_done = 0;
     pthread_t dog;
-    int rc = pthread_create(&dog, NULL, watchdog, NULL);
+    unsigned limit = seed % 3 ? LIMIT : 1 + seed % 4;
+    int rc = pthread_create(&dog, NULL, watchdog, (void *)(uintptr_t)limit);
     if (rc)
         printf("fuzz: no watchdog for child %u: %s\n", (unsigned)seed, tq_strerror(rc));
     int w = wait(pid, status);
@@ -341,8 +344,8 @@ static bool settled(struct tq_meminfo *m, unsigned procs)
 
 static int driver(uint32_t seed, unsigned rounds, unsigned calls)
 {
-    printf("fuzz: seed %u, %u rounds of %u calls (a child runs %u ticks at most)\n", (unsigned)seed, rounds, calls,
-           LIMIT);
+    printf("fuzz: seed %u, %u rounds of %u calls (a child runs %u ticks at most; every third, 1 to 4)\n",
+           (unsigned)seed, rounds, calls, LIMIT);
     unsigned exited = 0, killed = 0, faulted = 0;
     struct tq_meminfo start, before = {0}, after;
     meminfo(&start);
