@@ -100,7 +100,7 @@ def check_total(program, checks):
 check_threads = check_total("threads", THREADS_CHECKS)
 
 
-FUZZ_ROUNDS, FUZZ_CALLS = 16, 300  # user/fuzz.c's defaults
+FUZZ_CHILDREN, FUZZ_CALLS = 16, 300  # user/fuzz.c's defaults: 8 rounds of 2 children
 # The errors a run of the fuzzer on one CPU must have met (each child
 # prints its own): the checks its calls reach. (ENOEXEC, ENOMEM, EDEADLK
 # and EOVERFLOW need rarer cases; they may show.)
@@ -120,14 +120,14 @@ def check_fuzz(exact):
         if odd:
             problems.append(Problem(f"{len(odd)} result(s) outside the ABI", odd[:5]))
         ended = re.findall(r"fuzz: child \d+ ended with status -?\d+", out)
-        if len(ended) != FUZZ_ROUNDS:
-            problems.append(Problem(f"{len(ended)} children ended, not {FUZZ_ROUNDS}", tail(out)))
+        if len(ended) != FUZZ_CHILDREN:
+            problems.append(Problem(f"{len(ended)} children ended, not {FUZZ_CHILDREN}", tail(out)))
         if not re.search(r"fuzz: the kernel gave back every page frame and heap block", out):
             problems.append(Problem("memory not given back as it was", tail(out)))
         if exact:
             done = re.findall(rf"fuzz: child \d+ made {FUZZ_CALLS} calls: \d+ succeeded((?:, [A-Z0-9]+ \d+)*)", out)
-            if len(done) < FUZZ_ROUNDS // 2:
-                problems.append(Problem(f"only {len(done)} of {FUZZ_ROUNDS} children made all their calls", tail(out)))
+            if len(done) < FUZZ_CHILDREN // 2:
+                problems.append(Problem(f"only {len(done)} of {FUZZ_CHILDREN} children made all their calls", tail(out)))
             met = {m.split()[0] for line in done for m in line.split(", ") if m}
             if FUZZ_ERRORS - met:
                 problems.append(Problem("no child met " + ", ".join(sorted(FUZZ_ERRORS - met)), done[:3]))

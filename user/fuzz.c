@@ -2,7 +2,7 @@
  * fuzz: random system calls, to show that nothing a process passes the
  * kernel can harm it (in the spirit of syzkaller and of xv6's usertests).
  *
- *   fuzz [SEED [ROUNDS [CALLS]]]   the driver: ROUNDS children, one after the other
+ *   fuzz [SEED [ROUNDS [CALLS]]]   the driver: ROUNDS rounds of two children at once
  *   fuzz child SEED CALLS          one child: CALLS calls drawn from SEED
  *
  * A child makes CALLS calls, each a number and five arguments drawn from
@@ -17,9 +17,11 @@
  * child counts the errors it met and prints them when it has made all its
  * calls. A child may block for ever (a semaphore nobody posts, a barrier of
  * 1000 parties), end itself, or fault (a thread started in its data): the
- * driver gives each one LIMIT ticks, then kills it. Every third child it
- * kills sooner, after 1 to 4 ticks, wherever it is: in the middle of a
- * spawn, a thread's creation, a wait.
+ * driver gives each one LIMIT ticks, then kills it. Every third round it
+ * kills sooner, after 1 to 4 ticks, wherever the children are: in the
+ * middle of a spawn, a thread's creation, a wait. The two children of a
+ * round run at the same time, and the keys they draw are the same few:
+ * they share segments, semaphores and message queues.
  *
  * The driver checks what the kernel owes it: every child ends, and once
  * the last one and every process it spawned have ended, memory in use is
@@ -32,6 +34,7 @@
 
 #define LIMIT 20        /* ticks a child may run before the driver kills it */
 #define THREAD_CALLS 40 /* at most, for each thread a child creates */
+#define AT_ONCE 2       /* children that run at the same time (sharing segments, semaphores, queues by key) */
 
 /* ---- Random numbers (xorshift32: the same seed, the same calls) ---- */
 
@@ -284,45 +287,54 @@ static int child(uint32_t seed, unsigned calls)
 
 /* ---- The driver ---- */
 
-/* Kills the child if it runs past `limit` ticks (a thread of the
- * driver's: the driver itself waits for the child). */
-static volatile int watched, child_done;
+/* Kills the children still running after `limit` ticks (a thread of the
+ * driver's: the driver itself waits for them). */
+static volatile int watched[AT_ONCE], children_done;
 
 static void *watchdog(void *arg)
 {
     unsigned limit = (unsigned)(uintptr_t)arg;
-    for (unsigned t = 0; t < limit && !child_done; t++)
+    for (unsigned t = 0; t < limit && !children_done; t++)
         sleep(1);
-    if (!child_done)
-        kill(watched);
+    for (unsigned k = 0; k < AT_ONCE && !children_done; k++)
+        kill(watched[k]); /* (ESRCH for one that has ended) */
     return NULL;
 }
 
-/* Run one child to its end: false if it could not be run or waited for. */
-static bool round_of(uint32_t seed, unsigned calls, int *status)
+/* Run AT_ONCE children, seeds first, first + 1..., to their ends, their
+ * statuses in status[]: false if one could not be run or waited for. */
+static bool round_of(uint32_t first, unsigned calls, int status[AT_ONCE])
 {
-    char s[12], c[12];
-    snprintf(s, sizeof s, "%u", (unsigned)seed);
-    snprintf(c, sizeof c, "%u", calls);
-    char *argv[] = {"fuzz", "child", s, c, NULL};
-    int pid = spawn("fuzz", argv);
-    if (pid < 0) {
-        printf("fuzz: spawn of child %u: %s\n", (unsigned)seed, tq_strerror(pid));
-        return false;
+    int pid[AT_ONCE];
+    for (unsigned k = 0; k < AT_ONCE; k++) {
+        char s[12], c[12];
+        snprintf(s, sizeof s, "%u", (unsigned)(first + k));
+        snprintf(c, sizeof c, "%u", calls);
+        char *argv[] = {"fuzz", "child", s, c, NULL};
+        watched[k] = pid[k] = spawn("fuzz", argv);
+        if (pid[k] < 0) {
+            printf("fuzz: spawn of child %u: %s\n", (unsigned)(first + k), tq_strerror(pid[k]));
+            return false;
+        }
     }
-    watched = pid, child_done = 0;
+    children_done = 0;
     pthread_t dog;
-    unsigned limit = seed % 3 ? LIMIT : 1 + seed % 4;
+    unsigned limit = first / AT_ONCE % 3 ? LIMIT : 1 + first % 4;
     int rc = pthread_create(&dog, NULL, watchdog, (void *)(uintptr_t)limit);
     if (rc)
-        printf("fuzz: no watchdog for child %u: %s\n", (unsigned)seed, tq_strerror(rc));
-    int w = wait(pid, status);
-    child_done = 1;
+        printf("fuzz: no watchdog for child %u: %s\n", (unsigned)first, tq_strerror(rc));
+    bool ok = true;
+    for (unsigned k = 0; k < AT_ONCE; k++) {
+        int w = wait(pid[k], &status[k]);
+        if (w != pid[k]) {
+            printf("fuzz: wait for child %u: %s\n", (unsigned)(first + k), tq_strerror(w));
+            ok = false;
+        }
+    }
+    children_done = 1;
     if (rc == 0)
         pthread_join(dog, NULL);
-    if (w != pid)
-        printf("fuzz: wait for child %u: %s\n", (unsigned)seed, tq_strerror(w));
-    return w == pid;
+    return ok;
 }
 
 /* Memory in use once only `procs` processes are left: the children's own
@@ -344,17 +356,20 @@ static bool settled(struct tq_meminfo *m, unsigned procs)
 
 static int driver(uint32_t seed, unsigned rounds, unsigned calls)
 {
-    printf("fuzz: seed %u, %u rounds of %u calls (a child runs %u ticks at most; every third, 1 to 4)\n",
-           (unsigned)seed, rounds, calls, LIMIT);
+    printf("fuzz: seed %u, %u rounds of %u children at once, %u calls each (%u ticks at most; every third round, "
+           "1 to 4)\n",
+           (unsigned)seed, rounds, AT_ONCE, calls, LIMIT);
     unsigned exited = 0, killed = 0, faulted = 0;
     struct tq_meminfo start, before = {0}, after;
     meminfo(&start);
     for (unsigned i = 0; i < rounds; i++) {
-        int st;
-        if (!round_of(seed + i, calls, &st))
+        int st[AT_ONCE];
+        if (!round_of(seed + i * AT_ONCE, calls, st))
             return 1;
-        exited += st >= 0, killed += st == TQ_STATUS_KILLED, faulted += st <= TQ_STATUS_FAULT(0);
-        printf("fuzz: child %u ended with status %d\n", (unsigned)(seed + i), st);
+        for (unsigned k = 0; k < AT_ONCE; k++) {
+            exited += st[k] >= 0, killed += st[k] == TQ_STATUS_KILLED, faulted += st[k] <= TQ_STATUS_FAULT(0);
+            printf("fuzz: child %u ended with status %d\n", (unsigned)(seed + i * AT_ONCE + k), st[k]);
+        }
         /* (after the first round: it mapped the watchdog's stack, which stays for the next) */
         if (i == 0 && !settled(&before, start.processes)) {
             printf("fuzz: the first child's children did not end\n");
@@ -362,7 +377,7 @@ static int driver(uint32_t seed, unsigned rounds, unsigned calls)
         }
     }
     bool all_ended = settled(&after, start.processes);
-    printf("fuzz: %u rounds: %u exited, %u killed, %u faulted\n", rounds, exited, killed, faulted);
+    printf("fuzz: %u children: %u exited, %u killed, %u faulted\n", rounds * AT_ONCE, exited, killed, faulted);
     if (!all_ended || after.frames_free != before.frames_free || after.heap_free != before.heap_free ||
         after.heap_blocks != before.heap_blocks) {
         printf("fuzz: memory not given back: free frames %u -> %u, heap free %u -> %u bytes in %u -> %u blocks, "
@@ -392,7 +407,7 @@ static bool number(const char *s, unsigned *out)
 
 int main(int argc, char **argv)
 {
-    unsigned v[3] = {1, 16, 300}; /* seed, rounds, calls */
+    unsigned v[3] = {1, 8, 300}; /* seed, rounds, calls */
     if (argc == 4 && !strcmp(argv[1], "child") && number(argv[2], &v[0]) && number(argv[3], &v[2]))
         return child(v[0], v[2]);
     bool ok = argc <= 4;
