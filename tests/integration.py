@@ -796,7 +796,7 @@ def vscode_test():
 
 CLANG_KERNEL = os.path.join(BUILD, "clang", "tourniquet.elf")
 CLANG_LIKE = {"ktest-all", "counters-demo", "race", "philosophers", "smp-4", "smp-fault", "usertests",
-              "usertests-cpus2-mttcg"}
+              "usertests-cpus2-mttcg", "prog-fuzz-cpus2-mttcg"}
 
 
 def clang_test():
