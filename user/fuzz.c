@@ -36,6 +36,13 @@
 #define THREAD_CALLS 40 /* at most, for each thread a child creates */
 #define AT_ONCE 2       /* children that run at the same time (sharing segments, semaphores, queues by key) */
 
+/* Where a program lies in its address space (kernel/proc/proc.h, user/user.ld):
+ * its image from the start of the user window up to the shared segments, and
+ * the stacks under the last page of the window. */
+#define IMAGE_BASE 0x40000000u
+#define SEGMENTS 0x70000000u
+#define STACK_TOP 0x7ffff000u
+
 /* ---- Random numbers (xorshift32: the same seed, the same calls) ---- */
 
 static uint32_t next(uint32_t *state)
@@ -80,8 +87,8 @@ static uint32_t pointer(uint32_t *r, bool out)
     static const uint32_t bad[] = {
         0, 1, 0x100000,  /* NULL, its page, the kernel */
         0x3ffffffc,      /* just under the user window */
-        0x70000000,      /* the shared segments, maybe none mapped */
-        0x7ffff000,      /* past the stack */
+        SEGMENTS,        /* the shared segments, maybe none mapped */
+        STACK_TOP,       /* past the stack */
         0x80000000,      /* past the user window */
         0xfee00000,      /* the local APIC's registers */
         0xfffffff0,      /* where a length wraps around */
@@ -132,7 +139,7 @@ static uint32_t draw(uint32_t *r, enum kind k)
                       pointer(r, false));
     case START: /* mostly code; else data (it faults), the kernel, NULL, past the image */
         return below(r, 8) ? (uint32_t)(uintptr_t)thread_entry
-                           : ONE_OF(r, (uint32_t)(uintptr_t)scratch, 0x100000, 0, 0x70000000);
+                           : ONE_OF(r, (uint32_t)(uintptr_t)scratch, 0x100000, 0, SEGMENTS);
     case TID:
         return below(r, 10);
     case HANDLE:
@@ -202,19 +209,29 @@ static const char *const error_names[NERRORS] = {"EPERM",  "ENOENT", "ESRCH",  "
 static void text_only(uint32_t *buf, uint32_t *n)
 {
     uint32_t t = (uint32_t)(uintptr_t)text;
-    if (*buf >= 0x40000000 && *buf < 0x7ffff000 && (*buf < t || *buf >= t + sizeof text))
+    if (*buf >= IMAGE_BASE && *buf < STACK_TOP && (*buf < t || *buf >= t + sizeof text))
         *buf = t;
     if (*buf >= t && *buf < t + sizeof text)
         *n %= (uint32_t)(t + sizeof text - *buf);
 }
 
 /* The calls that may wait for ever (on a semaphore nobody posts, a
- * barrier of 1000, a thread that waits itself...) or end the caller. */
+ * barrier of 1000, a thread that waits itself...) or end the calling
+ * thread. (exit, which ends them all, is apart: rare in every thread.) */
 #define BIT(nr) (1u << (nr))
-static const uint32_t may_stop = BIT(TQ_SYS_EXIT) | BIT(TQ_SYS_THREAD_EXIT) | BIT(TQ_SYS_SLEEP) |
-                                 BIT(TQ_SYS_THREAD_JOIN) | BIT(TQ_SYS_MUTEX_LOCK) | BIT(TQ_SYS_SEM_DOWN) |
-                                 BIT(TQ_SYS_COND) | BIT(TQ_SYS_BARRIER_WAIT) | BIT(TQ_SYS_MQ_SEND) |
-                                 BIT(TQ_SYS_MQ_RECEIVE);
+static const uint32_t may_stop = BIT(TQ_SYS_THREAD_EXIT) | BIT(TQ_SYS_SLEEP) | BIT(TQ_SYS_THREAD_JOIN) |
+                                 BIT(TQ_SYS_MUTEX_LOCK) | BIT(TQ_SYS_SEM_DOWN) | BIT(TQ_SYS_COND) |
+                                 BIT(TQ_SYS_BARRIER_WAIT) | BIT(TQ_SYS_MQ_SEND) | BIT(TQ_SYS_MQ_RECEIVE);
+
+/* Is call nr made as drawn, or does a yield stand in for it? */
+static bool made_as_drawn(uint32_t *r, uint32_t nr, bool main_thread)
+{
+    if (nr == TQ_SYS_EXIT)
+        return below(r, 64) == 0;
+    if (main_thread && nr < 32 && (may_stop & BIT(nr)))
+        return below(r, 32) == 0;
+    return true;
+}
 
 /* One call: its number (now and then one that does not exist), its
  * arguments, and what came back, counted. The main thread makes the calls
@@ -223,8 +240,8 @@ static const uint32_t may_stop = BIT(TQ_SYS_EXIT) | BIT(TQ_SYS_THREAD_EXIT) | BI
 static void one_call(uint32_t *r, bool main_thread)
 {
     uint32_t nr = below(r, 32) ? below(r, TQ_SYS_COUNT + 2) : next(r);
-    if (nr == TQ_SYS_EXIT ? below(r, 64) : nr < 32 && (may_stop & BIT(nr)) && main_thread && below(r, 32))
-        nr = TQ_SYS_YIELD; /* (exit ends every thread: rarely, from any) */
+    if (!made_as_drawn(r, nr, main_thread))
+        nr = TQ_SYS_YIELD;
     bool typed = below(r, 4) != 0;
     uint32_t a[5];
     for (int i = 0; i < 5; i++)
@@ -234,7 +251,7 @@ static void one_call(uint32_t *r, bool main_thread)
     if (nr == TQ_SYS_KILL && a[0] == (uint32_t)getpid() && below(r, 8))
         a[0] = 0; /* (killing itself: rarely) */
     uint32_t entry = (uint32_t)(uintptr_t)thread_entry;
-    if (nr == TQ_SYS_THREAD_CREATE && a[0] != entry && a[0] >= 0x40000000 && a[0] < 0x70000000 && below(r, 8))
+    if (nr == TQ_SYS_THREAD_CREATE && a[0] != entry && a[0] >= IMAGE_BASE && a[0] < SEGMENTS && below(r, 8))
         a[0] = entry; /* (a thread started in data or constants faults, and ends the child: rarely) */
     long rc = tq_syscall((long)nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4]);
     if (rc >= 0) {
