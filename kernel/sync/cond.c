@@ -113,6 +113,21 @@ void barrier_init(struct barrier *b, const char *name, unsigned parties)
     b->magic = SYNC_MAGIC;
 }
 
+/* Sleep once on the barrier (b->lock held) as a task that has arrived in
+ * `phase`. A task killed meanwhile did not get through: if its phase has
+ * not ended, its arrival is taken back before it ends, so that the phase
+ * still waits for `parties` live tasks (left counted, it would let the
+ * others through one short, and every later phase with them). */
+static void barrier_sleep(struct barrier *b, unsigned phase)
+{
+    waitq_sleep(&b->waiters, b, barrier_wait_tag, b->name, &b->lock, 0);
+    if (task_marked_killed()) {
+        if (b->phase == phase)
+            b->arrived--;
+        waitq_die_killed(&b->lock);
+    }
+}
+
 /* barrier_wait and barrier_wait_serial: the phase completed, and whether
  * the caller was the last to arrive. */
 static int arrive(struct barrier *b, const char *op, bool *last)
@@ -134,15 +149,15 @@ static int arrive(struct barrier *b, const char *op, bool *last)
             return SYNC_MISUSE;
         }
         while (b->phase == phase)
-            waitq_block(&b->waiters, b, barrier_wait_tag, b->name, &b->lock);
+            barrier_sleep(b, phase);
     }
     /* LAB(sync) STUB
     // TODO(lab): count the arrival; the last (arrived == parties) sets *last, starts the next
     // phase (arrived back to 0, phase + 1) and wakes every waiter (waitq_wake_all); any other
     // checks it may sleep (sync_may_block: if not, take its arrival back, unlock, SYNC_MISUSE)
-    // and sleeps on b->waiters (waitq_block, tag barrier_wait_tag, handing b->lock over) until
-    // the phase has moved on
-    (void)op, (void)barrier_wait_tag;
+    // and sleeps (barrier_sleep(b, phase), which also takes back the arrival of a task killed
+    // while it waits) until the phase has moved on
+    (void)op, (void)barrier_sleep;
     LAB(sync) END */
     sched_unlock_preempt(&b->lock, s);
     return (int)phase;

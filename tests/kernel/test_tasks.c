@@ -321,6 +321,14 @@ static int wait_cond(void *arg)
     return 0;
 }
 
+static struct barrier kill_barrier;
+
+static int wait_barrier(void *arg)
+{
+    (void)arg;
+    return barrier_wait(&kill_barrier);
+}
+
 static volatile int busy_started, busy_go;
 
 static int spin_a_while(void *arg)
@@ -376,6 +384,29 @@ void ktest_kill(void)
     KT_EXPECT_EQ(task_kill(t[3]), 0);
     KT_EXPECT_EQ(task_join(t[3]), TASK_EXIT_KILLED);
     KT_EXPECT(kill_m2.owner == NULL, "cond_wait's mutex is still held");
+
+    /* Killed at a barrier of two: its arrival is taken back, so the next
+     * two still make the phase together; left counted, the first of them
+     * would pass alone, and the second would wait for ever (killed here). */
+    barrier_init(&kill_barrier, "kill_barrier", 2);
+    struct task *b[2] = {task_create("on_barrier", wait_barrier, NULL), NULL};
+    wait_state(b[0], TASK_BLOCKED);
+    KT_EXPECT_EQ(task_kill(b[0]), 0);
+    KT_EXPECT_EQ(task_join(b[0]), TASK_EXIT_KILLED);
+    KT_EXPECT_EQ(kill_barrier.arrived, 0u);
+    b[0] = task_create("at_barrier", wait_barrier, NULL);
+    wait_state(b[0], TASK_BLOCKED);
+    b[1] = task_create("at_barrier", wait_barrier, NULL);
+    for (unsigned i = 0; i < 2; i++) {
+        int phase = -1;
+        if (task_join_timeout(b[i], 1000, &phase) != 0) {
+            KT_EXPECT(false, "'%s' %u still waits at the barrier", b[i]->name, i);
+            task_kill(b[i]);
+            task_join(b[i]);
+        } else {
+            KT_EXPECT_EQ(phase, 0);
+        }
+    }
 
     /* A running task ends at its next wait: it does not begin it (nothing
      * would end that wait, as nothing ups kill_sem). */
