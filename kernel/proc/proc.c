@@ -201,10 +201,14 @@ static void slot_free(struct proc_slot *s)
 static void shared_release(struct proc *p);
 
 /* Reap a ZOMBIE its caller has claimed (reaping set): join its threads
- * (DEAD already; this waits only until each is off its CPU), then free its
- * handles and its memory. Returns its status. */
+ * (each past its exit hook: this waits only until each is DEAD and off its
+ * CPU), then free its handles and its memory. Returns its status. A kill
+ * of the caller (its own process ended meanwhile) waits until this is
+ * done: ended in a join, it would leave the zombie claimed, and never
+ * freed. */
 static int reap(struct proc_slot *s)
 {
+    task_defer_kill();
     while (__atomic_load_n(&s->pins, __ATOMIC_ACQUIRE)) /* a kill is still looking at its threads */
         task_yield();
     for (unsigned k = 0; k < TQ_THREADS_MAX; k++)
@@ -216,6 +220,7 @@ static int reap(struct proc_slot *s)
     arch_space_destroy(s->p.space);
     int status = s->p.status;
     slot_free(s);
+    task_allow_kill();
     return status;
 }
 
@@ -852,7 +857,7 @@ void *proc_handle(enum proc_object_kind kind, uint32_t h)
 
 void proc_return_to_user(void)
 {
-    if (__atomic_load_n(&task_current()->killed, __ATOMIC_ACQUIRE))
+    if (task_marked_killed())
         proc_exit_current(TQ_STATUS_KILLED);
 }
 

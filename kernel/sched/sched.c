@@ -997,7 +997,7 @@ static inline __attribute__((always_inline)) bool block(const void *obj, const c
     /* ...under which task_kill marks a task and then looks whether it waits:
      * tested before the scheduler lock, a kill could fall between the test
      * and BLOCKED, find us RUNNING, and leave us asleep. */
-    if (__builtin_expect(cur->killed, 0)) {
+    if (__builtin_expect(cur->killed, 0) && !cur->kill_deferred) {
         /* Killed while it ran (task_kill found it RUNNING or READY, with
          * no wait to end): this wait is where it ends, so it does not
          * begin. Off the object's queue (lk guards it, and is held); the
@@ -1059,7 +1059,7 @@ void sched_sleep_until(uint64_t deadline)
     struct sched_cpu *c = this;
     struct task *cur = c->current;
     KASSERT(cur != c->idle);
-    if (__builtin_expect(cur->killed, 0))
+    if (__builtin_expect(cur->killed, 0) && !cur->kill_deferred)
         return; /* (killed while it ran: see block; task_sleep makes it exit) */
     timer_insert(cur, deadline);
     cur->state = TASK_SLEEPING;

@@ -267,7 +267,9 @@ static void wake_to_die(struct task *t)
             sched_unlock_preempt(&sched_klock, s);
             return;
         }
-        if (t->state != TASK_BLOCKED) { /* READY or RUNNING: it ends at its next wait; or DEAD */
+        if (t->state != TASK_BLOCKED || t->kill_deferred) {
+            /* READY or RUNNING: it ends at its next wait; or DEAD; or in a
+             * wait the kill must not end (task_defer_kill): after it */
             sched_unlock(s);
             return;
         }
@@ -417,7 +419,7 @@ static int join(struct task *t, uint64_t deadline, int *code)
         t->joiner = self;
         self->wait_name = t->name;
         bool late = sched_block_until(t, join_wait, &sched_klock, deadline);
-        if (t->state != TASK_DEAD && (late || self->killed)) {
+        if (t->state != TASK_DEAD && (late || task_marked_killed())) {
             t->joiner = NULL; /* it is no longer waited for: it may be joined again */
             t->joined = false;
             task_exit_if_killed(&sched_klock);

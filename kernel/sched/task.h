@@ -103,6 +103,7 @@ struct task {
     struct task *joiner;        /* the task blocked in task_join on this one */
     bool joined;                /* someone has called task_join on it */
     volatile bool killed;       /* task_kill: it exits at its next wait */
+    unsigned kill_deferred;     /* task_defer_kill's depth: while > 0 a kill waits (only it changes it) */
 
     /* Accounting, kept by the core the same way for every policy. */
     uint64_t ticks;             /* timer ticks charged while RUNNING */
@@ -258,12 +259,26 @@ static inline struct task *task_current(void) { return (struct task *)arch_cpu_c
 /* Called with `held` (a klock) held, on the way back from a wait: if the
  * caller was killed meanwhile, drop `held` and exit. */
 __attribute__((noreturn)) void task_die_killed(struct klock *held);
-static inline bool task_marked_killed(void) { return __atomic_load_n(&task_current()->killed, __ATOMIC_ACQUIRE); }
+static inline bool task_marked_killed(void)
+{
+    struct task *self = task_current();
+    return __builtin_expect(__atomic_load_n(&self->killed, __ATOMIC_ACQUIRE), 0) && !self->kill_deferred;
+}
 static inline void task_exit_if_killed(struct klock *held)
 {
     if (task_marked_killed())
         task_die_killed(held);
 }
+
+/* A duty the caller owes others, which a kill must not cut in half (the
+ * reaping of a dead process: its memory would never be given back). From
+ * task_defer_kill to the matching task_allow_kill, a kill marks the caller
+ * but ends none of its waits: it ends at its first wait (or return to
+ * ring 3) after. Those waits must therefore be short and sure to end, as
+ * Linux's uninterruptible sleep is meant to be: waiting for threads that
+ * have already exited to be off their CPUs, not for anything a user does. */
+static inline void task_defer_kill(void) { task_current()->kill_deferred++; }
+static inline void task_allow_kill(void) { task_current()->kill_deferred--; }
 
 /* READY and between two CPUs' queues (TASK_TAIL_EXILED). */
 static inline bool task_exiled(const struct task *t) { return t->tail_work & TASK_TAIL_EXILED; }

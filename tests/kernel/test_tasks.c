@@ -329,6 +329,28 @@ static int wait_barrier(void *arg)
     return barrier_wait(&kill_barrier);
 }
 
+static struct semaphore defer_sem;
+static volatile int defer_joined, defer_passed;
+
+static int exit_when_upped(void *arg)
+{
+    (void)arg;
+    sem_down(&defer_sem);
+    return 5;
+}
+
+/* A join that a kill must not end (task_defer_kill), then the first wait
+ * after it: that one the kill ends. */
+static int join_kill_deferred(void *arg)
+{
+    task_defer_kill();
+    defer_joined = task_join(arg);
+    task_allow_kill();
+    sem_down(&kill_sem);
+    defer_passed = 1;
+    return 0;
+}
+
 static volatile int busy_started, busy_go;
 
 static int spin_a_while(void *arg)
@@ -407,6 +429,26 @@ void ktest_kill(void)
             KT_EXPECT_EQ(phase, 0);
         }
     }
+
+    /* Killed in a wait that task_defer_kill protects (a dead process's
+     * reaping): that wait goes on to its end, and the kill ends the task at
+     * its next wait; ended in the join, it would leave its target unjoined. */
+    defer_joined = -100, defer_passed = 0;
+    sem_init(&defer_sem, "defer_sem", 0);
+    struct task *e = task_create("exit_when_upped", exit_when_upped, NULL);
+    struct task *d = task_create("join_deferred", join_kill_deferred, e);
+    wait_state(e, TASK_BLOCKED);
+    wait_state(d, TASK_BLOCKED);
+    KT_EXPECT_EQ(task_kill(d), 0);
+    task_sleep(3);
+    KT_EXPECT(d->state == TASK_BLOCKED && defer_joined == -100, "the kill ended a join it was to wait for (%s, %d)",
+              task_state_name(d->state), defer_joined);
+    sem_up(&defer_sem);
+    KT_EXPECT_EQ(task_join(d), TASK_EXIT_KILLED);
+    KT_EXPECT_EQ(defer_joined, 5);
+    KT_EXPECT(!defer_passed, "a kill deferred was not done at the first wait after");
+    if (defer_joined != 5) /* (ended in its join: e is still there to be joined) */
+        task_join(e);
 
     /* A running task ends at its next wait: it does not begin it (nothing
      * would end that wait, as nothing ups kill_sem). */
