@@ -127,6 +127,10 @@ BOOTS = [
     Boot("kill-woken-cpus4", "test=kill_woken cpus=4 hz=1000", extra=["-smp", "4"], expect=[r"^ok 1 kill_woken$"]),
     Boot("kill-woken-cpus4-mttcg", "test=kill_woken cpus=4 hz=1000", extra=["-smp", "4", "-accel", "tcg,thread=multi"],
          icount=False, timeout=120, expect=[r"^ok 1 kill_woken$"]),
+    # A wakeup made under a spinlock waits for its release (the woken task pinned to the waker's CPU).
+    Boot("spin-wakeup-cpus4", "test=spin_wakeup cpus=4 hz=1000", extra=["-smp", "4"], expect=[r"^ok 1 spin_wakeup$"]),
+    Boot("spin-wakeup-cpus4-mttcg", "test=spin_wakeup cpus=4 hz=1000", extra=["-smp", "4", "-accel", "tcg,thread=multi"],
+         icount=False, timeout=120, expect=[r"^ok 1 spin_wakeup$"]),
     # Kernel stacks freed on one CPU and handed out again on another (paging.c's lazy TLB flush).
     # (On 2 CPUs under -icount the idle one never ticks: the halted-CPU rule is what lets slots go round.)
     Boot("stacks-cpus2", "test=stacks cpus=2 hz=1000", extra=["-smp", "2"], expect=[r"^# stacks: 10400 tasks made"]),

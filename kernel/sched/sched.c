@@ -901,12 +901,27 @@ void sched_preempt_now(void)
 {
     KASSERT(!arch_irq_enabled());
     struct sched_cpu *c = this;
+    /* Not while the caller holds a course spinlock (a wakeup it made under
+     * one): it would sleep holding it, and a task that then spins on it
+     * would never let it run again. need_resched stays set: spin_unlock's
+     * last release is the preemption point (sched_preempt_point). */
+    if (c->current->spinlocks_held)
+        return;
     rq_lock(c->rq);
     if (c->chosen)
         carry_out(c);
     else
         preempt(c, false);
     unlock_switch_lock(); /* (the CPU it resumed on) */
+}
+
+void sched_preempt_point(void)
+{
+    arch_irqstate_t s = arch_irq_save();
+    struct sched_cpu *c = this;
+    if (c->need_resched && c->irq_depth == 0)
+        sched_preempt_now();
+    arch_irq_restore(s);
 }
 
 /* (interrupts are off: we stay on this CPU until the switch) */

@@ -266,11 +266,15 @@ static inline struct klock *sched_switch_lock(void) { return &sched_this_cpu()->
 
 /* The preemption point of task code. Drop lk (which the caller took with
  * klock_irqsave, or sched_lock); if a task made ready meanwhile should run
- * now, and we are not in an interrupt handler, switch (the switch takes its
+ * now, and we are not in an interrupt handler nor holding a spinlock (then
+ * spin_unlock switches), switch (the switch takes its
  * run queue's lock itself: no other klock may be held across it); then restore
  * interrupts. How task code leaves a section that may have woken someone.
  * (Inline test, out-of-line switch.) */
 void sched_preempt_now(void);
+/* The same where no lock is held and interrupts are on (spin_unlock's last
+ * release: a switch asked for while a spinlock was held waited for it). */
+void sched_preempt_point(void);
 static inline void sched_unlock_preempt(struct klock *lk, arch_irqstate_t s)
 {
     klock_drop(lk);

@@ -139,7 +139,13 @@ int spin_unlock(struct spinlock *l)
     l->owner = NULL;
     release_word(l);
     lockdep_released(l);
-    if (--self->spinlocks_held == 0)
+    if (--self->spinlocks_held == 0) {
         arch_irq_restore(self->irq_before_spin); /* the last one out: as before the first */
+        /* A wakeup made under the lock that should run before us waited
+         * for its release (sched_preempt_now): now, if we may switch. (A
+         * hint read with interrupts on: sched_preempt_point reads it again.) */
+        if (__builtin_expect(sched_this_cpu()->need_resched, 0) && arch_irq_enabled())
+            sched_preempt_point();
+    }
     return SYNC_OK;
 }

@@ -874,6 +874,53 @@ static void ktest_kill_woken(void)
     task_set_affinity(task_current(), affinity);
 }
 
+/* ---- spin_wakeup ------------------------------------------------------ */
+
+static struct spinlock sw_lock;
+static struct semaphore sw_sem;
+static volatile int sw_ran;
+
+static int sw_urgent(void *arg)
+{
+    (void)arg;
+    sem_down(&sw_sem);
+    sw_ran = 1;
+    return 0;
+}
+
+/* A task holding a spinlock wakes a more urgent one (prio, both on this
+ * CPU): the switch waits for the lock's release, then comes at once.
+ * Switched at the wakeup, the holder would sleep holding the lock, and the
+ * urgent task, spinning on it, would never let it run again. */
+static void ktest_spin_wakeup(void)
+{
+    uint32_t affinity = task_current()->affinity;
+    const struct sched_policy *policy = sched_policy();
+    sched_set_policy(sched_policy_find("prio"));
+    uint32_t here = 1u << task_current()->cpu;
+    KT_EXPECT(task_set_affinity(task_current(), here), "the test cannot stay on its CPU");
+    sem_init(&sw_sem, "sw_sem", 0);
+    spin_init(&sw_lock, "sw_lock", SPIN_TICKET);
+    sw_ran = 0;
+    struct task *u = task_new("sw_urgent", sw_urgent, NULL);
+    task_set_priority(u, 0);
+    KT_EXPECT(task_set_affinity(u, here), "'sw_urgent' cannot be kept on this CPU");
+    task_start_at(u, ticks_now());
+    wait_state(u, TASK_BLOCKED);
+    KT_EXPECT_EQ(spin_lock(&sw_lock), SYNC_OK);
+    sem_up(&sw_sem);
+    int under_lock = sw_ran;
+    KT_EXPECT_EQ(spin_unlock(&sw_lock), SYNC_OK);
+    int after_release = sw_ran;
+    KT_EXPECT(!under_lock, "the urgent task ran while the waker held its spinlock");
+    KT_EXPECT(after_release, "the urgent task did not run at the spinlock's release");
+    int code = -1;
+    KT_EXPECT_EQ(task_join_timeout(u, 1000, &code), 0);
+    KT_EXPECT_EQ(code, 0);
+    sched_set_policy(policy);
+    task_set_affinity(task_current(), affinity);
+}
+
 /* test=NAME (kernel/ktest.h), in the order test=all runs them */
 KTEST_SUITE("tasks", tasks_setup, tasks_teardown, {"preempt", ktest_preempt, false, "three tasks that never yield all progress in every window of a few quanta"},
             {"yield", ktest_yield, false, "task_yield hands the CPU to the other ready task"},
@@ -881,6 +928,7 @@ KTEST_SUITE("tasks", tasks_setup, tasks_teardown, {"preempt", ktest_preempt, fal
             {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
             {"stacks", ktest_stacks, false, "10,400 kernel stacks made and freed on every CPU at once, none shared"},
             {"kill", ktest_kill, false, "task_kill ends waiting tasks at their wait, releasing their mutexes"},
+            {"spin_wakeup", ktest_spin_wakeup, false, "a wakeup made holding a spinlock switches at its release, not before"},
             {"kill_woken", ktest_kill_woken, false, "a waiter woken, then killed before it runs, passes its wakeup on; a killed one lends no priority"},
             {"timeout", ktest_timeout, false, "every _timeout call returns SYNC_TIMEOUT at its deadline, or succeeds in time"},
             {"priority", ktest_priority, false, "task_set_priority under prio: lowered, the caller yields; raised, a task runs"},
