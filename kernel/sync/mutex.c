@@ -85,23 +85,29 @@ static void lend_priority(struct mutex *m)
     }
 }
 
-/* t's borrowed priority: the most urgent waiter on any mutex it holds. */
+/* t's borrowed priority: the most urgent waiter on any mutex it holds.
+ * If it changed and t waits for a mutex in turn, what t lends that one's
+ * owner has changed too: down the chain, as lend_priority goes. */
 static void recompute_lent_priority(struct task *t)
 {
-    uint32_t b = TASK_PRIORITIES;
-    if (sync_priority_inheritance) {
-        list_for_each(n, &t->held_mutexes) {
-            struct mutex *m = list_entry(n, struct mutex, held_node);
-            list_for_each(w, &m->waiters) {
-                uint32_t p = task_priority(list_entry(w, struct task, wait_node));
-                if (p < b)
-                    b = p;
+    for (unsigned depth = 0; t && depth < 16; depth++) {
+        uint32_t b = TASK_PRIORITIES;
+        if (sync_priority_inheritance) {
+            list_for_each(n, &t->held_mutexes) {
+                struct mutex *m = list_entry(n, struct mutex, held_node);
+                list_for_each(w, &m->waiters) {
+                    uint32_t p = task_priority(list_entry(w, struct task, wait_node));
+                    if (p < b)
+                        b = p;
+                }
             }
         }
-    }
-    if (b != t->lent_priority) {
+        if (b == t->lent_priority)
+            return;
         t->lent_priority = b;
         sched_priority_changed(t);
+        struct mutex *next = waits_for(t);
+        t = next ? next->owner : NULL;
     }
 }
 
@@ -135,6 +141,21 @@ static void take_free(struct mutex *m, struct task *self)
     LAB(sync) END */
 }
 
+/* Sleep once on m's queue (the scheduler lock held); true if the deadline
+ * passed. A task killed meanwhile ends here, its priority no longer lent
+ * to m's owner (the kill may have found it running, before its wait, or
+ * timed out: not in the wait, where wake_to_die sees to it). */
+static bool mutex_sleep(struct mutex *m, uint64_t deadline)
+{
+    bool late = waitq_sleep(&m->waiters, m, mutex_wait, m->name, &sched_klock, deadline);
+    if (task_marked_killed()) {
+        if (m->owner && m->owner != task_current())
+            recompute_lent_priority(m->owner);
+        waitq_die_killed(&sched_klock);
+    }
+    return late;
+}
+
 /* mutex_lock, and mutex_lock_timeout until tick `deadline` (0: none). */
 static inline __attribute__((always_inline)) int lock(struct mutex *m, const char *op, uint64_t deadline,
                                                       const void *caller)
@@ -163,7 +184,7 @@ static inline __attribute__((always_inline)) int lock(struct mutex *m, const cha
             lend_priority(m);
         /* LAB(sync) BEGIN: taken: sleep on its queue until mutex_unlock makes us the owner (or the deadline) */
         while (m->owner != self) { /* mutex_unlock hands it over */
-            if (waitq_block_until(&m->waiters, m, mutex_wait, m->name, &sched_klock, deadline)) {
+            if (mutex_sleep(m, deadline)) {
                 if (m->owner) /* we no longer wait: our priority is no longer lent */
                     recompute_lent_priority(m->owner);
                 sched_unlock_preempt(&sched_klock, s);
@@ -172,9 +193,9 @@ static inline __attribute__((always_inline)) int lock(struct mutex *m, const cha
         }
         /* LAB(sync) STUB
         // TODO(lab): until m->owner is self, sleep on m->waiters, handing sched_klock over
-        // (waitq_block_until, tag mutex_wait); when it says the deadline passed: stop lending
+        // (mutex_sleep); when it says the deadline passed: stop lending
         // our priority to the owner (recompute_lent_priority), sched_unlock_preempt, SYNC_TIMEOUT
-        (void)deadline, (void)mutex_wait, (void)recompute_lent_priority;
+        (void)deadline, (void)mutex_sleep, (void)recompute_lent_priority;
         LAB(sync) END */
     } else {
         take_free(m, self);

@@ -819,6 +819,58 @@ static int kw_lock(void *arg)
     return 0;
 }
 
+static struct mutex kw_m1; /* kw_middle holds it while it waits for kw_m */
+
+static int kw_hold_then_lock(void *arg)
+{
+    (void)arg;
+    mutex_lock(&kw_m1);
+    mutex_lock(&kw_m);
+    mutex_unlock(&kw_m);
+    mutex_unlock(&kw_m1);
+    return 0;
+}
+
+static int kw_lock_m1(void *arg)
+{
+    (void)arg;
+    mutex_lock(&kw_m1);
+    mutex_unlock(&kw_m1);
+    return 0;
+}
+
+static struct semaphore kw_ksem;
+static struct task *volatile kw_target;
+
+static int kw_killer(void *arg)
+{
+    (void)arg;
+    sem_down(&kw_ksem);
+    return task_kill(kw_target);
+}
+
+/* Wakes kw_killer, more urgent, which kills it there: READY, in no wait.
+ * Its mutex_lock is then where it ends, after it has lent its priority. */
+static int kw_woke_then_lock(void *arg)
+{
+    (void)arg;
+    kw_target = task_current();
+    sem_up(&kw_ksem);
+    mutex_lock(&kw_m);
+    mutex_unlock(&kw_m);
+    return 0;
+}
+
+/* A task of that priority kept on this CPU, started now. */
+static struct task *kw_start(const char *name, task_entry_t entry, uint32_t priority)
+{
+    struct task *u = task_new(name, entry, NULL);
+    task_set_priority(u, priority);
+    KT_EXPECT(task_set_affinity(u, 1u << task_current()->cpu), "'%s' cannot be kept on this CPU", name);
+    task_start_at(u, ticks_now());
+    return u;
+}
+
 static void kw_up(void) { sem_up(&kw_sem); }
 static void kw_signal(void) { cond_signal(&kw_cond); }
 
@@ -859,16 +911,39 @@ static void ktest_kill_woken(void)
     sync_priority_inheritance = true;
     mutex_init(&kw_m, "kw_m");
     KT_EXPECT_EQ(mutex_lock(&kw_m), SYNC_OK);
-    struct task *u = task_new("kw_urgent", kw_lock, NULL);
-    task_set_priority(u, 0);
-    KT_EXPECT(task_set_affinity(u, 1u << task_current()->cpu), "'kw_urgent' cannot be kept on this CPU");
-    task_start_at(u, ticks_now());
+    struct task *u = kw_start("kw_urgent", kw_lock, 0);
     wait_state(u, TASK_BLOCKED);
     KT_EXPECT_EQ(task_current()->lent_priority, 0u); /* (it borrows the waiter's 0) */
     KT_EXPECT_EQ(task_kill(u), 0);
     KT_EXPECT_EQ(task_join_timeout(u, 1000, &code), 0);
     KT_EXPECT_EQ(task_current()->lent_priority, (uint32_t)TASK_PRIORITIES); /* (none any more) */
+    /* The same when the kill found it running, before its wait: it lends
+     * (its 1) as it comes to the mutex, ends there, and takes it back. */
+    sem_init(&kw_ksem, "kw_ksem", 0);
+    struct task *k = kw_start("kw_killer", kw_killer, 0);
+    wait_state(k, TASK_BLOCKED);
+    u = kw_start("kw_urgent", kw_woke_then_lock, 1);
+    KT_EXPECT_EQ(task_join_timeout(u, 1000, &code), 0);
+    KT_EXPECT_EQ(code, TASK_EXIT_KILLED);
+    KT_EXPECT_EQ(task_join_timeout(k, 1000, &code), 0);
+    KT_EXPECT_EQ(code, 0);
+    KT_EXPECT_EQ(task_current()->lent_priority, (uint32_t)TASK_PRIORITIES);
+    /* Down a chain: kw_middle (2) holds kw_m1 and waits for kw_m, ours;
+     * kw_urgent (0) waits for kw_m1, and lends its 0 to both. Killed, it
+     * lends nothing: kw_middle none, and we kw_middle's 2 again. */
+    mutex_init(&kw_m1, "kw_m1");
+    struct task *mid = kw_start("kw_middle", kw_hold_then_lock, 2);
+    wait_state(mid, TASK_BLOCKED);
+    KT_EXPECT_EQ(task_current()->lent_priority, 2u);
+    u = kw_start("kw_urgent", kw_lock_m1, 0);
+    wait_state(u, TASK_BLOCKED);
+    KT_EXPECT_EQ(task_current()->lent_priority, 0u);
+    KT_EXPECT_EQ(task_kill(u), 0);
+    KT_EXPECT_EQ(task_join_timeout(u, 1000, &code), 0);
+    KT_EXPECT_EQ(mid->lent_priority, (uint32_t)TASK_PRIORITIES);
+    KT_EXPECT_EQ(task_current()->lent_priority, 2u);
     mutex_unlock(&kw_m);
+    KT_EXPECT_EQ(task_join_timeout(mid, 1000, &code), 0);
     sync_priority_inheritance = pi;
     sched_set_policy(policy);
     task_set_affinity(task_current(), affinity);
