@@ -254,12 +254,20 @@ void task_die_killed(struct klock *held)
     task_exit(TASK_EXIT_KILLED);
 }
 
-/* Take t out of the wait it is in, if it waits, and make it READY: it
- * will find itself killed on its way out of that wait. */
+/* Take t, which the caller marked killed, out of the wait it is in, if it
+ * waits, and make it READY: it will find itself killed on its way out of
+ * that wait. Between the mark and this, with the lock let go, t may have
+ * ended at a wait of its own, been joined and freed, and its memory be
+ * another task's now: a task that exists and is marked is either t or one
+ * that a kill of its own marked, which may be woken as well. */
 static void wake_to_die(struct task *t)
 {
     for (;;) {
         arch_irqstate_t s = sched_lock();
+        if (!exists(t) || !t->killed) { /* (gone, or not the task marked) */
+            sched_unlock(s);
+            return;
+        }
         struct klock *lk = t->wait_lock;
         if (t->state == TASK_SLEEPING || (t->state == TASK_NEW && t->timer_queued)) {
             /* asleep, or yet to arrive: sched_make_ready takes it off the timer queue */
