@@ -127,6 +127,11 @@ BOOTS = [
     Boot("kill-woken-cpus4", "test=kill_woken cpus=4 hz=1000", extra=["-smp", "4"], expect=[r"^ok 1 kill_woken$"]),
     Boot("kill-woken-cpus4-mttcg", "test=kill_woken cpus=4 hz=1000", extra=["-smp", "4", "-accel", "tcg,thread=multi"],
          icount=False, timeout=120, expect=[r"^ok 1 kill_woken$"]),
+    # A task yields after its affinity changed under it: it moves (one CPU: SKIP, in test=all).
+    Boot("yield-affinity-cpus2", "test=yield_affinity cpus=2 hz=1000", extra=["-smp", "2"],
+         expect=[r"^ok 1 yield_affinity$"]),
+    Boot("yield-affinity-cpus4-fifo-mttcg", "test=yield_affinity cpus=4 sched=fifo hz=1000",
+         extra=["-smp", "4", "-accel", "tcg,thread=multi"], icount=False, timeout=120, expect=[r"^ok 1 yield_affinity$"]),
     # A wakeup made under a spinlock waits for its release (the woken task pinned to the waker's CPU).
     Boot("spin-wakeup-cpus4", "test=spin_wakeup cpus=4 hz=1000", extra=["-smp", "4"], expect=[r"^ok 1 spin_wakeup$"]),
     Boot("spin-wakeup-cpus4-mttcg", "test=spin_wakeup cpus=4 hz=1000", extra=["-smp", "4", "-accel", "tcg,thread=multi"],

@@ -943,7 +943,9 @@ static inline __attribute__((always_inline)) void yield(struct sched_cpu *c, boo
         rq_lock(c->rq);
     t->state = TASK_READY;
     bool queued = t != c->idle;
-    if (queued)
+    if (queued && !up && ncpus > 1 && !allowed(t, c->id)) /* its affinity changed while it ran */
+        t->tail_work |= TASK_TAIL_EXILED; /* (as requeue_task: the switch's tail places it) */
+    else if (queued)
         enqueue_running(c, t, SCHED_YIELD, up);
     schedule(c, t, TR_YIELDED, up, queued);
     unlock_switch_lock();

@@ -996,6 +996,54 @@ static void ktest_spin_wakeup(void)
     task_set_affinity(task_current(), affinity);
 }
 
+/* ---- yield_affinity --------------------------------------------------- */
+
+static volatile int ya_ready, ya_set;
+static volatile unsigned ya_cpu_after;
+
+/* Runs with interrupts off, so that the reschedule IPI of its affinity's
+ * change waits: the yield is what must move it. */
+static int ya_yielder(void *arg)
+{
+    (void)arg;
+    arch_irqstate_t s = arch_irq_save();
+    ya_ready = 1;
+    while (!ya_set)
+        arch_cpu_relax();
+    task_yield();
+    ya_cpu_after = task_current()->cpu;
+    arch_irq_restore(s);
+    return 0;
+}
+
+/* A task whose affinity changed while it ran, and which yields before it
+ * is preempted, goes to a CPU it may use; requeued where it was, it would
+ * be picked there again (under fifo, for ever). */
+static void ktest_yield_affinity(void)
+{
+    if (sched_ncpus() < 2) {
+        ktest_skip("one CPU: no other CPU to move to");
+        return;
+    }
+    uint32_t affinity = task_current()->affinity;
+    unsigned cpu = task_current()->cpu, other = cpu == 0 ? 1 : 0;
+    KT_EXPECT(task_set_affinity(task_current(), 1u << cpu), "the test cannot stay on its CPU");
+    ya_ready = ya_set = 0;
+    ya_cpu_after = ~0u;
+    struct task *y = task_new("ya_yielder", ya_yielder, NULL);
+    KT_EXPECT(task_set_affinity(y, 1u << other), "'ya_yielder' cannot be put on CPU %u", other);
+    task_start_at(y, ticks_now());
+    for (unsigned n = 0; !ya_ready && n < 1000; n++)
+        task_sleep(1);
+    KT_EXPECT(ya_ready, "'ya_yielder' did not start on CPU %u", other);
+    KT_EXPECT(task_set_affinity(y, 1u << cpu), "'ya_yielder' cannot be moved to CPU %u", cpu);
+    ya_set = 1;
+    int code = -1;
+    KT_EXPECT_EQ(task_join_timeout(y, 1000, &code), 0);
+    KT_EXPECT_EQ(ya_cpu_after, cpu);
+    task_set_affinity(task_current(), affinity);
+}
+
 /* test=NAME (kernel/ktest.h), in the order test=all runs them */
 KTEST_SUITE("tasks", tasks_setup, tasks_teardown, {"preempt", ktest_preempt, false, "three tasks that never yield all progress in every window of a few quanta"},
             {"yield", ktest_yield, false, "task_yield hands the CPU to the other ready task"},
@@ -1003,6 +1051,7 @@ KTEST_SUITE("tasks", tasks_setup, tasks_teardown, {"preempt", ktest_preempt, fal
             {"join", ktest_join, false, "task_join waits, returns the exit code, and refuses misuse"},
             {"stacks", ktest_stacks, false, "10,400 kernel stacks made and freed on every CPU at once, none shared"},
             {"kill", ktest_kill, false, "task_kill ends waiting tasks at their wait, releasing their mutexes"},
+            {"yield_affinity", ktest_yield_affinity, false, "a task that yields after its affinity changed moves to a CPU it may use"},
             {"spin_wakeup", ktest_spin_wakeup, false, "a wakeup made holding a spinlock switches at its release, not before"},
             {"kill_woken", ktest_kill_woken, false, "a waiter woken, then killed before it runs, passes its wakeup on; a killed one lends no priority"},
             {"timeout", ktest_timeout, false, "every _timeout call returns SYNC_TIMEOUT at its deadline, or succeeds in time"},
