@@ -160,6 +160,8 @@ static void wait_any(void)
     /* (in a child: its second thread's stack stays mapped, in its space, not ours) */
     TQ_EXPECT_EQ("two threads wait for one child: one wait gets it, the other is told ECHILD",
                  run_victim("two-waiters", NULL), 0);
+    TQ_EXPECT_EQ("a wait for a pid that spawn is still building is ECHILD, never a half-built child",
+                 run_victim("wait-early", NULL), 0);
 }
 
 static void exhaustion(void)

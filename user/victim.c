@@ -13,6 +13,7 @@
  *   victim thread-exit N  main, the only thread, ends with pthread_exit(N)
  *   victim two-waiters two threads wait for one child
  *   victim join-cycle  two threads join each other: one join refused (EDEADLK), status 0
+ *   victim wait-early  a thread waits for each child's pid while spawn is still building it: status 0
  *   victim sem-max     sem_post on a semaphore at INT_MAX units (EOVERFLOW: status 0)
  *   victim nomem       the calls that take memory, each tried again once if told
  *                      ENOMEM (test=nomem fails one allocation at a time): status 0
@@ -208,6 +209,58 @@ static int two_waiters(void)
     return 1;
 }
 
+/* wait-early: this thread spawns children (each ends with status 5) and
+ * waits for each; another waits meanwhile, again and again, for the pid
+ * the next spawn will get. A process spawn is still building is not one
+ * yet: that wait is ECHILD, or it gets the child once the child is whole
+ * and has ended (and then this thread's wait is ECHILD); every child is
+ * reaped once, with its 5. (It used to be found half-built, and reaped
+ * under the spawn that was building it: a status of 0, then a hang.) */
+#define EARLY_CHILDREN 200
+static volatile int early_next, early_stop, early_wrong, early_theirs;
+
+static int early_ok(int rc, int pid, int status) { return rc == -TQ_ECHILD || (rc == pid && status == 5); }
+
+static void *wait_early(void *arg)
+{
+    (void)arg;
+    while (!early_stop) {
+        int status = -1, pid = early_next;
+        int rc = wait(pid, &status);
+        early_theirs += rc == pid;
+        early_wrong += !early_ok(rc, pid, status);
+    }
+    return NULL;
+}
+
+static int wait_for_early(void)
+{
+    char *const argv[] = {"victim", "exit", "5", NULL};
+    early_next = spawn("victim", argv) + 1; /* (the first: with the pid it gives, the next one's) */
+    wait(early_next - 1, NULL);
+    pthread_t t;
+    pthread_create(&t, NULL, wait_early, NULL);
+    int mine = 0, wrong = 0;
+    for (int i = 0; i < EARLY_CHILDREN; i++) {
+        int pid = spawn("victim", argv), status = -1;
+        if (pid < 0) {
+            wrong++;
+            continue;
+        }
+        early_next = pid + 1;
+        int rc = wait(pid, &status);
+        mine += rc == pid;
+        wrong += !early_ok(rc, pid, status);
+    }
+    early_stop = 1;
+    pthread_join(t, NULL);
+    if (!wrong && !early_wrong && mine + early_theirs == EARLY_CHILDREN)
+        return 0;
+    printf("victim: wait-early: %d children, %d reaped here and %d by the other thread; %d wrong results here, "
+           "%d there\n", EARLY_CHILDREN, mine, early_theirs, wrong, early_wrong);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -263,6 +316,8 @@ int main(int argc, char **argv)
         return nomem();
     if (!strcmp(k, "two-waiters"))
         return two_waiters();
+    if (!strcmp(k, "wait-early"))
+        return wait_for_early();
     if (!strcmp(k, "join-cycle"))
         return join_cycle();
     if (!strcmp(k, "thread-exit")) /* main, the last thread, ends with pthread_exit's value: -114 is 142 */

@@ -2,9 +2,10 @@
  * proc.c - spawning a program, ending a process, waiting for it.
  *
  * The table is an array of PROC_MAX slots under proc_lock. A slot goes
- * FREE -> ALIVE (spawn) -> ZOMBIE (its last thread's exit, whichever way:
- * the exit hook below) -> FREE (reaped: its threads joined, its handles,
- * its address space and every frame in it given back). exit, kill and a
+ * FREE -> NEW (spawn builds it, unseen) -> ALIVE (whole: its first thread
+ * made) -> ZOMBIE (its last thread's exit, whichever way: the exit hook
+ * below) -> FREE (reaped: its threads joined, its handles, its address
+ * space and every frame in it given back). exit, kill and a
  * fault end the process: end_process kills its other threads. Whoever waits reaps: the parent's
  * wait, the kernel's proc_wait_kernel, or - for a process whose parent
  * ended first - the next spawn or wait (reap_orphans), so nothing needs a
@@ -166,6 +167,18 @@ static struct task *thread_new(struct proc_slot *s, unsigned k)
 
 /* ---- The table --------------------------------------------------------- */
 
+/* A process that wait, kill, ps and the like may see: not FREE, and not
+ * still being built (NEW: its `ended` semaphore, its space, its thread are
+ * not all there yet). */
+static bool visible(const struct proc *p) { return p->state == PROC_ALIVE || p->state == PROC_ZOMBIE; }
+
+static void set_state(struct proc *p, enum proc_state state)
+{
+    arch_irqstate_t f = klock_irqsave(&proc_lock);
+    p->state = state;
+    klock_irqrestore(&proc_lock, f);
+}
+
 static struct proc_slot *slot_alloc(const char *name, struct proc *parent)
 {
     struct proc_slot *s = NULL;
@@ -175,7 +188,7 @@ static struct proc_slot *slot_alloc(const char *name, struct proc *parent)
             s = &slots[i];
     if (s) {
         *s = (struct proc_slot){0};
-        s->p.state = PROC_ALIVE;
+        s->p.state = PROC_NEW; /* (ALIVE once its first thread is made: proc_spawn) */
         s->p.pid = next_pid++;
         s->p.parent = parent;
         s->p.kernel_waits = parent == NULL;
@@ -193,9 +206,7 @@ static void slot_free(struct proc_slot *s)
 {
     sem_destroy(&s->ended);
     sem_destroy(&s->child_ended);
-    arch_irqstate_t f = klock_irqsave(&proc_lock);
-    s->p.state = PROC_FREE;
-    klock_irqrestore(&proc_lock, f);
+    set_state(&s->p, PROC_FREE);
 }
 
 static void shared_release(struct proc *p);
@@ -365,14 +376,13 @@ int proc_spawn(const char *name, unsigned argc, char *const argv[], struct proc 
     p->thread = p->threads[0] = t;
     p->live = 1;
     uint32_t pid = p->pid;
+    set_state(p, PROC_ALIVE); /* whole: now a wait, a kill, ps may find it */
     task_start_at(t, sched_ticks());
     return (int)pid;
 fail:
     if (p->space)
         arch_space_destroy(p->space);
-    arch_irqstate_t f = klock_irqsave(&proc_lock);
-    p->state = PROC_FREE;
-    klock_irqrestore(&proc_lock, f);
+    set_state(p, PROC_FREE);
     return rc;
 }
 
@@ -410,7 +420,7 @@ static int wait_for(uint32_t pid, bool (*mine)(const struct proc *p, const void 
     struct proc_slot *s = NULL;
     arch_irqstate_t f = klock_irqsave(&proc_lock);
     for (unsigned i = 0; i < PROC_MAX && !s; i++)
-        if (slots[i].p.state != PROC_FREE && slots[i].p.pid == pid && !slots[i].reaping && !slots[i].waited &&
+        if (visible(&slots[i].p) && slots[i].p.pid == pid && !slots[i].reaping && !slots[i].waited &&
             mine(&slots[i].p, who))
             s = &slots[i];
     if (s) /* claimed: another thread's wait(pid) or wait(any) leaves it to us */
@@ -441,7 +451,7 @@ static int wait_any(struct proc *parent, int *status)
         arch_irqstate_t f = klock_irqsave(&proc_lock);
         for (unsigned i = 0; i < PROC_MAX && !zombie; i++) {
             struct proc_slot *s = &slots[i];
-            if (s->p.state == PROC_FREE || s->p.parent != parent || s->reaping || s->waited)
+            if (!visible(&s->p) || s->p.parent != parent || s->reaping || s->waited)
                 continue;
             children = true;
             if (s->p.state == PROC_ZOMBIE)
@@ -506,7 +516,7 @@ int proc_kill(uint32_t pid)
 struct proc *proc_by_pid(uint32_t pid)
 {
     for (unsigned i = 0; i < PROC_MAX; i++)
-        if (slots[i].p.state != PROC_FREE && slots[i].p.pid == pid)
+        if (visible(&slots[i].p) && slots[i].p.pid == pid)
             return &slots[i].p;
     return NULL;
 }
@@ -521,7 +531,7 @@ void proc_for_each(void (*fn)(const struct proc *p, void *ctx), void *ctx)
         const struct proc *best = NULL;
         for (unsigned i = 0; i < PROC_MAX; i++) {
             const struct proc *p = &slots[i].p;
-            if (p->state != PROC_FREE && p->pid > last && (!best || p->pid < best->pid))
+            if (visible(p) && p->pid > last && (!best || p->pid < best->pid))
                 best = p;
         }
         if (!best)

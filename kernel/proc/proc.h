@@ -53,7 +53,10 @@
 _Static_assert(SHM_BASE + TQ_SHM_MAX * SHM_SLOT <= THREAD_STACK_BOTTOM(TQ_THREADS_MAX - 1) - ARCH_PAGE_SIZE,
                "the shared segments lie below every stack and its guard");
 
-enum proc_state { PROC_FREE, PROC_ALIVE, PROC_ZOMBIE };
+/* NEW: taken by a spawn that is still building it (its space, its first
+ * thread): not yet a process for wait, kill or ps, which see only ALIVE
+ * and ZOMBIE ones. */
+enum proc_state { PROC_FREE, PROC_NEW, PROC_ALIVE, PROC_ZOMBIE };
 
 /* What a process's handle names: one of the kernel's primitives, its own. */
 enum proc_object_kind { PROC_MUTEX = 1, PROC_SEM, PROC_COND, PROC_BARRIER, PROC_SEM_SHARED, PROC_MQ };
