@@ -172,6 +172,13 @@ static struct task *thread_new(struct proc_slot *s, unsigned k)
  * not all there yet). */
 static bool visible(const struct proc *p) { return p->state == PROC_ALIVE || p->state == PROC_ZOMBIE; }
 
+/* A slot's pins are taken under proc_lock (a reaper looks at them under
+ * it) and let go outside it, so the two can meet on two CPUs: both are
+ * atomic (a plain ++ could write back a count a decrement had just
+ * lowered, and the slot would stay pinned, never reaped). */
+static void pin(struct proc_slot *s) { __atomic_add_fetch(&s->pins, 1, __ATOMIC_RELAXED); }
+static void unpin(struct proc_slot *s) { __atomic_sub_fetch(&s->pins, 1, __ATOMIC_RELEASE); }
+
 static void set_state(struct proc *p, enum proc_state state)
 {
     arch_irqstate_t f = klock_irqsave(&proc_lock);
@@ -273,13 +280,13 @@ static int on_thread_exit(struct task *t, int code)
                 slots[i].p.parent = NULL; /* an orphan: reap_orphans takes it once it ends */
         if (s->p.parent) {
             parent = slot_of(s->p.parent);
-            parent->pins++; /* (told below, out of the lock: it is not reaped meanwhile) */
+            pin(parent); /* (told below, out of the lock: it is not reaped meanwhile) */
         }
     }
     klock_irqrestore(&proc_lock, f);
     if (parent) { /* (first: its unit is there by the time a waiter wakes on `ended`) */
         sem_up(&parent->child_ended);
-        __atomic_sub_fetch(&parent->pins, 1, __ATOMIC_RELEASE);
+        unpin(parent);
     }
     if (last)
         sem_up(&s->ended);
@@ -305,11 +312,11 @@ static void end_process(struct proc_slot *s, int status)
     for (unsigned k = 0; k < TQ_THREADS_MAX; k++)
         if (s->p.threads[k] && s->p.threads[k] != task_current() && s->p.threads[k]->state != TASK_DEAD)
             others[n++] = s->p.threads[k];
-    s->pins++; /* (the kill may switch to a victim, which takes proc_lock as it ends: not held across) */
+    pin(s); /* (the kill may switch to a victim, which takes proc_lock as it ends: not held across) */
     klock_irqrestore(&proc_lock, f);
     if (n)
         task_kill_all(others, n);
-    __atomic_fetch_sub(&s->pins, 1, __ATOMIC_RELEASE);
+    unpin(s);
 }
 
 void proc_init(void)
@@ -502,14 +509,14 @@ int proc_kill(uint32_t pid)
         klock_irqrestore(&proc_lock, f);
         return -TQ_ESRCH;
     }
-    s->pins++; /* from here to its end: not reaped, its slot not reused, even if it ends meanwhile */
+    pin(s); /* from here to its end: not reaped, its slot not reused, even if it ends meanwhile */
     klock_irqrestore(&proc_lock, f);
     if (task_current()->proc == &s->p) {
-        __atomic_fetch_sub(&s->pins, 1, __ATOMIC_RELEASE);
+        unpin(s);
         proc_exit_current(TQ_STATUS_KILLED);
     }
     end_process(s, TQ_STATUS_KILLED);
-    __atomic_fetch_sub(&s->pins, 1, __ATOMIC_RELEASE);
+    unpin(s);
     return 0;
 }
 
