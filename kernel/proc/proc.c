@@ -399,10 +399,7 @@ static int reap_ended(struct proc_slot *s, int *status)
 {
     arch_irqstate_t f = klock_irqsave(&proc_lock);
     s->reaping = true;
-    struct proc *parent = s->p.parent;
     klock_irqrestore(&proc_lock, f);
-    if (parent)
-        sem_try_down(&slot_of(parent)->child_ended); /* its end's unit, if no wait(any) took it */
     uint32_t pid = s->p.pid;
     int st = reap(s);
     if (status)
@@ -445,10 +442,12 @@ static int wait_for(uint32_t pid, bool (*mine)(const struct proc *p, const void 
  * claimed by taking its `ended` unit (sem_try_down, under proc_lock, as a
  * wait(pid) claims): of two threads of the parent waiting at once, one
  * gets it, and nothing is claimed that a kill could leave half-taken. Each
- * child's end gives a unit of child_ended and its reaping takes one back
- * if it is there, so the units follow the zombies nobody has claimed; a
- * unit that finds none (another thread's wait took it) only starts the
- * search again. */
+ * child's end gives a unit of child_ended, which a reaping does not take
+ * back: there are always at least as many units as zombies nobody has
+ * claimed, so a wait(any) never sleeps beside one. (Taken back, a unit
+ * could be one a wait(any) had been woken for: it would sleep on, beside
+ * the zombie.) A unit that finds none (another wait took its child) only
+ * starts the search again; with no child left, the units left are let go. */
 static int wait_any(struct proc *parent, int *status)
 {
     for (;;) {
@@ -469,6 +468,9 @@ static int wait_any(struct proc *parent, int *status)
         bool claimed = zombie && sem_try_down(&zombie->ended) == SYNC_OK;
         if (claimed)
             zombie->reaping = true;
+        if (!children) /* (under proc_lock: a child's end after this gives its unit after) */
+            while (sem_try_down(&slot_of(parent)->child_ended) == SYNC_OK)
+                ;
         klock_irqrestore(&proc_lock, f);
         if (claimed)
             return reap_ended(zombie, status);
