@@ -299,6 +299,7 @@ static int on_thread_exit(struct task *t, int code)
 static void end_process(struct proc_slot *s, int status)
 {
     struct task *others[TQ_THREADS_MAX];
+    uint32_t ids[TQ_THREADS_MAX];
     unsigned n = 0;
     arch_irqstate_t f = klock_irqsave(&proc_lock);
     if (s->p.state != PROC_ALIVE) { /* (a kill that came as it ended: its own status stays) */
@@ -309,13 +310,17 @@ static void end_process(struct proc_slot *s, int status)
         s->p.ending = true;
         s->p.status = status;
     }
-    for (unsigned k = 0; k < TQ_THREADS_MAX; k++)
-        if (s->p.threads[k] && s->p.threads[k] != task_current() && s->p.threads[k]->state != TASK_DEAD)
-            others[n++] = s->p.threads[k];
+    for (unsigned k = 0; k < TQ_THREADS_MAX; k++) {
+        struct task *t = s->p.threads[k]; /* (in the table: not freed yet, proc_thread_join takes it out first) */
+        if (t && t != task_current() && t->state != TASK_DEAD) {
+            ids[n] = t->id;
+            others[n++] = t;
+        }
+    }
     pin(s); /* (the kill may switch to a victim, which takes proc_lock as it ends: not held across) */
     klock_irqrestore(&proc_lock, f);
-    if (n)
-        task_kill_all(others, n);
+    if (n) /* (a sibling's thread_join may free one meanwhile: by id) */
+        task_kill_all_ids(others, ids, n);
     unpin(s);
 }
 
@@ -638,7 +643,7 @@ int proc_thread_join(uint32_t tid, int *value)
      * kernel's task_join says so): then t stays, to be joined later, or
      * reaped with the process. */
     int code;
-    rc = task_join_code(t, &code);
+    rc = task_join_keep(t, &code);
     f = klock_irqsave(&proc_lock);
     if (rc == 0)
         s->p.threads[tid] = NULL;
@@ -646,6 +651,7 @@ int proc_thread_join(uint32_t tid, int *value)
     klock_irqrestore(&proc_lock, f);
     if (rc)
         return -TQ_EDEADLK;
+    task_release(t); /* (out of the table first: end_process reads it, then kills what it found) */
     *value = code;
     return 0;
 }

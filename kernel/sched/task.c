@@ -323,11 +323,12 @@ static void say_refused(const char *op, const char *verb, const struct task *sel
             known ? t->name : "that task", known ? "'" : "", why, outcome);
 }
 
-int task_kill_all(struct task *const *ts, unsigned n)
+/* task_kill_all, and with `ids` task_kill_all_ids. */
+static int kill_all(struct task *const *ts, const uint32_t *ids, unsigned n)
 {
     struct task *self = task_current();
     arch_irqstate_t s = sched_lock();
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < n && !ids; i++) {
         struct task *t = ts[i];
         const char *why = not_a_target(t, self, "a task cannot kill itself (it may return or call task_exit)");
         if (why) {
@@ -337,14 +338,22 @@ int task_kill_all(struct task *const *ts, unsigned n)
             return -1;
         }
     }
-    for (unsigned i = 0; i < n; i++) /* all marked before any runs again */
-        if (ts[i]->state != TASK_DEAD)
-            __atomic_store_n(&ts[i]->killed, true, __ATOMIC_RELEASE);
+    for (unsigned i = 0; i < n; i++) { /* all marked before any runs again */
+        struct task *t = ts[i];
+        if (ids && (!exists(t) || t->id != ids[i] || t == self || t->is_idle))
+            continue; /* (ended and freed since it was found: ids are never used twice) */
+        if (t->state != TASK_DEAD)
+            __atomic_store_n(&t->killed, true, __ATOMIC_RELEASE);
+    }
     sched_unlock(s);
     for (unsigned i = 0; i < n; i++)
         wake_to_die(ts[i]);
     return 0;
 }
+
+int task_kill_all(struct task *const *ts, unsigned n) { return kill_all(ts, NULL, n); }
+
+int task_kill_all_ids(struct task *const *ts, const uint32_t *ids, unsigned n) { return kill_all(ts, ids, n); }
 
 /* task_yield where it may not sleep: the report, and interrupts back on
  * as they were (out of line: the yield itself saves no register for it). */
@@ -402,8 +411,9 @@ static bool joins_back(const struct task *t, const struct task *self)
 }
 
 /* task_join, and task_join_timeout until tick `deadline` (0: none): 0
- * with the exit code in *code, SYNC_TIMEOUT, or -1 (refused, and said). */
-static int join(struct task *t, uint64_t deadline, int *code)
+ * with the exit code in *code, SYNC_TIMEOUT, or -1 (refused, and said).
+ * Joined, t is freed, or with `keep` left DEAD for task_release. */
+static int join(struct task *t, uint64_t deadline, int *code, bool keep)
 {
     struct task *self = task_current();
     arch_irqstate_t s = sched_lock();
@@ -445,6 +455,10 @@ static int join(struct task *t, uint64_t deadline, int *code)
         s = sched_lock();
     }
     *code = t->exit_code;
+    if (keep) {
+        sched_unlock(s);
+        return 0;
+    }
     unlist(t);
     sched_unlock(s);
     task_free(t);
@@ -454,15 +468,24 @@ static int join(struct task *t, uint64_t deadline, int *code)
 int task_join(struct task *t)
 {
     int code;
-    return join(t, 0, &code) == 0 ? code : -1;
+    return join(t, 0, &code, false) == 0 ? code : -1;
 }
 
-int task_join_code(struct task *t, int *code) { return join(t, 0, code); }
+int task_join_keep(struct task *t, int *code) { return join(t, 0, code, true); }
+
+void task_release(struct task *t)
+{
+    arch_irqstate_t s = sched_lock();
+    KASSERT(exists(t) && t->state == TASK_DEAD && t->joined && !t->on_cpu);
+    unlist(t);
+    sched_unlock(s);
+    task_free(t);
+}
 
 int task_join_timeout(struct task *t, uint32_t ticks, int *code)
 {
     int unused;
-    return join(t, sync_deadline("task_join_timeout", "task", ticks ? ticks : 1), code ? code : &unused);
+    return join(t, sync_deadline("task_join_timeout", "task", ticks ? ticks : 1), code ? code : &unused, false);
 }
 
 static const char suspend_wait[] = "sleep()";

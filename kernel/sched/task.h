@@ -206,9 +206,14 @@ int task_set_priority(struct task *t, uint32_t p);
  * to another, does not set that one running again. Their joiner still
  * joins them (and frees them). Refused (-1, one line saying why) for the
  * caller, an idle task, NULL or a task that no longer exists; a task
- * already DEAD is left alone. A task blocked on a mutex that was lending
- * its priority leaves the owner that priority until the owner unlocks. */
+ * already DEAD is left alone. A task blocked on a mutex stops lending the
+ * owner its priority. */
 int task_kill_all(struct task *const *ts, unsigned n);
+/* The same for tasks the caller found (with their ids, then) where another
+ * task may join and free them meanwhile - a process's threads: one that no
+ * longer exists, or whose memory is another task's now, has ended, and is
+ * skipped. Returns 0. */
+int task_kill_all_ids(struct task *const *ts, const uint32_t *ids, unsigned n);
 static inline int task_kill(struct task *t) { return task_kill_all(&t, 1); }
 
 
@@ -237,10 +242,12 @@ int task_join(struct task *t);
  * again), or -1 for the misuse task_join refuses. */
 int task_join_timeout(struct task *t, uint32_t ticks, int *code);
 /* The same without a deadline, for a caller that must tell a refused join
- * (t untouched: it is still to be joined) from an exit code of -1: 0 with
- * t's exit code in *code (t is freed), or -1 for the misuse task_join
- * refuses. */
-int task_join_code(struct task *t, int *code);
+ * (t untouched: it is still to be joined) from an exit code of -1, and that
+ * must make t unfindable before its memory goes (a process's thread table,
+ * which a kill reads): 0 with t's exit code in *code, t DEAD but not freed
+ * (task_release frees it), or -1 for the misuse task_join refuses. */
+int task_join_keep(struct task *t, int *code);
+void task_release(struct task *t);
 
 /* The course's sleep() and wakeup(), as in its producer-consumer slides:
  * task_suspend puts the caller to sleep until some task_resume(caller);
