@@ -16,7 +16,7 @@ import re
 
 from harness import ROOT, Boot, Problem, boot, clean, expect_all, gdb_session, log_path, result, status_problem, tail
 
-USERTESTS_CHECKS = 77  # the `ok` lines user/usertests.c prints when all is well
+USERTESTS_CHECKS = 78  # the `ok` lines user/usertests.c prints when all is well
 
 # One FAULT report per forbidden thing, each naming what it was.
 FAULTS = [

@@ -107,6 +107,7 @@ static void faults(void)
         {"ud", "an invalid opcode is #UD", 6},
         {"cli", "CLI is #GP", 13},
         {"sti", "STI is #GP", 13},
+        {"ldt", "loading a segment from the LDT (there is none) is #GP", 13},
         {"in", "IN is #GP", 13},
         {"out", "OUT is #GP", 13},
         {"hlt", "HLT is #GP", 13},

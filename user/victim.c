@@ -18,7 +18,7 @@
  *   victim nomem       the calls that take memory, each tried again once if told
  *                      ENOMEM (test=nomem fails one allocation at a time): status 0
  *   victim KIND        fault: null, kernel, apic, kwrite, past, text, guard, divzero,
- *                      ud, cli, sti, in, out, hlt, int, fpu, tf
+ *                      ud, cli, sti, ldt, in, out, hlt, int, fpu, tf
  */
 #include <pthread.h>
 #include <semaphore.h>
@@ -346,6 +346,8 @@ int main(int argc, char **argv)
         __asm__ volatile("cli");
     if (!strcmp(k, "sti"))
         __asm__ volatile("sti");
+    if (!strcmp(k, "ldt")) /* selector 7: entry 0 of the LDT, at ring 3; there is none */
+        __asm__ volatile("mov %0, %%gs" : : "r"(7) : "memory");
     if (!strcmp(k, "in")) {
         unsigned char v;
         __asm__ volatile("inb $0x60, %0" : "=a"(v));

@@ -85,7 +85,14 @@ void gdt_init_cpu(struct x86_cpu *c)
                      "mov %4, %%ax\n\t"
                      "mov %%ax, %%fs\n\t"
                      "mov %3, %%ax\n\t"
-                     "ltr %%ax"
+                     "ltr %%ax\n\t"
+                     /* No LDT: after a reset the LDT register still names one
+                      * at linear 0, limit 0xffff, and the CPU reads it as the
+                      * kernel would - a process could load "segments" made of
+                      * whatever the firmware left in the first 64 KiB (call
+                      * gates among them). Null, a selector with TI set is #GP. */
+                     "xor %%eax, %%eax\n\t"
+                     "lldt %%ax"
                      :
                      : "m"(gdtr), "i"(SEL_KCODE), "i"(SEL_KDATA), "i"(SEL_TSS), "i"(SEL_PERCPU)
                      : "eax", "memory");
