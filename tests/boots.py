@@ -208,6 +208,15 @@ BOOTS += [
     Boot("smp-1", "test=smp hz=1000", extra=["-smp", "1"], expect=[
         r"^smp: 1 CPU\(s\) from the ACPI MADT at 0x[0-9a-f]+ \(APIC ids 0\), 1 I/O APIC\(s\)",
         r"^    ok 1 cpus-start # SKIP only one CPU", r"^# smp: SKIP: "]),
+    # More RAM than the kernel maps (1 GiB): the ACPI tables at RAM's top, mapped to be read,
+    # above 1 GiB (a page fault at boot before) and above 2 GiB; in the stack window, refused.
+    Boot("smp-2-1536mib", "test=smp hz=1000", extra=["-smp", "2", "-m", "1536"], check=check_smp(2), expect=[
+        r"^smp: 2 CPU\(s\) from the ACPI MADT at 0x5[0-9a-f]{7} "]),
+    Boot("smp-2-3000mib", "test=smp hz=1000", extra=["-smp", "2", "-m", "3000"], check=check_smp(2), expect=[
+        r"^smp: 2 CPU\(s\) from the ACPI MADT at 0xb[0-9a-f]{7} "]),
+    Boot("smp-2-2300mib", "test=smp hz=1000", extra=["-smp", "2", "-m", "2300"], expect=[
+        r"^acpi: cannot read the RSDT at 0x8[0-9a-f]{7} \(36 bytes\): the kernel.s stack window ",
+        r"^smp: \d CPU\(s\) from the MP tables at 0x000f[0-9a-f]+ ", r"^ok 1 smp$"]),
     # Without ACPI, the MP tables (SeaBIOS then lists only the boot CPU).
     Boot("smp-mptables", "test=smp hz=1000", extra=["-machine", "pc,acpi=off", "-smp", "2"], expect=[
         r"^smp: \d CPU\(s\) from the MP tables at 0x000f[0-9a-f]+ \(APIC ids 0[ 0-9]*\), 1 I/O APIC\(s\)"]),

@@ -15,8 +15,11 @@
  * ("PCMP"): processor entries, I/O APIC entries, and I/O interrupt entries
  * that say which I/O APIC pin each ISA IRQ reaches.
  *
- * Everything is read once, by the boot CPU, before anything is started; the
- * kernel has no paging, so the tables are read where they are.
+ * Everything is read once, by the boot CPU, before anything is started,
+ * where it is: the kernel maps itself the first 4 MiB and the memory map's
+ * regions below the user window (paging_init), and a table the firmware put
+ * elsewhere (QEMU puts ACPI's at the top of RAM: above 1 GiB with -m 1536)
+ * is mapped while we read it (x86_firmware_map), and unmapped after.
  */
 #include "kernel/lib/kprintf.h"
 #include "smp.h"
@@ -70,6 +73,17 @@ static const uint8_t *find_low(const char *sig, size_t sig_len, size_t len, uint
     return p;
 }
 
+/* Whether [p, p + n) can be read (mapped for the probe if it must be); if
+ * not, a line saying which table is left unread. */
+static bool readable(const void *table, size_t n, const char *what)
+{
+    if (x86_firmware_map((uintptr_t)table, n))
+        return true;
+    kprintf("acpi: cannot read the %s at %p (%u bytes): the kernel's stack window (0x80000000-0x90000000) is "
+            "there, or the tables are spread over too many places; left unread\n", what, table, (unsigned)n);
+    return false;
+}
+
 static uint32_t rd32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
@@ -105,14 +119,17 @@ static const uint8_t *find_madt(void)
         sdt = (const uint8_t *)(uintptr_t)rd32(rsdp + 16);
         entry_size = 4;
     }
-    if (!sdt || !checksum_ok(sdt, rd32(sdt + 4)))
+    const char *sdt_name = entry_size == 8 ? "XSDT" : "RSDT";
+    if (!sdt || !readable(sdt, 36, sdt_name) || !readable(sdt, rd32(sdt + 4), sdt_name) ||
+        !checksum_ok(sdt, rd32(sdt + 4)))
         return NULL;
     uint32_t len = rd32(sdt + 4);
     for (uint32_t off = 36; off + entry_size <= len; off += entry_size) {
         if (entry_size == 8 && rd32(sdt + off + 4))
             continue; /* above 4 GiB: out of reach without paging */
         const uint8_t *t = (const uint8_t *)(uintptr_t)rd32(sdt + off);
-        if (t && sig_is(t, "APIC", 4) && checksum_ok(t, rd32(t + 4)))
+        if (t && readable(t, 8, "ACPI table") && sig_is(t, "APIC", 4) && readable(t, rd32(t + 4), "MADT") &&
+            checksum_ok(t, rd32(t + 4)))
             return t;
     }
     return NULL;
@@ -160,7 +177,8 @@ static bool parse_mp(const uint8_t *fp)
     const uint8_t *cfg = (const uint8_t *)(uintptr_t)rd32(fp + 4);
     if (!cfg || fp[11] != 0) /* a default configuration (no table): not supported */
         return false;
-    if (!sig_is(cfg, "PCMP", 4) || !checksum_ok(cfg, rd16(cfg + 4)))
+    if (!readable(cfg, 8, "MP configuration table") || !sig_is(cfg, "PCMP", 4) ||
+        !readable(cfg, rd16(cfg + 4), "MP configuration table") || !checksum_ok(cfg, rd16(cfg + 4)))
         return false;
     topo.lapic_addr = rd32(cfg + 36);
     unsigned count = rd16(cfg + 34);
@@ -200,7 +218,16 @@ static bool parse_mp(const uint8_t *fp)
 }
 
 /* See smp.h. */
+static const struct x86_topology *probe(void);
+
 const struct x86_topology *x86_topology_probe(void)
+{
+    const struct x86_topology *t = probe();
+    x86_firmware_unmap(); /* (what it keeps, it has copied) */
+    return t;
+}
+
+static const struct x86_topology *probe(void)
 {
     topo = (struct x86_topology){0};
     for (unsigned irq = 0; irq < 16; irq++)

@@ -90,6 +90,41 @@ uint32_t paging_kernel_directory(void) { return (uint32_t)&kernel_space; }
 
 void x86_map_mmio(uint32_t addr) { map_large(addr, (uint64_t)addr + 4096, PG_PCD | PG_PWT); }
 
+static uint32_t firmware_pdes[8]; /* directory entries x86_firmware_map filled, + 1 (0: none) */
+
+bool x86_firmware_map(uintptr_t p, size_t n)
+{
+    if (n == 0 || p + n < p)
+        return false;
+    for (uintptr_t a = p & ~(uintptr_t)(LARGE - 1); a < p + n; a += LARGE) {
+        uint32_t *pde = &kernel_space.pde[PDE_OF(a)];
+        if ((*pde & PG_PRESENT) && (*pde & PG_LARGE) && (*pde & ~(LARGE - 1)) == a)
+            continue; /* (the kernel's own, at its own address, or mapped for an earlier table) */
+        if (*pde & PG_PRESENT)
+            return false; /* (the stack window: these addresses mean something else here) */
+        unsigned k = 0;
+        while (k < sizeof firmware_pdes / sizeof firmware_pdes[0] && firmware_pdes[k])
+            k++;
+        if (k == sizeof firmware_pdes / sizeof firmware_pdes[0])
+            return false;
+        firmware_pdes[k] = PDE_OF(a) + 1;
+        *pde = (uint32_t)a | PG_LARGE | PG_PRESENT; /* (read-only: the probe only reads) */
+        if (a + LARGE < a)
+            break;
+    }
+    return true;
+}
+
+void x86_firmware_unmap(void)
+{
+    for (unsigned k = 0; k < sizeof firmware_pdes / sizeof firmware_pdes[0] && firmware_pdes[k]; k++) {
+        uint32_t i = firmware_pdes[k] - 1;
+        kernel_space.pde[i] = 0;
+        __asm__ volatile("invlpg (%0)" : : "r"(i << 22) : "memory");
+        firmware_pdes[k] = 0;
+    }
+}
+
 volatile uint32_t x86_kstack_epoch; /* stacks unmapped so far (see the kernel stacks' part) */
 #define kstack_epoch x86_kstack_epoch
 

@@ -177,6 +177,14 @@ void x86_tlb_wake(struct x86_cpu *c);              /* the interrupt that ends a 
 bool x86_stack_guard(uintptr_t va, uintptr_t *lo, uintptr_t *hi); /* va in the guard under [lo, hi) */
 uint32_t paging_kernel_directory(void);            /* CR3 of the kernel's own space (kernel tasks, #DF) */
 void x86_map_mmio(uint32_t addr);                  /* device registers at addr, uncached (APICs) */
+/* Firmware tables where the kernel maps nothing (ACPI's at the top of RAM,
+ * above 1 GiB): while the boot CPU alone probes them (acpi.c), before any
+ * address space or other CPU is started, their 4 MiB are mapped read-only
+ * in the kernel's directory - the user window's entries too, which no
+ * space copies - and x86_firmware_unmap takes them all away after. True if
+ * [p, p + n) can be read then. */
+bool x86_firmware_map(uintptr_t p, size_t n);
+void x86_firmware_unmap(void);
 /* trap.c */
 void trap_dispatch(struct trap_frame *f);
 void trap_dispatch_user(struct trap_frame *f);
