@@ -109,6 +109,12 @@ isr_common:
     mov ax, 0x10                /* SEL_KDATA */
     mov ds, ax
     mov es, ax
+    /* The per-CPU segment, from ring 0 too: an NMI (arch_stop_others') can
+     * come where FS already or still holds the process's selector - on the
+     * way out to ring 3 between the POP of FS and the IRET, on the way in
+     * before this - and the C code reads this CPU's data through FS. */
+    mov ax, 0x28                /* SEL_PERCPU */
+    mov fs, ax
     cld
     test byte ptr [esp + 60], 3 /* the frame's CS: from ring 3? */
     jnz .Lfrom_user
@@ -139,10 +145,10 @@ isr_return:
 
 /*
  * From ring 3 the CPU has switched to this task's kernel stack (the TSS's
- * ESP0) and pushed the user's SS:ESP above EFLAGS. FS still holds what the
- * process had (a null selector: a ring-3 IRET clears a kernel segment), so
- * the per-CPU segment goes back in FS before any C code runs; the POP on
- * the way out gives the process its own back. trap_dispatch_user also
+ * ESP0) and pushed the user's SS:ESP above EFLAGS. FS held what the
+ * process had (a null selector: a ring-3 IRET clears a kernel segment); the
+ * per-CPU segment went back in FS above, before any C code runs, and the
+ * POP on the way out gives the process its own back. trap_dispatch_user also
  * looks, before we return to the process, at whether it must die.
  */
 .Lfrom_user:
@@ -151,8 +157,6 @@ isr_return:
      * user's, which the CPU pushed at the CFA: `bt` in a system call goes
      * on into the process (with its symbols: tq-user PROGRAM). */
     .cfi_offset esp, 0
-    mov ax, 0x28                /* SEL_PERCPU */
-    mov fs, ax
     mov eax, esp
     call trap_dispatch_user
     jmp isr_return
