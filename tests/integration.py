@@ -845,6 +845,19 @@ def lab_handouts_test():
     except ValueError as e:
         if "f.c:2" not in str(e):
             problems.append(f"the refusal does not name the file and line: {e}")
+    # A handout's folder is emptied first: never the tree, a file, or a folder that is no handout.
+    keep = os.path.join(BUILD, "test-handout-keep")
+    os.makedirs(keep, exist_ok=True)
+    open(os.path.join(keep, "mine.c"), "w").close()
+    for out, says in ((ROOT, "is the source tree"), (os.path.join(ROOT, "Makefile"), "is not a folder"),
+                      (keep, "is not an earlier handout")):
+        p = subprocess.run([sys.executable, "tools/lab.py", "handout", "spinlock", "--out", out], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 2 or says not in p.stderr:
+            problems.append(f"handout --out {os.path.relpath(out, ROOT)}: status {p.returncode}, "
+                            f"{(p.stderr or p.stdout).strip()[:200]!r} (expected 2 and '{says}')")
+    if not os.path.exists(os.path.join(keep, "mine.c")) or not os.path.exists(os.path.join(ROOT, "Makefile")):
+        problems.append("a refused handout removed files")
     for name_, spec in lab.LABS.items():
         out = os.path.join(BUILD, "test-handout-" + name_)
         p = subprocess.run([sys.executable, "tools/lab.py", "handout", name_, "--out", out], cwd=ROOT,

@@ -333,8 +333,27 @@ def tree_files():
     return files
 
 
+def check_out(out):
+    """Why `out` may not receive a handout (it is emptied first), or None: it must be
+    new, or an earlier handout (its HANDOUT_MARK), and not the tree or a folder of it."""
+    real, root = os.path.realpath(out), os.path.realpath(ROOT)
+    if not os.path.exists(real):
+        return None
+    if not os.path.isdir(real):
+        return f"{out} exists and is not a folder"
+    if os.path.commonpath([real, root]) == real:
+        return f"{out} is the source tree or holds it: a handout's folder is emptied first"
+    if not os.path.exists(os.path.join(real, HANDOUT_MARK)):
+        return (f"{out} exists and is not an earlier handout (no {HANDOUT_MARK} in it): a handout's folder is "
+                f"emptied first; name a new folder, or remove this one yourself")
+    return None
+
+
 def handout(lab, out):
     regions = 0
+    why = check_out(out)
+    if why:
+        raise ValueError(why)
     if os.path.exists(out):
         shutil.rmtree(out)
     for rel in tree_files():
