@@ -30,36 +30,64 @@ static bool have_run;
 static bool same(const char *a, const char *b) { return kstreq(a, b); }
 
 /* Read one line, echoing it. A line longer than the buffer is read to its
- * end and refused as a whole: cut short, it could be another command. */
+ * end and refused as a whole: cut short, it could be another command
+ * (what is typed past the end counts, so erasing it all back takes the
+ * line again). A tab is a space; a terminal's escape sequence (an arrow
+ * key: ESC [ A) is skipped whole; any other byte the shell does not take
+ * (not ASCII, a control character) refuses the line, said once: left
+ * out, it could make another command of it ("kill 1é2" is not kill 12). */
 static void read_line(char *line)
 {
-    unsigned n = 0;
-    bool too_long = false;
+    unsigned n = 0, past = 0; /* characters kept, and typed past the end */
+    int bad = -1;             /* the first byte refused, or -1 */
+    enum { TEXT, ESC, CSI } esc = TEXT;
     for (;;) {
         char c = input_getc();
-        if (c == '\n') {
+        uint8_t b = (uint8_t)c;
+        if (esc != TEXT && c != '\n') { /* ESC, then '[' and parameters up to a final byte 0x40..0x7e */
+            esc = esc == ESC && c == '[' ? CSI : (esc == CSI && (b < 0x40 || b > 0x7e)) ? CSI : TEXT;
+            continue;
+        }
+        if (c == '\n') { /* (ends the line, and a sequence cut short by it) */
             kprintf("\n");
-            line[too_long ? 0 : n] = '\0';
-            if (too_long)
+            line[past || bad >= 0 ? 0 : n] = '\0';
+            if (past)
                 kprintf(TR("shell: the line is longer than %u characters; ignored\n",
                            "shell : la ligne dépasse %u caractères ; ignorée\n"),
                         LINE_MAX - 1);
+            else if (bad >= 0)
+                kprintf(TR("shell: byte 0x%02x is not a character the shell takes (printable ASCII, tab); "
+                           "line ignored\n",
+                           "shell : l'octet 0x%02x n'est pas un caractère que le shell accepte (ASCII imprimable, "
+                           "tabulation) ; ligne ignorée\n"),
+                        (unsigned)bad);
             return;
         }
         if (c == '\b' || c == 0x7f) {
-            if (n > 0) {
+            if (past > 0) {
+                past--;
+            } else if (n > 0) {
                 n--;
                 kprintf("\b \b");
             }
             continue;
         }
-        if (c >= ' ' && c < 0x7f) {
-            if (n + 1 < LINE_MAX) {
-                line[n++] = c;
-                kprintf("%c", c);
-            } else {
-                too_long = true;
-            }
+        if (c == '\033') {
+            esc = ESC;
+            continue;
+        }
+        if (c == '\t')
+            c = ' ';
+        else if (b < ' ' || b >= 0x7f) {
+            if (bad < 0)
+                bad = b;
+            continue;
+        }
+        if (n + 1 < LINE_MAX && !past) {
+            line[n++] = c;
+            kprintf("%c", c);
+        } else {
+            past++;
         }
     }
 }

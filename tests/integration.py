@@ -553,8 +553,17 @@ def grub_test():
 SHELL_TYPED = "help\nps\nbogus\nsched nope\nsched fifo quantum=x\nworkload course\nworkload A:0\ngantt\n" \
               "trace 5\ntrace json\nstats\nrun nothing\nrun barrier\nsched rr quantum=2\nworkload course\n" \
               "ps " + "x" * 170 + "\nps 1 2 3 4 5 6 7 8 9 10 11 12\nrun counters extra\nstats now\n" \
-              "trace 99999999999\nsched rr quantum=3 quantum=2\nhalt\n"
+              "trace 99999999999\nsched rr quantum=3 quantum=2\n" \
+              "kill 1\u00e92\n\x1b[Astats\nkill\t99\nps" + "x" * 170 + "\x7f" * 170 + "\nhalt\n"
 SHELL_ANSWERS = [
+    # A byte the shell does not take refuses the line (left out, "kill 1é2" would be kill 12); an
+    # arrow key's escape sequence is skipped whole; a tab is a space; a line erased back under
+    # the limit is taken.
+    (r"^shell: byte 0xc3 is not a character the shell takes \(printable ASCII, tab\); line ignored$",
+     "a non-ASCII byte was not refused"),
+    (r"^tourniquet> stats\n", "ESC [ A was not skipped before 'stats'"),
+    (r"^kill: 99: ESRCH", "a tab did not separate 'kill' from its pid"),
+    (r"^tourniquet> psx[^\n]*\n   id  name ", "a line erased back under the limit was refused"),
     (r"^tourniquet> help\nCommands:\n  help ", "help does not list the commands"),
     (r"^tourniquet> ps\n   id  name .*\n    0  idle .*\n    1  shell\s+RUNNING", "ps does not list idle and the shell"),
     (r"^shell: unknown command 'bogus'; type help for the list$", "no message for an unknown command"),
