@@ -267,6 +267,11 @@ static inline __attribute__((always_inline)) void put_glyph(char c)
     } else if (c == '\r') {
         col = 0;
         wrap_pending = false;
+    } else if (c == '\b') { /* back one column (the shell's erase is "\b \b"), not past the row's start */
+        if (wrap_pending)
+            wrap_pending = false;
+        else if (col > 0)
+            col--;
     } else if (c == '\t') {
         if (wrap_pending)
             newline();

@@ -614,6 +614,14 @@ def keyboard_test():
     problems = [] if status == 33 else [f"exit status {status}, expected 33 after typing halt"]
     problems += expect_all(text, [(r"^tourniquet> ps\n   id  name", "ps typed on the keyboard did not run"),
                                   (r"shell: unknown command 'Hi'", "Shift did not make a capital letter")])
+    # Backspace on the VGA screen: the shell's erase ("\b \b") moves back and blanks, no glyph.
+    keys = ["x", "y", "backspace", "backspace", "p", "s", "wait 0.5"]
+    _, _, mon = boot_with_monitor(name + "-vga", "run=shell hz=1000", "tourniquet> ",
+                                  [f"sendkey {k}" if not k.startswith("wait") else k for k in keys] + [SCREEN, "quit"])
+    rows = [r for screen in vga_screens(mon)[-1:] for r in screen]
+    if not any(r.rstrip() == "tourniquet> ps" for r in rows):
+        problems.append(Problem("x y, two backspaces, p s: the VGA row is not 'tourniquet> ps'",
+                                [f"    screen | {r.rstrip()}" for r in rows if "tourniquet>" in r]))
     return result(name, problems, log=log_path(name), text=text)
 
 
