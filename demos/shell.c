@@ -276,7 +276,7 @@ static void cmd_sched(unsigned argc, char **argv)
 
 static void cmd_workload(unsigned argc, char **argv)
 {
-    char err[200];
+    char err[WL_ERR_MAX];
     static struct workload parsed; /* the last good run stays for gantt */
     const char *spec = argc >= 2 ? argv[1] : "course";
     if (same(spec, "random")) {

@@ -29,7 +29,7 @@ static struct workload_run run;
 /* Resolve workload= into wl: "random" draws one from seed=. */
 static bool load(const char *spec)
 {
-    char err[200];
+    char err[WL_ERR_MAX];
     if (spec[0] == 'r' && spec[1] == 'a' && spec[2] == 'n' && spec[3] == 'd' && spec[4] == 'o' &&
         spec[5] == 'm' && spec[6] == '\0') {
         uint32_t seed = sched_config.seed;

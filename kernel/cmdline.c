@@ -212,7 +212,7 @@ static bool set_option(const struct option *o, const char *value)
         return false;
     case OPT_WORKLOAD: {
         static struct workload check;
-        char err[200];
+        char err[WL_ERR_MAX];
         if (kstreq(value, "random") || workload_parse(value, &check, err, sizeof err)) {
             *(const char **)o->dest = value;
             return true;

@@ -1686,6 +1686,7 @@ def lang_fr_test():
     # The shell: lang alone, lang fr, its help, a bad language, and back.
     status, raw = boot(f"{name}-shell", "run=shell hz=1000",
                        typed="lang\nlang fr\nhelp\nlang xx\nexec victim cli\nstats\nsched rr quantum=0\nworkload A:0\n"
+                             "workload A:0:1000,B:0:1000,C:1000:100\n"
                              "exec nosuch\ntrace 2\nlang en\nhelp\nhalt\n", exit=False)
     sh = clean(raw)
     problems += expect_all(sh, [
@@ -1703,6 +1704,8 @@ def lang_fr_test():
         (r"^cmdline: quantum=0 est hors limites \(valides : 1\.\.1000\) ; on garde quantum=1$",
          "a bad parameter's message in French, its tag kept"),
         (r"^workload : tâche 1 : la durée manque ou n'est pas un nombre \(chaque tâche s'écrit ", "a bad workload"),
+        (r"^workload : tâche 3 : la dernière arrivée plus toutes les durées restent sous 2048 ticks .*"
+         r"ou l'une de : course, exercise, mixed, random\)", "a long workload message in French, whole"),
         (r"^exec : nosuch : ENOENT \(aucun programme de ce nom\)\. ", "an error code's meaning in French"),
         (r"^trace : les 2 derniers des \d+ événements \(tick, tâche, événement\)$", "trace's header in French"),
         (r"^lang: English from now on$", "lang en"),

@@ -72,6 +72,9 @@ struct workload_run {
  * writes one line saying what is wrong and what is valid into err and
  * returns false. */
 bool workload_parse(const char *spec, struct workload *w, char *err, size_t errlen);
+/* The size of workload_parse's err that holds its longest message whole, in
+ * French too (with the list of named workloads; each accent is 2 bytes). */
+#define WL_ERR_MAX 400
 
 /* The built-in workloads' names; NULL past the end. */
 const char *workload_builtin(unsigned i);
