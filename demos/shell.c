@@ -76,6 +76,11 @@ static void read_line(char *line)
             esc = ESC;
             continue;
         }
+        if (c == INPUT_CTRL_C) { /* at the prompt: the line is dropped */
+            kprintf("^C\n");
+            line[0] = '\0';
+            return;
+        }
         if (c == '\t')
             c = ' ';
         else if (b < ' ' || b >= 0x7f) {
@@ -164,6 +169,21 @@ static void list_programs(void)
                                             " aucun (démarrez avec make run, make boot : ils viennent comme modules)\n"));
 }
 
+/* While exec waits, Ctrl-C ends its process: a task of its own waits for
+ * it (the shell is in its wait), made for that exec and ended after. */
+static volatile uint32_t foreground; /* the pid exec waits for */
+
+static int end_foreground(void *arg)
+{
+    (void)arg;
+    input_wait_interrupt();
+    uint32_t pid = foreground;
+    if (proc_kill(pid) == 0) /* (ESRCH: it ended as the key came) */
+        kprintf(TR("^C\nexec: Ctrl-C: process %u is ending\n", "^C\nexec : Ctrl-C : le processus %u se termine\n"),
+                (unsigned)pid);
+    return 0;
+}
+
 /* exec PROG [ARGS]: a process, the shell's child; wait for it. */
 static void cmd_exec(unsigned argc, char **argv)
 {
@@ -179,7 +199,15 @@ static void cmd_exec(unsigned argc, char **argv)
         return;
     }
     int status = 0;
+    foreground = (uint32_t)pid;
+    input_arm_interrupt(true);
+    struct task *watch = task_create("ctrl-c", end_foreground, NULL); /* (none if out of memory: no Ctrl-C) */
     proc_wait_kernel((uint32_t)pid, &status);
+    input_arm_interrupt(false);
+    if (watch) {
+        task_kill(watch); /* (no Ctrl-C came: it waits yet, and ends there) */
+        task_join(watch);
+    }
     kprintf(TR("exec: process %d '%s' ended with status %d%s\n", "exec : le processus %d '%s' s'est terminé avec le statut %d%s\n"),
             pid, argv[1], status,
             status == TQ_STATUS_KILLED       ? TR(" (killed)", " (tué)")
@@ -417,8 +445,8 @@ static const struct command {
     {"run", 1, cmd_run, "run DEMO", NULL,
      "run a demo and wait for it (run alone lists them);\nrun prog:PROG [ARGS] is exec PROG [ARGS]",
      "lance une démo et l'attend (run seul les liste) ;\nrun prog:PROG [ARGS] est exec PROG [ARGS]"},
-    {"exec", ANY, cmd_exec, "exec PROG [ARGS]", NULL, "run a user program as a process, wait for it",
-     "lance un programme utilisateur (un processus), l'attend"},
+    {"exec", ANY, cmd_exec, "exec PROG [ARGS]", NULL, "run a user program as a process, wait (Ctrl-C ends it)",
+     "lance un processus, l'attend (Ctrl-C l'arrête)"},
     {"kill", ANY, cmd_kill, "kill PID", NULL, "end a process (ps shows their ids)",
      "termine un processus (ps montre leurs numéros)"},
     {"sched", ANY, cmd_sched, "sched NAME [k=v ...]", "sched NOM [k=v ...]",

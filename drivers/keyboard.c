@@ -24,7 +24,7 @@ static const char shifted[0x3a] = {
     '"', '~', 0,   '|', 'Z', 'X', 'C', 'V', 'B', 'N', 'M', '<', '>', '?', 0,   '*', 0,   ' ',
 };
 
-static int shift;
+static int shift, ctrl;
 static int extended; /* the last byte was 0xe0 */
 
 #define PGUP 0x49
@@ -39,8 +39,12 @@ void keyboard_irq(void)
         extended = 1;
         return;
     }
-    if (extended) { /* arrows, PgUp... : only Shift+PgUp/PgDn mean something here */
+    if (extended) { /* arrows, PgUp... : only Shift+PgUp/PgDn mean something here (and the right Ctrl) */
         extended = 0;
+        if (key == 0x1d) {
+            ctrl = !(code & 0x80);
+            return;
+        }
         if (!(code & 0x80) && shift && (key == PGUP || key == PGDN))
             console_scroll(key == PGUP ? SCROLL_ROWS : -SCROLL_ROWS);
         return;
@@ -49,9 +53,15 @@ void keyboard_irq(void)
         shift = !(code & 0x80);
         return;
     }
+    if (key == 0x1d) { /* left Ctrl */
+        ctrl = !(code & 0x80);
+        return;
+    }
     if (code & 0x80 || key >= sizeof plain)
         return;
     char c = shift ? shifted[key] : plain[key];
+    if (ctrl && c) /* Ctrl + a letter: its control character (Ctrl-C is 0x03); others nothing */
+        c = (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 1) : (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 1) : 0;
     if (c)
         input_push(c);
 }

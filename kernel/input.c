@@ -14,13 +14,27 @@ static char ring[INPUT_BUFFER];
 static unsigned head, count, dropped;
 static bool paused;                /* the serial line waits for room (input_reserve) */
 static struct semaphore available; /* counts the characters in the ring */
+static bool armed;                 /* a Ctrl-C is an interrupt (input_arm_interrupt) */
+static struct semaphore interrupts; /* one unit per Ctrl-C taken as an interrupt */
 
 void input_init(void)
 {
     head = count = dropped = 0;
-    paused = false;
+    paused = armed = false;
     sem_init(&available, "input", 0);
+    sem_init(&interrupts, "ctrl-c", 0);
 }
+
+void input_arm_interrupt(bool on)
+{
+    arch_irqstate_t s = klock_irqsave(&lock);
+    armed = on;
+    klock_irqrestore(&lock, s);
+    while (!on && sem_try_down(&interrupts) == SYNC_OK) /* (one that came as it ended: for nobody) */
+        ;
+}
+
+void input_wait_interrupt(void) { sem_down(&interrupts); }
 
 bool input_reserve(void)
 {
@@ -35,6 +49,11 @@ bool input_reserve(void)
 void input_push(char c)
 {
     arch_irqstate_t s = klock_irqsave(&lock);
+    if (c == INPUT_CTRL_C && armed) {
+        klock_irqrestore(&lock, s);
+        sem_up(&interrupts); /* callable from an interrupt handler */
+        return;
+    }
     bool stored = count < INPUT_BUFFER;
     if (stored)
         ring[(head + count++) % INPUT_BUFFER] = c;

@@ -32,4 +32,14 @@ void input_push(char c);
 /* The next character, sleeping until there is one. May sleep. */
 char input_getc(void);
 
+/* Ctrl-C (0x03, from either device). While the reader has armed it
+ * (input_arm_interrupt(true): the shell, while a program it started runs
+ * and nobody reads), a Ctrl-C is not a character but an interrupt, which
+ * input_wait_interrupt returns to (a task of the shell's, which ends that
+ * program); otherwise it goes in the buffer like any character (at the
+ * prompt, the shell drops the line). */
+#define INPUT_CTRL_C 0x03
+void input_arm_interrupt(bool armed);
+void input_wait_interrupt(void); /* May sleep. */
+
 #endif /* KERNEL_INPUT_H */

@@ -554,7 +554,7 @@ SHELL_TYPED = "help\nps\nbogus\nsched nope\nsched fifo quantum=x\nworkload cours
               "trace 5\ntrace json\nstats\nrun nothing\nrun barrier\nsched rr quantum=2\nworkload course\n" \
               "ps " + "x" * 170 + "\nps 1 2 3 4 5 6 7 8 9 10 11 12\nrun counters extra\nstats now\n" \
               "trace 99999999999\nsched rr quantum=3 quantum=2\n" \
-              "kill 1\u00e92\n\x1b[Astats\nkill\t99\nps" + "x" * 170 + "\x7f" * 170 + "\nhalt\n"
+              "kill 1\u00e92\n\x1b[Astats\nkill\t99\nps" + "x" * 170 + "\x7f" * 170 + "\nbogus\x03help\nhalt\n"
 SHELL_ANSWERS = [
     # A byte the shell does not take refuses the line (left out, "kill 1é2" would be kill 12); an
     # arrow key's escape sequence is skipped whole; a tab is a space; a line erased back under
@@ -564,6 +564,7 @@ SHELL_ANSWERS = [
     (r"^tourniquet> stats\n", "ESC [ A was not skipped before 'stats'"),
     (r"^kill: 99: ESRCH", "a tab did not separate 'kill' from its pid"),
     (r"^tourniquet> psx[^\n]*\n   id  name ", "a line erased back under the limit was refused"),
+    (r"^tourniquet> bogus\^C\ntourniquet> help\nCommands:", "Ctrl-C at the prompt did not drop the line"),
     (r"^tourniquet> help\nCommands:\n  help ", "help does not list the commands"),
     (r"^tourniquet> ps\n   id  name .*\n    0  idle .*\n    1  shell\s+RUNNING", "ps does not list idle and the shell"),
     (r"^shell: unknown command 'bogus'; type help for the list$", "no message for an unknown command"),
@@ -614,6 +615,15 @@ def keyboard_test():
     problems = [] if status == 33 else [f"exit status {status}, expected 33 after typing halt"]
     problems += expect_all(text, [(r"^tourniquet> ps\n   id  name", "ps typed on the keyboard did not run"),
                                   (r"shell: unknown command 'Hi'", "Shift did not make a capital letter")])
+    # Ctrl-C (the keyboard's Ctrl, then c) ends the process exec waits for; the shell goes on.
+    keys = [f"sendkey {k}" for k in "exec"] + ["sendkey spc"] + [f"sendkey {k}" for k in "victim"] + ["sendkey spc"] + \
+        [f"sendkey {k}" for k in "spin"] + ["sendkey ret", "wait 1", "sendkey ctrl-c", "wait 1"] + \
+        [f"sendkey {k}" for k in "halt"] + ["sendkey ret", "wait 1", "quit"]
+    status, ctext, _ = boot_with_monitor(name + "-ctrl-c", "run=shell hz=1000", "tourniquet> ", keys)
+    problems += expect_all(ctext, [
+        (r"^\^C\nexec: Ctrl-C: process \d+ is ending$", "Ctrl-C did not end the process exec waited for"),
+        (r"^exec: process \d+ 'victim' ended with status -9 \(killed\)\ntourniquet> halt$",
+         "the shell did not go on after Ctrl-C")])
     # Backspace on the VGA screen: the shell's erase ("\b \b") moves back and blanks, no glyph.
     keys = ["x", "y", "backspace", "backspace", "p", "s", "wait 0.5"]
     _, _, mon = boot_with_monitor(name + "-vga", "run=shell hz=1000", "tourniquet> ",
