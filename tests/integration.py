@@ -373,6 +373,14 @@ def tools_bad_input_test():
         f.write("TASK garbage\nRESULT policy=rr schedule=A:x\n")
     run([sys.executable, "tools/gantt.py", "/nonexistent.log"], r"^gantt: /nonexistent\.log: No such file")
     run([sys.executable, "tools/gantt.py", bad], r"^gantt: .*: a TASK or RESULT line is not one the kernel prints")
+    # Lengths no schedule has: negative (it drew negative widths), or past any workload (it ate memory).
+    for length in ("-5", "99999999"):
+        with open(bad, "w") as f:
+            f.write("TASK name=A arrival=0 burst=5 first=0 completion=5 turnaround=5 waiting=0 response=0\n"
+                    f"RESULT policy=rr workload=x schedule=A:{length} avg_turnaround=5.00 avg_waiting=0.00 "
+                    "avg_response=0.00 switches=0 idle=0\n")
+        run([sys.executable, "tools/gantt.py", bad, "-o", os.path.join(BUILD, "tools-bad-input.svg")],
+            rf"schedule segment 'A:{length}': a length of 1 to 2048 ticks")
     run([sys.executable, "tools/web.py", "serve", "build", "abc"], r"^web: PORT=abc is not a port number")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

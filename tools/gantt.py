@@ -66,13 +66,20 @@ def parse(text):
     return runs[-1]
 
 
+MAX_TICKS = 2048  # WL_MAX_TICKS (kernel/sched/workload.h): a schedule is never longer
+
+
 def segments(schedule):
     """'A:5,B:3,.:1' -> [(start, length, name)] ('.' is idle)."""
     out, t = [], 0
     for part in schedule.split(","):
         name, length = part.rsplit(":", 1)
-        out.append((t, int(length), name))
-        t += int(length)
+        n = int(length)
+        if not 1 <= n <= MAX_TICKS or t + n > MAX_TICKS:
+            raise ValueError(f"schedule segment {part!r}: a length of 1 to {MAX_TICKS} ticks in all "
+                             f"(the kernel's workloads end within {MAX_TICKS})")
+        out.append((t, n, name))
+        t += n
     return out
 
 
