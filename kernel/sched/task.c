@@ -131,15 +131,25 @@ static void task_first_run(struct arch_context *last)
 
 struct task *task_new(const char *name, task_entry_t entry, void *arg)
 {
-    KASSERT(entry != NULL);
-    KASSERT(!sched_in_irq());
+    if (!entry || sched_in_irq()) { /* (the heap is not for interrupt handlers) */
+        sync_misuse("task_create", name ? name : "?",
+                    !entry ? TR("the entry function is NULL: a task must have code to run; no task made",
+                                "la fonction d'entrée est NULL : une tâche doit avoir du code à exécuter ; aucune "
+                                "tâche créée")
+                           : TR("called from an interrupt handler, which may not allocate; no task made",
+                                "appelé depuis un gestionnaire d'interruption, qui ne peut pas allouer ; aucune tâche "
+                                "créée"));
+        return NULL;
+    }
     struct task *t = kzalloc(sizeof *t);
     uint8_t *stack = arch_stack_alloc(TASK_STACK_SIZE); /* (with a guard page under it) */
     if (!t || !stack) {
         kfree(t);
         if (stack)
             arch_stack_free(stack, TASK_STACK_SIZE);
-        kprintf("task_create(%s): out of memory (for the task, or for its kernel stack)\n", name ? name : "?");
+        kprintf(TR("task_create(%s): out of memory (for the task, or for its kernel stack)\n",
+                   "task_create(%s) : plus de mémoire (pour la tâche, ou pour sa pile noyau)\n"),
+                name ? name : "?");
         return NULL;
     }
     copy_name(t->name, name ? name : "task");

@@ -155,7 +155,8 @@ struct task {
 _Static_assert(offsetof(struct task, ctx) == 0, "struct task: ctx must be the first field");
 
 /* Create a task that runs entry(arg) and make it READY. The name is copied
- * (truncated to TASK_NAME_MAX - 1). Returns NULL if memory is exhausted.
+ * (truncated to TASK_NAME_MAX - 1). Returns NULL if memory is exhausted,
+ * or (one MISUSE line) for a NULL entry or a call from an interrupt handler.
  * Returning from entry is task_exit(return value). May be called once the
  * scheduler is initialised (sched_init), from any task, with interrupts on
  * or off; not from an interrupt handler. */

@@ -223,6 +223,14 @@ void ktest_join(void)
     task_sleep(1); /* let the joiner block in task_join */
     KT_EXPECT(task_join(child) == -1, "a second joiner was accepted");
     KT_EXPECT(task_join(joiner) == 5, "the first joiner did not get the exit code");
+
+    /* A task with no code is refused, with one MISUSE line (it was a
+     * KASSERT: the kernel stopped). */
+    struct sync_stats before, after;
+    sync_get_stats(&before);
+    KT_EXPECT(task_create("no-entry", NULL, NULL) == NULL, "a task with a NULL entry was made");
+    sync_get_stats(&after);
+    KT_EXPECT_EQ(after.misuse, before.misuse + 1);
 }
 
 /* ---- stacks ------------------------------------------------------------ */
