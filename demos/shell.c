@@ -293,13 +293,30 @@ static void cmd_sched(unsigned argc, char **argv)
         }
         used += ksnprintf(params + used, sizeof params - used, "%s ", argv[i]); /* (the line fitted: so do they) */
     }
+    /* The command line's own checks and messages; a parameter refused
+     * leaves the policy as it was (the line meant something else). */
+    if (used && (cmdline_parse(params), cmdline_refused())) {
+        kprintf(TR("sched: a parameter was refused; the policy stays %s\n",
+                   "sched : un paramètre a été refusé ; la politique reste %s\n"),
+                sched_policy()->name);
+        return;
+    }
     if (used)
-        cmdline_parse(params); /* the command line's own checks and messages */
+        cmdline_check_params(p);
     sched_set_policy(p);
-    kprintf(TR("sched: now %s, quantum %u, aging %u, boost %u, seed %u\n",
-               "sched : maintenant %s, quantum %u, aging %u, boost %u, seed %u\n"),
-            p->name, (unsigned)sched_config.quantum,
-            (unsigned)sched_config.aging, (unsigned)sched_config.boost, (unsigned)sched_config.seed);
+    kprintf(TR("sched: now %s", "sched : maintenant %s"), p->name);
+    for (const char *w = p->params; *w;) { /* its own parameters, as they are now */
+        char key[16];
+        unsigned n = 0;
+        while (*w == ' ')
+            w++;
+        while (*w && *w != ' ' && n + 1 < sizeof key)
+            key[n++] = *w++;
+        key[n] = '\0';
+        if (n)
+            kprintf(", %s %u", key, (unsigned)sched_param(key));
+    }
+    kprintf("%s\n", p->params[0] ? "" : TR(" (no parameters)", " (aucun paramètre)"));
 }
 
 static void cmd_workload(unsigned argc, char **argv)

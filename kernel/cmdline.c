@@ -234,6 +234,7 @@ static void list_keys(void)
 }
 
 static const char *given[NOPTIONS]; /* this parse: each option's value, once seen */
+static unsigned refused;             /* this parse: values refused (out of range, not a number...) */
 
 /* Whether the line's first word is the kernel image's path, which GRUB
  * and QEMU put before the options: a word that is not key=value (tq,
@@ -290,7 +291,9 @@ static int parse_word(char *word, bool first)
             twice = 1;
         }
         given[i] = value;
-        return (set_option(&options[i], value) ? 0 : 1) + twice;
+        bool set = set_option(&options[i], value);
+        refused += !set;
+        return (set ? 0 : 1) + twice;
     }
     kprintf(TR("cmdline: unknown option '", "cmdline: option inconnue '"));
     print_escaped(word);
@@ -304,6 +307,7 @@ int cmdline_parse(char *line)
 {
     for (unsigned i = 0; i < NOPTIONS; i++)
         given[i] = NULL;
+    refused = 0;
     int problems = 0;
     bool first = true;
     char *p = line;
@@ -321,6 +325,27 @@ int cmdline_parse(char *line)
         first = false;
     }
     return problems;
+}
+
+unsigned cmdline_refused(void) { return refused; }
+
+bool cmdline_given(const char *key)
+{
+    for (unsigned i = 0; i < NOPTIONS; i++)
+        if (kstreq(key, options[i].key))
+            return given[i] != NULL;
+    return false;
+}
+
+void cmdline_check_params(const struct sched_policy *p)
+{
+    static const char *const keys[] = {"quantum", "aging", "boost", "seed"};
+    for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (cmdline_given(keys[i]) && !sched_policy_uses(p, keys[i]))
+            kprintf(TR("sched: %s does not use %s= (its parameters: %s); the value is kept for the policies that do\n",
+                       "sched : %s n'utilise pas %s= (ses paramètres : %s) ; la valeur est gardée pour les politiques "
+                       "qui l'utilisent\n"),
+                    p->name, keys[i], p->params[0] ? p->params : TR("none", "aucun"));
 }
 
 void cmdline_help(void)

@@ -38,6 +38,18 @@ void cmdline_reset(void);
  * own line; returns how many there were. */
 int cmdline_parse(char *line);
 
+/* After cmdline_parse: whether the line gave option `key`; how many of its
+ * values were refused (out of range, not a number...: the option kept its
+ * value). */
+bool cmdline_given(const char *key);
+unsigned cmdline_refused(void);
+
+/* After a cmdline_parse that chose `p` (sched=, or the shell's sched):
+ * one line for each scheduling parameter the line gave that p does not
+ * use (sched=fifo quantum=5), naming the ones it does. */
+struct sched_policy;
+void cmdline_check_params(const struct sched_policy *p);
+
 /* Print every option with its valid values, default and meaning. */
 void cmdline_help(void);
 

@@ -201,6 +201,7 @@ void kernel_main(struct boot_info *bi)
 
     const struct sched_policy *policy = sched_policy_find(kconfig.sched);
     KASSERT(policy != NULL); /* cmdline only accepts registered names */
+    cmdline_check_params(policy);
     sched_set_rq_mode(kconfig.rq[0] == 'g' ? SCHED_RQ_GLOBAL : SCHED_RQ_PERCPU);
     sched_init(policy, task_init_idle(bi->boot_stack, bi->boot_stack_size));
     if (kconfig.slow)

@@ -118,6 +118,9 @@ BOOTS = [
     Boot("preempt-quantum3", "test=preempt quantum=3 hz=1000", expect=[r"# policy=rr quantum=3"]),
     Boot("preempt-hz100", "test=preempt", expect=[r"# policy=rr quantum=1 hz=100 "], timeout=120),
     Boot("sleep-hz50", "test=sleep hz=50"),
+    # A parameter the chosen policy does not read is told, not silently taken.
+    Boot("yield-fifo-quantum5", "test=yield sched=fifo quantum=5 hz=1000", expect=[
+        r"^sched: fifo does not use quantum= \(its parameters: none\); the value is kept for the policies that do$"]),
     # Timed waits and task_kill on 1 CPU (test=all) and 4; task_kill with the 4 really in parallel too
     # (timed waits check exact ticks, which only -icount makes hold on every run).
     Boot("timeout-cpus4", "test=timeout cpus=4 hz=1000", extra=["-smp", "4"], expect=[r"^ok 1 timeout$"]),

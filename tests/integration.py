@@ -558,7 +558,7 @@ def grub_test():
 
 # ---- The shell: commands typed into the serial port and on the keyboard -------------------
 
-SHELL_TYPED = "help\nps\nbogus\nsched nope\nsched fifo quantum=x\nworkload course\nworkload A:0\ngantt\n" \
+SHELL_TYPED = "help\nps\nbogus\nsched nope\nsched fifo quantum=x\nsched fifo aging=3\nworkload course\nworkload A:0\ngantt\n" \
               "trace 5\ntrace json\nstats\nrun nothing\nrun barrier\nsched rr quantum=2\nworkload course\n" \
               "ps " + "x" * 170 + "\nps 1 2 3 4 5 6 7 8 9 10 11 12\nrun counters extra\nstats now\n" \
               "trace 99999999999\nsched rr quantum=3 quantum=2\n" \
@@ -579,6 +579,9 @@ SHELL_ANSWERS = [
     (r"^sched: no policy named 'nope'\. Policies: rr, fifo, ", "no message for an unknown policy"),
     (r"^cmdline: quantum=x is not a whole number \(valid: 1\.\.1000\); keeping quantum=1$",
      "no message for a bad parameter"),
+    (r"^sched: a parameter was refused; the policy stays rr$", "a refused parameter still switched the policy"),
+    (r"^sched: fifo does not use aging= \(its parameters: none\); the value is kept for the policies that do\n"
+     r"sched: now fifo \(no parameters\)$", "a parameter the policy does not use was not told"),
     (r"^RESULT policy=fifo workload=course schedule=A:5,B:3,C:2,D:4 avg_turnaround=7\.00 ",
      "workload course under fifo is not the course's answer"),
     (r"^workload: task 1: the burst is missing", "no message for a bad workload"),

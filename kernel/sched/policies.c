@@ -33,6 +33,22 @@ const struct sched_policy *const sched_policies[] = {POLICIES(ENTRY) NULL};
 /* The policies' parameters (cmdline.c sets them). */
 struct sched_config sched_config = {.quantum = 1, .aging = 10, .boost = 50, .seed = 1};
 
+bool sched_policy_uses(const struct sched_policy *p, const char *key)
+{
+    for (const char *w = p->params; *w;) {
+        while (*w == ' ')
+            w++;
+        const char *k = key;
+        while (*k && *w == *k)
+            w++, k++;
+        if (!*k && (*w == ' ' || !*w))
+            return true;
+        while (*w && *w != ' ')
+            w++;
+    }
+    return false;
+}
+
 uint32_t sched_param(const char *key)
 {
     if (kstreq(key, "quantum")) return sched_config.quantum;

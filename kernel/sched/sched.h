@@ -53,6 +53,9 @@ extern struct sched_config sched_config;
 
 /* The value of parameter `key` ("quantum", "aging"...), or 0 if unknown. */
 uint32_t sched_param(const char *key);
+struct sched_policy;
+/* Whether policy p reads parameter `key` (its `params` list names it). */
+bool sched_policy_uses(const struct sched_policy *p, const char *key);
 
 /* Compare two tasks for the tie rule every ordered policy uses: a task
  * that yielded goes behind those that did not (and behind those that
