@@ -221,7 +221,14 @@ static void cmd_kill(unsigned argc, char **argv)
     const char *p = argc == 2 ? argv[1] : "";
     for (; *p >= '0' && *p <= '9' && pid < 100000000; p++)
         pid = pid * 10 + (unsigned)(*p - '0');
-    if (argc != 2 || *p || !pid) {
+    if (argc == 2 && (*p || !pid)) {
+        kprintf(TR("kill: '%s' is not a process id (a decimal number from 1 to 99999999, as ps shows them)\n",
+                   "kill : '%s' n'est pas un numéro de processus (un nombre décimal de 1 à 99999999, tel que ps "
+                   "les montre)\n"),
+                argv[1]);
+        return;
+    }
+    if (argc != 2) {
         kprintf(TR("usage: kill PID (a process id, as ps shows them)\n",
                    "usage : kill PID (un numéro de processus, tel que ps les montre)\n"));
         return;
@@ -246,6 +253,10 @@ static void cmd_run(unsigned argc, char **argv)
         for (unsigned i = 0; demo_name(i); i++)
             kprintf("%s%s", i ? ", " : "", demo_name(i));
         kprintf("\n");
+        return;
+    }
+    if (d->main == demo_shell) {
+        kprintf(TR("run: this is the shell already\n", "run : c'est déjà le shell\n"));
         return;
     }
     struct task *t = task_create(d->name, d->main, NULL);

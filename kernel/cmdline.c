@@ -269,12 +269,21 @@ static int parse_word(char *word, bool first)
         kprintf(TR("); ignored\n", ") ; ignoré\n"));
         return 1;
     }
+    if (eq == word) {
+        kprintf(TR("cmdline: '", "cmdline: '"));
+        print_escaped(word);
+        kprintf(TR("' has no key before its '=' (valid keys: ", "' n'a pas de clé avant son '=' (clés valides : "));
+        list_keys();
+        kprintf(TR("); ignored\n", ") ; ignoré\n"));
+        return 1;
+    }
     *eq = '\0';
     const char *value = eq + 1;
     if (kstreq(word, "help")) {
-        kprintf("cmdline: help takes no value: write just 'help' (help=");
+        kprintf(TR("cmdline: help takes no value: write just 'help' (help=",
+                   "cmdline: help ne prend pas de valeur : écrivez seulement 'help' (help="));
         print_escaped(value);
-        kprintf(" ignored)\n");
+        kprintf(TR(" ignored)\n", " ignoré)\n"));
         kconfig.help = true;
         return 1;
     }

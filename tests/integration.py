@@ -562,7 +562,7 @@ SHELL_TYPED = "help\nps\nbogus\nsched nope\nsched fifo quantum=x\nsched fifo agi
               "trace 5\ntrace json\nstats\nrun nothing\nrun barrier\nsched rr quantum=2\nworkload course\n" \
               "ps " + "x" * 170 + "\nps 1 2 3 4 5 6 7 8 9 10 11 12\nrun counters extra\nstats now\n" \
               "trace 99999999999\nsched rr quantum=3 quantum=2\n" \
-              "kill 1\u00e92\n\x1b[Astats\nkill\t99\nps" + "x" * 170 + "\x7f" * 170 + "\nbogus\x03help\nhalt\n"
+              "kill 1\u00e92\n\x1b[Astats\nkill\t99\nps" + "x" * 170 + "\x7f" * 170 + "\nbogus\x03help\nkill 0x10\nrun shell\nhalt\n"
 SHELL_ANSWERS = [
     # A byte the shell does not take refuses the line (left out, "kill 1é2" would be kill 12); an
     # arrow key's escape sequence is skipped whole; a tab is a space; a line erased back under
@@ -573,6 +573,9 @@ SHELL_ANSWERS = [
     (r"^kill: 99: ESRCH", "a tab did not separate 'kill' from its pid"),
     (r"^tourniquet> psx[^\n]*\n   id  name ", "a line erased back under the limit was refused"),
     (r"^tourniquet> bogus\^C\ntourniquet> help\nCommands:", "Ctrl-C at the prompt did not drop the line"),
+    (r"^kill: '0x10' is not a process id \(a decimal number from 1 to 99999999, as ps shows them\)$",
+     "kill 0x10 did not say what was wrong"),
+    (r"^tourniquet> run shell\nrun: this is the shell already$", "run shell started a second shell"),
     (r"^tourniquet> help\nCommands:\n  help ", "help does not list the commands"),
     (r"^tourniquet> ps\n   id  name .*\n    0  idle .*\n    1  shell\s+RUNNING", "ps does not list idle and the shell"),
     (r"^shell: unknown command 'bogus'; type help for the list$", "no message for an unknown command"),

@@ -109,6 +109,9 @@ static void test_not_a_number(void **state)
                         "cmdline: hz=99999999999 is out of range (valid: 19..10000); keeping hz=100\n");
     assert_int_equal(parse("hz=-5"), 1);
     assert_int_equal(kconfig.hz, 100);
+    /* No key at all: said so, not "unknown option ''". */
+    assert_int_equal(parse("=5"), 1);
+    assert_non_null(strstr(fake_console, "cmdline: '=5' has no key before its '=' (valid keys: hz, "));
 }
 
 static void test_bad_choice_lists_the_valid_ones(void **state)
