@@ -49,7 +49,7 @@ int demo_workload(void *arg)
         return 1;
     trace_reset();
     if (!workload_run(&run, &wl)) {
-        kprintf("workload: out of memory\n");
+        kprintf(TR("workload: out of memory\n", "workload : plus de mémoire\n"));
         return 1;
     }
     workload_report(&run, true);
@@ -67,7 +67,7 @@ int demo_workload(void *arg)
 static bool run_quietly(const struct workload *w)
 {
     if (!workload_run(&run, w)) {
-        kprintf("workload: out of memory\n");
+        kprintf(TR("workload: out of memory\n", "workload : plus de mémoire\n"));
         return false;
     }
     workload_report(&run, false);

@@ -1732,6 +1732,8 @@ def lang_fr_test():
          r"ou l'une de : course, exercise, mixed, random\)", "a long workload message in French, whole"),
         (r"^exec : nosuch : ENOENT \(aucun programme de ce nom\)\. ", "an error code's meaning in French"),
         (r"^trace : les 2 derniers des \d+ événements \(tick, tâche, événement\)$", "trace's header in French"),
+        (r"^\s+\d+\s+\S+\s+(se réveille|se bloque sur \S+|se termine|arrive|trouve \S+ pris|"
+         r"(préemptée|a cédé|bloquée|endormie|terminée) -> \S+)$", "trace's events in French"),
         (r"^lang: English from now on$", "lang en"),
         (r"^Commands:$", "help in English again"),
     ])

@@ -346,7 +346,7 @@ int proc_spawn(const char *name, unsigned argc, char *const argv[], struct proc 
     const char *bad = elf_parse((const void *)m->start, m->end - m->start, ARCH_USER_BASE, USER_IMAGE_TOP,
                                 ARCH_PAGE_SIZE, &img);
     if (bad) {
-        kprintf("spawn: %s: %s\n", name, bad);
+        kprintf(TR("spawn: %s: %s\n", "spawn : %s : %s\n"), name, bad);
         return -TQ_ENOEXEC;
     }
     size_t bytes = 0;

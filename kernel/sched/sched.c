@@ -855,15 +855,19 @@ bool task_set_affinity(struct task *t, uint32_t mask)
     for (unsigned i = 0; i < ncpus; i++)
         if (cpus[i].online)
             online |= 1u << i;
-    const char *why = t->is_idle                   ? "an idle task stays on its CPU"
-                      : t->state == TASK_DEAD       ? "the task has exited"
-                      : rq_mode == SCHED_RQ_GLOBAL ? "the shared queue of rq=global has no affinity (use rq=percpu)"
-                      : !(mask & online)      ? "the mask names no CPU that runs tasks"
-                                              : NULL;
+    const char *why = t->is_idle ? TR("an idle task stays on its CPU", "une tâche inactive reste sur son processeur")
+                      : t->state == TASK_DEAD ? TR("the task has exited", "la tâche s'est terminée")
+                      : rq_mode == SCHED_RQ_GLOBAL
+                          ? TR("the shared queue of rq=global has no affinity (use rq=percpu)",
+                               "la file partagée de rq=global n'a pas d'affinité (utilisez rq=percpu)")
+                      : !(mask & online) ? TR("the mask names no CPU that runs tasks",
+                                              "le masque ne nomme aucun processeur qui exécute des tâches")
+                                         : NULL;
     if (why) {
         sched_unlock(s);
-        kprintf("task_set_affinity('%s', 0x%x): %s (CPUs running tasks: 0x%x); refused\n", t->name,
-                (unsigned)mask, why, (unsigned)online);
+        kprintf(TR("task_set_affinity('%s', 0x%x): %s (CPUs running tasks: 0x%x); refused\n",
+                   "task_set_affinity('%s', 0x%x) : %s (processeurs qui exécutent des tâches : 0x%x) ; refusé\n"),
+                t->name, (unsigned)mask, why, (unsigned)online);
         return false;
     }
     t->affinity = mask;

@@ -71,7 +71,12 @@ static const char *task_name_of(uint32_t id)
     return t ? t->name : "?";
 }
 
-static const char *const reasons[] = {"", "preempted", "yielded", "blocked", "slept", "exited"};
+static const char *const reasons[][2] = {{"", ""},
+                                          {"preempted", "préemptée"},
+                                          {"yielded", "a cédé"},
+                                          {"blocked", "bloquée"},
+                                          {"slept", "endormie"},
+                                          {"exited", "terminée"}};
 
 void trace_print(unsigned n)
 {
@@ -89,14 +94,14 @@ void trace_print(unsigned n)
             continue; /* overwritten while we print */
         kprintf("  %6u  %-12s ", (unsigned)e->tick, task_name_of(e->task));
         switch (e->type) {
-        case TRACE_ARRIVE: kprintf("arrives\n"); break;
+        case TRACE_ARRIVE: kprintf(TR("arrives\n", "arrive\n")); break;
         case TRACE_SWITCH:
-            kprintf("%s -> %s\n", e->reason < 6 ? reasons[e->reason] : "?", task_name_of(e->other));
+            kprintf("%s -> %s\n", e->reason < 6 ? reasons[e->reason][lang_fr()] : "?", task_name_of(e->other));
             break;
-        case TRACE_BLOCK: kprintf("blocks on %s\n", e->name ? e->name : "?"); break;
-        case TRACE_WAKE: kprintf("wakes up\n"); break;
-        case TRACE_EXIT: kprintf("exits\n"); break;
-        case TRACE_CONTEND: kprintf("finds %s taken\n", e->name ? e->name : "?"); break;
+        case TRACE_BLOCK: kprintf(TR("blocks on %s\n", "se bloque sur %s\n"), e->name ? e->name : "?"); break;
+        case TRACE_WAKE: kprintf(TR("wakes up\n", "se réveille\n")); break;
+        case TRACE_EXIT: kprintf(TR("exits\n", "se termine\n")); break;
+        case TRACE_CONTEND: kprintf(TR("finds %s taken\n", "trouve %s pris\n"), e->name ? e->name : "?"); break;
         default: kprintf("?\n"); break;
         }
     }
@@ -150,7 +155,7 @@ void trace_export_json(void (*out)(const char *s, size_t n))
         switch (e->type) {
         case TRACE_SWITCH:
             emit(&j, ",\n{\"name\":\"run\",\"ph\":\"E\",\"pid\":1,\"tid\":%u,\"ts\":%s,\"args\":{\"left\":\"%s\",\"tick\":%u}}",
-                 (unsigned)e->task, t, e->reason < 6 ? reasons[e->reason] : "?", (unsigned)e->tick);
+                 (unsigned)e->task, t, e->reason < 6 ? reasons[e->reason][0] : "?", (unsigned)e->tick);
             emit(&j, ",\n{\"name\":\"run\",\"ph\":\"B\",\"pid\":1,\"tid\":%u,\"ts\":%s,\"args\":{\"tick\":%u}}",
                  (unsigned)e->other, t, (unsigned)e->tick);
             break;

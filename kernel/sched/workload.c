@@ -527,7 +527,7 @@ void workload_report(const struct workload_run *r, bool full)
 {
     const struct workload *w = r->w;
     if (!w || w->n == 0) {
-        kprintf("workload: nothing to report (no task ran)\n");
+        kprintf(TR("workload: nothing to report (no task ran)\n", "workload : rien à rapporter (aucune tâche n'a tourné)\n"));
         return;
     }
     uint32_t len = r->length < WL_MAX_TICKS ? r->length : WL_MAX_TICKS;
