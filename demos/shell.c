@@ -289,11 +289,11 @@ static void cmd_sched(unsigned argc, char **argv)
     for (unsigned i = 2; i < argc; i++) {
         const char *k = argv[i];
         bool param = false;
-        for (const char *const *ok = (const char *const[]){"quantum=", "aging=", "boost=", "seed=", NULL}; *ok; ok++) {
+        for (const char *const *ok = sched_param_names; *ok; ok++) {
             const char *a = k, *b = *ok;
             while (*b && *a == *b)
                 a++, b++;
-            param |= *b == '\0';
+            param |= *b == '\0' && *a == '=';
         }
         if (!param) {
             kprintf(TR("sched: '%s' is not a policy parameter (valid: quantum=, aging=, boost=, seed=); ignored\n",
@@ -315,19 +315,10 @@ static void cmd_sched(unsigned argc, char **argv)
     if (used)
         cmdline_check_params(p);
     sched_set_policy(p);
-    kprintf(TR("sched: now %s", "sched : maintenant %s"), p->name);
-    for (const char *w = p->params; *w;) { /* its own parameters, as they are now */
-        char key[16];
-        unsigned n = 0;
-        while (*w == ' ')
-            w++;
-        while (*w && *w != ' ' && n + 1 < sizeof key)
-            key[n++] = *w++;
-        key[n] = '\0';
-        if (n)
-            kprintf(", %s %u", key, (unsigned)sched_param(key));
-    }
-    kprintf("%s\n", p->params[0] ? "" : TR(" (no parameters)", " (aucun paramètre)"));
+    char own[64]; /* its own parameters, as they are now */
+    sched_format_params(p, own, sizeof own);
+    kprintf(TR("sched: now %s%s\n", "sched : maintenant %s%s\n"), p->name,
+            own[0] ? own : TR(" (no parameters)", " (aucun paramètre)"));
 }
 
 static void cmd_workload(unsigned argc, char **argv)

@@ -250,6 +250,17 @@ static bool is_image_path(const char *w, const char *eq)
     return false;
 }
 
+/* A word that is no option at all: said, with the valid keys; 1 problem. */
+static int not_an_option(const char *word, const char *why)
+{
+    kprintf("cmdline: '");
+    print_escaped(word);
+    kprintf(TR("' %s (valid keys: ", "' %s (clés valides : "), why);
+    list_keys();
+    kprintf(TR("); ignored\n", ") ; ignoré\n"));
+    return 1;
+}
+
 static int parse_word(char *word, bool first)
 {
     char *eq = word;
@@ -262,21 +273,10 @@ static int parse_word(char *word, bool first)
             kconfig.help = true;
             return 0;
         }
-        kprintf("cmdline: '");
-        print_escaped(word);
-        kprintf(TR("' is not key=value (valid keys: ", "' n'est pas clé=valeur (clés valides : "));
-        list_keys();
-        kprintf(TR("); ignored\n", ") ; ignoré\n"));
-        return 1;
+        return not_an_option(word, TR("is not key=value", "n'est pas clé=valeur"));
     }
-    if (eq == word) {
-        kprintf(TR("cmdline: '", "cmdline: '"));
-        print_escaped(word);
-        kprintf(TR("' has no key before its '=' (valid keys: ", "' n'a pas de clé avant son '=' (clés valides : "));
-        list_keys();
-        kprintf(TR("); ignored\n", ") ; ignoré\n"));
-        return 1;
-    }
+    if (eq == word)
+        return not_an_option(word, TR("has no key before its '='", "n'a pas de clé avant son '='"));
     *eq = '\0';
     const char *value = eq + 1;
     if (kstreq(word, "help")) {
@@ -348,13 +348,12 @@ bool cmdline_given(const char *key)
 
 void cmdline_check_params(const struct sched_policy *p)
 {
-    static const char *const keys[] = {"quantum", "aging", "boost", "seed"};
-    for (unsigned i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (cmdline_given(keys[i]) && !sched_policy_uses(p, keys[i]))
+    for (const char *const *k = sched_param_names; *k; k++)
+        if (cmdline_given(*k) && !sched_policy_uses(p, *k))
             kprintf(TR("sched: %s does not use %s= (its parameters: %s); the value is kept for the policies that do\n",
                        "sched : %s n'utilise pas %s= (ses paramètres : %s) ; la valeur est gardée pour les politiques "
                        "qui l'utilisent\n"),
-                    p->name, keys[i], p->params[0] ? p->params : TR("none", "aucun"));
+                    p->name, *k, p->params[0] ? p->params : TR("none", "aucun"));
 }
 
 void cmdline_help(void)

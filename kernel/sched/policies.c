@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "sched/sched.h"
+#include "lib/kprintf.h"
 #include "lib/kstring.h"
 
 #define POLICIES(X) \
@@ -33,21 +34,43 @@ const struct sched_policy *const sched_policies[] = {POLICIES(ENTRY) NULL};
 /* The policies' parameters (cmdline.c sets them). */
 struct sched_config sched_config = {.quantum = 1, .aging = 10, .boost = 50, .seed = 1};
 
+/* The next key of a policy's params list ("quantum aging") from w, into
+ * key (cut at size - 1); returns where the list goes on, NULL at its end. */
+static const char *next_param(const char *w, char *key, size_t size)
+{
+    while (*w == ' ')
+        w++;
+    if (!*w)
+        return NULL;
+    size_t n = 0;
+    for (; *w && *w != ' '; w++)
+        if (n + 1 < size)
+            key[n++] = *w;
+    key[n] = '\0';
+    return w;
+}
+
 bool sched_policy_uses(const struct sched_policy *p, const char *key)
 {
-    for (const char *w = p->params; *w;) {
-        while (*w == ' ')
-            w++;
-        const char *k = key;
-        while (*k && *w == *k)
-            w++, k++;
-        if (!*k && (*w == ' ' || !*w))
+    char k[16];
+    for (const char *w = p->params; (w = next_param(w, k, sizeof k));)
+        if (kstreq(k, key))
             return true;
-        while (*w && *w != ' ')
-            w++;
-    }
     return false;
 }
+
+void sched_format_params(const struct sched_policy *p, char *out, size_t size)
+{
+    char k[16];
+    size_t len = 0;
+    out[0] = '\0';
+    for (const char *w = p->params; len + 1 < size && (w = next_param(w, k, sizeof k));) {
+        int n = ksnprintf(out + len, size - len, " %s=%u", k, (unsigned)sched_param(k));
+        len = n > 0 && len + (size_t)n < size ? len + (size_t)n : size - 1;
+    }
+}
+
+const char *const sched_param_names[] = {"quantum", "aging", "boost", "seed", NULL};
 
 uint32_t sched_param(const char *key)
 {

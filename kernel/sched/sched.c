@@ -754,13 +754,22 @@ void sched_finish_switch(struct task *prev) { finish_switch(task_current(), prev
  * once it is off c (finish_switch: until then no other CPU may see it).
  * What follows is a switch, which clears migrate_current (switch_to), or
  * in lockstep a decision that clears it itself when prev stays. */
-static inline __attribute__((always_inline)) void requeue_task(struct sched_cpu *c, struct task *prev, bool up)
+/* prev, which ran on c and gives it up without waiting, is READY again:
+ * back in c's queue (`why`), or - its affinity changed while it ran - off
+ * to a CPU it may use (the switch's tail places it). */
+static inline __attribute__((always_inline)) void put_back(struct sched_cpu *c, struct task *prev, enum sched_why why,
+                                                           bool up)
 {
     prev->state = TASK_READY;
-    if (!up && ncpus > 1 && !allowed(prev, c->id)) /* its affinity changed while it ran */
+    if (!up && ncpus > 1 && !allowed(prev, c->id))
         prev->tail_work |= TASK_TAIL_EXILED;
     else /* (c: in lockstep, not us) */
-        enqueue_running(c, prev, c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED, up);
+        enqueue_running(c, prev, why, up);
+}
+
+static inline __attribute__((always_inline)) void requeue_task(struct sched_cpu *c, struct task *prev, bool up)
+{
+    put_back(c, prev, c->migrate_current ? SCHED_MIGRATE : SCHED_PREEMPTED, up);
     c->preemptions++;
 }
 
@@ -945,12 +954,10 @@ static inline __attribute__((always_inline)) void yield(struct sched_cpu *c, boo
         return;
     if (!up)
         rq_lock(c->rq);
-    t->state = TASK_READY;
+    t->state = TASK_READY; /* (put_back's store too: the compiler keeps one) */
     bool queued = t != c->idle;
-    if (queued && !up && ncpus > 1 && !allowed(t, c->id)) /* its affinity changed while it ran */
-        t->tail_work |= TASK_TAIL_EXILED; /* (as requeue_task: the switch's tail places it) */
-    else if (queued)
-        enqueue_running(c, t, SCHED_YIELD, up);
+    if (queued)
+        put_back(c, t, SCHED_YIELD, up);
     schedule(c, t, TR_YIELDED, up, queued);
     unlock_switch_lock();
 }
@@ -1018,7 +1025,7 @@ static inline __attribute__((always_inline)) bool block(const void *obj, const c
     /* ...under which task_kill marks a task and then looks whether it waits:
      * tested before the scheduler lock, a kill could fall between the test
      * and BLOCKED, find us RUNNING, and leave us asleep. */
-    if (__builtin_expect(cur->killed, 0) && !cur->kill_deferred) {
+    if (task_kill_due(cur)) {
         /* Killed while it ran (task_kill found it RUNNING or READY, with
          * no wait to end): this wait is where it ends, so it does not
          * begin. Off the object's queue (lk guards it, and is held); the
@@ -1080,7 +1087,7 @@ void sched_sleep_until(uint64_t deadline)
     struct sched_cpu *c = this;
     struct task *cur = c->current;
     KASSERT(cur != c->idle);
-    if (__builtin_expect(cur->killed, 0) && !cur->kill_deferred)
+    if (task_kill_due(cur))
         return; /* (killed while it ran: see block; task_sleep makes it exit) */
     timer_insert(cur, deadline);
     cur->state = TASK_SLEEPING;

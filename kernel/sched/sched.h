@@ -51,11 +51,15 @@ struct sched_config {
 };
 extern struct sched_config sched_config;
 
-/* The value of parameter `key` ("quantum", "aging"...), or 0 if unknown. */
+/* The value of parameter `key` ("quantum", "aging"...), or 0 if unknown;
+ * every parameter's name (sched_config's fields), NULL-terminated. */
 uint32_t sched_param(const char *key);
+extern const char *const sched_param_names[];
 struct sched_policy;
-/* Whether policy p reads parameter `key` (its `params` list names it). */
+/* Whether policy p reads parameter `key` (its `params` list names it);
+ * its parameters as they are now, " key=value" words, into out. */
 bool sched_policy_uses(const struct sched_policy *p, const char *key);
+void sched_format_params(const struct sched_policy *p, char *out, size_t size);
 
 /* Compare two tasks for the tie rule every ordered policy uses: a task
  * that yielded goes behind those that did not (and behind those that

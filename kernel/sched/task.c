@@ -338,7 +338,7 @@ static int kill_all(struct task *const *ts, const uint32_t *ids, unsigned n)
 {
     struct task *self = task_current();
     arch_irqstate_t s = sched_lock();
-    for (unsigned i = 0; i < n && !ids; i++) {
+    for (unsigned i = 0; !ids && i < n; i++) { /* (with ids, a target gone is no mistake: skipped below) */
         struct task *t = ts[i];
         const char *why = not_a_target(t, self, "a task cannot kill itself (it may return or call task_exit)");
         if (why) {

@@ -267,11 +267,13 @@ static inline struct task *task_current(void) { return (struct task *)arch_cpu_c
 /* Called with `held` (a klock) held, on the way back from a wait: if the
  * caller was killed meanwhile, drop `held` and exit. */
 __attribute__((noreturn)) void task_die_killed(struct klock *held);
-static inline bool task_marked_killed(void)
+/* Whether t, marked by task_kill, must end at the wait it is at (not while
+ * it defers the kill: task_defer_kill). */
+static inline bool task_kill_due(const struct task *t)
 {
-    struct task *self = task_current();
-    return __builtin_expect(__atomic_load_n(&self->killed, __ATOMIC_ACQUIRE), 0) && !self->kill_deferred;
+    return __builtin_expect(__atomic_load_n(&t->killed, __ATOMIC_ACQUIRE), 0) && !t->kill_deferred;
 }
+static inline bool task_marked_killed(void) { return task_kill_due(task_current()); }
 static inline void task_exit_if_killed(struct klock *held)
 {
     if (task_marked_killed())

@@ -340,27 +340,6 @@ bool workload_run(struct workload_run *r, const struct workload *w)
 /* ---- The live view on the screen ---------------------------------------------- */
 
 #define PANEL_STRIP 58 /* Gantt columns shown; the strip scrolls past that */
-/* The policy's parameters as " key=value" words, into out. */
-static void format_params(char *out, size_t size)
-{
-    const char *p = sched_policy()->params;
-    size_t len = 0;
-    out[0] = '\0';
-    while (p && *p && len + 1 < size) {
-        char key[16];
-        unsigned n = 0;
-        while (*p == ' ')
-            p++;
-        while (*p && *p != ' ' && n + 1 < sizeof key)
-            key[n++] = *p++;
-        key[n] = '\0';
-        if (n) {
-            int k = ksnprintf(out + len, size - len, " %s=%u", key, (unsigned)sched_param(key));
-            len = k > 0 && len + (size_t)k < size ? len + (size_t)k : size - 1;
-        }
-    }
-}
-
 /* Task i's colour in every view (the panel, the chart, tools/gantt.py's
  * SVG): an ANSI background. VGA has six that show (red, green, brown,
  * blue, magenta, cyan), so the seventh and eighth tasks take the first two
@@ -380,7 +359,7 @@ static void panel_draw(struct workload_run *r, uint32_t cells)
 {
     const struct workload *w = r->w;
     char buf[80], params[48];
-    format_params(params, sizeof params);
+    sched_format_params(sched_policy(), params, sizeof params);
     ksnprintf(buf, sizeof buf, " live: %s under %s%s, tick %u, %u of %u done ", w->name, sched_policy()->name,
               params, (unsigned)cells, r->done, w->n);
     panel_text(0, 0, buf, 30 | 47 << 8);
@@ -461,7 +440,7 @@ static void print_avg(const char *key, uint32_t sum, unsigned n)
 static void print_params(void)
 {
     char params[64];
-    format_params(params, sizeof params);
+    sched_format_params(sched_policy(), params, sizeof params);
     kprintf("%s", params);
 }
 

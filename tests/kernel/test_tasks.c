@@ -819,11 +819,11 @@ static void kw_check(const char *what, task_entry_t fn, void (*wake)(void))
     }
 }
 
+/* Lock and unlock the mutex arg (kw_m, kw_m1). */
 static int kw_lock(void *arg)
 {
-    (void)arg;
-    mutex_lock(&kw_m);
-    mutex_unlock(&kw_m);
+    mutex_lock(arg);
+    mutex_unlock(arg);
     return 0;
 }
 
@@ -835,14 +835,6 @@ static int kw_hold_then_lock(void *arg)
     mutex_lock(&kw_m1);
     mutex_lock(&kw_m);
     mutex_unlock(&kw_m);
-    mutex_unlock(&kw_m1);
-    return 0;
-}
-
-static int kw_lock_m1(void *arg)
-{
-    (void)arg;
-    mutex_lock(&kw_m1);
     mutex_unlock(&kw_m1);
     return 0;
 }
@@ -870,9 +862,9 @@ static int kw_woke_then_lock(void *arg)
 }
 
 /* A task of that priority kept on this CPU, started now. */
-static struct task *kw_start(const char *name, task_entry_t entry, uint32_t priority)
+static struct task *kw_start(const char *name, task_entry_t entry, void *arg, uint32_t priority)
 {
-    struct task *u = task_new(name, entry, NULL);
+    struct task *u = task_new(name, entry, arg);
     task_set_priority(u, priority);
     KT_EXPECT(task_set_affinity(u, 1u << task_current()->cpu), "'%s' cannot be kept on this CPU", name);
     task_start_at(u, ticks_now());
@@ -919,7 +911,7 @@ static void ktest_kill_woken(void)
     sync_priority_inheritance = true;
     mutex_init(&kw_m, "kw_m");
     KT_EXPECT_EQ(mutex_lock(&kw_m), SYNC_OK);
-    struct task *u = kw_start("kw_urgent", kw_lock, 0);
+    struct task *u = kw_start("kw_urgent", kw_lock, &kw_m, 0);
     wait_state(u, TASK_BLOCKED);
     KT_EXPECT_EQ(task_current()->lent_priority, 0u); /* (it borrows the waiter's 0) */
     KT_EXPECT_EQ(task_kill(u), 0);
@@ -928,9 +920,9 @@ static void ktest_kill_woken(void)
     /* The same when the kill found it running, before its wait: it lends
      * (its 1) as it comes to the mutex, ends there, and takes it back. */
     sem_init(&kw_ksem, "kw_ksem", 0);
-    struct task *k = kw_start("kw_killer", kw_killer, 0);
+    struct task *k = kw_start("kw_killer", kw_killer, NULL, 0);
     wait_state(k, TASK_BLOCKED);
-    u = kw_start("kw_urgent", kw_woke_then_lock, 1);
+    u = kw_start("kw_urgent", kw_woke_then_lock, NULL, 1);
     KT_EXPECT_EQ(task_join_timeout(u, 1000, &code), 0);
     KT_EXPECT_EQ(code, TASK_EXIT_KILLED);
     KT_EXPECT_EQ(task_join_timeout(k, 1000, &code), 0);
@@ -940,10 +932,10 @@ static void ktest_kill_woken(void)
      * kw_urgent (0) waits for kw_m1, and lends its 0 to both. Killed, it
      * lends nothing: kw_middle none, and we kw_middle's 2 again. */
     mutex_init(&kw_m1, "kw_m1");
-    struct task *mid = kw_start("kw_middle", kw_hold_then_lock, 2);
+    struct task *mid = kw_start("kw_middle", kw_hold_then_lock, NULL, 2);
     wait_state(mid, TASK_BLOCKED);
     KT_EXPECT_EQ(task_current()->lent_priority, 2u);
-    u = kw_start("kw_urgent", kw_lock_m1, 0);
+    u = kw_start("kw_urgent", kw_lock, &kw_m1, 0);
     wait_state(u, TASK_BLOCKED);
     KT_EXPECT_EQ(task_current()->lent_priority, 0u);
     KT_EXPECT_EQ(task_kill(u), 0);
