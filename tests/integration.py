@@ -1066,7 +1066,9 @@ def gdb_count_switch_test():
     and its store. So path < timer_switch <= path + 3 x loop, and the
     README gives both. And during a workload, no switch costs more than
     1,000 (the live view is not drawn there). The same for yield_switch
-    against tq-count-yield (task_yield to its ret in the next task)."""
+    against tq-count-yield (task_yield to its ret in the next task), and
+    for sem_pingpong against tq-count-sem (the bench task's sem_up on ping
+    to the ret of its sem_down on pong, both tasks' instructions)."""
     name = "gdb-count-switch"
     problems, paths = [], {}
     for trace in ("off", "on"):
@@ -1092,7 +1094,25 @@ def gdb_count_switch_test():
     yields = [int(c) for c in re.findall(r"^yield \d+: (\d+) instructions, ", out, re.M)]
     if len(yields) != 6 or len(set(yields)) != 1:
         problems.append(Problem(f"test=yield: expected 6 switches of one same count, got {yields}", tail(out)))
+    # The semaphores' round trip, in the bench itself (its first one, the
+    # ponger's first run, is left out by the command).
+    out = gdb_session(f"{name}-sem", "run=bench hz=1000 trace=off exit=1",
+                      ["tq-count-sem x", "tq-count-sem 1 &no_such_sem", "break bench_sync", "continue", "delete",
+                       "tq-count-sem 4 &ping"])
+    for bad in ("usage: tq-count-sem [N] [SEM] [functions]", "tq-count-sem: SEM '&no_such_sem' is not an expression"):
+        if bad not in out:
+            problems.append(Problem(f"a bad tq-count-sem did not say '{bad}'", tail(out)))
+    trips = [int(c) for c in re.findall(r"^round trip \d+: (\d+) instructions, 'bench' and back$", out, re.M)]
+    if len(trips) != 4 or len(set(trips)) != 1:
+        problems.append(Problem(f"run=bench: expected 4 semaphore round trips of one same count, got {trips}",
+                                tail(out)))
+        trips = []
     status, raw = boot(name + "-bench", "run=bench hz=1000 trace=off", timeout=120)
+    p = re.search(r"^BENCH name=sem_pingpong instructions=(\d+) ", raw, re.M)
+    if p and trips and not trips[0] < int(p.group(1)) <= trips[0] + 8:
+        problems.append(f"make bench's sem_pingpong {p.group(1)} does not bound the single-stepped round trip "
+                        f"{trips[0]}: expected {trips[0]} < {p.group(1)} <= {trips[0] + 8} (the counter read, "
+                        "its store and the call that starts the round trip)")
     y = re.search(r"^BENCH name=yield_switch instructions=(\d+) ", raw, re.M)
     if y and yields and not yields[0] < int(y.group(1)) <= yields[0] + 8:
         problems.append(f"make bench's yield_switch {y.group(1)} does not bound the single-stepped task_yield "
@@ -1110,6 +1130,9 @@ def gdb_count_switch_test():
     row = re.search(r"^\| `yield_path` \|[^|]*\| (\d+) \|$", readme, re.M)
     if not row or (yields and int(row.group(1)) != yields[0]):
         problems.append(f"the README's `yield_path` row should end '| {yields[0] if yields else '?'} |'")
+    row = re.search(r"^\| `sem_path` \|[^|]*\| (\d+) \|$", readme, re.M)
+    if not row or (trips and int(row.group(1)) != trips[0]):
+        problems.append(f"the README's `sem_path` row should end '| {trips[0] if trips else '?'} |'")
     row = re.search(r"^\| `timer_path` \|[^|]*\| (\d+) with `trace=off`, (\d+) with `trace=on` \|$", readme, re.M)
     if not row:
         problems.append("the README has no `timer_path` row ending 'N with `trace=off`, M with `trace=on`'")
@@ -1143,7 +1166,8 @@ def gdb_no_target_test():
     name = "gdb-no-target"
     if not shutil.which("gdb"):
         return result(name, ["gdb not installed (make deps)"])
-    cmds = ["tq-tasks", "tq-ready", "tq-cpus", "tq-trace", "tq-bt 1"]
+    cmds = ["tq-tasks", "tq-ready", "tq-cpus", "tq-trace", "tq-bt 1", "tq-count-switch", "tq-count-yield",
+            "tq-count-sem"]
     args = ["gdb", "-q", "-batch", "-nx", "-x", "tools/gdb/tourniquet.gdb"]
     for c in cmds:
         args += ["-ex", c]

@@ -12,6 +12,11 @@
                         tasks (default 5): the instructions from the timer's
                         stub to the iret into the next task, counted one by one
   tq-count-yield [N]    the same for the next N task_yield calls that switch
+  tq-count-sem [N] [SEM] [functions]
+                        the same for N semaphore round trips: a task's sem_up
+                        (on SEM, if given) and its next sem_down, which sleeps
+                        until another task's sem_up wakes it; `functions`
+                        adds where the first one's instructions went
 
 They read the kernel's own structures through its debug information, so
 they work on a kernel stopped anywhere (best at a breakpoint or after ^C).
@@ -496,6 +501,111 @@ class CountYield(gdb.Command):
         count_switches(self.command, "*task_yield", n, returned, "call of task_yield", "yield")
 
 
+def function_of(pc):
+    """The function (and, when pc is in inlined code, the one inlined into
+    it) that holds pc: 'caller/inlined', or the address."""
+    try:
+        block = gdb.block_for_pc(pc)
+    except RuntimeError:
+        block = None
+    names = []
+    while block is not None:
+        if block.function is not None:
+            names.append(block.function.name)
+        block = block.superblock
+    return "/".join(reversed(names[:2])) if names else hex(pc)
+
+
+class CountSem(gdb.Command):
+    """Count, one stepi at a time, the instructions of the next N semaphore
+    round trips: tq-count-sem [N] [SEM] [functions]
+
+    From sem_up's first instruction in a task T (an up on SEM, an
+    expression for a struct semaphore's address, if given) to the ret of
+    T's next call at the same level, a sem_down that slept: T wakes a
+    task, sleeps, the other task runs and ups T's semaphore, T returns.
+    Both tasks' instructions are counted (each task has its own stack, so
+    T's returns are told apart by its stack pointer). A round trip whose
+    sem_down did not sleep, whose second call was no sem_down, or that
+    went through a task's first run, is left out. With `functions`, the first round trip's instructions per function
+    ('caller/inlined'). The independent check of make bench's
+    sem_pingpong."""
+    command = "tq-count-sem"
+
+    def __init__(self):
+        super().__init__("tq-count-sem", gdb.COMMAND_USER)
+
+    @needs_target
+    def invoke(self, arg, from_tty):
+        words = arg.split()
+        by_function = "functions" in words
+        words = [w for w in words if w != "functions"]
+        try:
+            n = int(words[0]) if words else 5
+        except ValueError:
+            raise gdb.GdbError("usage: tq-count-sem [N] [SEM] [functions] (N round trips to count; SEM: the "
+                               "address of the semaphore whose up starts one, e.g. &ping)")
+        start = int(sym("sem_up").address)
+        stop = gdb.Breakpoint(f"*{start}", internal=True)
+        if len(words) > 1:
+            expr = " ".join(words[1:])
+            try:
+                sym(expr)
+            except gdb.error as e:
+                stop.delete()
+                raise gdb.GdbError(f"tq-count-sem: SEM '{expr}' is not an expression GDB can read here ({e})")
+            stop.condition = f"s == ({expr})"
+        arch = gdb.selected_frame().architecture()
+        downs = {int(sym(f).address) for f in ("sem_down", "sem_down_timeout")}
+        first_run = int(sym("arch_task_start_ret").address)
+        counts, lines, hits, profile = [], [], 0, None
+        try:
+            while len(counts) < n and hits < 50 * n:
+                gdb.execute("continue", to_string=True)
+                hits += 1
+                me = current()
+                name = me["name"].string()
+                me = int(me)
+                top = int(gdb.parse_and_eval("$sp")) + 4  # T's stack pointer once sem_up has returned
+                steps, returns, second, switched, fresh, seen = 0, 0, None, False, False, {}
+                while steps < CAP and returns < 2:
+                    pc = int(gdb.parse_and_eval("$pc"))
+                    fresh = fresh or pc == first_run
+                    op = arch.disassemble(pc)[0]["asm"].split()[0]
+                    if by_function and profile is None:
+                        where = function_of(pc)
+                        seen[where] = seen.get(where, 0) + 1
+                    gdb.execute("stepi", to_string=True)
+                    steps += 1
+                    sp = int(gdb.parse_and_eval("$sp"))
+                    if op.startswith("call") and sp == top - 4 and second is None and returns == 1:
+                        second = int(gdb.parse_and_eval("$pc"))  # T's second call: its target
+                    elif op.startswith("ret") and sp == top:
+                        returns += 1
+                    if not switched and int(current()) != me:
+                        switched = True
+                if returns < 2:
+                    lines.append(f"round trip {hits}: more than {CAP} instructions without its end (stopped counting there)")
+                    break
+                if switched and second in downs and not fresh:
+                    counts.append(steps)
+                    lines.append(f"round trip {len(counts)}: {steps} instructions, '{name}' and back")
+                    if by_function and profile is None:
+                        profile = seen
+        finally:
+            stop.delete()
+        for line in lines:
+            print(line)
+        if counts:
+            print(f"{self.command}: {len(counts)} round trips, {min(counts)} to {max(counts)} instructions")
+        else:
+            print(f"{self.command}: no round trip in {hits} calls of sem_up")
+        if profile:
+            print(f"where the first one's {counts[0]} went (function/inlined function):")
+            for where, k in sorted(profile.items(), key=lambda kv: -kv[1]):
+                print(f"  {k:5}  {where}")
+
+
 Tasks()
 Ready()
 User()
@@ -505,3 +615,4 @@ BreakSwitch()
 Trace()
 CountSwitch()
 CountYield()
+CountSem()
