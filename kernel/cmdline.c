@@ -312,11 +312,40 @@ static int parse_word(char *word, bool first)
     return 1;
 }
 
+/* lang= is the language of every message about the line, those about the
+ * words before it too: its last valid value (or the language as it is),
+ * found before the parse, which keeps to it while it takes every word (and
+ * says what is wrong with an invalid lang=). */
+static const char *line_lang(const char *p)
+{
+    const char *lang = kernel_lang;
+    static const char key[] = "lang=";
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *word = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        char value[8]; /* (a longer one is no language) */
+        size_t klen = sizeof key - 1, vlen = (size_t)(p - word) - klen;
+        if ((size_t)(p - word) <= klen || vlen >= sizeof value || __builtin_memcmp(word, key, klen) != 0)
+            continue;
+        __builtin_memcpy(value, word + klen, vlen);
+        value[vlen] = '\0';
+        for (unsigned i = 0; lang_name(i); i++)
+            if (kstreq(value, lang_name(i)))
+                lang = lang_name(i);
+    }
+    return lang;
+}
+
 int cmdline_parse(char *line)
 {
     for (unsigned i = 0; i < NOPTIONS; i++)
         given[i] = NULL;
     refused = 0;
+    const char *lang = line ? line_lang(line) : kernel_lang;
+    kernel_lang = lang;
     int problems = 0;
     bool first = true;
     char *p = line;
@@ -331,6 +360,7 @@ int cmdline_parse(char *line)
         if (*p)
             *p++ = '\0';
         problems += parse_word(word, first);
+        kernel_lang = lang; /* (a lang= before the last one took it a moment) */
         first = false;
     }
     return problems;

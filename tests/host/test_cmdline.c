@@ -13,6 +13,7 @@
 #include "cmdline.h"
 #include "demo.h"
 #include "fake.h"
+#include "lib/lang.h"
 #include "ktest.h"
 #include "sched/sched.h"
 
@@ -145,6 +146,26 @@ static void test_unknown_key_and_bare_word(void **state)
     assert_int_equal(kconfig.hz, 200); /* the good word still counts */
 }
 
+/* lang=fr speaks French about the whole line, the words before it too;
+ * an invalid lang= leaves English, and is said. */
+static void test_lang_first(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("colour=red hz=99999 lang=fr"), 2);
+    assert_string_equal(kernel_lang, "fr");
+    assert_non_null(strstr(fake_console, "cmdline: option inconnue 'colour'"));
+    assert_non_null(strstr(fake_console, "hz=99999 est hors limites"));
+    assert_null(strstr(fake_console, "unknown option"));
+    assert_int_equal(parse("lang=fr colour=red lang=en"), 2); /* the last one counts, and that is said */
+    assert_string_equal(kernel_lang, "en");
+    assert_non_null(strstr(fake_console, "cmdline: unknown option 'colour'"));
+    assert_int_equal(parse("colour=red lang=fre lang=frx lang="), 6); /* 1 + 3 refused + 2 twice */
+    assert_string_equal(kernel_lang, "en");
+    assert_non_null(strstr(fake_console, "cmdline: unknown option 'colour'"));
+    assert_non_null(strstr(fake_console, "lang=fre is not one of the choices"));
+    parse(""); /* (English again, for the tests after) */
+}
+
 static void test_workload_option(void **state)
 {
     (void)state;
@@ -242,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_bad_choice_lists_the_valid_ones),
         cmocka_unit_test(test_unknown_key_and_bare_word),
         cmocka_unit_test(test_help_with_a_value),
+        cmocka_unit_test(test_lang_first),
         cmocka_unit_test(test_workload_option),
         cmocka_unit_test(test_several_problems_each_reported),
         cmocka_unit_test(test_help_lists_every_option),
