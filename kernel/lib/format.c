@@ -167,13 +167,13 @@ int kvformat(void (*put)(char c, void *ctx), void *ctx, const char *fmt, va_list
         case 's': {
             const char *s = va_arg(ap, const char *);
             if (!s) s = "(null)";
-            int n = 0;
+            int n = 0, cols = 0; /* bytes (the precision counts them), and columns: */
             while (s[n] && (prec < 0 || n < prec))
-                n++;
-            if (!(flags & F_LEFT)) pad(&o, ' ', width - n);
+                cols += ((unsigned char)s[n++] & 0xc0) != 0x80; /* UTF-8: a character's first byte */
+            if (!(flags & F_LEFT)) pad(&o, ' ', width - cols);
             for (int i = 0; i < n; i++)
                 emit(&o, s[i]);
-            if (flags & F_LEFT) pad(&o, ' ', width - n);
+            if (flags & F_LEFT) pad(&o, ' ', width - cols);
             break;
         }
         case '%':

@@ -69,6 +69,10 @@ static void test_width_and_flags(void **state)
     CHECK("ab   |", "%-*s|", 5, "ab");
     CHECK("ab   |", "%*s|", -5, "ab");
     CHECK("  x", "%3c", 'x');
+    /* A width is columns: a UTF-8 character's continuation bytes take none
+     * (the French tables line up). */
+    CHECK("PRÊTE    |", "%-9s|", "PRÊTE");
+    CHECK("   élu|", "%6s|", "élu");
 }
 
 static void test_strings(void **state)
