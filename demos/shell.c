@@ -124,7 +124,7 @@ static void show_task(struct task *t, void *ctx)
 {
     (void)ctx;
     kprintf("  %3u  %-15s %-9s %7u  %3u  ", (unsigned)t->id, t->name,
-            t == task_current() ? "RUNNING" : task_state_name(t->state), (unsigned)t->ticks, t->cpu);
+            task_state_name(t == task_current() ? TASK_RUNNING : t->state), (unsigned)t->ticks, t->cpu);
     if (t->state == TASK_BLOCKED)
         kprintf("%s%s%s%s", t->wait_what ? t->wait_what : "?", t->wait_name ? " '" : "",
                 t->wait_name ? t->wait_name : "", t->wait_name ? "'" : "");

@@ -184,8 +184,10 @@ static void apply_sgr(void)
 }
 
 /* UTF-8 in, code page 437 out: the VGA font has the accented letters of
- * French (and German, Spanish...) at its own positions. A code point it
- * lacks is shown as '?'. */
+ * French (and German, Spanish...) at its own positions, but of the
+ * capitals only É, Ç and a few others: a capital it lacks loses its accent
+ * (PRÊTE shows as PRETE, as French allows). Any other code point it lacks
+ * is shown as '?'. */
 static uint32_t utf8_cp;    /* the code point being read */
 static unsigned utf8_more;  /* continuation bytes still to come */
 
@@ -197,6 +199,8 @@ static char cp437(uint32_t cp)
         {0xfc, 0x81}, {0xc9, 0x90}, {0xc7, 0x80}, {0xab, 0xae}, {0xbb, 0xaf}, {0xb0, 0xf8}, {0xd7, 'x'},
         {0xa0, ' '}, {0x2192, 0x1a}, {0x2190, 0x1b}, {0x2019, '\''}, {0x2018, '\''}, {0x201c, '"'},
         {0x201d, '"'}, {0x2013, '-'}, {0x2014, '-'}, {0x2026, 0xfa}, {0x202f, ' '},
+        {0xc0, 'A'}, {0xc2, 'A'}, {0xc8, 'E'}, {0xca, 'E'}, {0xcb, 'E'}, {0xce, 'I'}, {0xcf, 'I'},
+        {0xd4, 'O'}, {0xd9, 'U'}, {0xdb, 'U'}, {0xdc, 0x9a},
     };
     for (unsigned i = 0; i < sizeof map / sizeof map[0]; i++)
         if (map[i].cp == cp)

@@ -241,7 +241,7 @@ BOOTS += [
     Boot("guard-fr", "test=guard cpus=2 hz=1000 lang=fr", extra=["-smp", "2"], status=37, expect=[
         r"^cpus : 2 processeur\(s\) exécutent des tâches, une file des prêts par processeur$",
         r"^EXCEPTION: #DF Double Fault \(vecteur 8",
-        r"^  dans la tâche 'runaway' \(id \d+, [A-Z]+\) au tick \d+$",
+        r"^  dans la tâche 'runaway' \(id \d+, ÉLUE\) au tick \d+$",
         r"^  CR2 est dans la page de garde sous la pile noyau \[0x8[0-9a-f]{7}, 0x8[0-9a-f]{7}\), celle de cette "
         r"tâche : un débordement de pile noyau$"]),
 ]

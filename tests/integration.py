@@ -1733,7 +1733,7 @@ def lang_fr_test():
                             (f", has {absent!r}" if absent in svg else ""))
     # The shell: lang alone, lang fr, its help, a bad language, and back.
     status, raw = boot(f"{name}-shell", "run=shell hz=1000",
-                       typed="lang\nlang fr\nhelp\nlang xx\nexec victim cli\nstats\nsched rr quantum=0\nworkload A:0\n"
+                       typed="lang\nlang fr\nhelp\nps\nlang xx\nexec victim cli\nstats\nsched rr quantum=0\nworkload A:0\n"
                              "workload A:0:1000,B:0:1000,C:1000:100\n"
                              "exec nosuch\ntrace 2\nlang en\nhelp\nhalt\n", exit=False)
     sh = clean(raw)
@@ -1742,6 +1742,9 @@ def lang_fr_test():
         (r"^lang : en français désormais$", "lang fr"),
         (r"^Commandes :$", "help in French"),
         (r"^  lang \[en\|fr\]          anglais, ou français \(les mots du cours\)$", "help's lang row in French"),
+        (r"^   id  nom +état +ticks  cpu  attend$", "ps's header in French"),
+        (r"^    0  idle +PRÊTE +\d+ +0  $", "a ready task in the course's words"),
+        (r"^    1  shell +ÉLUE +\d+ +0  $", "the running task in the course's words, its column in line"),
         (r"^lang : 'xx' n'est pas une langue connue ici \(valides : en, fr\)$", "a bad language"),
         (r"^FAULT: processus 1 'victim' \(thread \d+\) : #GP General Protection à EIP=[0-9a-f]{8} ESP=[0-9a-f]{8}$",
          "a process's fault in French, its tag kept"),
@@ -1766,12 +1769,19 @@ def lang_fr_test():
         if len(row) > 80:
             problems.append(f"a line of help wider than the screen's 80 columns: {row!r}")
     # The VGA screen, in its code page: the same header, accents and all.
+    # Then ps, typed on the keyboard: capitals the font lacks (Ê) lose their accent, É stays.
     _, _, out = boot_with_monitor(name + "-vga", "run=workload sched=rr quantum=2 lang=fr hz=1000", "tourniquet> ",
-                                  [SCREEN, "quit"], settle=0.3)
+                                  [SCREEN, "sendkey p", "sendkey s", "sendkey ret", "wait 1", SCREEN, "quit"],
+                                  settle=0.3)
     rows = vga_screens(out, codepage=True)
     if not rows or not any(r.startswith(FR_HEADER) for r in rows[0]):
         problems.append(Problem("the French header is not on the VGA screen, accents in code page 437",
                                 [f"    screen | {r.rstrip()}" for r in (rows[0] if rows else [])]))
+    ps = [r.rstrip() for r in (rows[-1] if len(rows) > 1 else [])]
+    if not any(re.match(r"^    0  idle +PRETE +\d+ +0$", r) for r in ps) or \
+            not any(re.match(r"^    1  \S+ +ÉLUE +\d+ +0$", r) for r in ps):
+        problems.append(Problem("ps on the VGA screen: expected idle PRETE (Ê has no glyph) and the shell ÉLUE",
+                                [f"    screen | {r}" for r in ps[-8:]]))
     return result(name, problems[:6], log=log_path(name))
 
 

@@ -1358,11 +1358,10 @@ static void report_yielder(struct task *t, void *ctx)
     (void)ctx;
     if (t->is_idle || t->state == TASK_DEAD)
         return;
-    static const char *const states[] = {"NEW", "READY", "RUNNING", "BLOCKED", "SLEEPING", "DEAD"};
     bool yielding = t->yielded && t->yielded - window_start < 0x80000000u; /* yielded since the watch began */
     kprintf(TR("LIVELOCK:   '%s' (id %u) %s on cpu %u%s%s%s\n",
                "LIVELOCK:   '%s' (id %u) %s sur le processeur %u%s%s%s\n"),
-            t->name, (unsigned)t->id, t->state < 6 ? states[t->state] : "?", t->cpu,
+            t->name, (unsigned)t->id, task_state_name(t->state), t->cpu,
             yielding ? TR(", yielding", ", cède le processeur") : "",
             t->state == TASK_BLOCKED ? TR(", waits on ", ", attend ") : "",
             t->state == TASK_BLOCKED && t->wait_what ? t->wait_what : "");

@@ -52,7 +52,9 @@ static void task_free(struct task *t)
 const char *task_state_name(enum task_state s)
 {
     static const char *const names[] = {"NEW", "READY", "RUNNING", "BLOCKED", "SLEEPING", "DEAD"};
-    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+    static const char *const noms[] = {"NOUVELLE", "PRÊTE", "ÉLUE", "BLOQUÉE", "ENDORMIE", "TERMINÉE"};
+    _Static_assert(sizeof names == sizeof noms, "a name in each language");
+    return (unsigned)s < sizeof names / sizeof names[0] ? (lang_fr() ? noms : names)[s] : "?";
 }
 
 static void canary_fill(uint8_t *stack)

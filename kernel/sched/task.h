@@ -50,7 +50,8 @@ enum task_state {
     TASK_DEAD,     /* finished, waiting to be joined */
 };
 
-/* The text for a state, for reports: "READY", "RUNNING"... */
+/* The text for a state, for reports: "READY", "RUNNING"... (lang=fr: the
+ * course's words for a task, "PRÊTE", "ÉLUE"...). */
 const char *task_state_name(enum task_state s);
 
 struct proc; /* kernel/proc/proc.h */
