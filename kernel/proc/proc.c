@@ -728,33 +728,60 @@ static bool map_segment(struct proc *p, unsigned slot, bool made)
     return true;
 }
 
+/* Segment `key`'s slot, or -1; shared_lock held. */
+static int shm_find(uint32_t key)
+{
+    for (unsigned i = 0; i < TQ_SHM_MAX; i++)
+        if (shm[i].used && shm[i].key == key)
+            return (int)i;
+    return -1;
+}
+
+/* A free slot, or -1; shared_lock held. */
+static int shm_free_slot(void)
+{
+    for (unsigned i = 0; i < TQ_SHM_MAX; i++)
+        if (!shm[i].used)
+            return (int)i;
+    return -1;
+}
+
+/* Map segment `key`, made with `pages` pages if nobody has made it yet.
+ * An existing segment takes no new frame (but maybe one for a page
+ * table): only a segment to make needs its frames, and those are taken
+ * with the lock let go, so the lookup is done again once they are in hand
+ * (another thread may have made it meanwhile: they go back). */
 int proc_shm_map(uint32_t key, uint32_t pages)
 {
     struct proc *p = proc_current();
     if (pages == 0 || pages > TQ_SHM_PAGES_MAX)
         return -TQ_EINVAL;
-    uintptr_t fresh[TQ_SHM_PAGES_MAX] = {0}; /* (frames for a new segment, got before the lock) */
-    for (unsigned i = 0; i < pages; i++)
-        if (!(fresh[i] = frame_alloc())) {
-            while (i--)
-                frame_put(fresh[i]);
-            return -TQ_ENOMEM;
-        }
-    int slot = -TQ_EAGAIN;
-    bool made = false;
+    uintptr_t fresh[TQ_SHM_PAGES_MAX] = {0};
+    bool have_fresh = false, made = false;
     arch_irqstate_t f = klock_irqsave(&shared_lock);
-    for (unsigned i = 0; i < TQ_SHM_MAX && slot < 0; i++)
-        if (shm[i].used && shm[i].key == key)
-            slot = (int)i;
-    for (unsigned i = 0; i < TQ_SHM_MAX && slot < 0; i++)
-        if (!shm[i].used) {
-            shm[i] = (struct shm){true, key, pages, 0, {0}};
-            __builtin_memcpy(shm[i].frames, fresh, sizeof fresh);
-            slot = (int)i, made = true;
+    int slot = shm_find(key);
+    if (slot < 0 && shm_free_slot() >= 0) { /* one to make: its frames first, the lock let go */
+        klock_irqrestore(&shared_lock, f);
+        for (unsigned i = 0; i < pages; i++)
+            if (!(fresh[i] = frame_alloc())) {
+                while (i--)
+                    frame_put(fresh[i]);
+                return -TQ_ENOMEM;
+            }
+        have_fresh = true;
+        f = klock_irqsave(&shared_lock);
+        slot = shm_find(key); /* (another thread may have made it meanwhile) */
+        if (slot < 0 && (slot = shm_free_slot()) >= 0) {
+            shm[slot] = (struct shm){true, key, pages, 0, {0}};
+            __builtin_memcpy(shm[slot].frames, fresh, sizeof fresh);
+            made = true;
         }
-    if (slot >= 0 && pages > shm[slot].pages) {
+    }
+    if (slot < 0) {
+        slot = -TQ_EAGAIN; /* (every slot is in use) */
+    } else if (pages > shm[slot].pages) {
         slot = -TQ_EINVAL; /* (more pages than its maker gave it) */
-    } else if (slot >= 0 && !(p->shm_mapped & (1u << slot))) {
+    } else if (!(p->shm_mapped & (1u << slot))) {
         if (map_segment(p, (unsigned)slot, made)) {
             shm[slot].mappers++;
             p->shm_mapped |= 1u << slot;
@@ -766,7 +793,7 @@ int proc_shm_map(uint32_t key, uint32_t pages)
         }
     }
     klock_irqrestore(&shared_lock, f);
-    if (!made) /* (not taken over by a new segment) */
+    if (have_fresh && !made) /* (not taken over by a new segment) */
         for (unsigned i = 0; i < pages; i++)
             frame_put(fresh[i]);
     return slot < 0 ? slot : (int)(SHM_BASE + (unsigned)slot * SHM_SLOT);
