@@ -527,7 +527,8 @@ class CountSem(gdb.Command):
     Both tasks' instructions are counted (each task has its own stack, so
     T's returns are told apart by its stack pointer). A round trip whose
     sem_down did not sleep, whose second call was no sem_down, or that
-    went through a task's first run, is left out. With `functions`, the first round trip's instructions per function
+    went through a task's first run, is left out. With `functions`, the
+    first counted round trip's instructions per function
     ('caller/inlined'). The independent check of make bench's
     sem_pingpong."""
     command = "tq-count-sem"
@@ -601,7 +602,7 @@ class CountSem(gdb.Command):
         else:
             print(f"{self.command}: no round trip in {hits} calls of sem_up")
         if profile:
-            print(f"where the first one's {counts[0]} went (function/inlined function):")
+            print(f"where the first one's {counts[0]} instructions went (function/inlined function):")
             for where, k in sorted(profile.items(), key=lambda kv: -kv[1]):
                 print(f"  {k:5}  {where}")
 
