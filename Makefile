@@ -70,7 +70,7 @@ DRIVER_SRC += drivers/keyboard.c       # PS/2 keyboard: scancodes to characters
 
 # Portable: compiles for the kernel and for the host (tests, simulator).
 CORE_SRC := kernel/sched/sched.c             # scheduler core: states, switching, ticks, sleep
-# Policies: every kernel/sched_NAME.c is one (registered in kernel/sched/policies.c).
+# Policies: every kernel/sched/sched_NAME.c is one (registered in kernel/sched/policies.c).
 #   sched_rr.c       round robin (the default)     sched_prio.c     priorities with aging
 #   sched_fifo.c     first come, first served      sched_mlfq.c     multi-level feedback queue
 #   sched_sjf.c      shortest job first            sched_lottery.c  lottery

@@ -1,5 +1,5 @@
 /*
- * sched_template.c - a policy to start from. Copy it to kernel/sched_NAME.c,
+ * sched_template.c - a policy to start from. Copy it to kernel/sched/sched_NAME.c,
  * rename `template` everywhere, add X(NAME) to kernel/sched/policies.c, and make it
  * yours. docs/lab-policy.md walks through the lab.
  *
@@ -86,8 +86,8 @@ static bool template_preempts(struct sched_rq *rq, const struct task *curr, cons
     return false;
 }
 
-/* Show the queue, next to run first, changing nothing (the shell's `ready`,
- * GDB's tq-ready). */
+/* Show the queue, next to run first, changing nothing (GDB's tq-ready and
+ * the conformance tests call it). */
 static void template_for_each_ready(struct sched_rq *rq, void (*fn)(struct task *, void *), void *ctx)
 {
     list_for_each(n, &TEMPLATE(rq)->queue) fn(list_entry(n, struct task, run_node), ctx);

@@ -1,7 +1,7 @@
 /*
  * policies.c - the table of scheduling policies, one line each.
  *
- * To add a policy: write kernel/sched_NAME.c defining
+ * To add a policy: write kernel/sched/sched_NAME.c defining
  * `const struct sched_policy sched_NAME`, then add one line `X(NAME) \` to
  * the list below. The first entry is the default for sched=.
  * (docs/lab-policy.md walks through it.)
