@@ -127,13 +127,16 @@ int spin_unlock(struct spinlock *l)
 {
     SYNC_REFUSE_BAD("spin_unlock", l, SYNC_MISUSE);
     struct task *self = task_current();
-    if (!word_held(l) || l->owner != self) {
+    /* `owner` is read once: on several CPUs another may change it between
+     * two reads, and a NULL read second would print the name at address 0. */
+    struct task *owner = l->owner;
+    if (!word_held(l) || owner != self) {
         if (!word_held(l))
             sync_misuse("spin_unlock", l->name, TR("it is not held; ignored", "il n'est pas tenu ; ignoré"));
         else
             sync_misuse("spin_unlock", l->name, TR("it is held by '%s', not by the caller; ignored",
                                                    "il est tenu par '%s', pas par l'appelant ; ignoré"),
-                        l->owner ? l->owner->name : "?");
+                        owner ? owner->name : "?");
         return SYNC_MISUSE;
     }
     l->owner = NULL;
