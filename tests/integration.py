@@ -426,7 +426,7 @@ def gdb_test():
         "switch-break", "continue", "bt", "info registers eip esp",
         "print $current()->name", "stepi", "info registers eip", "stepi 6", "bt", "delete",
         "break task_yield", "continue", "next", "delete",
-        "break trap_dispatch if f->vector == 32", "continue", "bt"])
+        "break *trap_dispatch if f->vector == 32", "continue", "bt"])
     problems = expect_all(out, [
         (r"Breakpoint 1, .*arch_switch", "the breakpoint on arch_switch did not stop"),
         (r"#0 .*arch_switch", "bt does not start in arch_switch"),
@@ -465,6 +465,91 @@ def gdb_commands_test():
         (r"^\s+1\s+ktest\s+blocks on nap$", "tq-trace does not show ktest blocking on nap"),
         (r"^\s+1\s+ktest\s+blocked -> nap$", "tq-trace does not show the switch away from ktest"),
     ])
+    return result(name, problems, log=log_path(name), text=out)
+
+
+LAB_SWITCH_GUIDES = ("docs/lab-context-switch.md", "docs/lab-context-switch.fr.md")
+
+
+def guide_gdb_walk(path):
+    """A guide's GDB walk-through: the command line of its first
+    `make debug CMDLINE="..."`, and [(command, [(line number, a line the
+    guide shows it printing)])] from its code blocks, in order."""
+    cmdline, steps, in_block = None, [], False
+    for n, line in enumerate(open(os.path.join(ROOT, path), encoding="utf-8").read().splitlines(), 1):
+        if line.startswith("```"):
+            in_block = not in_block
+            continue
+        if not in_block:
+            continue
+        m = re.match(r'^make debug CMDLINE="([^"]*)"$', line.strip())
+        if m and cmdline is None:
+            cmdline = m.group(1)
+        m = re.match(r"^\(gdb\) (.*?)(\s+#.*)?$", line)
+        if m:
+            steps.append((m.group(1), []))
+        elif steps and line.strip():
+            steps[-1][1].append((n, line))
+    return cmdline, steps
+
+
+def gdb_shapes(numbered):
+    """(line number, line) pairs as GDB prints them, compared by shape: every
+    hexadecimal number masked (addresses differ from build to build, the
+    guides say), spaces collapsed, and a structure GDB prints over several
+    lines (`$1 = {` ... `}`) joined into one."""
+    out, joined = [], None
+    for n, line in numbered:
+        if joined is not None:
+            joined[1].append(line.strip())
+            if line.strip().endswith("}"):
+                out.append((joined[0], " ".join(joined[1])))
+                joined = None
+            continue
+        if re.match(r"^\$\d+ = \{", line) and not line.rstrip().endswith("}"):
+            joined = (n, [line.strip()])
+            continue
+        out.append((n, line))
+    shape = lambda l: re.sub(r"\{ ", "{", re.sub(r" \}", "}", " ".join(re.sub(r"0x[0-9a-f]+", "0x_", l).split())))
+    return [(n, shape(l)) for n, l in out]
+
+
+def gdb_lab_switch_test():
+    """The context-switch lab's walk-through is true: its GDB commands, run
+    in batch on its command line, print what docs/lab-context-switch.md
+    shows, in order - functions, files and line numbers, the ids and
+    offsets (hexadecimal numbers only by shape) - with no warning; and the
+    French guide shows the same. A line moved in sched.c or trap.c fails
+    here until both guides say where it went."""
+    name = "gdb-lab-switch"
+    problems = []
+    (cmdline, steps), (fr_cmdline, fr_steps) = (guide_gdb_walk(p) for p in LAB_SWITCH_GUIDES)
+    en_path, fr_path = LAB_SWITCH_GUIDES
+    if not cmdline or len(steps) < 20:
+        return result(name, [f"{en_path}: no `make debug CMDLINE=...` and GDB walk-through found "
+                             f"({len(steps)} commands)"])
+    shown = gdb_shapes([nl for _, lines in steps for nl in lines])
+    fr_shown = gdb_shapes([nl for _, lines in fr_steps for nl in lines])
+    if (fr_cmdline, [c for c, _ in fr_steps], [l for _, l in fr_shown]) != (cmdline, [c for c, _ in steps],
+                                                                          [l for _, l in shown]):
+        problems.append(f"{fr_path} does not show the same command line, GDB commands and output as {en_path}")
+    out = gdb_session(name, cmdline, [c for c, _ in steps])
+    for bad in ("warning: failed to validate", "No symbol", "Not stopped at any breakpoint", "Python Exception",
+                "Cannot access memory", "gdb timed out"):
+        if bad in out:
+            problems.append(Problem(f"GDB says {bad!r} during the walk-through",
+                                    [l for l in out.splitlines() if bad in l][:3]))
+    got = [l for _, l in gdb_shapes(list(enumerate(out.splitlines(), 1)))]
+    pos = 0
+    for n, want in shown:
+        try:
+            pos = got.index(want, pos) + 1
+        except ValueError:
+            like = [g for g in got if re.sub(r"\d+", "N", g) == re.sub(r"\d+", "N", want)]
+            problems.append(Problem(f"{en_path}:{n} shows {want!r}, which GDB does not print "
+                                    f"{'there' if want in got else 'at all'}; update both guides",
+                                    [f"    GDB prints: {g}" for g in like[:3]] or tail(out)))
+            break
     return result(name, problems, log=log_path(name), text=out)
 
 
@@ -1899,6 +1984,7 @@ CHECKS = [
     ("kernel-no-std", no_std_test),
     ("gdb-switch", gdb_test),
     ("gdb-commands", gdb_commands_test),
+    ("gdb-lab-switch", gdb_lab_switch_test),
     ("gdb-smp-threads", gdb_threads_test),
     ("gdb-cpus", gdb_cpus_test),
     ("gdb-no-target", gdb_no_target_test),
