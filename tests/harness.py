@@ -323,6 +323,43 @@ def gdb_session(name, cmdline, commands, kernel=KERNEL, extra=()):
     return out
 
 
+def gdb_shapes(numbered):
+    """(line number, line) pairs as GDB prints them, compared by shape: every
+    hexadecimal number masked (addresses differ from build to build, the
+    guides say), spaces collapsed, and a structure GDB prints over several
+    lines (`$1 = {` ... `}`) joined into one."""
+    out, joined = [], None
+    for n, line in numbered:
+        if joined is not None:
+            joined[1].append(line.strip())
+            if line.strip().endswith("}"):
+                out.append((joined[0], " ".join(joined[1])))
+                joined = None
+            continue
+        if re.match(r"^\$\d+ = \{", line) and not line.rstrip().endswith("}"):
+            joined = (n, [line.strip()])
+            continue
+        out.append((n, line))
+    shape = lambda l: re.sub(r"\{ ", "{", re.sub(r" \}", "}", " ".join(re.sub(r"0x[0-9a-f]+", "0x_", l).split())))
+    return [(n, shape(l)) for n, l in out]
+
+
+def gdb_shapes_missing(shown, out):
+    """The first of `shown` (gdb_shapes of what a guide says GDB prints)
+    that GDB's output `out` does not print in that order: (where and what,
+    [GDB's lines of the same shape but for their numbers]), or None."""
+    got = [l for _, l in gdb_shapes(list(enumerate(out.splitlines(), 1)))]
+    pos = 0
+    for n, want in shown:
+        try:
+            pos = got.index(want, pos) + 1
+        except ValueError:
+            like = [g for g in got if re.sub(r"\d+", "N", g) == re.sub(r"\d+", "N", want)]
+            return (f"{n} shows {want!r}, which GDB does not print {'there' if want in got else 'at all'}",
+                    [f"    GDB prints: {g}" for g in like[:3]])
+    return None
+
+
 # ---- KTAP ----------------------------------------------------------------------
 
 def ktap_problems(out, complete=True):

@@ -23,7 +23,8 @@ import time
 import xml.etree.ElementTree as ET
 
 from harness import (BUILD, ISO, KERNEL, QEMU_BASE, ROOT, SIM, Boot, Problem, at_line, boot, boot_with_monitor,
-                     clean, expect_all, gdb_session, kernel_path, log_path, result, status_problem, tail, write_log)
+                     clean, expect_all, gdb_session, gdb_shapes, gdb_shapes_missing, kernel_path, log_path, result,
+                     status_problem, tail, write_log)
 
 
 # ---- Transcript checks for the boot tables ------------------------------------
@@ -493,27 +494,6 @@ def guide_gdb_walk(path):
     return cmdline, steps
 
 
-def gdb_shapes(numbered):
-    """(line number, line) pairs as GDB prints them, compared by shape: every
-    hexadecimal number masked (addresses differ from build to build, the
-    guides say), spaces collapsed, and a structure GDB prints over several
-    lines (`$1 = {` ... `}`) joined into one."""
-    out, joined = [], None
-    for n, line in numbered:
-        if joined is not None:
-            joined[1].append(line.strip())
-            if line.strip().endswith("}"):
-                out.append((joined[0], " ".join(joined[1])))
-                joined = None
-            continue
-        if re.match(r"^\$\d+ = \{", line) and not line.rstrip().endswith("}"):
-            joined = (n, [line.strip()])
-            continue
-        out.append((n, line))
-    shape = lambda l: re.sub(r"\{ ", "{", re.sub(r" \}", "}", " ".join(re.sub(r"0x[0-9a-f]+", "0x_", l).split())))
-    return [(n, shape(l)) for n, l in out]
-
-
 def gdb_lab_switch_test():
     """The context-switch lab's walk-through is true: its GDB commands, run
     in batch on its command line, print what docs/lab-context-switch.md
@@ -539,17 +519,9 @@ def gdb_lab_switch_test():
         if bad in out:
             problems.append(Problem(f"GDB says {bad!r} during the walk-through",
                                     [l for l in out.splitlines() if bad in l][:3]))
-    got = [l for _, l in gdb_shapes(list(enumerate(out.splitlines(), 1)))]
-    pos = 0
-    for n, want in shown:
-        try:
-            pos = got.index(want, pos) + 1
-        except ValueError:
-            like = [g for g in got if re.sub(r"\d+", "N", g) == re.sub(r"\d+", "N", want)]
-            problems.append(Problem(f"{en_path}:{n} shows {want!r}, which GDB does not print "
-                                    f"{'there' if want in got else 'at all'}; update both guides",
-                                    [f"    GDB prints: {g}" for g in like[:3]] or tail(out)))
-            break
+    missing = gdb_shapes_missing(shown, out)
+    if missing:
+        problems.append(Problem(f"{en_path}:{missing[0]}; update both guides", missing[1] or tail(out)))
     return result(name, problems, log=log_path(name), text=out)
 
 

@@ -14,7 +14,8 @@ import glob
 import os
 import re
 
-from harness import ROOT, Boot, Problem, boot, clean, expect_all, gdb_session, log_path, result, status_problem, tail
+from harness import (ROOT, Boot, Problem, boot, clean, expect_all, gdb_session, gdb_shapes, gdb_shapes_missing, log_path,
+                     result, status_problem, tail)
 
 USERTESTS_CHECKS = 78  # the `ok` lines user/usertests.c prints when all is well
 
@@ -263,6 +264,20 @@ def gdb_user_test():
         (r"^tq-user: no program 'nosuch' in .*; programs: bench, bonjour, compteur, fuzz, hello, mqueue, philosophers, pshared, threads, usertests, victim$",
          "tq-user of no program does not list the programs"),
     ])
+    # The backtrace the README shows under `tq-user PROGRAM` is this one.
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read().splitlines()
+    start = next((i for i, l in enumerate(readme) if l.startswith("- `tq-user PROGRAM`")), None)
+    block = []
+    if start is not None:
+        fence = next((i for i in range(start, len(readme)) if readme[i].strip() == "```"), len(readme))
+        end = next((i for i in range(fence + 1, len(readme)) if readme[i].strip() == "```"), fence)
+        block = [(i + 1, readme[i].strip()) for i in range(fence + 1, end)]
+    if not block:
+        problems.append("README: no backtrace block under `- `tq-user PROGRAM``")
+    else:
+        missing = gdb_shapes_missing(gdb_shapes(block), out)
+        if missing:
+            problems.append(Problem(f"README.md:{missing[0]}", missing[1]))
     return result(name, problems, log=log_path(name), text=out)
 
 
