@@ -1765,6 +1765,14 @@ def lang_fr_test():
         (r"^DEADLOCK: .* attend .* tenu par ", "the DEADLOCK chain in French"),
         (r"^LOCK ORDER: '.*' prend '.*' en tenant '.*' \(tick \d+, appelant 0x[0-9a-f]+\), mais ", "LOCK ORDER in French"),
     ])
+    # On several CPUs a report says which CPU, in the sentence's language (it was cut to "sur le process").
+    status, raw = boot(f"{name}-misuse-cpus2", "run=misuse cpus=2 lang=fr hz=1000", extra=["-smp", "2"])
+    if status != 33:
+        problems.append(status_problem(status, 33, 60, clean(raw)))
+    problems += expect_all(clean(raw), [
+        (r"^MISUSE: mutex_unlock\(m\) par 'misuse' sur le processeur \d : il appartient à 'owner' ; ",
+         "a MISUSE report on two CPUs names the CPU in French, whole"),
+    ])
     problems += expect_all(texts["fr", "run=prodcons"], [
         (r"^STALL: aucune tâche ne s'est exécutée depuis 100 ticks et aucune n'attend une échéance ; bloquées pour de bon :$",
          "the STALL report in French"),

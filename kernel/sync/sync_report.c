@@ -30,7 +30,7 @@ void sync_misuse(const char *op, const char *object, const char *fmt, ...)
     kvsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     struct task *self = task_current();
-    char where[16] = ""; /* on several CPUs, say which */
+    char where[32] = ""; /* on several CPUs, say which (" sur le processeur 12") */
     if (sched_ncpus() > 1)
         ksnprintf(where, sizeof where, TR(" on cpu %u", " sur le processeur %u"), self ? self->cpu : 0);
     kprintf(TR("MISUSE: %s(%s) by '%s'%s: %s\n",
