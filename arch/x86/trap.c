@@ -211,13 +211,23 @@ void x86_double_fault(void)
     panic("double fault (an exception while handling one: often a kernel stack overflow)");
 }
 
+/* An interrupt may end this CPU's HLT (arch_idle): say it is awake, and
+ * forget what was unmapped while it slept, before anything can switch to
+ * a task's stack - here, or in the idle loop once the interrupt returns,
+ * which is why even a vector that does nothing else calls it. */
+static inline struct x86_cpu *wake_from_halt(void)
+{
+    struct x86_cpu *c = x86_this_cpu();
+    if (c->halted)
+        x86_tlb_wake(c);
+    return c;
+}
+
 /* The APIC vectors (only once other CPUs run; the PIC path above is the
  * single-CPU one, left exactly as it was). */
 static __attribute__((noinline)) void apic_interrupt(uint32_t v)
 {
-    struct x86_cpu *c = x86_this_cpu();
-    if (c->halted)
-        x86_tlb_wake(c); /* (before anything here can switch to a task's stack) */
+    struct x86_cpu *c = wake_from_halt();
     if (v == VEC_STOP)
         arch_halt(); /* a fixed-vector stop: arch_stop_others' twin for a CPU that takes interrupts */
     sched_irq_enter();
@@ -273,6 +283,7 @@ static __attribute__((noinline)) void trap_dispatch_other(struct trap_frame *f)
         apic_interrupt(v);
         return;
     }
+    wake_from_halt(); /* (a spurious or unknown vector wakes a HLT too) */
     if (v == VEC_SPURIOUS)
         return; /* the local APIC's spurious vector: not in service, no EOI */
     kprintf("trap: unexpected interrupt vector %u (no device or exception uses it); ignored\n",
