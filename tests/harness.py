@@ -298,13 +298,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def gdb_session(name, cmdline, commands, kernel=KERNEL, extra=()):
+def gdb_session(name, cmdline, commands, kernel=KERNEL, extra=(), serial=None):
     """Boot paused under QEMU's GDB stub (with the extra QEMU arguments
     `extra`), run batch GDB with the project's script and these commands,
-    and return (and log) what GDB printed."""
+    and return (and log) what GDB printed. With `serial` (a path), the
+    kernel's serial output goes to that file."""
     port = free_port()
     qemu = subprocess.Popen(QEMU_BASE + ["-monitor", "none"] + ICOUNT +
-                            ["-serial", "null", "-kernel", kernel_path(kernel)] + initrd(kernel) +
+                            ["-serial", f"file:{serial}" if serial else "null", "-kernel", kernel_path(kernel)] +
+                            initrd(kernel) +
                             ["-append", cmdline, "-S", "-gdb", f"tcp:127.0.0.1:{port}"] + list(extra),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, preexec_fn=die_with_us)
     args = ["gdb", "-q", "-batch", "-nx", "-x", "tools/gdb/tourniquet.gdb"]

@@ -998,6 +998,37 @@ def lab_handouts_test():
     return result(name, problems, log=log_path(name))
 
 
+def late_ap_test():
+    """An AP that reaches its entry after the boot CPU gave up on it (100 ms)
+    is parked and runs nothing: GDB holds CPU 1 at x86_ap_main while CPU 0
+    alone goes on (scheduler-locking), then lets both go. The boot must say
+    it gave up, run its test on one CPU, and CPU 1 must never come up."""
+    name = "smp-late-ap"
+    serial = os.path.join(BUILD, "test-logs", name + "-serial.log")
+    if os.path.exists(serial):
+        os.remove(serial)
+    out = gdb_session(name, "cpus=2 test=join hz=1000 exit=1", [
+        "break x86_ap_main", "continue", "delete", "set scheduler-locking on", "thread 1",
+        "tbreak run_tests", "continue", "set scheduler-locking off", "tbreak kernel_exit", "continue",
+        "info threads"], extra=["-smp", "2"], serial=serial)
+    text = open(serial, errors="replace").read() if os.path.exists(serial) else ""
+    problems = expect_all(out, [
+        (r"Thread 2 hit Breakpoint 1, x86_ap_main", "the AP did not stop at x86_ap_main"),
+        (r"Temporary breakpoint \d+, run_tests", "the boot CPU alone did not reach run_tests"),
+        (r"Temporary breakpoint \d+, kernel_exit \(code=code@entry=KEXIT_PASS\)",
+         "with both CPUs let go, the test did not end with a pass"),
+    ])
+    problems += expect_all(clean(text), [
+        (r"^smp: cpu 1 \(APIC id 1\) did not reach its entry within 100 ms of its STARTUP IPIs; parked it \(INIT\)$",
+         "the boot CPU did not say it gave up on CPU 1"),
+        (r"^cpus: 1 CPU\(s\) run tasks, ", "the kernel does not say it runs on one CPU"),
+        (r"^ok 1 join$", "test=join did not pass on the one CPU"),
+    ])
+    if re.search(r"^smp: cpu 1 up", clean(text), re.M):
+        problems.append(Problem("CPU 1 came up after the boot CPU had given up on it", tail(clean(text))))
+    return result(name, problems, log=log_path(name), text=out + "\n---- serial ----\n" + text)
+
+
 def gdb_threads_test():
     """Under -smp 4, GDB sees one thread per CPU (QEMU's stub), and a
     breakpoint in an AP's entry stops on that CPU with a backtrace down to
@@ -1967,6 +1998,7 @@ CHECKS = [
     ("gdb-lab-switch", gdb_lab_switch_test),
     ("gdb-smp-threads", gdb_threads_test),
     ("gdb-cpus", gdb_cpus_test),
+    ("smp-late-ap", late_ap_test),
     ("gdb-no-target", gdb_no_target_test),
     ("gdb-any-folder", gdb_any_folder_test),
     ("readme-bench", readme_bench_test),

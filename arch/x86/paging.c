@@ -302,8 +302,8 @@ static bool forgotten_everywhere(uint32_t e)
 {
     for (unsigned i = 0; i < ARCH_MAX_CPUS; i++) {
         struct x86_cpu *c = &x86_cpus[i];
-        if (i > 0 && !__atomic_load_n(&c->started, __ATOMIC_ACQUIRE))
-            continue;
+        if (i > 0 && __atomic_load_n(&c->started, __ATOMIC_ACQUIRE) != X86_CPU_UP)
+            continue; /* (never started, or parked: it runs nothing) */
         if (x86_apic_mode && __atomic_load_n(&c->halted, __ATOMIC_SEQ_CST))
             continue;
         if ((int32_t)(__atomic_load_n(&c->tlb_epoch, __ATOMIC_ACQUIRE) - e) < 0)

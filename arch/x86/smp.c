@@ -85,17 +85,19 @@ static void enter_apic_mode(void)
     arch_irqstate_t s = arch_irq_save();
     lapic_enable();
     lapic_timer_calibrate();
-    x86_cpus[0].started = 1;
+    x86_cpus[0].started = X86_CPU_UP;
     apic_switch_boot_cpu(topo, x86_timer_hz);
     arch_irq_restore(s);
 }
 
 bool arch_cpu_start(unsigned cpu, void *local, void *stack, size_t size, void (*entry)(void))
 {
-    if (!topo || cpu == 0 || cpu >= ncpus || x86_cpus[cpu].started) {
+    if (!topo || cpu == 0 || cpu >= ncpus || x86_cpus[cpu].started != X86_CPU_OFF) {
         kprintf("smp: cannot start cpu %u: %s\n", cpu,
-                !topo ? "no CPU table was found (arch_cpus_probe)" : cpu == 0 || cpu >= ncpus ? "no such CPU"
-                                                                                      : "it already runs");
+                !topo                                 ? "no CPU table was found (arch_cpus_probe)"
+                : cpu == 0 || cpu >= ncpus            ? "no such CPU"
+                : x86_cpus[cpu].started == X86_CPU_UP ? "it already runs"
+                                                      : "it did not come up the first time, and is parked");
         return false;
     }
     if (!x86_apic_mode && topo->nioapics == 0) {
@@ -125,18 +127,28 @@ bool arch_cpu_start(unsigned cpu, void *local, void *stack, size_t size, void (*
     lapic_send_ipi(c->apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL);
     pit_wait_us(10000);
     lapic_send_ipi(c->apic_id, ICR_INIT | ICR_LEVEL);
-    for (int i = 0; i < 2 && !c->started; i++) {
+    for (int i = 0; i < 2 && c->started == X86_CPU_OFF; i++) {
         lapic_send_ipi(c->apic_id, ICR_STARTUP | SIPI_VECTOR);
         pit_wait_us(200);
     }
-    for (unsigned waited = 0; !__atomic_load_n(&c->started, __ATOMIC_ACQUIRE) && waited < 100000; waited += 100)
+    for (unsigned waited = 0; __atomic_load_n(&c->started, __ATOMIC_ACQUIRE) == X86_CPU_OFF && waited < 100000;
+         waited += 100)
         pit_wait_us(100);
-    if (!c->started) {
-        kprintf("smp: cpu %u (APIC id %u) did not reach its entry within 100 ms of its STARTUP IPIs\n", cpu,
-                (unsigned)c->apic_id);
-        return false;
-    }
-    return true;
+    /* Up, or given up on: the first of the AP and us to claim it decides. */
+    uint32_t was = X86_CPU_OFF;
+    if (!__atomic_compare_exchange_n(&c->started, &was, X86_CPU_GAVE_UP, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return true; /* (it made it, if only just) */
+    /* Late, and perhaps still on its way: an INIT stops it wherever it is
+     * and leaves it waiting for a STARTUP IPI that will not come. */
+    lapic_send_ipi(c->apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL);
+    pit_wait_us(10000);
+    lapic_send_ipi(c->apic_id, ICR_INIT | ICR_LEVEL);
+    kprintf(TR("smp: cpu %u (APIC id %u) did not reach its entry within 100 ms of its STARTUP IPIs; parked it "
+               "(INIT)\n",
+               "smp : le processeur %u (APIC id %u) n'a pas atteint son entrée 100 ms après ses IPI STARTUP ; mis "
+               "à l'arrêt (INIT)\n"),
+            cpu, (unsigned)c->apic_id);
+    return false;
 }
 
 /*
@@ -153,7 +165,14 @@ void x86_ap_main(struct x86_cpu *c)
     void (*entry)(void) = ap_entry; /* before `started`: the boot CPU may then start the next AP */
     kprintf(TR("smp: cpu %u up (APIC id %u)\n", "smp : processeur %u démarré (APIC id %u)\n"), c->id,
             (unsigned)lapic_id());
-    __atomic_store_n(&c->started, 1, __ATOMIC_RELEASE);
+    uint32_t was = X86_CPU_OFF;
+    if (!__atomic_compare_exchange_n(&c->started, &was, X86_CPU_UP, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        kprintf(TR("smp: cpu %u came up too late: the boot CPU has given up on it; halting it\n",
+                   "smp : le processeur %u a démarré trop tard : le processeur de démarrage y a renoncé ; on "
+                   "l'arrête\n"),
+                c->id);
+        arch_halt(); /* (the boot CPU's INIT is on its way) */
+    }
     entry();
     kprintf("smp: cpu %u: its entry returned; halting it\n", c->id);
     arch_halt();
@@ -161,7 +180,7 @@ void x86_ap_main(struct x86_cpu *c)
 
 void arch_send_resched(unsigned cpu)
 {
-    if (!x86_apic_mode || cpu >= ARCH_MAX_CPUS || !x86_cpus[cpu].started)
+    if (!x86_apic_mode || cpu >= ARCH_MAX_CPUS || x86_cpus[cpu].started != X86_CPU_UP)
         return;
     lapic_send_ipi(x86_cpus[cpu].apic_id, ICR_FIXED | VEC_RESCHED);
 }
@@ -183,7 +202,7 @@ void arch_stop_others(void)
         return;
     }
     for (unsigned i = 0; i < ARCH_MAX_CPUS; i++)
-        if (i != me - 1 && x86_cpus[i].started)
+        if (i != me - 1 && x86_cpus[i].started == X86_CPU_UP)
             lapic_send_ipi(x86_cpus[i].apic_id, ICR_NMI);
     /* Let them take it before we print (a CPU in the middle of a line
      * finishes its character, not its line). */

@@ -94,6 +94,12 @@ struct gdt_entry {
     uint8_t base_mid, access, flags_limit_hi, base_hi;
 } __attribute__((packed));
 
+/* x86_cpu.started: an AP is claimed once, by whichever side comes first -
+ * the AP reaching its entry (UP) or the boot CPU giving up on it (GAVE_UP,
+ * smp.c) - so a late AP never runs the core's entry after its start has
+ * been reported as failed. */
+enum { X86_CPU_OFF = 0, X86_CPU_UP = 1, X86_CPU_GAVE_UP = 2 };
+
 /*
  * One per CPU: its tables, its double-fault stack, and the arch's per-CPU
  * counters. FS selects a segment whose base is this CPU's struct (SEL_PERCPU
@@ -112,7 +118,7 @@ struct x86_cpu {
     volatile uint32_t timer_ticks;   /* interrupts taken from this CPU's timer */
     uint32_t subticks;               /* ...since its last tick (x86_timer_every) */
     volatile uint32_t resched_ipis;  /* reschedule IPIs taken */
-    volatile uint32_t started;   /* set by the CPU once it reached its entry */
+    volatile uint32_t started;   /* X86_CPU_UP once it reached its entry (smp.c) */
     uint32_t jitter_state;       /* LAPIC timer jitter: this CPU's generator */
     struct arch_space *space;    /* the address space in CR3 (paging.c); NULL until the first switch */
     volatile uint32_t tlb_epoch; /* the stack unmappings this CPU's TLB has surely forgotten (paging.c) */
