@@ -347,19 +347,30 @@ def gdb_shapes(numbered):
 
 
 def gdb_shapes_missing(shown, out):
-    """The first of `shown` (gdb_shapes of what a guide says GDB prints)
-    that GDB's output `out` does not print in that order: (where and what,
-    [GDB's lines of the same shape but for their numbers]), or None."""
+    """Where `shown` (gdb_shapes of what a guide says GDB prints, in order)
+    and GDB's output `out` part: None if GDB prints every line, in that
+    order; else (what is wrong, [the corrections]). A line GDB prints with
+    other numbers (a line moved in the source, an offset) is listed with
+    GDB's numbers, every one of them, so that the guide can be mended in
+    one pass; the first line GDB does not print in any form stops the
+    comparison."""
     got = [l for _, l in gdb_shapes(list(enumerate(out.splitlines(), 1)))]
-    pos = 0
+    masked = [re.sub(r"\d+", "N", g) for g in got]
+    pos, moved = 0, []
     for n, want in shown:
-        try:
+        if want in got[pos:]:
             pos = got.index(want, pos) + 1
-        except ValueError:
-            like = [g for g in got if re.sub(r"\d+", "N", g) == re.sub(r"\d+", "N", want)]
-            return (f"{n} shows {want!r}, which GDB does not print {'there' if want in got else 'at all'}",
-                    [f"    GDB prints: {g}" for g in like[:3]])
-    return None
+            continue
+        like = re.sub(r"\d+", "N", want)
+        if like not in masked[pos:]:
+            return (f"{n} shows {want!r}, which GDB does not print {'there' if want in got else 'in any form'}",
+                    [f"    line {m}: {w!r} -> {g!r}" for m, w, g in moved])
+        pos = masked.index(like, pos) + 1
+        moved.append((n, want, got[pos - 1]))
+    if not moved:
+        return None
+    return (f"{moved[0][0]} and {len(moved) - 1} more show other numbers than GDB prints now",
+            [f"    line {m}: {w!r} -> {g!r}" for m, w, g in moved])
 
 
 # ---- KTAP ----------------------------------------------------------------------
