@@ -251,7 +251,7 @@ FAKE_SRC := tests/host/fake/fake.c     # fake arch and panic for the host (tests
 FAKE_SRC += tests/host/fake/fake_console.c # console output captured for the tests
 
 # Each host test: its own file plus the portable sources it exercises.
-HOST_TESTS := test_list test_kprintf test_kmem test_frames test_elf test_bundle test_cmdline test_sched test_rbtree test_policies test_sync test_smp test_smp_workload
+HOST_TESTS := test_list test_kprintf test_kmem test_frames test_elf test_bundle test_cmdline test_sched test_rbtree test_policies test_sync test_smp test_smp_workload test_trace
 test_list_SRC    := tests/host/test_list.c
 test_kprintf_SRC := tests/host/test_kprintf.c kernel/lib/kprintf.c kernel/lib/format.c
 test_kmem_SRC    := tests/host/test_kmem.c kernel/lib/kmem.c kernel/lib/rbtree.c kernel/lib/kprintf.c kernel/lib/format.c
@@ -267,6 +267,7 @@ test_smp_workload_SRC := tests/host/test_smp_workload.c
 test_rbtree_SRC := tests/host/test_rbtree.c kernel/lib/rbtree.c
 test_policies_SRC := tests/host/test_policies.c docs/sched_template.c
 test_sync_SRC    := tests/host/test_sync.c
+test_trace_SRC   := tests/host/test_trace.c
 
 HOST_BINS = $(addprefix $(HOST)/,$(HOST_TESTS))
 

@@ -1355,6 +1355,40 @@ def typed_shell(name, typed, cmdline="run=shell hz=1000", extra=()):
     return ([problem] if problem else []), out
 
 
+def trace_json_names_test():
+    """The trace keeps its own copies of the names it shows: after a demo
+    that joined (and freed) its tasks, the shell's `trace` names what each
+    blocked on, and `trace json` on COM2 is valid JSON whose every track is
+    named. (A block on a join used to keep the joined task's name by
+    pointer: freed heap, garbage in both, and JSON Python refused.)"""
+    name = "trace-json-names"
+    trace_file = log_path(name + "-trace.json")
+    if os.path.exists(trace_file):
+        os.remove(trace_file)
+    problems, out = typed_shell(name, "run counters\ntrace 4000\ntrace json\nhalt\n",
+                                extra=["-serial", "file:" + trace_file])
+    blocks = re.findall(r"^\s+\d+\s+\S+\s+blocks on (.*)$", out, re.M)
+    odd = [b for b in blocks if not re.fullmatch(r"[\w ()'.:,-]+", b)]
+    if not blocks or odd:
+        problems.append(Problem(f"`trace` shows {len(blocks)} blocks, {len(odd)} of them on an unreadable name",
+                                [f"    blocks on {b!r}" for b in odd[:3]]))
+    try:
+        text = open(trace_file, "rb").read().decode("utf-8")
+        events = json.loads(text[text.index("{\"displayTimeUnit\""):])["traceEvents"]
+    except (OSError, ValueError) as e:
+        return result(name, problems + [f"the trace on COM2 is not valid UTF-8 JSON: {e}"], log=trace_file)
+    named = {e["tid"] for e in events if e.get("name") == "thread_name"}
+    tids = {e["tid"] for e in events if e.get("ph") in ("B", "E", "i")}
+    if tids - named:
+        problems.append(f"{len(tids - named)} of {len(tids)} tracks have no name (e.g. tid {min(tids - named)})")
+    ons = [e["args"]["on"] for e in events if e.get("name") == "block"]
+    if not ons or any(not re.fullmatch(r"[\w ()'.:,-]+", o) for o in ons):
+        problems.append(f"the JSON's blocks are on unreadable names: {[o for o in ons if not o.isprintable()][:3]}")
+    if not any(e.get("name") == "block" and e["args"]["on"].startswith("counter") for e in events):
+        problems.append("no block on a counter task (the shell joining the demo's tasks) in the JSON")
+    return result(name, problems, log=log_path(name))
+
+
 def shell_demo_verdicts_test():
     """Demos run from the shell give the verdicts they give from a fresh
     boot, the second time too: prodcons and misuse wait for the system to
@@ -2025,5 +2059,6 @@ CHECKS = [
     ("vga-live-view", vga_live_view_test),
     ("shell-keyboard", keyboard_test),
     ("trace-gantt", trace_gantt_test),
+    ("trace-json-names", trace_json_names_test),
     ("smp-input", smp_input_test),
 ]

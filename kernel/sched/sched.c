@@ -673,9 +673,9 @@ static inline __attribute__((always_inline)) void switch_to(struct sched_cpu *c,
     next->runs++;
     if (trace_enabled) { /* (inline: the one event of every preemption; one CPU needs no lock for it) */
         if (up)
-            trace_put_locked(TRACE_SWITCH, prev->id, next->id, why, NULL, (uint32_t)ticks);
+            trace_put_locked(TRACE_SWITCH, prev->id, next->id, why, (uint32_t)ticks);
         else
-            trace_put(TRACE_SWITCH, prev->id, next->id, why, NULL, (uint32_t)ticks);
+            trace_put(TRACE_SWITCH, prev->id, next->id, why, (uint32_t)ticks);
     }
     c->current = next;
     arch_cpu_set_current(next);
@@ -1043,10 +1043,17 @@ static inline __attribute__((always_inline)) bool block(const void *obj, const c
     cur->wait_lock = lk;
     if (deadline)
         timer_insert(cur, deadline);
-    if (handoff)
+    /* The trace's block event comes before wakers are let in: their wake
+     * must not come first in the trace. (Written twice so that the one-CPU
+     * path keeps `handoff` in a register: a call before the test would
+     * make the compiler keep it on the stack, ten instructions a block.) */
+    if (handoff) {
+        if (trace_enabled)
+            trace_record(TRACE_BLOCK, cur->id, 0, 0, cur->wait_name ? cur->wait_name : what);
         klock_drop(lk); /* ...then, BLOCKED and findable, let wakers in */
-    if (trace_enabled)
+    } else if (trace_enabled) {
         trace_record(TRACE_BLOCK, cur->id, 0, 0, cur->wait_name ? cur->wait_name : what);
+    }
     wait_switch(c, cur, TR_BLOCKED, lk); /* awake: the caller re-tests under its own lock */
     bool timed_out = false;
     if (deadline) { /* (whoever woke us took us off the timer queue: sched_make_ready) */

@@ -12,6 +12,7 @@
 
 #include "lib/kmem.h"
 #include "lib/kprintf.h"
+#include "lib/kstring.h"
 #include "lib/lang.h"
 #include "lib/panic.h"
 #include "sched/sched.h"
@@ -64,13 +65,7 @@ static void canary_fill(uint8_t *stack)
         w[i] = TASK_CANARY;
 }
 
-static void copy_name(char *dst, const char *src)
-{
-    size_t i = 0;
-    for (; src && src[i] && i < TASK_NAME_MAX - 1; i++)
-        dst[i] = src[i];
-    dst[i] = '\0';
-}
+static void copy_name(char *dst, const char *src) { kstrlcpy_utf8(dst, src, TASK_NAME_MAX); }
 
 _Static_assert(TASK_NAME_MAX <= 16, "a name fits its two 8-byte keys");
 

@@ -39,7 +39,8 @@ struct trace_event {
     uint16_t reason;    /* enum trace_reason, for switches */
     uint32_t task;      /* task id */
     uint32_t other;     /* the task switched in, for switches */
-    const char *name;   /* the object, for blocks and contention (names that outlive the trace) */
+    char name[16];      /* arrivals: the task's name; blocks, contention: the object's (copies: a
+                         * trace outlives its tasks and their objects); other events: not set */
 };
 
 extern bool trace_enabled;
@@ -55,10 +56,10 @@ extern struct klock trace_lock;
 /* Record one event at tick `tick`, holding trace_lock (or on one CPU, where
  * a lock is only "interrupts off", which they are). Inline, so that the
  * switch, recorded at every preemption, costs a dozen instructions and no
- * call: sched.c passes its clock, which it has at hand. */
-static inline __attribute__((always_inline)) void trace_put_locked(enum trace_type type, uint32_t task,
-                                                                    uint32_t other, uint32_t reason,
-                                                                    const char *name, uint32_t tick)
+ * call: sched.c passes its clock, which it has at hand. Returns the event,
+ * for trace_record to add its name (a switch has none: not a byte more). */
+static inline __attribute__((always_inline)) struct trace_event *
+trace_put_locked(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason, uint32_t tick)
 {
     struct trace_event *e = &trace_ring[trace_next++ & (TRACE_EVENTS - 1)];
     e->tick = tick;
@@ -66,22 +67,23 @@ static inline __attribute__((always_inline)) void trace_put_locked(enum trace_ty
     e->reason = (uint16_t)reason;
     e->task = task;
     e->other = other;
-    e->name = name;
     e->cycles = arch_cycles(); /* (last: RDTSC takes EAX and EDX, which the stores above may use) */
+    return e;
 }
 
 /* The same, taking trace_lock (interrupts are off). */
 static inline __attribute__((always_inline)) void trace_put(enum trace_type type, uint32_t task, uint32_t other,
-                                                             uint32_t reason, const char *name, uint32_t tick)
+                                                             uint32_t reason, uint32_t tick)
 {
     klock_take(&trace_lock);
-    trace_put_locked(type, task, other, reason, name, tick);
+    trace_put_locked(type, task, other, reason, tick);
     klock_drop(&trace_lock);
 }
 
-/* Record one event, now: trace_put at the current tick, and an arrival's
- * task name kept for the reports (its task may not outlive the trace).
- * Interrupts are off (the caller holds a klock). */
+/* Record one event, now: trace_put at the current tick, with a copy of
+ * `name` (an arrival's task, a block's or a contention's object: either
+ * may be gone before the trace is read); an arrival's name is also kept
+ * for the reports. Interrupts are off (the caller holds a klock). */
 void trace_record(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason, const char *name);
 
 static inline void trace_event(enum trace_type type, uint32_t task, uint32_t other, uint32_t reason,

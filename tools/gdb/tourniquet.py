@@ -382,7 +382,8 @@ class Trace(gdb.Command):
             if typ == 2:
                 text = f"{reasons.get(int(e['reason']), '?')} -> {name_of(int(e['other']))}"
             else:
-                text = kinds.get(typ, "?") + (f" {e['name'].string()}" if int(e["name"]) else "")
+                named = typ in (3, 6) and int(e["name"][0])  # (blocks and contention carry a name)
+                text = kinds.get(typ, "?") + (f" {e['name'].string()}" if named else "")
             print(f"  {int(e['tick']):>6}  {task:<12} {text}")
 
 
