@@ -521,7 +521,8 @@ def gdb_lab_switch_test():
                                     [l for l in out.splitlines() if bad in l][:3]))
     missing = gdb_shapes_missing(shown, out)
     if missing:
-        problems.append(Problem(f"{en_path}:{missing[0]}; update both guides", missing[1] or tail(out)))
+        problems.append(Problem(f"{en_path}:{missing[0]}; update both guides (`python3 tools/guide_lines.py` "
+                                "writes GDB's numbers into them)", missing[1] or tail(out)))
     return result(name, problems, log=log_path(name), text=out)
 
 
