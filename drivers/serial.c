@@ -40,9 +40,13 @@ void serial_irq(void)
         if (!input_reserve()) {
             /* The buffer is full: leave the character in the UART and stop
              * its interrupt; with the receive register unread, QEMU (or a
-             * real sender, through flow control) holds the rest back. */
+             * real sender, through flow control) holds the rest back. Then
+             * look again: a reader on another CPU may have made room and
+             * resumed us before our write, which would stop us for good. */
             outb(COM1 + 1, 0x00);
-            return;
+            if (!input_reserve())
+                return; /* (still full: its input_getc resumes us, after our write) */
+            outb(COM1 + 1, 0x01);
         }
         char c = (char)inb(COM1);
         input_push(c == '\r' ? '\n' : c);

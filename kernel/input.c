@@ -39,7 +39,9 @@ void input_wait_interrupt(void) { sem_down(&interrupts); }
 bool input_reserve(void)
 {
     arch_irqstate_t s = klock_irqsave(&lock);
-    bool room = count < INPUT_BUFFER;
+    /* Armed, a full buffer does not stop the line: the Ctrl-C that ends the
+     * program may be behind what fills it (input_push drops the rest). */
+    bool room = count < INPUT_BUFFER || armed;
     if (!room)
         paused = true;
     klock_irqrestore(&lock, s);
@@ -50,6 +52,7 @@ void input_push(char c)
 {
     arch_irqstate_t s = klock_irqsave(&lock);
     if (c == INPUT_CTRL_C && armed) {
+        armed = false; /* one per arming (the shell's exec ends one program); and a full line waits again */
         klock_irqrestore(&lock, s);
         sem_up(&interrupts); /* callable from an interrupt handler */
         return;
@@ -79,8 +82,8 @@ char input_getc(void)
     if (resume)
         arch_input_resume();
     if (lost)
-        kprintf(TR("\ninput: %u key(s) lost: they came while the %u-byte input buffer was full\n",
-                   "\ninput : %u touche(s) perdue(s) : arrivées pendant que le tampon d'entrée de %u octets était "
+        kprintf(TR("\ninput: %u character(s) lost: they came while the %u-byte input buffer was full\n",
+                   "\ninput : %u caractère(s) perdu(s) : arrivés pendant que le tampon d'entrée de %u octets était "
                    "plein\n"),
                 lost, (unsigned)INPUT_BUFFER);
     return c;

@@ -8,7 +8,12 @@
  * input_reserve first and, refused, leaves the character in the UART (so
  * QEMU, or the sender, waits) until input_getc has made room and resumed
  * it (arch_input_resume). The keyboard cannot wait: its extra keys are
- * dropped, counted, and the reader's next input_getc says how many.
+ * dropped, counted, and the reader's next input_getc says how many. While
+ * a Ctrl-C is armed (a program runs, nobody reads) the serial line is not
+ * paused either: a full buffer would keep the Ctrl-C behind it in the UART
+ * for ever, so the line goes on, the Ctrl-C gets through (and disarms:
+ * one per arming), and what did not fit before it is dropped and counted
+ * like the keyboard's; after it the line waits again.
  */
 #ifndef KERNEL_INPUT_H
 #define KERNEL_INPUT_H
@@ -21,9 +26,10 @@
  * start delivering). Called once at boot. */
 void input_init(void);
 
-/* Is there room for one more character? If not, the caller (the serial
- * line's handler) pauses its device, and input_getc will resume it once
- * there is. Interrupt context. */
+/* May the serial line's handler read one more character (room for it, or
+ * a Ctrl-C armed)? If not, the caller pauses its device, then asks again
+ * (a reader may have made room, and resumed it, in between), and
+ * input_getc will resume it once there is room. Interrupt context. */
 bool input_reserve(void);
 
 /* A character arrived. Interrupt context. */

@@ -1356,6 +1356,22 @@ def typed_shell(name, typed, cmdline="run=shell hz=1000", extra=()):
     return ([problem] if problem else []), out
 
 
+def serial_ctrl_c_test():
+    """Ctrl-C on the serial line ends the program exec waits for, even when
+    what was typed meanwhile filled the input buffer: the line used to
+    pause with the Ctrl-C behind the 256 bytes in the UART, and the shell
+    hung for good. What did not fit is said lost; after the Ctrl-C the line
+    waits again, so nothing typed after it is lost (halt comes through)."""
+    name = "serial-ctrl-c"
+    problems, out = typed_shell(name, "exec victim spin\n" + "x" * 300 + "\x03\nhalt\n")
+    problems += expect_all(out, [
+        (r"^\^C\nexec: Ctrl-C: process \d+ is ending$", "Ctrl-C behind a full buffer did not end the process"),
+        (r"^input: 44 character\(s\) lost: they came while the 256-byte input buffer was full$",
+         "the 44 characters that did not fit are not said lost"),
+    ])
+    return result(name, problems, log=log_path(name))
+
+
 def trace_json_names_test():
     """The trace keeps its own copies of the names it shows: after a demo
     that joined (and freed) its tasks, the shell's `trace` names what each
@@ -2059,6 +2075,7 @@ CHECKS = [
     ("shell", shell_test),
     ("vga-live-view", vga_live_view_test),
     ("shell-keyboard", keyboard_test),
+    ("serial-ctrl-c", serial_ctrl_c_test),
     ("trace-gantt", trace_gantt_test),
     ("trace-json-names", trace_json_names_test),
     ("smp-input", smp_input_test),

@@ -525,10 +525,34 @@ static void test_keys_lost_to_a_full_input_buffer_are_told(void **state)
         input_push((char)('a' + i % 26));
     assert_string_equal(fake_console, "");
     assert_int_equal(input_getc(), 'a');
-    assert_non_null(strstr(fake_console, "input: 5 key(s) lost: they came while the 256-byte input buffer was full"));
+    assert_non_null(strstr(fake_console, "input: 5 character(s) lost: they came while the 256-byte input buffer was full"));
     fake_console_reset();
     assert_int_equal(input_getc(), 'b');
     assert_string_equal(fake_console, ""); /* (told once) */
+}
+
+/* A full buffer pauses the serial line - unless a Ctrl-C is armed: it may
+ * be behind what filled the buffer, so the line goes on (what does not fit
+ * is lost), the Ctrl-C gets through and disarms, and the line waits again. */
+static void test_an_armed_ctrl_c_gets_through_a_full_buffer(void **state)
+{
+    (void)state;
+    input_init();
+    for (unsigned i = 0; i < INPUT_BUFFER; i++) {
+        assert_true(input_reserve());
+        input_push('x');
+    }
+    assert_false(input_reserve()); /* unarmed: full, the line waits */
+    input_arm_interrupt(true);
+    assert_true(input_reserve()); /* armed: read on */
+    input_push('y');              /* (no room: lost) */
+    assert_true(input_reserve());
+    input_push(INPUT_CTRL_C);
+    input_wait_interrupt(); /* (its unit is there: returns at once) */
+    assert_false(input_reserve()); /* the Ctrl-C disarmed: the line waits again */
+    input_arm_interrupt(false);
+    assert_int_equal(input_getc(), 'x');
+    assert_non_null(strstr(fake_console, "input: 1 character(s) lost"));
 }
 
 int main(void)
@@ -536,6 +560,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_null_objects_are_refused, setup),
         cmocka_unit_test_setup(test_keys_lost_to_a_full_input_buffer_are_told, setup),
+        cmocka_unit_test_setup(test_an_armed_ctrl_c_gets_through_a_full_buffer, setup),
         cmocka_unit_test_setup(test_task_yield_refused_holding_a_spinlock, setup),
         cmocka_unit_test_setup(test_wait_queues_wake_the_most_urgent_under_prio, setup),
         cmocka_unit_test_setup(test_wait_queues_are_fifo_otherwise, setup),
