@@ -39,7 +39,10 @@ static void mlfq_init(struct sched_rq *rq)
     for (unsigned l = 0; l < MLFQ_LEVELS; l++)
         list_init(&q->queues[l]);
     q->busy = 0;
-    q->next_boost = sched_ticks_locked() + sched_config.boost;
+    /* Counted from the first whole tick after the policy is installed (a
+     * workload installs it the tick before its time 0): with boost=5 the
+     * boosts come at the start of times 5, 10, 15... */
+    q->next_boost = sched_ticks_locked() + 1 + sched_config.boost;
     q->epoch = 0;
 }
 
@@ -112,15 +115,17 @@ static struct task *mlfq_pick_next(struct sched_rq *rq)
 static bool mlfq_tick(struct sched_rq *rq, struct task *curr)
 {
     struct mlfq_rq *q = MLFQ(rq);
+    /* Count the tick first, at the level it ran at: a task that has used up
+     * its quantum is demoted (in enqueue) even when it is a higher task's
+     * arrival that stops it. */
+    bool used_up = ++curr->slice >= quantum_of(curr->level);
     maybe_boost(q);
-    if (curr->boost_epoch != q->epoch) { /* a boost: the running task goes to the top too */
+    if (curr->boost_epoch != q->epoch) { /* a boost: the running task goes to the top too, a whole quantum */
         curr->boost_epoch = q->epoch;
         curr->level = 0;
         curr->slice = 0;
+        used_up = false;
     }
-    /* Count the tick first: a task that has used up its quantum is demoted
-     * (in enqueue) even when it is a higher task's arrival that stops it. */
-    bool used_up = ++curr->slice >= quantum_of(curr->level);
     if (q->busy && (unsigned)__builtin_ctz(q->busy) < curr->level)
         return true; /* a task above us is ready */
     if (!used_up)

@@ -68,6 +68,16 @@ static const char *run_spec(const char *spec)
     return cpu;
 }
 
+/* The same, writing the level each tick ran at ('.' idle) into `out`. */
+static void run_spec_levels(const char *spec, char *out, size_t size)
+{
+    run_spec(spec);
+    uint32_t n = run.length < size - 1 ? run.length : (uint32_t)size - 1;
+    for (uint32_t c = 0; c < n; c++)
+        out[c] = run.gantt[0][c] == WL_IDLE ? '.' : (char)('0' + run.level[0][c]);
+    out[n] = '\0';
+}
+
 /* ---- Conformance: the same checks for every policy ----------------------- */
 
 /* Every task gets exactly its burst, completes once, and the CPU idles only
@@ -240,6 +250,8 @@ static unsigned longest_gap(const char *cpu, char who)
     return gap;
 }
 
+/* A sunk task waits at most two boost periods: one until the boost, one
+ * in the top queue behind the tasks boosted with it and the arrivals. */
 static void test_mlfq_boost_prevents_starvation(void **state)
 {
     (void)state;
@@ -249,9 +261,30 @@ static void test_mlfq_boost_prevents_starvation(void **state)
     unsigned with = longest_gap(run_spec(flood), 'A');
     sched_config.boost = 0;
     unsigned without = longest_gap(run_spec(flood), 'A');
-    if (with > 8 || without < 15)
-        fail_msg("A's longest wait: %u ticks with boost=5 (expected <= 8), %u without (expected >= 15)", with,
+    if (with > 2 * 5 || without < 15)
+        fail_msg("A's longest wait: %u ticks with boost=5 (expected <= 10), %u without (expected >= 15)", with,
                  without);
+}
+
+/* The boosts come every `boost` ticks of the workload's time, from 0: a
+ * task alone at level 2 runs at the top again at times 5 and 10; and the
+ * task running at a boost gets its whole top-level quantum there (it was
+ * counted the tick it had run below, and sank again at once). */
+static void test_mlfq_boosts_on_time_and_the_running_task_gets_the_top(void **state)
+{
+    (void)state;
+    boot(sched_policy_find("mlfq"));
+    sched_config.quantum = 1;
+    sched_config.boost = 5;
+    char levels[64];
+    run_spec_levels("A:0:15", levels, sizeof levels);
+    assert_string_equal(levels, "011220112201122");
+    sched_config.quantum = 2;
+    sched_config.boost = 6;
+    run_spec_levels("A:0:15", levels, sizeof levels);
+    assert_string_equal(levels, "001111001111001");
+    sched_config.quantum = 1;
+    sched_config.boost = 0;
 }
 
 /* Who preempts whom, policy by policy, on one small workload: A (long, low
@@ -705,6 +738,7 @@ int main(void)
         cmocka_unit_test(test_prio_aging_answer_key),
         cmocka_unit_test(test_shares_follow_tickets),
         cmocka_unit_test(test_mlfq_boost_prevents_starvation),
+        cmocka_unit_test(test_mlfq_boosts_on_time_and_the_running_task_gets_the_top),
     };
     static struct CMUnitTest tests[(16 + 1) * NCONF + sizeof fixed / sizeof fixed[0]];
     static char names[(16 + 1) * NCONF][80];
