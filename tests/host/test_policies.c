@@ -222,6 +222,14 @@ static void test_shares_follow_tickets(void **state)
             a += c[i] == 'A';
         if (a != 30)
             fail_msg("%s: A ran %u of the first 40 ticks, expected 30 (%s)", exact[k], a, c);
+        /* The largest weights too (fair's step was cut to the same 1 from
+         * 51,201 up: 100,000 and 60,000 shared 80/80). */
+        c = run_spec("A:0:300:4:100000,B:0:300:4:60000");
+        a = 0;
+        for (unsigned i = 0; i < 160; i++)
+            a += c[i] == 'A';
+        if (a < 99 || a > 101)
+            fail_msg("%s: with 100,000 and 60,000 tickets A ran %u of the first 160 ticks, expected 100", exact[k], a);
     }
     boot(sched_policy_find("lottery"));
     const char *c = run_spec("A:0:400:4:300,B:0:400:4:100");
