@@ -1722,7 +1722,8 @@ def lab_keys_test():
         problems.append(f"docs/lab-policy-keys.txt does not load: {e}")
     bad = [("hrrm A:0:3,B:1:6 schedule=A:3,B:6\n", r":1: no policy named 'hrrm' in kernel/sched/policies\.c "
             r"\(registered: rr, fifo, "),
-           ("# a comment\nhrrn A:0:3,B:1:6 hz=5\n", r":2: a RESULT line never says hz=5 \(its keys: ")]
+           ("# a comment\nhrrn A:0:3,B:1:6 hz=5\n", r":2: a RESULT line never says hz=5 \(its keys: "),
+           ("# only comments\n\n", r": no answer key in it ")]
     for text, want in bad:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
             f.write(text)
@@ -1737,6 +1738,19 @@ def lab_keys_test():
     check = lab.policy_keys()[0]
     if not any(re.search(p, "workload: task 2: the burst is missing", re.M) for p in check.get("absent", [])):
         problems.append("a key's run does not fail on the kernel's refusal of its workload")
+    # A key's words match whole values, in any order: a shorter schedule is
+    # not a prefix of a longer one, and the teacher's order does not matter.
+    line = "RESULT policy=hrrn quantum=1 workload=custom schedule=A:3,B:6 avg_turnaround=5.33 avg_waiting=1.67"
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("hrrn A:0:3,B:1:6 avg_waiting=1.67 schedule=A:3,B:6\nhrrn A:0:3,B:1:6 schedule=A:3\n"
+                "hrrn A:0:3,B:1:6 avg_turnaround=5.3\n")
+    try:
+        got = [bool(re.search(c["expect"][0], line, re.M)) for c in lab.policy_keys(f.name)]
+    finally:
+        os.unlink(f.name)
+    if got != [True, False, False]:
+        problems.append(f"keys in another order, a schedule's prefix, a value's prefix: matched {got}, "
+                        "expected [True, False, False]")
     return result(name, problems, log=log_path(name))
 
 
