@@ -49,6 +49,9 @@ window.tq = {
   transcript: () => state.transcript,
   terminalText: () => terminalText(),
   trace: () => lastTrace(),
+  /* (for web/test/check.mjs: bytes as if the kernel had written them on COM1 or COM2) */
+  feedSerial: text => { for (const b of new TextEncoder().encode(text)) onSerialByte(b); },
+  feedTrace: text => { for (const b of new TextEncoder().encode(text)) onTraceByte(b); updateTraceButtons(); },
 };
 
 function setStatus(text) {
@@ -177,8 +180,13 @@ function onSerialByte(b) {
   state.transcript += text;
   for (const c of text) {
     if (c === "\n") {
-      onLine(line.replace(/\r$/, ""));
-      line = "";
+      const done = line.replace(/\r$/, "");
+      line = ""; /* (first: a line the page cannot read must not glue the next ones to it) */
+      try {
+        onLine(done);
+      } catch (e) {
+        setStatus(`The page could not read this line of the kernel's: ${done.slice(0, 80)} (${e.message})`);
+      }
     } else {
       line += c;
       if (line === "tourniquet> " && state.promptAfter === null) onPrompt();
@@ -221,7 +229,7 @@ function onLine(text) {
       setStatus(state.status.replace(/ The kernel refused part of the command line: .*$/, ""));
     } else if (text.startsWith("RESULT ")) {
       state.runs = parseRuns(state.transcript);
-      drawWorkload();
+      drawWorkload(); /* (a RESULT line it cannot draw throws: onSerialByte says so) */
     } else if ((m = /^tourniquet ?: (?:exit status|statut de sortie) (\d+) \((.*)\)$/.exec(text))) {
       state.exitStatus = +m[1];
       setStatus(`The kernel ended: exit status ${m[1]} (${m[2]}). Boot again from the form.`);
@@ -293,22 +301,31 @@ function drawWorkload() {
 
 // ---- The trace on COM2 ---------------------------------------------------------------
 
-// The last complete trace COM2 carried (the shell's `trace json` may send more than one).
+// The last complete trace COM2 carried (the shell's `trace json` may send
+// more than one): the kernel ends each with "\n]}\n"; one still arriving
+// is not offered (it would download cut short).
+const TRACE_END = "\n]}\n";
 function lastTrace() {
   const text = new TextDecoder().decode(new Uint8Array(state.trace));
-  const start = text.lastIndexOf('{"displayTimeUnit"');
-  return start < 0 ? "" : text.slice(start);
+  const end = text.lastIndexOf(TRACE_END);
+  const start = end < 0 ? -1 : text.lastIndexOf('{"displayTimeUnit"', end);
+  return start < 0 ? "" : text.slice(start, end + TRACE_END.length);
 }
 
+let traceUpdate = null;
 function onTraceByte(b) {
   state.trace.push(b);
-  if (state.trace.length % 512 === 1) setTimeout(updateTraceButtons, 100);
+  if ((b === 0x0a || state.trace.length % 512 === 1) && !traceUpdate) /* (a newline: a trace may just have ended) */
+    traceUpdate = setTimeout(() => { traceUpdate = null; updateTraceButtons(); }, 100);
 }
 
 function updateTraceButtons() {
   const have = lastTrace().length > 0;
+  const text = new TextDecoder().decode(new Uint8Array(state.trace.slice(-4)));
+  const arriving = state.trace.length > 0 && text !== TRACE_END;
   $("download").disabled = $("perfetto").disabled = !have;
-  $("trace-size").textContent = have ? `${state.trace.length} bytes received on COM2` : "";
+  $("trace-size").textContent = state.trace.length === 0 ? "" :
+    `${state.trace.length} bytes received on COM2` + (arriving ? " (a trace is still arriving)" : "");
 }
 
 function setupTrace() {

@@ -64,12 +64,15 @@ export function parseRuns(text) {
   return runs;
 }
 
-// "A:5,B:3,.:1" -> [[start, length, name]] ("." is idle).
+// "A:5,B:3,.:1" -> [[start, length, name]] ("." is idle). A part that is
+// not NAME:LENGTH throws, saying which (as tools/gantt.py refuses it).
 export function segments(schedule) {
   const out = [];
   let t = 0;
   for (const part of schedule.split(",")) {
     const i = part.lastIndexOf(":");
+    if (i < 1 || !/^[1-9][0-9]{0,5}$/.test(part.slice(i + 1)))
+      throw new Error(`schedule part "${part}" is not NAME:LENGTH (a length from 1 to 999999)`);
     const n = parseInt(part.slice(i + 1), 10);
     out.push([t, n, part.slice(0, i)]);
     t += n;
@@ -80,6 +83,8 @@ export function segments(schedule) {
 // The picture: a row per task (where it ran, on which CPU), then with
 // several CPUs a row per CPU (what it ran), and the metrics table.
 export function draw(tasks, result, lang = "en") {
+  if (typeof result.schedule !== "string" || !result.schedule)
+    throw new Error("the RESULT line has no schedule=");
   const words = LABELS[lang];
   const cell = 24, row = 28, left = 70, top = 60;
   const rows = result.schedule.split("/").map(segments);

@@ -185,6 +185,25 @@ try {
     check("vga-text", /Tourniquet/.test(vgaText) && /tourniquet> /.test(vgaText),
           `the VGA screen's text does not show the banner and the prompt: ${vgaText.slice(0, 200)}`);
     check("no-page-errors-workload", errors.length === 0, `page errors: ${errors.join("; ")}`);
+
+    // What any program may print: a RESULT line the page cannot draw is
+    // said, and the lines after it are still read (they were glued to it).
+    await page.evaluate(() => window.tq.feedSerial("\nRESULT = 42\ncmdline: after-a-bad-result\n"));
+    const after = await page.evaluate(() => ({ refused: window.tq.state.refused,
+                                               status: document.getElementById("status").textContent }));
+    check("bad-result-line", after.refused.includes("after-a-bad-result") && /could not read/.test(after.status),
+          `after a RESULT line with no schedule: refused ${JSON.stringify(after.refused)}, status "${after.status}"`);
+    // A second trace still arriving is not offered: the download stays the last whole one.
+    await page.evaluate(() => window.tq.feedTrace('{"displayTimeUnit":"ns","traceEvents":[\n{"name":"cut'));
+    let whole = null;
+    try {
+      whole = JSON.parse(await page.evaluate(() => window.tq.trace()));
+    } catch (e) {
+      whole = null;
+    }
+    const size = await page.$eval("#trace-size", d => d.textContent);
+    check("trace-whole-only", whole && whole.traceEvents.length > 10 && /still arriving/.test(size),
+          `with a trace cut short after a whole one: download ${whole ? "whole" : "not JSON"}, "${size}"`);
     await page.close();
   }
 
