@@ -445,18 +445,51 @@ static void print_params(void)
 }
 
 
-/* The letter that stands for task i in the chart: its initial, or - when
- * two tasks share one (CPU1, CPU2) - the last character of its name. */
-static char symbol(const struct workload *w, unsigned i)
+/* The character that stands for each task in the chart, a different one
+ * for each (the CPU row mixes them): its initial when no other task has
+ * the same; else the last character of its name (CPU1, CPU2: 1 and 2);
+ * else the first of its other characters, then of the alphabet, that no
+ * task stands for yet. Never '.', ' ' or '-', which the chart uses. */
+static bool symbol_taken(const char *sym, unsigned n, char c)
 {
-    for (unsigned j = 0; j < w->n; j++)
-        if (j != i && w->task[j].name[0] == w->task[i].name[0]) {
-            const char *n = w->task[i].name;
-            while (n[1])
-                n++;
-            return *n;
+    if (c == '.' || c == ' ' || c == '-' || (unsigned char)c < 0x21 || (unsigned char)c > 0x7e)
+        return true;
+    for (unsigned k = 0; k < n; k++)
+        if (sym[k] == c)
+            return true;
+    return false;
+}
+
+static void symbols(const struct workload *w, char *sym)
+{
+    for (unsigned i = 0; i < w->n; i++) {
+        sym[i] = 0;
+        for (unsigned j = 0; j < w->n; j++)
+            if (j != i && w->task[j].name[0] == w->task[i].name[0])
+                sym[i] = 1; /* (shared: decided below) */
+        if (!sym[i])
+            sym[i] = w->task[i].name[0];
+    }
+    for (unsigned i = 0; i < w->n; i++) {
+        if (sym[i] != 1)
+            continue;
+        sym[i] = 0;
+        const char *n = w->task[i].name;
+        size_t len = 0;
+        while (n[len])
+            len++;
+        char last = len ? n[len - 1] : '?';
+        if (!symbol_taken(sym, w->n, last)) {
+            sym[i] = last;
+            continue;
         }
-    return w->task[i].name[0];
+        for (size_t k = 0; k < len && !sym[i]; k++)
+            if (!symbol_taken(sym, w->n, n[k]))
+                sym[i] = n[k];
+        for (char c = 'a'; !sym[i] && c <= 'z'; c++)
+            if (!symbol_taken(sym, w->n, c))
+                sym[i] = c;
+    }
 }
 
 static bool in_io(const struct workload_run *r, unsigned task, uint32_t c)
@@ -593,11 +626,13 @@ void workload_report(const struct workload_run *r, bool full)
         for (uint32_t c = 0; c < len; c++)
             kprintf("%u", (unsigned)(c % 10));
         kprintf("\n");
+        char sym[WL_MAX_TASKS];
+        symbols(w, sym);
         for (unsigned i = 0; i < w->n; i++) {
             kprintf("  %-5s  ", w->task[i].name);
             for (uint32_t c = 0; c < len; c++) {
                 if (ran(r, i, c))
-                    kprintf("\033[%um%c\033[0m", task_colours[i % 8], symbol(w, i));
+                    kprintf("\033[%um%c\033[0m", task_colours[i % 8], sym[i]);
                 else
                     kprintf("%c", c >= w->task[i].arrival && c < r->completion[i] ? '.' : ' ');
             }
@@ -609,7 +644,7 @@ void workload_report(const struct workload_run *r, bool full)
             else
                 kprintf("  CPU%-3u ", k);
             for (uint32_t c = 0; c < len; c++)
-                kprintf("%c", r->gantt[k][c] == WL_IDLE ? '-' : symbol(w, r->gantt[k][c]));
+                kprintf("%c", r->gantt[k][c] == WL_IDLE ? '-' : sym[r->gantt[k][c]]);
             kprintf("\n");
         }
         kprintf("\n");

@@ -553,6 +553,30 @@ static void test_task_lines(void **state)
     assert_non_null(strstr(fake_console, "  CPU    AAAAABBBCCDDDD\n"));
 }
 
+/* The CPU row tells every task from every other: T1 and T11 both ended in
+ * '1' (the row read 11X11); a name's characters are tried, then letters. */
+static void test_chart_symbols_are_distinct(void **state)
+{
+    (void)state;
+    boot(sched_policy_find("rr"));
+    static const struct {
+        const char *spec, *row;
+    } cases[] = {
+        {"T1:0:2,T11:0:2,X:0:1", "  CPU    1TX1T\n"},
+        {"CPU1:0:1,CPU2:0:1", "  CPU    12\n"},
+        {"AB:0:2,AC:0:2,B:0:1,C:0:1", "  CPU    AaBCAa\n"},
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        static struct workload w;
+        parse(cases[i].spec, &w);
+        assert_true(workload_run(&run, &w));
+        fake_console_reset();
+        workload_report(&run, true);
+        if (!strstr(fake_console, cases[i].row))
+            fail_msg("%s: no row '%s' in:\n%s", cases[i].spec, cases[i].row, fake_console);
+    }
+}
+
 /* ---- Bad workload arguments ---------------------------------------------- */
 
 static void test_bad_workloads_say_what_is_wrong(void **state)
@@ -745,6 +769,7 @@ int main(void)
         cmocka_unit_test(test_name_keys_order_as_names),
         cmocka_unit_test(test_prio_aging_answer_key),
         cmocka_unit_test(test_shares_follow_tickets),
+        cmocka_unit_test(test_chart_symbols_are_distinct),
         cmocka_unit_test(test_mlfq_boost_prevents_starvation),
         cmocka_unit_test(test_mlfq_boosts_on_time_and_the_running_task_gets_the_top),
     };
