@@ -354,10 +354,12 @@ def lab_grader_test():
 
 def tools_bad_input_test():
     """The host tools answer bad input with one line, not a traceback or a
-    wrong result: gantt.py with no such file or a malformed line; web.py
-    serve with a port that is not one or is taken; make debug with GDB's
-    port taken (it would have attached to the other QEMU); make gantt with
-    options the kernel refuses (it drew the default workload)."""
+    wrong result: gantt.py with no such file, a malformed line, or a RESULT
+    with no TASK lines (it drew an empty chart); web.py serve with a port
+    that is not one or is taken; make debug with GDB's port taken (it would
+    have attached to the other QEMU), not a port, or too few words; bench.py
+    without its QEMU; make gantt with options the kernel refuses (it drew
+    the default workload)."""
     import socket
     name = "tools-bad-input"
     problems = []
@@ -382,6 +384,12 @@ def tools_bad_input_test():
                     "avg_response=0.00 switches=0 idle=0\n")
         run([sys.executable, "tools/gantt.py", bad, "-o", os.path.join(BUILD, "tools-bad-input.svg")],
             rf"schedule segment 'A:{length}': a length of 1 to 2048 ticks")
+    with open(bad, "w") as f:
+        f.write("RESULT policy=rr workload=x schedule=A:2 avg_turnaround=2.00 avg_waiting=0.00 avg_response=0.00 "
+                "switches=0 idle=0\n")
+    run([sys.executable, "tools/gantt.py", bad], r"^gantt: the last RESULT line has no TASK lines before it")
+    run([sys.executable, "tools/bench.py"], r"^bench: /nonexistent-qemu is not installed",
+        env=dict(os.environ, QEMU="/nonexistent-qemu"))
     run([sys.executable, "tools/web.py", "serve", "build", "abc"], r"^web: PORT=abc is not a port number")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -393,6 +401,10 @@ def tools_bad_input_test():
         run([sys.executable, "tools/web.py", "serve", page, port], r"^web: cannot serve on localhost:" + port)
         run([sys.executable, "tools/debug.py", port, "gdb", "build/tourniquet.elf", "--", "true"],
             rf"^debug: GDB's port {port} is in use")
+    for port in ("abc", "99999", "0"):
+        run([sys.executable, "tools/debug.py", port, "gdb", "build/tourniquet.elf", "--", "true"],
+            rf"^debug: GDB_PORT={port} is not a port number")
+    run([sys.executable, "tools/debug.py", "1234", "build/tourniquet.elf", "--", "true"], r"^usage: tools/debug\.py ")
     run(["make", "-s", "gantt", "WORKLOAD=A:0:0"], r"^gantt: the kernel refused these options \(above\): nothing drawn",
         status=None)
     return result(name, problems, log=log_path(name))

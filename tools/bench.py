@@ -50,9 +50,16 @@ USER = "run=prog:bench exit=1 hz=1000 trace=off"
 
 
 def boot(cmdline, extra=(), icount=True):
-    """Boot the bench: (exit status, serial output)."""
-    p = subprocess.run(QEMU + (ICOUNT if icount else []) + list(extra) + ["-append", cmdline],
-                       capture_output=True, timeout=300, cwd=ROOT)
+    """Boot the bench: (exit status, serial output); a QEMU that is missing
+    or does not end in 300 s is said in one line, and ends the bench."""
+    try:
+        p = subprocess.run(QEMU + (ICOUNT if icount else []) + list(extra) + ["-append", cmdline],
+                           capture_output=True, timeout=300, cwd=ROOT)
+    except FileNotFoundError:
+        sys.exit(f"bench: {QEMU[0]} is not installed (make deps)")
+    except subprocess.TimeoutExpired as e:
+        sys.exit(f"bench: the boot '{cmdline}' did not end within {e.timeout:.0f} s "
+                 f"(its last lines: {(e.stdout or b'').decode('utf-8', 'replace')[-300:]!r})")
     return p.returncode, p.stdout.decode("utf-8", "replace")
 
 
@@ -116,9 +123,12 @@ def main():
     traced = run(TRACED)
     # From a process: a system call's round trip, a spawn and its wait.
     user = run(USER, PROGRAMS)
-    if not results or smp is None or mttcg is None or mttcg_global is None or not user or not traced:
-        if results == []:
-            sys.stderr.write("bench: no BENCH lines in the kernel's output\n")
+    boots = {"the bench": results, "on 4 CPUs": smp, "under multi-threaded TCG": mttcg,
+             "with rq=global": mttcg_global, "with the trace on": traced, "from a process": user}
+    empty = [what for what, r in boots.items() if r == []]
+    if empty:
+        sys.stderr.write(f"bench: no BENCH lines in the kernel's output ({', '.join(empty)})\n")
+    if empty or any(r is None for r in boots.values()):
         return 1
     results = one_cpu(results, traced, user) + [r for r in smp if r["name"].startswith("smp_")]
 

@@ -20,7 +20,11 @@ def main():
     if len(sys.argv) < 5 or "--" not in sys.argv:
         sys.exit("usage: tools/debug.py GDB_PORT GDB KERNEL -- QEMU ARGS...")
     cut = sys.argv.index("--")
+    if cut != 4:
+        sys.exit("usage: tools/debug.py GDB_PORT GDB KERNEL -- QEMU ARGS... (three words before --)")
     port, gdb, kernel = sys.argv[1:cut]
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        sys.exit(f"debug: GDB_PORT={port} is not a port number (1 to 65535; make debug GDB_PORT=1234)")
     # A GDB port already taken (another QEMU's, say) would make QEMU give up
     # and GDB attach to that other one: say so instead. Then wait until
     # this QEMU listens.

@@ -63,6 +63,9 @@ def parse(text):
             tasks = []
     if not runs:
         raise SystemExit("gantt: no TASK/RESULT lines found (run the kernel or the simulator with run=workload)")
+    if not runs[-1][0]:
+        raise SystemExit("gantt: the last RESULT line has no TASK lines before it (the kernel prints one per task "
+                         "first): nothing to draw")
     return runs[-1]
 
 

@@ -162,7 +162,7 @@ function setupForm() {
   });
   $("form").addEventListener("submit", e => {
     e.preventDefault();
-    boot($("cmdline").value.trim());
+    boot($("cmdline").value.trim()).catch(e => setStatus(`The boot failed: ${e}`));
   });
 }
 
