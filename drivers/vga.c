@@ -200,7 +200,7 @@ static char cp437(uint32_t cp)
         {0xa0, ' '}, {0x2192, 0x1a}, {0x2190, 0x1b}, {0x2019, '\''}, {0x2018, '\''}, {0x201c, '"'},
         {0x201d, '"'}, {0x2013, '-'}, {0x2014, '-'}, {0x2026, 0xfa}, {0x202f, ' '},
         {0xc0, 'A'}, {0xc2, 'A'}, {0xc8, 'E'}, {0xca, 'E'}, {0xcb, 'E'}, {0xce, 'I'}, {0xcf, 'I'},
-        {0xd4, 'O'}, {0xd9, 'U'}, {0xdb, 'U'}, {0xdc, 0x9a},
+        {0xd4, 'O'}, {0xd9, 'U'}, {0xdb, 'U'}, {0xdc, 0x9a}, {0xc4, 0x8e}, {0xd6, 0x99},
     };
     for (unsigned i = 0; i < sizeof map / sizeof map[0]; i++)
         if (map[i].cp == cp)
@@ -209,14 +209,19 @@ static char cp437(uint32_t cp)
 }
 
 static void put_glyph(char c);
+static void put_cell(uint8_t glyph);
 
-/* A byte of a multi-byte UTF-8 sequence (or a stray one). */
+/* A byte of a multi-byte UTF-8 sequence (or a stray one). A character
+ * read whole goes to the screen as its glyph, never through the control
+ * characters: '←' is glyph 0x1b, which put_glyph would take for ESC. */
 static __attribute__((noinline)) void put_utf8(uint8_t b)
 {
     if (utf8_more && (b & 0xc0) == 0x80) { /* a continuation byte */
         utf8_cp = utf8_cp << 6 | (b & 0x3f);
-        if (--utf8_more == 0)
-            put_glyph(cp437(utf8_cp));
+        if (--utf8_more == 0) {
+            esc_state = PLAIN; /* (a character ends an escape sequence it came into) */
+            put_cell((uint8_t)cp437(utf8_cp));
+        }
         return;
     }
     utf8_more = 0; /* (a sequence cut short: drop it) */
@@ -287,14 +292,20 @@ static inline __attribute__((always_inline)) void put_glyph(char c)
     } else if (wrap_pending && c == ' ') {
         newline(); /* the space the row broke at */
     } else {
-        if (wrap_pending)
-            wrap_word();
-        screen[row * COLS + col] = (uint16_t)(attr << 8 | (uint8_t)c);
-        if (col == COLS - 1)
-            wrap_pending = true;
-        else
-            col++;
+        put_cell((uint8_t)c);
     }
+}
+
+/* A glyph in the next cell, wrapping the row before the word that does not fit. */
+static void put_cell(uint8_t glyph)
+{
+    if (wrap_pending)
+        wrap_word();
+    screen[row * COLS + col] = (uint16_t)(attr << 8 | glyph);
+    if (col == COLS - 1)
+        wrap_pending = true;
+    else
+        col++;
 }
 
 void vga_write(const char *s, size_t n)

@@ -1042,6 +1042,28 @@ def late_ap_test():
     return result(name, problems, log=log_path(name), text=out + "\n---- serial ----\n" + text)
 
 
+def vga_glyphs_test():
+    """UTF-8 on the VGA screen: a character the font has goes to its cell as
+    its glyph, even one whose code page 437 position is a control code: '←'
+    is 0x1b, which the screen's escape parser used to take for ESC and eat
+    the character after it ('a←XYZ' showed 'aYZ'). Written by calling
+    vga_write from batch GDB (the kernel's own text has no such character;
+    -mregparm=3: the arguments in EAX and EDX), read back from 0xb8000."""
+    name = "vga-glyphs"
+    text = "L1 a←XYZÄ\n".encode()
+    out = gdb_session(name, "test=join hz=1000", [
+        "break run_tests", "continue", "set $p = (unsigned char *)$sp - 3072",
+        "set {unsigned char[%d]}$p = {%s}" % (len(text), ", ".join(str(b) for b in text)),
+        "set $row = 'vga.c'::row", "set $eax = $p", f"set $edx = {len(text)}", f"call vga_write($p, {len(text)})",
+        "x/9hx 0xb8000 + 160 * $row"])
+    m = re.search(r"^0x[0-9a-f]+:((?:\s+0x[0-9a-f]{4}){8})\n0x[0-9a-f]+:\s+(0x[0-9a-f]{4})", out, re.M)
+    cells = [int(w, 16) & 0xff for w in (m.group(1).split() + [m.group(2)])] if m else []
+    want = [ord(c) for c in "L1 a"] + [0x1b] + [ord(c) for c in "XYZ"] + [0x8e]
+    problems = [] if cells == want else [Problem(f"the row written holds {[hex(c) for c in cells]}, "
+                                                 f"expected {[hex(c) for c in want]} (L1 a, ←, XYZ, Ä)", tail(out))]
+    return result(name, problems, log=log_path(name), text=out)
+
+
 def gdb_threads_test():
     """Under -smp 4, GDB sees one thread per CPU (QEMU's stub), and a
     breakpoint in an AP's entry stops on that CPU with a backtrace down to
@@ -2100,6 +2122,7 @@ CHECKS = [
     ("vscode-launch", vscode_test),
     ("shell", shell_test),
     ("vga-live-view", vga_live_view_test),
+    ("vga-glyphs", vga_glyphs_test),
     ("shell-keyboard", keyboard_test),
     ("serial-ctrl-c", serial_ctrl_c_test),
     ("trace-gantt", trace_gantt_test),
