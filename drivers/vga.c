@@ -209,7 +209,7 @@ static char cp437(uint32_t cp)
 }
 
 static void put_glyph(char c);
-static void put_cell(uint8_t glyph);
+static inline __attribute__((always_inline)) void put_cell(uint8_t glyph);
 
 /* A byte of a multi-byte UTF-8 sequence (or a stray one). A character
  * read whole goes to the screen as its glyph, never through the control
@@ -296,8 +296,9 @@ static inline __attribute__((always_inline)) void put_glyph(char c)
     }
 }
 
-/* A glyph in the next cell, wrapping the row before the word that does not fit. */
-static void put_cell(uint8_t glyph)
+/* A glyph in the next cell, wrapping the row before the word that does not
+ * fit. (Inline: every ASCII character of the console comes through here.) */
+static inline __attribute__((always_inline)) void put_cell(uint8_t glyph)
 {
     if (wrap_pending)
         wrap_word();
