@@ -27,6 +27,8 @@ static inline bool kstreq(const char *a, const char *b) { return kstrcmp(a, b) =
 static inline void kstrlcpy_utf8(char *dst, const char *src, size_t size)
 {
     size_t i = 0;
+    if (size == 0)
+        return;
     for (; src && src[i] && i < size - 1; i++)
         dst[i] = src[i];
     if (src && src[i]) /* cut: back off to the start of a character cut short */
