@@ -29,7 +29,15 @@ void input_arm_interrupt(bool on)
 {
     arch_irqstate_t s = klock_irqsave(&lock);
     armed = on;
+    /* The buffer may have filled, and the serial line paused, before we
+     * armed (typed ahead of the exec): armed, the line must run again, or
+     * a Ctrl-C behind the rest would never come in. */
+    bool resume = on && paused;
+    if (resume)
+        paused = false;
     klock_irqrestore(&lock, s);
+    if (resume)
+        arch_input_resume();
     while (!on && sem_try_down(&interrupts) == SYNC_OK) /* (one that came as it ended: for nobody) */
         ;
 }

@@ -36,6 +36,7 @@
 
 bool fake_irq_enabled = true;
 unsigned fake_switches;
+unsigned fake_input_resumes;
 unsigned fake_cpu;
 void *fake_cpu_local[ARCH_MAX_CPUS];
 unsigned fake_resched_ipis[ARCH_MAX_CPUS];
@@ -51,6 +52,7 @@ void fake_reset(void)
 {
     fake_irq_enabled = true;
     fake_switches = 0;
+    fake_input_resumes = 0;
     fake_cpu = 0;
     for (unsigned i = 0; i < ARCH_MAX_CPUS; i++)
         fake_resched_ipis[i] = 0;
@@ -195,7 +197,7 @@ void arch_space_switch(struct arch_space *s, uintptr_t kstack_top)
 void *arch_stack_alloc(size_t size) { return kmalloc_aligned(size, 16); }
 void arch_stack_free(void *stack, size_t size) { (void)size, kfree(stack); }
 void arch_input_start(void) {}
-void arch_input_resume(void) {}
+void arch_input_resume(void) { fake_input_resumes++; }
 
 void arch_halt(void) { abort(); }
 

@@ -19,6 +19,7 @@ typedef uint32_t arch_irqstate_t;
 
 extern bool fake_irq_enabled;
 extern unsigned fake_switches;
+extern unsigned fake_input_resumes; /* arch_input_resume calls: the serial line let go again */
 extern struct arch_context *fake_switch_from, *fake_switch_to;
 extern unsigned fake_timer_hz;
 extern uint64_t fake_cycles;
