@@ -346,14 +346,13 @@ def gdb_shapes(numbered):
     return [(n, shape(l)) for n, l in out]
 
 
-def gdb_shapes_missing(shown, out):
-    """Where `shown` (gdb_shapes of what a guide says GDB prints, in order)
-    and GDB's output `out` part: None if GDB prints every line, in that
-    order; else (what is wrong, [the corrections]). A line GDB prints with
-    other numbers (a line moved in the source, an offset) is listed with
-    GDB's numbers, every one of them, so that the guide can be mended in
-    one pass; the first line GDB does not print in any form stops the
-    comparison."""
+def gdb_shapes_align(shown, out):
+    """Follow `shown` (gdb_shapes of what a guide says GDB prints, in order)
+    through GDB's output `out`: (moved, lost). moved lists, as (line,
+    shown, GDB's), each shown line GDB prints with other numbers (a line
+    moved in the source, an offset); lost is (line, shown, whether GDB
+    prints it at all, if not there) for the first line GDB does not print
+    in any form, which stops the walk, or None."""
     got = [l for _, l in gdb_shapes(list(enumerate(out.splitlines(), 1)))]
     masked = [re.sub(r"\d+", "N", g) for g in got]
     pos, moved = 0, []
@@ -363,14 +362,25 @@ def gdb_shapes_missing(shown, out):
             continue
         like = re.sub(r"\d+", "N", want)
         if like not in masked[pos:]:
-            return (f"{n} shows {want!r}, which GDB does not print {'there' if want in got else 'in any form'}",
-                    [f"    line {m}: {w!r} -> {g!r}" for m, w, g in moved])
+            return moved, (n, want, want in got)
         pos = masked.index(like, pos) + 1
         moved.append((n, want, got[pos - 1]))
+    return moved, None
+
+
+def gdb_shapes_missing(shown, out):
+    """Where `shown` and GDB's output `out` part (gdb_shapes_align): None if
+    GDB prints every line, in that order; else (what is wrong, [the
+    corrections]), every moved line with GDB's numbers, so that the guide
+    can be mended in one pass."""
+    moved, lost = gdb_shapes_align(shown, out)
+    fixes = [f"    line {m}: {w!r} -> {g!r}" for m, w, g in moved]
+    if lost:
+        n, want, elsewhere = lost
+        return f"{n} shows {want!r}, which GDB does not print {'there' if elsewhere else 'in any form'}", fixes
     if not moved:
         return None
-    return (f"{moved[0][0]} and {len(moved) - 1} more show other numbers than GDB prints now",
-            [f"    line {m}: {w!r} -> {g!r}" for m, w, g in moved])
+    return f"{moved[0][0]} and {len(moved) - 1} more show other numbers than GDB prints now", fixes
 
 
 # ---- KTAP ----------------------------------------------------------------------

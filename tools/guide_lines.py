@@ -31,20 +31,14 @@ def main():
         sys.exit("guide_lines: no kernel built: run make first")
     cmdline, steps = integration.guide_gdb_walk(integration.LAB_SWITCH_GUIDES[0])
     out = harness.gdb_session("guide-lines", cmdline, [c for c, _ in steps])
-    got = [line for _, line in harness.gdb_shapes(list(enumerate(out.splitlines(), 1)))]
-    masked = [re.sub(r"\d+", "N", g) for g in got]
+    moved, lost = harness.gdb_shapes_align(harness.gdb_shapes([nl for _, quoted in steps for nl in quoted]), out)
+    if lost:
+        sys.exit(f"guide_lines: {os.path.relpath(en_path, ROOT)}:{lost[0]} shows {lost[1]!r}, which GDB no longer "
+                 "prints in any form: rewrite it by hand (build/test-logs/guide-lines.log has GDB's output)")
     lines = open(en_path, encoding="utf-8").read().splitlines()
-    pos, fixes = 0, {}
-    for n, want in harness.gdb_shapes([nl for _, quoted in steps for nl in quoted]):
-        if want in got[pos:]:
-            pos = got.index(want, pos) + 1
-            continue
-        shape = re.sub(r"\d+", "N", want)
-        if shape not in masked[pos:]:
-            sys.exit(f"guide_lines: {os.path.relpath(en_path, ROOT)}:{n} shows {want!r}, which GDB no longer "
-                     "prints in any form: rewrite it by hand (build/test-logs/guide-lines.log has GDB's output)")
-        pos = masked.index(shape, pos) + 1
-        numbers = iter(re.findall(r"\d+", got[pos - 1].replace("0x_", "")))
+    fixes = {}
+    for n, _, now in moved:
+        numbers = iter(re.findall(r"\d+", now.replace("0x_", "")))
         old = lines[n - 1]
         fixes[old] = NUMBER.sub(lambda m: m.group(0) if m.group(0).startswith("0x") else next(numbers), old)
     if not fixes:

@@ -90,6 +90,15 @@ static void enter_apic_mode(void)
     arch_irq_restore(s);
 }
 
+/* INIT: assert, 10 ms, de-assert (for the CPUs that want it). It resets the
+ * CPU to wait for a STARTUP IPI, wherever it was. */
+static void send_init(uint32_t apic_id)
+{
+    lapic_send_ipi(apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL);
+    pit_wait_us(10000);
+    lapic_send_ipi(apic_id, ICR_INIT | ICR_LEVEL);
+}
+
 bool arch_cpu_start(unsigned cpu, void *local, void *stack, size_t size, void (*entry)(void))
 {
     if (!topo || cpu == 0 || cpu >= ncpus || x86_cpus[cpu].started != X86_CPU_OFF) {
@@ -121,12 +130,9 @@ bool arch_cpu_start(unsigned cpu, void *local, void *stack, size_t size, void (*
     ap_entry = entry;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 
-    /* INIT (assert, then de-assert for CPUs that want it), 10 ms, then
-     * STARTUP twice with 200 us after each (a CPU already running ignores
-     * the second one). */
-    lapic_send_ipi(c->apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL);
-    pit_wait_us(10000);
-    lapic_send_ipi(c->apic_id, ICR_INIT | ICR_LEVEL);
+    /* INIT, then STARTUP twice with 200 us after each (a CPU already
+     * running ignores the second one). */
+    send_init(c->apic_id);
     for (int i = 0; i < 2 && c->started == X86_CPU_OFF; i++) {
         lapic_send_ipi(c->apic_id, ICR_STARTUP | SIPI_VECTOR);
         pit_wait_us(200);
@@ -138,11 +144,9 @@ bool arch_cpu_start(unsigned cpu, void *local, void *stack, size_t size, void (*
     uint32_t was = X86_CPU_OFF;
     if (!__atomic_compare_exchange_n(&c->started, &was, X86_CPU_GAVE_UP, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         return true; /* (it made it, if only just) */
-    /* Late, and perhaps still on its way: an INIT stops it wherever it is
-     * and leaves it waiting for a STARTUP IPI that will not come. */
-    lapic_send_ipi(c->apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL);
-    pit_wait_us(10000);
-    lapic_send_ipi(c->apic_id, ICR_INIT | ICR_LEVEL);
+    /* Late, and perhaps still on its way: an INIT stops it wherever it is,
+     * waiting for a STARTUP IPI that will not come. */
+    send_init(c->apic_id);
     kprintf(TR("smp: cpu %u (APIC id %u) did not reach its entry within 100 ms of its STARTUP IPIs; parked it "
                "(INIT)\n",
                "smp : le processeur %u (APIC id %u) n'a pas atteint son entrée 100 ms après ses IPI STARTUP ; mis "

@@ -182,14 +182,14 @@ static bool first_sight(uint32_t *seen, uint32_t id)
 }
 
 /* A track's name, the first time the export meets its task: the one its
- * arrival recorded, when that is the event, else the reports' copy. */
+ * arrival recorded, when that is the event (an arrival names only its own
+ * task), else the reports' copy. */
 static void name_track(struct json_out *j, uint32_t *seen, uint32_t id, const struct trace_event *e)
 {
     if (!seen || !first_sight(seen, id))
         return;
     char name[100];
-    json_escape(name, sizeof name, e->type == TRACE_ARRIVE && e->task == id && e->name[0] ? e->name
-                                                                                          : task_name_of(id));
+    json_escape(name, sizeof name, e->type == TRACE_ARRIVE && e->name[0] ? e->name : task_name_of(id));
     emit(j, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%u,\"args\":{\"name\":\"%s\"}}",
          (unsigned)id, name);
 }

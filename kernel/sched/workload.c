@@ -452,7 +452,7 @@ static void print_params(void)
  * task stands for yet. Never '.', ' ' or '-', which the chart uses. */
 static bool symbol_taken(const char *sym, unsigned n, char c)
 {
-    if (c == '.' || c == ' ' || c == '-' || (unsigned char)c < 0x21 || (unsigned char)c > 0x7e)
+    if (c == '.' || c == '-' || (unsigned char)c <= ' ' || (unsigned char)c > '~') /* (the chart's, or unprintable) */
         return true;
     for (unsigned k = 0; k < n; k++)
         if (sym[k] == c)
